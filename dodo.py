@@ -1,0 +1,237 @@
+"""Build graph. `doit list` is the menu; `doit` alone builds everything.
+
+What gets built is data kept beside the sources:
+  native/ffi_*.py          cffi extension modules (MODULE name + ffibuilder)       -> task `native`
+  firmware/images.py       IMAGES: the bootloader and demo application per board  -> task `firmware`
+  loaders/images.py        IMAGES: external loaders (.stldr)                      -> task `loaders`
+  tests/firmware/images.py IMAGES: small firmwares that test the simulator        -> task `testfw`
+  tests/bench/bench_*.py   benchmark scripts that print figures                   -> task `bench`
+An images.py may also define TASKS(): extra doit tasks (generated sources, packaging).
+
+Command-line variables (doit's own mechanism): board=h735 port=/dev/ttyACM0 release=1 args="...".
+"""
+import glob
+import importlib.util
+import os
+import shlex
+import subprocess
+import sys
+import sysconfig
+
+from doit import get_var
+from doit.tools import config_changed
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+BUILD = "build"
+PY = sys.executable
+BOARD = get_var("board", "h735")
+PORT = get_var("port", "")
+RELEASE = get_var("release", "") not in ("", "0")
+
+DOIT_CONFIG = {"default_tasks": ["native", "firmware", "loaders", "testfw"], "verbosity": 2}
+
+CROSS = "arm-none-eabi-"
+CPU_FLAGS = ["-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"]
+CFLAGS = CPU_FLAGS + [
+    "-Os", "-g3", "-std=c11", "-ffunction-sections", "-fdata-sections", "-ffreestanding",
+    "-Wall", "-Wextra", "-Werror",
+    # Reproducible objects: no absolute paths, no build dates.
+    f"-ffile-prefix-map={ROOT}/=", "-fno-common",
+    "-Ifirmware/regs", "-Inative",
+]
+LDFLAGS = CPU_FLAGS + ["-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections",
+                       "-Wl,--build-id=none", "-Wl,--no-warn-rwx-segments"]
+
+
+def _toolchain_version():
+    try:
+        out = subprocess.run([CROSS + "gcc", "--version"], capture_output=True, text=True).stdout
+        return out.splitlines()[0]
+    except OSError:
+        return "missing"
+
+
+TOOLCHAIN = _toolchain_version()
+
+
+def _load(path):
+    """Import a data module (images.py / ffi_*.py) by path; None when it does not exist yet."""
+    if not os.path.exists(path):
+        return None
+    name = "_dodo_" + path.replace("/", "_").replace(".", "_")
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.path.pop(0)
+    return mod
+
+
+def _depfile_headers(dep):
+    """Headers gcc reported with -MMD on the previous build (first build: none needed)."""
+    try:
+        text = open(dep).read().replace("\\\n", " ")
+    except OSError:
+        return []
+    _, _, deps = text.partition(":")
+    first_rule = deps.split("\n", 1)[0]
+    return [d for d in first_rule.split()[1:] if os.path.exists(d)]
+
+
+def _image_tasks(group, path):
+    """One subtask per object (file_dep on source + reported headers) and one per link."""
+    mod = _load(path)
+    if mod is None:
+        yield {"basename": group, "name": None, "doc": _GROUP_DOCS[group]}
+        return
+    images = mod.IMAGES
+    yield {"basename": group, "name": None, "doc": _GROUP_DOCS[group]}
+    for img in images:
+        name = img["name"]
+        objdir = os.path.join(BUILD, "obj", group, name)
+        cflags = CFLAGS + [f"-I{i}" for i in img.get("includes", ())] + \
+            [f"-D{k}={v}" if v is not None else f"-D{k}" for k, v in img.get("defines", {}).items()] + \
+            list(img.get("cflags", ()))
+        if RELEASE:
+            cflags.append("-DRELEASE=1")
+        objs = []
+        gen_deps = list(img.get("generated", ()))
+        for src in img["sources"]:
+            obj = os.path.join(objdir, src.replace("/", "__").rsplit(".", 1)[0] + ".o")
+            dep = obj[:-2] + ".d"
+            objs.append(obj)
+            cmd = [CROSS + "gcc"] + cflags + ["-MMD", "-MP", "-c", src, "-o", obj]
+            yield {
+                "basename": group, "name": f"{name}:{os.path.basename(src)}",
+                "actions": [(os.makedirs, [objdir], {"exist_ok": True}), shlex.join(cmd)],
+                "file_dep": [src] + _depfile_headers(dep) + gen_deps,
+                "targets": [obj],
+                "uptodate": [config_changed(" ".join(cmd) + TOOLCHAIN)],
+                "clean": True,
+            }
+        elf = img["out"]
+        mapf = os.path.splitext(elf)[0] + ".map"
+        ld = [CROSS + "gcc"] + LDFLAGS + list(img.get("ldflags", ())) + \
+            ["-T", img["ldscript"], f"-Wl,-Map={mapf}"] + objs + ["-o", elf] + list(img.get("libs", ("-lc", "-lgcc")))
+        actions = [(os.makedirs, [os.path.dirname(elf)], {"exist_ok": True}), shlex.join(ld)]
+        targets = [elf, mapf]
+        if img.get("bin"):
+            binf = os.path.splitext(elf)[0] + ".bin"
+            actions.append(shlex.join([CROSS + "objcopy", "-O", "binary", elf, binf]))
+            targets.append(binf)
+        actions.append(shlex.join([CROSS + "size", "-A", "-d", elf]) + f" > {os.path.splitext(elf)[0]}.size")
+        actions.append(shlex.join([CROSS + "size", elf]))
+        yield {
+            "basename": group, "name": name,
+            "actions": actions,
+            "file_dep": objs + [img["ldscript"]],
+            "targets": targets,
+            "uptodate": [config_changed(" ".join(ld) + TOOLCHAIN)],
+            "clean": True,
+        }
+    for extra in getattr(mod, "TASKS", lambda: ())():
+        yield extra
+
+
+_GROUP_DOCS = {
+    "firmware": "cross-compile the bootloader and demo application for every board",
+    "loaders": "cross-compile the STM32CubeProgrammer external loaders (.stldr)",
+    "testfw": "cross-compile the small firmwares that test the simulator",
+}
+
+
+def task_native():
+    """build the cffi native modules (CRC32, page packing, simulator clock hook)"""
+    ext = sysconfig.get_config_var("EXT_SUFFIX")
+    csrc = sorted(glob.glob("native/*.[ch]") + glob.glob("firmware/regs/*.h"))
+    yield {"basename": "native", "name": None, "doc": "build the cffi native modules (CRC32, page packing, simulator clock hook)"}
+    for ffi in sorted(glob.glob("native/ffi_*.py")):
+        mod = _load(ffi)
+        target = os.path.join("host", *mod.MODULE.split(".")) + ext
+        yield {
+            "name": os.path.basename(ffi)[4:-3],
+            "actions": [f"{shlex.quote(PY)} {ffi}"],
+            "file_dep": [ffi, "native/ffibuild.py"] + csrc,
+            "targets": [target],
+            "clean": True,
+        }
+
+
+def task_firmware():
+    """cross-compile the bootloader and demo application for every board"""
+    yield from _image_tasks("firmware", "firmware/images.py")
+
+
+def task_loaders():
+    """cross-compile the STM32CubeProgrammer external loaders (.stldr)"""
+    yield from _image_tasks("loaders", "loaders/images.py")
+
+
+def task_testfw():
+    """cross-compile the small firmwares that test the simulator"""
+    yield from _image_tasks("testfw", "tests/firmware/images.py")
+
+
+def _flash_image():
+    mod = _load("firmware/images.py")
+    return getattr(mod, "FLASH_IMAGES", {}).get(BOARD) if mod else None
+
+
+def task_flash():
+    """build and flash the demo application (board=h735, port= for a real board; none: simulator)"""
+    image = _flash_image()
+    cmd = [PY, "-m", "stm32boot", "flash", "--board", BOARD]
+    if PORT:
+        cmd += ["--port", PORT]
+    if image:
+        cmd += list(image) if isinstance(image, (list, tuple)) else [image]
+    return {
+        "actions": [shlex.join(cmd)],
+        "task_dep": ["native", "firmware"],
+        "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
+def task_flash_loader():
+    """rebuild the bootloader and replace it on the board (board=h735, port=...)"""
+    mod = _load("firmware/images.py")
+    image = getattr(mod, "BOOTLOADER_IMAGES", {}).get(BOARD) if mod else None
+    cmd = [PY, "-m", "stm32boot", "update-bootloader", "--board", BOARD]
+    if PORT:
+        cmd += ["--port", PORT]
+    if image:
+        cmd.append(image)
+    return {
+        "basename": "flash-loader",
+        "actions": [shlex.join(cmd)],
+        "task_dep": ["native", "firmware"],
+        "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
+def task_test():
+    """run the whole test suite (args="-k name" passes options to pytest)"""
+    extra = shlex.split(get_var("args", ""))
+    return {
+        "actions": [shlex.join([PY, "-m", "pytest", "-q"] + extra)],
+        "task_dep": ["native", "firmware", "loaders", "testfw"],
+        "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
+def task_bench():
+    """run the benchmarks and print their figures (CRC, packing, simulator, link)"""
+    yield {"basename": "bench", "name": None, "doc": "run the benchmarks and print their figures"}
+    for script in sorted(glob.glob("tests/bench/bench_*.py")):
+        yield {
+            "name": os.path.basename(script)[6:-3],
+            "actions": [f"{shlex.quote(PY)} {script}"],
+            "task_dep": ["native", "firmware", "loaders", "testfw"],
+            "uptodate": [False],
+            "verbosity": 2,
+        }

@@ -1,0 +1,68 @@
+"""The shape of a board description: memories with geometry, the console UART, and chip facts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Memory:
+    name: str               # one word, used on the wire and in messages: "flash", "nor"
+    base: int
+    size: int
+    sectors: tuple[tuple[int, int], ...]  # runs of (count, size) in address order
+    program_unit: int       # smallest programmable unit (H7 flash word: 32 bytes)
+    page_size: int          # largest single program operation (NOR page: 256 bytes)
+    erased: int = 0xFF
+    kind: str = "internal"  # "internal" (FLASH controller) or "ospi_nor"
+    writable: bool = True
+
+    @property
+    def end(self) -> int:
+        return self.base + self.size
+
+    def contains(self, addr: int, length: int = 1) -> bool:
+        return self.base <= addr and addr + length <= self.end
+
+    def sector_list(self) -> list[tuple[int, int]]:
+        """[(address, size), ...] for every sector."""
+        out, a = [], self.base
+        for count, size in self.sectors:
+            for _ in range(count):
+                out.append((a, size))
+                a += size
+        assert a == self.end, f"{self.name}: sectors do not add up to the size"
+        return out
+
+
+@dataclass(frozen=True)
+class Uart:
+    name: str
+    tx_pin: str
+    rx_pin: str
+    af: int
+    default_baud: int = 115200
+
+
+@dataclass(frozen=True)
+class Board:
+    name: str
+    title: str
+    chip: str
+    dev_id: int                 # DBGMCU_IDCODE.DEV_ID
+    memories: tuple[Memory, ...]
+    console: Uart
+    hse_hz: int
+    bootloader_size: int        # bytes reserved at the start of internal flash for our bootloader
+    ram: tuple[tuple[str, int, int], ...]  # (name, base, size) of RAM regions
+
+    def memory(self, name: str) -> Memory:
+        for m in self.memories:
+            if m.name == name:
+                return m
+        raise KeyError(name)
+
+    def memory_at(self, addr: int, length: int = 1) -> Memory | None:
+        for m in self.memories:
+            if m.contains(addr, length):
+                return m
+        return None

@@ -1,0 +1,40 @@
+"""`stm32boot` command line. Each subcommand lives in stm32boot/commands/<name>.py and defines
+`register(subparsers)`; this file only discovers them, so adding a command touches one new file."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from . import __version__, commands
+
+
+class CliError(Exception):
+    """An error the user can act on: printed as one clear message, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="stm32boot", description=__doc__.split("\n")[0])
+    p.add_argument("--version", action="version", version=f"stm32boot {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        mod = importlib.import_module(f"{commands.__name__}.{info.name}")
+        mod.register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except CliError as e:
+        print(f"stm32boot: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stm32boot: interrupted", file=sys.stderr)
+        return 130
