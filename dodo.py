@@ -69,15 +69,22 @@ def _load(path):
     return mod
 
 
-def _depfile_headers(dep):
-    """Headers gcc reported with -MMD on the previous build (first build: none needed)."""
-    try:
-        text = open(dep).read().replace("\\\n", " ")
-    except OSError:
-        return []
-    _, _, deps = text.partition(":")
+def _parse_depfile(text):
+    _, _, deps = text.replace("\\\n", " ").partition(":")
     first_rule = deps.split("\n", 1)[0]
     return [d for d in first_rule.split()[1:] if os.path.exists(d)]
+
+
+def _headers(dep, gcc_cmd, src):
+    """Headers the object depends on: from gcc's -MMD file of the last build, or, before the first
+    build, from `gcc -MM` now, so the dependency list is the same on every run (a changing list
+    would make doit rebuild an unchanged tree)."""
+    try:
+        return _parse_depfile(open(dep).read())
+    except OSError:
+        pass
+    r = subprocess.run(gcc_cmd + ["-MM", src], capture_output=True, text=True)
+    return _parse_depfile(r.stdout) if r.returncode == 0 else []
 
 
 def _image_tasks(group, path):
@@ -106,7 +113,7 @@ def _image_tasks(group, path):
             yield {
                 "basename": group, "name": f"{name}:{os.path.basename(src)}",
                 "actions": [(os.makedirs, [objdir], {"exist_ok": True}), shlex.join(cmd)],
-                "file_dep": [src] + _depfile_headers(dep) + gen_deps,
+                "file_dep": [src] + _headers(dep, [CROSS + "gcc"] + cflags, src) + gen_deps,
                 "targets": [obj],
                 "uptodate": [config_changed(" ".join(cmd) + TOOLCHAIN)],
                 "clean": True,
