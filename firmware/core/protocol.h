@@ -1,0 +1,156 @@
+/* stm32boot wire protocol: THE definition, included by the bootloader and read by cffi for the host
+ * (native/ffi_protocol.py -> stm32boot._protocol). Everything between CFFI-BEGIN and CFFI-END must stay
+ * plain: object-like #defines with integer values, enums, and packed structs (no function-like macros).
+ *
+ * Frame (both directions, little-endian):
+ *   [proto_hdr 10 B: SYNC0 SYNC1 cmd flags seq len nlen] [payload: len bytes] [crc32: 4 B]
+ *   crc32 = CRC-32/MPEG-2 (native/crc32.h) over the header (sync included) and the payload.
+ *   nlen = ~len: the length is checked on its own before the receiver commits to waiting for a payload,
+ *   so one corrupt length byte cannot swallow the following frames.
+ * Resync rule: hunt for SYNC0 SYNC1; accept the header only if nlen == ~len and len <= PROTO_MAX_PAYLOAD;
+ *   otherwise restart the hunt at the byte after SYNC0. A frame whose CRC fails is discarded (and answered
+ *   with BAD_CRC when the header looked sane); the hunt resumes after its SYNC0.
+ * Sequence numbers (16 bit, per request): the bootloader applies frames strictly in order. HELLO always
+ *   (re)starts the session at its own seq. A frame ahead of the expected seq (one was lost) is NOT applied
+ *   and is answered SEQ_ERROR with `detail` = the expected seq (the host goes back to it). A frame behind
+ *   (a retransmission) is NEVER applied again: the reply recorded for that seq is sent again (READ and CRC,
+ *   which change nothing, are re-executed so their data come back).
+ * Windowing: the host may keep up to `window` request frames in flight; the bootloader has that many
+ *   receive buffers and keeps receiving while it programs (it polls the UART inside every busy wait).
+ * Every reply: header with the request's cmd and seq and PROTO_FLAG_REPLY, payload = proto_status
+ *   (+ command data). One status enum for every layer; `addr` names the failing address, `detail` a
+ *   controller status snapshot (FLASH_SR, OCTOSPI_SR / NOR status) or the expected seq.
+ */
+#ifndef STM32BOOT_PROTOCOL_H
+#define STM32BOOT_PROTOCOL_H
+
+#include <stdint.h>
+
+#define PROTO_PACKED __attribute__((packed))
+
+/* CFFI-BEGIN */
+#define PROTO_VERSION        1
+#define PROTO_SYNC0          0xA5
+#define PROTO_SYNC1          0x5B
+#define PROTO_HDR_SIZE       10
+#define PROTO_CRC_SIZE       4
+#define PROTO_MAX_DATA       4096   /* data bytes per WRITE / READ */
+#define PROTO_MAX_PAYLOAD    4112   /* advertised limit; >= MAX_DATA + the largest request header */
+#define PROTO_WINDOW         8      /* receive buffers in the bootloader = frames the host may have in flight */
+#define PROTO_MAX_MEMS       4
+#define PROTO_MAX_RANGES     64     /* (addr, len) pairs per CRC request */
+#define PROTO_MAX_SECTORS    64     /* sector addresses per ERASE request */
+#define PROTO_DEFAULT_BAUD   115200
+#define PROTO_BAUD_WINDOW_MS 500    /* SET_BAUD: HELLO must arrive at the new rate within this, or revert */
+#define PROTO_FLAG_REPLY     0x80
+#define PROTO_FLAG_DUP       0x40   /* reply: this seq was already applied; status is the recorded one */
+#define PROTO_RESET_RUN_APP  1      /* RESET arg: start the application (else stay in the bootloader) */
+#define PROTO_MEM_INTERNAL   0      /* proto_mem.kind */
+#define PROTO_MEM_OSPI_NOR   1
+
+enum proto_cmd {
+    CMD_HELLO    = 0x01,  /* -> proto_info + proto_mem[n_mems]; (re)starts the sequence */
+    CMD_SET_BAUD = 0x02,  /* proto_baud_req -> status at the OLD rate, then switch */
+    CMD_ERASE    = 0x03,  /* uint32 sector_addr[] -> status */
+    CMD_WRITE    = 0x04,  /* proto_write_req + data -> status */
+    CMD_READ     = 0x05,  /* proto_read_req -> status + data */
+    CMD_CRC      = 0x06,  /* proto_range[] -> status + uint32 crc[] */
+    CMD_RESET    = 0x07   /* uint32 flags (PROTO_RESET_RUN_APP) -> status, then reset */
+};
+
+enum proto_st {
+    ST_OK = 0,
+    ST_BAD_CRC = 1,              /* frame CRC mismatch (detail = CRC received) */
+    ST_BAD_LEN = 2,              /* payload length wrong for the command */
+    ST_BAD_CMD = 3,              /* unknown command */
+    ST_SEQ_ERROR = 4,            /* frame out of order, not applied; detail = expected seq */
+    ST_ADDR_OUT_OF_RANGE = 5,    /* addr not inside a writable memory of this board */
+    ST_PROTECTED_BOOTLOADER = 6, /* addr inside the bootloader's own sector */
+    ST_ALIGN = 7,                /* addr/len not a multiple of the memory's program unit / not a sector start */
+    ST_FLASH_PGSERR = 8,         /* internal flash errors: detail = FLASH_SR */
+    ST_FLASH_WRPERR = 9,
+    ST_FLASH_STRBERR = 10,
+    ST_FLASH_INCERR = 11,
+    ST_FLASH_OPERR = 12,
+    ST_FLASH_ECC = 13,
+    ST_FLASH_TIMEOUT = 14,
+    ST_NOR_TIMEOUT = 15,         /* NOR: WIP never cleared; detail = NOR status register */
+    ST_NOR_ERROR = 16,           /* OCTOSPI transfer error; detail = OCTOSPI_SR */
+    ST_VERIFY_FAIL = 17,         /* read-back after program differs; addr = first differing byte */
+    ST_BAD_BAUD = 18,            /* baud rate not reachable within tolerance; detail = closest rate */
+    ST_NOT_ERASED = 19,          /* program target not in the erased state */
+    ST_INTERNAL = 20,
+    ST_COUNT = 21
+};
+
+struct proto_hdr {
+    uint8_t sync0;
+    uint8_t sync1;
+    uint8_t cmd;
+    uint8_t flags;
+    uint16_t seq;
+    uint16_t len;     /* payload bytes */
+    uint16_t nlen;    /* ~len */
+} PROTO_PACKED;
+
+struct proto_status {
+    uint8_t status;   /* enum proto_st */
+    uint8_t cmd;      /* the command it answers */
+    uint16_t rsvd;
+    uint32_t addr;    /* failing address (0 when none) */
+    uint32_t detail;  /* controller snapshot / expected seq / closest baud */
+} PROTO_PACKED;
+
+struct proto_info {   /* HELLO reply data, after proto_status */
+    uint16_t proto_version;
+    uint16_t bl_version;     /* major << 8 | minor */
+    uint32_t chip_id;        /* DBGMCU_IDCODE */
+    uint32_t baud;           /* current rate */
+    uint32_t max_baud;       /* fastest rate the UART clock reaches exactly */
+    uint16_t max_payload;
+    uint8_t window;
+    uint8_t n_mems;
+    char board[16];          /* NUL-padded board name, e.g. "h735" */
+} PROTO_PACKED;
+
+struct proto_mem {
+    char name[8];            /* "flash", "nor" */
+    uint32_t base;
+    uint32_t size;
+    uint32_t sector_size;    /* uniform sectors on the supported parts */
+    uint32_t protected_size; /* bytes at base the bootloader refuses (its own sector) */
+    uint16_t program_unit;
+    uint16_t page_size;
+    uint8_t erased;
+    uint8_t kind;            /* PROTO_MEM_* */
+    uint16_t rsvd;
+} PROTO_PACKED;
+
+struct proto_baud_req {
+    uint32_t baud;
+    uint32_t window_ms;      /* 0: PROTO_BAUD_WINDOW_MS */
+} PROTO_PACKED;
+
+struct proto_write_req {
+    uint32_t addr;           /* data follow; len = payload len - 4 */
+} PROTO_PACKED;
+
+struct proto_read_req {
+    uint32_t addr;
+    uint32_t len;            /* <= PROTO_MAX_DATA */
+} PROTO_PACKED;
+
+struct proto_range {
+    uint32_t addr;
+    uint32_t len;
+} PROTO_PACKED;
+/* CFFI-END */
+
+_Static_assert(sizeof(struct proto_hdr) == PROTO_HDR_SIZE, "header size");
+_Static_assert(sizeof(struct proto_status) == 12, "status size");
+_Static_assert(sizeof(struct proto_info) == 36, "info size");
+_Static_assert(sizeof(struct proto_mem) == 32, "mem size");
+_Static_assert(PROTO_MAX_PAYLOAD >= PROTO_MAX_DATA + sizeof(struct proto_write_req), "payload");
+_Static_assert(PROTO_MAX_PAYLOAD >= sizeof(struct proto_status) + PROTO_MAX_DATA, "read reply");
+
+#endif
