@@ -1,0 +1,243 @@
+"""From an image to a verified board: which sectors to erase, which to skip because the target
+already holds them (one on-target CRC round trip), what to stream, and the CRC verification.
+
+Semantics: a sector the image touches ends up holding exactly the image's bytes, the erased value
+elsewhere (as after a sector erase); sectors the image does not touch are left alone.
+Safety order (issue 4): the bootloader's sectors are never erased; every erase is issued before any
+write, and the application's first sector (its vector table) is written LAST, so an interrupted
+flash leaves no valid-looking application and the bootloader stays in charge.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .boards import Board, Memory
+from .image import Image, bootloader_range, split
+
+ERASE, SKIP = "erase", "skip"
+
+
+class PlanError(RuntimeError):
+    """The plan cannot be carried out safely (nothing has been touched when it is raised)."""
+
+
+class VerifyError(RuntimeError):
+    """The target's CRC differs from the image after writing."""
+
+
+@dataclass
+class SectorPlan:
+    addr: int
+    size: int
+    crc: int                    # CRC-32/MPEG-2 of the sector's intended full content
+    pages: list = field(default_factory=list)   # [(addr, bytes-like)], blank pages left out
+    action: str = ERASE         # ERASE (rewrite) or SKIP (target already holds it)
+
+    @property
+    def data_bytes(self) -> int:
+        return sum(len(p) for _, p in self.pages)
+
+
+@dataclass
+class MemoryPlan:
+    memory: Memory
+    image_bytes: int
+    sectors: list[SectorPlan]
+
+    @property
+    def to_erase(self) -> list[SectorPlan]:
+        return [s for s in self.sectors if s.action == ERASE]
+
+    @property
+    def skipped(self) -> list[SectorPlan]:
+        return [s for s in self.sectors if s.action == SKIP]
+
+    @property
+    def write_bytes(self) -> int:
+        return sum(s.data_bytes for s in self.to_erase)
+
+
+@dataclass
+class Plan:
+    board: Board
+    memories: list[MemoryPlan]
+    compared: bool = False      # True once the target's CRCs decided what to skip
+
+    @property
+    def sectors(self) -> list[SectorPlan]:
+        return [s for m in self.memories for s in m.sectors]
+
+    @property
+    def write_bytes(self) -> int:
+        return sum(m.write_bytes for m in self.memories)
+
+    def describe(self) -> str:
+        """The --dry-run text: per memory, sectors to erase and skip, bytes to write."""
+        lines = []
+        for mp in self.memories:
+            m = mp.memory
+            er, sk = mp.to_erase, mp.skipped
+            lines.append(f"{m.name} @ 0x{m.base:08X}: {mp.image_bytes:,} image bytes in "
+                         f"{len(mp.sectors)} sector(s): {len(er)} to erase and write "
+                         f"({mp.write_bytes:,} bytes), {len(sk)} unchanged"
+                         + ("" if self.compared else " (target not compared)"))
+            for label, group in (("erase", er), ("skip", sk)):
+                if group:
+                    lines.append(f"  {label}: " + _ranges_text(group))
+        return "\n".join(lines)
+
+
+def _ranges_text(sectors: list[SectorPlan], limit: int = 8) -> str:
+    """'0x08020000..0x0805FFFF (2 sectors), ...' merging adjacent sectors."""
+    runs: list[list[int]] = []
+    for s in sectors:
+        if runs and runs[-1][1] == s.addr:
+            runs[-1][1] += s.size
+            runs[-1][2] += 1
+        else:
+            runs.append([s.addr, s.addr + s.size, 1])
+    parts = [f"0x{lo:08X}..0x{hi - 1:08X} ({n} sector{'s' if n > 1 else ''})" for lo, hi, n in runs]
+    if len(parts) > limit:
+        parts = parts[:limit] + [f"... {len(parts) - limit} more run(s)"]
+    return ", ".join(parts)
+
+
+def _default_packer():
+    from .native import pack  # A's C packer: one pass, CRC per touched sector
+    return pack
+
+
+def build(image: Image, board: Board, packer=None) -> Plan:
+    """Validate the image against the board and pack it per memory. Touches nothing."""
+    packer = packer or _default_packer()
+    per_mem = split(image, board)
+    bl_lo, bl_hi = bootloader_range(board)
+    plans = []
+    for mem in board.memories:
+        segs = per_mem.get(mem)
+        if not segs:
+            continue
+        res = packer(segs, mem.base, mem.size, mem.sector_list(), mem.page_size, mem.erased)
+        sectors = [SectorPlan(a, n, crc) for a, n, crc in res.sectors]
+        pages = res.iter_pages() if hasattr(res, "iter_pages") else res.pages
+        i = 0
+        for addr, data in pages:                  # pages and sectors are both address-sorted
+            while addr >= sectors[i].addr + sectors[i].size:
+                i += 1
+            sectors[i].pages.append((addr, data))
+        for s in sectors:                         # belt and braces: image.split already refused
+            if s.addr < bl_hi and s.addr + s.size > bl_lo:
+                raise PlanError(f"refusing to erase sector 0x{s.addr:08X}: it holds the bootloader")
+        plans.append(MemoryPlan(mem, sum(len(d) for _, d in segs), sectors))
+    return Plan(board, plans)
+
+
+def _batched(items: list, n: int):
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def target_crcs(target, ranges: list[tuple[int, int]], per_call: int = 256) -> list[int]:
+    """On-target CRCs of many ranges, a bounded number per request so a frame stays small."""
+    out: list[int] = []
+    for batch in _batched(ranges, per_call):
+        out += list(target.crc(batch))
+    return out
+
+
+def compare(plan: Plan, target, per_call: int = 256) -> None:
+    """Mark sectors the target already holds as SKIP (read-only on the target)."""
+    sectors = plan.sectors
+    crcs = target_crcs(target, [(s.addr, s.size) for s in sectors], per_call)
+    for s, got in zip(sectors, crcs):
+        s.action = SKIP if got == s.crc else ERASE
+    plan.compared = True
+
+
+def write_order(plan: Plan) -> list[SectorPlan]:
+    """Sectors to write, the application's first sector last (see module docstring)."""
+    _, app_start = bootloader_range(plan.board)
+    todo = [s for m in plan.memories for s in m.to_erase]
+    return sorted(todo, key=lambda s: s.addr == app_start)   # stable: others keep their order
+
+
+def chunks(sectors: list[SectorPlan], max_len: int):
+    """Join address-consecutive pages into writes of at most max_len bytes (fewer frames)."""
+    buf, start = bytearray(), None
+    for s in sectors:
+        for addr, data in s.pages:
+            if start is not None and (addr != start + len(buf) or len(buf) + len(data) > max_len):
+                yield start, bytes(buf)
+                buf, start = bytearray(), None
+            if start is None:
+                start = addr
+            buf += data
+    if start is not None:
+        yield start, bytes(buf)
+
+
+@dataclass
+class Result:
+    written: int                # payload bytes streamed
+    erased: int                 # sectors erased
+    skipped: int                # sectors left alone because unchanged
+    verified: int               # sectors whose CRC was checked after writing
+    wall_s: float
+    virtual_s: float | None     # the simulated board's clock, None on real hardware
+
+    def summary(self, verb: str = "flash") -> str:
+        if self.erased == 0:
+            head = (f"{verb}: nothing to write, all {self.skipped} sector(s) already hold the "
+                    f"image (checked by CRC)")
+        else:
+            head = (f"{verb}: {self.written:,} bytes written ({self.erased} sector(s) erased, "
+                    f"{self.skipped} skipped unchanged), verified by CRC")
+        t = f"{self.wall_s:.2f} s wall"
+        secs = self.wall_s
+        if self.virtual_s is not None:
+            t += f", {self.virtual_s:.2f} s on the simulated board's clock"
+            secs = self.virtual_s
+        rate = f", {self.written / secs / 1e6:.2f} MB/s" if self.written and secs > 0 else ""
+        return f"{head}, {t}{rate}"
+
+
+def execute(plan: Plan, target, progress=None, max_chunk: int = 4096, per_call: int = 256) -> Result:
+    """Erase, stream, verify. `progress(done_bytes)` is called as data is handed to the link."""
+    t0 = time.monotonic()
+    v0 = getattr(target, "virtual_seconds", None)
+    if not plan.compared:
+        compare(plan, target, per_call)
+    order = write_order(plan)
+    for batch in _batched([s.addr for s in order], per_call):
+        target.erase(batch)
+    total = sum(s.data_bytes for s in order)
+    sent = 0
+
+    def stream():
+        nonlocal sent
+        for addr, data in chunks(order, max_chunk):
+            yield addr, data
+            sent += len(data)
+            if progress:
+                progress(sent)
+
+    if total:
+        target.write(stream())
+    if progress and hasattr(progress, "finish"):
+        progress.finish()
+    # Verify whole sectors: written pages AND the erased gaps between them.
+    crcs = target_crcs(target, [(s.addr, s.size) for s in order], per_call)
+    bad = [(s, got) for s, got in zip(order, crcs) if got != s.crc]
+    if bad:
+        s, got = bad[0]
+        mem = plan.board.memory_at(s.addr)
+        raise VerifyError(
+            f"verify failed in {len(bad)} sector(s); first: {mem.name if mem else '?'} sector "
+            f"0x{s.addr:08X} ({s.size} bytes) has CRC 0x{got:08X}, expected 0x{s.crc:08X}. "
+            f"The board holds an incomplete image; the bootloader is intact: flash again")
+    v1 = getattr(target, "virtual_seconds", None)
+    return Result(
+        written=total, erased=len(order), skipped=sum(len(m.skipped) for m in plan.memories),
+        verified=len(order), wall_s=time.monotonic() - t0,
+        virtual_s=(v1 - v0) if v0 is not None and v1 is not None else None)
