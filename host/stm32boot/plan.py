@@ -16,6 +16,10 @@ from .boards import Board, Memory
 from .image import Image, bootloader_range, split
 
 ERASE, SKIP = "erase", "skip"
+# Protocol limits (firmware/core/protocol.h PROTO_MAX_RANGES / PROTO_MAX_SECTORS / PROTO_MAX_DATA):
+# requests are batched here so a frame never exceeds them, whatever the transport does.
+PER_CALL = 64
+MAX_CHUNK = 4096
 
 
 class PlanError(RuntimeError):
@@ -138,7 +142,7 @@ def _batched(items: list, n: int):
         yield items[i:i + n]
 
 
-def target_crcs(target, ranges: list[tuple[int, int]], per_call: int = 256) -> list[int]:
+def target_crcs(target, ranges: list[tuple[int, int]], per_call: int = PER_CALL) -> list[int]:
     """On-target CRCs of many ranges, a bounded number per request so a frame stays small."""
     out: list[int] = []
     for batch in _batched(ranges, per_call):
@@ -146,7 +150,7 @@ def target_crcs(target, ranges: list[tuple[int, int]], per_call: int = 256) -> l
     return out
 
 
-def compare(plan: Plan, target, per_call: int = 256) -> None:
+def compare(plan: Plan, target, per_call: int = PER_CALL) -> None:
     """Mark sectors the target already holds as SKIP (read-only on the target)."""
     sectors = plan.sectors
     crcs = target_crcs(target, [(s.addr, s.size) for s in sectors], per_call)
@@ -202,7 +206,7 @@ class Result:
         return f"{head}, {t}{rate}"
 
 
-def execute(plan: Plan, target, progress=None, max_chunk: int = 4096, per_call: int = 256) -> Result:
+def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_call: int = PER_CALL) -> Result:
     """Erase, stream, verify. `progress(done_bytes)` is called as data is handed to the link."""
     t0 = time.monotonic()
     v0 = getattr(target, "virtual_seconds", None)

@@ -1,0 +1,48 @@
+"""`stm32boot flash IMAGE...`: write internal flash and NOR in one pass, skipping unchanged sectors,
+verifying by on-target CRC, then reset and show what the application prints."""
+from __future__ import annotations
+
+import sys
+import time
+
+from .. import image as imagemod
+from .. import plan as planmod
+from ..progress import Progress
+from ..session import add_target_args, connect, errors_as_cli, get_board, show_console
+
+
+def register(sub) -> None:
+    p = sub.add_parser("flash", help="write images (ELF, HEX, BIN@ADDR) to the board and verify them",
+                       description=__doc__)
+    p.add_argument("images", nargs="+", metavar="IMAGE",
+                   help="ELF, Intel HEX, or raw binary with its address: app.bin@0x08020000")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the plan (sectors to erase / skip, bytes) and change nothing")
+    p.add_argument("--no-reset", action="store_true",
+                   help="stay in the bootloader after flashing")
+    add_target_args(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    t0 = time.monotonic()
+    board = get_board(args)
+    with errors_as_cli():                    # everything is validated before the board is opened
+        img = imagemod.load(args.images)
+        plan = planmod.build(img, board)
+    with connect(args, board) as (target, _info):
+        planmod.compare(plan, target)
+        if args.dry_run:
+            print(plan.describe())
+            print("dry run: nothing written")
+            return 0
+        total = plan.write_bytes
+        bar = Progress("writing", total) if total else None
+        result = planmod.execute(plan, target, progress=bar)
+        result.wall_s = time.monotonic() - t0
+        if not args.no_reset:
+            target.reset(run_app=True)
+            show_console(target)
+    print(result.summary("flash"))
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,34 @@
+"""`stm32boot info`: what the bootloader on the board reports (versions, chip, memories, limits)."""
+from __future__ import annotations
+
+from ..session import add_target_args, connect, get_board
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MB" if n >= 1 << 20 and n % (1 << 20) == 0 else f"{n >> 10} KB" if n % 1024 == 0 else f"{n} B"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("info", help="show the bootloader's versions, chip id and memories",
+                       description=__doc__)
+    add_target_args(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    board = get_board(args)
+    with connect(args, board) as (_target, info):
+        where = args.port or "simulated board"
+        print(f"board:      {info.board} ({board.title}) on {where}")
+        print(f"chip id:    0x{info.chip_id:08X} ({board.chip})")
+        print(f"bootloader: version {info.bootloader_version}, protocol {info.protocol_version}")
+        print(f"link:       {info.baud} baud, {info.max_payload} bytes per frame")
+        print("memories:")
+        for m in info.memories:
+            name, base, size, sectors, unit, page, erased = tuple(m)[:7]
+            sec = _size(sectors) if isinstance(sectors, int) else sectors
+            print(f"  {name:<6} 0x{base:08X}  {_size(size):>6}  sectors {sec}, program unit {unit} B, "
+                  f"page {page} B, erased 0x{erased:02X}")
+        print(f"reserved:   0x{board.memories[0].base:08X}..0x{board.memories[0].base + board.bootloader_size - 1:08X}"
+              " (the bootloader)")
+    return 0

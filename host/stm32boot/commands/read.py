@@ -1,0 +1,44 @@
+"""`stm32boot read ADDRESS LENGTH -o FILE`: copy memory from the board into a file."""
+from __future__ import annotations
+
+import time
+
+from ..cli import CliError
+from ..plan import MAX_CHUNK
+from ..progress import Progress
+from ..session import add_target_args, connect, get_board, parse_int
+
+
+def register(sub) -> None:
+    p = sub.add_parser("read", help="read memory from the board into a file", description=__doc__)
+    p.add_argument("address", type=parse_int, help="start address, e.g. 0x90000000")
+    p.add_argument("length", type=parse_int, help="bytes to read, e.g. 4096 or 64K")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
+    add_target_args(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    t0 = time.monotonic()
+    board = get_board(args)
+    if args.length <= 0:
+        raise CliError("the length must be positive")
+    if board.memory_at(args.address, args.length) is None:
+        raise CliError(f"0x{args.address:08X}..0x{args.address + args.length - 1:08X} is not inside "
+                       f"one memory of the {board.name} board")
+    out = bytearray()
+    with connect(args, board) as (target, _info):
+        bar = Progress("reading", args.length)
+        while len(out) < args.length:
+            n = min(MAX_CHUNK, args.length - len(out))
+            out += target.read(args.address + len(out), n)
+            bar(len(out))
+        bar.finish()
+    try:
+        with open(args.output, "wb") as f:
+            f.write(out)
+    except OSError as e:
+        raise CliError(f"{args.output}: cannot write: {e.strerror}") from None
+    print(f"read: {len(out):,} bytes from 0x{args.address:08X} into {args.output}, "
+          f"{time.monotonic() - t0:.2f} s wall")
+    return 0

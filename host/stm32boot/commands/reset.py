@@ -1,0 +1,25 @@
+"""`stm32boot reset`: restart the board into its application (or stay in the bootloader)."""
+from __future__ import annotations
+
+from ..session import add_target_args, connect, get_board, show_console
+
+
+def register(sub) -> None:
+    p = sub.add_parser("reset", help="reset the board and show what the application prints",
+                       description=__doc__)
+    p.add_argument("--bootloader", action="store_true", help="stay in the bootloader after reset")
+    p.add_argument("--listen", type=float, default=1.0, metavar="SECONDS",
+                   help="how long to show the application's console output (default 1)")
+    add_target_args(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    with connect(args, get_board(args)) as (target, _info):
+        target.reset(run_app=not args.bootloader)
+        if args.bootloader:
+            print("reset: the board stays in the bootloader")
+        else:
+            print("reset: application started")
+            show_console(target, args.listen)
+    return 0

@@ -1,0 +1,53 @@
+"""`stm32boot update-bootloader BOOTLOADER.elf`: replace the bootloader in sector 0 (what
+`doit flash-loader` runs). The copy is done by the running bootloader (a RAM updater that rewrites
+sector 0, verifies and resets); the host checks the image, hands it over and verifies the result.
+A board whose bootloader has no self-update command is told so; nothing is faked."""
+from __future__ import annotations
+
+from .. import image as imagemod
+from ..cli import CliError
+from ..session import add_target_args, connect, errors_as_cli, get_board
+
+
+def register(sub) -> None:
+    p = sub.add_parser("update-bootloader", help="replace the board's bootloader (sector 0)",
+                       description=__doc__)
+    p.add_argument("image", metavar="BOOTLOADER", help="bootloader ELF/HEX (or .bin@0x08000000)")
+    add_target_args(p)
+    p.set_defaults(func=run)
+
+
+def bootloader_bytes(board, spec: str) -> bytes:
+    """The new bootloader as one block from the start of internal flash, checked to fit its area."""
+    lo, hi = imagemod.bootloader_range(board)
+    with errors_as_cli():
+        img = imagemod.load([spec])
+    first, last = img.chunks[0][0], img.chunks[-1][0] + len(img.chunks[-1][1])
+    if first < lo or last > hi:
+        bad = first if first < lo else hi
+        raise CliError(f"{spec}: not a bootloader for {board.name}: it has bytes at 0x{bad:08X}, "
+                       f"outside the bootloader area 0x{lo:08X}..0x{hi - 1:08X}")
+    if first != lo:
+        raise CliError(f"{spec}: does not start at 0x{lo:08X} (first byte at 0x{first:08X}): "
+                       f"the vector table must be at the start of internal flash")
+    flash = board.memory_at(lo)
+    blob = bytearray([flash.erased]) * (last - lo)
+    for a, d in img.chunks:
+        blob[a - lo:a - lo + len(d)] = d
+    return bytes(blob)
+
+
+def run(args) -> int:
+    board = get_board(args)
+    blob = bootloader_bytes(board, args.image)
+    with connect(args, board) as (target, info):
+        update = getattr(target, "update_bootloader", None)
+        if update is None:
+            raise CliError(
+                f"the bootloader on this {board.name} board (version {info.bootloader_version}) "
+                f"does not support self-update yet; the board is unchanged. Reflash sector 0 with "
+                f"the ST ROM bootloader (BOOT0 high) or a debug probe instead")
+        update(blob)
+    print(f"update-bootloader: {len(blob):,} bytes written to 0x{imagemod.bootloader_range(board)[0]:08X} "
+          f"and verified by the bootloader; the board restarted")
+    return 0

@@ -1,0 +1,126 @@
+"""What every board command shares: the --board/--port/--state/--baud options, opening the target
+(E1's stm32boot.target.open_target), checking it is the board the user named, and turning every
+library error into one clear CliError line. Lives outside commands/ because cli.py registers every
+module found there."""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+
+from . import boards
+from .cli import CliError
+from .image import ImageError
+from .plan import PlanError, VerifyError
+
+
+def parse_int(text: str) -> int:
+    """Addresses and lengths: 0x90000000, 4096, 64K, 1M."""
+    t = text.strip().lower().replace("_", "")
+    mult = 1
+    if t.endswith(("k", "m")):
+        mult = 1024 if t[-1] == "k" else 1024 * 1024
+        t = t[:-1]
+    try:
+        return int(t, 0) * mult
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r} (write 0x08020000, 4096, 64K)")
+
+
+def add_target_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--board", default="h735", help="board description (default: h735)")
+    p.add_argument("--port", default=None,
+                   help="serial port of a real board (e.g. /dev/ttyACM0); none: the simulated board")
+    p.add_argument("--state", default=None, metavar="DIR",
+                   help="simulated board's state directory (default: the one `doit flash` uses)")
+    p.add_argument("--baud", type=int, default=None,
+                   help="link speed to ask for (default: the fastest both ends support)")
+
+
+def get_board(args) -> boards.Board:
+    try:
+        return boards.get(args.board)
+    except KeyError as e:
+        raise CliError(str(e.args[0])) from None
+
+
+def _open(board, port, state_dir, baud):
+    """The one place that reaches E1's target module (tests replace it with a fake)."""
+    try:
+        from .target import open_target
+    except ImportError as e:
+        raise CliError(f"the protocol client (stm32boot.target) is not available: {e}") from None
+    return open_target(board, port=port, state_dir=state_dir, baud=baud)
+
+
+def _library_errors() -> tuple[type, ...]:
+    """Error types that carry a user-facing message (protocol, transport, serial, our own)."""
+    errs: list[type] = [ImageError, PlanError, VerifyError, OSError, TimeoutError]
+    for mod, names in (("stm32boot.protocol", ("ProtocolError", "TargetError")),
+                       ("stm32boot.target", ("TargetError",)),
+                       ("stm32boot.native", ("PackError",)),
+                       ("serial", ("SerialException",))):
+        try:
+            m = __import__(mod, fromlist=list(names))
+        except Exception:
+            continue
+        errs += [getattr(m, n) for n in names if isinstance(getattr(m, n, None), type)]
+    return tuple(errs)
+
+
+@contextlib.contextmanager
+def errors_as_cli():
+    """Any library error becomes one CliError line naming the cause."""
+    try:
+        yield
+    except CliError:
+        raise
+    except _library_errors() as e:
+        msg = str(e) or type(e).__name__
+        raise CliError(msg) from None
+
+
+def check_identity(board: boards.Board, info) -> None:
+    """Refuse to work on a different board than --board names: say both."""
+    name = getattr(info, "board", None)
+    chip = getattr(info, "chip_id", None)
+    dev = chip & 0xFFF if isinstance(chip, int) else None   # DBGMCU_IDCODE.DEV_ID
+    if (name and name != board.name) or (dev is not None and dev != board.dev_id):
+        raise CliError(
+            f"wrong board: the target says board {name!r} with chip id 0x{dev or 0:03X}, but "
+            f"--board {board.name} is a {board.title} (chip id 0x{board.dev_id:03X}); "
+            f"pass the right --board or connect the right board")
+
+
+@contextlib.contextmanager
+def connect(args, board: boards.Board | None = None):
+    """Open the target named by the args, check its identity, close it whatever happens.
+    Yields (target, info)."""
+    board = board or get_board(args)
+    with errors_as_cli():
+        target = _open(board, args.port, args.state, args.baud)
+        try:
+            info = target.info()
+            check_identity(board, info)
+            yield target, info
+        finally:
+            with contextlib.suppress(Exception):
+                target.close()
+
+
+def show_console(target, timeout_s: float = 1.0, stream=None) -> bytes:
+    """Print what the application says after reset (the demo's banner), indented."""
+    stream = stream or sys.stdout
+    try:
+        out = target.console(timeout_s)
+    except Exception as e:                     # the flash itself succeeded: do not fail on this
+        print(f"(could not read the application's console: {e})", file=stream)
+        return b""
+    text = out.decode("utf-8", errors="replace").strip()
+    if text:
+        print("application says:", file=stream)
+        for line in text.splitlines():
+            print(f"  {line.rstrip()}", file=stream)
+    else:
+        print(f"(the application printed nothing within {timeout_s:g} s)", file=stream)
+    return out

@@ -1,0 +1,151 @@
+"""Test helpers for the uploader: a FakeTarget with real flash semantics and a slow reference CRC.
+
+FakeTarget speaks the agreed Target interface (host/stm32boot/target.py) over dict-free bytearrays,
+one per board memory: erase takes sector start addresses, programming can only clear bits of erased
+memory (a program over non-erased bytes raises, like the bootloader's NOT_ERASED), the bootloader
+area refuses everything, and every operation is counted so tests can assert what was touched.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from stm32boot.image import bootloader_range
+
+
+def crc32_ref(data: bytes, crc: int = 0xFFFFFFFF) -> int:
+    """CRC-32/MPEG-2, bitwise (the oracle; slow, obviously right)."""
+    for b in data:
+        crc ^= b << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) & 0xFFFFFFFF if crc & 0x80000000 else (crc << 1) & 0xFFFFFFFF
+    return crc
+
+
+try:                                    # the fast C one when built (A's module); same function
+    from stm32boot.native import crc32 as _crc32_fast
+except Exception:                       # pragma: no cover - before `doit native`
+    _crc32_fast = None
+
+
+def crc32(data: bytes) -> int:
+    return _crc32_fast(data) if _crc32_fast else crc32_ref(data)
+
+
+class FakeError(RuntimeError):
+    pass
+
+
+class FakeTarget:
+    def __init__(self, board, chip_id=None, board_name=None, drop_write_at=None):
+        self.board = board
+        self.mem = {m.name: bytearray([m.erased]) * m.size for m in board.memories}
+        self.chip_id = board.dev_id if chip_id is None else chip_id
+        self.board_name = board.name if board_name is None else board_name
+        self.drop_write_at = drop_write_at     # silently ignore a write covering this address
+        self.erased: list[int] = []
+        self.written: list[tuple[int, int]] = []
+        self.crc_calls = 0
+        self.resets: list[bool] = []
+        self.closed = False
+        self.virtual_seconds = 0.0
+        self.banner = b"stm32boot demo 1.0 NOR table CRC 0x12345678\r\n"
+
+    # -- helpers --
+    def _where(self, addr, length=1):
+        m = self.board.memory_at(addr, length)
+        if m is None:
+            raise FakeError(f"address 0x{addr:08X} outside memories")
+        return m, self.mem[m.name], addr - m.base
+
+    def _check_bootloader(self, addr, length):
+        lo, hi = bootloader_range(self.board)
+        if addr < hi and addr + length > lo:
+            raise FakeError(f"PROTECTED_BOOTLOADER at 0x{addr:08X}")
+
+    def peek(self, addr, length) -> bytes:
+        _, buf, off = self._where(addr, length)
+        return bytes(buf[off:off + length])
+
+    def poke(self, addr, data):
+        """Set memory content directly (the state a previous flash left)."""
+        _, buf, off = self._where(addr, len(data))
+        buf[off:off + len(data)] = data
+
+    # -- Target interface --
+    def info(self):
+        mems = [(m.name, m.base, m.size, m.sector_list()[0][1], m.program_unit, m.page_size, m.erased)
+                for m in self.board.memories]
+        return SimpleNamespace(protocol_version=1, bootloader_version="1.0", chip_id=self.chip_id,
+                               board=self.board_name, memories=mems, max_payload=4112, baud=115200)
+
+    def erase(self, addr_list):
+        assert len(addr_list) <= 64, "more sectors than one ERASE frame carries"
+        for a in addr_list:
+            m, buf, off = self._where(a)
+            starts = {s: n for s, n in m.sector_list()}
+            if a not in starts:
+                raise FakeError(f"ALIGN: 0x{a:08X} is not a sector start")
+            self._check_bootloader(a, starts[a])
+            buf[off:off + starts[a]] = bytes([m.erased]) * starts[a]
+            self.erased.append(a)
+            self.virtual_seconds += 0.001
+
+    def write(self, chunks, progress=None):
+        for addr, data in chunks:
+            data = bytes(data)
+            assert len(data) <= 4096, "chunk larger than PROTO_MAX_DATA"
+            m, buf, off = self._where(addr, len(data))
+            self._check_bootloader(addr, len(data))
+            if addr % m.program_unit or len(data) % m.program_unit:
+                raise FakeError(f"ALIGN at 0x{addr:08X}")
+            self.written.append((addr, len(data)))
+            if self.drop_write_at is not None and addr <= self.drop_write_at < addr + len(data):
+                continue
+            if any(b != m.erased for b in buf[off:off + len(data)]):
+                raise FakeError(f"NOT_ERASED at 0x{addr:08X}")
+            buf[off:off + len(data)] = data
+            self.virtual_seconds += len(data) / 1e6
+
+    def read(self, addr, length):
+        return self.peek(addr, length)
+
+    def crc(self, ranges):
+        assert len(ranges) <= 64, "more ranges than one CRC frame carries"
+        self.crc_calls += 1
+        return [crc32(self.peek(a, n)) for a, n in ranges]
+
+    def reset(self, run_app=True):
+        self.resets.append(run_app)
+
+    def console(self, timeout_s=1.0):
+        return self.banner if self.resets and self.resets[-1] else b""
+
+    def close(self):
+        self.closed = True
+
+    # -- observations --
+    def sectors_erased_in(self, name):
+        m = self.board.memory(name)
+        return [a for a in self.erased if m.base <= a < m.end]
+
+
+def ref_pack(segments, base, size, sectors, page_size, erased=0xFF):
+    """Reference of A's packer (pages without blank ones, touched sectors with intended CRC)."""
+    touched = {}
+    for addr, data in segments:
+        for s_addr, s_size in sectors:
+            if s_addr < addr + len(data) and addr < s_addr + s_size:
+                touched[s_addr] = s_size
+    pages, out_sectors = [], []
+    for s_addr in sorted(touched):
+        content = bytearray([erased]) * touched[s_addr]
+        for addr, data in segments:
+            lo, hi = max(addr, s_addr), min(addr + len(data), s_addr + touched[s_addr])
+            if lo < hi:
+                content[lo - s_addr:hi - s_addr] = data[lo - addr:hi - addr]
+        out_sectors.append((s_addr, touched[s_addr], crc32(bytes(content))))
+        for p in range(0, len(content), page_size):
+            page = bytes(content[p:p + page_size])
+            if page.count(erased) != len(page):
+                pages.append((s_addr + p, page))
+    return SimpleNamespace(pages=pages, sectors=out_sectors)
