@@ -149,3 +149,21 @@ def ref_pack(segments, base, size, sectors, page_size, erased=0xFF):
             if page.count(erased) != len(page):
                 pages.append((s_addr + p, page))
     return SimpleNamespace(pages=pages, sectors=out_sectors)
+
+
+def make_elf(segments, machine=40, elfclass=1) -> bytes:
+    """A minimal little-endian ELF32 executable: segments = [(paddr, data, memsz, vaddr)] (memsz and
+    vaddr optional). machine 40 = EM_ARM. Enough for pyelftools and for our loader."""
+    import struct
+    segs = [(s[0], s[1], s[2] if len(s) > 2 else len(s[1]), s[3] if len(s) > 3 else s[0])
+            for s in segments]
+    ehsize, phsize = 52, 32
+    off = ehsize + phsize * len(segs)
+    phdrs, blobs = b"", b""
+    for paddr, data, memsz, vaddr in segs:
+        phdrs += struct.pack("<IIIIIIII", 1, off + len(blobs), vaddr, paddr, len(data), memsz, 5, 4)
+        blobs += data
+    ident = b"\x7fELF" + bytes([elfclass, 1, 1]) + bytes(9)
+    hdr = ident + struct.pack("<HHIIIIIHHHHHH", 2, machine, 1, segs[0][3] if segs else 0,
+                              ehsize if segs else 0, 0, 0x05000400, ehsize, phsize, len(segs), 40, 0, 0)
+    return hdr + phdrs + blobs

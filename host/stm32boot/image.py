@@ -122,6 +122,9 @@ def read_file(spec: str) -> list[Segment]:
     if base is not None and (is_elf or is_hex):
         raise ImageError(f"{spec}: a base address only applies to raw binaries; "
                          f"{'ELF' if is_elf else 'HEX'} files carry their own addresses")
+    if not is_elf and path.lower().endswith((".elf", ".axf", ".out")):
+        raise ImageError(f"{path}: malformed ELF file: it does not start with the ELF magic "
+                         f"bytes 7F 45 4C 46 (got {raw[:4].hex(' ').upper() or 'an empty file'})")
     if is_elf:
         segs = _read_elf(path, raw)
     elif is_hex:
