@@ -1,0 +1,39 @@
+/* Flash-device abstraction: one table of ops per memory (internal flash on the FLASH controller driver,
+ * the OSPI NOR on the OCTOSPI/MX25LM driver, RAM in the host tests). Every op returns an enum proto_st and
+ * fills `fd_result` with the failing address and a controller status snapshot, so the reply can name the
+ * cause. Ops block until done but call fd_idle() inside every busy wait, which lets the core keep
+ * receiving frames while the device programs (protocol.h: windowing). */
+#ifndef CORE_FLASHDEV_H
+#define CORE_FLASHDEV_H
+
+#include <stdint.h>
+
+struct fd_result {
+    uint32_t addr;    /* failing address */
+    uint32_t detail;  /* FLASH_SR / OCTOSPI_SR / NOR status */
+};
+
+struct flashdev;
+
+struct flashdev_ops {
+    int (*erase)(const struct flashdev *d, uint32_t addr, struct fd_result *r);      /* one sector */
+    int (*program)(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
+                   struct fd_result *r);   /* addr/len multiples of program_unit, within one memory */
+    int (*read)(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r);
+    int (*crc)(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r);
+};
+
+struct flashdev {
+    const char *name;
+    uint32_t base, size, sector_size;
+    uint32_t protected_size;   /* bytes at base never erased or written (the bootloader's own sector) */
+    uint16_t program_unit, page_size;
+    uint8_t erased, kind;      /* PROTO_MEM_* */
+    const struct flashdev_ops *ops;
+    void *ctx;
+};
+
+/* Provided by the core: called from every busy wait (pumps the UART receiver). */
+void fd_idle(void);
+
+#endif

@@ -1,0 +1,133 @@
+/* Frame receiver and builder; the wire rules are in protocol.h. */
+#include <string.h>
+#include "frame.h"
+#include "crc32.h"
+
+enum { B_FREE, B_RX, B_READY };
+
+void frame_rx_init(struct frame_rx *rx)
+{
+    memset(rx->state, B_FREE, sizeof rx->state);
+    rx->head = rx->count = 0;
+    rx->cur = 0;
+    rx->state[0] = B_RX;
+    rx->pos = rx->need = 0;
+    rx->rs_pos = rx->rs_end = 0;
+    rx->nak_pending = 0;
+    rx->crc_errors = rx->dropped = 0;
+}
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Reject what was gathered so far: its bytes after the first SYNC0 are fed again, so a real frame that
+ * started inside the rejected one is still found. Unread rescan bytes stay queued behind them. */
+static void reject(struct frame_rx *rx)
+{
+    uint8_t *raw = rx->pool[rx->cur].raw;
+    uint16_t n = rx->pos, tail = (uint16_t)(rx->rs_end - rx->rs_pos);
+    /* New rescan = raw[1..n) followed by the unread tail. The tail came later in the stream, and
+     * n - 1 + tail never exceeds the buffer (those n bytes were taken from the rescan area). */
+    memmove(rx->rescan + (n - 1), rx->rescan + rx->rs_pos, tail);
+    memcpy(rx->rescan, raw + 1, n - 1u);
+    rx->rs_pos = 0;
+    rx->rs_end = (uint16_t)(n - 1 + tail);
+    rx->pos = rx->need = 0;
+}
+
+static void complete(struct frame_rx *rx)
+{
+    uint8_t next = FRAME_POOL;
+    for (uint8_t i = 0; i < FRAME_POOL; i++)
+        if (rx->state[i] == B_FREE) { next = i; break; }
+    rx->pos = rx->need = 0;
+    if (next == FRAME_POOL) {   /* host exceeded the window: drop, it will retransmit */
+        rx->dropped++;
+        return;
+    }
+    rx->state[rx->cur] = B_READY;
+    rx->fifo[(rx->head + rx->count) % FRAME_POOL] = rx->cur;
+    rx->count++;
+    rx->cur = next;
+    rx->state[next] = B_RX;
+}
+
+static void step(struct frame_rx *rx, uint8_t b)
+{
+    uint8_t *raw = rx->pool[rx->cur].raw;
+    if (rx->pos == 0) {
+        if (b == PROTO_SYNC0) raw[rx->pos++] = b;
+        return;
+    }
+    if (rx->pos == 1) {
+        if (b == PROTO_SYNC1) { raw[rx->pos++] = b; return; }
+        rx->pos = 0;
+        step(rx, b);  /* may itself be a SYNC0 */
+        return;
+    }
+    raw[rx->pos++] = b;
+    if (rx->pos == PROTO_HDR_SIZE) {
+        uint16_t len = rd16(raw + 6), nlen = rd16(raw + 8);
+        if ((uint16_t)(len ^ nlen) != 0xFFFFu || len > PROTO_MAX_PAYLOAD) { reject(rx); return; }
+        rx->need = (uint16_t)(PROTO_HDR_SIZE + len + PROTO_CRC_SIZE);
+        return;
+    }
+    if (rx->need && rx->pos == rx->need) {
+        uint16_t body = (uint16_t)(rx->need - PROTO_CRC_SIZE);
+        uint32_t got = rd32(raw + body);
+        if (crc32_mpeg2(0xFFFFFFFFu, raw, body) != got) {
+            rx->crc_errors++;
+            rx->nak_pending = 1;
+            rx->nak_cmd = raw[2];
+            rx->nak_seq = rd16(raw + 4);
+            rx->nak_crc = got;
+            reject(rx);
+            return;
+        }
+        complete(rx);
+    }
+}
+
+void frame_rx_feed(struct frame_rx *rx, uint8_t b)
+{
+    step(rx, b);
+    while (rx->rs_pos < rx->rs_end)
+        step(rx, rx->rescan[rx->rs_pos++]);
+}
+
+struct frame *frame_rx_peek(struct frame_rx *rx)
+{
+    return rx->count ? &rx->pool[rx->fifo[rx->head]] : 0;
+}
+
+void frame_rx_release(struct frame_rx *rx)
+{
+    if (!rx->count) return;
+    rx->state[rx->fifo[rx->head]] = B_FREE;
+    rx->head = (uint8_t)((rx->head + 1) % FRAME_POOL);
+    rx->count--;
+}
+
+uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uint16_t len)
+{
+    out[0] = PROTO_SYNC0;
+    out[1] = PROTO_SYNC1;
+    out[2] = cmd;
+    out[3] = flags;
+    out[4] = (uint8_t)seq;
+    out[5] = (uint8_t)(seq >> 8);
+    out[6] = (uint8_t)len;
+    out[7] = (uint8_t)(len >> 8);
+    out[8] = (uint8_t)~len;
+    out[9] = (uint8_t)(~len >> 8);
+    uint32_t n = PROTO_HDR_SIZE + (uint32_t)len;
+    uint32_t c = crc32_mpeg2(0xFFFFFFFFu, out, n);
+    out[n] = (uint8_t)c;
+    out[n + 1] = (uint8_t)(c >> 8);
+    out[n + 2] = (uint8_t)(c >> 16);
+    out[n + 3] = (uint8_t)(c >> 24);
+    return n + PROTO_CRC_SIZE;
+}

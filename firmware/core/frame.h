@@ -1,0 +1,50 @@
+/* Frame codec (protocol.h): a byte-at-a-time receiver that fills a pool of frame buffers (so frames keep
+ * arriving while the previous one is being programmed) and a frame builder for replies. */
+#ifndef CORE_FRAME_H
+#define CORE_FRAME_H
+
+#include <stdint.h>
+#include "protocol.h"
+
+#define FRAME_RAW_SIZE (PROTO_HDR_SIZE + PROTO_MAX_PAYLOAD + PROTO_CRC_SIZE)
+#define FRAME_POOL     (PROTO_WINDOW + 1)   /* WINDOW queued + the one being received */
+
+struct frame {
+    uint8_t pad[2];                 /* puts raw+14 (WRITE data) on a 4-byte boundary */
+    uint8_t raw[FRAME_RAW_SIZE];
+} __attribute__((aligned(4)));
+
+struct frame_rx {
+    struct frame pool[FRAME_POOL];
+    uint8_t state[FRAME_POOL];      /* FREE / RX / READY */
+    uint8_t fifo[FRAME_POOL];       /* READY frames in arrival order */
+    uint8_t head, count;
+    uint8_t cur;                    /* buffer being received */
+    uint16_t pos;                   /* bytes of the current frame received */
+    uint16_t need;                  /* total bytes of the current frame once the header is accepted */
+    uint8_t rescan[FRAME_RAW_SIZE]; /* bytes to re-feed after a rejected header/frame (resync rule) */
+    uint16_t rs_pos, rs_end;
+    uint8_t nak_pending;            /* a frame failed its CRC: answer BAD_CRC when idle */
+    uint8_t nak_cmd;
+    uint16_t nak_seq;
+    uint32_t nak_crc;
+    uint32_t crc_errors, dropped;   /* statistics */
+};
+
+void frame_rx_init(struct frame_rx *rx);
+void frame_rx_feed(struct frame_rx *rx, uint8_t b);
+/* Oldest complete frame (header at raw[0]) or NULL; release it with frame_rx_release when handled. */
+struct frame *frame_rx_peek(struct frame_rx *rx);
+void frame_rx_release(struct frame_rx *rx);
+
+static inline const struct proto_hdr *frame_hdr(const struct frame *f)
+{
+    return (const struct proto_hdr *)(const void *)f->raw;
+}
+static inline const uint8_t *frame_payload(const struct frame *f) { return f->raw + PROTO_HDR_SIZE; }
+
+/* Build a frame into out (FRAME_RAW_SIZE bytes): header, then the payload already placed at
+ * out + PROTO_HDR_SIZE (len bytes), then the CRC. Returns the frame's total length. */
+uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uint16_t len);
+
+#endif

@@ -1,0 +1,137 @@
+/* A host implementation of core/port.h: the real bootloader core runs inside the Python tests
+ * (stm32boot._protocol), with byte queues in place of the UART and RAM in place of flash. Semantics kept
+ * from the silicon that matter to the protocol: programming needs erased cells (internal flash words are
+ * written once; NOR bits only go 1 -> 0), erase fills a sector with the erased value. */
+#include <stdlib.h>
+#include <string.h>
+#include "port_host.h"
+#include "../bl.h"
+#include "../port.h"
+#include "../protocol.h"
+#include "crc32.h"
+
+#define QSIZE (1u << 20)
+
+static struct { uint8_t buf[QSIZE]; uint32_t rd, wr; } rxq, txq;
+static struct flashdev devs[PROTO_MAX_MEMS];
+static const struct flashdev *devp[PROTO_MAX_MEMS];
+static uint8_t *store[PROTO_MAX_MEMS];
+static unsigned ndev;
+static char names[PROTO_MAX_MEMS][8];
+static uint32_t now_ms, baud = PROTO_DEFAULT_BAUD, resets, last_run_app, erases, programs, idle_calls;
+
+static uint8_t *cell(const struct flashdev *d, uint32_t addr) { return (uint8_t *)d->ctx + (addr - d->base); }
+
+static int h_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r)
+{
+    (void)r;
+    fd_idle();
+    memset(cell(d, addr), d->erased, d->sector_size);
+    erases++;
+    return ST_OK;
+}
+
+static int h_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
+                     struct fd_result *r)
+{
+    uint8_t *c = cell(d, addr);
+    for (uint32_t i = 0; i < len; i++) {
+        if (d->kind == PROTO_MEM_INTERNAL ? c[i] != d->erased : (c[i] & data[i]) != data[i]) {
+            r->addr = addr + i;
+            r->detail = c[i];
+            return ST_NOT_ERASED;
+        }
+    }
+    for (uint32_t i = 0; i < len; i++) {
+        c[i] &= data[i];
+        if ((i & 255) == 0) fd_idle();  /* like the real drivers: keep receiving while busy */
+    }
+    programs++;
+    return ST_OK;
+}
+
+static int h_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r)
+{
+    (void)r;
+    memcpy(out, cell(d, addr), len);
+    return ST_OK;
+}
+
+static int h_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r)
+{
+    (void)r;
+    *crc = crc32_mpeg2(0xFFFFFFFFu, cell(d, addr), len);
+    return ST_OK;
+}
+
+static const struct flashdev_ops host_ops = { h_erase, h_program, h_read, h_crc };
+
+void hp_init(void)
+{
+    for (unsigned i = 0; i < ndev; i++) free(store[i]);
+    ndev = 0;
+    rxq.rd = rxq.wr = txq.rd = txq.wr = 0;
+    now_ms = 0;
+    baud = PROTO_DEFAULT_BAUD;
+    resets = erases = programs = idle_calls = 0;
+    bl_init();
+}
+
+int hp_add_mem(const char *name, uint32_t base, uint32_t size, uint32_t sector_size, uint32_t protected_size,
+               uint16_t program_unit, uint16_t page_size, uint8_t erased, uint8_t kind)
+{
+    if (ndev == PROTO_MAX_MEMS) return -1;
+    struct flashdev *d = &devs[ndev];
+    store[ndev] = malloc(size);
+    if (!store[ndev]) return -1;
+    memset(store[ndev], erased, size);
+    strncpy(names[ndev], name, sizeof names[ndev] - 1);
+    *d = (struct flashdev){ names[ndev], base, size, sector_size, protected_size, program_unit, page_size, erased,
+                            kind, &host_ops, store[ndev] };
+    devp[ndev] = d;
+    return (int)ndev++;
+}
+
+uint8_t *hp_mem(int i) { return store[i]; }
+
+void hp_rx(const uint8_t *data, size_t n)
+{
+    for (size_t i = 0; i < n; i++) { rxq.buf[rxq.wr % QSIZE] = data[i]; rxq.wr++; }
+}
+
+size_t hp_tx(uint8_t *out, size_t max)
+{
+    size_t n = 0;
+    while (n < max && txq.rd != txq.wr) out[n++] = txq.buf[txq.rd++ % QSIZE];
+    return n;
+}
+
+void hp_poll(int n)
+{
+    while (n-- > 0) bl_poll();
+}
+
+void hp_set_millis(uint32_t ms) { now_ms = ms; }
+
+void hp_counters(uint32_t out[8])
+{
+    uint32_t s[3];
+    bl_stats(s);
+    out[0] = s[0]; out[1] = s[1]; out[2] = s[2];
+    out[3] = resets; out[4] = last_run_app; out[5] = erases; out[6] = programs; out[7] = baud;
+}
+
+int hp_host_seen(void) { return bl_host_seen(); }
+
+/* core/port.h */
+int port_uart_getc(void) { return rxq.rd == rxq.wr ? -1 : rxq.buf[rxq.rd++ % QSIZE]; }
+int port_uart_putc(uint8_t c) { txq.buf[txq.wr++ % QSIZE] = c; return 1; }
+void port_uart_flush(void) {}
+uint32_t port_uart_set_baud(uint32_t b) { if (b > 12500000u) return 0; baud = b; return b; }
+uint32_t port_uart_baud(void) { return baud; }
+uint32_t port_uart_max_baud(void) { return 12500000u; }
+uint32_t port_millis(void) { return now_ms; }
+uint32_t port_chip_id(void) { return 0x10036483u; }
+const char *port_board_name(void) { return "h735"; }
+const struct flashdev *const *port_mems(unsigned *n) { *n = ndev; return devp; }
+void port_reset(int run_app) { resets++; last_run_app = (uint32_t)run_app; }

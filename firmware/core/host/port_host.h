@@ -1,0 +1,20 @@
+/* Test-side controls of the host port (see port_host.c); also the cdef of stm32boot._protocol. */
+#ifndef CORE_PORT_HOST_H
+#define CORE_PORT_HOST_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* CFFI-BEGIN */
+void hp_init(void);
+int hp_add_mem(const char *name, uint32_t base, uint32_t size, uint32_t sector_size, uint32_t protected_size,
+               uint16_t program_unit, uint16_t page_size, uint8_t erased, uint8_t kind);
+uint8_t *hp_mem(int i);
+void hp_rx(const uint8_t *data, size_t n);
+size_t hp_tx(uint8_t *out, size_t max);
+void hp_poll(int n);
+void hp_set_millis(uint32_t ms);
+void hp_counters(uint32_t out[8]);
+int hp_host_seen(void);
+/* CFFI-END */
+
+#endif

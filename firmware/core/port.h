@@ -1,0 +1,23 @@
+/* The seam between the portable bootloader core and a board (TinyUSB dcd.h style: free functions
+ * resolved at link time). firmware/boards/<board>/ implements them on registers; firmware/core/host/
+ * implements them in RAM so the same core runs inside the host's tests. Nothing here may block for long:
+ * the core polls. */
+#ifndef CORE_PORT_H
+#define CORE_PORT_H
+
+#include <stdint.h>
+#include "flashdev.h"
+
+int port_uart_getc(void);                    /* next received byte, or -1 (also clears a sticky overrun) */
+int port_uart_putc(uint8_t c);               /* 1: accepted; 0: transmitter busy, try again */
+void port_uart_flush(void);                  /* returns when the last byte has left the wire */
+uint32_t port_uart_set_baud(uint32_t baud);  /* switch rate: the rate reached, 0 if not within tolerance */
+uint32_t port_uart_baud(void);               /* current rate */
+uint32_t port_uart_max_baud(void);           /* fastest exact rate of this UART clock */
+uint32_t port_millis(void);                  /* free-running milliseconds */
+uint32_t port_chip_id(void);                 /* DBGMCU_IDCODE */
+const char *port_board_name(void);
+const struct flashdev *const *port_mems(unsigned *n);  /* the board's writable memories */
+void port_reset(int run_app);                /* after the reply left: reset (run_app: start the app) */
+
+#endif

@@ -1,0 +1,43 @@
+"""cffi build of stm32boot._protocol: the wire format of firmware/core/protocol.h for the host, and the
+bootloader's portable core (firmware/core/*.c) compiled for the host with a RAM port, so the tests can talk
+to the very C code that runs on the board.
+
+The constants, enums and packed structs are read from protocol.h itself (between CFFI-BEGIN/CFFI-END);
+every `#define NAME value` becomes `#define NAME ...` so the C compiler supplies the value, and cffi checks
+the struct layouts against the compiler's: the host can never drift from the firmware.
+"""
+import os
+import re
+import sys
+
+from cffi import FFI
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ffibuild import ROOT, build  # noqa: E402
+
+MODULE = "stm32boot._protocol"
+CORE = os.path.join(ROOT, "firmware", "core")
+
+
+def _region(path):
+    text = open(path).read()
+    body = text.split("/* CFFI-BEGIN */", 1)[1].split("/* CFFI-END */", 1)[0]
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    body = re.sub(r"^#define\s+(\w+)\s+.*$", r"#define \1 ...", body, flags=re.M)
+    return body.replace("PROTO_PACKED", "")
+
+
+ffibuilder = FFI()
+ffibuilder.cdef(_region(os.path.join(CORE, "protocol.h")), packed=True)
+ffibuilder.cdef(_region(os.path.join(CORE, "host", "port_host.h")))
+ffibuilder.set_source(
+    MODULE,
+    '#include "protocol.h"\n#include "host/port_host.h"\n',
+    sources=[os.path.join(CORE, f) for f in ("frame.c", "bl.c", "host/port_host.c")]
+    + [os.path.join(ROOT, "native", "crc32.c")],
+    include_dirs=[CORE, os.path.join(ROOT, "native")],
+    extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Werror"],
+)
+
+if __name__ == "__main__":
+    build(ffibuilder, MODULE)
