@@ -213,7 +213,10 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
     if not plan.compared:
         compare(plan, target, per_call)
     order = write_order(plan)
-    for batch in _batched([s.addr for s in order], per_call):
+    # Erase the application's first sector FIRST: from then on the board has no valid-looking app.
+    _, app_start = bootloader_range(plan.board)
+    erase_first = sorted(order, key=lambda s: s.addr != app_start)
+    for batch in _batched([s.addr for s in erase_first], per_call):
         target.erase(batch)
     total = sum(s.data_bytes for s in order)
     sent = 0

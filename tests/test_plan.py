@@ -1,0 +1,164 @@
+"""Planning and executing a flash against a FakeTarget with real erase/program semantics:
+what gets erased, skipped, written, in which order, and that verification catches lies."""
+import io
+
+import pytest
+
+from stm32boot import boards
+from stm32boot import plan as planmod
+from stm32boot.image import Image, merge, Segment
+from stm32boot.progress import Progress
+from uploader_fake import FakeTarget, crc32, ref_pack
+
+H735 = boards.get("h735")
+APP = 0x0802_0000
+NOR = 0x9000_0000
+KB = 1024
+
+
+def demo_image(nor_table: bytes | None = None) -> Image:
+    """Like the demo: code in two internal sectors, a 64 KB table + a function in the NOR."""
+    code = bytes((i * 37 + 11) & 0xFF for i in range(140 * KB))
+    table = nor_table if nor_table is not None else bytes((i * 7) & 0xFF for i in range(64 * KB))
+    return merge([Segment(APP, code, "demo.elf"),
+                  Segment(NOR, table, "demo.elf"),
+                  Segment(NOR + 0x20000, b"\x70\x47" * 8, "demo.elf")])
+
+
+def flash(image, target, **kw):
+    p = planmod.build(image, H735)
+    return p, planmod.execute(p, target, **kw)
+
+
+def board_holds(target, image):
+    return all(target.peek(a, len(d)) == d for a, d in image.chunks)
+
+
+def test_packer_matches_reference():
+    """The native packer (A) gives what the slow reference says: pages without blank ones, CRCs."""
+    img = demo_image()
+    for mem, segs in __import__("stm32boot.image", fromlist=["split"]).split(img, H735).items():
+        got = planmod._default_packer()(segs, mem.base, mem.size, mem.sector_list(),
+                                        mem.page_size, mem.erased)
+        want = ref_pack(segs, mem.base, mem.size, mem.sector_list(), mem.page_size, mem.erased)
+        assert [(a, s, c) for a, s, c in got.sectors] == want.sectors
+        assert [(a, bytes(d)) for a, d in got.iter_pages()] == want.pages
+
+
+def test_first_flash_writes_everything_verified_and_board_equals_image():
+    t = FakeTarget(H735)
+    img = demo_image()
+    p, res = flash(img, t)
+    assert board_holds(t, img)
+    assert t.erased[0] == APP                         # the app's vector table is gone first ...
+    assert t.sectors_erased_in("flash") == [APP, APP + 128 * KB]
+    assert sorted(t.sectors_erased_in("nor")) == [NOR + i * 4 * KB for i in range(16)] + [NOR + 0x20000]
+    assert res.erased == 19 and res.skipped == 0 and res.verified == 19
+    assert res.written == 140 * KB + 64 * KB + 256    # the 16-byte function padded to a NOR page
+    # ... and written last: an interrupted flash leaves no valid-looking app.
+    in_first = [APP <= a < APP + 128 * KB for a, _ in t.written]
+    k = in_first.index(True)
+    assert all(in_first[k:]) and len(in_first) - k == 32     # 128 KB in 4 KB writes, at the end
+
+
+def test_second_flash_rewrites_nothing_and_says_so():
+    t = FakeTarget(H735)
+    img = demo_image()
+    flash(img, t)
+    t.erased.clear(), t.written.clear()
+    t.crc_calls = 0
+    p, res = flash(img, t)
+    assert t.erased == [] and t.written == []
+    assert t.crc_calls == 1              # one round trip decides; nothing written, nothing to verify
+    assert res.erased == 0 and res.skipped == 19
+    assert "nothing to write, all 19 sector(s) already hold the image" in res.summary()
+
+
+def test_one_changed_nor_byte_rewrites_one_nor_sector_and_nothing_internal():
+    t = FakeTarget(H735)
+    table = bytearray((i * 7) & 0xFF for i in range(64 * KB))
+    flash(demo_image(bytes(table)), t)
+    t.erased.clear(), t.written.clear()
+    table[5 * 4 * KB + 123] ^= 0x5A
+    img = demo_image(bytes(table))
+    p, res = flash(img, t)
+    assert t.erased == [NOR + 5 * 4 * KB]
+    assert all(NOR + 5 * 4 * KB <= a < NOR + 6 * 4 * KB for a, _ in t.written)
+    assert res.erased == 1 and res.skipped == 18 and res.written == 4 * KB
+    assert board_holds(t, img)
+
+
+def test_stale_bytes_in_a_touched_sector_are_erased():
+    """Semantics: a touched sector ends up as image bytes + erased value, whatever it held."""
+    t = FakeTarget(H735)
+    t.poke(NOR + 0x800, b"\x00" * 16)                   # leftovers from some earlier image
+    img = merge([Segment(NOR, b"\x12" * 256, "x.bin")])
+    flash(img, t)
+    assert t.peek(NOR + 0x800, 16) == b"\xFF" * 16
+
+
+def test_verify_catches_a_target_that_silently_drops_a_write():
+    t = FakeTarget(H735, drop_write_at=NOR + 0x3000)
+    with pytest.raises(planmod.VerifyError) as e:
+        flash(demo_image(), t)
+    msg = str(e.value)
+    assert "sector 0x90003000" in msg and "expected" in msg and "flash again" in msg
+
+
+def test_all_blank_sector_content_is_erased_not_written():
+    t = FakeTarget(H735)
+    t.poke(NOR, b"\x00" * 64)
+    img = merge([Segment(NOR, b"\xFF" * 4096, "blank.bin")])
+    p, res = flash(img, t)
+    assert t.erased == [NOR] and t.written == [] and res.written == 0
+    assert t.peek(NOR, 64) == b"\xFF" * 64
+
+
+def test_requests_stay_within_protocol_limits_and_writes_are_page_aligned():
+    t = FakeTarget(H735)                 # asserts <= 64 sectors/ranges per request, <= 4096 bytes
+    img = merge([Segment(NOR, bytes((i % 251) for i in range(600 * KB)), "big.bin"),
+                 Segment(APP + 3, b"\x01\x02", "odd.bin")])
+    p, res = flash(img, t)
+    assert board_holds(t, img)
+    assert len(t.sectors_erased_in("nor")) == 150
+    for a, n in t.written:
+        mem = H735.memory_at(a)
+        assert a % mem.page_size == 0 and n % mem.page_size == 0 and n <= 4096
+    assert t.peek(APP, 5) == b"\xFF\xFF\xFF\x01\x02"
+
+
+def test_dry_run_text_before_and_after_compare():
+    t = FakeTarget(H735)
+    img = demo_image()
+    p = planmod.build(img, H735)
+    text = p.describe()
+    assert "flash @ 0x08000000: 143,360 image bytes in 2 sector(s): 2 to erase and write" in text
+    assert "(target not compared)" in text
+    flash(img, t)
+    p = planmod.build(img, H735)
+    t.erased.clear(), t.written.clear()
+    planmod.compare(p, t)
+    text = p.describe()
+    assert "0 to erase and write (0 bytes), 2 unchanged" in text
+    assert "skip: 0x90000000..0x9000FFFF (16 sectors), 0x90020000..0x90020FFF (1 sector)" in text
+    assert t.erased == [] and t.written == []          # comparing is read-only
+
+
+def test_summary_line_format():
+    r = planmod.Result(written=1_234_567, erased=12, skipped=3, verified=12, wall_s=2.31, virtual_s=1.05)
+    assert r.summary() == ("flash: 1,234,567 bytes written (12 sector(s) erased, 3 skipped unchanged), "
+                           "verified by CRC, 2.31 s wall, 1.05 s on the simulated board's clock, 1.18 MB/s")
+    r.virtual_s = None
+    assert r.summary().endswith("2.31 s wall, 0.53 MB/s")
+
+
+def test_progress_reports_every_byte_written():
+    t = FakeTarget(H735)
+    out = io.StringIO()
+    bar = Progress("writing", 0, stream=out, tty=False)
+    p = planmod.build(demo_image(), H735)
+    bar.total = p.write_bytes
+    planmod.execute(p, t, progress=bar)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("writing: 10% ") and lines[-1].startswith("writing: 100% ")
+    assert len(lines) == 10
