@@ -1,0 +1,300 @@
+/* MX25LM51245G octal NOR driver (h735-hardware.md §6.1, §3.2, §3.3). See mx25lm.h. */
+#include "mx25lm.h"
+
+/* SPI opcodes; in OPI each is sent as 16 bits: opcode then its inverse (§6.1). */
+enum {
+    OP_RDID = 0x9F, OP_RDSR = 0x05, OP_WREN = 0x06, OP_RDCR2 = 0x71, OP_WRCR2 = 0x72,
+    OP_PP4B = 0x12, OP_SE4B = 0x21, OP_BE4B = 0xDC, OP_CE = 0x60, OP_RSTEN = 0x66, OP_RST = 0x99,
+    OP_8DTRD = 0xEE,
+};
+#define SR_WIP 0x01u
+#define SR_WEL 0x02u
+#define CR2_MODE     0x00000000u   /* SOPI b0, DOPI b1 */
+#define CR2_DC       0x00000300u   /* DC[2:0] dummy cycles */
+#define CR2_MODE_DOPI 0x02u
+#define POLL_INTERVAL 0x10u        /* CLK cycles between automatic status reads (§6.1) */
+/* Register reads: dummy cycles fixed by the device, independent of CR2 DC (§6.1 table, §3.2). */
+static const uint8_t reg_dummy[3] = {0u, 4u, 5u};
+
+static uint8_t dc_code(uint32_t dummy) { return (uint8_t)((20u - dummy) / 2u); } /* 20->0 ... 6->7 */
+
+/* Frame one command for the chip's current mode. dummy < 0: the mode's register-read dummy. */
+static struct ospi_cmd frame(const struct mx25lm *n, uint8_t op, bool addr, uint32_t a, uint32_t len,
+                             int dummy)
+{
+    struct ospi_cmd c = {0};
+    bool dtr = n->mode == MX25LM_DOPI;
+    uint32_t lines = n->mode == MX25LM_SPI ? OCTOSPI_LINES_1 : OCTOSPI_LINES_8;
+    if (n->mode == MX25LM_SPI) {
+        c.ccr = OSPI_CCR_INSTR(lines, OCTOSPI_SIZE_8, false);
+        c.instr = op;
+    } else {
+        c.ccr = OSPI_CCR_INSTR(lines, OCTOSPI_SIZE_16, dtr);
+        c.instr = ((uint32_t)op << 8) | (uint8_t)~op;
+        addr = addr || op == OP_RDID || op == OP_RDSR; /* OPI register reads carry address 0 */
+    }
+    if (addr) {
+        c.ccr |= OSPI_CCR_ADDR(lines, OCTOSPI_SIZE_32, dtr);
+        c.addr = a;
+    }
+    if (len) /* reads in DTR sample on the device's DQS strobe (§3.2) */
+        c.ccr |= OSPI_CCR_DATA(lines, dtr, dtr);
+    else if (dtr)
+        c.ccr |= OCTOSPI_CCR_DDTR; /* with DHQC a DTR command without DDTR is not sent (§3.2) */
+    c.len = len;
+    c.tcr = (uint32_t)(dummy < 0 ? reg_dummy[n->mode] : dummy);
+    if (dtr)
+        c.tcr |= OCTOSPI_TCR_DHQC;
+    return c;
+}
+
+static ospi_status simple(struct mx25lm *n, uint8_t op, bool addr, uint32_t a)
+{
+    struct ospi_cmd c = frame(n, op, addr, a, 0, 0);
+    return ospi_command(n->ospi, &c);
+}
+
+/* One-byte register value: DTR transfers need an even count, the device repeats the value. */
+static ospi_status reg_read(struct mx25lm *n, uint8_t op, bool addr, uint32_t a, uint8_t *v)
+{
+    uint8_t b[2];
+    struct ospi_cmd c = frame(n, op, addr, a, n->mode == MX25LM_DOPI ? 2u : 1u, -1);
+    ospi_status st = ospi_read(n->ospi, &c, b);
+    *v = b[0];
+    return st;
+}
+
+/* Wait until (SR & mask) == match with the controller's automatic polling. */
+static ospi_status poll_sr(struct mx25lm *n, uint8_t match, uint8_t mask, uint32_t timeout_us)
+{
+    struct ospi_cmd c = frame(n, OP_RDSR, false, 0, n->mode == MX25LM_DOPI ? 2u : 1u, -1);
+    return ospi_autopoll(n->ospi, &c, match, mask, POLL_INTERVAL, timeout_us);
+}
+
+ospi_status mx25lm_wait_ready(struct mx25lm *n, uint32_t timeout_us)
+{
+    return poll_sr(n, 0, SR_WIP, timeout_us);
+}
+
+static ospi_status write_enable(struct mx25lm *n)
+{
+    ospi_status st = simple(n, OP_WREN, false, 0);
+    if (st != OSPI_OK)
+        return st;
+    st = poll_sr(n, SR_WEL, SR_WEL, MX25LM_T_REG_US);
+    return st == OSPI_E_TIMEOUT ? NOR_E_WEL : st;
+}
+
+/* Done = WIP and WEL both clear: a command the chip did not take leaves WEL set, so it times out
+ * here instead of passing silently. */
+static ospi_status wait_done(struct mx25lm *n, uint32_t timeout_us)
+{
+    return poll_sr(n, 0, SR_WIP | SR_WEL, timeout_us);
+}
+
+static ospi_status write_cr2(struct mx25lm *n, uint32_t addr, uint8_t v)
+{
+    uint8_t b[2] = {v, v};
+    ospi_status st = write_enable(n);
+    if (st != OSPI_OK)
+        return st;
+    /* DTR forbids single-byte transfers: send the value twice (§6.1). */
+    struct ospi_cmd c = frame(n, OP_WRCR2, true, addr, n->mode == MX25LM_DOPI ? 2u : 1u, 0);
+    return ospi_write(n->ospi, &c, b);
+}
+
+ospi_status mx25lm_read_cr2(struct mx25lm *n, uint32_t addr, uint8_t *val)
+{
+    return reg_read(n, OP_RDCR2, true, addr, val);
+}
+
+ospi_status mx25lm_read_id(struct mx25lm *n, uint8_t id[3])
+{
+    uint8_t b[6];
+    bool dtr = n->mode == MX25LM_DOPI;
+    struct ospi_cmd c = frame(n, OP_RDID, false, 0, dtr ? 6u : 3u, -1);
+    ospi_status st = ospi_read(n->ospi, &c, b);
+    for (int i = 0; i < 3; i++)
+        id[i] = b[dtr ? 2 * i : i]; /* DTR: every ID byte comes twice */
+    return st;
+}
+
+static bool id_ok(struct mx25lm *n)
+{
+    uint8_t id[3];
+    return mx25lm_read_id(n, id) == OSPI_OK && id[0] == MX25LM_ID0 && id[1] == MX25LM_ID1 &&
+           id[2] == MX25LM_ID2;
+}
+
+void mx25lm_attach_dopi(struct mx25lm *n, uintptr_t ospi, uint32_t prescaler)
+{
+    n->ospi = ospi;
+    n->prescaler = prescaler;
+    n->mode = MX25LM_DOPI;
+}
+
+ospi_status mx25lm_init(struct mx25lm *n)
+{
+    /* MTYP=Macronix for every mode: it only matters in 8-bit DTR, where it undoes the chip's
+     * D1/D0 byte order (§3.2), so data programmed and read in DOPI keep their natural order. */
+    const struct ospi_dev_cfg cfg = {
+        .dcr1 = FIELD_PREP(OCTOSPI_DCR1_MTYP, OCTOSPI_MTYP_MACRONIX) |
+                FIELD_PREP(OCTOSPI_DCR1_DEVSIZE, MX25LM_DEVSIZE) | FIELD_PREP(OCTOSPI_DCR1_CSHT, 1u),
+        .dcr2 = FIELD_PREP(OCTOSPI_DCR2_PRESCALER, n->prescaler),
+        .fthres = 3u,
+    };
+    ospi_status st = ospi_setup(n->ospi, &cfg);
+    if (st != OSPI_OK)
+        return st;
+    /* No reset pin on the board (§5): a reset in each framing reaches the chip whatever mode an
+     * aborted run left it in, and stops a program/erase in flight. */
+    for (int m = MX25LM_SPI; m <= MX25LM_DOPI; m++) {
+        n->mode = (enum mx25lm_mode)m;
+        if ((st = simple(n, OP_RSTEN, false, 0)) != OSPI_OK || (st = simple(n, OP_RST, false, 0)) != OSPI_OK)
+            return st;
+    }
+    /* Reset recovery lasts up to 100 ms when an erase was interrupted; the chip answers its ID
+     * again once ready. SPI is the power-on mode; SOPI/DOPI when made default in CR2 0x40000000. */
+    struct ospi_deadline d;
+    ospi_deadline_start(&d, MX25LM_T_RESET_US);
+    n->mode = MX25LM_UNKNOWN;
+    while (n->mode == MX25LM_UNKNOWN) {
+        for (int m = MX25LM_SPI; m <= MX25LM_DOPI && n->mode == MX25LM_UNKNOWN; m++) {
+            n->mode = (enum mx25lm_mode)m;
+            if (!id_ok(n))
+                n->mode = MX25LM_UNKNOWN;
+        }
+        if (n->mode == MX25LM_UNKNOWN) {
+            if (ospi_deadline_expired(&d))
+                return NOR_E_ID;
+            ospi_delay_us(100u);
+        }
+    }
+    if ((st = mx25lm_wait_ready(n, MX25LM_T_RESET_US)) != OSPI_OK)
+        return st;
+    /* Dummy cycles first (in the current mode), then the switch to DOPI. */
+    if ((st = write_cr2(n, CR2_DC, dc_code(MX25LM_DUMMY))) != OSPI_OK ||
+        (st = wait_done(n, MX25LM_T_REG_US)) != OSPI_OK)
+        return st;
+    if (n->mode != MX25LM_DOPI) {
+        if ((st = write_cr2(n, CR2_MODE, CR2_MODE_DOPI)) != OSPI_OK)
+            return st;
+        n->mode = MX25LM_DOPI; /* the chip switches at the end of the WRCR2 */
+        if ((st = wait_done(n, MX25LM_T_REG_US)) != OSPI_OK)
+            return st;
+    }
+    uint8_t mode, dc;
+    if ((st = mx25lm_read_cr2(n, CR2_MODE, &mode)) != OSPI_OK ||
+        (st = mx25lm_read_cr2(n, CR2_DC, &dc)) != OSPI_OK)
+        return st;
+    if ((mode & 3u) != CR2_MODE_DOPI || (dc & 7u) != dc_code(MX25LM_DUMMY))
+        return NOR_E_MODE;
+    return OSPI_OK;
+}
+
+static ospi_status erase(struct mx25lm *n, uint8_t op, bool addr, uint32_t off, uint32_t timeout_us)
+{
+    if (off >= MX25LM_SIZE)
+        return OSPI_E_PARAM;
+    ospi_status st = write_enable(n);
+    if (st != OSPI_OK)
+        return st;
+    if ((st = simple(n, op, addr, off)) != OSPI_OK)
+        return st;
+    return wait_done(n, timeout_us);
+}
+
+ospi_status mx25lm_erase_4k(struct mx25lm *n, uint32_t off)
+{
+    return erase(n, OP_SE4B, true, off & ~(MX25LM_SECTOR - 1u), MX25LM_T_4K_US);
+}
+
+ospi_status mx25lm_erase_64k(struct mx25lm *n, uint32_t off)
+{
+    return erase(n, OP_BE4B, true, off & ~(MX25LM_BLOCK - 1u), MX25LM_T_64K_US);
+}
+
+ospi_status mx25lm_erase_chip(struct mx25lm *n)
+{
+    return erase(n, OP_CE, false, 0, MX25LM_T_CHIP_US);
+}
+
+ospi_status mx25lm_erase_range(struct mx25lm *n, uint32_t off, uint32_t len)
+{
+    if (!len)
+        return OSPI_OK;
+    if (off >= MX25LM_SIZE || len > MX25LM_SIZE - off)
+        return OSPI_E_PARAM;
+    uint32_t a = off & ~(MX25LM_SECTOR - 1u);
+    uint32_t end = off + len; /* exclusive; every sector starting below it is erased */
+    while (a < end) {
+        ospi_status st;
+        if (!(a & (MX25LM_BLOCK - 1u)) && end - a >= MX25LM_BLOCK) {
+            st = mx25lm_erase_64k(n, a);
+            a += MX25LM_BLOCK;
+        } else {
+            st = mx25lm_erase_4k(n, a);
+            a += MX25LM_SECTOR;
+        }
+        if (st != OSPI_OK)
+            return st;
+    }
+    return OSPI_OK;
+}
+
+static bool all_erased(const uint8_t *p, uint32_t len)
+{
+    while (len--)
+        if (*p++ != 0xFFu)
+            return false;
+    return true;
+}
+
+ospi_status mx25lm_program(struct mx25lm *n, uint32_t off, const uint8_t *data, uint32_t len)
+{
+    if (off >= MX25LM_SIZE || len > MX25LM_SIZE - off)
+        return len ? OSPI_E_PARAM : OSPI_OK;
+    uint8_t buf[MX25LM_PAGE];
+    while (len) {
+        uint32_t room = MX25LM_PAGE - (off & (MX25LM_PAGE - 1u));
+        uint32_t chunk = len < room ? len : room;
+        uint32_t a = off, m = 0;
+        /* DTR moves 2 bytes per clock: the address and count must be even (§3.2). 0xFF pads
+         * program nothing, and stay inside the page because page boundaries are even. */
+        if (n->mode == MX25LM_DOPI && (a & 1u)) {
+            buf[m++] = 0xFFu;
+            a--;
+        }
+        for (uint32_t i = 0; i < chunk; i++)
+            buf[m++] = data[i];
+        if (n->mode == MX25LM_DOPI && (m & 1u))
+            buf[m++] = 0xFFu;
+        if (!all_erased(buf, m)) { /* 0xFF programs nothing: skip the page operation */
+            ospi_status st = write_enable(n);
+            if (st != OSPI_OK)
+                return st;
+            struct ospi_cmd c = frame(n, OP_PP4B, true, a, m, 0);
+            if ((st = ospi_write(n->ospi, &c, buf)) != OSPI_OK)
+                return st;
+            if ((st = wait_done(n, MX25LM_T_PAGE_US)) != OSPI_OK)
+                return st;
+        }
+        off += chunk;
+        data += chunk;
+        len -= chunk;
+    }
+    return OSPI_OK;
+}
+
+ospi_status mx25lm_map(struct mx25lm *n)
+{
+    if (n->mode != MX25LM_DOPI)
+        return NOR_E_MODE;
+    struct ospi_cmd rd = frame(n, OP_8DTRD, true, 0, 1u, MX25LM_DUMMY);
+    return ospi_memory_map(n->ospi, &rd, NULL);
+}
+
+ospi_status mx25lm_unmap(struct mx25lm *n)
+{
+    return ospi_abort(n->ospi);
+}

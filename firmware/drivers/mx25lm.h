@@ -1,0 +1,67 @@
+/* Macronix MX25LM51245G octal NOR (64 MB) on an OCTOSPI, h735-hardware.md §6.1 and §3.2/§3.3.
+ *
+ * mx25lm_init() brings the chip from ANY state (SPI, SOPI or DOPI, even busy after an aborted run)
+ * to octal DTR (DOPI) with a known dummy-cycle count, verified by reading CR2 back. Afterwards:
+ * erase/program in indirect mode, reads through the memory-mapped window (mx25lm_map). Every call
+ * that issues a command leaves the controller in indirect mode; call mx25lm_map() to read again.
+ * The controller itself must already be clocked, pinned and routed (board file + ospim).
+ */
+#ifndef DRIVERS_MX25LM_H
+#define DRIVERS_MX25LM_H
+
+#include "octospi.h"
+
+#define MX25LM_SIZE        (64u * 1024u * 1024u)
+#define MX25LM_DEVSIZE     25u          /* 2^(25+1) bytes */
+#define MX25LM_PAGE        256u
+#define MX25LM_SECTOR      4096u
+#define MX25LM_BLOCK       65536u
+#define MX25LM_ID0         0xC2u        /* JEDEC ID C2 85 3A */
+#define MX25LM_ID1         0x85u
+#define MX25LM_ID2         0x3Au
+/* Array-read dummy cycles we program into CR2 0x300 and into TCR.DCYC: the two MUST agree, a
+ * one-cycle mismatch shifts DTR data by 2 bytes ("first bytes read as 0", §3.2). 6 cycles =
+ * DC code 7, the value ST's board support uses at a 100 MHz bus (§3.3). */
+#define MX25LM_DUMMY       6u
+
+/* Timeouts (µs): ST driver maxima (§6.1). */
+#define MX25LM_T_PAGE_US   10000u
+#define MX25LM_T_4K_US     400000u
+#define MX25LM_T_64K_US    1000000u
+#define MX25LM_T_CHIP_US   460000000u
+#define MX25LM_T_REG_US    40000u
+#define MX25LM_T_RESET_US  100000u
+
+enum mx25lm_mode { MX25LM_SPI = 0, MX25LM_SOPI, MX25LM_DOPI, MX25LM_UNKNOWN };
+
+struct mx25lm {
+    uintptr_t ospi;        /* OCTOSPI register base */
+    uint32_t prescaler;    /* DCR2.PRESCALER: bus clock = kernel / (prescaler + 1) */
+    enum mx25lm_mode mode; /* framing the chip currently understands */
+};
+
+/* Controller setup + reset in all framings + ID check + switch to DOPI + CR2 check. */
+ospi_status mx25lm_init(struct mx25lm *n);
+
+/* Describe a chip already in DOPI (e.g. after a previous init) without touching it. */
+void mx25lm_attach_dopi(struct mx25lm *n, uintptr_t ospi, uint32_t prescaler);
+
+ospi_status mx25lm_read_id(struct mx25lm *n, uint8_t id[3]);
+ospi_status mx25lm_read_cr2(struct mx25lm *n, uint32_t addr, uint8_t *val);
+ospi_status mx25lm_wait_ready(struct mx25lm *n, uint32_t timeout_us);
+
+/* Offsets are from the start of the chip (0 .. MX25LM_SIZE). Erase units are aligned down. */
+ospi_status mx25lm_erase_4k(struct mx25lm *n, uint32_t off);
+ospi_status mx25lm_erase_64k(struct mx25lm *n, uint32_t off);
+ospi_status mx25lm_erase_chip(struct mx25lm *n);
+/* Erase every 4 KB sector intersecting [off, off+len), with 64 KB block erases where whole. */
+ospi_status mx25lm_erase_range(struct mx25lm *n, uint32_t off, uint32_t len);
+/* Any address and length: split at 256-byte pages; in DTR, odd starts/ends padded with 0xFF. */
+ospi_status mx25lm_program(struct mx25lm *n, uint32_t off, const uint8_t *data, uint32_t len);
+
+/* Memory-mapped octal DTR read (8DTRD 0xEE11, DQS, MTYP=Macronix, DCYC = MX25LM_DUMMY);
+ * no write command is programmed, so the window is read-only. */
+ospi_status mx25lm_map(struct mx25lm *n);
+ospi_status mx25lm_unmap(struct mx25lm *n);
+
+#endif
