@@ -1,0 +1,437 @@
+"""OCTOSPI controller (OCTOSPI1 0x52005000, OCTOSPI2 0x5200A000), h735-hardware.md §3, §3.1, §3.2.
+
+Register rules from the reference: FMODE picks indirect write/read, automatic status polling or
+memory-mapped; a transfer starts on IR, AR or the first DR write depending on the phases (§3.1 table);
+the 32-byte FIFO drives FTF/FLEVEL; BUSY clears only when the exchange is over AND the FIFO is empty;
+ABORT self-clears and sets TCF; AR is ignored while BUSY or mapped; other configuration writes while
+BUSY are dropped and noted. Phases become a `Transfer` for the device on the port (devices/xfer.py);
+transfer time runs on the virtual clock at F_kernel/(PRESCALER+1). The memory window is handled by
+ospi_window.MemWindow.
+"""
+from __future__ import annotations
+
+from ..devices.xfer import (MTYP_HYPER_MEM, MTYP_HYPER_REG, MTYP_MACRONIX, NoDevice, Phase,
+                            Transfer, swap16)
+from ..regs import RO, WO, Field, Peripheral, Reg
+from .ospi_window import MemWindow
+
+LINES = (0, 1, 2, 4, 8, 0, 0, 0)
+FIFO = 32
+DEFAULT_KERNEL_HZ = 64_000_000  # HSI when RCC does not say otherwise
+
+
+def _ccr_fields():
+    return (Field("IMODE", 0, 3), Field("IDTR", 3), Field("ISIZE", 4, 2), Field("ADMODE", 8, 3),
+            Field("ADDTR", 11), Field("ADSIZE", 12, 2), Field("ABMODE", 16, 3), Field("ABDTR", 19),
+            Field("ABSIZE", 20, 2), Field("DMODE", 24, 3), Field("DDTR", 27), Field("DQSE", 29),
+            Field("SIOO", 31))
+
+
+_TCR = (Field("DCYC", 0, 5), Field("DHQC", 28), Field("SSHIFT", 30))
+# Registers a write to which is dropped while BUSY=1 (RM rule via §3).
+CONFIG = {"DCR1", "DCR2", "DCR3", "DCR4", "DLR", "PSMKR", "PSMAR", "PIR", "CCR", "TCR", "IR", "ABR",
+          "LPTR", "WPCCR", "WPTCR", "WPIR", "WPABR", "WCCR", "WTCR", "WIR", "WABR", "HLCR"}
+CR_ALWAYS = 0x1 | 0x2 | 0x1F0000  # EN, ABORT, interrupt enables stay writable while busy
+
+
+class Octospi(Peripheral):
+    C_PREFIX = "OCTOSPI"
+    SIZE = 0x400
+    POLL_REGS = {"SR"}
+    REGS = (
+        Reg("CR", 0x000, fields=(Field("EN", 0), Field("ABORT", 1), Field("DMAEN", 2), Field("TCEN", 3),
+                                 Field("DQM", 6), Field("FSEL", 7), Field("FTHRES", 8, 5),
+                                 Field("TEIE", 16), Field("TCIE", 17), Field("FTIE", 18),
+                                 Field("SMIE", 19), Field("TOIE", 20), Field("APMS", 22),
+                                 Field("PMM", 23), Field("FMODE", 28, 2))),
+        Reg("DCR1", 0x008, fields=(Field("CKMODE", 0), Field("FRCK", 1), Field("DLYBYP", 3),
+                                   Field("CKCSHT", 4, 3), Field("CSHT", 8, 3), Field("DEVSIZE", 16, 5),
+                                   Field("MTYP", 24, 3))),
+        Reg("DCR2", 0x00C, fields=(Field("PRESCALER", 0, 8), Field("WRAPSIZE", 16, 3))),
+        Reg("DCR3", 0x010, fields=(Field("MAXTRAN", 0, 8), Field("CSBOUND", 16, 5))),
+        Reg("DCR4", 0x014),
+        Reg("SR", 0x020, access=RO, fields=(Field("TEF", 0), Field("TCF", 1), Field("FTF", 2),
+                                            Field("SMF", 3), Field("TOF", 4), Field("BUSY", 5),
+                                            Field("FLEVEL", 8, 6))),
+        Reg("FCR", 0x024, access=WO, fields=(Field("CTEF", 0), Field("CTCF", 1), Field("CSMF", 3),
+                                             Field("CTOF", 4))),
+        Reg("DLR", 0x040), Reg("AR", 0x048), Reg("DR", 0x050),
+        Reg("PSMKR", 0x080), Reg("PSMAR", 0x088), Reg("PIR", 0x090, fields=(Field("INTERVAL", 0, 16),)),
+        Reg("CCR", 0x100, fields=_ccr_fields()), Reg("TCR", 0x108, fields=_TCR),
+        Reg("IR", 0x110), Reg("ABR", 0x120), Reg("LPTR", 0x130, fields=(Field("TIMEOUT", 0, 16),)),
+        Reg("WPCCR", 0x140, fields=_ccr_fields()), Reg("WPTCR", 0x148, fields=_TCR),
+        Reg("WPIR", 0x150), Reg("WPABR", 0x160),
+        Reg("WCCR", 0x180, fields=_ccr_fields()), Reg("WTCR", 0x188, fields=(Field("DCYC", 0, 5),)),
+        Reg("WIR", 0x190), Reg("WABR", 0x1A0),
+        Reg("HLCR", 0x200, fields=(Field("LM", 0), Field("WZL", 1), Field("TACC", 8, 8), Field("TRWR", 16, 8))),
+        Reg("HWCFGR", 0x3F0, access=RO), Reg("VER", 0x3F4, access=RO, reset=0x21),
+        Reg("ID", 0x3F8, access=RO), Reg("MID", 0x3FC, access=RO),
+    )
+
+    def __init__(self, name: str, base: int, window_base: int, board=None, clock_gate=None,
+                 device=None, machine=None):
+        self.device = device or NoDevice()
+        self.window = MemWindow(name, window_base, machine)
+        self.trace: list[str] = []
+        self.port_ok = lambda: (True, "")  # OCTOSPIM routing check, set by the wiring
+        self._ev = None
+        super().__init__(name, base, board, clock_gate)
+        if hasattr(self.device, "listeners"):
+            self.device.listeners.append(self._device_changed)
+
+    def attach(self, device) -> None:
+        self.device = device
+        device.listeners.append(self._device_changed)
+        self._update_window()
+
+    def reset(self) -> None:
+        super().reset()
+        self.fifo = bytearray()
+        self.pending = bytearray()
+        self.wbuf = bytearray()
+        self.wneed = 0
+        self.active = False     # exchange with the device in progress
+        self.polling = False
+        self.mm_busy = False
+        self.flags = 0          # TEF/TCF/SMF/TOF bits as in SR
+        self.poll_ftf = False
+        self._mapped_mode = False
+        if getattr(self, "_ev", None):
+            self._ev.cancel()
+        self._ev = None
+        if hasattr(self, "window"):
+            self._update_window()
+
+    def note(self, msg: str) -> None:
+        self.trace.append(f"{self.name}: {msg}")
+        del self.trace[:-200]
+
+    # ---- clock ------------------------------------------------------------------------------
+    def _clock(self):
+        return getattr(self.board, "clock", None)
+
+    def kernel_hz(self) -> int:
+        rcc = getattr(self.board, "rcc", None)
+        f = getattr(rcc, "kernel_hz", None)
+        return (f("octospi") if f else None) or DEFAULT_KERNEL_HZ
+
+    def cycle_ps(self) -> int:
+        return 10**12 * (self.get("DCR2", "PRESCALER") + 1) // self.kernel_hz()
+
+    # ---- bus overrides: DR has width semantics, config writes while busy are dropped ----------
+    def bus_read(self, offset: int, size: int) -> int:
+        if offset & ~3 == 0x050 and self.clocked():
+            return self._dr_read(size)
+        return super().bus_read(offset, size)
+
+    def bus_write(self, offset: int, size: int, value: int) -> None:
+        w = offset & ~3
+        r = self._by_off.get(w)
+        if r is not None and self.clocked():
+            if r.name == "DR":
+                return self._dr_write(offset, size, value)
+            if r.name in CONFIG and self.busy():
+                self.note(f"write of 0x{value:X} to {r.name} while BUSY=1: ignored (configure with BUSY=0)")
+                return
+            if r.name == "AR" and (self.busy() or self.get("CR", "FMODE") == 3):
+                self.note(f"AR write 0x{value:X} ignored ({'BUSY=1' if self.busy() else 'memory-mapped mode'})")
+                return
+            if r.name == "CR" and self.busy():
+                old = self.values[0]
+                keep = ~CR_ALWAYS & 0xFFFFFFFF
+                if (value ^ old) & keep & 0x30C0FFFC:
+                    self.note(f"CR write 0x{value:X} while BUSY=1: only EN/ABORT/interrupt enables taken")
+                value = (old & keep) | (value & CR_ALWAYS)
+        super().bus_write(offset, size, value)
+
+    # ---- status -----------------------------------------------------------------------------
+    def busy(self) -> bool:
+        return self.active or self.polling or self.mm_busy or bool(self.fifo) or bool(self.pending)
+
+    def read_SR(self, _v: int) -> int:
+        fm = self.get("CR", "FMODE")
+        thr = self.get("CR", "FTHRES") + 1
+        if fm == 0:
+            ftf = self.wneed > 0 or not self.active
+        elif fm == 1:
+            ftf = len(self.fifo) >= thr or (not self.active and bool(self.fifo))
+        else:
+            ftf = self.poll_ftf
+        lvl = len(self.fifo) if fm != 2 else 0
+        return self.flags | (4 if ftf else 0) | (0x20 if self.busy() else 0) | (lvl << 8)
+
+    def write_FCR(self, _old: int, new: int) -> None:
+        self.flags &= ~(new & 0x1B)
+
+    # ---- CR: enable, abort, mode changes ----------------------------------------------------
+    def write_CR(self, old: int, new: int) -> None:
+        if new & 2:
+            self.set("CR", new & ~2)
+            self._abort()
+        if (old ^ new) & 0x3000_0001 or new & 2:
+            self._update_window()
+
+    def _abort(self) -> None:
+        if self._ev:
+            self._ev.cancel()
+            self._ev = None
+        if self.active or self.polling or self.mm_busy or self.fifo or self.pending or self.wbuf:
+            self.note("ABORT")
+        self.fifo.clear()
+        self.pending.clear()
+        self.wbuf.clear()
+        self.wneed = 0
+        self.active = self.polling = self.mm_busy = self.poll_ftf = False
+        self.flags |= 2  # TCF: abort complete
+
+    def write_DCR1(self, old, new):
+        self._update_window()
+
+    write_CCR = write_TCR = write_IR = write_ABR = write_WCCR = write_WTCR = write_WIR = write_DCR1
+    write_WABR = write_HLCR = write_DCR2 = write_DCR1
+
+    # ---- starting transfers (§3.1 table) ----------------------------------------------------
+    def _trigger(self) -> str:
+        fm = self.get("CR", "FMODE")
+        if self.get("DCR1", "MTYP") in (MTYP_HYPER_MEM, MTYP_HYPER_REG):
+            return "DR" if fm == 0 else "AR"
+        if fm == 0 and self.get("CCR", "DMODE"):
+            return "DR"
+        return "AR" if self.get("CCR", "ADMODE") else "IR"
+
+    def write_IR(self, old, new):
+        self._update_window()
+        self._maybe_start("IR")
+
+    def write_AR(self, old, new):
+        self._maybe_start("AR")
+
+    def _maybe_start(self, reg: str) -> None:
+        if not self.get("CR", "EN") or self.get("CR", "FMODE") == 3 or self.busy():
+            return
+        if self._trigger() != reg:
+            return
+        fm = self.get("CR", "FMODE")
+        if fm == 2:
+            self._start_polling()
+        else:
+            self._start(read=fm == 1)
+
+    def devsize(self) -> int:
+        return 1 << (self.get("DCR1", "DEVSIZE") + 1)
+
+    def _count(self, addr: int) -> int:
+        dl = self.get("DLR")
+        if dl == 0xFFFFFFFF:
+            return max(0, self.devsize() - addr)
+        return dl + 1
+
+    def _build(self, prefix: str = "", addr: int | None = None, write=False, data=b"", count=0) -> Transfer:
+        ccr = self.get(prefix + "CCR")
+        tcr = self.get(prefix + "TCR")
+        ir = self.get(prefix + "IR")
+        abr = self.get(prefix + "ABR")
+
+        def phase(mode_pos, dtr_bit, size_pos, value):
+            lines = LINES[(ccr >> mode_pos) & 7]
+            if not lines:
+                return None
+            size = ((ccr >> size_pos) & 3) + 1
+            return Phase(value & ((1 << 8 * size) - 1), size, lines, bool(ccr >> dtr_bit & 1))
+
+        mtyp = self.get("DCR1", "MTYP")
+        hyper = mtyp in (MTYP_HYPER_MEM, MTYP_HYPER_REG)
+        t = Transfer(
+            instruction=None if hyper else phase(0, 3, 4, ir),
+            address=phase(8, 11, 12, addr if addr is not None else self.get("AR")),
+            alternate=phase(16, 19, 20, abr),
+            dummy=tcr & 0x1F, dqs=bool(ccr >> 29 & 1),
+            data_lines=LINES[(ccr >> 24) & 7], data_dtr=bool(ccr >> 27 & 1),
+            write=write, data=data, count=count, mtyp=mtyp,
+            latency=dict(tacc=self.get("HLCR", "TACC"), fixed=bool(self.get("HLCR", "LM")),
+                         wzl=bool(self.get("HLCR", "WZL")), trwr=self.get("HLCR", "TRWR")))
+        if hyper and t.address is None:
+            t.address = Phase(addr if addr is not None else self.get("AR"), 4, 8, True)
+        return t
+
+    def _dhqc_blocks(self, prefix: str = "") -> bool:
+        """§3.2: with TCR.DHQC=1 a DTR command without CCR.DDTR=1 is silently not executed."""
+        ccr = self.get(prefix + "CCR")
+        if prefix != "W" and self.get(prefix + "TCR", "DHQC") and ccr & (1 << 3 | 1 << 11) and not ccr & (1 << 27):
+            self.note(f"DTR command 0x{self.get(prefix + 'IR'):X} with TCR.DHQC=1 but CCR.DDTR=0: "
+                      "silently not executed (h735-hardware.md §3.2)")
+            return True
+        return False
+
+    def _wire_to_sw(self, t: Transfer, data: bytes) -> bytes:
+        if t.data_dtr and t.data_lines == 8 and t.mtyp == MTYP_MACRONIX:
+            return swap16(data)
+        return data
+
+    def _exchange(self, t: Transfer) -> bytes:
+        ok, why = self.port_ok()
+        if not ok:
+            self.note(f"{why}: transfer ({t.describe()}) reaches no device")
+            return b"" if t.write else b"\xff" * t.count
+        if t.write and t.data_dtr and t.data_lines == 8 and t.mtyp == MTYP_MACRONIX:
+            t.data = swap16(t.data)
+        return self._wire_to_sw(t, self.device.transfer(t))
+
+    def _start(self, read: bool) -> None:
+        addr = self.get("AR")
+        has_addr = bool(self.get("CCR", "ADMODE"))
+        if has_addr and addr >= self.devsize():
+            self.flags |= 1  # TEF
+            self.note(f"indirect access at 0x{addr:X} beyond DEVSIZE ({self.devsize():#x} bytes): TEF")
+            return
+        dmode = self.get("CCR", "DMODE")
+        if not read and dmode:
+            self.wneed = self._count(addr)
+            self.wbuf.clear()
+            self.active = True
+            return
+        count = self._count(addr) if dmode else 0
+        t = self._build(count=count)
+        if t.data_dtr and t.data_lines == 8 and count & 1:
+            self.note(f"odd byte count {count} in octal DTR: one extra byte clocked, stays in the FIFO")
+            t.count = count = count + 1
+        self.active = True
+        data = b"" if self._dhqc_blocks() else self._exchange(t)
+        if read and dmode:
+            self.pending[:] = data
+            self._refill()
+        self._finish_after(t)
+
+    def _finish_after(self, t: Transfer) -> None:
+        ps = t.cycles() * self.cycle_ps() + (self.get("DCR1", "CSHT") + 1) * self.cycle_ps()
+        clk = self._clock()
+        if clk is None or ps == 0:
+            self._done()
+        else:
+            self._ev = clk.after(ps, self._done, f"{self.name} transfer")
+
+    def _done(self) -> None:
+        self._ev = None
+        self.active = False
+        self.flags |= 2  # TCF
+
+    def _refill(self) -> None:
+        n = FIFO - len(self.fifo)
+        if n > 0 and self.pending:
+            self.fifo += self.pending[:n]
+            del self.pending[:n]
+
+    # ---- DR ---------------------------------------------------------------------------------
+    def _dr_read(self, size: int) -> int:
+        fm = self.get("CR", "FMODE")
+        if fm == 2:
+            self.poll_ftf = False
+            return self.values[0x050] & ((1 << 8 * size) - 1)
+        out = bytes(self.fifo[:size])
+        del self.fifo[:size]
+        self._refill()
+        return int.from_bytes(out.ljust(size, b"\0"), "little")
+
+    def _dr_write(self, offset: int, size: int, value: int) -> None:
+        if self.get("CR", "FMODE") != 0:
+            return
+        data = value.to_bytes(4, "little")[:size]
+        if not self.active:
+            if not self.get("CR", "EN") or self._trigger() != "DR":
+                return
+            self._start(read=False)
+            if not self.active:
+                return
+        self.wbuf += data[:self.wneed]
+        self.wneed -= min(size, self.wneed)
+        if self.wneed == 0:
+            t = self._build(write=True, data=bytes(self.wbuf))
+            self.wbuf.clear()
+            if not self._dhqc_blocks():
+                self._exchange(t)
+            self._finish_after(t)
+
+    # ---- automatic status polling -----------------------------------------------------------
+    def _start_polling(self) -> None:
+        self.polling = True
+        self._poll()
+
+    def _poll(self) -> None:
+        self._ev = None
+        if not self.polling:
+            return
+        n = min(self.get("DLR"), 3) + 1
+        t = self._build(count=n)
+        data = b"\xff" * n if self._dhqc_blocks() else self._exchange(t)
+        status = int.from_bytes(data[:n], "little")
+        self.values[0x050] = status
+        self.poll_ftf = True
+        mask, match = self.get("PSMKR"), self.get("PSMAR")
+        if self.get("CR", "PMM"):
+            hit = bool(~(status ^ match) & mask)
+        else:
+            hit = (status & mask) == (match & mask)
+        if hit:
+            self.flags |= 8  # SMF
+            if self.get("CR", "APMS"):
+                self.polling = False
+                return
+        clk = self._clock()
+        if clk is None:
+            return  # no time without a clock: one poll per trigger
+        step = (t.cycles() + max(self.get("PIR", "INTERVAL"), 1)) * self.cycle_ps()
+        # Polls between now and the device's next status change would read the same value: skip them.
+        nxt = self.device.next_change()
+        delay = step
+        if not hit and nxt is not None and nxt > clk.now + step:
+            delay = -(-(nxt - clk.now) // step) * step
+        elif not hit and nxt is None:
+            return  # status can never change: the firmware's wait will be reported as a hang
+        self._ev = clk.after(delay, self._poll, f"{self.name} status poll")
+
+    # ---- memory-mapped window ---------------------------------------------------------------
+    def _device_changed(self, lo: int, hi: int) -> None:
+        if self.window.kind == "direct" and lo == 0 and hi >= self.window.size:
+            self._update_window()
+        self.window.invalidate(lo, hi)
+
+    def _update_window(self) -> None:
+        cr = self.get("CR")
+        if not (cr & 1 and (cr >> 28) & 3 == 3):
+            self.mm_busy = self._mapped_mode = False
+            why = "disabled (CR.EN=0)" if not cr & 1 else f"in FMODE={(cr >> 28) & 3}, not memory-mapped (3)"
+            self.window.set_off(f"{self.name} window accessed while {self.name} is {why}")
+            return
+        if not self._mapped_mode:
+            self.mm_busy = True  # BUSY stays 1 in memory-mapped mode until ABORT (§3.1)
+        self._mapped_mode = True
+        ok, why = self.port_ok()
+        if not ok:
+            self.window.set_off(why)
+            return
+        size = min(self.devsize(), 0x1000_0000)
+        rd = self._build()
+        wr = self._build("W", write=True) if self.get("WCCR", "DMODE") else None
+        view = None if self._dhqc_blocks() else self.device.mapped_view(rd, wr)
+        if wr is not None and not (self.get("WCCR") >> 29 & 1):
+            self.note("memory-mapped writes with WCCR.DQSE=0: bus error on silicon (errata, §3.1)")
+            wr = None
+        if view is not None:
+            buf, writable = view
+            self.window.set_direct(buf, size, writable and wr is not None)
+        else:
+            self.window.set_slow(size, self._mm_read, self._mm_write if wr is not None else None)
+
+    def _mm_read(self, off: int, n: int) -> bytes:
+        a0, end = off, off + n
+        if self.get("CCR", "DDTR"):  # the controller fetches whole 16-bit words in DTR
+            a0, end = off & ~1, (off + n + 1) & ~1
+        data = self._exchange(self._build(addr=a0, count=end - a0))
+        return data[off - a0:off - a0 + n]
+
+    def _mm_write(self, off: int, data: bytes) -> None:
+        t = self._build("W", addr=off, write=True, data=data)
+        self._exchange(t)
+
+    def fault_hint(self, addr: int) -> str | None:
+        return self.window.hint(addr)
