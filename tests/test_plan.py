@@ -8,7 +8,8 @@ from stm32boot import boards
 from stm32boot import plan as planmod
 from stm32boot.image import Image, merge, Segment
 from stm32boot.progress import Progress
-from uploader_fake import FakeTarget, crc32, ref_pack
+from stm32boot.image import split
+from uploader_fake import FakeTarget, ref_pack_memory
 
 H735 = boards.get("h735")
 APP = 0x0802_0000
@@ -34,15 +35,17 @@ def board_holds(target, image):
     return all(target.peek(a, len(d)) == d for a, d in image.chunks)
 
 
-def test_packer_matches_reference():
-    """The native packer (A) gives what the slow reference says: pages without blank ones, CRCs."""
+def test_native_packer_matches_reference_and_plans_agree():
+    """The native packer (A) gives what the slow reference says, and so do the plans built on it."""
     img = demo_image()
-    for mem, segs in __import__("stm32boot.image", fromlist=["split"]).split(img, H735).items():
-        got = planmod._default_packer()(segs, mem.base, mem.size, mem.sector_list(),
-                                        mem.page_size, mem.erased)
-        want = ref_pack(segs, mem.base, mem.size, mem.sector_list(), mem.page_size, mem.erased)
-        assert [(a, s, c) for a, s, c in got.sectors] == want.sectors
+    for mem, segs in split(img, H735).items():
+        got = planmod._default_packer()(segs, mem)
+        want = ref_pack_memory(segs, mem)
+        assert [tuple(s) for s in got.sectors] == want.sectors
         assert [(a, bytes(d)) for a, d in got.iter_pages()] == want.pages
+    fast, ref = planmod.build(img, H735), planmod.build(img, H735, packer=ref_pack_memory)
+    assert [(s.addr, s.crc, [(a, bytes(d)) for a, d in s.pages]) for s in fast.sectors] == \
+        [(s.addr, s.crc, [(a, bytes(d)) for a, d in s.pages]) for s in ref.sectors]
 
 
 def test_first_flash_writes_everything_verified_and_board_equals_image():

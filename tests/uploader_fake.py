@@ -129,6 +129,11 @@ class FakeTarget:
         return [a for a in self.erased if m.base <= a < m.end]
 
 
+def ref_pack_memory(segments, mem):
+    """ref_pack with a boards.Memory (the shape plan.build hands its packer)."""
+    return ref_pack(segments, mem.base, mem.size, mem.sector_list(), mem.page_size, mem.erased)
+
+
 def ref_pack(segments, base, size, sectors, page_size, erased=0xFF):
     """Reference of A's packer (pages without blank ones, touched sectors with intended CRC)."""
     touched = {}
@@ -148,7 +153,9 @@ def ref_pack(segments, base, size, sectors, page_size, erased=0xFF):
             page = bytes(content[p:p + page_size])
             if page.count(erased) != len(page):
                 pages.append((s_addr + p, page))
-    return SimpleNamespace(pages=pages, sectors=out_sectors)
+    return SimpleNamespace(pages=pages, sectors=out_sectors, page_size=page_size,
+                           page_addresses=[a for a, _ in pages],
+                           data=memoryview(b"".join(p for _, p in pages)))
 
 
 def make_elf(segments, machine=40, elfclass=1) -> bytes:

@@ -35,7 +35,7 @@ class SectorPlan:
     addr: int
     size: int
     crc: int                    # CRC-32/MPEG-2 of the sector's intended full content
-    pages: list = field(default_factory=list)   # [(addr, bytes-like)], blank pages left out
+    pages: list = field(default_factory=list)   # [(addr, view)] runs of pages, blank ones left out
     action: str = ERASE         # ERASE (rewrite) or SKIP (target already holds it)
 
     @property
@@ -108,12 +108,29 @@ def _ranges_text(sectors: list[SectorPlan], limit: int = 8) -> str:
 
 
 def _default_packer():
-    from .native import pack  # A's C packer: one pass, CRC per touched sector
-    return pack
+    from .native import pack_memory  # A's C packer: one pass, CRC per touched sector
+    return pack_memory
+
+
+def _attach_runs(sectors: list[SectorPlan], res) -> None:
+    """Give each sector its runs of address-consecutive pages as zero-copy views of the packer's
+    one buffer (tens of thousands of pages for a 9 MB image: no per-page objects kept)."""
+    addrs, data, ps = res.page_addresses, res.data, res.page_size
+    n, i = len(addrs), 0
+    for s in sectors:                             # pages and sectors are both address-sorted
+        end = s.addr + s.size
+        while i < n and addrs[i] < end:
+            first = i
+            while i + 1 < n and addrs[i + 1] == addrs[i] + ps and addrs[i + 1] < end:
+                i += 1
+            i += 1
+            s.pages.append((addrs[first], data[first * ps:i * ps]))
 
 
 def build(image: Image, board: Board, packer=None) -> Plan:
-    """Validate the image against the board and pack it per memory. Touches nothing."""
+    """Validate the image against the board and pack it per memory. Touches nothing.
+    packer(segments, memory) -> result with .sectors [(addr, size, crc)], .page_addresses,
+    .data (pages back to back) and .page_size (stm32boot.native.pack_memory)."""
     packer = packer or _default_packer()
     per_mem = split(image, board)
     bl_lo, bl_hi = bootloader_range(board)
@@ -122,14 +139,9 @@ def build(image: Image, board: Board, packer=None) -> Plan:
         segs = per_mem.get(mem)
         if not segs:
             continue
-        res = packer(segs, mem.base, mem.size, mem.sector_list(), mem.page_size, mem.erased)
+        res = packer(segs, mem)
         sectors = [SectorPlan(a, n, crc) for a, n, crc in res.sectors]
-        pages = res.iter_pages() if hasattr(res, "iter_pages") else res.pages
-        i = 0
-        for addr, data in pages:                  # pages and sectors are both address-sorted
-            while addr >= sectors[i].addr + sectors[i].size:
-                i += 1
-            sectors[i].pages.append((addr, data))
+        _attach_runs(sectors, res)
         for s in sectors:                         # belt and braces: image.split already refused
             if s.addr < bl_hi and s.addr + s.size > bl_lo:
                 raise PlanError(f"refusing to erase sector 0x{s.addr:08X}: it holds the bootloader")
@@ -167,18 +179,12 @@ def write_order(plan: Plan) -> list[SectorPlan]:
 
 
 def chunks(sectors: list[SectorPlan], max_len: int):
-    """Join address-consecutive pages into writes of at most max_len bytes (fewer frames)."""
-    buf, start = bytearray(), None
+    """Cut each run of pages into writes of at most max_len bytes (a multiple of every page size,
+    so writes stay page-aligned); views, no copies."""
     for s in sectors:
         for addr, data in s.pages:
-            if start is not None and (addr != start + len(buf) or len(buf) + len(data) > max_len):
-                yield start, bytes(buf)
-                buf, start = bytearray(), None
-            if start is None:
-                start = addr
-            buf += data
-    if start is not None:
-        yield start, bytes(buf)
+            for off in range(0, len(data), max_len):
+                yield addr + off, data[off:off + max_len]
 
 
 @dataclass
