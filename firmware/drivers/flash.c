@@ -1,0 +1,188 @@
+#include "flash.h"
+
+#include <string.h>
+
+#include "clock.h"
+#include <flash.h>
+#include <mmio.h>
+#include <scb.h>
+#include <stm32h735.h>
+
+#define FREG(off) MMIO32(FLASH_R_BASE, off)
+#define CLEARABLE (FLASH_SR_ERRORS | FLASH_SR_EOP | FLASH_SR_CRCEND)
+
+/* Worst-case datasheet times x2 margin (§2): word 580 us, sector 4 s, bank 26 s (x8). */
+#define WORD_TIMEOUT_US   2000u
+#define SECTOR_TIMEOUT_US 8000000u
+#define BANK_TIMEOUT_US   60000000u
+
+static unsigned psize = 2u;
+static flash_error_t last;
+
+static flash_status_t fail(flash_status_t st, uint32_t addr, uint32_t sr)
+{
+    last.status = st;
+    last.addr = addr;
+    last.sr = sr;
+    return st;
+}
+
+static flash_status_t decode(uint32_t sr)
+{
+    if (sr & FLASH_SR_WRPERR) return FLASH_ERR_WRP;
+    if (sr & FLASH_SR_PGSERR) return FLASH_ERR_PGS;
+    if (sr & FLASH_SR_STRBERR) return FLASH_ERR_STRB;
+    if (sr & FLASH_SR_INCERR) return FLASH_ERR_INC;
+    if (sr & FLASH_SR_OPERR) return FLASH_ERR_OP;
+    if (sr & (FLASH_SR_RDPERR | FLASH_SR_RDSERR)) return FLASH_ERR_RDP;
+    if (sr & (FLASH_SR_SNECCERR | FLASH_SR_DBECCERR | FLASH_SR_CRCRDERR)) return FLASH_ERR_ECC;
+    return FLASH_OK;
+}
+
+/* Wait for the queue to drain, then turn any error flag into a status (and clear the flags). */
+static flash_status_t wait_done(uint32_t addr, uint32_t timeout_us)
+{
+    deadline_t d;
+    deadline_start(&d, timeout_us);
+    while (FREG(FLASH_SR) & FLASH_SR_QW) {
+        if (deadline_expired(&d) && (FREG(FLASH_SR) & FLASH_SR_QW)) {
+            return fail(FLASH_ERR_TIMEOUT, addr, FREG(FLASH_SR));
+        }
+    }
+    uint32_t sr = FREG(FLASH_SR);
+    FREG(FLASH_CCR) = sr & CLEARABLE;
+    flash_status_t st = decode(sr);
+    return st == FLASH_OK ? FLASH_OK : fail(st, addr, sr);
+}
+
+void flash_clear_errors(void)
+{
+    FREG(FLASH_CCR) = CLEARABLE;
+}
+
+flash_status_t flash_unlock(void)
+{
+    if (FREG(FLASH_CR) & FLASH_CR_LOCK) {
+        FREG(FLASH_KEYR) = FLASH_KEY1;
+        FREG(FLASH_KEYR) = FLASH_KEY2;
+    }
+    if (FREG(FLASH_CR) & FLASH_CR_LOCK) {
+        return fail(FLASH_ERR_LOCKED, FLASH_R_BASE + FLASH_KEYR, FREG(FLASH_SR));
+    }
+    return FLASH_OK;
+}
+
+void flash_lock(void)
+{
+    FREG(FLASH_CR) |= FLASH_CR_LOCK;
+}
+
+void flash_set_psize(unsigned p)
+{
+    psize = p & 3u;
+}
+
+/* Lines of a flash range may sit in the D-cache: drop them so reads see the new contents (§2). */
+static void dcache_invalidate(uint32_t addr, uint32_t len)
+{
+    if (!(MMIO32(SCB_BASE, SCB_CCR) & SCB_CCR_DC)) {
+        return;
+    }
+    __asm__ volatile("dsb" ::: "memory");
+    for (uint32_t a = addr & ~31u; a < addr + len; a += 32u) {
+        MMIO32(SCB_BASE, SCB_DCIMVAC) = a;
+    }
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+}
+
+static flash_status_t erase(uint32_t bits, uint32_t addr, uint32_t len, uint32_t timeout_us)
+{
+    flash_status_t st = wait_done(addr, WORD_TIMEOUT_US);
+    if (st != FLASH_OK) {
+        return st;
+    }
+    uint32_t cr = FREG(FLASH_CR) & ~(FLASH_CR_PSIZE_Msk | FLASH_CR_SNB_Msk | FLASH_CR_SER | FLASH_CR_BER |
+                                      FLASH_CR_PG | FLASH_CR_FW);
+    FREG(FLASH_CR) = cr | bits | FIELD_PREP(FLASH_CR_PSIZE, psize) | FLASH_CR_START;
+    st = wait_done(addr, timeout_us);
+    FREG(FLASH_CR) &= ~(FLASH_CR_SER | FLASH_CR_BER | FLASH_CR_SNB_Msk);
+    dcache_invalidate(addr, len);
+    return st;
+}
+
+flash_status_t flash_erase_sector(unsigned sector)
+{
+    if (sector >= FLASH_SECTOR_COUNT) {
+        return fail(FLASH_ERR_RANGE, FLASH_MEM_BASE + sector * FLASH_SECTOR_SIZE, 0);
+    }
+    uint32_t addr = FLASH_MEM_BASE + sector * FLASH_SECTOR_SIZE;
+    return erase(FLASH_CR_SER | FIELD_PREP(FLASH_CR_SNB, sector), addr, FLASH_SECTOR_SIZE, SECTOR_TIMEOUT_US);
+}
+
+flash_status_t flash_erase_bank(void)
+{
+    return erase(FLASH_CR_BER, FLASH_MEM_BASE, FLASH_MEM_SIZE, BANK_TIMEOUT_US);
+}
+
+static flash_status_t program_word(uint32_t addr, const uint32_t w[8])
+{
+    flash_status_t st = wait_done(addr, WORD_TIMEOUT_US);
+    if (st != FLASH_OK) {
+        return st;
+    }
+    FREG(FLASH_CR) = (FREG(FLASH_CR) & ~(FLASH_CR_PSIZE_Msk | FLASH_CR_SER | FLASH_CR_BER)) |
+                     FIELD_PREP(FLASH_CR_PSIZE, psize) | FLASH_CR_PG;
+    __asm__ volatile("isb\n\tdsb" ::: "memory");
+    volatile uint32_t *dst = (volatile uint32_t *)addr;
+    for (unsigned i = 0; i < 8u; i++) {
+        dst[i] = w[i];  /* the 8th store fills the 256-bit buffer and starts the program */
+    }
+    __asm__ volatile("isb\n\tdsb" ::: "memory");
+    st = wait_done(addr, WORD_TIMEOUT_US);
+    FREG(FLASH_CR) &= ~FLASH_CR_PG;
+    return st;
+}
+
+flash_status_t flash_program(uint32_t addr, const void *data, size_t len)
+{
+    if (addr & (FLASH_WORD_SIZE - 1u)) {
+        return fail(FLASH_ERR_ALIGN, addr, 0);
+    }
+    if (addr < FLASH_MEM_BASE || len > FLASH_MEM_SIZE || addr - FLASH_MEM_BASE > FLASH_MEM_SIZE - len) {
+        return fail(FLASH_ERR_RANGE, addr, 0);
+    }
+    const uint8_t *src = data;
+    for (size_t off = 0; off < len; off += FLASH_WORD_SIZE) {
+        uint32_t w[8];
+        size_t n = len - off < FLASH_WORD_SIZE ? len - off : FLASH_WORD_SIZE;
+        memset(w, 0xFF, sizeof w);
+        memcpy(w, src + off, n);
+        uint32_t a = addr + (uint32_t)off;
+        flash_status_t st = program_word(a, w);
+        if (st != FLASH_OK) {
+            return st;
+        }
+        dcache_invalidate(a, FLASH_WORD_SIZE);
+        if (memcmp((const void *)a, src + off, n) != 0) {
+            return fail(FLASH_ERR_VERIFY, a, FREG(FLASH_SR));
+        }
+    }
+    return FLASH_OK;
+}
+
+const flash_error_t *flash_last_error(void)
+{
+    return &last;
+}
+
+const char *flash_strerror(flash_status_t s)
+{
+    static const char *const names[] = {
+        "ok", "locked (wrong key sequence: locked until reset)", "timeout waiting for QW",
+        "write-protected sector (WRPERR)", "programming sequence error (PGSERR)",
+        "byte written twice in the write buffer (STRBERR)", "inconsistent flash-word writes (INCERR)",
+        "operation error (OPERR)", "read protection (RDPERR/RDSERR)", "ECC error", "address not 32-byte aligned",
+        "address or sector out of range", "read-back differs",
+    };
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown flash error";
+}
