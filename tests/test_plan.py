@@ -165,3 +165,12 @@ def test_progress_reports_every_byte_written():
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("writing: 10% ") and lines[-1].startswith("writing: 100% ")
     assert len(lines) == 10
+
+
+def test_blank_page_inside_a_sector_splits_the_writes():
+    t = FakeTarget(H735)
+    data = b"\x11" * 256 + b"\xFF" * 512 + b"\x22" * 256 + b"\xFF" * 100 + b"\x33"
+    img = merge([Segment(NOR, data, "gappy.bin")])
+    p, res = flash(img, t)
+    assert t.written == [(NOR, 256), (NOR + 768, 256), (NOR + 1280, 256)]
+    assert board_holds(t, img) and res.written == 768

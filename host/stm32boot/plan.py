@@ -9,6 +9,7 @@ flash leaves no valid-looking application and the bootloader stays in charge.
 """
 from __future__ import annotations
 
+import bisect
 import time
 from dataclasses import dataclass, field
 
@@ -114,17 +115,22 @@ def _default_packer():
 
 def _attach_runs(sectors: list[SectorPlan], res) -> None:
     """Give each sector its runs of address-consecutive pages as zero-copy views of the packer's
-    one buffer (tens of thousands of pages for a 9 MB image: no per-page objects kept)."""
+    one buffer. Per sector a bisect finds its pages; the usual case (no blank page dropped inside)
+    is one run, checked in O(1), so a 9 MB image costs ~2k steps, not ~70k per-page ones."""
     addrs, data, ps = res.page_addresses, res.data, res.page_size
-    n, i = len(addrs), 0
-    for s in sectors:                             # pages and sectors are both address-sorted
-        end = s.addr + s.size
-        while i < n and addrs[i] < end:
-            first = i
-            while i + 1 < n and addrs[i + 1] == addrs[i] + ps and addrs[i + 1] < end:
-                i += 1
-            i += 1
-            s.pages.append((addrs[first], data[first * ps:i * ps]))
+    for s in sectors:
+        lo = bisect.bisect_left(addrs, s.addr)
+        hi = bisect.bisect_left(addrs, s.addr + s.size, lo)
+        if hi == lo:
+            continue
+        if addrs[hi - 1] - addrs[lo] == (hi - 1 - lo) * ps:
+            s.pages.append((addrs[lo], data[lo * ps:hi * ps]))
+            continue
+        first = lo
+        for i in range(lo + 1, hi + 1):
+            if i == hi or addrs[i] != addrs[i - 1] + ps:
+                s.pages.append((addrs[first], data[first * ps:i * ps]))
+                first = i
 
 
 def build(image: Image, board: Board, packer=None) -> Plan:
