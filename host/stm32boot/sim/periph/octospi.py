@@ -73,7 +73,9 @@ class Octospi(Peripheral):
         self.device = device or NoDevice()
         self.window = MemWindow(name, window_base, machine)
         self.trace: list[str] = []
-        self.port_ok = lambda: (True, "")  # OCTOSPIM routing check, set by the wiring
+        self.port_ok = lambda: (True, "")  # OCTOSPIM routing check, set by Octospim.connect
+        self.ospim = None
+        self.ospim_index = 0
         self._ev = None
         super().__init__(name, base, board, clock_gate)
         if hasattr(self.device, "listeners"):
@@ -183,6 +185,8 @@ class Octospi(Peripheral):
         self.wneed = 0
         self.active = self.polling = self.mm_busy = self.poll_ftf = False
         self.flags |= 2  # TCF: abort complete
+        if self.ospim is not None:
+            self.ospim.repair(self.ospim_index)
 
     def write_DCR1(self, old, new):
         self._update_window()
