@@ -149,21 +149,26 @@ def _pack(segments, base, size, runs, page_size, erased, program_unit, name):
         raise PackError(f"{name}: erased value {erased!r} is not a byte")
     segments = list(segments)
     csegs = ffi.new("pack_segment[]", len(segments))
-    keep = []  # buffers must outlive the C call
+    keep, beyond = [], []  # buffers must outlive the C call; addresses C cannot represent
     for i, (addr, data) in enumerate(segments):
         buf = _buffer(data)
-        if len(buf) and not 0 <= addr < _U64:
-            raise PackError(f"image byte at {_hex(addr)} is outside {name} "
-                            f"[0x{base:08X}, 0x{base + size:08X})", addr)
         keep.append(buf)
-        csegs[i].addr, csegs[i].len, csegs[i].data = addr if len(buf) else 0, len(buf), buf
+        if len(buf) and not 0 <= addr < _U64:
+            beyond.append(addr)
+        elif len(buf):
+            csegs[i].addr, csegs[i].len, csegs[i].data = addr, len(buf), buf
+    if any(a < 0 for a in beyond):
+        raise _outside(min(beyond), name, base, size)
     cruns = ffi.new("pack_run[]", [tuple(r) for r in runs])
     geom = ffi.new("pack_geometry *", (base, size, cruns, len(runs), page_size, program_unit, erased))
     res = ffi.new("pack_result *")
     err = lib.pack_image(csegs, len(segments), geom, res)
     del keep
-    if err == lib.PACK_OK:
-        return PackResult(res, page_size, erased)
+    result = PackResult(res, page_size, erased) if err == lib.PACK_OK else None  # owns the C arrays
+    if beyond and err in (lib.PACK_OK, lib.PACK_E_CONFLICT):  # C saw no byte outside below 2**64
+        raise _outside(min(beyond), name, base, size)
+    if result is not None:
+        return result
     raise _error(res, err, name, base, size, page_size, program_unit)
 
 
@@ -171,10 +176,13 @@ def _hex(addr: int) -> str:
     return f"-0x{-addr:08X}" if addr < 0 else f"0x{addr:08X}"
 
 
+def _outside(addr, name, base, size) -> PackError:
+    return PackError(f"image byte at {_hex(addr)} is outside {name} [0x{base:08X}, 0x{base + size:08X})", addr)
+
+
 def _error(res, err, name, base, size, page_size, program_unit) -> PackError:
     if err == lib.PACK_E_RANGE:
-        return PackError(f"image byte at 0x{res.err_addr:08X} is outside {name} "
-                         f"[0x{base:08X}, 0x{base + size:08X})", res.err_addr)
+        return _outside(res.err_addr, name, base, size)
     if err == lib.PACK_E_CONFLICT:
         return PackError(f"overlapping image segments #{res.err_seg[0]} and #{res.err_seg[1]} disagree "
                          f"at 0x{res.err_addr:08X} (0x{res.err_byte[0]:02X} vs 0x{res.err_byte[1]:02X})",
