@@ -16,6 +16,7 @@ static uint8_t tx[FRAME_RAW_SIZE] __attribute__((aligned(4)));
 static struct cached cache[CACHE];
 static uint16_t expected;
 static uint8_t session, seen;
+static uint8_t echo;   /* the request's PROTO_FLAG_TRY_MASK bits, returned in its reply */
 static uint32_t applied;
 static struct { uint8_t active; uint32_t old_baud, deadline; } baud_trial;
 
@@ -45,7 +46,7 @@ static void name_copy(char *dst, const char *src, unsigned n)
 static void reply(uint8_t cmd, uint8_t flags, uint16_t seq, const struct proto_status *st, uint16_t extra)
 {
     memcpy(tx + PROTO_HDR_SIZE, st, sizeof *st);
-    send(frame_build(tx, cmd, (uint8_t)(flags | PROTO_FLAG_REPLY), seq,
+    send(frame_build(tx, cmd, (uint8_t)(flags | PROTO_FLAG_REPLY | echo), seq,
                      (uint16_t)(sizeof *st + extra)));
 }
 
@@ -216,6 +217,7 @@ static void handle(const struct frame *f)
     struct proto_status st = { ST_OK, cmd, 0, 0, 0 };
     seen = 1;
     if (h->flags & PROTO_FLAG_REPLY) return;  /* our own echo or noise: never act on a reply */
+    echo = h->flags & PROTO_FLAG_TRY_MASK;
 
     if (cmd == CMD_HELLO) {  /* (re)starts the session */
         memset(cache, 0, sizeof cache);
@@ -300,6 +302,7 @@ void bl_poll(void)
     if (rx.nak_pending) {  /* tell the host early; its go-back recovers the frame */
         struct proto_status st = { ST_BAD_CRC, rx.nak_cmd, 0, 0, rx.nak_crc };
         rx.nak_pending = 0;
+        echo = rx.nak_flags & PROTO_FLAG_TRY_MASK;
         reply(rx.nak_cmd, 0, rx.nak_seq, &st, 0);
     }
     if (baud_trial.active && (int32_t)(port_millis() - baud_trial.deadline) > 0) {

@@ -82,6 +82,7 @@ static void step(struct frame_rx *rx, uint8_t b)
             rx->crc_errors++;
             rx->nak_pending = 1;
             rx->nak_cmd = raw[2];
+            rx->nak_flags = raw[3];
             rx->nak_seq = rd16(raw + 4);
             rx->nak_crc = got;
             reject(rx);

@@ -25,7 +25,7 @@ struct frame_rx {
     uint8_t rescan[FRAME_RAW_SIZE]; /* bytes to re-feed after a rejected header/frame (resync rule) */
     uint16_t rs_pos, rs_end;
     uint8_t nak_pending;            /* a frame failed its CRC: answer BAD_CRC when idle */
-    uint8_t nak_cmd;
+    uint8_t nak_cmd, nak_flags;
     uint16_t nak_seq;
     uint32_t nak_crc;
     uint32_t crc_errors, dropped;   /* statistics */

@@ -44,6 +44,8 @@
 #define PROTO_BAUD_WINDOW_MS 500    /* SET_BAUD: HELLO must arrive at the new rate within this, or revert */
 #define PROTO_FLAG_REPLY     0x80
 #define PROTO_FLAG_DUP       0x40   /* reply: this seq was already applied; status is the recorded one */
+#define PROTO_FLAG_TRY_MASK  0x0F   /* request: transmission count mod 16, echoed in the reply, so the host
+                                       can tell an answer to an old copy from one to its latest copy */
 #define PROTO_RESET_RUN_APP  1      /* RESET arg: start the application (else stay in the bootloader) */
 #define PROTO_MEM_INTERNAL   0      /* proto_mem.kind */
 #define PROTO_MEM_OSPI_NOR   1

@@ -1,0 +1,252 @@
+"""A board running the stm32boot bootloader, as the uploader sees it (the Target interface agreed with
+the uploader): info, erase, write (windowed streaming), read, crc, reset, console.
+
+    t = open_target(board)                    # the simulated board, default state directory
+    t = open_target(board, port="/dev/ttyACM0")
+Errors are stm32boot.protocol.ProtocolError subclasses: TargetError (the bootloader refused: address and
+cause named), NoResponse (nothing came back: likely causes named).
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import Callable, Iterable, NamedTuple
+
+from . import protocol as P
+from .protocol import Cmd, Link, NoResponse, ProtocolError, Request, TargetError  # noqa: F401
+from ._protocol import ffi, lib
+
+FAST_BAUDS = (8_000_000, 2_000_000, 921_600)   # exact on STLINK-V3 and our USART clock (perf anchors A2)
+HELLO_TRIES_S = 2.0                            # "a couple of seconds" before saying nobody answers
+
+# Worst-case device times (performance-anchors.md §3; h735-hardware.md §2): timeouts, not estimates.
+ERASE_S = {lib.PROTO_MEM_INTERNAL: 2.2 * 1.5, lib.PROTO_MEM_OSPI_NOR: 0.8}
+WORD_S = {lib.PROTO_MEM_INTERNAL: 260e-6 / 32, lib.PROTO_MEM_OSPI_NOR: 10e-3 / 256}  # per byte
+CRC_BPS = 20e6
+
+
+class Memory(NamedTuple):
+    name: str
+    base: int
+    size: int
+    sectors: int            # sector size (uniform)
+    program_unit: int
+    page_size: int
+    erased: int
+    protected_size: int
+    kind: int
+
+    def contains(self, addr: int, n: int = 1) -> bool:
+        return self.base <= addr and addr + n <= self.base + self.size
+
+
+@dataclass
+class TargetInfo:
+    protocol_version: int
+    bootloader_version: str
+    chip_id: int
+    board: str
+    memories: list
+    max_payload: int
+    baud: int
+    max_baud: int
+    window: int
+
+
+def _info_from(r: P.Reply) -> TargetInfo:
+    raw = r.data
+    n_info = ffi.sizeof("struct proto_info")
+    if len(raw) < n_info:
+        raise ProtocolError(f"HELLO reply too short ({len(raw)} bytes): not an stm32boot bootloader?")
+    pv, bv, chip, baud, maxb, maxp, win, nm = struct.unpack_from("<HHIIIHBB", raw)
+    board = raw[20:36].split(b"\0")[0].decode("ascii", "replace")
+    mems, off, msz = [], n_info, ffi.sizeof("struct proto_mem")
+    for _ in range(nm):
+        name = raw[off:off + 8].split(b"\0")[0].decode("ascii", "replace")
+        base, size, sec, prot, unit, page, erased, kind = struct.unpack_from("<IIIIHHBB", raw, off + 8)
+        mems.append(Memory(name, base, size, sec, unit, page, erased, prot, kind))
+        off += msz
+    if pv != lib.PROTO_VERSION:
+        raise ProtocolError(f"the bootloader speaks protocol version {pv}, this tool {lib.PROTO_VERSION}: "
+                            f"update {'the tool' if pv > lib.PROTO_VERSION else 'the bootloader'}")
+    return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win)
+
+
+class Target:
+    def __init__(self, transport, progress: Callable | None = None):
+        self.t = transport
+        self.link = Link(transport, window=1)
+        self.progress = progress
+        self._info: TargetInfo | None = None
+
+    # -- session ---------------------------------------------------------------------------------
+    def hello(self, within: float = HELLO_TRIES_S) -> TargetInfo:
+        """HELLO until answered or `within` seconds pass (transport clock)."""
+        end = self.t.now() + within
+        while True:
+            try:
+                r = self._call_once(Cmd.HELLO, b"", min(0.25, max(0.05, end - self.t.now())))
+                break
+            except NoResponse:
+                if self.t.now() >= end:
+                    raise NoResponse(self.link.no_response_message()) from None
+        self._info = _info_from(r)
+        self.link.window = max(1, min(self._info.window, lib.PROTO_WINDOW))
+        return self._info
+
+    def _call_once(self, cmd: int, payload: bytes, wait: float) -> P.Reply:
+        """One frame, one wait, no retransmission (HELLO / SET_BAUD / RESET: safe to repeat by hand)."""
+        seq = self.link.next_seq()
+        self.t.write(P.encode(cmd, seq, payload))
+        end = self.t.now() + wait
+        while True:
+            left = end - self.t.now()
+            if left <= 0:
+                raise NoResponse(self.link.no_response_message())
+            for f in self.link.dec.feed(self.t.read(left)):
+                if f.flags & P.FLAG_REPLY and f.seq == seq and f.cmd == cmd:
+                    r = P.parse_reply(f)
+                    if r.status != P.Status.OK:
+                        raise TargetError(r.cmd, r.status, r.addr, r.detail)
+                    return r
+
+    def negotiate_baud(self, want: int | None = None) -> int:
+        """Move to `want`, or to the fastest rate both ends support, falling back one step at a time:
+        SET_BAUD is acknowledged at the old rate; the host then HELLOs at the new one within the
+        bootloader's window, or the bootloader reverts and we try the next rate."""
+        info = self._info or self.hello()
+        top = min(info.max_baud, getattr(self.t, "max_baud", info.max_baud))
+        rates = [want] if want else [b for b in FAST_BAUDS if b <= top]
+        old = info.baud
+        for rate in rates:
+            if rate == old:
+                return rate
+            try:
+                self._call_once(Cmd.SET_BAUD, struct.pack("<II", rate, lib.PROTO_BAUD_WINDOW_MS), 1.0)
+            except TargetError:
+                continue
+            self.t.set_baud(rate)
+            try:
+                self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 * 0.6)
+                return rate
+            except NoResponse:
+                self.t.set_baud(old)   # the bootloader falls back after its window
+                self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
+        if want:
+            raise ProtocolError(f"could not switch the link to {want} baud; it stays at {old} baud")
+        return old
+
+    # -- the Target interface ----------------------------------------------------------------------
+    def info(self) -> TargetInfo:
+        return self._info or self.hello()
+
+    def _mem(self, addr: int, n: int = 1) -> Memory | None:
+        for m in self.info().memories:
+            if m.contains(addr, n):
+                return m
+        return None
+
+    def erase(self, addr_list: list[int]) -> None:
+        def reqs():
+            batch: list[int] = []
+            for a in list(addr_list) + [None]:
+                if batch and (a is None or len(batch) == 16):
+                    m = self._mem(batch[0])
+                    t = ERASE_S.get(m.kind if m else 0, 3.3) * len(batch)
+                    yield Request(Cmd.ERASE, struct.pack(f"<{len(batch)}I", *batch), t)
+                    batch = []
+                if a is not None:
+                    batch.append(a)
+        self.link.stream(reqs())
+
+    def write(self, chunks: Iterable[tuple[int, bytes]], progress: Callable | None = None) -> None:
+        progress = progress or self.progress
+        done = 0
+
+        def acked(n):
+            def cb(_r):
+                nonlocal done
+                done += n
+                if progress:
+                    progress(done)
+            return cb
+
+        def reqs():
+            for addr, data in chunks:
+                mv = memoryview(data).cast("B")
+                for off in range(0, len(mv), P.MAX_DATA):
+                    piece = mv[off:off + P.MAX_DATA]
+                    m = self._mem(addr + off, len(piece))
+                    t = 0.02 + len(piece) * WORD_S.get(m.kind if m else 0, 1e-5)
+                    yield Request(Cmd.WRITE, struct.pack("<I", addr + off) + piece, t, acked(len(piece)))
+        self.link.stream(reqs())
+
+    def read(self, addr: int, length: int) -> bytes:
+        parts: list[bytes] = []
+        reqs = (Request(Cmd.READ, struct.pack("<II", a, min(P.MAX_DATA, addr + length - a)), 0.02,
+                        lambda r: parts.append(r.data))
+                for a in range(addr, addr + length, P.MAX_DATA))
+        self.link.stream(reqs)
+        return b"".join(parts)
+
+    def crc(self, ranges: list[tuple[int, int]]) -> list[int]:
+        out: list[int] = []
+        ranges = list(ranges)
+        n = lib.PROTO_MAX_RANGES
+
+        def reqs():
+            for i in range(0, len(ranges), n):
+                part = ranges[i:i + n]
+                payload = b"".join(struct.pack("<II", a, ln) for a, ln in part)
+                t = 0.05 + sum(ln for _, ln in part) / CRC_BPS
+                yield Request(Cmd.CRC, payload, t,
+                              lambda r, k=len(part): out.extend(struct.unpack(f"<{k}I", r.data[:4 * k])))
+        self.link.stream(reqs())
+        return out
+
+    def reset(self, run_app: bool = True) -> None:
+        flags = lib.PROTO_RESET_RUN_APP if run_app else 0
+        try:
+            self._call_once(Cmd.RESET, struct.pack("<I", flags), 0.5)
+        except NoResponse:
+            pass   # the reply may be lost to the reset itself
+        if hasattr(self.t, "after_reset"):
+            self.t.after_reset()
+        self._info = None
+        self.link.dec = P.Decoder()
+
+    def console(self, timeout_s: float) -> bytes:
+        """What arrives on the UART for `timeout_s` (after reset: the application's output)."""
+        out = bytearray()
+        end = self.t.now() + timeout_s
+        while (left := end - self.t.now()) > 0:
+            out += self.t.read(left)
+        return bytes(out)
+
+    @property
+    def virtual_seconds(self):
+        return self.t.virtual_seconds
+
+    def close(self) -> None:
+        self.t.close()
+
+
+def open_target(board, port: str | None = None, state_dir=None, baud: int | None = None,
+                progress: Callable | None = None, transport=None) -> Target:
+    """Open the board: a real serial port, or (no port) the simulated board with its default state
+    directory. Says hello and moves the link to the fastest common rate (or `baud`)."""
+    if transport is None:
+        if port:
+            from .transport import SerialTransport
+            transport = SerialTransport(port, board.console.default_baud)
+        else:
+            from .sim_link import SimTransport
+            transport = SimTransport(board, state_dir=state_dir)
+    t = Target(transport, progress)
+    try:
+        t.hello()
+        t.negotiate_baud(baud)
+    except BaseException:
+        t.close()
+        raise
+    return t
