@@ -1,0 +1,65 @@
+"""STM32H735G-DK wiring: which model sits at which base (h735-hardware.md §1, §5).
+
+`build(...)` is how every tool and test gets a simulated board:
+
+    m = build(state_dir=None, blank=False, strict=False, uart=None)
+    state_dir=None  volatile board (tests): erased flash, nothing saved
+    state_dir=PATH  non-volatile state in PATH (the CLI passes state.default_dir("h735"))
+    blank=True      start erased even if PATH holds a state
+    uart            a ByteChannel for USART3 (the ST-LINK virtual COM port), or None
+
+SoC models are added here, one line each; models not written yet are skipped so the wiring works
+while the team builds them (see _optional).
+"""
+from __future__ import annotations
+
+import importlib
+
+from ..boards import get as get_board
+from .machine import Machine
+from .state import SimState
+
+BOARD = "h735"
+
+
+def _optional(name: str):
+    """Import stm32boot.sim.<name> if it exists yet (models still being written by the team)."""
+    try:
+        return importlib.import_module(f"{__package__}.{name}")
+    except ModuleNotFoundError as e:
+        if e.name and e.name.endswith(name.rsplit(".", 1)[-1]):
+            return None
+        raise
+
+
+def _add_soc(m: Machine, uart) -> None:
+    rcc = _optional("periph.rcc")
+    if rcc is not None and hasattr(rcc, "Rcc"):
+        m.add(rcc.Rcc("RCC", 0x5802_4400))
+    pwr = _optional("periph.pwr")
+    if pwr is not None and hasattr(pwr, "Pwr"):
+        m.add(pwr.Pwr("PWR", 0x5802_4800))
+    gpio = _optional("periph.gpio")
+    if gpio is not None and hasattr(gpio, "add_ports"):
+        gpio.add_ports(m)
+    flash = _optional("periph.flash")
+    if flash is not None and hasattr(flash, "Flash"):
+        m.add(flash.Flash("FLASH", 0x5200_2000))
+    usart = _optional("periph.usart")
+    if usart is not None and hasattr(usart, "Usart"):
+        m.add(usart.Usart("USART3", 0x4000_4800, channel=uart))
+        m.add(usart.Usart("USART1", 0x4001_1000))
+
+
+def build(state_dir=None, blank=False, strict=False, uart=None, fault_policy="stop", warn=print) -> Machine:
+    board = get_board(BOARD)
+    state = SimState.open(BOARD, state_dir, blank) if state_dir is not None else None
+    try:
+        m = Machine(board, state=state, strict=strict, fault_policy=fault_policy, warn=warn)
+        _add_soc(m, uart)
+        m.reset()
+    except BaseException:
+        if state is not None:
+            state.close()
+        raise
+    return m

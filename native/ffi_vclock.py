@@ -1,0 +1,33 @@
+"""cffi build of the simulator's virtual-clock block hook (native/vclock.c) -> stm32boot.sim._vclock."""
+import os
+import sys
+
+from cffi import FFI
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ffibuild import NATIVE, build  # noqa: E402
+
+MODULE = "stm32boot.sim._vclock"
+
+ffibuilder = FFI()
+ffibuilder.cdef("""
+#define VCLOCK_CACHE_SIZE ...
+struct vclock_entry { uint32_t addr; uint32_t size; uint32_t count; };
+struct vclock {
+    uint64_t insns;
+    uint64_t deadline;
+    uint64_t blocks;
+    uint64_t cache_misses;
+    int stop_requested;
+    int (*mem_read)(void *uc, uint64_t addr, void *buf, uint64_t size);
+    int (*emu_stop)(void *uc);
+    ...;
+};
+void vclock_flush(struct vclock *vc);
+uintptr_t vclock_hook_address(void);
+""")
+ffibuilder.set_source(MODULE, '#include "vclock.h"', sources=[os.path.join(NATIVE, "vclock.c")],
+                      include_dirs=[NATIVE], extra_compile_args=["-O2"])
+
+if __name__ == "__main__":
+    build(ffibuilder, MODULE)
