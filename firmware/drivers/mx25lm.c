@@ -225,8 +225,9 @@ ospi_status mx25lm_erase_range(struct mx25lm *n, uint32_t off, uint32_t len)
         return OSPI_OK;
     if (off >= MX25LM_SIZE || len > MX25LM_SIZE - off)
         return OSPI_E_PARAM;
+    /* Whole sectors: every one intersecting [off, off+len) (end rounded up to a sector). */
     uint32_t a = off & ~(MX25LM_SECTOR - 1u);
-    uint32_t end = off + len; /* exclusive; every sector starting below it is erased */
+    uint32_t end = (off + len + MX25LM_SECTOR - 1u) & ~(MX25LM_SECTOR - 1u);
     while (a < end) {
         ospi_status st;
         if (!(a & (MX25LM_BLOCK - 1u)) && end - a >= MX25LM_BLOCK) {

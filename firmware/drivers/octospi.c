@@ -1,18 +1,12 @@
 /* OCTOSPI controller driver (h735-hardware.md §3). See octospi.h for the contract. */
 #include "octospi.h" /* this directory's driver header; it pulls in regs/octospi.h */
 
-#include "mmio.h"
+#include <mmio.h>
+#include <scb.h>
 
-/* Cortex-M7 debug/trace registers used as the timebase (ARMv7-M ARM: DEMCR.TRCENA enables the
- * DWT; DWT_CTRL.CYCCNTENA starts the free-running cycle counter). Reading it has no side effect
- * on anyone else (unlike reprogramming SysTick, which the application may own). */
-#define DEMCR_ADDR       0xE000EDFCu
-#define DEMCR_TRCENA     (1u << 24)
-#define DWT_CTRL_ADDR    0xE0001000u
-#define DWT_CTRL_CYCCNTENA (1u << 0)
-#define DWT_CYCCNT_ADDR  0xE0001004u
-
-/* Each deadline check is charged at least this many cycles even if CYCCNT does not move (a
+/* Timebase: the DWT cycle counter (DEMCR.TRCENA, DWT_CTRL.CYCCNTENA). Reading it has no side
+ * effect on anyone else, unlike reprogramming SysTick, which the application may own.
+ * Each deadline check is charged at least this many cycles even if CYCCNT does not move (a
  * counter left off by a debugger, or a DWT that needs unlocking): the loop then still ends. */
 #define MIN_CYCLES_PER_CHECK 64u
 /* Status reads in a row between two deadline checks: a simulator recognises back-to-back reads of
@@ -21,13 +15,13 @@
 
 static uint32_t cycles_per_us = 64u; /* HSI 64 MHz after reset (§8.1) */
 
-static inline uint32_t cyccnt(void) { return MMIO32(DWT_CYCCNT_ADDR, 0); }
+static inline uint32_t cyccnt(void) { return MMIO32(DWT_BASE, DWT_CYCCNT); }
 
 void ospi_time_init(uint32_t cpu_hz)
 {
     cycles_per_us = cpu_hz / 1000000u ? cpu_hz / 1000000u : 1u;
-    MMIO32(DEMCR_ADDR, 0) |= DEMCR_TRCENA;
-    MMIO32(DWT_CTRL_ADDR, 0) |= DWT_CTRL_CYCCNTENA;
+    MMIO32(SCB_BASE, SCB_DEMCR) |= SCB_DEMCR_TRCENA;
+    MMIO32(DWT_BASE, DWT_CTRL) |= DWT_CTRL_CYCCNTENA;
 }
 
 void ospi_deadline_start(struct ospi_deadline *d, uint32_t us)

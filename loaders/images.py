@@ -1,0 +1,52 @@
+"""External loaders (.stldr) built by `doit loaders` (external-loader-abi.md; issue 5).
+
+Each loader is the same driver sources the bootloader uses (firmware/drivers/) plus a thin front end
+(loaders/<board>/loader.c) and a StorageInfo generated from the board description.
+"""
+import os
+
+PY = os.environ.get("PYTHON") or __import__("sys").executable
+
+DRIVERS = ["firmware/drivers/octospi.c", "firmware/drivers/ospim.c", "firmware/drivers/mx25lm.c",
+           "firmware/drivers/mx25lm_h735dk.c", "firmware/drivers/clock.c", "firmware/drivers/gpio.c"]
+
+# board, memory in the board description, part name shown in STM32CubeProgrammer.
+LOADERS = [
+    dict(board="h735", memory="nor", part="MX25LM51245G", front="loaders/h735/loader.c",
+         ldscript="loaders/h735/loader.ld", stldr="MX25LM51245G_STM32H735G-DK-stm32boot"),
+]
+
+
+def _storage_info(ld):
+    return f"build/gen/loaders/{ld['board']}/storage_info.c"
+
+
+IMAGES = [
+    dict(
+        name=f"{ld['board']}-{ld['memory']}",
+        sources=[ld["front"]] + DRIVERS + [_storage_info(ld)],
+        ldscript=ld["ldscript"],
+        out=f"build/loaders/{ld['stldr']}.stldr",
+        includes=["firmware"],
+        defines={},
+        cflags=[],
+        ldflags=[],
+        bin=False,
+        generated=[_storage_info(ld)],
+    )
+    for ld in LOADERS
+]
+
+
+def TASKS():
+    for ld in LOADERS:
+        out = _storage_info(ld)
+        yield {
+            "basename": "loaders",
+            "name": f"{ld['board']}-{ld['memory']}:storage_info",
+            "actions": [f"{PY} loaders/gen_storage_info.py {ld['board']} {ld['memory']} {ld['part']} {out}"],
+            "file_dep": ["loaders/gen_storage_info.py", f"host/stm32boot/boards/{ld['board']}.py",
+                         "host/stm32boot/boards/model.py"],
+            "targets": [out],
+            "clean": True,
+        }
