@@ -9,6 +9,7 @@ pure-Python fallback; a missing build is an error that says how to build it.
 """
 from __future__ import annotations
 
+import struct
 from typing import Iterable, Iterator, NamedTuple
 
 try:
@@ -19,6 +20,8 @@ except ImportError as exc:  # pragma: no cover - depends on the build state
 
 CRC_INIT = 0xFFFFFFFF
 _U64 = 1 << 64
+# pack_sector {uint64 addr; uint64 size; uint32 crc;} in native byte order, with its tail padding.
+_SECTOR = struct.Struct(f"=QQI{ffi.sizeof('pack_sector') - 20}x")
 
 
 def crc32(data, value: int = CRC_INIT) -> int:
@@ -95,8 +98,8 @@ class PackResult:
     def sectors(self) -> list[Sector]:
         """Touched sectors (any image byte inside), ascending."""
         if self._sectors is None:
-            c = self._sectors_c
-            self._sectors = [Sector(c[i].addr, c[i].size, c[i].crc) for i in range(self._nsectors)]
+            raw = ffi.buffer(self._sectors_c, self._nsectors * _SECTOR.size)
+            self._sectors = list(map(Sector._make, _SECTOR.iter_unpack(raw)))
         return self._sectors
 
     def __repr__(self) -> str:
