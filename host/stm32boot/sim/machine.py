@@ -249,7 +249,21 @@ class Machine:
         return hit
 
     def _mmio_read(self, uc, offset, size, base):
-        addr = base + offset
+        try:
+            return self._read(base + offset, size)
+        except Exception as e:  # re-raised by run() after the engine stopped (strict mode, bugs)
+            self._hook_exc = self._hook_exc or e
+            uc.emu_stop()
+            return 0
+
+    def _mmio_write(self, uc, offset, size, value, base):
+        try:
+            self._write(base + offset, size, value)
+        except Exception as e:
+            self._hook_exc = self._hook_exc or e
+            uc.emu_stop()
+
+    def _read(self, addr, size):
         self.sync()
         p, off = self._route(addr)
         if p is None:
@@ -272,8 +286,7 @@ class Machine:
         self._set_deadline()
         return v
 
-    def _mmio_write(self, uc, offset, size, value, base):
-        addr = base + offset
+    def _write(self, addr, size, value):
         self.sync()
         self._poll_addr = None
         p, off = self._route(addr)
@@ -370,6 +383,7 @@ class Machine:
     # ---- reset and run -------------------------------------------------------------------------
     def _clear_stop(self):
         self._intr = None
+        self._hook_exc = None
         self._bad = None
         self._hang = None
         self._timed_out = False

@@ -78,6 +78,9 @@ def run(m, timeout_s=None, until=None, max_virtual_s=None):
             m.vc.insns += count  # approximate on early stops (fallback only)
         m.sync()
         pc = m.pc()
+        if m._hook_exc is not None:
+            exc, m._hook_exc = m._hook_exc, None
+            raise exc
         if err is not None or m._bad is not None:
             if m._bad is not None:
                 kind, addr, _size, cause = m._bad
