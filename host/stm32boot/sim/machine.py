@@ -373,6 +373,9 @@ class Machine:
             text = fn(addr, access)
             if text:
                 return text
+        if access == "fetch" and addr == 0xFFFFFFFE and self.read(self.boot_address, 8) == b"\xff" * 8:
+            return (f"the vector table at 0x{self.boot_address:08X} is erased: no firmware in flash "
+                    f"(load one with --elf or flash it)")
         r = memory.region_at(self.regions, addr)
         if r is not None and r.kind in ("flash", "rom") and access == "write":
             return f"{access} to read-only {r.name} at 0x{addr:08X}"
