@@ -7,7 +7,8 @@
 #include "port.h"
 #include "crc32.h"
 
-#define CACHE 64u   /* recorded replies; >= PROTO_WINDOW so any retransmission in a window is found */
+#define CACHE 64u
+#define GAP_MS 50u   /* silence inside a frame that abandons it (protocol.h resync rule) */   /* recorded replies; >= PROTO_WINDOW so any retransmission in a window is found */
 
 struct cached { uint16_t seq; uint8_t valid; struct proto_status st; };
 
@@ -17,14 +18,17 @@ static struct cached cache[CACHE];
 static uint16_t expected;
 static uint8_t session, seen;
 static uint8_t echo;   /* the request's PROTO_FLAG_TRY_MASK bits, returned in its reply */
-static uint32_t applied;
+static uint32_t applied, last_rx_ms;
 static struct { uint8_t active; uint32_t old_baud, deadline; } baud_trial;
 
 void fd_idle(void)
 {
-    int c;
-    while ((c = port_uart_getc()) >= 0)
+    int c, any = 0;
+    while ((c = port_uart_getc()) >= 0) {
         frame_rx_feed(&rx, (uint8_t)c);
+        any = 1;
+    }
+    if (any) last_rx_ms = port_millis();
 }
 
 static void send(uint32_t n)
@@ -299,6 +303,8 @@ void bl_init(void)
 void bl_poll(void)
 {
     fd_idle();
+    if (port_millis() - last_rx_ms > GAP_MS)
+        frame_rx_abandon(&rx);
     if (rx.nak_pending) {  /* tell the host early; its go-back recovers the frame */
         struct proto_status st = { ST_BAD_CRC, rx.nak_cmd, 0, 0, rx.nak_crc };
         rx.nak_pending = 0;

@@ -99,6 +99,14 @@ void frame_rx_feed(struct frame_rx *rx, uint8_t b)
         step(rx, rx->rescan[rx->rs_pos++]);
 }
 
+void frame_rx_abandon(struct frame_rx *rx)
+{
+    if (rx->pos == 0) return;
+    reject(rx);
+    while (rx->rs_pos < rx->rs_end)
+        step(rx, rx->rescan[rx->rs_pos++]);
+}
+
 struct frame *frame_rx_peek(struct frame_rx *rx)
 {
     return rx->count ? &rx->pool[rx->fifo[rx->head]] : 0;

@@ -33,6 +33,9 @@ struct frame_rx {
 
 void frame_rx_init(struct frame_rx *rx);
 void frame_rx_feed(struct frame_rx *rx, uint8_t b);
+/* The line went quiet in the middle of a frame (a host killed mid-frame): give up on it, rescanning its
+ * bytes, so the next HELLO is not swallowed as payload. */
+void frame_rx_abandon(struct frame_rx *rx);
 /* Oldest complete frame (header at raw[0]) or NULL; release it with frame_rx_release when handled. */
 struct frame *frame_rx_peek(struct frame_rx *rx);
 void frame_rx_release(struct frame_rx *rx);

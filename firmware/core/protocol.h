@@ -9,7 +9,8 @@
  *   so one corrupt length byte cannot swallow the following frames.
  * Resync rule: hunt for SYNC0 SYNC1; accept the header only if nlen == ~len and len <= PROTO_MAX_PAYLOAD;
  *   otherwise restart the hunt at the byte after SYNC0. A frame whose CRC fails is discarded (and answered
- *   with BAD_CRC when the header looked sane); the hunt resumes after its SYNC0.
+ *   with BAD_CRC when the header looked sane); the hunt resumes after its SYNC0. A frame left incomplete
+ *   for 50 ms of silence is abandoned the same way (a host killed mid-frame must not swallow the next HELLO).
  * Sequence numbers (16 bit, per request): the bootloader applies frames strictly in order. HELLO always
  *   (re)starts the session at its own seq. A frame ahead of the expected seq (one was lost) is NOT applied
  *   and is answered SEQ_ERROR with `detail` = the expected seq (the host goes back to it). A frame behind

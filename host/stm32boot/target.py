@@ -182,15 +182,15 @@ class Target:
         self.link.stream(reqs())
 
     def read(self, addr: int, length: int) -> bytes:
-        parts: list[bytes] = []
+        parts: dict[int, bytes] = {}   # replies may complete out of order after a retransmission
         reqs = (Request(Cmd.READ, struct.pack("<II", a, min(P.MAX_DATA, addr + length - a)), 0.02,
-                        lambda r: parts.append(r.data))
+                        lambda r, a=a: parts.__setitem__(a, r.data))
                 for a in range(addr, addr + length, P.MAX_DATA))
         self.link.stream(reqs)
-        return b"".join(parts)
+        return b"".join(parts[a] for a in sorted(parts))
 
     def crc(self, ranges: list[tuple[int, int]]) -> list[int]:
-        out: list[int] = []
+        out: dict[int, list[int]] = {}
         ranges = list(ranges)
         n = lib.PROTO_MAX_RANGES
 
@@ -199,10 +199,10 @@ class Target:
                 part = ranges[i:i + n]
                 payload = b"".join(struct.pack("<II", a, ln) for a, ln in part)
                 t = 0.05 + sum(ln for _, ln in part) / CRC_BPS
-                yield Request(Cmd.CRC, payload, t,
-                              lambda r, k=len(part): out.extend(struct.unpack(f"<{k}I", r.data[:4 * k])))
+                yield Request(Cmd.CRC, payload, t, lambda r, i=i, k=len(part): out.__setitem__(
+                    i, list(struct.unpack(f"<{k}I", r.data[:4 * k]))))
         self.link.stream(reqs())
-        return out
+        return [c for i in sorted(out) for c in out[i]]
 
     def reset(self, run_app: bool = True) -> None:
         flags = lib.PROTO_RESET_RUN_APP if run_app else 0

@@ -1,0 +1,208 @@
+"""The wire protocol end to end: the host client (stm32boot.protocol/target) against the bootloader's
+real C core compiled for the host (tests/protocol_link.py), including damaged links."""
+import os
+import random
+import struct
+
+import pytest
+
+from stm32boot import protocol as P
+from stm32boot._protocol import ffi, lib
+from stm32boot.native import crc32
+from stm32boot.target import Target
+from stm32boot.transport import FaultyTransport
+
+from protocol_link import CoreTransport
+
+NOR, APP = 0x9000_0000, 0x0802_0000
+
+
+def open_core(**kw):
+    t = CoreTransport(**kw)
+    tg = Target(t)
+    tg.hello()
+    return t, tg
+
+
+def test_layouts_come_from_the_c_header():
+    assert P.HDR.size == ffi.sizeof("struct proto_hdr") == lib.PROTO_HDR_SIZE == 10
+    assert P.STATUS.size == ffi.sizeof("struct proto_status")
+    assert ffi.offsetof("struct proto_hdr", "nlen") == 8
+    assert ffi.offsetof("struct proto_info", "board") == 20
+    assert P.MAX_PAYLOAD == lib.PROTO_MAX_PAYLOAD >= lib.PROTO_MAX_DATA + 4 >= 4096 + 4
+    assert P.Cmd.WRITE == lib.CMD_WRITE and P.Status.PROTECTED_BOOTLOADER == lib.ST_PROTECTED_BOOTLOADER
+
+
+def test_encode_decode_round_trip_and_crc_covers_header():
+    f = P.encode(P.Cmd.WRITE, 0x1234, b"\x01\x02\x03", flags=3)
+    assert f[:2] == bytes([lib.PROTO_SYNC0, lib.PROTO_SYNC1])
+    assert struct.unpack_from("<I", f, len(f) - 4)[0] == crc32(f[:-4])
+    (fr,) = P.Decoder().feed(f)
+    assert (fr.cmd, fr.flags, fr.seq, fr.payload) == (P.Cmd.WRITE, 3, 0x1234, b"\x01\x02\x03")
+    bad = bytearray(f)
+    bad[4] ^= 1                      # the seq is covered by the CRC
+    assert P.Decoder().feed(bytes(bad)) == []
+
+
+def test_decoder_resyncs_after_garbage_and_fake_headers():
+    good = [P.encode(P.Cmd.READ, i, bytes([i]) * i) for i in range(1, 6)]
+    fake = bytes([lib.PROTO_SYNC0, lib.PROTO_SYNC1, 1, 0, 0, 0, 0xFF, 0x0F, 0, 0])  # len without ~len
+    junk = os.urandom(300) + fake + good[0][:7]   # and a truncated frame
+    stream = junk + good[0] + bytes([lib.PROTO_SYNC0]) + good[1] + fake + good[2] + good[3] + good[4]
+    d = P.Decoder()
+    got = []
+    for i in range(0, len(stream), 7):            # in small pieces, as a serial port delivers
+        got += d.feed(stream[i:i + 7])
+    assert [g.seq for g in got] == [1, 2, 3, 4, 5]
+
+
+def test_firmware_resyncs_after_garbage_before_hello():
+    t = CoreTransport()
+    fake = bytes([lib.PROTO_SYNC0, lib.PROTO_SYNC1, 1, 0, 0, 0, 0x00, 0x10, 0xFF, 0xEF])  # valid 4 KB header
+    t.write(os.urandom(500) + fake + os.urandom(100))
+    info = Target(t).hello()
+    assert info.board == "h735" and info.window == lib.PROTO_WINDOW
+    assert [m.name for m in info.memories] == ["flash", "nor"]
+
+
+def test_info_reports_versions_chip_and_geometry():
+    _, tg = open_core()
+    i = tg.info()
+    assert i.protocol_version == lib.PROTO_VERSION and i.bootloader_version == "1.0"
+    assert i.chip_id & 0xFFF == 0x483 and i.max_payload >= 4096
+    fl, nor = i.memories
+    assert (fl.base, fl.size, fl.sectors, fl.program_unit, fl.protected_size) == (0x0800_0000, 1 << 20, 128 << 10, 32, 128 << 10)
+    assert (nor.base, nor.sectors, nor.page_size) == (NOR, 4096, 256)
+
+
+def write_and_check(t, tg, rng, n_nor=40_000, n_flash=20_000):
+    nor = rng.randbytes(n_nor)
+    fl = rng.randbytes(n_flash)
+    tg.erase([NOR + k * 4096 for k in range((n_nor + 4095) // 4096)] + [APP])
+    tg.write([(NOR, nor), (APP, fl)])
+    assert t.mem(NOR, n_nor) == nor
+    assert t.mem(APP, n_flash) == fl
+    assert tg.crc([(NOR, n_nor), (APP, n_flash)]) == [crc32(nor), crc32(fl)]
+    assert tg.read(NOR + 1000, n_nor - 1000) == nor[1000:]
+
+
+def test_clean_link_writes_both_memories():
+    t, tg = open_core()
+    write_and_check(t, tg, random.Random(1))
+    assert tg.link.retransmits == 0 and t.counters()["crc_errors"] == 0
+
+
+@pytest.mark.parametrize("knobs", [
+    # per-byte rates: 5e-5 damages about one 4 KB frame in five
+    dict(drop=5e-5), dict(dup=5e-5), dict(corrupt=5e-5),
+    dict(rx_drop=5e-5), dict(rx_dup=5e-5), dict(rx_corrupt=5e-5),
+    dict(drop=2e-5, dup=2e-5, corrupt=2e-5, rx_drop=2e-5, rx_dup=2e-5, rx_corrupt=2e-5),
+], ids=lambda k: ",".join(k))
+def test_damaged_link_still_ends_in_the_right_contents(knobs):
+    inner = CoreTransport()
+    t = FaultyTransport(inner, seed=7, **knobs)
+    tg = Target(t)
+    tg.hello(within=5)
+    write_and_check(inner, tg, random.Random(2))
+    assert t.damaged > 0 and tg.link.retransmits > 0     # the faults really happened and were repaired
+
+
+def test_stall_is_survived():
+    inner = CoreTransport()
+    t = FaultyTransport(inner, stall_after=20_000, stall_s=0.8)
+    tg = Target(t)
+    tg.hello()
+    write_and_check(inner, tg, random.Random(3))
+    assert tg.link.retransmits > 0
+
+
+def test_dead_link_names_the_likely_causes():
+    t = FaultyTransport(CoreTransport(), drop=1.0)
+    with pytest.raises(P.NoResponse, match="wrong port.*not in the bootloader.*another program"):
+        Target(t).hello()
+
+
+def raw_call(t, cmd, seq, payload, flags=0):
+    t.write(P.encode(cmd, seq, payload, flags))
+    frames = P.Decoder().feed(t.read(1.0))
+    assert len(frames) == 1
+    return frames[0], P.parse_reply(frames[0])
+
+
+def test_retransmitted_frame_is_never_applied_twice():
+    t, tg = open_core()
+    s = tg.link.seq
+    f, r = raw_call(t, P.Cmd.ERASE, s, struct.pack("<I", NOR))
+    assert r.status == P.Status.OK and not f.flags & P.FLAG_DUP
+    data = bytes(range(256)) * 4
+    f, r = raw_call(t, P.Cmd.WRITE, s + 1, struct.pack("<I", NOR) + data)
+    assert r.status == P.Status.OK
+    # The erase is retransmitted (its reply was "lost"): answered from the record, NOT erased again.
+    f, r = raw_call(t, P.Cmd.ERASE, s, struct.pack("<I", NOR), flags=1)
+    assert r.status == P.Status.OK and f.flags & P.FLAG_DUP and f.flags & P.TRY_MASK == 1
+    assert t.mem(NOR, len(data)) == data
+    # So is the write: programming again would be reported NOT_ERASED on internal flash; here DUP.
+    f, r = raw_call(t, P.Cmd.WRITE, s + 1, struct.pack("<I", NOR) + data)
+    assert r.status == P.Status.OK and f.flags & P.FLAG_DUP
+    c = t.counters()
+    assert (c["erases"], c["programs"]) == (1, 1)
+
+
+def test_frame_after_a_gap_is_not_applied_and_names_the_expected_seq():
+    t, tg = open_core()
+    s = tg.link.seq
+    f, r = raw_call(t, P.Cmd.ERASE, s + 1, struct.pack("<I", NOR))
+    assert r.status == P.Status.SEQ_ERROR and r.detail == s
+    assert t.counters()["erases"] == 0
+
+
+def test_corrupt_frame_is_nacked_and_not_applied():
+    t, tg = open_core()
+    frame = bytearray(P.encode(P.Cmd.ERASE, tg.link.seq, struct.pack("<I", NOR)))
+    frame[12] ^= 0x10
+    t.write(bytes(frame))
+    (f,) = P.Decoder().feed(t.read(1.0))
+    assert P.parse_reply(f).status == P.Status.BAD_CRC
+    assert t.counters()["erases"] == 0 and t.counters()["crc_errors"] == 1
+
+
+def test_refusals_name_the_address_and_cause():
+    t, tg = open_core()
+    with pytest.raises(P.TargetError, match=r"ERASE failed at 0x08000000: PROTECTED_BOOTLOADER.*0x08020000"):
+        tg.erase([0x0800_0000])
+    with pytest.raises(P.TargetError, match=r"WRITE failed at 0x0801FFE0: PROTECTED_BOOTLOADER"):
+        tg.write([(0x0801_FFE0, b"\0" * 64)])      # straddles the bootloader's end
+    with pytest.raises(P.TargetError, match=r"0x0A000000: ADDR_OUT_OF_RANGE"):
+        tg.write([(0x0A00_0000, b"\0" * 32)])
+    with pytest.raises(P.TargetError, match=r"0x90001001: ALIGN"):
+        tg.erase([NOR + 0x1001])
+    with pytest.raises(P.TargetError, match=r"0x08020010: ALIGN"):
+        tg.write([(APP + 16, b"\0" * 32)])
+    # nothing was touched, and the bootloader keeps going after every refusal
+    assert t.mem(0x0800_0000, 64) == b"\xff" * 64
+    assert t.counters()["erases"] == 0
+    assert tg.read(APP, 16) == b"\xff" * 16
+
+
+def test_programming_unerased_flash_is_reported():
+    t, tg = open_core()
+    tg.erase([APP])
+    tg.write([(APP, b"\x00" * 32)])
+    with pytest.raises(P.TargetError, match="0x08020000: NOT_ERASED"):
+        tg.write([(APP, b"\x00" * 32)])
+
+
+def test_baud_moves_to_the_fastest_rate_and_falls_back():
+    t, tg = open_core()
+    assert tg.negotiate_baud() == 8_000_000 and t.counters()["baud"] == 8_000_000
+    t, tg = open_core(broken_bauds={8_000_000})      # a USB bridge that cannot do 8 Mbaud
+    assert tg.negotiate_baud() == 2_000_000
+    assert t.counters()["baud"] == 2_000_000
+    write_and_check(t, tg, random.Random(4), 5000, 4096)
+
+
+def test_reset_reaches_the_port():
+    t, tg = open_core()
+    tg.reset(run_app=True)
+    c = t.counters()
+    assert c["resets"] == 1 and c["run_app"] == 1
