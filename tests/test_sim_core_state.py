@@ -136,7 +136,7 @@ def test_cli_runs_to_bkpt_and_reports_virtual_and_wall_time(elf, tmp_path, capsy
 def test_cli_bad_elf_is_a_clear_error(elf, tmp_path, capsys):  # noqa: F811
     bad = tmp_path / "bad.elf"
     _moved_segment(elf, bad, 0x6000_0000)
-    rc = main(["sim", "h735", "--state", str(tmp_path), "--elf", str(bad)])
+    rc = main(["sim", "h735", "--state", str(tmp_path / "state"), "--elf", str(bad)])
     assert rc == 2 and "outside every memory" in capsys.readouterr().err
 
 
