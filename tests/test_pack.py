@@ -136,6 +136,12 @@ def test_conflicting_overlap_names_the_lowest_differing_address_and_both_segment
     assert isinstance(e.value, ValueError)
 
 
+
+def test_conflict_on_the_first_overlapping_byte_is_found():
+    with pytest.raises(PackError) as e:
+        pack([(BASE + 8, b"\x01\x02\x03"), (BASE + 9, b"\x09\x03\x04")], BASE, SIZE, SECTORS, 16)
+    assert e.value.address == BASE + 9 and "(0x02 vs 0x09)" in str(e.value)
+
 @pytest.mark.parametrize("addr,length,bad", [
     (BASE - 4, 8, BASE - 4),             # starts below the memory
     (BASE + SIZE - 2, 4, BASE + SIZE),   # runs off the end: the first byte past it
