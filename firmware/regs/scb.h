@@ -23,6 +23,8 @@
 #define SYST_CSR_TICKINT    (1u << 1)
 #define SYST_CSR_CLKSOURCE  (1u << 2)   /* 1 = processor clock, 0 = HCLK/8 on STM32 */
 #define SYST_CSR_COUNTFLAG  (1u << 16)
+#define SYST_CVR_CURRENT_Pos 0u
+#define SYST_CVR_CURRENT_Msk (0xFFFFFFu << SYST_CVR_CURRENT_Pos)
 #define SYST_RVR_RELOAD_Pos 0u
 #define SYST_RVR_RELOAD_Msk (0xFFFFFFu << SYST_RVR_RELOAD_Pos)
 
@@ -33,6 +35,89 @@
 #define NVIC_ICPR     0x180u
 #define NVIC_IABR     0x200u
 #define NVIC_IPR      0x300u
+/* One macro per word, as the simulator's NVIC model declares them (ISERn covers IRQ 32n..32n+31;
+ * IPRn holds the priorities of IRQ 4n..4n+3; 163 IRQs on the H735). */
+#define NVIC_ISER0  0x000u
+#define NVIC_ISER1  0x004u
+#define NVIC_ISER2  0x008u
+#define NVIC_ISER3  0x00Cu
+#define NVIC_ISER4  0x010u
+#define NVIC_ISER5  0x014u
+#define NVIC_ISER6  0x018u
+#define NVIC_ISER7  0x01Cu
+#define NVIC_ICER0  0x080u
+#define NVIC_ICER1  0x084u
+#define NVIC_ICER2  0x088u
+#define NVIC_ICER3  0x08Cu
+#define NVIC_ICER4  0x090u
+#define NVIC_ICER5  0x094u
+#define NVIC_ICER6  0x098u
+#define NVIC_ICER7  0x09Cu
+#define NVIC_ISPR0  0x100u
+#define NVIC_ISPR1  0x104u
+#define NVIC_ISPR2  0x108u
+#define NVIC_ISPR3  0x10Cu
+#define NVIC_ISPR4  0x110u
+#define NVIC_ISPR5  0x114u
+#define NVIC_ISPR6  0x118u
+#define NVIC_ISPR7  0x11Cu
+#define NVIC_ICPR0  0x180u
+#define NVIC_ICPR1  0x184u
+#define NVIC_ICPR2  0x188u
+#define NVIC_ICPR3  0x18Cu
+#define NVIC_ICPR4  0x190u
+#define NVIC_ICPR5  0x194u
+#define NVIC_ICPR6  0x198u
+#define NVIC_ICPR7  0x19Cu
+#define NVIC_IABR0  0x200u
+#define NVIC_IABR1  0x204u
+#define NVIC_IABR2  0x208u
+#define NVIC_IABR3  0x20Cu
+#define NVIC_IABR4  0x210u
+#define NVIC_IABR5  0x214u
+#define NVIC_IABR6  0x218u
+#define NVIC_IABR7  0x21Cu
+#define NVIC_IPR0   0x300u
+#define NVIC_IPR1   0x304u
+#define NVIC_IPR2   0x308u
+#define NVIC_IPR3   0x30Cu
+#define NVIC_IPR4   0x310u
+#define NVIC_IPR5   0x314u
+#define NVIC_IPR6   0x318u
+#define NVIC_IPR7   0x31Cu
+#define NVIC_IPR8   0x320u
+#define NVIC_IPR9   0x324u
+#define NVIC_IPR10  0x328u
+#define NVIC_IPR11  0x32Cu
+#define NVIC_IPR12  0x330u
+#define NVIC_IPR13  0x334u
+#define NVIC_IPR14  0x338u
+#define NVIC_IPR15  0x33Cu
+#define NVIC_IPR16  0x340u
+#define NVIC_IPR17  0x344u
+#define NVIC_IPR18  0x348u
+#define NVIC_IPR19  0x34Cu
+#define NVIC_IPR20  0x350u
+#define NVIC_IPR21  0x354u
+#define NVIC_IPR22  0x358u
+#define NVIC_IPR23  0x35Cu
+#define NVIC_IPR24  0x360u
+#define NVIC_IPR25  0x364u
+#define NVIC_IPR26  0x368u
+#define NVIC_IPR27  0x36Cu
+#define NVIC_IPR28  0x370u
+#define NVIC_IPR29  0x374u
+#define NVIC_IPR30  0x378u
+#define NVIC_IPR31  0x37Cu
+#define NVIC_IPR32  0x380u
+#define NVIC_IPR33  0x384u
+#define NVIC_IPR34  0x388u
+#define NVIC_IPR35  0x38Cu
+#define NVIC_IPR36  0x390u
+#define NVIC_IPR37  0x394u
+#define NVIC_IPR38  0x398u
+#define NVIC_IPR39  0x39Cu
+#define NVIC_IPR40  0x3A0u
 
 /* SCB (from SCB_BASE) */
 #define SCB_CPUID     0x00u
@@ -81,6 +166,9 @@
 #define SCB_ABFSR     0x2A8u
 
 #define SCB_CPUID_CORTEX_M7_R1P2 0x411FC272u
+
+#define SCB_VTOR_TBLOFF_Pos 7u
+#define SCB_VTOR_TBLOFF_Msk (0x1FFFFFFu << SCB_VTOR_TBLOFF_Pos)
 
 #define SCB_ICSR_VECTACTIVE_Pos 0u
 #define SCB_ICSR_VECTACTIVE_Msk (0x1FFu << SCB_ICSR_VECTACTIVE_Pos)
@@ -169,7 +257,11 @@
 
 #define SCB_DHCSR_C_DEBUGEN  (1u << 0)
 #define SCB_DHCSR_C_HALT     (1u << 1)
+#define SCB_DHCSR_C_STEP     (1u << 2)
+#define SCB_DHCSR_C_MASKINTS (1u << 3)
 #define SCB_DHCSR_S_HALT     (1u << 17)
+#define SCB_DHCSR_DBGKEY_Pos 16u   /* write 0xA05F here with any C_ bit change */
+#define SCB_DHCSR_DBGKEY_Msk (0xFFFFu << SCB_DHCSR_DBGKEY_Pos)
 #define SCB_DEMCR_VC_CORERESET (1u << 0)
 #define SCB_DEMCR_VC_HARDERR (1u << 10)
 #define SCB_DEMCR_MON_EN     (1u << 16)
@@ -180,6 +272,8 @@
 #define SCB_FPCCR_ASPEN      (1u << 31)
 
 #define SCB_CSSELR_IND       (1u << 0)   /* 0 data cache, 1 instruction cache */
+#define SCB_CSSELR_LEVEL_Pos 1u
+#define SCB_CSSELR_LEVEL_Msk (7u << SCB_CSSELR_LEVEL_Pos)
 #define SCB_CCSIDR_LINESIZE_Pos      0u
 #define SCB_CCSIDR_LINESIZE_Msk      (7u << SCB_CCSIDR_LINESIZE_Pos)
 #define SCB_CCSIDR_ASSOCIATIVITY_Pos 3u
@@ -192,6 +286,8 @@
 #define DWT_CYCCNT    0x004u
 #define DWT_LAR       0xFB0u
 #define DWT_CTRL_CYCCNTENA (1u << 0)
+#define DWT_CTRL_NUMCOMP_Pos 28u
+#define DWT_CTRL_NUMCOMP_Msk (0xFu << DWT_CTRL_NUMCOMP_Pos)
 #define DWT_LAR_KEY   0xC5ACCE55u
 
 #endif

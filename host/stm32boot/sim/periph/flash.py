@@ -1,0 +1,300 @@
+"""Embedded FLASH controller, single bank (h735-hardware.md §2).
+
+Guest stores into 0x0800_0000.. arrive through the machine's write-protect hook as
+bus_write_array(addr, size, value). They are accepted only with CR.PG=1 and LOCK=0 (else PGSERR), collect
+in the 32-byte write buffer (WBNE), and commit when the flash word is full (or on CR.FW): QW stays set for
+the word-program time by PSIZE, then EOP. INCERR when a store leaves the open flash word, STRBERR when a
+byte of the buffer is written twice. Programming a flash word that is not erased is reported in words
+(silicon: ECC errors on later reads) and sets OPERR. SER/BER + START erase after the datasheet time.
+A write-protected sector (WPSN_CUR bit = 0) gives WRPERR. Wrong KEYR sequence: locked until reset.
+Not modelled: reads of the flash are not stalled while busy (silicon stalls them); ECC read errors; CRC unit.
+Time profiles: "typ" (datasheet typical), "max", "zero" (instant, for fast functional tests).
+"""
+from __future__ import annotations
+
+from ..clock import ms, us
+from ..regs import RO, WO, Field, Peripheral, Reg
+
+KEY1, KEY2 = 0x45670123, 0xCDEF89AB
+OPTKEY1, OPTKEY2 = 0x08192A3B, 0x4C5D6E7F
+FLASH_BASE, FLASH_SIZE, SECTOR, WORD = 0x0800_0000, 0x10_0000, 0x2_0000, 32
+
+SR_BSY, SR_WBNE, SR_QW = 1 << 0, 1 << 1, 1 << 2
+SR_EOP, SR_WRPERR, SR_PGSERR, SR_STRBERR = 1 << 16, 1 << 17, 1 << 18, 1 << 19
+SR_INCERR, SR_OPERR = 1 << 21, 1 << 22
+CLEARABLE = 0x1FEF0000   # EOP .. CRCRDERR (bits 16-28, not 20)
+
+# (word program, sector erase, bank erase) per PSIZE x8, x16, x32, x64 (§2 table; H743 figures).
+PROFILES = {
+    "typ": [(us(290), ms(2000), ms(13000)), (us(180), ms(1800), ms(8000)), (us(130), ms(1100), ms(6000)),
+            (us(100), ms(1000), ms(5000))],
+    "max": [(us(580), ms(4000), ms(26000)), (us(360), ms(3600), ms(16000)), (us(260), ms(2200), ms(12000)),
+            (us(200), ms(2000), ms(10000))],
+    "zero": [(0, 0, 0)] * 4,
+}
+OPT_DELAY_PS = ms(1)   # option-byte change (model estimate)
+
+CR_FIELDS = (Field("LOCK", 0), Field("PG", 1), Field("SER", 2), Field("BER", 3), Field("PSIZE", 4, 2),
+             Field("FW", 6), Field("START", 7), Field("SNB", 8, 3), Field("CRC_EN", 15)) + tuple(
+    Field(n, b) for n, b in (("EOPIE", 16), ("WRPERRIE", 17), ("PGSERRIE", 18), ("STRBERRIE", 19), ("INCERRIE", 21),
+                             ("OPERRIE", 22), ("RDPERRIE", 23), ("RDSERRIE", 24), ("SNECCERRIE", 25),
+                             ("DBECCERRIE", 26), ("CRCENDIE", 27), ("CRCRDERRIE", 28)))
+SR_FIELDS = (Field("BSY", 0), Field("WBNE", 1), Field("QW", 2), Field("CRC_BUSY", 3)) + tuple(
+    Field(n, b) for n, b in (("EOP", 16), ("WRPERR", 17), ("PGSERR", 18), ("STRBERR", 19), ("INCERR", 21),
+                             ("OPERR", 22), ("RDPERR", 23), ("RDSERR", 24), ("SNECCERR", 25), ("DBECCERR", 26),
+                             ("CRCEND", 27), ("CRCRDERR", 28)))
+OPTSR_RESET = 0x0006AAD0   # RDP=0xAA (level 0), IWDG1_SW, NRST_STOP/STBY, FZ_IWDG [RM? factory value]
+
+
+class Flash(Peripheral):
+    C_PREFIX = "FLASH"
+    C_FIELD_ALIASES = {"OPTSR_CUR": "OPTSR", "OPTSR_PRG": "OPTSR", "WPSN_CUR": "WPSN", "WPSN_PRG": "WPSN",
+                       "BOOT_CUR": "BOOT", "BOOT_PRG": "BOOT", "OPTSR2_CUR": "OPTSR2", "OPTSR2_PRG": "OPTSR2"}
+    POLL_REGS = frozenset({"SR", "OPTSR_CUR"})
+    REGS = (
+        Reg("ACR", 0x00, reset=0x37, fields=(Field("LATENCY", 0, 4), Field("WRHIGHFREQ", 4, 2))),
+        Reg("KEYR", 0x04, access=WO), Reg("OPTKEYR", 0x08, access=WO),
+        Reg("CR", 0x0C, reset=0x31, fields=CR_FIELDS),
+        Reg("SR", 0x10, access=RO, fields=SR_FIELDS),
+        Reg("CCR", 0x14, access=WO),
+        Reg("OPTCR", 0x18, reset=0x1, fields=(Field("OPTLOCK", 0), Field("OPTSTART", 1), Field("OPTCHANGEERRIE", 30))),
+        Reg("OPTSR_CUR", 0x1C, reset=OPTSR_RESET, access=RO),
+        Reg("OPTSR_PRG", 0x20, reset=OPTSR_RESET),
+        Reg("OPTCCR", 0x24, access=WO),
+        Reg("PRAR_CUR", 0x28, reset=0xFF, access=RO), Reg("PRAR_PRG", 0x2C, reset=0xFF),
+        Reg("SCAR_CUR", 0x30, reset=0xFF, access=RO), Reg("SCAR_PRG", 0x34, reset=0xFF),
+        Reg("WPSN_CUR", 0x38, reset=0xFF, access=RO, fields=(Field("WRPSN", 0, 8),)),
+        Reg("WPSN_PRG", 0x3C, reset=0xFF, fields=(Field("WRPSN", 0, 8),)),
+        Reg("BOOT_CUR", 0x40, reset=0x1FF00800, access=RO, fields=(Field("BOOT_ADD0", 0, 16), Field("BOOT_ADD1", 16, 16))),
+        Reg("BOOT_PRG", 0x44, reset=0x1FF00800, fields=(Field("BOOT_ADD0", 0, 16), Field("BOOT_ADD1", 16, 16))),
+        Reg("CRCCR", 0x50), Reg("CRCSADD", 0x54), Reg("CRCEADD", 0x58), Reg("CRCDATA", 0x5C),
+        Reg("ECC_FA", 0x60, access=RO),
+        Reg("OPTSR2_CUR", 0x70, access=RO, fields=(Field("TCM_AXI_SHARED", 0, 2), Field("CPUFREQ_BOOST", 2))),
+        Reg("OPTSR2_PRG", 0x74, fields=(Field("TCM_AXI_SHARED", 0, 2), Field("CPUFREQ_BOOST", 2))),
+    )
+    OPT_PAIRS = (("OPTSR_PRG", "OPTSR_CUR"), ("PRAR_PRG", "PRAR_CUR"), ("SCAR_PRG", "SCAR_CUR"),
+                 ("WPSN_PRG", "WPSN_CUR"), ("BOOT_PRG", "BOOT_CUR"), ("OPTSR2_PRG", "OPTSR2_CUR"))
+
+    def __init__(self, name="FLASH", base=0x5200_2000, board=None, memory=None, profile="typ"):
+        if profile not in PROFILES:
+            raise ValueError(f"unknown flash time profile {profile!r} (use {', '.join(PROFILES)})")
+        self.profile = profile
+        self._memory = memory          # bytearray of the 1 MB array; default: the machine's flash region
+        self.reports: list[str] = []   # double-programmed words etc., in words
+        self.options = None            # option bytes survive reset (and runs, via save_options/load_options)
+        super().__init__(name, base, board)
+
+    def reset(self):
+        ev = getattr(self, "_busy_ev", None)
+        if ev is not None:
+            ev.cancel()
+        saved = self.options
+        super().reset()
+        if saved is not None:
+            for _, cur in self.OPT_PAIRS:
+                self.set(cur, saved[cur])
+            for prg, cur in self.OPT_PAIRS:
+                self.set(prg, saved[cur])
+        self.key_state = 0          # 0: expect KEY1, 1: expect KEY2, -1: locked until reset
+        self.optkey_state = 0
+        self.buf = {}               # offset in word -> byte
+        self.buf_word = None        # address of the open flash word
+        self._busy_ev = None
+
+    # ---- helpers --------------------------------------------------------------------------------
+    @property
+    def memory(self) -> bytearray:
+        if self._memory is not None:
+            return self._memory
+        return self.board.flash.buf
+
+    def _note(self, msg):
+        self.reports.append(msg)
+        warn = getattr(self.board, "warn", None)
+        if warn is not None:
+            warn(f"sim: FLASH: {msg}")
+
+    def _sr(self, set_bits=0, clear_bits=0):
+        self.set("SR", (self.get("SR") | set_bits) & ~clear_bits)
+
+    def _times(self):
+        return PROFILES[self.profile][self.get("CR", "PSIZE")]
+
+    def _busy(self, delay_ps, done, what):
+        self._sr(SR_QW | SR_BSY)
+        clk = getattr(self.board, "clock", None)
+        if clk is None or delay_ps == 0:
+            if clk is not None:
+                clk.device_busy_ps += 0
+            self._finish(done)
+            return
+        clk.device_busy_ps += delay_ps
+        self._busy_ev = clk.after(delay_ps, lambda: self._finish(done), f"FLASH {what}")
+
+    def _finish(self, done):
+        self._busy_ev = None
+        done()
+        self._sr(SR_EOP, SR_QW | SR_BSY)
+
+    def _changed(self, lo, hi):
+        fc = getattr(self.board, "flash_changed", None)
+        if fc is not None:
+            fc(lo, hi)
+
+    def protected(self, sector: int) -> bool:
+        return not (self.get("WPSN_CUR", "WRPSN") >> sector & 1)
+
+    def protect(self, sector: int, on: bool = True) -> None:
+        """Host-side: mark a sector write-protected as if by option bytes (tests)."""
+        v = self.get("WPSN_CUR")
+        v = v & ~(1 << sector) if on else v | 1 << sector
+        self.set("WPSN_CUR", v)
+        self.set("WPSN_PRG", v)
+        self._save_options()
+
+    # ---- key registers --------------------------------------------------------------------------
+    def write_KEYR(self, old, new):
+        if self.key_state == 0 and new == KEY1:
+            self.key_state = 1
+        elif self.key_state == 1 and new == KEY2:
+            self.key_state = 0
+            self.set("CR", LOCK=0)
+        else:
+            if self.key_state != -1:
+                self._note(f"wrong FLASH_KEYR sequence (0x{new:08X}): CR stays locked until reset")
+            self.key_state = -1
+            self.set("CR", LOCK=1)
+
+    def write_OPTKEYR(self, old, new):
+        if self.optkey_state == 0 and new == OPTKEY1:
+            self.optkey_state = 1
+        elif self.optkey_state == 1 and new == OPTKEY2:
+            self.optkey_state = 0
+            self.set("OPTCR", OPTLOCK=0)
+        else:
+            self.optkey_state = -1
+            self.set("OPTCR", OPTLOCK=1)
+
+    # ---- control ------------------------------------------------------------------------------
+    def write_CR(self, old, new):
+        if old & 1:   # locked: only the keys open it
+            self.set("CR", old)
+            return
+        if new & 1:   # re-lock
+            self.key_state = 0 if self.key_state != -1 else -1
+            self.set("CR", new & ~(1 << 7))
+            return
+        if old & 2 and not new & 2 and self.buf:
+            self._sr(SR_PGSERR)   # PG cleared with a half-written flash word
+            self._drop_buffer()
+        if new & (1 << 6) and self.buf:   # FW: force the partial word
+            self._commit()
+        if new & (1 << 7):
+            self.set("CR", new & ~(1 << 7))   # START reads back 0 once taken
+            self._start_erase(new)
+
+    def _start_erase(self, cr):
+        ser, ber = cr >> 2 & 1, cr >> 3 & 1
+        if self.get("SR") & SR_QW or self.buf or cr & 2 or (ser and ber) or not (ser or ber):
+            self._sr(SR_PGSERR)
+            return
+        word_t, sector_t, bank_t = self._times()
+        if ser:
+            n = cr >> 8 & 7
+            if self.protected(n):
+                self._sr(SR_WRPERR)
+                return
+            lo = FLASH_BASE + n * SECTOR
+            self._busy(sector_t, lambda: self._fill(lo, SECTOR), f"sector {n} erase")
+        else:
+            if any(self.protected(n) for n in range(8)):
+                self._sr(SR_WRPERR)
+                return
+            self._busy(bank_t, lambda: self._fill(FLASH_BASE, FLASH_SIZE), "bank erase")
+
+    def _fill(self, lo, size):
+        off = lo - FLASH_BASE
+        self.memory[off:off + size] = b"\xff" * size
+        self._changed(lo, lo + size)
+
+    def write_CCR(self, old, new):
+        self._sr(clear_bits=new & CLEARABLE)
+
+    def write_OPTCCR(self, old, new):
+        if new >> 30 & 1:
+            self.set("OPTSR_CUR", self.get("OPTSR_CUR") & ~(1 << 30))
+
+    def write_OPTCR(self, old, new):
+        if old & 1:
+            self.set("OPTCR", old)
+            return
+        if new & 2:
+            self.set("OPTCR", new & ~2)
+            self.set("OPTSR_CUR", self.get("OPTSR_CUR") | 1)   # OPT_BUSY
+            clk = getattr(self.board, "clock", None)
+            if clk is None:
+                self._apply_options()
+            else:
+                clk.after(OPT_DELAY_PS, self._apply_options, "FLASH option bytes")
+
+    def _apply_options(self):
+        for prg, cur in self.OPT_PAIRS:
+            v = self.get(prg)
+            if cur == "OPTSR_CUR":
+                v = (v & ~((1 << 30) | 1))
+            self.set(cur, v)
+        self._save_options()
+
+    def _save_options(self):
+        self.options = {cur: self.get(cur) for _, cur in self.OPT_PAIRS}
+
+    # ---- programming (machine's write-protect hook) --------------------------------------------
+    def bus_write_array(self, addr: int, size: int, value: int) -> bool:
+        cr = self.get("CR")
+        if cr & 1 or not cr & 2:
+            self._sr(SR_PGSERR)
+            return True   # the store is consumed (silicon ignores it and flags the error)
+        if self.get("SR") & SR_QW and self.buf_word is None:
+            pass   # stores may queue behind a busy word; modelled as accepted
+        word = addr & ~(WORD - 1)
+        if self.protected((addr - FLASH_BASE) // SECTOR):
+            self._sr(SR_WRPERR)
+            return True
+        if self.buf_word is not None and word != self.buf_word:
+            self._sr(SR_INCERR)
+            self._note(f"store to 0x{addr:08X} while flash word 0x{self.buf_word:08X} is still open (INCERR)")
+            self._drop_buffer()
+            return True
+        self.buf_word = word
+        for i in range(size):
+            off = (addr + i) - word
+            if off in self.buf:
+                self._sr(SR_STRBERR)
+                self._note(f"byte 0x{addr + i:08X} written twice in the write buffer (STRBERR)")
+                self._drop_buffer()
+                return True
+            self.buf[off] = value >> (8 * i) & 0xFF
+        self._sr(SR_WBNE)
+        if len(self.buf) == WORD:
+            self._commit()
+        return True
+
+    def _drop_buffer(self):
+        self.buf = {}
+        self.buf_word = None
+        self._sr(clear_bits=SR_WBNE)
+
+    def _commit(self):
+        word, data = self.buf_word, dict(self.buf)
+        self._drop_buffer()
+        off = word - FLASH_BASE
+        cur = self.memory[off:off + WORD]
+        if any(b != 0xFF for b in cur):
+            self._note(f"flash word 0x{word:08X} programmed twice without erase (ECC error on silicon)")
+            self._sr(SR_OPERR)
+
+        def done():
+            for i, b in data.items():   # bytes FW left out stay as they were (erased)
+                self.memory[off + i] = cur[i] & b if any(c != 0xFF for c in cur) else b
+            self._changed(word, word + WORD)
+        self._busy(self._times()[0], done, f"program 0x{word:08X}")

@@ -1,0 +1,110 @@
+"""GPIO ports (h735-hardware.md §8.3): one model per port A..H, J, K with the real reset values.
+
+`pin_function(machine_or_ports, "PD8") -> ("af", 7) | ("input", None) | ("output", level) | ("analog", None)`
+tells the UART model whether its pins are routed. IDR reflects ODR for outputs, pulls for unconnected
+inputs, and `port.drive(pin, level)` for inputs a test drives. LCKR is stored but locking is not enforced.
+"""
+from __future__ import annotations
+
+from ..regs import RO, WO, Peripheral, Reg
+
+PORTS = "ABCDEFGHJK"
+PORT_INDEX = {p: i for i, p in enumerate("ABCDEFGHIJK") if p != "I"}   # J = 9, K = 10 (no port I)
+GPIOA_BASE = 0x5802_0000
+# Debug pins (PA13-15, PB3-4) leave reset as AF/pulled [RM?, as on other STM32s].
+RESETS = {"A": (0xABFFFFFF, 0x0C000000, 0x64000000), "B": (0xFFFFFEBF, 0x000000C0, 0x00000100)}
+MODES = ("input", "output", "af", "analog")
+
+
+class GpioPort(Peripheral):
+    C_PREFIX = "GPIO"
+    REGS = (
+        Reg("MODER", 0x00, reset=0xFFFFFFFF), Reg("OTYPER", 0x04), Reg("OSPEEDR", 0x08), Reg("PUPDR", 0x0C),
+        Reg("IDR", 0x10, access=RO), Reg("ODR", 0x14), Reg("BSRR", 0x18, access=WO), Reg("LCKR", 0x1C),
+        Reg("AFRL", 0x20), Reg("AFRH", 0x24),
+    )
+
+    def __init__(self, letter: str, board=None):
+        self.letter = letter.upper()
+        idx = PORT_INDEX[self.letter]
+        self.inputs: dict[int, int] = {}   # pin -> level driven from outside
+        super().__init__(f"GPIO{self.letter}", GPIOA_BASE + 0x400 * idx, board, clock_gate=("AHB4ENR", idx))
+
+    def reset(self):
+        super().reset()
+        moder, ospeedr, pupdr = RESETS.get(self.letter, (0xFFFFFFFF, 0, 0))
+        self.set("MODER", moder)
+        self.set("OSPEEDR", ospeedr)
+        self.set("PUPDR", pupdr)
+
+    def write_BSRR(self, old, new):
+        odr = self.get("ODR") | (new & 0xFFFF)
+        odr &= ~((new >> 16) & ~new & 0xFFFF)   # set wins when both bits are written (RM)
+        self.set("ODR", odr)
+
+    def read_IDR(self, value):
+        out = 0
+        for pin in range(16):
+            out |= self.level(pin) << pin
+        return out
+
+    def drive(self, pin: int, level: int | None) -> None:
+        if level is None:
+            self.inputs.pop(pin, None)
+        else:
+            self.inputs[pin] = int(bool(level))
+
+    def mode(self, pin: int) -> str:
+        return MODES[self.get("MODER") >> (2 * pin) & 3]
+
+    def af(self, pin: int) -> int:
+        reg = "AFRL" if pin < 8 else "AFRH"
+        return self.get(reg) >> (4 * (pin & 7)) & 0xF
+
+    def level(self, pin: int) -> int:
+        mode = self.mode(pin)
+        if mode == "output":
+            return self.get("ODR") >> pin & 1
+        if mode == "analog":
+            return 0
+        if pin in self.inputs:
+            return self.inputs[pin]
+        return 1 if (self.get("PUPDR") >> (2 * pin) & 3) == 1 else 0
+
+    def pin_function(self, pin: int):
+        if not self.clocked():
+            return ("analog", None)   # port clock off: the pin keeps its reset (analog) function
+        mode = self.mode(pin)
+        if mode == "af":
+            return ("af", self.af(pin))
+        if mode == "output":
+            return ("output", self.get("ODR") >> pin & 1)
+        return (mode, None)
+
+
+def make_ports(board=None) -> list[GpioPort]:
+    return [GpioPort(p, board) for p in PORTS]
+
+
+def parse_pin(name: str) -> tuple[str, int]:
+    name = name.upper()
+    if len(name) < 3 or name[0] != "P" or name[1] not in PORTS or not name[2:].isdigit() or int(name[2:]) > 15:
+        raise ValueError(f"bad pin name {name!r}: expected like 'PD8' (ports {', '.join(PORTS)})")
+    return name[1], int(name[2:])
+
+
+def find_port(machine, letter: str) -> GpioPort | None:
+    port = getattr(machine, f"gpio{letter.lower()}", None)
+    if port is None:
+        for p in getattr(getattr(machine, "bus", None), "peripherals", ()):
+            if isinstance(p, GpioPort) and p.letter == letter:
+                return p
+    return port
+
+
+def pin_function(machine, name: str):
+    letter, pin = parse_pin(name)
+    port = find_port(machine, letter)
+    if port is None:
+        raise LookupError(f"no GPIO{letter} model on this machine")
+    return port.pin_function(pin)

@@ -1,0 +1,240 @@
+"""USART model (h735-hardware.md §8.4), USART3 and USART1 instances, bridged to a ByteChannel.
+
+Time: a frame (start + data + parity + stop bits) takes bits/baud on the virtual clock, with
+baud = kernel clock / PRESC / USARTDIV (OVER8 aware) from the RCC model. TX: TDR (or an 8-deep FIFO with
+FIFOEN) feeds the shift register; each byte reaches the channel when its frame ends; TC when the line
+is idle. RX: host bytes are put on the wire one frame apart (a fast host cannot overrun the wire), land
+in RDR (8-deep FIFO with FIFOEN); a byte that completes while RDR/the FIFO is full sets ORE and is lost
+(OVRDIS=1: overwritten instead). A byte arriving while UE/RE=0 or with the RX pin not in its alternate
+function is lost, like on a board. IDLE is set one frame after the last received byte.
+"""
+from __future__ import annotations
+
+import collections
+
+from ..clock import PS_PER_S
+from ..regs import RO, WO, Field, Peripheral, Reg
+
+ISR_PE, ISR_FE, ISR_NE, ISR_ORE, ISR_IDLE, ISR_RXNE, ISR_TC, ISR_TXE = (1 << i for i in range(8))
+ISR_BUSY, ISR_TEACK, ISR_REACK, ISR_TXFE, ISR_RXFF = 1 << 16, 1 << 21, 1 << 22, 1 << 23, 1 << 24
+STICKY = ISR_PE | ISR_FE | ISR_NE | ISR_ORE | ISR_IDLE | ISR_TC
+STOP_BITS = {0: 1.0, 1: 0.5, 2: 2.0, 3: 1.5}
+# Instances: base, RCC gate, kernel clock name, (TX pins), (RX pins) with their AF (RM0468 AF tables [RM?])
+INSTANCES = {
+    "USART3": (0x4000_4800, ("APB1LENR", 18), "usart3",
+               (("PD8", 7), ("PB10", 7), ("PC10", 7)), (("PD9", 7), ("PB11", 7), ("PC11", 7))),
+    "USART1": (0x4001_1000, ("APB2ENR", 4), "usart1",
+               (("PA9", 7), ("PB6", 7), ("PB14", 4)), (("PA10", 7), ("PB7", 7), ("PB15", 4))),
+}
+
+
+class Usart(Peripheral):
+    C_PREFIX = "USART"
+    POLL_REGS = frozenset({"ISR"})
+    REGS = (
+        Reg("CR1", 0x00, fields=tuple(Field(n, i) for i, n in enumerate(
+            ("UE", "UESM", "RE", "TE", "IDLEIE", "RXNEIE", "TCIE", "TXEIE", "PEIE", "PS", "PCE", "WAKE", "M0",
+             "MME", "CMIE", "OVER8"))) + (Field("DEDT", 16, 5), Field("DEAT", 21, 5), Field("RTOIE", 26),
+                                          Field("EOBIE", 27), Field("M1", 28), Field("FIFOEN", 29),
+                                          Field("TXFEIE", 30), Field("RXFFIE", 31))),
+        Reg("CR2", 0x04), Reg("CR3", 0x08), Reg("BRR", 0x0C, fields=(Field("BRR", 0, 16),)),
+        Reg("GTPR", 0x10), Reg("RTOR", 0x14), Reg("RQR", 0x18, access=WO),
+        Reg("ISR", 0x1C, reset=0xC0, access=RO), Reg("ICR", 0x20, access=WO),
+        Reg("RDR", 0x24, access=RO, fields=(Field("RDR", 0, 9),)), Reg("TDR", 0x28, fields=(Field("TDR", 0, 9),)),
+        Reg("PRESC", 0x2C, fields=(Field("PRESCALER", 0, 4),)),
+    )
+
+    def __init__(self, name="USART3", board=None, channel=None):
+        base, gate, self.kernel, self.tx_pins, self.rx_pins = INSTANCES[name]
+        self.channel = channel
+        self.lost: list[tuple[int, int, str]] = []   # (t_ps, byte, why) for bytes the guest never saw
+        super().__init__(name, base, board, clock_gate=gate)
+
+    def reset(self):
+        for ev in (getattr(self, "_tx_ev", None), getattr(self, "_rx_ev", None), getattr(self, "_idle_ev", None)):
+            if ev is not None:
+                ev.cancel()
+        super().reset()
+        self.flags = ISR_TC
+        self.txq = collections.deque()       # TDR / TX FIFO
+        self.rxq = collections.deque()       # RDR / RX FIFO
+        self.wire_in = collections.deque()   # host bytes not yet on the wire: (byte, not_before_ps)
+        self._tx_ev = self._rx_ev = self._idle_ev = None
+        self._rx_byte = None
+
+    # ---- wiring ---------------------------------------------------------------------------------
+    def attach(self, channel) -> None:
+        """Connect a ByteChannel; interactive channels let an idle machine block on host input."""
+        self.channel = channel
+        srcs = getattr(self.board, "idle_sources", None)
+        if channel.interactive and srcs is not None:
+            srcs.append(self._wait_host)
+
+    def _wait_host(self, timeout_s: float) -> bool:
+        if self.channel is None or not self.channel.wait_readable(timeout_s):
+            return False
+        return self._pull()
+
+    def _clock(self):
+        return self.board.clock
+
+    def _pins_ok(self, pins) -> bool:
+        if self.board is None or not hasattr(self.board, "bus"):
+            return True
+        from .gpio import pin_function
+        for pin, af in pins:
+            try:
+                if pin_function(self.board, pin) == ("af", af):
+                    return True
+            except LookupError:
+                return True   # no GPIO models on this machine: do not gate
+        return False
+
+    # ---- timing ---------------------------------------------------------------------------------
+    def baud(self) -> float:
+        rcc = getattr(self.board, "rcc", None)
+        ker = rcc.kernel_hz(self.kernel) if rcc is not None else 64_000_000
+        presc = (1, 2, 4, 6, 8, 10, 12, 16, 32, 64, 128, 256)[min(self.get("PRESC", "PRESCALER"), 11)]
+        brr = self.get("BRR", "BRR")
+        div = ((brr & 0xFFF0) | (brr & 7) << 1) / 2 if self.get("CR1", "OVER8") else brr
+        return ker / presc / div if div and ker else 0.0
+
+    def frame_bits(self) -> float:
+        m = self.get("CR1", "M1") << 1 | self.get("CR1", "M0")
+        data = {0: 8, 1: 9, 2: 7}.get(m, 8)   # includes the parity bit when PCE=1
+        return 1 + data + STOP_BITS[self.get("CR2") >> 12 & 3]
+
+    def frame_ps(self) -> int:
+        b = self.baud()
+        return int(self.frame_bits() * PS_PER_S / b) if b else 0
+
+    def _depth(self) -> int:
+        return 8 if self.get("CR1", "FIFOEN") else 1
+
+    def _enabled(self, bit: str) -> bool:
+        return bool(self.get("CR1", "UE") and self.get("CR1", bit))
+
+    # ---- registers ------------------------------------------------------------------------------
+    def read_ISR(self, value):
+        if not self.wire_in and self._rx_ev is None:
+            self._pull()   # the guest is looking at the line: pick up host bytes now
+        v = self.flags
+        if len(self.txq) < self._depth():
+            v |= ISR_TXE
+        if not self.txq:
+            v |= ISR_TXFE
+        if self.rxq:
+            v |= ISR_RXNE
+        if len(self.rxq) >= 8 and self.get("CR1", "FIFOEN"):
+            v |= ISR_RXFF
+        if self._rx_ev is not None:
+            v |= ISR_BUSY
+        if self._enabled("TE"):
+            v |= ISR_TEACK
+        if self._enabled("RE"):
+            v |= ISR_REACK
+        return v
+
+    def write_ICR(self, old, new):
+        self.flags &= ~(new & STICKY)
+
+    def write_RQR(self, old, new):
+        if new & (1 << 3):   # RXFRQ: discard received data
+            self.rxq.clear()
+        if new & (1 << 4):   # TXFRQ: flush the TX FIFO
+            self.txq.clear()
+
+    def read_RDR(self, value):
+        if self.rxq:
+            self._last_rd = self.rxq.popleft()
+        return self._last_rd   # an empty RDR still shows the last byte, as on silicon
+
+    def write_CR1(self, old, new):
+        if not new & 1:   # UE=0 resets the state machines (pending frames are lost)
+            self.txq.clear()
+            self.rxq.clear()
+            self.flags = ISR_TC
+            for ev in (self._tx_ev, self._rx_ev):
+                if ev is not None:
+                    ev.cancel()
+            self._tx_ev = self._rx_ev = None
+
+    _last_rd = 0
+
+    def write_TDR(self, old, new):
+        if not self._enabled("TE"):
+            return
+        if len(self.txq) >= self._depth():
+            self.lost.append((self._clock().now, new & 0xFF, "TDR written while full (TXE=0)"))
+            return
+        self.txq.append(new & 0x1FF)
+        self.flags &= ~ISR_TC
+        if self._tx_ev is None:
+            self._start_tx()
+
+    def _start_tx(self):
+        byte = self.txq.popleft()
+        fp = self.frame_ps()
+        self._tx_ev = self._clock().after(max(fp, 1), lambda: self._tx_done(byte), f"{self.name} TX frame")
+
+    def _tx_done(self, byte):
+        self._tx_ev = None
+        if self.channel is not None and self._pins_ok(self.tx_pins):
+            self.channel.write(bytes([byte & 0xFF]), self._clock().now)
+        elif self.channel is not None:
+            self.lost.append((self._clock().now, byte & 0xFF, "TX pin not in its alternate function"))
+        if self.txq and self._enabled("TE"):
+            self._start_tx()
+        else:
+            self.flags |= ISR_TC
+
+    # ---- receive path ---------------------------------------------------------------------------
+    def _pull(self) -> bool:
+        if self.channel is None or self.board is None:
+            return False
+        got = self.channel.read_available()
+        if not got:
+            return False
+        self.wire_in.extend(got)
+        if self._rx_ev is None:
+            self._start_rx()
+        return True
+
+    def _start_rx(self):
+        if not self.wire_in:
+            return
+        byte, not_before = self.wire_in.popleft()
+        clk = self._clock()
+        start = max(clk.now, not_before or 0)
+        fp = self.frame_ps() or int(10 * PS_PER_S / 115200)   # a UART not set up yet still takes wire time
+        if self._idle_ev is not None:
+            self._idle_ev.cancel()
+            self._idle_ev = None
+        self._rx_ev = clk.after(start - clk.now + fp, lambda: self._rx_done(byte), f"{self.name} RX frame")
+
+    def _rx_done(self, byte):
+        self._rx_ev = None
+        now = self._clock().now
+        if not (self.clocked() and self._enabled("RE")):
+            self.lost.append((now, byte, f"{self.name} receiver off (UE/RE=0 or clock disabled)"))
+        elif not self._pins_ok(self.rx_pins):
+            self.lost.append((now, byte, f"{self.name} RX pin not in its alternate function"))
+        elif len(self.rxq) >= self._depth():
+            if self.get("CR3") >> 12 & 1:   # OVRDIS: overwrite, no ORE
+                self.rxq[-1] = byte
+            else:
+                self.flags |= ISR_ORE
+                self.lost.append((now, byte, "overrun: RDR still full (ORE)"))
+        else:
+            self.rxq.append(byte)
+        if self.wire_in:
+            self._start_rx()
+        else:
+            self._pull()
+            if self._rx_ev is None and self.frame_ps():
+                self._idle_ev = self._clock().after(self.frame_ps(), self._set_idle, f"{self.name} IDLE")
+
+    def _set_idle(self):
+        self._idle_ev = None
+        if self._enabled("RE"):
+            self.flags |= ISR_IDLE
