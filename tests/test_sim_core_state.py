@@ -127,7 +127,7 @@ def test_not_an_elf_is_an_error(tmp_path):
 
 
 def test_cli_runs_to_bkpt_and_reports_virtual_and_wall_time(elf, tmp_path, capsys):  # noqa: F811
-    rc = main(["sim", "h735", "--state", str(tmp_path), "--elf", elf, "--timeout", "10"])
+    rc = main(["sim", "h735", "--uart", "none", "--state", str(tmp_path), "--elf", elf, "--timeout", "10"])
     err = capsys.readouterr().err
     assert rc == 0
     assert "bkpt #0" in err and "virtual" in err and "wall" in err
@@ -136,12 +136,12 @@ def test_cli_runs_to_bkpt_and_reports_virtual_and_wall_time(elf, tmp_path, capsy
 def test_cli_bad_elf_is_a_clear_error(elf, tmp_path, capsys):  # noqa: F811
     bad = tmp_path / "bad.elf"
     _moved_segment(elf, bad, 0x6000_0000)
-    rc = main(["sim", "h735", "--state", str(tmp_path / "state"), "--elf", str(bad)])
+    rc = main(["sim", "h735", "--uart", "none", "--state", str(tmp_path / "state"), "--elf", str(bad)])
     assert rc == 2 and "outside every memory" in capsys.readouterr().err
 
 
 def test_cli_erased_board_faults_with_report(tmp_path, capsys):
-    rc = main(["sim", "h735", "--state", str(tmp_path), "--timeout", "10"])
+    rc = main(["sim", "h735", "--uart", "none", "--state", str(tmp_path), "--timeout", "10"])
     err = capsys.readouterr().err
     assert rc == 1
     assert "HardFault" in err and "IACCVIOL" in err and "CFSR=0x00000001" in err and "erased" in err
@@ -151,5 +151,5 @@ def test_cli_other_board_state_is_a_clear_error(tmp_path, capsys):
     st = SimState.open("f746", str(tmp_path))
     st.save()
     st.close()
-    rc = main(["sim", "h735", "--state", str(tmp_path)])
+    rc = main(["sim", "h735", "--uart", "none", "--state", str(tmp_path)])
     assert rc == 2 and "belongs to board 'f746'" in capsys.readouterr().err

@@ -34,18 +34,10 @@ def register(sub) -> None:
 
 
 def _open_uart(spec: str):
+    from ..sim import channels
     try:
-        from ..sim import channels
-    except ImportError:
-        if spec == "stdio":
-            return None
-        raise CliError(f"--uart {spec}: the UART bridges (stm32boot.sim.channels) are not installed")
-    opener = getattr(channels, "from_spec", None)
-    if opener is None:
-        return None
-    try:
-        return opener(spec)
-    except ValueError as e:
+        return channels.open_channel(spec, announce=lambda s: print(f"sim: {s}", file=sys.stderr))
+    except (ValueError, OSError) as e:
         raise CliError(f"--uart {spec}: {e}") from None
 
 
@@ -59,6 +51,7 @@ def run(args) -> int:
         m = h735.build(state_dir=state_dir, blank=args.blank, uart=uart,
                        warn=lambda s: print(s, file=sys.stderr))
     except StateError as e:
+        uart.close()
         raise CliError(str(e)) from None
     try:
         if args.trace:
@@ -87,3 +80,5 @@ def run(args) -> int:
         return 0
     finally:
         m.close()
+        if uart is not None:
+            uart.close()

@@ -34,21 +34,27 @@ def _optional(name: str):
 
 def _add_soc(m: Machine, uart) -> None:
     rcc = _optional("periph.rcc")
-    if rcc is not None and hasattr(rcc, "Rcc"):
-        m.add(rcc.Rcc("RCC", 0x5802_4400))
+    if rcc is not None:
+        m.add(rcc.Rcc("RCC", 0x5802_4400, hse_hz=m.board.hse_hz))
     pwr = _optional("periph.pwr")
-    if pwr is not None and hasattr(pwr, "Pwr"):
+    if pwr is not None:
         m.add(pwr.Pwr("PWR", 0x5802_4800))
     gpio = _optional("periph.gpio")
-    if gpio is not None and hasattr(gpio, "add_ports"):
-        gpio.add_ports(m)
+    if gpio is not None:
+        for port in gpio.make_ports():
+            m.add(port)
     flash = _optional("periph.flash")
     if flash is not None and hasattr(flash, "Flash"):
         m.add(flash.Flash("FLASH", 0x5200_2000))
     usart = _optional("periph.usart")
-    if usart is not None and hasattr(usart, "Usart"):
-        m.add(usart.Usart("USART3", 0x4000_4800, channel=uart))
-        m.add(usart.Usart("USART1", 0x4001_1000))
+    if usart is not None:
+        u3 = m.add(usart.Usart("USART3"))       # ST-LINK virtual COM port, PD8/PD9 AF7 (§5)
+        m.add(usart.Usart("USART1"))
+        if uart is not None:
+            u3.attach(uart)
+    ospi = _optional("periph.ospi_board")
+    if ospi is not None:
+        ospi.add_ospi(m)                        # OCTOSPI1 + MX25LM NOR, OCTOSPI2 + HyperRAM, OCTOSPIM
 
 
 def build(state_dir=None, blank=False, strict=False, uart=None, fault_policy="stop", warn=print) -> Machine:

@@ -11,7 +11,7 @@
 
 enum core_scenario {
     SC_RETURN = 0,      /* main returns 42: BKPT #0 stop with r0 = 42 */
-    SC_BAD_READ,        /* load from the OCTOSPI1 window with nothing mapped: BusFault PRECISERR */
+    SC_BAD_READ,        /* load from ARG (default: the OCTOSPI1 window, disabled): BusFault PRECISERR */
     SC_UDF,             /* undefined instruction: UsageFault UNDEFINSTR, escalated */
     SC_SYSTICK_POLL,    /* poll COUNTFLAG ARG times with RVR = 63999 (1 ms at 64 MHz) */
     SC_DWT,             /* CYCCNT across a loop of ARG iterations */

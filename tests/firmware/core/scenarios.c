@@ -111,7 +111,7 @@ int run_scenario(uint32_t sc, uint32_t arg)
     case SC_RETURN:
         return 42;
     case SC_BAD_READ:
-        return (int)MMIO32(0x90000000u, 0);
+        return (int)MMIO32(arg ? arg : 0x90000000u, 0);
     case SC_UDF:
         __asm__ volatile("udf #7");
         return 1;
