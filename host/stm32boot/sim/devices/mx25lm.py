@@ -181,6 +181,8 @@ class MX25LM51245G(Device):
         self.reset_enabled = kind == "rsten"
         if kind in ("id", "sr", "cr", "rdcr2", "read"):
             return self._read(t, op, name, kind, addr)
+        if kind == "rsten":
+            return None
         if kind == "wren":
             self.sr |= SR_WEL
             return None

@@ -1,0 +1,45 @@
+"""`stm32boot loader-check FILE.stldr [--board h735]`: run an external loader on the simulated board
+the way STM32CubeProgrammer does and check it against external-loader-abi.md §5."""
+from __future__ import annotations
+
+import os
+import time
+
+from ..cli import CliError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("loader-check", help="run an external loader (.stldr) on the simulated board and check it",
+                       description=__doc__)
+    p.add_argument("file", metavar="FILE.stldr", help="the external loader to check")
+    p.add_argument("--board", default="h735", help="simulated board (default h735)")
+    p.add_argument("--only", action="append", metavar="CHECK", help="run only this check (repeatable)")
+    p.add_argument("--fast-nor", action="store_true",
+                   help="NOR program/erase take no virtual time (the report's times become 0)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..sim.loader_checks import CHECKS, run_checks
+    from ..sim.loader_harness import Loader, LoaderError
+    if args.board != "h735":
+        raise CliError(f"board {args.board!r} has no simulated external memory; known: h735")
+    if not os.path.exists(args.file):
+        raise CliError(f"{args.file}: no such file (build loaders with `doit loaders`)")
+    names = [n for n, _ in CHECKS]
+    for o in args.only or ():
+        if o not in names:
+            raise CliError(f"unknown check {o!r}; checks: {', '.join(names)}")
+    try:
+        loader = Loader.open(args.file)
+    except LoaderError as e:
+        raise CliError(str(e)) from None
+    t0 = time.monotonic()
+    print(f"loader-check {args.file} on the simulated {args.board}")
+    failed = 0
+    for name, status, msg in run_checks(loader, "zero" if args.fast_nor else "typical", args.only):
+        failed += status == "FAIL"
+        print(f"{status:4}  {name:22} {msg}", flush=True)
+    verdict = "FAILED" if failed else "passed"
+    print(f"{verdict}: {failed} check(s) failed ({time.monotonic() - t0:.1f} s)")
+    return 1 if failed else 0

@@ -1,0 +1,276 @@
+"""Run an STM32CubeProgrammer external loader (.stldr) on the simulated board the way the programmer
+does (external-loader-abi.md §1, §2, §5; emulation.md §5.2).
+
+    from stm32boot.sim.loader_harness import Loader, LoaderHarness
+    ld = Loader.open("build/loaders/X.stldr")         # parse: symbols, segments, StorageInfo
+    h = LoaderHarness(ld, nor_profile="typical")        # a fresh simulated H735G-DK
+    r = h.call("Init")                                  # CallResult: .ok, .r0, .r1, .problem, ...
+    r = h.call("Write", 0x90000000, len(data), h.put_buffer(data))
+    h.read_mapped(0x90000000, 16)                       # what the programmer reads back (may raise)
+    h.notes()                                           # model trace: NOR/OCTOSPI notes, oldest first
+
+Call mechanics: image segments that are writable or executable are written to RAM (the StorageInfo-
+only segment is skipped), .bss and the rest of each segment's memsz are POISONED (no C runtime runs),
+the word 0x0000BE00 (BKPT) sits at the RAM base, LR = base|1, SP = round8(end + 0x400), xPSR = Thumb,
+PRIMASK = 1. A call passes when it returns onto the stub with SP restored, IPSR = 0, the stack canary
+intact, within its virtual-time budget and the wall-clock guard.
+"""
+from __future__ import annotations
+
+import struct
+import time
+from dataclasses import dataclass, field
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+
+STUB_WORD = b"\x00\xbe\x00\x00"
+POISON = b"\xa5"
+CANARY = b"\xde\xad\xf0\x0d" * 4
+BUDGET_S = {"Init": 100.0, "Write": 1.0, "Read": 1.0, "SectorErase": 10.0, "MassErase": 600.0,
+            "Verify": 10.0, "CheckSum": 10.0}
+RAM_BASES = (0x2400_0000, 0x2000_0000)
+AXI_END = 0x2405_0000
+FUNCS = ("Init", "Write", "SectorErase", "MassErase", "Read", "Verify", "CheckSum")
+
+
+class LoaderError(Exception):
+    """The file cannot be used as a loader at all (not an ELF, no symbols ...)."""
+
+
+@dataclass
+class StorageInfo:
+    name: str
+    dev_type: int
+    start: int
+    size: int
+    page_size: int
+    erase_value: int
+    sectors: list[tuple[int, int]]     # (count, size) runs before the terminator
+    raw: bytes
+
+    @classmethod
+    def parse(cls, raw: bytes) -> "StorageInfo":
+        name = raw[:100].split(b"\0", 1)[0].decode("latin-1")
+        dev_type, start, size, page, erase = struct.unpack_from("<H2xIIIB", raw, 100)
+        runs = []
+        for i in range(10):
+            n, s = struct.unpack_from("<II", raw, 120 + 8 * i)
+            if n == 0:
+                break
+            runs.append((n, s))
+        return cls(name, dev_type, start, size, page, erase, runs, raw)
+
+    def sector_list(self) -> list[tuple[int, int]]:
+        out, a = [], self.start
+        for n, s in self.sectors:
+            for _ in range(n):
+                out.append((a, s))
+                a += s
+        return out
+
+
+@dataclass
+class Loader:
+    path: str
+    symbols: dict[str, tuple[int, int, str]]        # name -> (value, size, type)
+    segments: list[tuple[int, int, int, bytes, int]]  # (vaddr, memsz, flags, file bytes, index)
+    nobits: list[tuple[int, int, str]]              # (addr, size, section name) allocated, not in file
+    sections: list[tuple[str, int, int, int]]       # (name, addr, size, sh_flags) allocated
+    storage_raw: bytes | None
+    storage_size: int
+    storage_section: tuple[str, int] | None         # (name, sh_flags)
+    elf_class: int
+    machine: str
+
+    @classmethod
+    def open(cls, path: str) -> "Loader":
+        try:
+            f = open(path, "rb")
+        except OSError as e:
+            raise LoaderError(f"{path}: cannot open ({e.strerror})") from None
+        with f:
+            try:
+                elf = ELFFile(f)
+            except ELFError as e:
+                raise LoaderError(f"{path}: not an ELF file ({e}); a .stldr is an ARM ELF") from None
+            symtab = elf.get_section_by_name(".symtab")
+            syms = {}
+            if symtab is not None:
+                for s in symtab.iter_symbols():
+                    if s.name and s["st_shndx"] != "SHN_UNDEF":
+                        syms[s.name] = (s["st_value"], s["st_size"], s["st_info"]["type"])
+            segs = [(s["p_vaddr"], s["p_memsz"], s["p_flags"], s.data(), i)
+                    for i, s in enumerate(elf.iter_segments()) if s["p_type"] == "PT_LOAD"]
+            secs, nobits = [], []
+            for sec in elf.iter_sections():
+                if sec["sh_flags"] & 2 and sec["sh_size"]:  # SHF_ALLOC
+                    secs.append((sec.name, sec["sh_addr"], sec["sh_size"], sec["sh_flags"]))
+                    if sec["sh_type"] == "SHT_NOBITS":
+                        nobits.append((sec["sh_addr"], sec["sh_size"], sec.name))
+            raw, ssec, ssize = None, None, 0
+            if "StorageInfo" in syms:
+                addr, ssize, _ = syms["StorageInfo"]
+                for sec in elf.iter_sections():
+                    if sec["sh_flags"] & 2 and sec["sh_addr"] <= addr < sec["sh_addr"] + sec["sh_size"] \
+                            and sec["sh_type"] != "SHT_NOBITS":
+                        off = addr - sec["sh_addr"]
+                        raw = sec.data()[off:off + 200]
+                        ssec = (sec.name, sec["sh_flags"])
+                        break
+            return cls(path, syms, segs, nobits, secs, raw, ssize, ssec, elf.elfclass, elf["e_machine"])
+
+    def storage(self) -> StorageInfo | None:
+        if self.storage_raw is None or len(self.storage_raw) < 200:
+            return None
+        return StorageInfo.parse(self.storage_raw)
+
+    def image_segments(self):
+        """Segments the programmer writes to RAM: writable or executable ones (PF_W=2, PF_X=1)."""
+        return [s for s in self.segments if s[2] & 3 and s[1]]
+
+    def image_range(self) -> tuple[int, int]:
+        segs = self.image_segments()
+        if not segs:
+            raise LoaderError(f"{self.path}: no writable/executable PT_LOAD segment (no RAM image)")
+        return min(s[0] for s in segs), max(s[0] + s[1] for s in segs)
+
+    def ram_base(self) -> int:
+        lo, _ = self.image_range()
+        for b in RAM_BASES:
+            if b <= lo < b + 0x10_0000:
+                return b
+        return lo & ~0xFF
+
+
+@dataclass
+class CallResult:
+    name: str
+    args: tuple
+    ok: bool
+    r0: int = 0
+    r1: int = 0
+    virtual_s: float = 0.0
+    wall_s: float = 0.0
+    problem: str | None = None       # why the call itself failed (fault, timeout, bad return)
+    fault_report: object = None
+
+    def describe(self) -> str:
+        a = ", ".join(f"0x{x:X}" for x in self.args)
+        s = f"{self.name}({a}) -> 0x{self.r0:X} in {self.virtual_s * 1e3:.3f} ms virtual"
+        return s + (f": {self.problem}" if self.problem else "")
+
+
+class LoaderHarness:
+    def __init__(self, loader: Loader, board: str = "h735", nor_profile: str = "typical",
+                 wall_s: float = 60.0, zero_bss: bool = False, machine=None):
+        if board != "h735":
+            raise LoaderError(f"board {board!r}: the loader harness knows only h735")
+        self.loader = loader
+        self.zero_bss = zero_bss
+        self.wall_s = wall_s
+        if machine is None:
+            from . import h735
+            machine = h735.build(strict=False, warn=lambda msg: self._warnings.append(msg))
+        self._warnings: list[str] = []
+        self.m = machine
+        if not hasattr(self.m, "octospi1"):
+            from .periph.ospi_board import add_ospi
+            add_ospi(self.m, nor_profile)
+        elif nor_profile in ("typical", "zero"):
+            from .devices.mx25lm import PROFILES
+            self.m.nor.times = PROFILES[nor_profile]
+        self.base = loader.ram_base()
+        lo, hi = loader.image_range()
+        self.image_end = hi
+        self.sp = (hi + 0x400 + 7) & ~7
+        self.canary_at = hi
+        self.buffer = (hi + 0x408 + 7) & ~7
+        self.calls: list[CallResult] = []
+        self.reload()
+
+    # ---- image ------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """What the programmer does before an operation group: stub word + full image."""
+        m = self.m
+        m.write(self.base, STUB_WORD)
+        fill = b"\0" if self.zero_bss else POISON
+        for vaddr, memsz, _flags, data, _i in self.loader.image_segments():
+            m.write(vaddr, data)
+            if memsz > len(data):
+                m.write(vaddr + len(data), fill * (memsz - len(data)))
+        lo, hi = self.loader.image_range()
+        for addr, size, _name in self.loader.nobits:
+            if lo <= addr and addr + size <= hi:
+                m.write(addr, fill * size)
+        m.write(self.canary_at, CANARY)
+
+    def put_buffer(self, data: bytes) -> int:
+        if self.buffer + len(data) > AXI_END:
+            raise LoaderError(f"data buffer of {len(data)} bytes does not fit in AXI SRAM after the image")
+        self.m.write(self.buffer, data)
+        return self.buffer
+
+    # ---- calls ------------------------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        return name in self.loader.symbols
+
+    def call(self, name: str, *args: int, budget_s: float | None = None) -> CallResult:
+        from unicorn.arm_const import (UC_ARM_REG_CONTROL, UC_ARM_REG_IPSR, UC_ARM_REG_PRIMASK,
+                                       UC_ARM_REG_R1, UC_ARM_REG_SP, UC_ARM_REG_XPSR)
+        if name not in self.loader.symbols:
+            raise LoaderError(f"{self.loader.path}: no symbol {name!r}")
+        m, uc = self.m, self.m.uc
+        budget = budget_s if budget_s is not None else BUDGET_S.get(name, 10.0)
+        uc.reg_write(UC_ARM_REG_XPSR, 0x0100_0000)
+        uc.reg_write(UC_ARM_REG_CONTROL, 0)
+        uc.reg_write(UC_ARM_REG_PRIMASK, 1)
+        t0 = time.monotonic()
+        v0 = m.clock.now
+        res = m.call(self.loader.symbols[name][0], args, lr_stub=self.base, sp=self.sp,
+                     timeout_s=self.wall_s, max_virtual_s=budget)
+        out = CallResult(name, tuple(args), False, r0=res.r0, r1=uc.reg_read(UC_ARM_REG_R1),
+                         virtual_s=(m.clock.now - v0) / 1e12, wall_s=time.monotonic() - t0,
+                         fault_report=res.fault_report)
+        out.problem = self._problem(res, budget)
+        if out.problem is None:
+            sp = uc.reg_read(UC_ARM_REG_SP)
+            if sp != self.sp:
+                out.problem = f"returned with SP=0x{sp:08X}, expected 0x{self.sp:08X} (stack not balanced)"
+            elif uc.reg_read(UC_ARM_REG_IPSR) & 0x1FF:
+                out.problem = f"returned in handler mode (IPSR={uc.reg_read(UC_ARM_REG_IPSR) & 0x1FF})"
+            elif bytes(m.read(self.canary_at, len(CANARY))) != CANARY:
+                out.problem = (f"stack overflow: the canary at 0x{self.canary_at:08X} (image end, "
+                               f"0x400 below the initial SP) was overwritten")
+            elif not uc.reg_read(UC_ARM_REG_PRIMASK) & 1:
+                out.problem = "left interrupts enabled (PRIMASK cleared): the programmer expects them masked"
+        out.ok = out.problem is None
+        self.calls.append(out)
+        return out
+
+    def _problem(self, res, budget: float) -> str | None:
+        if res.reason == "until":
+            return None
+        if res.reason == "fault":
+            return f"fault: {res.fault_report.summary() if hasattr(res.fault_report, 'summary') else res.fault_report}"
+        if res.reason == "virtual":
+            return f"did not return within its {budget:g} s virtual-time budget (PC=0x{res.pc:08X})"
+        if res.reason == "timeout":
+            return f"still running after {self.wall_s:g} s of wall time (PC=0x{res.pc:08X})"
+        if res.reason == "hang":
+            return f"hangs: {res.detail}"
+        if res.reason == "bkpt":
+            return f"stopped on BKPT #{res.bkpt} at 0x{res.pc:08X}, not on the return stub 0x{self.base:08X}"
+        return f"stopped ({res.reason}) at PC=0x{res.pc:08X}: {res.detail}"
+
+    # ---- what the programmer observes -------------------------------------------------------
+    def read_mapped(self, addr: int, n: int) -> bytes:
+        """A debug-port read of the memory window; raises WindowFault where the bus would fault."""
+        for o in (self.m.octospi1, self.m.octospi2):
+            w = o.window
+            if w.base <= addr < w.base + 0x1000_0000:
+                return w.read(addr - w.base, n)
+        return self.m.read(addr, n)
+
+    def notes(self) -> list[str]:
+        return list(self.m.octospi1.trace) + list(self.m.nor.trace) + list(self.m.octospi2.trace)
