@@ -27,6 +27,7 @@ def build_group(images_py: str) -> dict[str, str]:
     os.chdir(ROOT)
     try:
         dodo = _dodo()
+        dodo.RELEASE = False  # get_var() has no command line outside doit
         mod = dodo._load(images_py)
         for task in dodo._image_tasks("testfw", images_py):
             if "actions" not in task:

@@ -1,0 +1,163 @@
+/* See nor_min.h. */
+#include "nor_min.h"
+
+int nm_dtr;
+
+void nm_wait_sr(uintptr_t b, uint32_t bit)
+{
+    while (!(R(b, SR) & bit)) {
+    }
+}
+
+static void clr(uintptr_t b, uint32_t bit)
+{
+    R(b, FCR) = bit;
+}
+
+void nm_fmode(uintptr_t b, uint32_t m)
+{
+    R(b, CR) = (R(b, CR) & ~OCTOSPI_CR_FMODE_Msk) | (m << OCTOSPI_CR_FMODE_Pos);
+}
+
+void nm_setup(uintptr_t b, uint32_t dcr1, uint32_t tcr)
+{
+    R(b, CR) = 0;
+    R(b, DCR1) = dcr1;
+    R(b, DCR2) = 1;
+    R(b, TCR) = tcr;
+    R(b, CR) = (3u << OCTOSPI_CR_FTHRES_Pos) | OCTOSPI_CR_EN;
+}
+
+static uint32_t op(uint32_t o)
+{
+    return nm_dtr ? (o << 8 | (o ^ 0xFFu)) : o;
+}
+
+void nm_cmd(uint32_t o, int has_addr, uint32_t addr)
+{
+    nm_fmode(O1, 0);
+    R(O1, CCR) = nm_dtr ? CCR_DOPI(has_addr, 0, 0) : CCR_SPI(has_addr, 0);
+    R(O1, TCR) &= ~OCTOSPI_TCR_DCYC_Msk;
+    R(O1, IR) = op(o);
+    if (has_addr) {
+        R(O1, AR) = addr;
+    }
+    nm_wait_sr(O1, OCTOSPI_SR_TCF);
+    clr(O1, OCTOSPI_FCR_CTCF);
+}
+
+void nm_wr(uint32_t o, uint32_t addr, const uint8_t *p, uint32_t n)
+{
+    nm_fmode(O1, 0);
+    R(O1, CCR) = nm_dtr ? CCR_DOPI(1, 1, 0) : CCR_SPI(1, 1);
+    R(O1, DLR) = n - 1;
+    R(O1, IR) = op(o);
+    R(O1, AR) = addr;
+    for (uint32_t i = 0; i < n; i++) {
+        nm_wait_sr(O1, OCTOSPI_SR_FTF);
+        MMIO8(O1, OCTOSPI_DR) = p[i];
+    }
+    nm_wait_sr(O1, OCTOSPI_SR_TCF);
+    clr(O1, OCTOSPI_FCR_CTCF);
+}
+
+void nm_rd(uint32_t o, int has_addr, uint32_t addr, uint32_t dummy, uint8_t *p, uint32_t n)
+{
+    nm_fmode(O1, 0);
+    R(O1, CCR) = nm_dtr ? CCR_DOPI(has_addr, 1, 1) : CCR_SPI(has_addr, 1);
+    R(O1, TCR) = (R(O1, TCR) & ~OCTOSPI_TCR_DCYC_Msk) | dummy;
+    R(O1, DLR) = n - 1;
+    nm_fmode(O1, 1);
+    R(O1, IR) = op(o);
+    if (has_addr) {
+        R(O1, AR) = addr;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        while (!(R(O1, SR) & (OCTOSPI_SR_FTF | OCTOSPI_SR_TCF))) {
+        }
+        p[i] = MMIO8(O1, OCTOSPI_DR);
+    }
+    nm_wait_sr(O1, OCTOSPI_SR_TCF);
+    clr(O1, OCTOSPI_FCR_CTCF);
+}
+
+/* Automatic status polling for WIP=0 (APMS: stops on match). */
+void nm_poll_wip(void)
+{
+    nm_fmode(O1, 0);
+    R(O1, CCR) = nm_dtr ? CCR_DOPI(1, 1, 1) : CCR_SPI(0, 1);
+    R(O1, TCR) = (R(O1, TCR) & ~OCTOSPI_TCR_DCYC_Msk) | (nm_dtr ? 5u : 0u);
+    R(O1, DLR) = nm_dtr ? 1u : 0u;
+    R(O1, PSMKR) = 1;
+    R(O1, PSMAR) = 0;
+    R(O1, PIR) = 0x10;
+    R(O1, CR) |= OCTOSPI_CR_APMS;
+    nm_fmode(O1, 2);
+    R(O1, IR) = op(0x05);
+    if (nm_dtr) {
+        R(O1, AR) = 0;
+    }
+    nm_wait_sr(O1, OCTOSPI_SR_SMF);
+    clr(O1, OCTOSPI_FCR_CSMF);
+    R(O1, CR) &= ~OCTOSPI_CR_APMS;
+}
+
+void nm_clocks_on(void)
+{
+    MMIO32(RCC_BASE, RCC_AHB3ENR) |= RCC_AHB3ENR_OSPI1EN | RCC_AHB3ENR_OSPI2EN | RCC_AHB3ENR_IOMNGREN;
+}
+
+/* Known state whatever the last run left (mapped, NOR in DOPI): ABORT, then reset the NOR in
+ * the DOPI framing and in SPI (the BSP does every framing, §6.1), then wait out the recovery. */
+void nm_spi_init(void)
+{
+    const uint32_t dcr1 = (25u << OCTOSPI_DCR1_DEVSIZE_Pos) | (1u << OCTOSPI_DCR1_CSHT_Pos);
+    nm_clocks_on();
+    if (R(O1, SR) & OCTOSPI_SR_BUSY) {
+        R(O1, CR) |= OCTOSPI_CR_ABORT;
+        nm_wait_sr(O1, OCTOSPI_SR_TCF);
+        clr(O1, OCTOSPI_FCR_CTCF);
+    }
+    nm_dtr = 1;
+    nm_setup(O1, dcr1 | (OCTOSPI_MTYP_MACRONIX << OCTOSPI_DCR1_MTYP_Pos), OCTOSPI_TCR_DHQC);
+    nm_cmd(0x66, 0, 0);
+    nm_cmd(0x99, 0, 0);
+    nm_dtr = 0;
+    nm_setup(O1, dcr1 | (OCTOSPI_MTYP_MICRON << OCTOSPI_DCR1_MTYP_Pos), 0);
+    nm_cmd(0x66, 0, 0);
+    nm_cmd(0x99, 0, 0);
+    nm_poll_wip();  /* reset recovery: the device ignores commands other than RDSR meanwhile */
+}
+
+void nm_abort(void)
+{
+    if (R(O1, SR) & OCTOSPI_SR_BUSY) {
+        R(O1, CR) |= OCTOSPI_CR_ABORT;
+        nm_wait_sr(O1, OCTOSPI_SR_TCF);
+        clr(O1, OCTOSPI_FCR_CTCF);
+    }
+}
+
+void nm_map_dtr(uint32_t dcyc)
+{
+    R(O1, CCR) = CCR_DOPI(1, 1, 1);
+    R(O1, TCR) = OCTOSPI_TCR_DHQC | dcyc;
+    R(O1, IR) = 0xEE11;
+    nm_fmode(O1, 3);
+}
+
+void nm_enter_dopi(void)
+{
+    uint8_t v;
+    nm_spi_init();
+    v = 0x07;  /* CR2 0x300: 6 dummy cycles */
+    nm_cmd(0x06, 0, 0);
+    nm_wr(0x72, 0x300, &v, 1);
+    v = 0x02;  /* CR2 0x000: DOPI */
+    nm_cmd(0x06, 0, 0);
+    nm_wr(0x72, 0x000, &v, 1);
+    nm_dtr = 1;
+    nm_setup(O1, (OCTOSPI_MTYP_MACRONIX << OCTOSPI_DCR1_MTYP_Pos) | (25u << OCTOSPI_DCR1_DEVSIZE_Pos) |
+                     (1u << OCTOSPI_DCR1_CSHT_Pos), OCTOSPI_TCR_DHQC);
+    nm_poll_wip();
+}

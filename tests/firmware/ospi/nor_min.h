@@ -1,0 +1,39 @@
+/* Minimal OCTOSPI1 + MX25LM51245G register pokes shared by the OCTOSPI test firmware and the
+ * deliberately broken test loaders (tests/firmware/badloaders). Not the product driver: small on
+ * purpose, values from h735-hardware.md §3.3 / §6.1. No .data; one .bss flag (nm_dtr), always set
+ * before use. */
+#ifndef NOR_MIN_H
+#define NOR_MIN_H
+
+#include <stdint.h>
+
+#include "mmio.h"
+#include "octospi.h"
+#include "octospim.h"
+#include "rcc.h"
+#include "stm32h735.h"
+
+#define O1 OCTOSPI1_R_BASE
+#define O2 OCTOSPI2_R_BASE
+#define R(b, r) MMIO32(b, OCTOSPI_##r)
+
+#define CCR_SPI(ad, d) (1u | ((ad) ? (1u << 8 | 3u << 12) : 0) | ((d) ? 1u << 24 : 0))
+#define CCR_DOPI(ad, d, dqs) (4u | OCTOSPI_CCR_IDTR | 1u << 4 | ((ad) ? (4u << 8 | OCTOSPI_CCR_ADDTR | 3u << 12) : 0) | \
+                              OCTOSPI_CCR_DDTR | ((d) ? 4u << 24 : 0) | ((dqs) ? OCTOSPI_CCR_DQSE : 0))
+
+extern int nm_dtr;                  /* 1: commands use the DOPI framing */
+
+void nm_clocks_on(void);
+void nm_setup(uintptr_t b, uint32_t dcr1, uint32_t tcr);   /* EN=0, DCR1, DCR2=1, TCR, EN */
+void nm_wait_sr(uintptr_t b, uint32_t bit);
+void nm_fmode(uintptr_t b, uint32_t m);
+void nm_cmd(uint32_t op, int has_addr, uint32_t addr);
+void nm_wr(uint32_t op, uint32_t addr, const uint8_t *p, uint32_t n);
+void nm_rd(uint32_t op, int has_addr, uint32_t addr, uint32_t dummy, uint8_t *p, uint32_t n);
+void nm_poll_wip(void);
+void nm_abort(void);
+void nm_spi_init(void);             /* ABORT, reset the NOR in DOPI and SPI framing, SPI mode */
+void nm_enter_dopi(void);           /* 6 dummy cycles, DOPI, controller in Macronix DTR */
+void nm_map_dtr(uint32_t dcyc);     /* memory-mapped 8DTRD with dcyc dummy cycles */
+
+#endif
