@@ -112,3 +112,17 @@ def test_mass_erase_reads_erased(path):
     h.write(WINDOW + 0x123456, b"\x00" * 300, chunk=300)
     assert h.call("MassErase", 0) == 1
     assert h.window(WINDOW + 0x123400, 0x400) == b"\xff" * 0x400
+
+
+def test_init_with_foreign_ospim_routing_stops_both_controllers_before_rewiring(host):
+    """An application left OCTOSPIM swapped with OCTOSPI1 mapped. Init must not write OSPIM under a
+    running controller (the model faults on that); it disables both, rewires, and maps the NOR."""
+    ospim = next(p for p in host.m.bus.peripherals if p.name == "OCTOSPIM")
+    ospim.set("P1CR", 0x0705_0333)   # port 1 <- OCTOSPI2, set behind the firmware's back
+    ospim.set("P2CR", 0x0301_0111)
+    host.nor.mem[0:4] = b"\xde\xad\xbe\xef"
+    host.nor.changed(0, 4)
+    host.reload()
+    assert host.call("Init") == 1
+    assert (ospim.get("P1CR"), ospim.get("P2CR")) == (0x0301_0111, 0x0705_0333)
+    assert host.window(WINDOW, 4) == b"\xde\xad\xbe\xef"

@@ -69,6 +69,15 @@ int Init(void)
     clocks();
     struct mx25lm nor;
     ospi_status st = h735dk_nor_init(&nor);
+    if (st == OSPI_E_ACTIVE) {
+        /* Someone (an application halted by the probe) left OCTOSPIM routed differently with an
+         * OCTOSPI running. Rewiring under it is the HardFault users hit; the RM way is: stop both
+         * instances (ABORT ends memory-mapped mode), then route. We run from RAM with interrupts
+         * masked, so nothing can touch the windows meanwhile. */
+        ospi_disable(OCTOSPI1_R_BASE);
+        ospi_disable(OCTOSPI2_R_BASE);
+        st = h735dk_nor_init(&nor);
+    }
     if (st != OSPI_OK)
         return 0;
     return mx25lm_map(&nor) == OSPI_OK;
