@@ -125,6 +125,8 @@ class Machine:
         self._insn_base = 0
         self._cyc_base = 0
         self._hz = HSI_HZ
+        self._hz_dirty = True
+        self._dl_key = self._dl_base = None
         self._clear_stop()
         exceptions.add_core_models(self)
 
@@ -199,10 +201,19 @@ class Machine:
         """Advance the clock to the instructions executed so far (firing due events)."""
         t = self._insn_ps(self.vc.insns)
         if t > self.clock.now:
+            nxt = self.clock.next_event_time()
             self.clock.advance_to(t)
-        hz = self.sysclk_hz()
-        if hz != self._hz or self.clock.now > t:
-            self._rebase(hz)
+            if nxt is not None and nxt <= t:
+                self._hz_dirty = True       # an event may have switched SYSCLK (PLL ready, SWS)
+        if self._hz_dirty:
+            # SYSCLK is recomputed only after RCC writes or events: rcc.sysclk_hz() is not free.
+            self._hz_dirty = False
+            hz = self.sysclk_hz()
+            if hz != self._hz:
+                self._rebase(hz)
+                return
+        if self.clock.now > t:
+            self._rebase()
 
     def _rebase(self, hz=None) -> None:
         self._cyc_base = self.cycles()
@@ -214,9 +225,17 @@ class Machine:
     def cycles(self) -> int:
         return self._cyc_base + (self.clock.now - self._ps_base) * self._hz // PS_PER_S
 
-    def _set_deadline(self) -> None:
+    def _refresh_deadline(self) -> None:
+        """After an MMIO access: recompute the deadline only if something it depends on changed."""
+        nxt = self.clock.next_event_time()
+        if nxt != self._dl_key or self._pending or self._reset_req or self._ps_base != self._dl_base:
+            self._set_deadline(nxt)
+
+    def _set_deadline(self, target=-1) -> None:
         """Stop at the first block boundary at or after the next event (or the slice limit)."""
-        target = self.clock.next_event_time()
+        if target == -1:
+            target = self.clock.next_event_time()
+        self._dl_key, self._dl_base = target, self._ps_base
         if self._limit_ps is not None and (target is None or self._limit_ps < target):
             target = self._limit_ps
         insns = self.vc.insns
@@ -241,10 +260,14 @@ class Machine:
 
     # ---- MMIO dispatch -------------------------------------------------------------------------
     def _route(self, addr: int):
+        """(model, offset, is_poll_register) for an address, cached: the bus is searched once."""
         hit = self._route_cache.get(addr)
         if hit is None:
             p = self.bus.find(addr)
-            hit = (p, addr - p.base) if p is not None else (None, addr)
+            if p is None:
+                hit = (None, addr, False)
+            else:
+                hit = (p, addr - p.base, ((addr - p.base) & ~3) in self._poll_offsets.get(id(p), ()))
             self._route_cache[addr] = hit
         return hit
 
@@ -265,13 +288,13 @@ class Machine:
 
     def _read(self, addr, size):
         self.sync()
-        p, off = self._route(addr)
+        p, off, poll = self._route(addr)
         if p is None:
             self.bus.report(None, "read", addr, size)
             self._poll_addr = None
             return 0
         v = p.bus_read(off, size)
-        if (off & ~3) in self._poll_offsets.get(id(p), ()):
+        if poll:
             if addr == self._poll_addr and v == self._poll_val:
                 self._poll_count += 1
                 if self._poll_count >= POLL_K and self._idle(p, off):
@@ -283,21 +306,23 @@ class Machine:
             self._poll_addr = None
         if self.trace:
             self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} R {self._name(p, off)} -> 0x{v:X}")
-        self._set_deadline()
+        self._refresh_deadline()
         return v
 
     def _write(self, addr, size, value):
         self.sync()
         self._poll_addr = None
-        p, off = self._route(addr)
+        p, off, _ = self._route(addr)
         if self.trace:
             self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} W {self._name(p, off)} <- 0x{value:X}")
         if p is None:
             self.bus.report(None, "write", addr, size, value)
         else:
             p.bus_write(off, size, value)
+            if p is self.rcc:
+                self._hz_dirty = True
         self.sync()
-        self._set_deadline()
+        self._refresh_deadline()
 
     @staticmethod
     def _name(p, off) -> str:
@@ -308,6 +333,10 @@ class Machine:
 
     def _idle(self, p, off) -> bool:
         """Guest is polling a status register: jump to the next event. True if time moved."""
+        if self._until_fn is not None and self._until_fn():
+            self._until_hit = True      # the host's condition holds: stop here (status read: safe)
+            self.uc.emu_stop()
+            return False
         if self._warp():
             return True
         if self._wait_host():
@@ -325,7 +354,8 @@ class Machine:
         if nxt is None:
             return False
         self.clock.advance_to(nxt)
-        self._rebase(self.sysclk_hz())
+        self._hz_dirty = True
+        self.sync()
         return True
 
     def _wait_host(self) -> bool:
@@ -337,7 +367,8 @@ class Machine:
             got = any(src(0.05) for src in self.idle_sources)
             # Real waiting time passes on the board too (emulation.md §4, interactive mode).
             self.clock.advance_to(self.clock.now + int((time.monotonic() - t0) * PS_PER_S))
-            self._rebase(self.sysclk_hz())
+            self._hz_dirty = True
+            self.sync()
             if got or self.clock.next_event_time() is not None:
                 return True
             if self._wall_deadline is not None and time.monotonic() >= self._wall_deadline:
@@ -387,6 +418,8 @@ class Machine:
     def _clear_stop(self):
         self._intr = None
         self._hook_exc = None
+        self._until_fn = None
+        self._until_hit = False
         self._bad = None
         self._hang = None
         self._timed_out = False
@@ -400,8 +433,9 @@ class Machine:
         for p in self.bus.peripherals:
             p.reset()
         self._pending.clear()
+        self._hz_dirty = True
         self.sync()
-        self._rebase(self.sysclk_hz())
+        self._rebase()
         exceptions.cpu_reset(self, self.boot_address)
 
     def request_reset(self) -> None:

@@ -45,6 +45,7 @@ def run(m, timeout_s=None, until=None, max_virtual_s=None):
     if timeout_s is not None:
         m._wall_deadline = t_wall + timeout_s
     until_addr = until & ~1 if isinstance(until, int) else None
+    m._until_fn = until if callable(until) else None
     native = vclock.is_native(m.vc)
 
     def result(reason, **kw):
@@ -113,6 +114,8 @@ def run(m, timeout_s=None, until=None, max_virtual_s=None):
                 return result("fault", fault_report=rep, detail=rep.summary)
             rep = exceptions.fault(m, exceptions.HARDFAULT, cause=f"unexpected CPU exception {intno}")
             return result("fault", fault_report=rep, detail=rep.summary)
+        if m._until_hit:
+            return result("until")
         if m._hang is not None:
             return result("hang", detail=m._hang)
         if m._timed_out:
