@@ -14,7 +14,7 @@ from stm32boot.sim.regs import UnmodelledAccess
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ELF = os.path.join(ROOT, "build", "testfw", "core", "core.elf")
 SC = dict(RETURN=0, BAD_READ=1, UDF=2, SYSTICK_POLL=3, DWT=4, WFI_TICKS=5, WFI_HANG=6, UNMODELLED=7,
-          VTOR_SVC=8, RESET=9, CRC=10, CACHE=11, BKPT_IMM=12)
+          VTOR_SVC=8, RESET=9, CRC=10, CACHE=11, BKPT_IMM=12, POLL_DEAD=13)
 
 
 @pytest.fixture(scope="session")
@@ -224,3 +224,29 @@ def test_ram_window_answers_then_faults_when_protected(elf):
     res = m2.run(timeout_s=10)
     assert res.reason == "fault"
     assert "PRECISERR at BFAR=0x60000000 (window switched off)" in res.fault_report.summary
+
+
+def test_polling_a_register_that_can_never_change_is_reported_as_a_hang(elf):
+    m, _ = boot(elf, "POLL_DEAD")
+    m.hang_polls = 1000
+    res = m.run(timeout_s=10)
+    assert res.reason == "hang"
+    assert "firmware polls SYST.CSR (value 0x0)" in res.detail
+
+
+def test_host_condition_stops_the_run_while_the_guest_polls(elf):
+    m, _ = boot(elf, "SYSTICK_POLL", arg=25)
+    res = m.run(timeout_s=10, until=lambda: m.clock.seconds >= 0.005)
+    assert res.reason == "until"
+    assert 0.005 <= res.virtual_s < 0.0051
+    assert m.run(timeout_s=10).r0 == 25          # and the run resumes where it stopped
+
+
+def test_without_the_native_hook_the_count_slicing_fallback_still_runs(elf, monkeypatch):
+    from stm32boot.sim import vclock
+    monkeypatch.setattr(vclock, "lib", None)
+    m, _ = boot(elf, "SYSTICK_POLL", arg=5)
+    assert not vclock.is_native(m.vc)
+    res = m.run(timeout_s=10)
+    assert (res.reason, res.r0) == ("bkpt", 5)
+    assert 0.005 <= res.virtual_s < 0.0055      # approximate to one 10k-instruction slice

@@ -16,6 +16,9 @@ from . import exceptions, memory, vclock
 from .clock import PS_PER_S
 
 WFI, WFI_W = 0xBF30, (0xF3AF, 0x8003)
+# Without the C hook, unicorn's count= bounds each slice; a slice that stops early (BKPT, fault, WFI)
+# is still counted whole, so virtual time is approximate to one slice (10k instructions).
+FALLBACK_SLICE = 10_000
 
 
 def _is_wfi(m, pc: int) -> bool:
@@ -70,7 +73,7 @@ def run(m, timeout_s=None, until=None, max_virtual_s=None):
         err = None
         count = 0
         if not native:
-            count = max(1, min(m.vc.deadline - m.vc.insns, 1_000_000))
+            count = max(1, min(m.vc.deadline - m.vc.insns, FALLBACK_SLICE))
         try:
             m.uc.emu_start(pc | 1, until_addr if until_addr is not None else NO_UNTIL, 0, count)
         except UcError as e:

@@ -23,6 +23,7 @@ enum core_scenario {
     SC_CRC,             /* bitwise CRC-32 over ARG bytes of flash (benchmark) */
     SC_CACHE,           /* D-cache clean/invalidate by set/way from CCSIDR (loop must end) */
     SC_BKPT_IMM,        /* BKPT #0x42 in the middle of main */
+    SC_POLL_DEAD,       /* poll SysTick COUNTFLAG with the counter off: nothing can ever change */
 };
 
 int run_scenario(uint32_t sc, uint32_t arg);

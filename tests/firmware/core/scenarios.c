@@ -142,6 +142,10 @@ int run_scenario(uint32_t sc, uint32_t arg)
     case SC_BKPT_IMM:
         __asm__ volatile("bkpt #0x42");
         return 3;
+    case SC_POLL_DEAD:
+        while (!(MMIO32(SYST_BASE, SYST_CSR) & SYST_CSR_COUNTFLAG)) {
+        }
+        return 4;
     default:
         return -1;
     }
