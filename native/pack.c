@@ -11,7 +11,6 @@ typedef struct {
     uint64_t addr, end;
     const uint8_t *data;
     size_t idx;   /* position in the caller's list, for messages */
-    uint64_t pmax; /* max end over this and every earlier sorted segment */
 } seg_t;
 
 typedef struct {
@@ -105,34 +104,56 @@ static uint64_t first_outside(const pack_segment *segs, size_t nseg, uint64_t ba
     return worst;
 }
 
-/* Overlapping segments must agree byte for byte; report the lowest address where two do not. */
+/* Overlapping segments must agree byte for byte; report the lowest address where two do not.
+ * Sorted by start, each segment is compared only with the earlier one reaching furthest (far):
+ * far covers every byte the segment shares with earlier ones. If the lowest conflict is at x, some
+ * segment covering x differs at x from the far of its turn (else all values at x would chain
+ * equal), so the minimum over these comparisons is exactly the lowest conflict. Linear. */
 static int check_overlaps(const seg_t *s, size_t n, pack_result *out)
 {
     uint64_t best = UINT64_MAX;
+    size_t far = 0;
     for (size_t j = 1; j < n && s[j].addr < best; j++) {
-        if (s[j - 1].pmax <= s[j].addr)
-            continue;
-        for (size_t i = j; i-- > 0 && s[i].pmax > s[j].addr;) {
-            if (s[i].end <= s[j].addr)
-                continue;
-            uint64_t from = s[j].addr, to = s[i].end < s[j].end ? s[i].end : s[j].end;
-            const uint8_t *a = s[i].data + (from - s[i].addr), *b = s[j].data;
-            if (memcmp(a, b, to - from) == 0)
-                continue;
-            uint64_t k = 0;
-            while (a[k] == b[k])
-                k++;
-            if (from + k < best) {
-                best = from + k;
-                out->err_addr = best;
-                out->err_seg[0] = s[i].idx;
-                out->err_seg[1] = s[j].idx;
-                out->err_byte[0] = a[k];
-                out->err_byte[1] = b[k];
+        const seg_t *f = &s[far];
+        if (f->end > s[j].addr) {
+            uint64_t from = s[j].addr, to = f->end < s[j].end ? f->end : s[j].end;
+            const uint8_t *a = f->data + (from - f->addr), *b = s[j].data;
+            if (memcmp(a, b, to - from) != 0) {
+                uint64_t k = 0;
+                while (a[k] == b[k])
+                    k++;
+                if (from + k < best) {
+                    best = from + k;
+                    out->err_addr = best;
+                    out->err_seg[0] = f->idx;
+                    out->err_seg[1] = s[j].idx;
+                    out->err_byte[0] = a[k];
+                    out->err_byte[1] = b[k];
+                }
             }
         }
+        if (s[j].end > f->end)
+            far = j;
     }
     return best == UINT64_MAX ? PACK_OK : PACK_E_CONFLICT;
+}
+
+/* Once overlaps are known to agree, keep one copy of each byte: sorted, disjoint pieces, so the
+ * fill pass never looks at a segment twice. Returns the new count. */
+static size_t make_disjoint(seg_t *s, size_t n)
+{
+    size_t m = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (m && s[j].end <= s[m - 1].end)
+            continue; /* wholly inside what is kept */
+        seg_t piece = s[j];
+        if (m && piece.addr < s[m - 1].end) {
+            piece.data += s[m - 1].end - piece.addr;
+            piece.addr = s[m - 1].end;
+        }
+        s[m++] = piece;
+    }
+    return m;
 }
 
 static int is_blank(const uint8_t *p, uint64_t n, uint8_t erased)
@@ -214,7 +235,8 @@ static void count_touched(const seg_t *s, size_t n, const sectors_t *sec, uint64
     *sectors = ns;
 }
 
-/* The one pass. Invariant: every segment before k ends at or before the current page. */
+/* The one pass over sorted, disjoint pieces. Invariant: every piece before k ends at or before
+ * the current page. */
 static void fill(const seg_t *s, size_t n, const sectors_t *sec, const pack_geometry *g,
                  crc_acc *acc, pack_result *out)
 {
@@ -296,14 +318,13 @@ int pack_image(const pack_segment *segs, size_t nseg, const pack_geometry *g, pa
         goto nomem;
     for (size_t i = 0; i < nseg; i++)
         if (segs[i].len)
-            s[n++] = (seg_t){segs[i].addr, segs[i].addr + segs[i].len, segs[i].data, i, 0};
+            s[n++] = (seg_t){segs[i].addr, segs[i].addr + segs[i].len, segs[i].data, i};
     qsort(s, n, sizeof *s, cmp_seg);
-    for (size_t i = 0; i < n; i++)
-        s[i].pmax = i && s[i - 1].pmax > s[i].end ? s[i - 1].pmax : s[i].end;
     if (check_overlaps(s, n, out) != PACK_OK) {
         out->err = PACK_E_CONFLICT;
         goto done;
     }
+    n = make_disjoint(s, n);
     uint64_t a = g->base;
     for (size_t i = 0; i < g->nruns; i++) {
         sec.run_start[i] = a;

@@ -142,6 +142,24 @@ def test_conflict_on_the_first_overlapping_byte_is_found():
         pack([(BASE + 8, b"\x01\x02\x03"), (BASE + 9, b"\x09\x03\x04")], BASE, SIZE, SECTORS, 16)
     assert e.value.address == BASE + 9 and "(0x02 vs 0x09)" in str(e.value)
 
+
+def test_nested_overlaps_identical_and_conflicting():
+    rnd = random.Random(4)
+    truth = rnd.randbytes(SIZE)
+    big = [(BASE, truth)]
+    inner = [(BASE + a, truth[a:a + n]) for a, n in ((rnd.randrange(SIZE - 40), rnd.randrange(1, 40)) for _ in range(300))]
+    check_against_oracle(big + inner, BASE, SIZE, SECTORS, 16)
+    check_against_oracle(inner[::-1] + big, BASE, SIZE, SECTORS, 16)
+    zeros = bytes(100)
+    b = bytearray(50)
+    b[30] = 1                              # B disagrees with A at +40
+    c = b"\x00" * 10                        # C agrees with A; the lower conflict must still win:
+    d = b"\x01"                             # D disagrees with A at +20
+    for segs in ([(BASE, zeros), (BASE + 10, bytes(b)), (BASE + 20, d), (BASE + 40, c)],
+                 [(BASE + 40, c), (BASE + 10, bytes(b)), (BASE, zeros)]):
+        check_against_oracle(segs, BASE, SIZE, SECTORS, 16)
+
+
 @pytest.mark.parametrize("addr,length,bad", [
     (BASE - 4, 8, BASE - 4),             # starts below the memory
     (BASE + SIZE - 2, 4, BASE + SIZE),   # runs off the end: the first byte past it
