@@ -34,7 +34,7 @@ def build_group(images_py: str) -> dict[str, str]:
                 continue
             if all(os.path.exists(t) for t in task["targets"]) and all(
                     os.path.getmtime(d) <= min(os.path.getmtime(t) for t in task["targets"])
-                    for d in task["file_dep"]):
+                    for d in task["file_dep"] + [images_py]):
                 continue
             for a in task["actions"]:
                 if isinstance(a, tuple):

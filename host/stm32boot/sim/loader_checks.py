@@ -44,9 +44,15 @@ def _call(h: LoaderHarness, name: str, *args, want: int | None = 1):
     return r
 
 
+_RESET_NOISE = ("command 0x66 ", "command 0x99 ", "command 0x6699 ", "command 0x9966 ")
+
+
 def _notes(h: LoaderHarness, k: int = 3) -> str:
+    """The model's last distinct notes, without the expected noise of resets sent in every framing."""
     seen = []
     for n in reversed(h.notes()):
+        if any(r in n for r in _RESET_NOISE):
+            continue
         if n not in seen:
             seen.append(n)
         if len(seen) == k:

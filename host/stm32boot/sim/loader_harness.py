@@ -233,6 +233,10 @@ class LoaderHarness:
                          virtual_s=(m.clock.now - v0) / 1e12, wall_s=time.monotonic() - t0,
                          fault_report=res.fault_report)
         out.problem = self._problem(res, budget)
+        smashed = bytes(m.read(self.canary_at, len(CANARY))) != CANARY
+        if out.problem is not None and smashed:
+            out.problem = (f"stack overflow: the canary at 0x{self.canary_at:08X} (image end, 0x400 below "
+                           f"the initial SP) was overwritten; then {out.problem}")
         if out.problem is None:
             sp = uc.reg_read(UC_ARM_REG_SP)
             if sp != self.sp:
@@ -252,7 +256,8 @@ class LoaderHarness:
         if res.reason == "until":
             return None
         if res.reason == "fault":
-            return f"fault: {res.fault_report.summary() if hasattr(res.fault_report, 'summary') else res.fault_report}"
+            text = str(res.fault_report).rstrip().replace("\n", "\n        ")
+            return f"fault: {text}"
         if res.reason == "virtual":
             return f"did not return within its {budget:g} s virtual-time budget (PC=0x{res.pc:08X})"
         if res.reason == "timeout":

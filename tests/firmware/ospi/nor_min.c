@@ -107,8 +107,17 @@ void nm_clocks_on(void)
     MMIO32(RCC_BASE, RCC_AHB3ENR) |= RCC_AHB3ENR_OSPI1EN | RCC_AHB3ENR_OSPI2EN | RCC_AHB3ENR_IOMNGREN;
 }
 
+static void sopi_cmd(uint32_t ir)
+{
+    nm_fmode(O1, 0);
+    R(O1, CCR) = 4u | 1u << OCTOSPI_CCR_ISIZE_Pos;
+    R(O1, IR) = ir;
+    nm_wait_sr(O1, OCTOSPI_SR_TCF);
+    clr(O1, OCTOSPI_FCR_CTCF);
+}
+
 /* Known state whatever the last run left (mapped, NOR in DOPI): ABORT, then reset the NOR in
- * the DOPI framing and in SPI (the BSP does every framing, §6.1), then wait out the recovery. */
+ * the DOPI, SOPI and SPI framings (the BSP does every framing, §6.1), then wait out the recovery. */
 void nm_spi_init(void)
 {
     const uint32_t dcr1 = (25u << OCTOSPI_DCR1_DEVSIZE_Pos) | (1u << OCTOSPI_DCR1_CSHT_Pos);
@@ -122,6 +131,9 @@ void nm_spi_init(void)
     nm_setup(O1, dcr1 | (OCTOSPI_MTYP_MACRONIX << OCTOSPI_DCR1_MTYP_Pos), OCTOSPI_TCR_DHQC);
     nm_cmd(0x66, 0, 0);
     nm_cmd(0x99, 0, 0);
+    nm_setup(O1, dcr1, 0);  /* SOPI framing: 8 lines STR, 16-bit opcode */
+    sopi_cmd(0x6699);
+    sopi_cmd(0x9966);
     nm_dtr = 0;
     nm_setup(O1, dcr1 | (OCTOSPI_MTYP_MICRON << OCTOSPI_DCR1_MTYP_Pos), 0);
     nm_cmd(0x66, 0, 0);

@@ -1,0 +1,15 @@
+"""Deliberately broken external loaders (and their correct twin) for tests/test_loader_harness*.py."""
+_SRC = ["tests/firmware/badloaders/testloader.c", "tests/firmware/ospi/nor_min.c"]
+_VARIANTS = {
+    "good": {},
+    "bad_dummy": {"MM_DCYC": "5u"},
+    "bad_ospim": {"BUG_OSPIM": None},
+    "bad_bss": {"BUG_BSS": None},
+    "bad_stack": {"BUG_STACK": None},
+}
+IMAGES = [
+    dict(name=f"loader_{v}", sources=_SRC, ldscript="tests/firmware/badloaders/testloader.ld",
+         out=f"build/testfw/badloaders/loader_{v}.stldr", includes=["tests/firmware/ospi"],
+         defines={"LOADER_NAME": f'"test_{v}"', **d}, ldflags=["-nostdlib"], libs=["-lgcc"])
+    for v, d in _VARIANTS.items()
+]

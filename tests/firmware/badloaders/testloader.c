@@ -1,0 +1,118 @@
+/* A small external loader for the simulated STM32H735G-DK, built four times: once correct (the
+ * harness's control) and once per field failure the loader harness must name (issue 3):
+ *   BUG_DUMMY  memory-mapped reads with 5 dummy cycles while the NOR expects 6 (CR2 DC=111):
+ *              the first bytes read as 0, everything shifted by 2 (h735-hardware.md §3.2)
+ *   BUG_OSPIM  a repeated Init "just makes sure the IO manager is set up" while the NOR is mapped,
+ *              HAL_OSPIM_Config-style (EN=0, rewrite P1CR, EN=1, no ABORT) (§4)
+ *   BUG_BSS    "initialise once" flag in .bss, never zeroed: garbage says "already done" (ABI §2.4)
+ *   BUG_STACK  a 2 KB local buffer in Init: more than the ~1 KB stack the programmer provides
+ * NOR in DOPI, 4 KB sectors; mapped read 8DTRD. Everything else lives in ../ospi/nor_min.c.
+ */
+#include <stdint.h>
+
+#include "nor_min.h"
+
+#ifndef MM_DCYC
+#define MM_DCYC 6u
+#endif
+#define NOR_BASE OCTOSPI1_MEM_BASE
+#define PAGE 256u
+
+struct storage_info {
+    char name[100];
+    uint16_t type;
+    uint32_t start, size, page;
+    uint8_t erase_value;
+    struct { uint32_t count, size; } sectors[10];
+};
+
+__attribute__((section(".storage_info"), used))
+const struct storage_info StorageInfo = {
+    .name = LOADER_NAME, .type = 3, .start = NOR_BASE, .size = 64u << 20, .page = PAGE,
+    .erase_value = 0xFF, .sectors = {{16384u, 4096u}, {0u, 0u}},
+};
+
+#ifdef BUG_BSS
+static uint32_t initialised;   /* BUG: assumes .bss is zero; no start-up code zeroes it */
+#endif
+
+static void map(void)
+{
+    nm_map_dtr(MM_DCYC);
+}
+
+int Init(void)
+{
+#ifdef BUG_STACK
+    volatile uint8_t scratch[2048];
+    for (uint32_t i = 0; i < sizeof scratch; i++) {
+        scratch[i] = (uint8_t)i;
+    }
+#endif
+#ifdef BUG_BSS
+    if (initialised) {
+        return 1;
+    }
+#endif
+#ifdef BUG_OSPIM
+    if ((R(O1, CR) & OCTOSPI_CR_EN) && (R(O1, CR) & OCTOSPI_CR_FMODE_Msk) == OCTOSPI_CR_FMODE_Msk) {
+        R(O1, CR) &= ~OCTOSPI_CR_EN;          /* what HAL_OSPIM_Config does: no ABORT */
+        MMIO32(OCTOSPIM_BASE, OCTOSPIM_P1CR) = OCTOSPIM_P1CR_RESET;
+        R(O1, CR) |= OCTOSPI_CR_EN;
+        return 1;
+    }
+#endif
+    nm_enter_dopi();
+    map();
+#ifdef BUG_BSS
+    initialised = 1;
+#endif
+    return 1;
+}
+
+int Write(uint32_t addr, uint32_t size, const uint8_t *buf)
+{
+    uint32_t a = addr - NOR_BASE, end = a + size;
+    uint32_t p = a & ~1u;                    /* DTR: even address and length (§3.2) */
+    nm_abort();
+    while (p < end) {
+        uint8_t chunk[PAGE];
+        uint32_t n = PAGE - (p & (PAGE - 1));
+        if (p + n > ((end + 1u) & ~1u)) {
+            n = ((end + 1u) & ~1u) - p;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t x = p + i;
+            chunk[i] = (x >= a && x < end) ? buf[x - a] : 0xFF;
+        }
+        nm_cmd(0x06, 1, 0);
+        nm_wr(0x12, p, chunk, n);
+        nm_poll_wip();
+        p += n;
+    }
+    map();
+    return 1;
+}
+
+int SectorErase(uint32_t first, uint32_t last)
+{
+    nm_abort();
+    for (uint32_t s = (first - NOR_BASE) & ~0xFFFu; s <= last - NOR_BASE; s += 0x1000u) {
+        nm_cmd(0x06, 1, 0);
+        nm_cmd(0x21, 1, s);
+        nm_poll_wip();
+    }
+    map();
+    return 1;
+}
+
+int MassErase(uint32_t parallelism)
+{
+    (void)parallelism;
+    nm_abort();
+    nm_cmd(0x06, 1, 0);
+    nm_cmd(0x60, 0, 0);
+    nm_poll_wip();
+    map();
+    return 1;
+}
