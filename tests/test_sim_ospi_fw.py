@@ -5,6 +5,7 @@ from elftools.elf.elffile import ELFFile
 
 from ospi_build import build_group
 from stm32boot.sim import h735
+from stm32boot.sim.devices.mx25lm import PROFILES
 from stm32boot.sim.periph.ospi_board import add_ospi
 
 STUB, SP = 0x2400_0000, 0x2404_0000
@@ -20,8 +21,9 @@ def elf():
 
 def board(elf, profile="typical"):
     m = h735.build(strict=True)
-    if not hasattr(m, "octospi1"):  # until the board wiring adds the OCTOSPI side itself
+    if not hasattr(m, "octospi1"):  # the board wiring adds the OCTOSPI side (sim/h735.py)
         add_ospi(m, profile)
+    m.nor.times = PROFILES[profile]
     m.load_elf(elf[0])
     m.write(STUB, b"\x00\xbe\x00\x00")
     return m

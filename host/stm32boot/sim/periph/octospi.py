@@ -118,7 +118,7 @@ class Octospi(Peripheral):
         return (f("octospi") if f else None) or DEFAULT_KERNEL_HZ
 
     def cycle_ps(self) -> int:
-        return 10**12 * (self.get("DCR2", "PRESCALER") + 1) // self.kernel_hz()
+        return int(10**12 * (self.get("DCR2", "PRESCALER") + 1) // self.kernel_hz())
 
     # ---- bus overrides: DR has width semantics, config writes while busy are dropped ----------
     def bus_read(self, offset: int, size: int) -> int:
