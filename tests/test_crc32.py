@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from stm32boot import native
-from stm32boot._native import lib
+from stm32boot._native import ffi, lib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLY, MASK = 0x04C11DB7, 0xFFFFFFFF
@@ -36,10 +36,10 @@ def ref_crc(data, crc=0xFFFFFFFF):
 
 
 PATHS = {"dispatch": lambda d, v=0xFFFFFFFF: native.crc32(d, v),
-         "table": lambda d, v=0xFFFFFFFF: lib.crc32_mpeg2_table(v, bytes(d), len(d))}
+         "table": lambda d, v=0xFFFFFFFF: lib.crc32_mpeg2_table(v, ffi.from_buffer(d), len(d))}
 HAS_CLMUL = hasattr(lib, "crc32_mpeg2_has_clmul") and lib.crc32_mpeg2_has_clmul()
 if HAS_CLMUL:
-    PATHS["clmul"] = lambda d, v=0xFFFFFFFF: lib.crc32_mpeg2_clmul(v, bytes(d), len(d))
+    PATHS["clmul"] = lambda d, v=0xFFFFFFFF: lib.crc32_mpeg2_clmul(v, ffi.from_buffer(d), len(d))
 
 
 def test_check_value_and_bitwise_reference_agree():
