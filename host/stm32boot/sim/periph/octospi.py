@@ -128,10 +128,12 @@ class Octospi(Peripheral):
 
     def bus_write(self, offset: int, size: int, value: int) -> None:
         w = offset & ~3
+        if w == 0x050:  # hot path: FIFO writes
+            if self.clocked():
+                self._dr_write(offset, size, value)
+            return
         r = self._by_off.get(w)
         if r is not None and self.clocked():
-            if r.name == "DR":
-                return self._dr_write(offset, size, value)
             if r.name in CONFIG and self.busy():
                 self.note(f"write of 0x{value:X} to {r.name} while BUSY=1: ignored (configure with BUSY=0)")
                 return
@@ -151,8 +153,9 @@ class Octospi(Peripheral):
         return self.active or self.polling or self.mm_busy or bool(self.fifo) or bool(self.pending)
 
     def read_SR(self, _v: int) -> int:
-        fm = self.get("CR", "FMODE")
-        thr = self.get("CR", "FTHRES") + 1
+        cr = self.values[0]
+        fm = (cr >> 28) & 3
+        thr = ((cr >> 8) & 0x1F) + 1
         if fm == 0:
             ftf = self.wneed > 0 or not self.active
         elif fm == 1:
@@ -327,8 +330,7 @@ class Octospi(Peripheral):
 
     # ---- DR ---------------------------------------------------------------------------------
     def _dr_read(self, size: int) -> int:
-        fm = self.get("CR", "FMODE")
-        if fm == 2:
+        if (self.values[0] >> 28) & 3 == 2:
             self.poll_ftf = False
             return self.values[0x050] & ((1 << 8 * size) - 1)
         out = bytes(self.fifo[:size])
@@ -337,11 +339,12 @@ class Octospi(Peripheral):
         return int.from_bytes(out.ljust(size, b"\0"), "little")
 
     def _dr_write(self, offset: int, size: int, value: int) -> None:
-        if self.get("CR", "FMODE") != 0:
+        cr = self.values[0]
+        if cr & 0x3000_0000:  # FMODE != indirect write
             return
         data = value.to_bytes(4, "little")[:size]
         if not self.active:
-            if not self.get("CR", "EN") or self._trigger() != "DR":
+            if not cr & 1 or self._trigger() != "DR":
                 return
             self._start(read=False)
             if not self.active:
