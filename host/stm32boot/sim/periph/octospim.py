@@ -20,6 +20,7 @@ _PCR = (Field("CLKEN", 0), Field("CLKSRC", 1), Field("DQSEN", 4), Field("DQSSRC"
 
 class Octospim(Peripheral):
     C_PREFIX = "OCTOSPIM"
+    C_FIELD_ALIASES = {"P1CR": "PCR", "P2CR": "PCR"}
     SIZE = 0x400
     REGS = (
         Reg("CR", 0x00, fields=(Field("MUXEN", 0), Field("REQ2ACK_TIME", 16, 8))),
