@@ -308,12 +308,32 @@ def check_mass_erase(ctx: Ctx):
     return True, f"whole device erased ({r.virtual_s:.1f} s virtual)"
 
 
+def check_init_no_device(ctx: Ctx):
+    """§5.13: with no memory answering, Init must return 0 within budget, not hang or fault."""
+    _needs_init(ctx)
+    from .devices.xfer import NoDevice
+    h = ctx.harness()
+    o = h.m.octospi1
+    saved, o.device = o.device, NoDevice()
+    try:
+        h.reload()
+        r = h.call("Init")
+    finally:
+        o.device = saved
+    if not r.ok:
+        raise Fail(f"with no NOR answering, {r.describe()}")
+    if r.r0 != 0:
+        raise Fail(f"with no NOR answering, Init returned {r.r0}: it must detect the missing memory and return 0")
+    return True, f"with no NOR answering, Init returns 0 ({r.virtual_s * 1e3:.1f} ms virtual)"
+
+
 CHECKS = [
     ("elf", check_elf), ("storage-info", check_storage_info), ("sectors", check_sectors),
     ("link", check_link), ("init-poisoned-bss", check_init_poisoned_bss), ("init-twice", check_init_twice),
     ("init-recovers-nor", check_init_after_abandoned_session), ("sector-erase", check_sector_erase),
     ("write-unaligned", check_write_unaligned), ("write-sector-crossing", check_write_sector_crossing),
     ("verify", check_verify), ("checksum", check_checksum), ("mass-erase", check_mass_erase),
+    ("init-no-device", check_init_no_device),
 ]
 
 
@@ -332,6 +352,8 @@ def run_checks(loader: Loader, nor_profile: str = "typical", only=None):
             res = fn(ctx)
         except Fail as e:
             res = (False, str(e))
+        except WindowFault as e:
+            res = (False, f"the programmer's read of the memory window faults: {e}")
         if res is None:
             yield name, "N/A", "function not present (optional)"
             continue

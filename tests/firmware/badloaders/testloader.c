@@ -62,7 +62,13 @@ int Init(void)
         return 1;
     }
 #endif
+    uint8_t id[6];
+    nm_err = 0;
     nm_enter_dopi();
+    nm_rd(0x9F, 1, 0, 5, id, 6);
+    if (nm_err || id[0] != 0xC2 || id[2] != 0x85) {
+        return 0;  /* no MX25LM51245G answering: fail, do not hang */
+    }
     map();
 #ifdef BUG_BSS
     initialised = 1;

@@ -2,10 +2,19 @@
 #include "nor_min.h"
 
 int nm_dtr;
+int nm_err;
 
+/* Bounded wait: a device that never answers sets nm_err instead of hanging the caller. The bound
+ * counts status reads; the simulator jumps virtual time on repeated reads, so real waits (erase,
+ * chip erase) need only a few. */
 void nm_wait_sr(uintptr_t b, uint32_t bit)
 {
-    while (!(R(b, SR) & bit)) {
+    for (uint32_t n = 0; !(R(b, SR) & bit); n++) {
+        if (n > 2000u) {
+            nm_err = 1;
+            R(b, CR) |= OCTOSPI_CR_ABORT;
+            return;
+        }
     }
 }
 

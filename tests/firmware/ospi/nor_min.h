@@ -22,6 +22,7 @@
                               OCTOSPI_CCR_DDTR | ((d) ? 4u << 24 : 0) | ((dqs) ? OCTOSPI_CCR_DQSE : 0))
 
 extern int nm_dtr;                  /* 1: commands use the DOPI framing */
+extern int nm_err;                  /* set when a wait timed out (device not answering) */
 
 void nm_clocks_on(void);
 void nm_setup(uintptr_t b, uint32_t dcr1, uint32_t tcr);   /* EN=0, DCR1, DCR2=1, TCR, EN */

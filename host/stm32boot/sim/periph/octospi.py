@@ -18,6 +18,7 @@ from .ospi_window import MemWindow
 LINES = (0, 1, 2, 4, 8, 0, 0, 0)
 FIFO = 32
 DEFAULT_KERNEL_HZ = 64_000_000  # HSI when RCC does not say otherwise
+IDLE_POLL_PS = 10 * 10**9       # 10 ms: status-poll period when the device status cannot change
 
 
 def _ccr_fields():
@@ -394,7 +395,9 @@ class Octospi(Peripheral):
         if not hit and nxt is not None and nxt > clk.now + step:
             delay = -(-(nxt - clk.now) // step) * step
         elif not hit and nxt is None:
-            return  # status can never change: the firmware's wait will be reported as a hang
+            # Nothing will change the status (no device, wrong framing): silicon keeps polling. Poll
+            # coarsely so time still passes for a driver's bounded wait without an event per poll.
+            delay = max(step, IDLE_POLL_PS)
         self._ev = clk.after(delay, self._poll, f"{self.name} status poll")
 
     # ---- memory-mapped window ---------------------------------------------------------------
