@@ -417,6 +417,8 @@ class Octospi(Peripheral):
             self.mm_busy = True  # BUSY stays 1 in memory-mapped mode until ABORT (§3.1)
         self._mapped_mode = True
         ok, why = self.port_ok()
+        if not self.clocked():  # evaluated on controller writes only (an RCC change later is not seen)
+            ok, why = False, f"{self.name} clock is off (RCC {self.clock_gate[0]} bit {self.clock_gate[1]})"
         if not ok:
             self.window.set_off(why)
             return
