@@ -69,7 +69,7 @@ class PackResult:
         self.erased = erased
         self.page_count = res.npages
         self.blank_pages = res.blank_pages  # touched pages dropped because they were all erased
-        data = ffi.gc(res.data, lib.pack_free)
+        data = ffi.gc(res.data, lib.pack_free, size=res.npages * page_size)  # size: GC memory pressure
         addrs = ffi.gc(res.page_addr, lib.pack_free)
         sectors = ffi.gc(res.sectors, lib.pack_free)
         self.data = memoryview(ffi.buffer(data, res.npages * page_size)).toreadonly()
