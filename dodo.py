@@ -27,8 +27,14 @@ PY = sys.executable
 BOARD = get_var("board", "h735")
 PORT = get_var("port", "")
 RELEASE = get_var("release", "") not in ("", "0")
+os.makedirs(BUILD, exist_ok=True)  # doit keeps its state in build/ too: `rm -rf build` is a full clean
 
-DOIT_CONFIG = {"default_tasks": ["native", "firmware", "loaders", "testfw"], "verbosity": 2}
+DOIT_CONFIG = {
+    "default_tasks": ["native", "firmware", "loaders", "testfw"],
+    "verbosity": 2,
+    "backend": "sqlite3",  # safe when two doit commands run at once (json/dbm files get corrupted)
+    "dep_file": "build/.doit.sqlite3",
+}
 
 CROSS = "arm-none-eabi-"
 CPU_FLAGS = ["-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"]
