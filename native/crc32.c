@@ -39,9 +39,9 @@ static uint32_t crc_bytewise(uint32_t crc, const uint8_t *p, size_t len)
     return crc;
 }
 
-#if !defined(__x86_64__)
+#if defined(__arm__) && !defined(__linux__)
 
-/* Target (and any non-x86 host): small and simple; the firmware has the CRC unit for bulk work. */
+/* Bare-metal target (the Cortex-M7 firmware): small and simple; the chip's CRC unit does bulk work. */
 uint32_t crc32_mpeg2_table(uint32_t crc, const void *data, size_t len)
 {
     return crc_bytewise(crc, (const uint8_t *)data, len);
@@ -52,12 +52,61 @@ uint32_t crc32_mpeg2(uint32_t crc, const void *data, size_t len)
     return crc_bytewise(crc, (const uint8_t *)data, len);
 }
 
-#else /* x86-64 host */
-
-#include <immintrin.h>
+#else /* host */
 
 /* crc_tk[k][b] = b * x^(32+8k) mod P: byte b followed by k zero bytes. Filled once at load. */
 static uint32_t crc_tk[16][256];
+
+#if defined(__x86_64__)
+static void clmul_init(void);
+#endif
+
+__attribute__((constructor)) static void crc32_init(void)
+{
+    for (int b = 0; b < 256; b++) {
+        uint32_t c = crc_t0[b];
+        crc_tk[0][b] = c;
+        for (int k = 1; k < 16; k++) {
+            c = (c << 8) ^ crc_t0[c >> 24];
+            crc_tk[k][b] = c;
+        }
+    }
+#if defined(__x86_64__)
+    clmul_init();
+#endif
+}
+
+static inline uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+uint32_t crc32_mpeg2_table(uint32_t crc, const void *data, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)data;
+    const uint32_t (*t)[256] = (const uint32_t (*)[256])crc_tk;
+    for (; len >= 16; len -= 16, p += 16) {
+        /* Byte j of the block is followed by 15-j more bytes: table 15-j. */
+        uint32_t a = be32(p) ^ crc, b = be32(p + 4), c = be32(p + 8), d = be32(p + 12);
+        crc = t[15][a >> 24] ^ t[14][(a >> 16) & 255] ^ t[13][(a >> 8) & 255] ^ t[12][a & 255] ^
+              t[11][b >> 24] ^ t[10][(b >> 16) & 255] ^ t[9][(b >> 8) & 255] ^ t[8][b & 255] ^
+              t[7][c >> 24] ^ t[6][(c >> 16) & 255] ^ t[5][(c >> 8) & 255] ^ t[4][c & 255] ^
+              t[3][d >> 24] ^ t[2][(d >> 16) & 255] ^ t[1][(d >> 8) & 255] ^ t[0][d & 255];
+    }
+    return crc_bytewise(crc, p, len);
+}
+
+#if !defined(__x86_64__)
+
+uint32_t crc32_mpeg2(uint32_t crc, const void *data, size_t len)
+{
+    return crc32_mpeg2_table(crc, data, len);
+}
+
+#else /* x86-64 host: carry-less multiply when the CPU has it */
+
+#include <immintrin.h>
+
 static int crc_clmul_ok;
 
 /* Fold constants: multiplying the high/low 64-bit halves of a 128-bit value by x^(d+64) and
@@ -79,42 +128,14 @@ static struct fold make_fold(unsigned d)
     return f;
 }
 
-__attribute__((constructor)) static void crc32_init(void)
+static void clmul_init(void)
 {
-    for (int b = 0; b < 256; b++) {
-        uint32_t c = crc_t0[b];
-        crc_tk[0][b] = c;
-        for (int k = 1; k < 16; k++) {
-            c = (c << 8) ^ crc_t0[c >> 24];
-            crc_tk[k][b] = c;
-        }
-    }
     fold512 = make_fold(512);
     fold384 = make_fold(384);
     fold256 = make_fold(256);
     fold128 = make_fold(128);
     __builtin_cpu_init();
     crc_clmul_ok = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
-}
-
-static inline uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-uint32_t crc32_mpeg2_table(uint32_t crc, const void *data, size_t len)
-{
-    const uint8_t *p = (const uint8_t *)data;
-    const uint32_t (*t)[256] = (const uint32_t (*)[256])crc_tk;
-    for (; len >= 16; len -= 16, p += 16) {
-        /* Byte j of the block is followed by 15-j more bytes: table 15-j. */
-        uint32_t a = be32(p) ^ crc, b = be32(p + 4), c = be32(p + 8), d = be32(p + 12);
-        crc = t[15][a >> 24] ^ t[14][(a >> 16) & 255] ^ t[13][(a >> 8) & 255] ^ t[12][a & 255] ^
-              t[11][b >> 24] ^ t[10][(b >> 16) & 255] ^ t[9][(b >> 8) & 255] ^ t[8][b & 255] ^
-              t[7][c >> 24] ^ t[6][(c >> 16) & 255] ^ t[5][(c >> 8) & 255] ^ t[4][c & 255] ^
-              t[3][d >> 24] ^ t[2][(d >> 16) & 255] ^ t[1][(d >> 8) & 255] ^ t[0][d & 255];
-    }
-    return crc_bytewise(crc, p, len);
 }
 
 int crc32_mpeg2_has_clmul(void)
@@ -184,4 +205,5 @@ uint32_t crc32_mpeg2(uint32_t crc, const void *data, size_t len)
     return crc32_mpeg2_table(crc, data, len);
 }
 
-#endif
+#endif /* x86-64 */
+#endif /* host */
