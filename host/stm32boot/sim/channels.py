@@ -26,6 +26,7 @@ import tty
 
 class ByteChannel:
     interactive = False
+    listener = None   # set by the USART model: called when host bytes are ready (same thread only)
 
     def read_available(self):
         return []
@@ -55,6 +56,8 @@ class InProcessChannel(ByteChannel):
     def send(self, data: bytes, at_ps: int | None = None) -> None:
         for b in bytes(data):
             self._in.append((b, at_ps))
+        if self.listener is not None:
+            self.listener()   # onto the wire now, even if the firmware is not looking at the UART
 
     def read_available(self):
         out = []

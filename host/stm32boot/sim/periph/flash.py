@@ -100,6 +100,8 @@ class Flash(Peripheral):
         self.buf = {}               # offset in word -> byte
         self.buf_word = None        # address of the open flash word
         self._busy_ev = None
+        self._truth = {}            # flash offset -> byte, see _guard
+        self._guard_pending = False
 
     # ---- helpers --------------------------------------------------------------------------------
     @property
@@ -124,8 +126,6 @@ class Flash(Peripheral):
         self._sr(SR_QW | SR_BSY)
         clk = getattr(self.board, "clock", None)
         if clk is None or delay_ps == 0:
-            if clk is not None:
-                clk.device_busy_ps += 0
             self._finish(done)
             return
         clk.device_busy_ps += delay_ps
@@ -215,6 +215,7 @@ class Flash(Peripheral):
     def _fill(self, lo, size):
         off = lo - FLASH_BASE
         self.memory[off:off + size] = b"\xff" * size
+        self._model_wrote(off, size)
         self._changed(lo, lo + size)
 
     def write_CCR(self, old, new):
@@ -250,6 +251,38 @@ class Flash(Peripheral):
 
     # ---- programming (machine's write-protect hook) --------------------------------------------
     def bus_write_array(self, addr: int, size: int, value: int) -> bool:
+        accepted = self._store(addr, size, value)
+        self._guard(addr, size)
+        return accepted
+
+    def _guard(self, addr, size):
+        """unicorn 2.1.4 still performs a store into the mapped flash buffer after the write-protect hook
+        returned True (measured with the machine's mem_map_ptr flash). Remember what the array holds per
+        this model and put it back at the next event boundary, before later instruction blocks run."""
+        clk = getattr(self.board, "clock", None)
+        off = addr - FLASH_BASE
+        if clk is None or not 0 <= off < FLASH_SIZE:
+            return
+        for a in range(off, min(off + size, FLASH_SIZE)):
+            self._truth.setdefault(a, self.memory[a])
+        if not self._guard_pending:
+            self._guard_pending = True
+            clk.after(1, self._restore, "FLASH store guard")   # 1 ps: the machine fires events after now
+
+    def _restore(self):
+        self._guard_pending = False
+        truth, self._truth = self._truth, {}
+        bad = [a for a, v in truth.items() if self.memory[a] != v]
+        for a in bad:
+            self.memory[a] = truth[a]
+        if bad:
+            self._changed(FLASH_BASE + min(bad), FLASH_BASE + max(bad) + 1)
+
+    def _model_wrote(self, off, size):
+        for a in [a for a in self._truth if off <= a < off + size]:
+            self._truth[a] = self.memory[a]
+
+    def _store(self, addr: int, size: int, value: int) -> bool:
         cr = self.get("CR")
         if cr & 1 or not cr & 2:
             self._sr(SR_PGSERR)
@@ -296,5 +329,6 @@ class Flash(Peripheral):
         def done():
             for i, b in data.items():   # bytes FW left out stay as they were (erased)
                 self.memory[off + i] = cur[i] & b if any(c != 0xFF for c in cur) else b
+            self._model_wrote(off, WORD)
             self._changed(word, word + WORD)
         self._busy(self._times()[0], done, f"program 0x{word:08X}")

@@ -1,0 +1,10 @@
+"""SoC test firmware (C): clock bring-up, USART3 echo/overrun, internal-flash programming and errors,
+all through the firmware/drivers the bootloader uses."""
+DRIVERS = ["firmware/drivers/clock.c", "firmware/drivers/gpio.c", "firmware/drivers/usart.c",
+           "firmware/drivers/flash.c"]
+IMAGES = [
+    dict(name="soc", sources=["firmware/port/h735/startup.c", "tests/firmware/soc/soc.c",
+                              "tests/firmware/soc/soc_flash.c"] + DRIVERS,
+         ldscript="tests/firmware/soc/soc.ld", out="build/testfw/soc/soc.elf",
+         includes=["firmware", "tests/firmware/soc"]),
+]
