@@ -126,3 +126,15 @@ def test_flash_program_verify_and_every_error_flag():
     assert got["relock"] == 1                                  # FLASH_ERR_LOCKED after a wrong key
     # sector erase (x32: 1.1 s typ) and 8 word programs are in the virtual time
     assert (m.clock.now - t0) / PS_PER_S > 1.1
+
+
+def test_option_bytes_survive_in_the_state_directory(tmp_path):
+    m = h735.build(state_dir=str(tmp_path), blank=True, strict=True, warn=lambda s: None)
+    m.flash_ctl.protect(6)
+    m.close()
+    m = h735.build(state_dir=str(tmp_path), strict=True, warn=lambda s: None)
+    try:
+        assert m.flash_ctl.protected(6) and not m.flash_ctl.protected(5)
+        assert m.read32(0x5200_2000 + 0x38) & 0xFF == 0xBF   # WPSN_CUR as the firmware reads it
+    finally:
+        m.close()

@@ -133,3 +133,25 @@ def test_tcp_channel_serves_pyserial_socket_url():
         s.close()
     finally:
         ch.close()
+
+
+def test_debian_stm32flash_opens_the_pty_and_sends_its_sync_byte():
+    import shutil
+    import subprocess
+    import time
+    if shutil.which("stm32flash") is None:
+        pytest.skip("stm32flash not installed (apt-get install stm32flash)")
+    ch = PtyChannel(announce=None)
+    proc = subprocess.Popen(["stm32flash", "-m", "8n1", "-b", "115200", ch.path],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        got = b""
+        deadline = time.monotonic() + 10
+        while 0x7F not in got and time.monotonic() < deadline and proc.poll() is None:
+            if ch.wait_readable(0.2):
+                got += bytes(b for b, _ in ch.read_available())
+        assert 0x7F in got, proc.stdout.read() if proc.poll() is not None else got   # AN3155 sync byte
+    finally:
+        proc.kill()
+        proc.wait()
+        ch.close()

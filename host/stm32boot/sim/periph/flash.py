@@ -32,7 +32,8 @@ PROFILES = {
             (us(200), ms(2000), ms(10000))],
     "zero": [(0, 0, 0)] * 4,
 }
-OPT_DELAY_PS = ms(1)   # option-byte change (model estimate)
+OPT_DELAY_PS = ms(1)
+OPT_MAGIC = b"OPT1"   # option-byte change (model estimate)
 
 CR_FIELDS = (Field("LOCK", 0), Field("PG", 1), Field("SER", 2), Field("BER", 3), Field("PSIZE", 4, 2),
              Field("FW", 6), Field("START", 7), Field("SNB", 8, 3), Field("CRC_EN", 15)) + tuple(
@@ -88,7 +89,7 @@ class Flash(Peripheral):
         ev = getattr(self, "_busy_ev", None)
         if ev is not None:
             ev.cancel()
-        saved = self.options
+        saved = self.options if self.options is not None else self._load_options()
         super().reset()
         if saved is not None:
             for _, cur in self.OPT_PAIRS:
@@ -246,8 +247,24 @@ class Flash(Peripheral):
             self.set(cur, v)
         self._save_options()
 
+    def _options_blob(self):
+        state = getattr(self.board, "state", None)
+        return state.blob("flash_options", 4 + 4 * len(self.OPT_PAIRS)) if state is not None else None
+
+    def _load_options(self):
+        """Option bytes persist in the board's state directory (blob "flash_options": magic + CUR words)."""
+        blob = self._options_blob()
+        if blob is None or blob[:4] != OPT_MAGIC:
+            return None
+        words = [int.from_bytes(blob[4 + 4 * i:8 + 4 * i], "little") for i in range(len(self.OPT_PAIRS))]
+        return {cur: w for (_, cur), w in zip(self.OPT_PAIRS, words)}
+
     def _save_options(self):
         self.options = {cur: self.get(cur) for _, cur in self.OPT_PAIRS}
+        blob = self._options_blob()
+        if blob is not None:
+            blob[:] = OPT_MAGIC + b"".join(self.options[cur].to_bytes(4, "little") for _, cur in self.OPT_PAIRS)
+            self.board.state.mark_dirty("flash_options")
 
     # ---- programming (machine's write-protect hook) --------------------------------------------
     def bus_write_array(self, addr: int, size: int, value: int) -> bool:
