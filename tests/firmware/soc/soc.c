@@ -2,7 +2,7 @@
  * 115200 from the PLL3Q kernel clock, then reads one command byte and runs that scenario, reporting
  * "key=value" lines; returning from main stops the simulator (BKPT in startup.c).
  *   c: clock frequencies as computed from the RCC registers, and DWT cycles over a 1 ms SysTick wait
- *   e: echo bytes until 0x04
+ *   e: echo bytes until 0x04 (E: the same at 921600 baud)
  *   o: sleep 2 ms, then read: a host that sent 3 bytes meanwhile gives an overrun
  *   f: flash program/erase and each error flag (soc_flash.c)
  */
@@ -110,6 +110,12 @@ int main(void)
     switch (cmd) {
     case 'c': scenario_clock(rc); break;
     case 'e': scenario_echo(); break;
+    case 'E':   /* echo at 921600: the PLL3Q kernel clock divides it exactly (BRR 64) */
+        say("921600\n");
+        usart_flush(UART, 100000u);
+        usart_init(UART, f.usart28_ker, 921600u);
+        scenario_echo();
+        break;
     case 'o': scenario_overrun(); break;
     case 'f': scenario_flash(); break;
     default: say("unknown command\n"); break;

@@ -99,7 +99,23 @@ class Rcc(Peripheral):
         for ev in getattr(self, "_events", {}).values():
             ev.cancel()
         self._events = {}
+        self._freq = {}
         super().reset()
+
+    # Frequencies are asked for on every MMIO access (CPU time): cache them until the RCC changes.
+    def set(self, name, value=None, **fields):
+        super().set(name, value, **fields)
+        self._freq = {}
+
+    def bus_write(self, offset, size, value):
+        super().bus_write(offset, size, value)
+        self._freq = {}
+
+    def _cached(self, key, fn):
+        v = self._freq.get(key)
+        if v is None:
+            v = self._freq[key] = fn()
+        return v
 
     # ---- helpers --------------------------------------------------------------------------------
     @property
@@ -251,7 +267,7 @@ class Rcc(Peripheral):
         return self.source_hz(SW_SOURCES[sws]) if sws < 4 else 0
 
     def sysclk_hz(self) -> float:
-        return self.sys_ck_hz() / self._hpre(self.get("D1CFGR", "D1CPRE"))
+        return self._cached("sysclk", lambda: self.sys_ck_hz() / self._hpre(self.get("D1CFGR", "D1CPRE")))
 
     def hclk_hz(self) -> float:
         return self.sysclk_hz() / self._hpre(self.get("D1CFGR", "HPRE"))
@@ -271,7 +287,9 @@ class Rcc(Peripheral):
                 lambda: 0, lambda: 0][sel]()
 
     def kernel_hz(self, what: str) -> float:
-        what = what.lower()
+        return self._cached(("kernel", what), lambda: self._kernel_hz(what.lower()))
+
+    def _kernel_hz(self, what: str) -> float:
         if what in ("usart2", "usart3", "uart4", "uart5", "uart7", "uart8"):
             return self._usart_sel(self.get("D2CCIP2R", "USART28SEL"), self.pclk_hz(1))
         if what in ("usart1", "usart6", "uart9", "usart10"):

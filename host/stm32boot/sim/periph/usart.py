@@ -107,14 +107,24 @@ class Usart(Peripheral):
         return 1 + data + STOP_BITS[self.get("CR2") >> 12 & 3]
 
     def frame_ps(self) -> int:
-        b = self.baud()
-        return int(self.frame_bits() * PS_PER_S / b) if b else 0
+        rcc = getattr(self.board, "rcc", None)
+        key = (self.values[0x00], self.values[0x04], self.values[0x0C], self.values[0x2C],
+               rcc.kernel_hz(self.kernel) if rcc is not None else 0)
+        if key != self._frame_key:
+            b = self.baud()
+            self._frame_key, self._frame = key, int(self.frame_bits() * PS_PER_S / b) if b else 0
+        return self._frame
+
+    _frame_key, _frame = None, 0
 
     def _depth(self) -> int:
-        return 8 if self.get("CR1", "FIFOEN") else 1
+        return 8 if self.values[0x00] >> 29 & 1 else 1
+
+    _BITS = {"RE": 1 << 2, "TE": 1 << 3}
 
     def _enabled(self, bit: str) -> bool:
-        return bool(self.get("CR1", "UE") and self.get("CR1", bit))
+        cr1 = self.values[0x00]
+        return bool(cr1 & 1 and cr1 & self._BITS[bit])
 
     # ---- registers ------------------------------------------------------------------------------
     def read_ISR(self, value):
