@@ -117,3 +117,10 @@ def test_gpio_clock_off_reads_zero_and_ignores_writes():
     wr(m.gpiod, C.GPIO_MODER, 0)
     wr(m.rcc, C.RCC_AHB4ENR, C.RCC_AHB4ENR_GPIODEN)
     assert rd(m.gpiod, C.GPIO_MODER) == 0xFFFFFFFF
+
+
+def test_dbgmcu_reports_the_h73x_device_id():
+    from stm32boot.sim.periph.dbgmcu import Dbgmcu
+    d = Dbgmcu()
+    d.bus_write(C.DBGMCU_IDCODE, 4, 0)   # read-only
+    assert d.bus_read(C.DBGMCU_IDCODE, 4) & C.DBGMCU_IDCODE_DEV_ID_Msk == C.DBGMCU_DEV_ID_H72X_H73X
