@@ -8,53 +8,30 @@
     blank=True      start erased even if PATH holds a state
     uart            a ByteChannel for USART3 (the ST-LINK virtual COM port), or None
 
-SoC models are added here, one line each; models not written yet are skipped so the wiring works
-while the team builds them (see _optional).
+SoC models are added here, one line each.
 """
 from __future__ import annotations
 
-import importlib
-
 from ..boards import get as get_board
 from .machine import Machine
+from .periph import dbgmcu, flash, gpio, ospi_board, pwr, rcc, usart
 from .state import SimState
 
 BOARD = "h735"
 
 
-def _optional(name: str):
-    """Import stm32boot.sim.<name> if it exists yet (models still being written by the team)."""
-    try:
-        return importlib.import_module(f"{__package__}.{name}")
-    except ModuleNotFoundError as e:
-        if e.name and e.name.endswith(name.rsplit(".", 1)[-1]):
-            return None
-        raise
-
-
 def _add_soc(m: Machine, uart) -> None:
-    rcc = _optional("periph.rcc")
-    if rcc is not None:
-        m.add(rcc.Rcc("RCC", 0x5802_4400, hse_hz=m.board.hse_hz))
-    pwr = _optional("periph.pwr")
-    if pwr is not None:
-        m.add(pwr.Pwr("PWR", 0x5802_4800))
-    gpio = _optional("periph.gpio")
-    if gpio is not None:
-        for port in gpio.make_ports():
-            m.add(port)
-    flash = _optional("periph.flash")
-    if flash is not None and hasattr(flash, "Flash"):
-        m.add(flash.Flash("FLASH", 0x5200_2000))
-    usart = _optional("periph.usart")
-    if usart is not None:
-        u3 = m.add(usart.Usart("USART3"))       # ST-LINK virtual COM port, PD8/PD9 AF7 (§5)
-        m.add(usart.Usart("USART1"))
-        if uart is not None:
-            u3.attach(uart)
-    ospi = _optional("periph.ospi_board")
-    if ospi is not None:
-        ospi.add_ospi(m)                        # OCTOSPI1 + MX25LM NOR, OCTOSPI2 + HyperRAM, OCTOSPIM
+    m.add(rcc.Rcc("RCC", 0x5802_4400, hse_hz=m.board.hse_hz))
+    m.add(pwr.Pwr("PWR", 0x5802_4800))
+    for port in gpio.make_ports():
+        m.add(port)
+    m.add(flash.Flash("FLASH", 0x5200_2000))
+    m.add(dbgmcu.Dbgmcu("DBGMCU", 0x5C00_1000, dev_id=m.board.dev_id))
+    u3 = m.add(usart.Usart("USART3"))           # ST-LINK virtual COM port, PD8/PD9 AF7 (§5)
+    m.add(usart.Usart("USART1"))
+    if uart is not None:
+        u3.attach(uart)
+    ospi_board.add_ospi(m)                      # OCTOSPI1 + MX25LM NOR, OCTOSPI2 + HyperRAM, OCTOSPIM
 
 
 def build(state_dir=None, blank=False, strict=False, uart=None, fault_policy="stop", warn=print) -> Machine:
