@@ -28,7 +28,10 @@ void fd_idle(void)
         frame_rx_feed(&rx, (uint8_t)c);
         any = 1;
     }
-    if (any) last_rx_ms = port_millis();
+    if (any)
+        last_rx_ms = port_millis();
+    else
+        port_idle();
 }
 
 static void send(uint32_t n)

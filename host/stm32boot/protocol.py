@@ -254,7 +254,7 @@ class Link:
                         e.req.on_reply(r)
             if pending:
                 oldest = next(iter(pending.values()))
-                if self.t.now() >= oldest.due:
+                if self.t.now() >= oldest.due - 1e-6:   # (float clocks: never spin on a sliver)
                     oldest.tries += 1
                     if oldest.tries >= self.MAX_TRIES:
                         raise NoResponse(self.no_response_message())

@@ -1,0 +1,157 @@
+/* core/port.h on the STM32H735G-DK: USART3 (PD8 TX / PD9 RX, AF7, the ST-LINK virtual COM port,
+ * h735-hardware.md §8.3-8.4) polled at register level, time from the DWT cycle counter.
+ * USART3's kernel clock is PLL2Q = 200 MHz (PLL2 VCO 400 MHz / 2): 8 Mbaud (OVER8, USARTDIV 50),
+ * 2 Mbaud and 12.5 Mbaud divide exactly and 921600 is off by 0.005 % (performance-anchors.md §1.2). */
+#include <stdint.h>
+
+#include "board.h"
+#include "../../drivers/clock.h"
+#include "dbgmcu.h"
+#include "../../drivers/gpio.h"
+#include "mmio.h"
+#include "port.h"
+#include "protocol.h"
+#include "rcc.h"
+#include "stm32h735.h"
+#include "usart.h"
+#include "../../drivers/usart.h"
+#include "handoff.h"
+#include "scb.h"
+
+#define U(off) MMIO32(BOARD_UART_BASE, off)
+#define RCC(off) MMIO32(RCC_BASE, off)
+#define USART_KER_HZ 200000000u
+
+static uint32_t baud = PROTO_DEFAULT_BAUD;
+static uint32_t cyc_last;
+static uint64_t cyc_total;
+static uint32_t cyc_per_ms = 64000u;
+
+static int uart_open(uint32_t b);
+
+static int wait_rcc(uint32_t mask, uint32_t want)
+{
+    for (uint32_t i = 0; i < 1000000u; i++)
+        if ((RCC(RCC_CR) & mask) == want)
+            return 0;
+    return -1;
+}
+
+/* PLL2 keeps R = 200 MHz for OCTOSPI; its Q output is enabled for USART3. DIVxEN may only change
+ * while the PLL is off, and nothing uses PLL2 yet at this point of the boot. */
+static int uart_clock(void)
+{
+    RCC(RCC_CR) &= ~RCC_CR_PLL2ON;
+    if (wait_rcc(RCC_CR_PLL2RDY, 0)) return -1;
+    RCC(RCC_PLLCFGR) |= RCC_PLLCFGR_DIVQ2EN;
+    RCC(RCC_CR) |= RCC_CR_PLL2ON;
+    if (wait_rcc(RCC_CR_PLL2RDY, RCC_CR_PLL2RDY)) return -1;
+    RCC(RCC_D2CCIP2R) = (RCC(RCC_D2CCIP2R) & ~RCC_D2CCIP2R_USART28SEL_Msk) |
+                        FIELD_PREP(RCC_D2CCIP2R_USART28SEL, RCC_USARTSEL_PLL2Q);
+    return 0;
+}
+
+int board_init(void)
+{
+    if (clock_init(CLOCK_SUPPLY_DIRECT_SMPS) != CLOCK_OK) return -1;
+    if (uart_clock()) return -2;
+    cyc_per_ms = clock_cpu_hz() / 1000u;
+    cyc_last = clock_cycles();
+    RCC(RCC_APB1LENR) |= RCC_APB1LENR_USART3EN;
+    (void)RCC(RCC_APB1LENR);
+    static const gpio_pin_t pins[] = {
+        {GPIO_PORT_D, 8, GPIO_MODE_AF, 7, GPIO_SPEED_VHIGH, GPIO_PULL_NONE, false},
+        {GPIO_PORT_D, 9, GPIO_MODE_AF, 7, GPIO_SPEED_VHIGH, GPIO_PULL_UP, false},
+    };
+    gpio_config_many(pins, 2);
+    return port_uart_set_baud(baud) ? 0 : -3;
+}
+
+/* The receive FIFO (FIFOEN, settable only with UE=0) buys time at high rates: at 8 Mbaud a byte lands
+ * every 1.25 us, shorter than an OCTOSPI page transfer during which the UART is not looked at. */
+static int uart_open(uint32_t b)
+{
+    if (usart_init(BOARD_UART_BASE, USART_KER_HZ, b) != USART_OK) return -1;
+    U(USART_CR1) &= ~USART_CR1_UE;
+    U(USART_CR1) |= USART_CR1_FIFOEN;
+    U(USART_CR1) |= USART_CR1_UE;
+    return 0;
+}
+
+void board_uart_deinit(void)
+{
+    (void)usart_flush(BOARD_UART_BASE, 10000);
+    RCC(RCC_APB1LRSTR) |= RCC_APB1LENR_USART3EN;   /* same bit in the reset register (§8.1) */
+    RCC(RCC_APB1LRSTR) &= ~RCC_APB1LENR_USART3EN;
+    RCC(RCC_D2CCIP2R) = (RCC(RCC_D2CCIP2R) & ~RCC_D2CCIP2R_USART28SEL_Msk) |
+                        FIELD_PREP(RCC_D2CCIP2R_USART28SEL, RCC_USARTSEL_PLL3Q);  /* clock.c's default */
+}
+
+int port_uart_getc(void)
+{
+    uint32_t isr = U(USART_ISR);
+    if (isr & USART_ISR_ORE)   /* a byte was lost: the frame CRC catches it, the host retransmits */
+        U(USART_ICR) = USART_ICR_ORECF;
+    if (!(isr & USART_ISR_RXNE)) return -1;
+    return (int)(U(USART_RDR) & 0xFFu);
+}
+
+/* Idle hint: a few more reads of the same status register. On silicon they cost nothing; the
+ * simulator recognises a run of identical status reads as idle polling and moves its clock to the next
+ * event (emulation.md §4), so a busy wait that polls the UART still runs at full speed there. */
+void port_idle(void)
+{
+    for (int i = 0; i < 3; i++)
+        if (U(USART_ISR) & USART_ISR_RXNE) return;
+}
+
+int port_uart_putc(uint8_t c)
+{
+    if (!(U(USART_ISR) & USART_ISR_TXE)) return 0;
+    U(USART_TDR) = c;
+    return 1;
+}
+
+void port_uart_flush(void) { (void)usart_flush(BOARD_UART_BASE, 100000); }
+
+uint32_t port_uart_set_baud(uint32_t b)
+{
+    if (b == 0 || b > BOARD_MAX_BAUD) return 0;
+    if (uart_open(b)) {
+        (void)uart_open(baud);
+        return 0;
+    }
+    baud = b;
+    return b;
+}
+
+uint32_t port_uart_baud(void) { return baud; }
+uint32_t port_uart_max_baud(void) { return BOARD_MAX_BAUD; }
+
+uint32_t port_millis(void)
+{
+    uint32_t now = clock_cycles();
+    cyc_total += (uint32_t)(now - cyc_last);
+    cyc_last = now;
+    return (uint32_t)(cyc_total / cyc_per_ms);
+}
+
+uint32_t port_chip_id(void) { return MMIO32(DBGMCU_BASE, DBGMCU_IDCODE); }
+const char *port_board_name(void) { return "h735"; }
+
+const struct flashdev *const *port_mems(unsigned *n)
+{
+    static const struct flashdev *const mems[] = {&iflash_dev, &nor_dev};
+    *n = 2;
+    return mems;
+}
+
+void port_reset(int run_app)
+{
+    MMIO32(BOOT_REQ_ADDR, 0) = run_app ? BOOT_REQ_RUN : BOOT_REQ_STAY;
+    __asm volatile("dsb" ::: "memory");
+    MMIO32(SCB_BASE, SCB_AIRCR) = SCB_AIRCR_VECTKEY | SCB_AIRCR_SYSRESETREQ;
+    __asm volatile("dsb" ::: "memory");
+    for (;;) {
+    }
+}

@@ -1,0 +1,95 @@
+"""The simulated board as a transport (transport.py interface): the H735 machine runs in this process,
+its USART3 wired to an in-process channel, driven from the caller's thread: a read() runs the machine
+until the firmware has sent something (or the timeout passes on the VIRTUAL clock), so the simulator
+runs as fast as it can while the host talks, and every duration is the board's, not the host's.
+
+`latency` adds a one-way delay to both directions (a USB bridge's turnaround: 1 ms for CDC-ACM),
+for benches of the windowed protocol."""
+from __future__ import annotations
+
+from .sim.clock import PS_PER_S
+
+
+class SimTransport:
+    max_baud = 12_500_000
+
+    def __init__(self, board, state_dir=None, latency: float = 0.0, blank: bool = False, machine=None):
+        from .sim import channels, h735, state
+        self.board = board
+        self.chan = channels.InProcessChannel()
+        if machine is None:
+            if state_dir is None:
+                state_dir = state.default_dir(board.name)
+            machine = h735.build(state_dir=str(state_dir), blank=blank, uart=self.chan, warn=lambda *a: None)
+        else:
+            machine.usart3.attach(self.chan)
+        self.m = machine
+        self.name = f"the simulated {board.title}" + (f" (state {state_dir})" if state_dir else "")
+        self.lat_ps = int(latency * PS_PER_S)
+        self.baud = board.console.default_baud
+        self._t0 = self.m.clock.now
+        self._taken = 0        # bytes of chan.tx_log already handed to the host
+        self.last_run = None
+
+    # -- transport interface --
+    @property
+    def virtual_seconds(self) -> float:
+        return (self.m.clock.now - self._t0) / PS_PER_S
+
+    def now(self) -> float:
+        return self.m.clock.now / PS_PER_S
+
+    def byte_time(self) -> float:
+        return 10.0 / self.baud
+
+    def set_baud(self, baud: int) -> None:
+        self.baud = baud   # the model's wire runs at the rate the firmware programs
+
+    def write(self, data: bytes) -> None:
+        self.chan.send(bytes(data), at_ps=self.m.clock.now + self.lat_ps if self.lat_ps else None)
+
+    def _ready(self) -> int:
+        """Bytes the host may see now (sent by the firmware at least `latency` ago)."""
+        log, n, now = self.chan.tx_log, self._taken, self.m.clock.now
+        while n < len(log) and log[n][0] + self.lat_ps <= now:
+            n += 1
+        return n - self._taken
+
+    def read(self, timeout: float) -> bytes:
+        end = self.m.clock.now + max(1, int(max(timeout, 0.0) * PS_PER_S))
+        log = self.chan.tx_log
+        while not self._ready():
+            if self.m.clock.now >= end:
+                return b""
+            if len(log) > self._taken:          # sent, still on the wire or in flight on the link
+                self._run(min(log[self._taken][0] + self.lat_ps, end), stop_on_tx=False)
+            else:
+                self._run(end, stop_on_tx=True)
+        n = self._ready()
+        out = bytes(b for _, b in log[self._taken:self._taken + n])
+        self._taken += n
+        if self._taken > 1 << 16:               # keep the channel's log short
+            del log[:self._taken]
+            self.chan.received.clear()
+            self._taken = 0
+        return out
+
+    def _run(self, until_ps: int, stop_on_tx: bool) -> None:
+        left = (until_ps - self.m.clock.now) / PS_PER_S
+        if left <= 0:
+            return
+        n0 = len(self.chan.tx_log)
+        pred = (lambda: len(self.chan.tx_log) > n0) if stop_on_tx else None
+        r = self.m.run(until=pred, max_virtual_s=left, timeout_s=getattr(self, "wall_limit", None))
+        self.last_run = r
+        if r.reason == "fault":
+            raise SimFault(f"the simulated board faulted: {r.detail}\n{r.fault_report}")
+        if r.reason == "hang" and self.m.clock.now < until_ps:
+            self.m.clock.advance_to(until_ps)   # idle with nothing scheduled: time just passes
+
+    def close(self) -> None:
+        self.m.close()
+
+
+class SimFault(OSError):
+    """The firmware crashed in the simulator; the message carries the decoded fault report."""
