@@ -7,9 +7,16 @@ on 8 DTR lines with RWDS as DQS. With fixed latency (CR0.FLE=1, power-on) the de
 2 bytes per clock of difference (and writes land shifted). Register writes are zero-latency: the
 controller needs HLCR.WZL=1 for them. Volatile: contents are not persisted.
 Register values on the wire are sent most significant byte first (HyperBus word order; unverified).
+
+Two dies (§7): one burst (one nCS-low period) stays in the die it started in. A burst running past
+the die end wraps to that die's start (our choice of "wrong data": the datasheet only forbids the
+crossing, the reference says silicon returns wrong data); the controller must split at the boundary
+(DCR3.CSBOUND=23). Hence the fast mapped view is offered only when CSBOUND keeps bursts in one die.
+tCSM (max nCS low, 4 µs) is exposed for the controller's REFRESH check; refresh loss is not modelled.
 """
 from __future__ import annotations
 
+from ..clock import us
 from .xfer import MTYP_HYPER_MEM, MTYP_HYPER_REG, Device, Transfer, shift_bits
 
 MB = 1 << 20
@@ -20,10 +27,13 @@ IL_CLOCKS = {0b0000: 5, 0b0001: 6, 0b1110: 3, 0b1111: 4}
 
 class S70KL1281(Device):
     name = "S70KL1281"
+    wrap_sizes = (16, 32, 64, 128)   # CR0.BL burst lengths (§7)
+    t_csm_ps = us(4)
 
     def __init__(self, clock=None, size: int = 16 * MB):
         super().__init__(clock)
         self.size = size
+        self.die = size // 2
         self.mem = bytearray(size)
         self.regs = {0x0000: ID0, 0x0002: ID1, 0x1000: CR0_RESET, 0x1002: CR1_RESET}
 
@@ -68,28 +78,43 @@ class S70KL1281(Device):
             self.note("HyperRAM: read without DQS (RWDS) sampling: data garbled")
         if reg:
             return self._reg(t, addr, lead)
+        die = (addr if t.burst_start is None else t.burst_start) % self.size // self.die
         if t.write:
             if lead:
                 return b""  # the device samples bus noise as data: the write is lost
-            self._put(addr, t.data)
+            self._put(self._in_die(die, addr, len(t.data)), t.data)
             return b""
         extra = 0 if lead >= 0 else -(-(-lead) // 8)
-        raw = self._get(addr, t.count + extra + 2)
+        raw = self._get(self._in_die(die, addr, t.count + extra + 2, t.count), t.count + extra + 2)
         out = shift_bits(raw, lead, t.count) if lead else raw[:t.count]
         return out if t.dqs else bytes(b & 0x88 for b in out)
 
-    def _get(self, addr: int, n: int) -> bytes:
+    def _in_die(self, die: int, addr: int, n: int, used: int | None = None) -> list[tuple[int, int]]:
+        """(offset, length) spans of a burst of n bytes at addr that began in `die` (it never leaves
+        that die); `used`: how many of the n bytes the controller keeps (for the note)."""
+        lo = die * self.die
         a = addr % self.size
-        data = bytes(self.mem[a:a + n])
-        return data + bytes(self.mem[:n - len(data)])
+        if a // self.die != die or (a % self.die) + (n if used is None else used) > self.die:
+            self.note(f"HyperRAM: burst from die {die} runs to 0x{addr + n - 1:X}, past the die boundary "
+                      f"(0x{(die + 1) * self.die:X}): the die's address wraps, wrong data (set DCR3.CSBOUND=23, §7)")
+        off = a % self.die
+        k = min(n, self.die - off)
+        out = [(lo + off, k)]
+        while k < n:
+            m = min(n - k, self.die)
+            out.append((lo, m))
+            k += m
+        return out
 
-    def _put(self, addr: int, data: bytes) -> None:
-        a = addr % self.size
-        k = min(len(data), self.size - a)
-        self.mem[a:a + k] = data[:k]
-        if k < len(data):
-            self.mem[:len(data) - k] = data[k:]
-        self.changed(a, a + len(data))
+    def _get(self, spans: list[tuple[int, int]], n: int) -> bytes:
+        return b"".join(bytes(self.mem[a:a + k]) for a, k in spans)[:n]
+
+    def _put(self, spans: list[tuple[int, int]], data: bytes) -> None:
+        k = 0
+        for a, m in spans:
+            self.mem[a:a + m] = data[k:k + m]
+            self.changed(a, a + m)
+            k += m
 
     def _reg(self, t: Transfer, addr: int, lead: int) -> bytes:
         if addr not in self.regs:
@@ -111,6 +136,8 @@ class S70KL1281(Device):
     def mapped_view(self, read: Transfer, write: Transfer | None):
         if read.mtyp != MTYP_HYPER_MEM or not self._frame_ok(read) or not read.dqs:
             return None
+        if not read.cs_boundary or read.cs_boundary > self.die:
+            return None  # prefetch bursts could cross the die boundary: per-access path (CSBOUND)
         if self._quiet_lead(read) != 0:
             return None
         writable = write is not None and self._frame_ok(write) and self._quiet_lead(write) == 0

@@ -45,6 +45,8 @@ class Transfer:
     count: int = 0                 # bytes in (read)
     mtyp: int = MTYP_MICRON
     latency: dict = field(default_factory=dict)  # HyperBus: {"tacc":, "fixed":, "wzl":}
+    cs_boundary: int = 0           # controller's DCR3.CSBOUND span in bytes (0: off); it splits for us
+    burst_start: int | None = None  # memory-mapped prefetch: address where this nCS-low burst began
 
     def data_cycles(self, nbytes: int) -> int:
         if not self.data_lines:
@@ -79,6 +81,8 @@ class Device:
     """
 
     name = "device"
+    wrap_sizes: tuple = ()          # wrapped-read lengths (bytes) the device supports (DCR2.WRAPSIZE)
+    t_csm_ps: int | None = None     # max nCS-low time (HyperRAM tCSM), None: no limit
 
     def __init__(self, clock=None):
         self.clock = clock

@@ -5,14 +5,16 @@ memory-mapped; a transfer starts on IR, AR or the first DR write depending on th
 the 32-byte FIFO drives FTF/FLEVEL; BUSY clears only when the exchange is over AND the FIFO is empty;
 ABORT self-clears and sets TCF; AR is ignored while BUSY or mapped; other configuration writes while
 BUSY are dropped and noted. Phases become a `Transfer` for the device on the port (devices/xfer.py);
-transfer time runs on the virtual clock at F_kernel/(PRESCALER+1). The memory window is handled by
-ospi_window.MemWindow.
+transfer time runs on the virtual clock at F_kernel/(PRESCALER+1). Memory-mapped mode, the timeout
+(TCEN/LPTR/TOF), CSBOUND splitting, REFRESH and wrap checks live in ospi_mapped.MappedMode; the
+memory window itself in ospi_window.MemWindow.
 """
 from __future__ import annotations
 
 from ..devices.xfer import (MTYP_HYPER_MEM, MTYP_HYPER_REG, MTYP_MACRONIX, NoDevice, Phase,
                             Transfer, swap16)
 from ..regs import RO, WO, Field, Peripheral, Reg
+from .ospi_mapped import MappedMode
 from .ospi_window import MemWindow
 
 LINES = (0, 1, 2, 4, 8, 0, 0, 0)
@@ -35,7 +37,7 @@ CONFIG = {"DCR1", "DCR2", "DCR3", "DCR4", "DLR", "PSMKR", "PSMAR", "PIR", "CCR",
 CR_ALWAYS = 0x1 | 0x2 | 0x1F0000  # EN, ABORT, interrupt enables stay writable while busy
 
 
-class Octospi(Peripheral):
+class Octospi(MappedMode, Peripheral):
     C_PREFIX = "OCTOSPI"
     C_FIELD_ALIASES = {"WPCCR": "CCR", "WCCR": "CCR", "WPTCR": "TCR", "WTCR": "TCR"}  # octospi.h shares them
     SIZE = 0x400
@@ -74,6 +76,7 @@ class Octospi(Peripheral):
                  device=None, machine=None):
         self.device = device or NoDevice()
         self.window = MemWindow(name, window_base, machine)
+        self.window.on_access = lambda: self._mm_touch()
         self.trace: list[str] = []
         self.port_ok = lambda: (True, "")  # OCTOSPIM routing check, set by Octospim.connect
         self.ospim = None
@@ -100,6 +103,7 @@ class Octospi(Peripheral):
         self.flags = 0          # TEF/TCF/SMF/TOF bits as in SR
         self.poll_ftf = False
         self._mapped_mode = False
+        self._mm_reset()
         if getattr(self, "_ev", None):
             self._ev.cancel()
         self._ev = None
@@ -155,6 +159,9 @@ class Octospi(Peripheral):
         return self.active or self.polling or self.mm_busy or bool(self.fifo) or bool(self.pending)
 
     def read_SR(self, _v: int) -> int:
+        if self._tof_ev is not None and self._tof_ev.when <= getattr(self._clock(), "now", -1):
+            self._tof_ev.cancel()  # due but not yet run by the clock: take it now (lazy timeout)
+            self._tof_fire()
         cr = self.values[0]
         fm = (cr >> 28) & 3
         thr = ((cr >> 8) & 0x1F) + 1
@@ -177,6 +184,8 @@ class Octospi(Peripheral):
             self._abort()
         if (old ^ new) & 0x3000_0001 or new & 2:
             self._update_window()
+        if (old ^ new) & 8:  # TCEN
+            self._tof_arm()
 
     def _abort(self) -> None:
         if self._ev:
@@ -189,6 +198,7 @@ class Octospi(Peripheral):
         self.wbuf.clear()
         self.wneed = 0
         self.active = self.polling = self.mm_busy = self.poll_ftf = False
+        self._mm_reset()
         self.flags |= 2  # TCF: abort complete
         if self.ospim is not None:
             self.ospim.repair(self.ospim_index)
@@ -256,7 +266,7 @@ class Octospi(Peripheral):
             alternate=phase(16, 19, 20, abr),
             dummy=tcr & 0x1F, dqs=bool(ccr >> 29 & 1),
             data_lines=LINES[(ccr >> 24) & 7], data_dtr=bool(ccr >> 27 & 1),
-            write=write, data=data, count=count, mtyp=mtyp,
+            write=write, data=data, count=count, mtyp=mtyp, cs_boundary=self.cs_boundary(),
             latency=dict(tacc=self.get("HLCR", "TACC"), fixed=bool(self.get("HLCR", "LM")),
                          wzl=bool(self.get("HLCR", "WZL")), trwr=self.get("HLCR", "TRWR")))
         if hyper and t.address is None:
@@ -284,7 +294,9 @@ class Octospi(Peripheral):
             return b"" if t.write else b"\xff" * t.count
         if t.write and t.data_dtr and t.data_lines == 8 and t.mtyp == MTYP_MACRONIX:
             t.data = swap16(t.data)
-        return self._wire_to_sw(t, self.device.transfer(t))
+        self._check_long(t)
+        wire = b"".join(self.device.transfer(p) for p in self._pieces(t))
+        return b"" if t.write else self._wire_to_sw(t, wire)
 
     def _start(self, read: bool) -> None:
         addr = self.get("AR")
@@ -399,52 +411,3 @@ class Octospi(Peripheral):
             # coarsely so time still passes for a driver's bounded wait without an event per poll.
             delay = max(step, IDLE_POLL_PS)
         self._ev = clk.after(delay, self._poll, f"{self.name} status poll")
-
-    # ---- memory-mapped window ---------------------------------------------------------------
-    def _device_changed(self, lo: int, hi: int) -> None:
-        if self.window.kind == "direct" and lo == 0 and hi >= self.window.size:
-            self._update_window()
-        self.window.invalidate(lo, hi)
-
-    def _update_window(self) -> None:
-        cr = self.get("CR")
-        if not (cr & 1 and (cr >> 28) & 3 == 3):
-            self.mm_busy = self._mapped_mode = False
-            why = "disabled (CR.EN=0)" if not cr & 1 else f"in FMODE={(cr >> 28) & 3}, not memory-mapped (3)"
-            self.window.set_off(f"{self.name} window accessed while {self.name} is {why}")
-            return
-        if not self._mapped_mode:
-            self.mm_busy = True  # BUSY stays 1 in memory-mapped mode until ABORT (§3.1)
-        self._mapped_mode = True
-        ok, why = self.port_ok()
-        if not self.clocked():  # evaluated on controller writes only (an RCC change later is not seen)
-            ok, why = False, f"{self.name} clock is off (RCC {self.clock_gate[0]} bit {self.clock_gate[1]})"
-        if not ok:
-            self.window.set_off(why)
-            return
-        size = min(self.devsize(), 0x1000_0000)
-        rd = self._build()
-        wr = self._build("W", write=True) if self.get("WCCR", "DMODE") else None
-        view = None if self._dhqc_blocks() else self.device.mapped_view(rd, wr)
-        if wr is not None and not (self.get("WCCR") >> 29 & 1):
-            self.note("memory-mapped writes with WCCR.DQSE=0: bus error on silicon (errata, §3.1)")
-            wr = None
-        if view is not None:
-            buf, writable = view
-            self.window.set_direct(buf, size, writable and wr is not None)
-        else:
-            self.window.set_slow(size, self._mm_read, self._mm_write if wr is not None else None)
-
-    def _mm_read(self, off: int, n: int) -> bytes:
-        a0, end = off, off + n
-        if self.get("CCR", "DDTR"):  # the controller fetches whole 16-bit words in DTR
-            a0, end = off & ~1, (off + n + 1) & ~1
-        data = self._exchange(self._build(addr=a0, count=end - a0))
-        return data[off - a0:off - a0 + n]
-
-    def _mm_write(self, off: int, data: bytes) -> None:
-        t = self._build("W", addr=off, write=True, data=data)
-        self._exchange(t)
-
-    def fault_hint(self, addr: int) -> str | None:
-        return self.window.hint(addr)

@@ -32,6 +32,7 @@ class MemWindow:
         self._writable = False
         self._read_fn = self._write_fn = None
         self._mapped = None  # (base, size) currently mapped in unicorn
+        self.on_access = None  # controller hook: an observed (host/debugger) access, for the timeout
 
     # ---- state changes ----------------------------------------------------------------------
     def set_off(self, reason: str) -> None:
@@ -82,12 +83,16 @@ class MemWindow:
     # ---- host-side view (unit tests, harness read-back) -------------------------------------
     def read(self, offset: int, n: int) -> bytes:
         self._check(offset, n, "read")
+        if self.on_access is not None:
+            self.on_access()
         if self.kind == "direct":
             return bytes(self._buf[offset:offset + n])
         return self._read_fn(offset, n)
 
     def write(self, offset: int, data: bytes) -> None:
         self._check(offset, len(data), "write")
+        if self.on_access is not None:
+            self.on_access()
         if self.kind == "direct" and self._writable:
             self._buf[offset:offset + len(data)] = data
         elif self.kind == "slow" and self._write_fn:
