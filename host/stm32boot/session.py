@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from pathlib import Path
 
 from . import boards
 from .cli import CliError
@@ -44,12 +45,47 @@ def get_board(args) -> boards.Board:
         raise CliError(str(e.args[0])) from None
 
 
+REPO = Path(__file__).resolve().parents[2]
+
+
+def bootloader_elf(board) -> Path:
+    """Where `doit firmware` puts the board's bootloader (firmware/images.py BOOTLOADER_IMAGES)."""
+    return REPO / "build" / "firmware" / board.name / "bootloader.elf"
+
+
+def provision_sim(board, state_dir=None) -> bool:
+    """A simulated board fresh from the factory has nothing in flash. A real board gets our
+    bootloader once through its debug probe; the simulator's equivalent is loading the built ELF
+    straight into the simulated flash. Done only when sector 0 is blank; True if it was."""
+    from .sim import h735, state
+    if board.name != h735.BOARD:
+        return False
+    state_dir = state_dir or state.default_dir(board.name)
+    m = h735.build(state_dir=str(state_dir), warn=lambda *a: None)
+    try:
+        flash = board.memory_at(board.memories[0].base)
+        if m.read(flash.base, 8) != bytes([flash.erased]) * 8:
+            return False
+        elf = bootloader_elf(board)
+        if not elf.exists():
+            raise CliError(f"the simulated {board.name} board in {state_dir} has no bootloader yet "
+                           f"and {elf} is not built: run `doit firmware` first")
+        m.load_elf(str(elf))
+    finally:
+        m.close()
+    print(f"simulated board: sector 0 was blank; installed {elf.relative_to(REPO)} "
+          f"(what a debug probe does once on a real board)", file=sys.stderr)
+    return True
+
+
 def _open(board, port, state_dir, baud):
     """The one place that reaches E1's target module (tests replace it with a fake)."""
     try:
         from .target import open_target
     except ImportError as e:
         raise CliError(f"the protocol client (stm32boot.target) is not available: {e}") from None
+    if not port:
+        provision_sim(board, state_dir)
     return open_target(board, port=port, state_dir=state_dir, baud=baud)
 
 
