@@ -20,6 +20,9 @@
 
 #define USART3_BASE         0x40004800u
 #define USART1_BASE         0x40011000u
+#define DMA1_BASE           0x40020000u
+#define DMA2_BASE           0x40020400u
+#define DMAMUX1_BASE        0x40020800u
 #define FLASH_R_BASE        0x52002000u
 #define OCTOSPI1_R_BASE     0x52005000u
 #define DLYB_OCTOSPI1_BASE  0x52006000u
