@@ -91,7 +91,11 @@ class FakeTarget:
             self.virtual_seconds += 0.001
 
     def write(self, chunks, progress=None):
+        done = 0
         for addr, data in chunks:
+            done += len(data)
+            if progress:
+                progress(done)
             data = bytes(data)
             assert len(data) <= 4096, "chunk larger than PROTO_MAX_DATA"
             m, buf, off = self._where(addr, len(data))

@@ -219,7 +219,7 @@ class Result:
 
 
 def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_call: int = PER_CALL) -> Result:
-    """Erase, stream, verify. `progress(done_bytes)` is called as data is handed to the link."""
+    """Erase, stream, verify. `progress(done_bytes)` follows the board's acknowledgements."""
     t0 = time.monotonic()
     v0 = getattr(target, "virtual_seconds", None)
     if not plan.compared:
@@ -231,18 +231,8 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
     for batch in _batched([s.addr for s in erase_first], per_call):
         target.erase(batch)
     total = sum(s.data_bytes for s in order)
-    sent = 0
-
-    def stream():
-        nonlocal sent
-        for addr, data in chunks(order, max_chunk):
-            yield addr, data
-            sent += len(data)
-            if progress:
-                progress(sent)
-
-    if total:
-        target.write(stream())
+    if total:     # progress(done_bytes) is called by the target as the board acknowledges data
+        target.write(chunks(order, max_chunk), progress=progress)
     if progress and hasattr(progress, "finish"):
         progress.finish()
     # Verify whole sectors: written pages AND the erased gaps between them.
