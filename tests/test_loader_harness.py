@@ -26,7 +26,8 @@ def test_correct_loader_passes_every_check(loaders, capsys):
     assert rc == 0, out
     assert lines(out, "FAIL") == []
     assert {"init-poisoned-bss", "init-twice", "sector-erase", "write-unaligned",
-            "write-sector-crossing", "mass-erase"} <= set(lines(out, "PASS"))
+            "write-sector-crossing", "write-large-chunk", "mass-erase"} <= set(lines(out, "PASS"))
+    assert "0x3c731-byte chunk at an unaligned address" in out  # ABI §5.10: >= 0x3C700 bytes
     assert set(lines(out, "N/A")) == {"verify", "checksum"}  # this loader has neither
 
 
@@ -85,3 +86,13 @@ def test_cli_errors_are_clear(tmp_path, capsys):
     assert "not an ELF file" in capsys.readouterr().err
     with pytest.raises(LoaderError, match="cannot open"):
         Loader.open(str(tmp_path / "nope"))
+
+
+def test_stray_store_outside_image_stack_buffer_fails_naming_address(loaders, capsys):
+    rc, out = check(loaders["loader_bad_stray"], capsys, "--only", "write-unaligned")
+    assert rc == 1
+    assert "PASS  init-poisoned-bss" in out
+    fail = next(ln for ln in out.splitlines() if ln.startswith("FAIL  write-unaligned"))
+    assert "stored outside its image/.bss, stack and data buffer" in fail
+    assert "of DTCM changed, first at 0x20000100" in fail
+

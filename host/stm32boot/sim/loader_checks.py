@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .loader_harness import AXI_END, FUNCS, Loader, LoaderHarness, POISON
+from .loader_harness import AXI_END, FUNCS, POISON, Loader, LoaderError, LoaderHarness
 from .periph.ospi_window import WindowFault
 
 NOR_BASE, NOR_SIZE = 0x9000_0000, 64 << 20
@@ -233,8 +233,11 @@ def _write_case(ctx: Ctx, off: int, n: int, what: str):
     si, S = ctx.loader.storage(), _sector(ctx)
     lo, hi = off & ~(S - 1), (off + n + S - 1) & ~(S - 1)
     _call(h, "SectorErase", si.start + lo, si.start + hi - 1)
-    data = bytes(ctx.rng.getrandbits(8) for _ in range(n))
-    buf = h.put_buffer(data)
+    data = ctx.rng.randbytes(n)
+    try:
+        buf = h.put_buffer(data)
+    except LoaderError as e:
+        raise Fail(f"{what}: {e} (external-loader-abi.md §5.5: image + stack + largest chunk must fit)") from None
     r = _call(h, "Write", si.start + off, n, buf)
     _readback(h, si.start + off - 16, b"\xff" * 16 + data + b"\xff" * 16, what)
     return r
@@ -251,6 +254,17 @@ def check_write_sector_crossing(ctx: Ctx):
     S = _sector(ctx)
     r = _write_case(ctx, 0x40000 + 2 * S - 0x83, 2 * S + 0x107, "Write across sector boundaries")
     return True, f"multi-sector Write ({2 * S + 0x107:#x} bytes) reads back exactly ({r.virtual_s * 1e3:.1f} ms virtual)"
+
+
+LARGE_CHUNK = 0x3C700  # CubeProgrammer's large Write chunks (external-loader-abi.md §5.10)
+
+
+def check_write_large_chunk(ctx: Ctx):
+    _needs_init(ctx)
+    n = LARGE_CHUNK + 0x31
+    r = _write_case(ctx, 0x100000 + 0x1003, n, f"Write of one {n:#x}-byte chunk at an unaligned address")
+    return True, (f"one {n:#x}-byte chunk at an unaligned address over {n // _sector(ctx) + 2} sectors reads "
+                  f"back exactly ({r.virtual_s * 1e3:.0f} ms virtual)")
 
 
 def check_verify(ctx: Ctx):
@@ -332,6 +346,7 @@ CHECKS = [
     ("link", check_link), ("init-poisoned-bss", check_init_poisoned_bss), ("init-twice", check_init_twice),
     ("init-recovers-nor", check_init_after_abandoned_session), ("sector-erase", check_sector_erase),
     ("write-unaligned", check_write_unaligned), ("write-sector-crossing", check_write_sector_crossing),
+    ("write-large-chunk", check_write_large_chunk),
     ("verify", check_verify), ("checksum", check_checksum), ("mass-erase", check_mass_erase),
     ("init-no-device", check_init_no_device),
 ]

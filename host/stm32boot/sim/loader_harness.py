@@ -13,7 +13,10 @@ Call mechanics: image segments that are writable or executable are written to RA
 only segment is skipped), .bss and the rest of each segment's memsz are POISONED (no C runtime runs),
 the word 0x0000BE00 (BKPT) sits at the RAM base, LR = base|1, SP = round8(end + 0x400), xPSR = Thumb,
 PRIMASK = 1. A call passes when it returns onto the stub with SP restored, IPSR = 0, the stack canary
-intact, within its virtual-time budget and the wall-clock guard.
+intact, within its virtual-time budget and the wall-clock guard, and stored only to its image/.bss,
+its stack window and the data buffer (ABI §5.7): every other byte of on-chip RAM is snapshotted
+before the call and compared after it (bytes equality, ~0.6 MB: cheap; no memory hook, which would
+slow every guest access). Peripheral space is allowed; the external windows are not compared.
 """
 from __future__ import annotations
 
@@ -186,6 +189,7 @@ class LoaderHarness:
         self.sp = (hi + 0x400 + 7) & ~7
         self.canary_at = hi
         self.buffer = (hi + 0x408 + 7) & ~7
+        self.buffer_len = 0   # largest data buffer handed over so far: the loader may store there
         self.calls: list[CallResult] = []
         self.reload()
 
@@ -209,6 +213,7 @@ class LoaderHarness:
         if self.buffer + len(data) > AXI_END:
             raise LoaderError(f"data buffer of {len(data)} bytes does not fit in AXI SRAM after the image")
         self.m.write(self.buffer, data)
+        self.buffer_len = max(self.buffer_len, len(data))
         return self.buffer
 
     # ---- calls ------------------------------------------------------------------------------
@@ -225,6 +230,7 @@ class LoaderHarness:
         uc.reg_write(UC_ARM_REG_XPSR, 0x0100_0000)
         uc.reg_write(UC_ARM_REG_CONTROL, 0)
         uc.reg_write(UC_ARM_REG_PRIMASK, 1)
+        guarded = self._snapshot()
         t0 = time.monotonic()
         v0 = m.clock.now
         res = m.call(self.loader.symbols[name][0], args, lr_stub=self.base, sp=self.sp,
@@ -248,9 +254,38 @@ class LoaderHarness:
                                f"0x400 below the initial SP) was overwritten")
             elif not uc.reg_read(UC_ARM_REG_PRIMASK) & 1:
                 out.problem = "left interrupts enabled (PRIMASK cleared): the programmer expects them masked"
+            else:
+                out.problem = self._stray_stores(guarded)
         out.ok = out.problem is None
         self.calls.append(out)
         return out
+
+    # ---- §5.7: stores only to image/.bss, stack, buffer, peripherals ------------------------
+    def _guarded_spans(self):
+        allowed = ((self.base, self.sp), (self.buffer, self.buffer + self.buffer_len))
+        out = []
+        for r in self.m.regions:
+            if r.kind != "ram":
+                continue
+            spans = [(r.base, r.end)]
+            for lo, hi in allowed:
+                spans = [p for a, b in spans for p in ((a, min(b, lo)), (max(a, hi), b)) if p[1] > p[0]]
+            out += [(r.name, a, b) for a, b in spans]
+        return out
+
+    def _snapshot(self):
+        return [(name, a, bytes(self.m.uc.mem_read(a, b - a))) for name, a, b in self._guarded_spans()]
+
+    def _stray_stores(self, guarded) -> str | None:
+        for name, a, before in guarded:
+            after = bytes(self.m.uc.mem_read(a, len(before)))
+            if after != before:
+                diff = [i for i in range(len(before)) if before[i] != after[i]]
+                i = diff[0]
+                return (f"stored outside its image/.bss, stack and data buffer (external-loader-abi.md §5.7): "
+                        f"{len(diff)} byte(s) of {name} changed, first at 0x{a + i:08X} "
+                        f"(0x{before[i]:02X} -> 0x{after[i]:02X}); the programmer's RAM there is not the loader's")
+        return None
 
     def _problem(self, res, budget: float) -> str | None:
         if res.reason == "until":

@@ -6,6 +6,7 @@ _VARIANTS = {
     "bad_ospim": {"BUG_OSPIM": None},
     "bad_bss": {"BUG_BSS": None},
     "bad_stack": {"BUG_STACK": None},
+    "bad_stray": {"BUG_STRAY": None},
 }
 IMAGES = [
     dict(name=f"loader_{v}", sources=_SRC, ldscript="tests/firmware/badloaders/testloader.ld",

@@ -6,6 +6,8 @@
  *              HAL_OSPIM_Config-style (EN=0, rewrite P1CR, EN=1, no ABORT) (§4)
  *   BUG_BSS    "initialise once" flag in .bss, never zeroed: garbage says "already done" (ABI §2.4)
  *   BUG_STACK  a 2 KB local buffer in Init: more than the ~1 KB stack the programmer provides
+ *   BUG_STRAY  Write leaves a "last address" breadcrumb at a fixed DTCM address (an application's
+ *              habit): RAM that belongs to the programmer, not the loader (ABI §5.7)
  * NOR in DOPI, 4 KB sectors; mapped read 8DTRD. Everything else lives in ../ospi/nor_min.c.
  */
 #include <stdint.h>
@@ -80,6 +82,9 @@ int Write(uint32_t addr, uint32_t size, const uint8_t *buf)
 {
     uint32_t a = addr - NOR_BASE, end = a + size;
     uint32_t p = a & ~1u;                    /* DTR: even address and length (§3.2) */
+#ifdef BUG_STRAY
+    *(volatile uint32_t *)0x20000100u = addr;
+#endif
     nm_abort();
     while (p < end) {
         uint8_t chunk[PAGE];
