@@ -1,0 +1,128 @@
+"""Link and flashing figures on the simulated H735 board's VIRTUAL clock (what a real board would
+take), with a simulated 1 ms one-way link latency (USB CDC turnaround):
+
+ 1. payload bytes/s of a windowed write into pre-erased NOR at 921600 and 8 Mbaud, against the
+    wire limit (baud / 10 bytes/s for 8N1); goal >= 90 % (performance-anchors.md A14);
+ 2. a 896 KB internal (the whole application area: sector 0 is the bootloader's) + 8 MB NOR image
+    flashed at 8 Mbaud with `plan`, against the devices' own erase+program bound from the
+    simulator's timing profiles (h735-hardware.md §2, §6.1);
+ 3. the same image flashed again unchanged (goal < 1 s).
+
+Usage: bench_link.py [--nor-mb 8] [--stream-kb 512]   (smaller figures for a quick look)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "host"))
+
+from stm32boot import boards, plan  # noqa: E402
+from stm32boot.image import Segment, merge  # noqa: E402
+
+BOOTLOADER = os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf")
+LATENCY = 0.001
+APP, NOR = 0x0802_0000, 0x9000_0000
+KB, MB = 1024, 1024 * 1024
+
+
+def board_link(board, baud):
+    """A fresh volatile simulated board with our bootloader, reached through a 1 ms link."""
+    from stm32boot.sim import h735
+    from stm32boot.sim_link import SimTransport
+    from stm32boot.target import open_target
+    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m.load_elf(BOOTLOADER)
+    m.reset()
+    return open_target(board, transport=SimTransport(board, machine=m, latency=LATENCY), baud=baud)
+
+
+def pattern(n: int, seed: int) -> bytes:
+    """Deterministic incompressible-looking bytes, no blank pages."""
+    import random
+    return random.Random(seed).randbytes(n)
+
+
+def stream_rate(board, baud: int, nbytes: int) -> None:
+    t = board_link(board, baud)
+    try:
+        t.erase([NOR + a for a in range(0, nbytes, 4 * KB)])
+        data = pattern(nbytes, 1)
+        v0, w0 = t.virtual_seconds, time.monotonic()
+        t.write((NOR + off, data[off:off + 4096]) for off in range(0, nbytes, 4096))
+        dv, dw = t.virtual_seconds - v0, time.monotonic() - w0
+        if t.crc([(NOR, nbytes)])[0] != plan_crc(data):
+            raise SystemExit("bench_link: the written data does not verify")
+        rate, wire = nbytes / dv, baud / 10
+        print(f"stream  {baud:>9,} baud: {nbytes // KB} KB payload into erased NOR in {dv:.3f} s virtual "
+              f"({dw:.1f} s wall): {rate / 1e3:,.1f} KB/s = {100 * rate / wire:.1f} % of the wire limit "
+              f"{wire / 1e3:,.1f} KB/s (goal >= 90 %), {t.link.retransmits} retransmissions")
+    finally:
+        t.close()
+
+
+def plan_crc(data: bytes) -> int:
+    from stm32boot.native import crc32
+    return crc32(data)
+
+
+def device_bound(p: plan.Plan) -> tuple[float, float]:
+    """(overlapped, serial) seconds the memories alone need to erase and program what the plan writes,
+    from the simulator's typical timing profiles (internal flash at the bootloader's x32 parallelism)."""
+    from stm32boot.sim.devices import mx25lm
+    from stm32boot.sim.periph import flash
+    ps = 1e-12
+    word, sector, _ = flash.PROFILES["typ"][2]           # PSIZE x32 (firmware/boards/h735/iflash.c)
+    nor = mx25lm.PROFILES["typical"]
+    per = {}
+    for mp in p.memories:
+        er = mp.to_erase
+        if mp.memory.kind == "internal":
+            per["flash"] = len(er) * sector * ps + mp.write_bytes / 32 * word * ps
+        else:
+            per["nor"] = len(er) * nor["sector"] * ps + mp.write_bytes / 256 * nor["page"] * ps
+    return max(per.values()), sum(per.values())
+
+
+def full_image(board, nor_mb: int) -> None:
+    img = merge([Segment(APP, pattern(896 * KB, 2), "internal.bin"),
+                 Segment(NOR, pattern(nor_mb * MB, 3), "nor.bin")])
+    t = board_link(board, 8_000_000)
+    try:
+        p = plan.build(img, board)
+        res = plan.execute(p, t)
+        over, serial = device_bound(p)
+        size = img.size
+        print(f"image   896 KB internal + {nor_mb} MB NOR at 8 Mbaud: {res.virtual_s:.2f} s virtual "
+              f"({res.wall_s:.1f} s wall), {size / res.virtual_s / 1e3:,.1f} KB/s; device erase+program "
+              f"bound {over:.2f} s overlapped / {serial:.2f} s one after the other -> "
+              f"{res.virtual_s / over:.2f}x the bound; {res.erased} sectors erased, "
+              f"{t.link.retransmits} retransmissions")
+        p2 = plan.build(img, board)
+        res2 = plan.execute(p2, t)
+        assert res2.erased == 0, "an unchanged reflash rewrote sectors"
+        print(f"reflash unchanged: {res2.virtual_s:.3f} s virtual ({res2.wall_s:.1f} s wall), "
+              f"{res2.skipped} sectors skipped by CRC (goal < 1 s)")
+    finally:
+        t.close()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--nor-mb", type=int, default=8)
+    ap.add_argument("--stream-kb", type=int, default=512)
+    args = ap.parse_args(argv)
+    if not os.path.exists(BOOTLOADER):
+        raise SystemExit(f"bench_link: {BOOTLOADER} is not built: run `doit firmware`")
+    board = boards.get("h735")
+    for baud in (921_600, 8_000_000):
+        stream_rate(board, baud, args.stream_kb * KB)
+    full_image(board, args.nor_mb)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
