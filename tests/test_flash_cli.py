@@ -188,3 +188,17 @@ def test_update_bootloader_says_plainly_when_unsupported(board, tmp_path, capsys
     app = demo_elf(tmp_path)
     assert main(["update-bootloader", app]) == 2
     assert "not a bootloader for h735" in capsys.readouterr().err
+
+
+def test_bootloader_geometry_disagreeing_with_the_board_is_refused(board, tmp_path, capsys):
+    real_info = board.info
+
+    def info():
+        i = real_info()
+        i.memories = [i.memories[0], ("nor", NOR, 64 << 20, 64 * 1024, 2, 256, 0xFF)]
+        return i
+    board.info = info
+    assert main(["flash", demo_elf(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "describes nor as" in err and "sectors 0x10000" in err and "sectors 0x1000" in err
+    assert untouched(board)

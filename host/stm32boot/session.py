@@ -128,6 +128,30 @@ def check_identity(board: boards.Board, info) -> None:
             f"pass the right --board or connect the right board")
 
 
+def _field(m, name: str, index: int):
+    return getattr(m, name) if hasattr(m, name) else tuple(m)[index]
+
+
+def check_geometry(board: boards.Board, info) -> None:
+    """The bootloader's memories must match the board description the plan is made from (base,
+    size, sector size, page size), or every sector address would be wrong: refuse before erasing."""
+    reported = {_field(m, "name", 0): m for m in getattr(info, "memories", ()) or ()}
+    for mem in board.memories:
+        m = reported.get(mem.name)
+        if m is None:
+            raise CliError(f"the bootloader does not report the {mem.name} memory that board "
+                           f"{board.name} describes: update the bootloader (`doit flash-loader`)")
+        sector = _field(m, "sectors", 3)
+        want = (mem.base, mem.size, mem.sector_list()[0][1], mem.page_size)
+        got = (_field(m, "base", 1), _field(m, "size", 2),
+               sector if isinstance(sector, int) else want[2], _field(m, "page_size", 5))
+        if got != want:
+            fmt = "base 0x{:08X}, size 0x{:X}, sectors 0x{:X}, pages {}"
+            raise CliError(f"the bootloader describes {mem.name} as {fmt.format(*got)} but board "
+                           f"{board.name} says {fmt.format(*want)}: tool and bootloader disagree; "
+                           f"update whichever is older")
+
+
 @contextlib.contextmanager
 def connect(args, board: boards.Board | None = None):
     """Open the target named by the args, check its identity, close it whatever happens.
@@ -138,6 +162,7 @@ def connect(args, board: boards.Board | None = None):
         try:
             info = target.info()
             check_identity(board, info)
+            check_geometry(board, info)
             yield target, info
         finally:
             with contextlib.suppress(Exception):

@@ -4,9 +4,11 @@ from __future__ import annotations
 import time
 
 from ..cli import CliError
-from ..plan import MAX_CHUNK
 from ..progress import Progress
 from ..session import add_target_args, connect, get_board, parse_int
+
+
+BLOCK = 64 * 1024   # per Target.read call: the target windows the frames inside; progress per block
 
 
 def register(sub) -> None:
@@ -30,7 +32,7 @@ def run(args) -> int:
     with connect(args, board) as (target, _info):
         bar = Progress("reading", args.length)
         while len(out) < args.length:
-            n = min(MAX_CHUNK, args.length - len(out))
+            n = min(BLOCK, args.length - len(out))
             out += target.read(args.address + len(out), n)
             bar(len(out))
         bar.finish()
