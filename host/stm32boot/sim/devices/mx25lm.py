@@ -8,7 +8,15 @@ reads, MTYP=Micron leaves 16-bit words swapped (the controller's part), odd addr
 
 Program/erase take effect at once in the array; WIP stays set for the operation's time on the virtual
 clock and commands other than RDSR and reset are ignored meanwhile (a read during busy therefore
-cannot see the new data early). Block protection bits are stored but not enforced.
+cannot see the new data early).
+
+Block protection (SR BP[5:2], CR.TB) is enforced for program/erase: a refused operation sets P_FAIL
+(b5) / E_FAIL (b6) in the security register (RDSCUR 0x2B, OPI 0x2BD4 with address and dummy like
+RDSR, §6.1), clears WEL and does not start; a successful one clears its fail bit (our reading of
+"check P_FAIL/E_FAIL after program/erase"). Protected area: BP=0 none, BP=0xF (and any BP covering
+the whole chip) all; BP=n in between protects 2^(n-1) 64 KB blocks at the top (TB=0) or bottom (TB=1)
+of the array: the usual Macronix table pattern, NOT verified against this part's datasheet.
+Chip erase is refused whenever BP != 0.
 """
 from __future__ import annotations
 
@@ -19,6 +27,8 @@ MB = 1 << 20
 PAGE, SECTOR, BLOCK = 256, 4096, 65536
 JEDEC_ID = bytes((0xC2, 0x85, 0x3A))
 SR_WIP, SR_WEL = 0x01, 0x02
+SCUR_P_FAIL, SCUR_E_FAIL = 0x20, 0x40   # security register (§6.1)
+CR_TB = 0x08
 # CR2 address 0x300 DC[2:0] -> dummy cycles (§6.1).
 DC_CYCLES = (20, 18, 16, 14, 12, 10, 8, 6)
 
@@ -37,7 +47,7 @@ SPI_CMDS = {
     0x0C: ("FAST_READ4B", 4, "read"), 0x02: ("PP", 3, "pp"), 0x12: ("PP4B", 4, "pp"),
     0x20: ("SE", 3, "se"), 0x21: ("SE4B", 4, "se"), 0xD8: ("BE", 3, "be"), 0xDC: ("BE4B", 4, "be"),
     0x60: ("CE", None, "ce"), 0xC7: ("CE", None, "ce"), 0x66: ("RSTEN", None, "rsten"),
-    0x99: ("RST", None, "rst"),
+    0x99: ("RST", None, "rst"), 0x2B: ("RDSCUR", None, "scur"),
 }
 SPI_DUMMY = {0x0B: 8, 0x0C: 8}
 # OPI: opcode (first byte) -> (name, kind); address is always 4 bytes where one is taken.
@@ -46,9 +56,9 @@ OPI_CMDS = {
     0x01: ("WRSR", "wrsr"), 0x72: ("WRCR2", "wrcr2"), 0x06: ("WREN", "wren"), 0x04: ("WRDI", "wrdi"),
     0xEC: ("8READ", "read"), 0xEE: ("8DTRD", "read"), 0x12: ("PP4B", "pp"), 0x21: ("SE4B", "se"),
     0xDC: ("BE4B", "be"), 0x60: ("CE", "ce"), 0xC7: ("CE", "ce"), 0x66: ("RSTEN", "rsten"),
-    0x99: ("RST", "rst"),
+    0x99: ("RST", "rst"), 0x2B: ("RDSCUR", "scur"),
 }
-OPI_NEEDS_ADDR = {"id", "sr", "cr", "rdcr2", "wrsr", "wrcr2", "read", "pp", "se", "be"}
+OPI_NEEDS_ADDR = {"id", "sr", "cr", "rdcr2", "wrsr", "wrcr2", "read", "pp", "se", "be", "scur"}
 MODE_FRAME = {"spi": (1, False, 1), "sopi": (8, False, 2), "dopi": (8, True, 2)}  # lines, dtr, opcode bytes
 MODE_NAME = {"spi": "SPI (1S-1S-1S)", "sopi": "SOPI (8S-8S-8S)", "dopi": "DOPI (8D-8D-8D)"}
 
@@ -71,6 +81,7 @@ class MX25LM51245G(Device):
         self.cr2 = {0x0: 0, 0x200: 0, 0x300: 0, 0x500: 0, 0x4000_0000: 0}
         self.busy_until = 0
         self.reset_enabled = False
+        self.scur = 0
 
     def _settle(self) -> None:
         if self.busy_until and self.now() >= self.busy_until:
@@ -167,7 +178,7 @@ class MX25LM51245G(Device):
             return None
         op, name, kind, addr = d
         if self.busy() and kind not in ("sr", "rsten", "rst"):
-            self.note(f"NOR: {name} while busy (WIP=1): ignored")
+            self.note(f"NOR: {name} while busy (WIP=1, program/erase in progress): ignored")
             return None
         if kind == "rst":
             if not self.reset_enabled:
@@ -179,7 +190,7 @@ class MX25LM51245G(Device):
             self.changed(0, self.size)  # mode changed: mapped views must be rebuilt
             return None
         self.reset_enabled = kind == "rsten"
-        if kind in ("id", "sr", "cr", "rdcr2", "read"):
+        if kind in ("id", "sr", "cr", "rdcr2", "read", "scur"):
             return self._read(t, op, name, kind, addr)
         if kind == "rsten":
             return None
@@ -246,6 +257,8 @@ class MX25LM51245G(Device):
             return (unit + b"\x00" * n)[:n]
         if kind == "sr":
             v = self.status()
+        elif kind == "scur":
+            v = self.scur
         elif kind == "cr":
             v = self.cr
         else:
@@ -301,6 +314,8 @@ class MX25LM51245G(Device):
             data = swap16(data)  # wire D1/D0 order back to array order
         addr %= self.size
         page = addr & ~(PAGE - 1)
+        if self._refused(page, page + PAGE, name, SCUR_P_FAIL):
+            return None
         buf = bytearray(b"\xff") * PAGE
         if (addr - page) + len(data) > PAGE:
             self.note(f"NOR: {name} of {len(data)} bytes at 0x{addr:X} crosses a 256-byte page: "
@@ -322,13 +337,38 @@ class MX25LM51245G(Device):
             unit = SECTOR if kind == "se" else BLOCK
             lo = (addr % self.size) & ~(unit - 1)
             hi, t = lo + unit, "sector" if kind == "se" else "block"
+        name = {"ce": "chip erase", "se": "sector erase", "be": "block erase"}[kind]
+        if self._refused(lo, hi, name, SCUR_E_FAIL, chip=kind == "ce"):
+            return None
         self.mem[lo:hi] = b"\xff" * (hi - lo)
         self._start_busy(t)
         self.changed(lo, hi)
         return None
 
+    # ---- block protection -------------------------------------------------------------------
+    def protected(self) -> tuple[int, int]:
+        """[lo, hi) of the array protected by SR BP[5:2] and CR.TB (see the module docstring)."""
+        bp = (self.sr >> 2) & 0xF
+        if bp == 0:
+            return 0, 0
+        n = self.size if bp == 0xF else min(self.size, BLOCK << (bp - 1))
+        return (0, n) if self.cr & CR_TB else (self.size - n, self.size)
+
+    def _refused(self, lo: int, hi: int, name: str, bit: int, chip: bool = False) -> bool:
+        plo, phi = self.protected()
+        if (chip and phi > plo) or (lo < phi and plo < hi):
+            self.scur |= bit
+            self.sr &= ~SR_WEL
+            self.note(f"NOR: {name} at 0x{lo:X} refused: protected by BP=0x{(self.sr >> 2) & 0xF:X} "
+                      f"(0x{plo:X}-0x{phi - 1:X}); {'P_FAIL' if bit == SCUR_P_FAIL else 'E_FAIL'} set")
+            return True
+        self.scur &= ~bit
+        return False
+
     # ---- memory-mapped fast path ------------------------------------------------------------
     def mapped_view(self, read: Transfer, write: Transfer | None):
+        if self.busy():
+            return None  # program/erase in flight: reads go to the wire (ignored while WIP=1)
         d = read.instruction
         lines, dtr, nbytes = MODE_FRAME[self.mode]
         if d is None or d.lines != lines or d.dtr != dtr or d.size != nbytes:
