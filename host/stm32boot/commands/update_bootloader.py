@@ -4,9 +4,11 @@ sector 0, verifies and resets); the host checks the image, hands it over and ver
 A board whose bootloader has no self-update command is told so; nothing is faked."""
 from __future__ import annotations
 
+import os
+
 from .. import image as imagemod
 from ..cli import CliError
-from ..session import add_target_args, connect, errors_as_cli, get_board
+from ..session import add_target_args, bootloader_elf, connect, errors_as_cli, get_board, provision_sim
 
 
 def register(sub) -> None:
@@ -40,6 +42,10 @@ def bootloader_bytes(board, spec: str) -> bytes:
 def run(args) -> int:
     board = get_board(args)
     blob = bootloader_bytes(board, args.image)
+    if not args.port and os.path.exists(args.image) and \
+            os.path.samefile(args.image, bootloader_elf(board)) and provision_sim(board, args.state):
+        print(f"update-bootloader: the simulated board was blank: {args.image} installed in sector 0")
+        return 0
     with connect(args, board) as (target, info):
         update = getattr(target, "update_bootloader", None)
         if update is None:
