@@ -92,3 +92,19 @@ def test_ospim_rewrite_while_mapped_faults_naming_ospim(elf):
     text = str(r.fault_report)
     assert "BFAR=0x90002000" in text
     assert "OCTOSPIM P2CR written while OCTOSPI1 is memory-mapped" in text
+
+
+def test_hyperram_timeout_sets_tof_for_a_polling_firmware(elf):
+    m = board(elf)
+    r = call(m, elf, "t_hyper_timeout", 1000)
+    assert (r.reason, r.r0) == ("until", 0), r.summary()
+
+
+def test_hyperram_sequential_read_across_dies_needs_csbound(elf):
+    m = board(elf)
+    r = call(m, elf, "t_hyper_dies", 0x00170000)      # CSBOUND=23 (§3.3)
+    assert (r.reason, r.r0) == ("until", 0xD1D1D1D1), r.summary()
+    m = board(elf)
+    r = call(m, elf, "t_hyper_dies", 0)               # one burst runs on in die 0
+    assert (r.reason, r.r0) == ("until", 0), r.summary()
+    assert any("past the die boundary" in n for n in m.hyperram.trace)

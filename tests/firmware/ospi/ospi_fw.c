@@ -71,20 +71,27 @@ int t_write_mapped_nor(void)
     return 0;
 }
 
-/* HyperRAM on OCTOSPI2, memory-mapped read/write (§3.3, §7). */
-int t_hyperram(void)
+/* HyperRAM on OCTOSPI2 memory-mapped with the BSP values (§3.3, §7) but DCR3, LPTR, CR extras given. */
+static void hyper_map(uint32_t dcr3, uint32_t lptr, uint32_t cr_extra)
 {
     nm_clocks_on();
     R(O2, CR) = 0;
     R(O2, DCR1) = 0x04170300;
     R(O2, DCR2) = 1;
-    R(O2, DCR3) = 0x00170000;
+    R(O2, DCR3) = dcr3;
     R(O2, DCR4) = 0x190;
     R(O2, TCR) = OCTOSPI_TCR_DHQC;
     R(O2, HLCR) = 0x00030601;
     R(O2, CCR) = 0x2C003C00;
     R(O2, WCCR) = 0x2C003C00;
-    R(O2, CR) = OCTOSPI_CR_EN | (3u << OCTOSPI_CR_FMODE_Pos);
+    R(O2, LPTR) = lptr;
+    R(O2, CR) = OCTOSPI_CR_EN | (3u << OCTOSPI_CR_FMODE_Pos) | cr_extra;
+}
+
+/* HyperRAM on OCTOSPI2, memory-mapped read/write (§3.3, §7). */
+int t_hyperram(void)
+{
+    hyper_map(0x00170000, 0, 0);
     volatile uint32_t *p = (volatile uint32_t *)OCTOSPI2_MEM_BASE;
     for (uint32_t i = 0; i < 64; i++) {
         p[i + 0x20000] = i * 0x01010101u ^ 0xA5A5A5A5u;
@@ -142,4 +149,43 @@ uint32_t t_sum_mapped(uint32_t n, uint32_t dcyc)
         s += MMIO32(OCTOSPI1_MEM_BASE, i);
     }
     return s;
+}
+
+/* Memory-mapped timeout (§3.1 TOF): after an access, poll SR until TOF; BUSY must have dropped, and
+ * the next access raises it again. Returns 0, or where it went wrong. */
+int t_hyper_timeout(uint32_t lptr)
+{
+    volatile uint32_t *p = (volatile uint32_t *)OCTOSPI2_MEM_BASE;
+    hyper_map(0x00170000, lptr, OCTOSPI_CR_TCEN);
+    p[0] = 0x11223344u;
+    for (uint32_t i = 0; !(R(O2, SR) & OCTOSPI_SR_TOF); i++) {
+        if (i > 100000u) {
+            return 1;
+        }
+    }
+    if (R(O2, SR) & OCTOSPI_SR_BUSY) {
+        return 2;
+    }
+    R(O2, FCR) = OCTOSPI_FCR_CTOF;
+    if (R(O2, SR) & OCTOSPI_SR_TOF) {
+        return 3;
+    }
+    return p[0] == 0x11223344u ? 0 : 4;
+}
+
+/* Words written at the end of die 0 and the start of die 1 (0x70800000, §7), then read back in one
+ * sequential run across the boundary: returns the word read at 0x70800000 (0xD1D1D1D1 is right). */
+uint32_t t_hyper_dies(uint32_t dcr3)
+{
+    volatile uint32_t *p = (volatile uint32_t *)OCTOSPI2_MEM_BASE;
+    const uint32_t die = (8u << 20) / 4u;
+    hyper_map(dcr3, 0, 0);
+    p[0] = 0;
+    p[die - 2] = p[die - 1] = 0xD0D0D0D0u;
+    p[die] = p[die + 1] = 0xD1D1D1D1u;
+    uint32_t got[4];
+    for (uint32_t i = 0; i < 4; i++) {
+        got[i] = p[die - 2 + i];
+    }
+    return got[2];
 }
