@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..boards import get as get_board
 from .machine import Machine
-from .periph import dbgmcu, flash, gpio, ospi_board, pwr, rcc, usart
+from .periph import dbgmcu, dma, dmamux, flash, gpio, ospi_board, pwr, rcc, usart
 from .state import SimState
 
 BOARD = "h735"
@@ -29,6 +29,9 @@ def _add_soc(m: Machine, uart) -> None:
     m.add(dbgmcu.Dbgmcu("DBGMCU", 0x5C00_1000, dev_id=m.board.dev_id))
     u3 = m.add(usart.Usart("USART3"))           # ST-LINK virtual COM port, PD8/PD9 AF7 (§5)
     m.add(usart.Usart("USART1"))
+    m.add(dma.Dma("DMA1", 0x4002_0000, gate_bit=0))   # RCC AHB1ENR DMA1EN b0 (SVD)
+    m.add(dma.Dma("DMA2", 0x4002_0400, gate_bit=1))   # DMA2EN b1
+    m.add(dmamux.Dmamux("DMAMUX1", 0x4002_0800))     # channels 0-7 -> DMA1, 8-15 -> DMA2
     if uart is not None:
         u3.attach(uart)
     ospi_board.add_ospi(m)                      # OCTOSPI1 + MX25LM NOR, OCTOSPI2 + HyperRAM, OCTOSPIM

@@ -7,6 +7,12 @@ is idle. RX: host bytes are put on the wire one frame apart (a fast host cannot 
 in RDR (8-deep FIFO with FIFOEN); a byte that completes while RDR/the FIFO is full sets ORE and is lost
 (OVRDIS=1: overwritten instead). A byte arriving while UE/RE=0 or with the RX pin not in its alternate
 function is lost, like on a board. IDLE is set one frame after the last received byte.
+
+RX by DMA (CR3.DMAR=1 and a DMAMUX1 channel routing this USART's RX request to an enabled stream whose
+PAR is RDR, dma.py): host bytes go to a wire timeline (uart_wire.RxWire) instead of one event per frame;
+the stream takes every byte that has arrived whenever the firmware looks. When the request stops being
+served (EN=0, normal-mode end, transfer error, DMAR=0), bytes still on the wire return to the per-frame
+path above at their exact times (RDR, then ORE). The RX pin function is checked when DMA takes over.
 """
 from __future__ import annotations
 
@@ -14,6 +20,8 @@ import collections
 
 from ..clock import PS_PER_S
 from ..regs import RO, WO, Field, Peripheral, Reg
+from .dmamux import REQ as DMA_REQ
+from .uart_wire import RxWire
 
 ISR_PE, ISR_FE, ISR_NE, ISR_ORE, ISR_IDLE, ISR_RXNE, ISR_TC, ISR_TXE = (1 << i for i in range(8))
 ISR_BUSY, ISR_TEACK, ISR_REACK, ISR_TXFE, ISR_RXFF = 1 << 16, 1 << 21, 1 << 22, 1 << 23, 1 << 24
@@ -61,6 +69,10 @@ class Usart(Peripheral):
         self.wire_in = collections.deque()   # host bytes not yet on the wire: (byte, not_before_ps)
         self._tx_ev = self._rx_ev = self._idle_ev = None
         self._rx_byte = None
+        self.wire = RxWire()                 # host bytes on the wire while a DMA stream takes them
+        self.rx_dma = None                   # (dma model, stream) serving the RX request, or None
+        self._bulk_idle = False              # IDLE owed after the DMA-received burst
+        self._par_warned = set()
 
     # ---- wiring ---------------------------------------------------------------------------------
     def attach(self, channel) -> None:
@@ -128,7 +140,9 @@ class Usart(Peripheral):
 
     # ---- registers ------------------------------------------------------------------------------
     def read_ISR(self, value):
-        if not self.wire_in and self._rx_ev is None:
+        if self.rx_dma is not None:
+            self._bulk_status()
+        elif not self.wire_in and self._rx_ev is None:
             self._pull()   # the guest is looking at the line: pick up host bytes now
         v = self.flags
         if len(self.txq) < self._depth():
@@ -139,7 +153,7 @@ class Usart(Peripheral):
             v |= ISR_RXNE
         if len(self.rxq) >= 8 and self.get("CR1", "FIFOEN"):
             v |= ISR_RXFF
-        if self._rx_ev is not None:
+        if self._rx_ev is not None or (self.rx_dma is not None and self.wire.busy(self._clock().now)):
             v |= ISR_BUSY
         if self._enabled("TE"):
             v |= ISR_TEACK
@@ -161,7 +175,15 @@ class Usart(Peripheral):
             self._last_rd = self.rxq.popleft()
         return self._last_rd   # an empty RDR still shows the last byte, as on silicon
 
+    def write_CR3(self, old, new):
+        self.dma_update()
+
     def write_CR1(self, old, new):
+        self.dma_update()
+        self._cr1_changed(new)
+        self.dma_update()
+
+    def _cr1_changed(self, new):
         if not new & 1:   # UE=0 resets the state machines (pending frames are lost)
             self.txq.clear()
             self.rxq.clear()
@@ -207,6 +229,11 @@ class Usart(Peripheral):
         got = self.channel.read_available()
         if not got:
             return False
+        if self.rx_dma is not None:
+            self.wire.add(got, self._clock().now, self._fp())
+            self._bulk_idle = True
+            self.rx_dma[0].reschedule(self.rx_dma[1])
+            return True
         self.wire_in.extend(got)
         if self._rx_ev is None:
             self._start_rx()
@@ -218,16 +245,31 @@ class Usart(Peripheral):
         byte, not_before = self.wire_in.popleft()
         clk = self._clock()
         start = max(clk.now, not_before or 0)
-        fp = self.frame_ps() or int(10 * PS_PER_S / 115200)   # a UART not set up yet still takes wire time
+        fp = self._fp()
+        self._rx_byte = byte
         if self._idle_ev is not None:
             self._idle_ev.cancel()
             self._idle_ev = None
         self._rx_ev = clk.after(start - clk.now + fp, lambda: self._rx_done(byte), f"{self.name} RX frame")
 
+    def _fp(self) -> int:
+        return self.frame_ps() or int(10 * PS_PER_S / 115200)   # a UART not set up yet still takes wire time
+
     def _rx_done(self, byte):
         self._rx_ev = None
-        now = self._clock().now
-        if not (self.clocked() and self._enabled("RE")):
+        self._land(byte, self._clock().now)
+        if self.wire_in:
+            self._start_rx()
+        else:
+            self._pull()
+            if self._rx_ev is None and self.frame_ps():
+                self._idle_ev = self._clock().after(self.frame_ps(), self._set_idle, f"{self.name} IDLE")
+
+    def _land(self, byte, now):
+        """A frame has completed: into RDR / the FIFO, or lost (ORE, receiver off, pin)."""
+        if self.rx_dma is not None:     # a request raised while RXNE would be set: the DMA takes it
+            self.rx_dma[0].push(self.rx_dma[1], bytes([byte]))
+        elif not (self.clocked() and self._enabled("RE")):
             self.lost.append((now, byte, f"{self.name} receiver off (UE/RE=0 or clock disabled)"))
         elif not self._pins_ok(self.rx_pins):
             self.lost.append((now, byte, f"{self.name} RX pin not in its alternate function"))
@@ -239,14 +281,93 @@ class Usart(Peripheral):
                 self.lost.append((now, byte, "overrun: RDR still full (ORE)"))
         else:
             self.rxq.append(byte)
-        if self.wire_in:
-            self._start_rx()
-        else:
-            self._pull()
-            if self._rx_ev is None and self.frame_ps():
-                self._idle_ev = self._clock().after(self.frame_ps(), self._set_idle, f"{self.name} IDLE")
 
     def _set_idle(self):
         self._idle_ev = None
         if self._enabled("RE"):
             self.flags |= ISR_IDLE
+
+    # ---- RX by DMA ------------------------------------------------------------------------------
+    def pull_host(self) -> None:
+        self._pull()
+
+    def _rx_dma_target(self):
+        mux = getattr(self.board, "dmamux1", None)
+        if mux is None or not self.values[0x08] >> 6 & 1 or not self._enabled("RE") or not self.clocked():
+            return None
+        if not self._pins_ok(self.rx_pins):
+            return None
+        for dma, n in mux.streams_for(DMA_REQ[self.name][0]):
+            if dma.clocked() and dma.enabled(n) and dma.p2m(n):
+                par = dma.values[0x18 + 0x18 * n]
+                if par != self.base + 0x24:
+                    if (dma.name, n, par) in self._par_warned:
+                        continue
+                    self._par_warned.add((dma.name, n, par))
+                    self.board.bus.warn(f"sim: warning: {dma.name} stream {n} serves {self.name}_RX but its PAR "
+                                        f"is 0x{par:08X}, not {self.name}.RDR (0x{self.base + 0x24:08X}): ignored")
+                    continue
+                return dma, n
+        return None
+
+    def dma_update(self) -> None:
+        """Re-check who takes received bytes (after writes to CR1/CR3, a DMA stream or DMAMUX1)."""
+        old = self.rx_dma
+        if old is not None and self._rx_dma_target() != old:
+            old[0].sync(old[1])          # bytes that arrived so far went to the stream
+            if self.rx_dma is old:       # (sync may have stopped the stream and come back here)
+                self.rx_dma = None
+                old[0].unlink(old[1])
+                self._wire_to_frames()
+        if self.rx_dma is None:
+            tgt = self._rx_dma_target()
+            if tgt is not None:
+                self._frames_to_wire(tgt)
+
+    def _frames_to_wire(self, tgt) -> None:
+        clk, fp = self._clock(), self._fp()
+        self.rx_dma = tgt
+        if self._rx_ev is not None:      # the frame on the line completes on the wire timeline
+            self._rx_ev.cancel()
+            self.wire.add_frame(self._rx_byte, self._rx_ev.when, fp)
+            self._rx_ev = None
+        if self.wire_in:
+            self.wire.add(list(self.wire_in), clk.now, fp)
+            self.wire_in.clear()
+        if self._idle_ev is not None:
+            self._idle_ev.cancel()
+            self._idle_ev = None
+        self._bulk_idle = bool(self.wire)
+        dma, n = tgt
+        dma.link(n, self)
+        if self.rxq:                     # RXNE=1 when DMAR is set raises the request at once
+            held = bytes(b & 0xFF for b in self.rxq)
+            self.rxq.clear()
+            dma.push(n, held)
+
+    def _wire_to_frames(self) -> None:
+        clk = self._clock()
+        now = clk.now
+        for byte, start, end in list(self.wire.drain()):
+            if end <= now:
+                self._land(byte, end)
+            elif start < now and self._rx_ev is None:
+                self._rx_byte = byte
+                self._rx_ev = clk.after(end - now, lambda b=byte: self._rx_done(b), f"{self.name} RX frame")
+            else:
+                self.wire_in.append((byte, start))
+        if self._rx_ev is None and self.wire_in:
+            self._start_rx()
+
+    def _bulk_status(self) -> None:
+        dma, n = self.rx_dma
+        dma._look(n, "bytes")
+        if self.rx_dma is None or not self._bulk_idle or self.wire:
+            return
+        clk = self._clock()
+        idle_at = self.wire.tail + self._fp()
+        self._bulk_idle = False
+        if clk.now >= idle_at:
+            self.flags |= ISR_IDLE
+        elif self._idle_ev is None:
+            self._idle_ev = clk.after(idle_at - clk.now, self._set_idle, f"{self.name} IDLE")
