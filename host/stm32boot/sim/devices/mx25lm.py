@@ -8,7 +8,10 @@ reads, MTYP=Micron leaves 16-bit words swapped (the controller's part), odd addr
 
 Program/erase take effect at once in the array; WIP stays set for the operation's time on the virtual
 clock and commands other than RDSR and reset are ignored meanwhile (a read during busy therefore
-cannot see the new data early).
+cannot see the new data early). A memory-mapped window opened while WIP=1 gets no fast view: the
+controller's per-access path asks the device, which ignores the read (the floating bus reads 0xFF
+here; silicon stalls or returns garbage, not modelled) and the controller traces it; the fast view
+comes back when WIP clears.
 
 Block protection (SR BP[5:2], CR.TB) is enforced for program/erase: a refused operation sets P_FAIL
 (b5) / E_FAIL (b6) in the security register (RDSCUR 0x2B, OPI 0x2BD4 with address and dummy like
