@@ -207,7 +207,7 @@ class Octospi(MappedMode, Peripheral):
         self._update_window()
 
     write_CCR = write_TCR = write_IR = write_ABR = write_WCCR = write_WTCR = write_WIR = write_DCR1
-    write_WABR = write_HLCR = write_DCR2 = write_DCR1
+    write_WABR = write_HLCR = write_DCR2 = write_DCR3 = write_DCR4 = write_DCR1
 
     # ---- starting transfers (§3.1 table) ----------------------------------------------------
     def _trigger(self) -> str:

@@ -34,6 +34,7 @@ class MappedMode:
         self._tof_ev = self._busy_ev = None
         self._mm_last = 0
         self._burst = None   # (burst start offset, next sequential offset) on the slow path
+        self._mm_rd = None
 
     def _mapped(self) -> bool:
         return self._mapped_mode and self.values[0] & 1
@@ -153,7 +154,7 @@ class MappedMode:
             return
         self._config_notes()
         size = min(self.devsize(), 0x1000_0000)
-        rd = self._build()
+        rd = self._mm_rd = self._build()   # read template for the slow path (rebuilt on config writes)
         wr = self._build("W", write=True) if self.get("WCCR", "DMODE") else None
         view = None if self._dhqc_blocks() else self.device.mapped_view(rd, wr)
         if wr is not None and not (self.get("WCCR") >> 29 & 1):
@@ -203,8 +204,12 @@ class MappedMode:
         csb = self.cs_boundary()
         if csb and start // csb != a0 // csb:
             start = a0 // csb * csb  # nCS was released at the boundary: the burst restarted there
-        t = self._build(addr=a0, count=end - a0)
-        t.burst_start = start
+        rd = self._mm_rd
+        if rd is None or rd.address is None:
+            t = self._build(addr=a0, count=end - a0)
+            t.burst_start = start
+        else:
+            t = replace(rd, address=replace(rd.address, value=a0), count=end - a0, burst_start=start)
         data = self._exchange(t)
         self._burst = (start, end)
         return data[off - a0:off - a0 + n]
