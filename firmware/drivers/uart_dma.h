@@ -40,7 +40,7 @@ typedef struct {
     uint32_t rd;         /* next index the reader takes */
     uint32_t wr;         /* DMA write index at the last look */
     uint32_t avail;      /* bytes between rd and wr at the last look */
-    uint32_t lost;       /* bytes dropped by overflows */
+    uint32_t lost;       /* bytes dropped by overflows (a lower bound: laps cannot all be counted) */
     int error;           /* sticky error reported by the next call */
 } uart_rx_ring_t;
 
