@@ -17,6 +17,9 @@
 
 static uint32_t cpu_hz = HSI_HZ;  /* what deadlines convert with */
 
+/* Each counter read is charged at least this many cycles (16 polls of a status register cost more). */
+#define MIN_CYCLES_PER_CHECK 64u
+
 /* ---- bounded waits -------------------------------------------------------------------------- */
 uint32_t clock_cycles(void)
 {
@@ -44,6 +47,9 @@ bool deadline_expired(deadline_t *d)
     uint32_t now = clock_cycles();
     uint32_t spent = now - d->last;  /* wraps correctly: checked far more often than every 2^32 cycles */
     d->last = now;
+    if (spent < MIN_CYCLES_PER_CHECK) {
+        spent = MIN_CYCLES_PER_CHECK;
+    }
     if (spent >= d->left) {
         d->left = 0;
         return true;
@@ -54,10 +60,18 @@ bool deadline_expired(deadline_t *d)
 
 void clock_delay_us(uint32_t us)
 {
-    uint32_t start = clock_cycles();
-    uint64_t n = (uint64_t)us * (cpu_hz / 1000000u);
-    while ((uint64_t)(clock_cycles() - start) < n) {
-    }
+    deadline_t d;
+    deadline_start(&d, us);
+    do {
+        /* Spin in registers between counter reads: a simulated delay then costs few bus accesses. */
+        for (volatile uint32_t i = 0; i < 16u; i++) {
+        }
+    } while (!deadline_expired(&d));
+}
+
+void clock_sync(void)
+{
+    cpu_hz = clock_cpu_hz();
 }
 
 /* Wait until (reg & mask) == want, or the deadline passes. */

@@ -48,7 +48,9 @@ const char *clock_status_str(clock_status_t s);
 
 /* Bounded waits: a deadline in microseconds of CPU time, measured with DWT CYCCNT. The counter is read
  * only every few calls so a polling loop stays a run of identical status reads (which a simulator can
- * recognise as idle polling and fast-forward). */
+ * recognise as idle polling and fast-forward). Each counter read is charged a minimum number of cycles,
+ * so a wait still ends if the counter does not move (left off by a debugger). One implementation for
+ * every driver: flash, USART, OCTOSPI/NOR. */
 typedef struct {
     uint32_t last;
     uint32_t calls;
@@ -58,6 +60,9 @@ typedef struct {
 void deadline_start(deadline_t *d, uint32_t timeout_us);
 bool deadline_expired(deadline_t *d);
 uint32_t clock_cycles(void);
+/* Re-read the core clock from the RCC registers for deadlines (when clock_init did not run here, e.g. in
+ * an external loader called after someone else configured the clocks). */
+void clock_sync(void);
 void clock_delay_us(uint32_t us);
 
 #endif

@@ -1,6 +1,8 @@
 /* MX25LM51245G octal NOR driver (h735-hardware.md §6.1, §3.2, §3.3). See mx25lm.h. */
 #include "mx25lm.h"
 
+#include "clock.h"
+
 /* SPI opcodes; in OPI each is sent as 16 bits: opcode then its inverse (§6.1). */
 enum {
     OP_RDID = 0x9F, OP_RDSR = 0x05, OP_WREN = 0x06, OP_RDCR2 = 0x71, OP_WRCR2 = 0x72,
@@ -155,8 +157,8 @@ ospi_status mx25lm_init(struct mx25lm *n)
     }
     /* Reset recovery lasts up to 100 ms when an erase was interrupted; the chip answers its ID
      * again once ready. SPI is the power-on mode; SOPI/DOPI when made default in CR2 0x40000000. */
-    struct ospi_deadline d;
-    ospi_deadline_start(&d, MX25LM_T_RESET_US);
+    deadline_t d;
+    deadline_start(&d, MX25LM_T_RESET_US);
     n->mode = MX25LM_UNKNOWN;
     while (n->mode == MX25LM_UNKNOWN) {
         for (int m = MX25LM_SPI; m <= MX25LM_DOPI && n->mode == MX25LM_UNKNOWN; m++) {
@@ -165,9 +167,9 @@ ospi_status mx25lm_init(struct mx25lm *n)
                 n->mode = MX25LM_UNKNOWN;
         }
         if (n->mode == MX25LM_UNKNOWN) {
-            if (ospi_deadline_expired(&d))
+            if (deadline_expired(&d))
                 return NOR_E_ID;
-            ospi_delay_us(100u);
+            clock_delay_us(100u);
         }
     }
     if ((st = mx25lm_wait_ready(n, MX25LM_T_RESET_US)) != OSPI_OK)

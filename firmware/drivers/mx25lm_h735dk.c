@@ -35,7 +35,7 @@ static uint32_t prescaler_for(uint32_t kernel_hz)
 
 ospi_status h735dk_nor_hw_init(void)
 {
-    ospi_time_init(clock_cpu_hz());
+    clock_sync();
     MMIO32(RCC_BASE, RCC_AHB3ENR) |= RCC_AHB3ENR_OSPI1EN | RCC_AHB3ENR_IOMNGREN;
     (void)MMIO32(RCC_BASE, RCC_AHB3ENR); /* read back: the clock is on before the first access */
     gpio_config_many(nor_pins, sizeof nor_pins / sizeof nor_pins[0]);
@@ -60,7 +60,7 @@ ospi_status h735dk_nor_init(struct mx25lm *n)
 
 void h735dk_nor_attach(struct mx25lm *n)
 {
-    ospi_time_init(clock_cpu_hz());
+    clock_sync();
     mx25lm_attach_dopi(n, H735DK_NOR_OSPI,
                        FIELD_GET(MMIO32(H735DK_NOR_OSPI, OCTOSPI_DCR2), OCTOSPI_DCR2_PRESCALER));
 }

@@ -1,60 +1,9 @@
 /* OCTOSPI controller driver (h735-hardware.md §3). See octospi.h for the contract. */
 #include "octospi.h" /* this directory's driver header; it pulls in regs/octospi.h */
 
+#include "clock.h" /* deadline_t: the one bounded-wait timebase */
+
 #include <mmio.h>
-#include <scb.h>
-
-/* Timebase: the DWT cycle counter (DEMCR.TRCENA, DWT_CTRL.CYCCNTENA). Reading it has no side
- * effect on anyone else, unlike reprogramming SysTick, which the application may own.
- * Each deadline check is charged at least this many cycles even if CYCCNT does not move (a
- * counter left off by a debugger, or a DWT that needs unlocking): the loop then still ends. */
-#define MIN_CYCLES_PER_CHECK 64u
-/* Status reads in a row between two deadline checks: a simulator recognises back-to-back reads of
- * the same status as idle polling and skips to the device event (emulation.md §4). */
-#define POLL_BURST 16
-
-static uint32_t cycles_per_us = 64u; /* HSI 64 MHz after reset (§8.1) */
-
-static inline uint32_t cyccnt(void) { return MMIO32(DWT_BASE, DWT_CYCCNT); }
-
-void ospi_time_init(uint32_t cpu_hz)
-{
-    cycles_per_us = cpu_hz / 1000000u ? cpu_hz / 1000000u : 1u;
-    MMIO32(SCB_BASE, SCB_DEMCR) |= SCB_DEMCR_TRCENA;
-    MMIO32(DWT_BASE, DWT_CTRL) |= DWT_CTRL_CYCCNTENA;
-}
-
-void ospi_deadline_start(struct ospi_deadline *d, uint32_t us)
-{
-    d->left = (uint64_t)us * cycles_per_us;
-    d->last = cyccnt();
-}
-
-bool ospi_deadline_expired(struct ospi_deadline *d)
-{
-    uint32_t now = cyccnt();
-    uint32_t delta = now - d->last; /* unsigned: correct across the 32-bit wrap */
-    d->last = now;
-    if (delta < MIN_CYCLES_PER_CHECK)
-        delta = MIN_CYCLES_PER_CHECK;
-    if (delta >= d->left) {
-        d->left = 0;
-        return true;
-    }
-    d->left -= delta;
-    return false;
-}
-
-void ospi_delay_us(uint32_t us)
-{
-    struct ospi_deadline d;
-    ospi_deadline_start(&d, us);
-    do {
-        /* Pure-register spin between counter reads keeps a simulated delay cheap. */
-        for (volatile uint32_t i = 0; i < 256u; i++) {
-        }
-    } while (!ospi_deadline_expired(&d));
-}
 
 #define REG(base, off) MMIO32(base, off)
 
@@ -72,19 +21,17 @@ bool ospi_is_mapped(uintptr_t base)
 /* Wait until (SR & mask) == want. TEF ends any wait early: the transfer cannot complete. */
 static ospi_status wait_sr(uintptr_t base, uint32_t mask, uint32_t want, uint32_t timeout_us)
 {
-    struct ospi_deadline d;
-    ospi_deadline_start(&d, timeout_us);
+    deadline_t d;
+    deadline_start(&d, timeout_us);
     for (;;) {
-        for (int i = 0; i < POLL_BURST; i++) {
-            uint32_t sr = REG(base, OCTOSPI_SR);
-            if ((sr & mask) == want)
-                return OSPI_OK;
-            if (sr & OCTOSPI_SR_TEF) {
-                REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTEF;
-                return OSPI_E_TRANSFER;
-            }
+        uint32_t sr = REG(base, OCTOSPI_SR);
+        if ((sr & mask) == want)
+            return OSPI_OK;
+        if (sr & OCTOSPI_SR_TEF) {
+            REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTEF;
+            return OSPI_E_TRANSFER;
         }
-        if (ospi_deadline_expired(&d))
+        if (deadline_expired(&d))
             return ((REG(base, OCTOSPI_SR) & mask) == want) ? OSPI_OK : OSPI_E_TIMEOUT;
     }
 }
@@ -184,8 +131,8 @@ ospi_status ospi_read(uintptr_t base, const struct ospi_cmd *c, uint8_t *buf)
     if (st != OSPI_OK)
         return st;
     uint32_t n = c->len;
-    struct ospi_deadline d;
-    ospi_deadline_start(&d, OSPI_TIMEOUT_XFER_US);
+    deadline_t d;
+    deadline_start(&d, OSPI_TIMEOUT_XFER_US);
     while (n) {
         uint32_t sr = REG(base, OCTOSPI_SR);
         uint32_t lvl = flevel(sr);
@@ -195,7 +142,7 @@ ospi_status ospi_read(uintptr_t base, const struct ospi_cmd *c, uint8_t *buf)
             return OSPI_E_TRANSFER;
         }
         if (lvl == 0) {
-            if (ospi_deadline_expired(&d)) {
+            if (deadline_expired(&d)) {
                 (void)ospi_abort(base);
                 return OSPI_E_TIMEOUT;
             }
@@ -226,8 +173,8 @@ ospi_status ospi_write(uintptr_t base, const struct ospi_cmd *c, const uint8_t *
     if (st != OSPI_OK)
         return st;
     uint32_t n = c->len;
-    struct ospi_deadline d;
-    ospi_deadline_start(&d, OSPI_TIMEOUT_XFER_US);
+    deadline_t d;
+    deadline_start(&d, OSPI_TIMEOUT_XFER_US);
     while (n) {
         uint32_t sr = REG(base, OCTOSPI_SR);
         uint32_t room = OCTOSPI_FIFO_BYTES - flevel(sr);
@@ -237,7 +184,7 @@ ospi_status ospi_write(uintptr_t base, const struct ospi_cmd *c, const uint8_t *
             return OSPI_E_TRANSFER;
         }
         if (room == 0 || room > OCTOSPI_FIFO_BYTES) {
-            if (ospi_deadline_expired(&d)) {
+            if (deadline_expired(&d)) {
                 (void)ospi_abort(base);
                 return OSPI_E_TIMEOUT;
             }

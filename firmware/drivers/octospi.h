@@ -1,6 +1,6 @@
 /* OCTOSPI controller driver: indirect command/read/write, automatic status polling, memory-mapped
  * mode. Register level, polling only, no interrupts. Every wait is bounded by a deadline counted
- * on the DWT cycle counter (ospi_time_init), so a silent device yields OSPI_E_TIMEOUT, never a hang.
+ * on the DWT cycle counter (deadline_t in clock.h), so a silent device yields OSPI_E_TIMEOUT, never a hang.
  * Device framing (opcodes, line counts, DTR) is the caller's: see mx25lm.h.
  */
 #ifndef DRIVERS_OCTOSPI_H
@@ -37,16 +37,6 @@ struct ospi_cmd {
     uint32_t len;
 };
 
-/* Timebase: cpu_hz is the core clock the DWT counts at. Call again after a clock change. */
-void ospi_time_init(uint32_t cpu_hz);
-
-struct ospi_deadline {
-    uint32_t last;
-    uint64_t left;    /* cycles */
-};
-void ospi_deadline_start(struct ospi_deadline *d, uint32_t us);
-bool ospi_deadline_expired(struct ospi_deadline *d);
-void ospi_delay_us(uint32_t us);
 
 /* Controller configuration written with EN=0 then re-enabled (FMODE indirect write). */
 struct ospi_dev_cfg {
