@@ -21,16 +21,27 @@ static uint8_t echo;   /* the request's PROTO_FLAG_TRY_MASK bits, returned in it
 static uint32_t applied, last_rx_ms;
 static struct { uint8_t active; uint32_t old_baud, deadline; } baud_trial;
 
-void fd_idle(void)
+static int drain(void)
 {
+    /* Reading the time first on every call keeps a computation that drains the UART between chunks from
+     * looking like an idle status-polling loop to the simulator (only fd_wait should look like one):
+     * the UART status reads that end this function and start port_idle() are then back to back. */
+    uint32_t now = port_millis();
     int c, any = 0;
     while ((c = port_uart_getc()) >= 0) {
         frame_rx_feed(&rx, (uint8_t)c);
         any = 1;
     }
     if (any)
-        last_rx_ms = port_millis();
-    else
+        last_rx_ms = now;
+    return any;
+}
+
+void fd_idle(void) { (void)drain(); }
+
+void fd_wait(void)
+{
+    if (!drain())
         port_idle();
 }
 
@@ -38,7 +49,7 @@ static void send(uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
         while (!port_uart_putc(tx[i]))
-            fd_idle();
+            fd_wait();
 }
 
 /* Fixed-width, NUL-padded name field (may fill the field without a terminator). */
@@ -54,7 +65,7 @@ static void reply(uint8_t cmd, uint8_t flags, uint16_t seq, const struct proto_s
 {
     memcpy(tx + PROTO_HDR_SIZE, st, sizeof *st);
     send(frame_build(tx, cmd, (uint8_t)(flags | PROTO_FLAG_REPLY | echo), seq,
-                     (uint16_t)(sizeof *st + extra)));
+                     (uint16_t)(sizeof *st + extra), fd_idle));
 }
 
 static uint8_t *reply_data(void) { return tx + PROTO_HDR_SIZE + sizeof(struct proto_status); }
@@ -305,7 +316,8 @@ void bl_init(void)
 
 void bl_poll(void)
 {
-    fd_idle();
+    if (!drain() && !frame_rx_peek(&rx) && !rx.nak_pending)
+        port_idle();   /* nothing to do: wait (see fd_wait) */
     if (port_millis() - last_rx_ms > GAP_MS)
         frame_rx_abandon(&rx);
     if (rx.nak_pending) {  /* tell the host early; its go-back recovers the frame */

@@ -33,7 +33,10 @@ struct flashdev {
     void *ctx;
 };
 
-/* Provided by the core: called from every busy wait (pumps the UART receiver). */
+/* Provided by the core. fd_idle(): drain the UART into the frame receiver; call it between chunks of
+ * long computations. fd_wait(): the same, plus port_idle() when nothing came; call it in loops that wait
+ * for a device flag (the simulator may then move its clock to the next event, see boards/h735/board.c). */
 void fd_idle(void);
+void fd_wait(void);
 
 #endif

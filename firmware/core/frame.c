@@ -59,15 +59,24 @@ static void step(struct frame_rx *rx, uint8_t b)
 {
     uint8_t *raw = rx->pool[rx->cur].raw;
     if (rx->pos == 0) {
-        if (b == PROTO_SYNC0) raw[rx->pos++] = b;
+        if (b == PROTO_SYNC0) {
+            raw[rx->pos++] = b;
+            rx->crc = crc32_mpeg2(0xFFFFFFFFu, &b, 1);
+        }
         return;
     }
     if (rx->pos == 1) {
-        if (b == PROTO_SYNC1) { raw[rx->pos++] = b; return; }
+        if (b == PROTO_SYNC1) {
+            raw[rx->pos++] = b;
+            rx->crc = crc32_mpeg2(rx->crc, &b, 1);
+            return;
+        }
         rx->pos = 0;
         step(rx, b);  /* may itself be a SYNC0 */
         return;
     }
+    if (rx->pos < PROTO_HDR_SIZE || rx->pos < rx->need - PROTO_CRC_SIZE)
+        rx->crc = crc32_mpeg2(rx->crc, &b, 1);
     raw[rx->pos++] = b;
     if (rx->pos == PROTO_HDR_SIZE) {
         uint16_t len = rd16(raw + 6), nlen = rd16(raw + 8);
@@ -78,7 +87,7 @@ static void step(struct frame_rx *rx, uint8_t b)
     if (rx->need && rx->pos == rx->need) {
         uint16_t body = (uint16_t)(rx->need - PROTO_CRC_SIZE);
         uint32_t got = rd32(raw + body);
-        if (crc32_mpeg2(0xFFFFFFFFu, raw, body) != got) {
+        if (rx->crc != got) {
             rx->crc_errors++;
             rx->nak_pending = 1;
             rx->nak_cmd = raw[2];
@@ -120,7 +129,7 @@ void frame_rx_release(struct frame_rx *rx)
     rx->count--;
 }
 
-uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uint16_t len)
+uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uint16_t len, void (*idle)(void))
 {
     out[0] = PROTO_SYNC0;
     out[1] = PROTO_SYNC1;
@@ -133,7 +142,11 @@ uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uin
     out[8] = (uint8_t)~len;
     out[9] = (uint8_t)(~len >> 8);
     uint32_t n = PROTO_HDR_SIZE + (uint32_t)len;
-    uint32_t c = crc32_mpeg2(0xFFFFFFFFu, out, n);
+    uint32_t c = 0xFFFFFFFFu;
+    for (uint32_t off = 0; off < n; off += 256u) {
+        c = crc32_mpeg2(c, out + off, n - off < 256u ? n - off : 256u);
+        if (idle) idle();
+    }
     out[n] = (uint8_t)c;
     out[n + 1] = (uint8_t)(c >> 8);
     out[n + 2] = (uint8_t)(c >> 16);

@@ -22,6 +22,8 @@ struct frame_rx {
     uint8_t cur;                    /* buffer being received */
     uint16_t pos;                   /* bytes of the current frame received */
     uint16_t need;                  /* total bytes of the current frame once the header is accepted */
+    uint32_t crc;                   /* running CRC of the current frame: no 4 KB CRC pass at its end,
+                                       which at 8 Mbaud would overrun the UART FIFO */
     uint8_t rescan[FRAME_RAW_SIZE]; /* bytes to re-feed after a rejected header/frame (resync rule) */
     uint16_t rs_pos, rs_end;
     uint8_t nak_pending;            /* a frame failed its CRC: answer BAD_CRC when idle */
@@ -47,7 +49,8 @@ static inline const struct proto_hdr *frame_hdr(const struct frame *f)
 static inline const uint8_t *frame_payload(const struct frame *f) { return f->raw + PROTO_HDR_SIZE; }
 
 /* Build a frame into out (FRAME_RAW_SIZE bytes): header, then the payload already placed at
- * out + PROTO_HDR_SIZE (len bytes), then the CRC. Returns the frame's total length. */
-uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uint16_t len);
+ * out + PROTO_HDR_SIZE (len bytes), then the CRC. `idle` (may be NULL) is called between 256-byte CRC
+ * steps so the receiver keeps up. Returns the frame's total length. */
+uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uint16_t len, void (*idle)(void));
 
 #endif

@@ -79,6 +79,8 @@ class SimTransport:
         if left <= 0:
             return
         n0 = len(self.chan.tx_log)
+        # Stop at the first byte out: the firmware may go idle right after it, and an idle firmware
+        # lets the simulator jump to the end of the run, past the moment the host would have answered.
         pred = (lambda: len(self.chan.tx_log) > n0) if stop_on_tx else None
         r = self.m.run(until=pred, max_virtual_s=left, timeout_s=getattr(self, "wall_limit", None))
         self.last_run = r

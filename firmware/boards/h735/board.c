@@ -96,9 +96,10 @@ int port_uart_getc(void)
     return (int)(U(USART_RDR) & 0xFFu);
 }
 
-/* Idle hint: a few more reads of the same status register. On silicon they cost nothing; the
- * simulator recognises a run of identical status reads as idle polling and moves its clock to the next
- * event (emulation.md §4), so a busy wait that polls the UART still runs at full speed there. */
+/* Idle hint, called right after a UART status read found nothing: a few more back-to-back reads of the
+ * same register. On silicon they cost nothing; the simulator recognises 4 identical status reads in a
+ * row as idle polling and moves its clock to the next event (emulation.md §4), so a busy wait that
+ * polls the UART still runs at full speed there. */
 void port_idle(void)
 {
     for (int i = 0; i < 3; i++)
@@ -130,7 +131,7 @@ uint32_t port_uart_max_baud(void) { return BOARD_MAX_BAUD; }
 
 uint32_t port_millis(void)
 {
-    uint32_t now = clock_cycles();
+    uint32_t now = MMIO32(DWT_BASE, DWT_CYCCNT);   /* enabled by clock_cycles() in board_init */
     cyc_total += (uint32_t)(now - cyc_last);
     cyc_last = now;
     return (uint32_t)(cyc_total / cyc_per_ms);

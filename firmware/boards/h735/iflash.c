@@ -33,7 +33,7 @@ static int wait_done(uint32_t addr, uint32_t timeout_ms, struct fd_result *r)
 {
     uint32_t t0 = port_millis();
     while (FR(FLASH_SR) & FLASH_SR_QW) {
-        fd_idle();
+        fd_wait();
         if (port_millis() - t0 > timeout_ms && (FR(FLASH_SR) & FLASH_SR_QW)) {
             r->addr = addr;
             r->detail = FR(FLASH_SR);
@@ -119,8 +119,8 @@ static int if_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_
 {
     (void)d; (void)r;
     uint32_t c = 0xFFFFFFFFu;
-    for (uint32_t off = 0; off < len; off += 4096u) {   /* serve the UART between blocks */
-        uint32_t n = len - off < 4096u ? len - off : 4096u;
+    for (uint32_t off = 0; off < len; off += 256u) {   /* serve the UART between blocks */
+        uint32_t n = len - off < 256u ? len - off : 256u;
         c = crc32_mpeg2(c, (const void *)(addr + off), n);
         fd_idle();
     }

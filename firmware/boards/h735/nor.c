@@ -84,7 +84,7 @@ static int wait_sr(uint8_t mask, uint8_t want, uint32_t timeout_ms, uint32_t add
             (void)ospi_abort(nor.ospi);
             return ST_NOR_TIMEOUT;
         }
-        fd_idle();
+        fd_wait();
     }
     REG(OCTOSPI_FCR) = OCTOSPI_FCR_CSMF;
     while (REG(OCTOSPI_SR) & OCTOSPI_SR_BUSY)
@@ -154,8 +154,8 @@ static int n_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t
     int s = mapped(addr, r);
     if (s != ST_OK) return s;
     uint32_t c = 0xFFFFFFFFu;
-    for (uint32_t off = 0; off < len; off += 4096u) {
-        uint32_t n = len - off < 4096u ? len - off : 4096u;
+    for (uint32_t off = 0; off < len; off += 256u) {   /* serve the UART between blocks */
+        uint32_t n = len - off < 256u ? len - off : 256u;
         c = crc32_mpeg2(c, (const void *)(addr + off), n);
         fd_idle();
     }

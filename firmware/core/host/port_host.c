@@ -25,7 +25,7 @@ static uint8_t *cell(const struct flashdev *d, uint32_t addr) { return (uint8_t 
 static int h_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r)
 {
     (void)r;
-    fd_idle();
+    fd_wait();
     memset(cell(d, addr), d->erased, d->sector_size);
     erases++;
     return ST_OK;
@@ -44,7 +44,7 @@ static int h_program(const struct flashdev *d, uint32_t addr, const uint8_t *dat
     }
     for (uint32_t i = 0; i < len; i++) {
         c[i] &= data[i];
-        if ((i & 255) == 0) fd_idle();  /* like the real drivers: keep receiving while busy */
+        if ((i & 255) == 0) fd_wait();  /* like the real drivers: keep receiving while busy */
     }
     programs++;
     return ST_OK;
