@@ -91,3 +91,15 @@ def test_reader_lapped_by_the_dma_sees_an_overflow():
     assert res.reason == "bkpt", res
     got = report(chan)
     assert got["overflow"] == 1 and got["lost"] >= 256
+
+
+def test_byte_at_a_time_getc_consumer_as_a_bootloader_loop():
+    n = 3000
+    m, chan = boot(b"R" + struct.pack("<III", 921_600, n, 1))
+    payload = pattern(n)
+    t0 = m.clock.now
+    chan.send(payload)
+    res = m.run(timeout_s=60)
+    assert res.reason == "bkpt", res
+    assert report(chan) == {"n": n, "crc": crc32(payload), "lost": 0, "err": "ok"}
+    assert (m.clock.now - t0) / PS_PER_S == pytest.approx(n * 10 / 921_600, rel=0.03)

@@ -201,6 +201,16 @@ static uint32_t moved(const uart_rx_ring_t *r)
     return (pos_of(r, NDTR(r)) + r->size - r->wr) % r->size;
 }
 
+void uart_rx_ring_idle(uart_rx_ring_t *r)
+{
+    uint32_t ndtr = NDTR(r);
+    for (int i = 0; i < 3; i++) {
+        if (NDTR(r) != ndtr) {
+            return;
+        }
+    }
+}
+
 int uart_rx_ring_wait(uart_rx_ring_t *r, size_t n, uint32_t timeout_us)
 {
     if (n > r->size) {

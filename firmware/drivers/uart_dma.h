@@ -61,6 +61,10 @@ int uart_rx_ring_getc(uart_rx_ring_t *r, uint32_t timeout_us);
  * UART_RX_ERR_TIMEOUT / an error. Waits that reach the next half-ring boundary poll the HT/TC flag, so
  * a simulator can jump straight to that point; shorter ones poll NDTR. */
 int uart_rx_ring_wait(uart_rx_ring_t *r, size_t n, uint32_t timeout_us);
+/* Nothing to do until more bytes come: a few more NDTR reads, back to back (free on silicon; a simulator
+ * sees identical status reads as idle polling and jumps to the next byte). Returns early when NDTR moves.
+ * For a polling main loop: `c = uart_rx_ring_getc(r, 0); if (c < 0) uart_rx_ring_idle(r);` */
+void uart_rx_ring_idle(uart_rx_ring_t *r);
 /* Direct access for zero-copy consumers: pointer to the next contiguous ready bytes and their count
  * (up to the ring's end); then uart_rx_ring_consume(). */
 const uint8_t *uart_rx_ring_peek(uart_rx_ring_t *r, size_t *contiguous);

@@ -1,7 +1,8 @@
 /* DMA test firmware. Clocks up (direct SMPS, 520 MHz), USART3 on PD8/PD9 AF7 at 115200 from PLL3Q, then
  * one command byte and its parameters (little-endian u32):
  *   'R' baud len chunk: switch to `baud`, start the RX ring (DMA1 stream 1, 32 KB in AXI SRAM), answer
- *       "ready\n", receive `len` bytes consuming `chunk` at a time (0: half a ring), CRC-32/MPEG-2 them
+ *       "ready\n", receive `len` bytes consuming `chunk` at a time (0: half a ring; 1: uart_rx_ring_getc
+ *       byte by byte with uart_rx_ring_idle, as a bootloader main loop would), CRC-32/MPEG-2 them
  *       (native/crc32.c), report n=, crc=, err=, lost=.
  *   'D': the same ring pointed at a DTCM buffer: report rc= (UART_RX_ERR_DMA expected) and teif=.
  *   'O' len: small ring (256 B), sleep while `len` bytes arrive, then report the overflow the driver saw.
@@ -88,6 +89,19 @@ static void scenario_receive(uint32_t ker)
     int rc = uart_rx_ring_start(&ring, UART, DMA1_BASE, 1u, ring_buf, RING_SIZE);
     say("ready\n");
     uint32_t crc = CRC32_MPEG2_INIT, got = 0;
+    while (rc >= 0 && got < len && chunk == 1u) {   /* a byte-at-a-time consumer (bootloader style) */
+        int c = uart_rx_ring_getc(&ring, 0);
+        if (c == UART_RX_ERR_TIMEOUT) {
+            uart_rx_ring_idle(&ring);
+            continue;
+        }
+        rc = c;
+        if (c >= 0) {
+            uint8_t b = (uint8_t)c;
+            crc = crc32_mpeg2(crc, &b, 1);
+            got++;
+        }
+    }
     while (rc >= 0 && got < len) {
         uint32_t want = len - got < chunk ? len - got : chunk;
         rc = uart_rx_ring_wait(&ring, want, 2000000u);

@@ -63,6 +63,7 @@ class Dma(Peripheral):
         self.watch = ["bytes"] * 8    # what the firmware last polled: "bytes" (NDTR) or "flags"
         self._ev = [None] * 8
         self._ev_at = [None] * 8
+        self._ok_cache = [None] * 8
         self.transfer_errors: list[tuple[int, int, str]] = []   # (t_ps, stream, why) for tests/explain
 
     # ---- helpers ------------------------------------------------------------------------------
@@ -93,6 +94,16 @@ class Dma(Peripheral):
         return self.values[self._off(n, "M1AR" if self.cr(n) & CR_CT else "M0AR")]
 
     def _mem_ok(self, n) -> bool:
+        """Cached per stream: the configuration is frozen while EN=1 (only CT/M1AR move, in DBM)."""
+        key = (self.cr(n) & CR_CT, self.values[self._off(n, "M0AR")], self.values[self._off(n, "M1AR")])
+        hit = self._ok_cache[n]
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        ok = self._check_mem(n)
+        self._ok_cache[n] = (key, ok)
+        return ok
+
+    def _check_mem(self, n) -> bool:
         size = self.reload[n] * self._esize(n) if self.cr(n) & CR_MINC else self._esize(n)
         return self._reachable(self._mem_base(n), max(size, 1))
 
@@ -109,19 +120,23 @@ class Dma(Peripheral):
         """Bytes handed over at once (RDR content when the request starts): stored now; count taken."""
         return self._store(n, data)
 
-    def sync(self, n) -> None:
-        """Store every byte that has arrived by now on the linked wire."""
+    def sync(self, n) -> bool:
+        """Store every byte that has arrived by now on the linked wire. True if anything changed."""
         src = self.src[n]
         if src is None:
-            return
+            return False
         src.pull_host()
         now = self.board.clock.now
+        runs = src.wire.runs
+        if not runs or runs[0][0] + (runs[0][3] + 1) * runs[0][1] > now:
+            return False                    # the next byte has not fully arrived: nothing to store
         while self.src[n] is src and self.enabled(n):
             limit = self._limit(n)
             data = src.wire.take(now, limit)
             if not data:
                 break
             self._store(n, data)
+        return True
 
     def _limit(self, n):
         if not self._mem_ok(n):
@@ -206,10 +221,11 @@ class Dma(Peripheral):
             t = wire.end_of((size // 2 - pos) if pos < size // 2 else ndtr) if size else None
         return min((x for x in (t, stop) if x is not None), default=None)
 
-    def reschedule(self, n) -> None:
+    def reschedule(self, n, only_earlier=False) -> None:
         t = self._next_change(n)
-        if t == self._ev_at[n] and self._ev[n] is not None:
-            return
+        if self._ev[n] is not None and (t == self._ev_at[n] or
+                                        only_earlier and (t is None or t > self._ev_at[n])):
+            return   # an earlier pending event is harmless: the poll-warp lands there and polls again
         self._cancel(n)
         if t is not None:
             clk = self.board.clock
@@ -225,9 +241,12 @@ class Dma(Peripheral):
 
     def _look(self, n, watch) -> None:
         if self.src[n] is not None:
+            turned = self.watch[n] != watch
             self.watch[n] = watch
-            self.sync(n)
-            self.reschedule(n)
+            if self.sync(n) or self._ev[n] is None:
+                self.reschedule(n)
+            elif turned:
+                self.reschedule(n, only_earlier=True)
 
     # ---- registers ------------------------------------------------------------------------------
     def bus_read(self, offset, size):
@@ -287,6 +306,7 @@ def _make_stream_callbacks():
                 return
             if new & CR_EN:
                 self.reload[n] = self.values[off + 4]
+                self._ok_cache[n] = None
                 self.watch[n] = "bytes"
                 self._notify()
         return write
