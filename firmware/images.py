@@ -3,7 +3,7 @@ import sys
 
 CORE = ["firmware/core/frame.c", "firmware/core/bl.c", "native/crc32.c"]
 DRIVERS = ["firmware/drivers/" + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c", "octospi.c", "ospim.c",
-                                              "mx25lm.c", "mx25lm_h735dk.c")]
+                                              "mx25lm.c", "mx25lm_h735dk.c", "uart_dma.c")]
 H735 = "firmware/boards/h735/"
 TABLE = "build/gen/h735/demo_table.c"
 TABLE_SIZE, TABLE_SEED = 128 * 1024, 735

@@ -15,6 +15,8 @@
 #include "stm32h735.h"
 #include "usart.h"
 #include "../../drivers/usart.h"
+#include "../../drivers/uart_dma.h"
+#include "dma.h"
 #include "handoff.h"
 #include "scb.h"
 
@@ -22,7 +24,16 @@
 #define RCC(off) MMIO32(RCC_BASE, off)
 #define USART_KER_HZ 200000000u
 
+#define RX_DMA       DMA1_BASE
+#define RX_STREAM    1u
+#define RX_RING_SIZE 16384u   /* > 2 frames: the core drains it at least every few hundred bytes */
+
 static uint32_t baud = PROTO_DEFAULT_BAUD;
+/* Received bytes arrive by circular DMA (drivers/uart_dma.h): at 8 Mbaud a byte lasts 1.25 us, less than
+ * the CPU spends filling the OCTOSPI FIFO for one NOR page, so polling RDR would overrun. The ring lives
+ * in AXI SRAM (DMA1 cannot reach DTCM). */
+static uint8_t rx_buf[RX_RING_SIZE] UART_RX_DMA_BUFFER;
+static uart_rx_ring_t ring;
 static uint32_t cyc_last;
 static uint64_t cyc_total;
 static uint32_t cyc_per_ms = 64000u;
@@ -71,16 +82,19 @@ int board_init(void)
  * every 1.25 us, shorter than an OCTOSPI page transfer during which the UART is not looked at. */
 static int uart_open(uint32_t b)
 {
+    (void)uart_rx_ring_stop(&ring);
     if (usart_init(BOARD_UART_BASE, USART_KER_HZ, b) != USART_OK) return -1;
     U(USART_CR1) &= ~USART_CR1_UE;
     U(USART_CR1) |= USART_CR1_FIFOEN;
     U(USART_CR1) |= USART_CR1_UE;
-    return 0;
+    return uart_rx_ring_start(&ring, BOARD_UART_BASE, RX_DMA, RX_STREAM, rx_buf, RX_RING_SIZE) == UART_RX_OK
+               ? 0 : -1;
 }
 
 void board_uart_deinit(void)
 {
     (void)usart_flush(BOARD_UART_BASE, 10000);
+    (void)uart_rx_ring_stop(&ring);
     RCC(RCC_APB1LRSTR) |= RCC_APB1LENR_USART3EN;   /* same bit in the reset register (§8.1) */
     RCC(RCC_APB1LRSTR) &= ~RCC_APB1LENR_USART3EN;
     RCC(RCC_D2CCIP2R) = (RCC(RCC_D2CCIP2R) & ~RCC_D2CCIP2R_USART28SEL_Msk) |
@@ -89,21 +103,19 @@ void board_uart_deinit(void)
 
 int port_uart_getc(void)
 {
-    uint32_t isr = U(USART_ISR);
-    if (isr & USART_ISR_ORE)   /* a byte was lost: the frame CRC catches it, the host retransmits */
-        U(USART_ICR) = USART_ICR_ORECF;
-    if (!(isr & USART_ISR_RXNE)) return -1;
-    return (int)(U(USART_RDR) & 0xFFu);
+    int c = uart_rx_ring_getc(&ring, 0);   /* an overflow (bytes lost) shows as a bad frame CRC */
+    return c >= 0 ? c : -1;
 }
 
-/* Idle hint, called right after a UART status read found nothing: a few more back-to-back reads of the
- * same register. On silicon they cost nothing; the simulator recognises 4 identical status reads in a
- * row as idle polling and moves its clock to the next event (emulation.md §4), so a busy wait that
- * polls the UART still runs at full speed there. */
+/* Idle hint, called right after the ring found nothing new (its last register read was the stream's
+ * NDTR): a few more back-to-back reads of the same counter. On silicon they cost nothing; the simulator
+ * recognises 4 identical status reads in a row as idle polling and moves its clock to the next event
+ * (emulation.md §4), e.g. the next byte's arrival, so busy waits that serve the UART run at full speed. */
 void port_idle(void)
 {
-    for (int i = 0; i < 3; i++)
-        if (U(USART_ISR) & USART_ISR_RXNE) return;
+    uint32_t n = MMIO32(RX_DMA, DMA_SxNDTR(RX_STREAM));
+    for (int i = 0; i < 2; i++)
+        if (MMIO32(RX_DMA, DMA_SxNDTR(RX_STREAM)) != n) return;
 }
 
 int port_uart_putc(uint8_t c)
