@@ -28,8 +28,9 @@ static uint32_t pos_of(const uart_rx_ring_t *r, uint32_t ndtr)
     return (ndtr == 0u || ndtr >= r->size) ? 0u : r->size - ndtr;
 }
 
-/* Learn how far the DMA has written. A consistent snapshot: NDTR, flags, NDTR again until the two NDTR
- * reads agree, so the flags seen describe exactly the progress up to that position. */
+/* Learn how far the DMA has written: flags, then NDTR (two reads). A boundary crossed between the two
+ * reads is in this advance but its flag is seen only next time: it is "owed" and explains that flag then.
+ * A set HT/TC flag that neither this advance nor an owed crossing explains means the DMA lapped us. */
 static int update(uart_rx_ring_t *r)
 {
     if (r->error) {
@@ -39,13 +40,7 @@ static int update(uart_rx_ring_t *r)
         }
         return e;
     }
-    uint32_t a, b, f;
-    int tries = 0;
-    do {
-        a = NDTR(r);
-        f = flags(r);
-        b = NDTR(r);
-    } while (a != b && ++tries < 4);
+    uint32_t f = flags(r), b = NDTR(r);
     if (f & ~DMA_FLAG_TEIF) {   /* clear only what was seen; TEIF stays for diagnosis (stream is dead) */
         DMA_REG(r, DMA_IFCR_OFF(r->stream)) = (f & ~DMA_FLAG_TEIF) << SHIFT(r);
     }
@@ -58,7 +53,9 @@ static int update(uart_rx_ring_t *r)
     uint32_t end = r->wr + adv;   /* < 2 * size */
     int ht_crossed = (r->wr < half && end >= half) || end >= size + half;
     int tc_crossed = end >= size;
-    int flag_lap = ((f & DMA_FLAG_HTIF) && !ht_crossed) || ((f & DMA_FLAG_TCIF) && !tc_crossed);
+    uint32_t crossed = (ht_crossed ? DMA_FLAG_HTIF : 0u) | (tc_crossed ? DMA_FLAG_TCIF : 0u);
+    int flag_lap = (f & (DMA_FLAG_HTIF | DMA_FLAG_TCIF) & ~(crossed | r->owed)) != 0u;
+    r->owed = crossed & ~f;
     r->wr = p;
     if (flag_lap || r->avail + adv > size) {
         r->lost += r->avail + adv + (flag_lap ? size : 0u);   /* at least this many were dropped */
@@ -182,6 +179,11 @@ int uart_rx_ring_read(uart_rx_ring_t *r, void *dst, size_t n)
 int uart_rx_ring_getc(uart_rx_ring_t *r, uint32_t timeout_us)
 {
     if (!r->avail) {
+        /* Empty: one NDTR read says whether anything came (a full update every 64 empty polls notices
+         * a dead stream or an exact lap). */
+        if (!timeout_us && !r->error && (++r->polls & 63u) && pos_of(r, NDTR(r)) == r->wr) {
+            return UART_RX_ERR_TIMEOUT;
+        }
         int rc = timeout_us ? uart_rx_ring_wait(r, 1, timeout_us) : update(r);
         if (rc < 0) {
             return rc;

@@ -42,6 +42,8 @@ typedef struct {
     uint32_t avail;      /* bytes between rd and wr at the last look */
     uint32_t lost;       /* bytes dropped by overflows (a lower bound: laps cannot all be counted) */
     int error;           /* sticky error reported by the next call */
+    uint32_t owed;       /* HT/TC crossings seen in NDTR whose flag was not yet seen (update()) */
+    uint32_t polls;      /* empty getc polls, for the periodic full check */
 } uart_rx_ring_t;
 
 /* Route the USART's RX request (DMAMUX1) to the stream, start it circular over buf[size], set CR3.DMAR.
