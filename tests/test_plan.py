@@ -174,3 +174,16 @@ def test_blank_page_inside_a_sector_splits_the_writes():
     p, res = flash(img, t)
     assert t.written == [(NOR, 256), (NOR + 768, 512)]       # pages 1 and 2 are blank: skipped
     assert board_holds(t, img) and res.written == 768
+
+
+def test_interrupted_flash_leaves_no_valid_app_and_a_reflash_completes():
+    t = FakeTarget(H735, die_after_writes=20)
+    t.poke(APP, b"\x00\x00\x02\x20\xD1\x02\x02\x08")        # an older app's vector table
+    img = demo_image()
+    with pytest.raises(Exception, match="cable was pulled"):
+        flash(img, t)
+    assert t.peek(APP, 8) == b"\xFF" * 8                     # no valid-looking application left
+    assert 0x0800_0000 not in t.erased                      # the bootloader was never touched
+    t.die_after_writes = None
+    p, res = flash(img, t)
+    assert board_holds(t, img) and res.skipped > 0          # what did land is not rewritten

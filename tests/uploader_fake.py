@@ -36,12 +36,13 @@ class FakeError(RuntimeError):
 
 
 class FakeTarget:
-    def __init__(self, board, chip_id=None, board_name=None, drop_write_at=None):
+    def __init__(self, board, chip_id=None, board_name=None, drop_write_at=None, die_after_writes=None):
         self.board = board
         self.mem = {m.name: bytearray([m.erased]) * m.size for m in board.memories}
         self.chip_id = board.dev_id if chip_id is None else chip_id
         self.board_name = board.name if board_name is None else board_name
         self.drop_write_at = drop_write_at     # silently ignore a write covering this address
+        self.die_after_writes = die_after_writes   # the link dies after that many writes
         self.erased: list[int] = []
         self.written: list[tuple[int, int]] = []
         self.crc_calls = 0
@@ -102,6 +103,8 @@ class FakeTarget:
             self._check_bootloader(addr, len(data))
             if addr % m.program_unit or len(data) % m.program_unit:
                 raise FakeError(f"ALIGN at 0x{addr:08X}")
+            if self.die_after_writes is not None and len(self.written) >= self.die_after_writes:
+                raise FakeError("no response: the cable was pulled")
             self.written.append((addr, len(data)))
             if self.drop_write_at is not None and addr <= self.drop_write_at < addr + len(data):
                 continue
