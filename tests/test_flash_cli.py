@@ -202,3 +202,10 @@ def test_bootloader_geometry_disagreeing_with_the_board_is_refused(board, tmp_pa
     err = capsys.readouterr().err
     assert "describes nor as" in err and "sectors 0x10000" in err and "sectors 0x1000" in err
     assert untouched(board)
+
+
+def test_dry_run_without_a_board_still_prints_the_whole_plan(board, tmp_path, capsys):
+    assert main(["flash", "--dry-run", "--port", "/dev/nothing", demo_elf(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "(target not compared)" in out and "erase: 0x90000000..0x90001FFF (2 sectors)" in out
+    assert "board not compared: no response from /dev/nothing" in out

@@ -7,6 +7,7 @@ import time
 
 from .. import image as imagemod
 from .. import plan as planmod
+from ..cli import CliError
 from ..progress import Progress
 from ..session import add_target_args, connect, errors_as_cli, get_board, show_console
 
@@ -30,12 +31,10 @@ def run(args) -> int:
     with errors_as_cli():                    # everything is validated before the board is opened
         img = imagemod.load(args.images)
         plan = planmod.build(img, board)
+    if args.dry_run:
+        return dry_run(args, board, plan)
     with connect(args, board) as (target, _info):
         planmod.compare(plan, target)
-        if args.dry_run:
-            print(plan.describe())
-            print("dry run: nothing written")
-            return 0
         total = plan.write_bytes
         bar = Progress("writing", total) if total else None
         result = planmod.execute(plan, target, progress=bar)
@@ -45,4 +44,17 @@ def run(args) -> int:
             show_console(target)
     print(result.summary("flash"))
     sys.stdout.flush()
+    return 0
+
+
+def dry_run(args, board, plan) -> int:
+    """The plan, compared with the board when it answers (read-only CRCs), else the full plan."""
+    note = ""
+    try:
+        with connect(args, board) as (target, _info):
+            planmod.compare(plan, target)
+    except CliError as e:
+        note = f" (board not compared: {e})"
+    print(plan.describe())
+    print(f"dry run: nothing written{note}")
     return 0
