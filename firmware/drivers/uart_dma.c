@@ -124,6 +124,9 @@ int uart_rx_ring_start(uart_rx_ring_t *r, uint32_t usart_base, uint32_t dma_base
 
 int uart_rx_ring_stop(uart_rx_ring_t *r)
 {
+    if (!r->usart || !r->dma) {
+        return UART_RX_OK;   /* never started (zeroed): nothing to stop, touch no register */
+    }
     MMIO32(r->usart, USART_CR3) &= ~USART_CR3_DMAR;
     int rc = stream_off(r);
     DMA_REG(r, DMA_IFCR_OFF(r->stream)) = DMA_FLAG_ALL << SHIFT(r);

@@ -50,7 +50,8 @@ typedef struct {
  * Call after usart_init (which clears CR3). Enables the DMA clock. A byte already in RDR is taken too. */
 int uart_rx_ring_start(uart_rx_ring_t *r, uint32_t usart_base, uint32_t dma_base, uint32_t stream,
                        uint8_t *buf, uint32_t size);
-/* CR3.DMAR=0, stream disabled (bounded wait). Bytes arriving afterwards land in RDR (usart_getc). */
+/* CR3.DMAR=0, stream disabled (bounded wait). Bytes arriving afterwards land in RDR (usart_getc).
+ * Safe on a zeroed ring that was never started (does nothing). */
 int uart_rx_ring_stop(uart_rx_ring_t *r);
 /* Bytes ready to read now (>= 0), or a negative error (reported once). */
 int uart_rx_ring_available(uart_rx_ring_t *r);
