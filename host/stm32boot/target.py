@@ -85,7 +85,10 @@ class Target:
         end = self.t.now() + within
         while True:
             try:
-                r = self._call_once(Cmd.HELLO, b"", min(0.25, max(0.05, end - self.t.now())))
+                # Attempts 80 ms apart: several fit in the bootloader's 200 ms listening window after
+                # reset, and each leaves more than the 50 ms of silence that makes the bootloader drop a
+                # half-received frame (protocol.h), so a HELLO is never swallowed as its payload.
+                r = self._call_once(Cmd.HELLO, b"", min(0.08, max(0.02, end - self.t.now())))
                 break
             except NoResponse:
                 if self.t.now() >= end:

@@ -68,6 +68,12 @@ int board_init(void)
     if (uart_clock()) return -2;
     cyc_per_ms = clock_cpu_hz() / 1000u;
     cyc_last = clock_cycles();
+    /* A 10 ms SysTick period, polled by nobody: its wraps are the events an idle simulator advances to,
+     * so time-based decisions (the listening window, timeouts) see time pass while nothing else happens.
+     * Harmless on silicon (no interrupt is enabled). */
+    MMIO32(SYST_BASE, SYST_RVR) = cyc_per_ms * 10u - 1u;
+    MMIO32(SYST_BASE, SYST_CVR) = 0;
+    MMIO32(SYST_BASE, SYST_CSR) = SYST_CSR_ENABLE | SYST_CSR_CLKSOURCE;
     RCC(RCC_APB1LENR) |= RCC_APB1LENR_USART3EN;
     (void)RCC(RCC_APB1LENR);
     static const gpio_pin_t pins[] = {
