@@ -7,7 +7,17 @@ runs as fast as it can while the host talks, and every duration is the board's, 
 for benches of the windowed protocol."""
 from __future__ import annotations
 
+import os
+
 from .sim.clock import PS_PER_S
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def default_bootloader(board_name: str) -> str:
+    """The bootloader image a blank simulated board is factory-programmed with."""
+    return os.environ.get("STM32BOOT_SIM_BOOTLOADER") or \
+        os.path.join(ROOT, "build", "firmware", board_name, "bootloader.elf")
 
 
 class SimTransport:
@@ -21,6 +31,11 @@ class SimTransport:
             if state_dir is None:
                 state_dir = state.default_dir(board.name)
             machine = h735.build(state_dir=str(state_dir), blank=blank, uart=self.chan, warn=lambda *a: None)
+            try:
+                self._provision(machine, board)
+            except BaseException:
+                machine.close()
+                raise
         else:
             machine.usart3.attach(self.chan)
         self.m = machine
@@ -30,6 +45,19 @@ class SimTransport:
         self._t0 = self.m.clock.now
         self._taken = 0        # bytes of chan.tx_log already handed to the host
         self.last_run = None
+
+    @staticmethod
+    def _provision(m, board) -> None:
+        """A board fresh from the factory has our bootloader in sector 0 (a real one gets it once through
+        the ROM bootloader or a debugger); the simulated one gets it here when its flash is blank."""
+        if m.read(board.memories[0].base, 4) != b"\xff\xff\xff\xff":
+            return
+        elf = default_bootloader(board.name)
+        if not os.path.exists(elf):
+            raise FileNotFoundError(f"the simulated {board.name} board is blank and its bootloader {elf} is not "
+                                    f"built: run `doit firmware` (or set STM32BOOT_SIM_BOOTLOADER)")
+        m.load_elf(elf)
+        m.reset()
 
     # -- transport interface --
     @property
