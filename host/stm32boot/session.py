@@ -56,7 +56,9 @@ def bootloader_elf(board) -> Path:
 def provision_sim(board, state_dir=None) -> bool:
     """A simulated board fresh from the factory has nothing in flash. A real board gets our
     bootloader once through its debug probe; the simulator's equivalent is loading the built ELF
-    straight into the simulated flash. Done only when sector 0 is blank; True if it was."""
+    straight into the simulated flash. Done only when sector 0 is blank; True if it was.
+    (sim_link.SimTransport does the same silently when any command opens a blank board; this is
+    the explicit `update-bootloader` path, which says what it did.)"""
     from .sim import h735, state
     if board.name != h735.BOARD:
         return False
@@ -84,8 +86,6 @@ def _open(board, port, state_dir, baud):
         from .target import open_target
     except ImportError as e:
         raise CliError(f"the protocol client (stm32boot.target) is not available: {e}") from None
-    if not port:
-        provision_sim(board, state_dir)
     return open_target(board, port=port, state_dir=state_dir, baud=baud)
 
 
