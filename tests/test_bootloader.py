@@ -165,3 +165,30 @@ def test_reset_runs_the_application_and_the_app_can_ask_for_the_bootloader():
     out = tg.console(0.5)
     assert b"demo" not in out
     assert tg.hello().board == "h735"
+
+
+def bootloader_blob(m):
+    """Sector 0 as flashed (the built bootloader), up to its last non-erased byte."""
+    raw = m.read(0x0800_0000, 128 * 1024).rstrip(b"\xff")
+    return raw + b"\xff" * (-len(raw) % 32)
+
+
+def test_bootloader_replaces_itself_and_verifies():
+    m = board(app=True)
+    t, tg = connect(m)
+    blob = bootloader_blob(m) + b"stm32boot-update-marker-".ljust(32, b"!")
+    tg.update_bootloader(blob)                       # stages, rewrites sector 0 from RAM, resets, checks CRC
+    assert m.read(0x0800_0000, len(blob)) == blob
+    assert tg.info().board == "h735"                 # the new bootloader answers
+    tg.reset(run_app=True)
+    assert b"stm32boot demo" in tg.console(0.3)      # and still starts the application
+
+
+def test_a_bad_staged_bootloader_is_refused_and_nothing_changes():
+    m = board()
+    t, tg = connect(m)
+    before = m.read(0x0800_0000, 4096)
+    with pytest.raises(P.TargetError, match="BAD_IMAGE"):
+        tg.update_bootloader(b"\x00" * 1024)        # no sane vector table
+    assert m.read(0x0800_0000, 4096) == before
+    assert tg.info().board == "h735"

@@ -218,6 +218,36 @@ static uint16_t do_crc(const uint8_t *p, uint16_t len, struct proto_status *st)
     return (uint16_t)(len / 2);
 }
 
+static void do_stage(const uint8_t *p, uint16_t len, struct proto_status *st)
+{
+    uint32_t size;
+    uint8_t *stage = port_stage(&size);
+    if (!stage) { st->status = ST_BAD_CMD; return; }
+    if (len <= sizeof(struct proto_write_req)) { st->status = ST_BAD_LEN; return; }
+    uint32_t off = rd32(p), n = len - sizeof(struct proto_write_req);
+    if (off > size || n > size - off) { st->status = ST_ADDR_OUT_OF_RANGE; st->addr = off; st->detail = size; return; }
+    memcpy(stage + off, p + sizeof(struct proto_write_req), n);
+    st->status = ST_OK;
+}
+
+/* Returns 1 when the update may start (after the reply left). */
+static int check_update(const uint8_t *p, uint16_t len, struct proto_status *st)
+{
+    uint32_t size;
+    const uint8_t *stage = port_stage(&size);
+    if (!stage) { st->status = ST_BAD_CMD; return 0; }
+    if (len != sizeof(struct proto_update_req)) { st->status = ST_BAD_LEN; return 0; }
+    uint32_t n = rd32(p), want = rd32(p + 4), got = 0xFFFFFFFFu;
+    if (n == 0 || n > size) { st->status = ST_BAD_IMAGE; st->detail = size; return 0; }
+    for (uint32_t off = 0; off < n; off += 256u) {
+        got = crc32_mpeg2(got, stage + off, n - off < 256u ? n - off : 256u);
+        fd_idle();
+    }
+    if (got != want) { st->status = ST_BAD_IMAGE; st->detail = got; return 0; }
+    st->status = (uint8_t)port_check_bootloader(stage, n);
+    return st->status == ST_OK;
+}
+
 static void record(uint16_t seq, const struct proto_status *st)
 {
     struct cached *c = &cache[seq % CACHE];
@@ -289,6 +319,16 @@ static void handle(const struct frame *f)
         baud_trial.deadline = port_millis() + (win ? win : PROTO_BAUD_WINDOW_MS);
         return;
     }
+    case CMD_STAGE: do_stage(p, len, &st); break;
+    case CMD_UPDATE_BL:
+        if (check_update(p, len, &st)) {
+            record(seq, &st);
+            reply(cmd, 0, seq, &st, 0);
+            port_uart_flush();
+            port_update_bootloader(rd32(p));   /* does not return on a board */
+            return;
+        }
+        break;
     case CMD_RESET: {
         uint32_t flags = len >= 4 ? rd32(p) : PROTO_RESET_RUN_APP;
         record(seq, &st);

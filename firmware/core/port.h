@@ -20,5 +20,9 @@ uint32_t port_chip_id(void);                 /* DBGMCU_IDCODE */
 const char *port_board_name(void);
 const struct flashdev *const *port_mems(unsigned *n);  /* the board's writable memories */
 void port_reset(int run_app);                /* after the reply left: reset (run_app: start the app) */
+uint8_t *port_stage(uint32_t *size);         /* RAM where a new bootloader is staged (NULL: no self-update) */
+/* Check the staged image (len bytes) is a bootloader for this board: ST_OK or ST_BAD_IMAGE. */
+int port_check_bootloader(const uint8_t *img, uint32_t len);
+void port_update_bootloader(uint32_t len);   /* rewrite our own sector from the stage, verify, reset */
 
 #endif

@@ -58,7 +58,10 @@ enum proto_cmd {
     CMD_WRITE    = 0x04,  /* proto_write_req + data -> status */
     CMD_READ     = 0x05,  /* proto_read_req -> status + data */
     CMD_CRC      = 0x06,  /* proto_range[] -> status + uint32 crc[] */
-    CMD_RESET    = 0x07   /* uint32 flags (PROTO_RESET_RUN_APP) -> status, then reset */
+    CMD_RESET    = 0x07,  /* uint32 flags (PROTO_RESET_RUN_APP) -> status, then reset */
+    CMD_STAGE    = 0x08,  /* proto_write_req (offset in the staging RAM) + data -> status */
+    CMD_UPDATE_BL = 0x09  /* proto_update_req -> status; then a RAM updater rewrites the bootloader's
+                             sector from the staging RAM, verifies it and resets (into the new bootloader) */
 };
 
 enum proto_st {
@@ -83,7 +86,8 @@ enum proto_st {
     ST_BAD_BAUD = 18,            /* baud rate not reachable within tolerance; detail = closest rate */
     ST_NOT_ERASED = 19,          /* program target not in the erased state */
     ST_INTERNAL = 20,
-    ST_COUNT = 21
+    ST_BAD_IMAGE = 21,           /* staged bootloader: CRC mismatch, too large, or no sane vector table */
+    ST_COUNT = 22
 };
 
 struct proto_hdr {
@@ -141,6 +145,11 @@ struct proto_write_req {
 struct proto_read_req {
     uint32_t addr;
     uint32_t len;            /* <= PROTO_MAX_DATA */
+} PROTO_PACKED;
+
+struct proto_update_req {
+    uint32_t len;            /* bytes staged from offset 0 */
+    uint32_t crc;            /* CRC-32/MPEG-2 of them */
 } PROTO_PACKED;
 
 struct proto_range {

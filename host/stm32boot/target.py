@@ -218,6 +218,27 @@ class Target:
         self._info = None
         self.link.dec = P.Decoder()
 
+    def update_bootloader(self, blob: bytes) -> None:
+        """Replace the bootloader (sector 0): stage `blob` in the bootloader's RAM, let its RAM updater
+        rewrite and verify the sector and reset, then check the new sector by CRC through the new
+        bootloader. A failure in the middle leaves the ST ROM bootloader (BOOT0 high) as the way back."""
+        from .native import crc32
+        blob = bytes(blob)
+        want = crc32(blob)
+        self.link.stream(Request(Cmd.STAGE, struct.pack("<I", off) + blob[off:off + P.MAX_DATA], 0.02)
+                         for off in range(0, len(blob), P.MAX_DATA))
+        self.link.call(Cmd.UPDATE_BL, struct.pack("<II", len(blob), want), op_time=0.2)
+        # erase (up to 2.2 s) + program + reset: then the NEW bootloader must answer
+        self.link.dec = P.Decoder()
+        self._info = None
+        self.hello(within=8.0)
+        base = self.info().memories[0].base
+        got = self.crc([(base, len(blob))])[0]
+        if got != want:
+            raise ProtocolError(f"bootloader update failed: sector 0 reads back with CRC 0x{got:08X}, "
+                                f"expected 0x{want:08X}; if the board no longer answers, recover it with the "
+                                f"ST ROM bootloader (BOOT0 high, then reset)")
+
     def console(self, timeout_s: float) -> bytes:
         """What arrives on the UART for `timeout_s` (after reset: the application's output)."""
         out = bytearray()

@@ -136,3 +136,14 @@ uint32_t port_chip_id(void) { return 0x10036483u; }
 const char *port_board_name(void) { return "h735"; }
 const struct flashdev *const *port_mems(unsigned *n) { *n = ndev; return devp; }
 void port_reset(int run_app) { resets++; last_run_app = (uint32_t)run_app; }
+
+static uint8_t stage[128 * 1024];
+uint8_t *port_stage(uint32_t *size) { *size = sizeof stage; return stage; }
+int port_check_bootloader(const uint8_t *img, uint32_t len) { (void)img; return len >= 8 ? ST_OK : ST_BAD_IMAGE; }
+/* Host port: the "updater" copies the stage over the start of memory 0 (the protected area). */
+void port_update_bootloader(uint32_t len)
+{
+    if (ndev) memcpy(store[0], stage, len);
+    resets++;
+    bl_init();
+}
