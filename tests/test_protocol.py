@@ -68,7 +68,7 @@ def test_firmware_resyncs_after_garbage_before_hello():
 def test_info_reports_versions_chip_and_geometry():
     _, tg = open_core()
     i = tg.info()
-    assert i.protocol_version == lib.PROTO_VERSION and i.bootloader_version == "1.0"
+    assert i.protocol_version == lib.PROTO_VERSION and i.bootloader_version == "1.1"
     assert i.chip_id & 0xFFF == 0x483 and i.max_payload >= 4096
     fl, nor = i.memories
     assert (fl.base, fl.size, fl.sectors, fl.program_unit, fl.protected_size) == (0x0800_0000, 1 << 20, 128 << 10, 32, 128 << 10)

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#define BL_VERSION 0x0100u   /* major << 8 | minor */
+#define BL_VERSION 0x0101u   /* major << 8 | minor */
 
 void bl_init(void);
 void bl_poll(void);

@@ -225,8 +225,17 @@ class Target:
         from .native import crc32
         blob = bytes(blob)
         want = crc32(blob)
-        self.link.stream(Request(Cmd.STAGE, struct.pack("<I", off) + blob[off:off + P.MAX_DATA], 0.02)
-                         for off in range(0, len(blob), P.MAX_DATA))
+        try:
+            self.link.stream(Request(Cmd.STAGE, struct.pack("<I", off) + blob[off:off + P.MAX_DATA], 0.02)
+                             for off in range(0, len(blob), P.MAX_DATA))
+        except TargetError as e:
+            if e.status != P.Status.BAD_CMD:
+                raise
+            raise ProtocolError(
+                f"the bootloader on this board (version {self.info().bootloader_version}) cannot replace "
+                f"itself (self-update came with version 1.1); the board is unchanged. Reflash sector 0 once "
+                f"with the ST ROM bootloader (BOOT0 high) or a debug probe; a simulated board: start it "
+                f"blank (`--state` on a new directory) and it gets the current bootloader") from None
         self.link.call(Cmd.UPDATE_BL, struct.pack("<II", len(blob), want), op_time=0.2)
         # erase (up to 2.2 s) + program + reset: then the NEW bootloader must answer
         self.link.dec = P.Decoder()
