@@ -231,9 +231,11 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
     for batch in _batched([s.addr for s in erase_first], per_call):
         target.erase(batch)
     total = sum(s.data_bytes for s in order)
+    if progress is not None and hasattr(progress, "total"):
+        progress.total = total
     if total:     # progress(done_bytes) is called by the target as the board acknowledges data
         target.write(chunks(order, max_chunk), progress=progress)
-    if progress and hasattr(progress, "finish"):
+    if total and progress is not None and hasattr(progress, "finish"):
         progress.finish()
     # Verify whole sectors: written pages AND the erased gaps between them.
     crcs = target_crcs(target, [(s.addr, s.size) for s in order], per_call)

@@ -34,9 +34,7 @@ def run(args) -> int:
     if args.dry_run:
         return dry_run(args, board, plan)
     with connect(args, board) as (target, _info):
-        planmod.compare(plan, target)
-        total = plan.write_bytes
-        bar = Progress("writing", total) if total else None
+        bar = Progress("writing", 0)       # execute() compares first, then sets the real total
         result = planmod.execute(plan, target, progress=bar)
         result.wall_s = time.monotonic() - t0
         if not args.no_reset:
