@@ -212,7 +212,7 @@ class Result:
         t = f"{self.wall_s:.2f} s wall"
         secs = self.wall_s
         if self.virtual_s is not None:
-            t += f", {self.virtual_s:.2f} s on the simulated board's clock"
+            t += f", {self.virtual_s:.{2 if self.virtual_s >= 1 else 3}f} s on the simulated board's clock"
             secs = self.virtual_s
         rate = f", {self.written / secs / 1e6:.2f} MB/s" if self.written and secs > 0 else ""
         return f"{head}, {t}{rate}"
