@@ -42,7 +42,7 @@ void fd_idle(void) { (void)drain(); }
 void fd_wait(void)
 {
     if (!drain())
-        port_idle();
+        port_idle(PORT_WANT_NONE);
 }
 
 static void send(uint32_t n)
@@ -357,7 +357,7 @@ void bl_init(void)
 void bl_poll(void)
 {
     if (!drain() && !frame_rx_peek(&rx) && !rx.nak_pending)
-        port_idle();   /* nothing to do: wait (see fd_wait) */
+        port_idle(frame_rx_missing(&rx));   /* nothing to do: wait (see fd_wait) */
     if (port_millis() - last_rx_ms > GAP_MS)
         frame_rx_abandon(&rx);
     if (rx.nak_pending) {  /* tell the host early; its go-back recovers the frame */

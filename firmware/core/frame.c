@@ -116,6 +116,12 @@ void frame_rx_abandon(struct frame_rx *rx)
         step(rx, rx->rescan[rx->rs_pos++]);
 }
 
+uint32_t frame_rx_missing(const struct frame_rx *rx)
+{
+    if (rx->pos == 0) return 0;
+    return rx->need ? (uint32_t)(rx->need - rx->pos) : (uint32_t)(PROTO_HDR_SIZE - rx->pos);
+}
+
 struct frame *frame_rx_peek(struct frame_rx *rx)
 {
     return rx->count ? &rx->pool[rx->fifo[rx->head]] : 0;

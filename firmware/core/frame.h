@@ -38,6 +38,8 @@ void frame_rx_feed(struct frame_rx *rx, uint8_t b);
 /* The line went quiet in the middle of a frame (a host killed mid-frame): give up on it, rescanning its
  * bytes, so the next HELLO is not swallowed as payload. */
 void frame_rx_abandon(struct frame_rx *rx);
+/* Bytes still missing from the frame being received (0: none started, any byte may begin one). */
+uint32_t frame_rx_missing(const struct frame_rx *rx);
 /* Oldest complete frame (header at raw[0]) or NULL; release it with frame_rx_release when handled. */
 struct frame *frame_rx_peek(struct frame_rx *rx);
 void frame_rx_release(struct frame_rx *rx);

@@ -9,7 +9,10 @@
 #include "flashdev.h"
 
 int port_uart_getc(void);                    /* next received byte, or -1 (also clears a sticky overrun) */
-void port_idle(void);                        /* nothing arrived: a cheap pause (see boards/h735/board.c) */
+/* Nothing arrived: a cheap pause. `want`: bytes the core needs before it has work again (0: any byte
+ * counts; PORT_WANT_NONE: none, it waits on a device). See boards/h735/board.c. */
+#define PORT_WANT_NONE 0xFFFFFFFFu
+void port_idle(uint32_t want);
 int port_uart_putc(uint8_t c);               /* 1: accepted; 0: transmitter busy, try again */
 void port_uart_flush(void);                  /* returns when the last byte has left the wire */
 uint32_t port_uart_set_baud(uint32_t baud);  /* switch rate: the rate reached, 0 if not within tolerance */

@@ -125,7 +125,7 @@ int hp_host_seen(void) { return bl_host_seen(); }
 
 /* core/port.h */
 int port_uart_getc(void) { return rxq.rd == rxq.wr ? -1 : rxq.buf[rxq.rd++ % QSIZE]; }
-void port_idle(void) {}
+void port_idle(uint32_t want) { (void)want; }
 int port_uart_putc(uint8_t c) { txq.buf[txq.wr++ % QSIZE] = c; return 1; }
 void port_uart_flush(void) {}
 uint32_t port_uart_set_baud(uint32_t b) { if (b > 12500000u) return 0; baud = b; return b; }
