@@ -3,12 +3,15 @@ take), with a simulated 1 ms one-way link latency (USB CDC turnaround):
 
  1. payload bytes/s of a windowed write into pre-erased NOR at 921600 and 8 Mbaud, against the
     wire limit (baud / 10 bytes/s for 8N1); goal >= 90 % (performance-anchors.md A14);
- 2. a 896 KB internal (the whole application area: sector 0 is the bootloader's) + 8 MB NOR image
-    flashed at 8 Mbaud with `plan`, against the devices' own erase+program bound from the
-    simulator's timing profiles (h735-hardware.md §2, §6.1);
+ 2. an internal + NOR image (full size: 896 KB, the whole application area as sector 0 is the
+    bootloader's, + 8 MB) flashed at 8 Mbaud with `plan`, against the devices' own erase+program
+    bound from the simulator's timing profiles (h735-hardware.md §2, §6.1);
  3. the same image flashed again unchanged (goal < 1 s).
 
-Usage: bench_link.py [--nor-mb 8] [--stream-kb 512]   (smaller figures for a quick look)
+The simulator moves a few KB of UART traffic per wall-clock second today, so by default the flashed
+image of (2) is scaled down (128 KB + 256 KB); --full runs the real 896 KB + 8 MB one. The unchanged
+reflash (3) always uses the full image, placed on the board host-side first.
+Usage: bench_link.py [--stream-kb 64] [--int-kb 128 --nor-kb 256 | --full]
 """
 from __future__ import annotations
 
@@ -87,40 +90,67 @@ def device_bound(p: plan.Plan) -> tuple[float, float]:
     return max(per.values()), sum(per.values())
 
 
-def full_image(board, nor_mb: int) -> None:
-    img = merge([Segment(APP, pattern(896 * KB, 2), "internal.bin"),
-                 Segment(NOR, pattern(nor_mb * MB, 3), "nor.bin")])
+def flash_image(board, int_kb: int, nor_kb: int) -> None:
+    """A fresh board flashed with internal + NOR data at 8 Mbaud, against the devices' bound."""
+    img = merge([Segment(APP, pattern(int_kb * KB, 2), "internal.bin"),
+                 Segment(NOR, pattern(nor_kb * KB, 3), "nor.bin")])
     t = board_link(board, 8_000_000)
     try:
         p = plan.build(img, board)
         res = plan.execute(p, t)
         over, serial = device_bound(p)
-        size = img.size
-        print(f"image   896 KB internal + {nor_mb} MB NOR at 8 Mbaud: {res.virtual_s:.2f} s virtual "
-              f"({res.wall_s:.1f} s wall), {size / res.virtual_s / 1e3:,.1f} KB/s; device erase+program "
-              f"bound {over:.2f} s overlapped / {serial:.2f} s one after the other -> "
-              f"{res.virtual_s / over:.2f}x the bound; {res.erased} sectors erased, "
+        print(f"image   {int_kb} KB internal + {nor_kb:,} KB NOR at 8 Mbaud: {res.virtual_s:.2f} s virtual "
+              f"({res.wall_s:.1f} s wall), {img.size / res.virtual_s / 1e3:,.1f} KB/s; the devices' own "
+              f"erase+program bound {over:.2f} s (both memories in parallel) / {serial:.2f} s (one after "
+              f"the other): {res.virtual_s / over:.2f}x the parallel bound; {res.erased} sectors erased, "
               f"{t.link.retransmits} retransmissions")
-        p2 = plan.build(img, board)
-        res2 = plan.execute(p2, t)
-        assert res2.erased == 0, "an unchanged reflash rewrote sectors"
-        print(f"reflash unchanged: {res2.virtual_s:.3f} s virtual ({res2.wall_s:.1f} s wall), "
-              f"{res2.skipped} sectors skipped by CRC (goal < 1 s)")
+    finally:
+        t.close()
+
+
+def reflash_unchanged(board, int_kb: int, nor_kb: int) -> None:
+    """The board already holds the image (put there host-side: how it got there does not matter
+    here); flashing it again must only compare CRCs."""
+    img = merge([Segment(APP, pattern(int_kb * KB, 4), "internal.bin"),
+                 Segment(NOR, pattern(nor_kb * KB, 5), "nor.bin")])
+    t = board_link(board, 8_000_000)
+    try:
+        m = t.t.m
+        for addr, data in img.chunks:
+            if addr >= NOR:
+                m.nor.mem[addr - NOR:addr - NOR + len(data)] = data
+                m.nor.changed(addr - NOR, addr - NOR + len(data))
+            else:
+                off = addr - m.flash.base if hasattr(m.flash, "base") else addr - 0x0800_0000
+                m.flash.buf[off:off + len(data)] = data
+                m.flash_changed(addr, addr + len(data))
+        res = plan.execute(plan.build(img, board), t)
+        if res.erased:
+            raise SystemExit(f"bench_link: an unchanged reflash rewrote {res.erased} sectors")
+        print(f"reflash {int_kb} KB internal + {nor_kb // 1024} MB NOR unchanged at 8 Mbaud: "
+              f"{res.virtual_s:.3f} s virtual ({res.wall_s:.1f} s wall), {res.skipped} sectors skipped "
+              f"by on-target CRC (goal < 1 s)")
     finally:
         t.close()
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--nor-mb", type=int, default=8)
-    ap.add_argument("--stream-kb", type=int, default=512)
+    ap.add_argument("--stream-kb", type=int, default=64, help="payload per stream measurement")
+    ap.add_argument("--int-kb", type=int, default=128, help="internal flash part of the flashed image")
+    ap.add_argument("--nor-kb", type=int, default=256, help="NOR part of the flashed image")
+    ap.add_argument("--full", action="store_true",
+                    help="flash the full 896 KB + 8 MB image (about an hour of wall time today)")
     args = ap.parse_args(argv)
     if not os.path.exists(BOOTLOADER):
         raise SystemExit(f"bench_link: {BOOTLOADER} is not built: run `doit firmware`")
     board = boards.get("h735")
     for baud in (921_600, 8_000_000):
         stream_rate(board, baud, args.stream_kb * KB)
-    full_image(board, args.nor_mb)
+    reflash_unchanged(board, 896, 8 * 1024)
+    if args.full:
+        args.int_kb, args.nor_kb = 896, 8 * 1024
+    flash_image(board, args.int_kb, args.nor_kb)
     return 0
 
 
