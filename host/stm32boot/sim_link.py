@@ -74,7 +74,11 @@ class SimTransport:
         self.baud = baud   # the model's wire runs at the rate the firmware programs
 
     def write(self, data: bytes) -> None:
-        self.chan.send(bytes(data), at_ps=self.m.clock.now + self.lat_ps if self.lat_ps else None)
+        data = bytes(data)
+        if self.lat_ps:   # the bytes reach the board's wire `latency` later: an event on its clock
+            self.m.clock.after(self.lat_ps, lambda: self.chan.send(data), "host link latency")
+        else:
+            self.chan.send(data)
 
     def _ready(self) -> int:
         """Bytes the host may see now (sent by the firmware at least `latency` ago)."""
