@@ -1,5 +1,5 @@
 """A board running the stm32boot bootloader, as the uploader sees it (the Target interface agreed with
-the uploader): info, erase, write (windowed streaming), read, crc, reset, console.
+the uploader): info, erase, write (windowed streaming), read, crc, reset, console, update_bootloader.
 
     t = open_target(board)                    # the simulated board, default state directory
     t = open_target(board, port="/dev/ttyACM0")
