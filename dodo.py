@@ -158,7 +158,9 @@ _GROUP_DOCS = {
 def task_native():
     """build the cffi native modules (CRC32, page packing, simulator clock hook)"""
     ext = sysconfig.get_config_var("EXT_SUFFIX")
-    csrc = sorted(glob.glob("native/*.[ch]") + glob.glob("firmware/regs/*.h"))
+    # Everything a cffi module may include or compile: shared C, register headers, the protocol core.
+    csrc = sorted(glob.glob("native/*.[ch]") + glob.glob("firmware/regs/*.h") +
+                  glob.glob("firmware/core/**/*.[ch]", recursive=True))
     yield {"basename": "native", "name": None, "doc": "build the cffi native modules (CRC32, page packing, simulator clock hook)"}
     for ffi in sorted(glob.glob("native/ffi_*.py")):
         mod = _load(ffi)
