@@ -15,7 +15,10 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="stm32boot", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="stm32boot",
+        description="Flash STM32 internal flash and external octal/quad SPI NOR over UART, in one pass, "
+                    "verified on the target. Without --port, commands talk to the simulated board.")
     p.add_argument("--version", action="version", version=f"stm32boot {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
