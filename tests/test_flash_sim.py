@@ -114,3 +114,16 @@ def test_doit_flash_uses_the_default_board_state(flashed):
                        capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "stm32boot demo" in r.stdout and "nothing to write" in r.stdout, r.stdout
+
+
+def test_update_bootloader_rewrites_sector_0_and_the_app_survives(flashed, tmp_path):
+    state, _, _ = flashed
+    bl = os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf")
+    rc, out, err = cli("update-bootloader", bl, state=state)
+    assert rc == 0 and "verified by the bootloader" in out, err
+    (addr, data), = load([bl]).chunks[:1]
+    dump = tmp_path / "sector0.bin"
+    rc, _, err = cli("read", hex(addr), str(len(data)), "-o", str(dump), state=state)
+    assert rc == 0 and dump.read_bytes() == data, err
+    rc, out, err = cli("flash", DEMO, state=state)
+    assert rc == 0 and "nothing to write" in out and "stm32boot demo" in out, err
