@@ -95,52 +95,120 @@ static void dcache_invalidate(uint32_t addr, uint32_t len)
     __asm__ volatile("dsb\n\tisb" ::: "memory");
 }
 
-static flash_status_t erase(uint32_t bits, uint32_t addr, uint32_t len, uint32_t timeout_us)
+/* The operation in flight: what flash_poll finishes (CR bits to drop, cache lines, read-back). */
+enum { OP_NONE = 0, OP_ERASE, OP_WORD };
+static struct {
+    uint8_t kind;
+    uint32_t addr, len;
+    uint32_t word[8];
+    deadline_t deadline;
+} op;
+
+static flash_status_t erase_start(uint32_t bits, uint32_t addr, uint32_t len, uint32_t timeout_us)
 {
-    flash_status_t st = wait_done(addr, WORD_TIMEOUT_US);
+    flash_status_t st = wait_done(addr, WORD_TIMEOUT_US);  /* the queue must be empty to start */
     if (st != FLASH_OK) {
         return st;
     }
     uint32_t cr = FREG(FLASH_CR) & ~(FLASH_CR_PSIZE_Msk | FLASH_CR_SNB_Msk | FLASH_CR_SER | FLASH_CR_BER |
                                       FLASH_CR_PG | FLASH_CR_FW);
     FREG(FLASH_CR) = cr | bits | FIELD_PREP(FLASH_CR_PSIZE, psize) | FLASH_CR_START;
-    st = wait_done(addr, timeout_us);
-    FREG(FLASH_CR) &= ~(FLASH_CR_SER | FLASH_CR_BER | FLASH_CR_SNB_Msk);
-    dcache_invalidate(addr, len);
-    return st;
+    op.kind = OP_ERASE;
+    op.addr = addr;
+    op.len = len;
+    deadline_start(&op.deadline, timeout_us);
+    return FLASH_OK;
 }
 
-flash_status_t flash_erase_sector(unsigned sector)
+flash_status_t flash_erase_sector_start(unsigned sector)
 {
     if (sector >= FLASH_SECTOR_COUNT) {
         return fail(FLASH_ERR_RANGE, FLASH_MEM_BASE + sector * FLASH_SECTOR_SIZE, 0);
     }
     uint32_t addr = FLASH_MEM_BASE + sector * FLASH_SECTOR_SIZE;
-    return erase(FLASH_CR_SER | FIELD_PREP(FLASH_CR_SNB, sector), addr, FLASH_SECTOR_SIZE, SECTOR_TIMEOUT_US);
+    return erase_start(FLASH_CR_SER | FIELD_PREP(FLASH_CR_SNB, sector), addr, FLASH_SECTOR_SIZE,
+                       SECTOR_TIMEOUT_US);
 }
 
-flash_status_t flash_erase_bank(void)
+flash_status_t flash_program_word_start(uint32_t addr, const void *data)
 {
-    return erase(FLASH_CR_BER, FLASH_MEM_BASE, FLASH_MEM_SIZE, BANK_TIMEOUT_US);
-}
-
-static flash_status_t program_word(uint32_t addr, const uint32_t w[8])
-{
+    if (addr & (FLASH_WORD_SIZE - 1u)) {
+        return fail(FLASH_ERR_ALIGN, addr, 0);
+    }
+    if (addr < FLASH_MEM_BASE || addr - FLASH_MEM_BASE > FLASH_MEM_SIZE - FLASH_WORD_SIZE) {
+        return fail(FLASH_ERR_RANGE, addr, 0);
+    }
     flash_status_t st = wait_done(addr, WORD_TIMEOUT_US);
     if (st != FLASH_OK) {
         return st;
     }
+    memcpy(op.word, data, sizeof op.word);
     FREG(FLASH_CR) = (FREG(FLASH_CR) & ~(FLASH_CR_PSIZE_Msk | FLASH_CR_SER | FLASH_CR_BER)) |
                      FIELD_PREP(FLASH_CR_PSIZE, psize) | FLASH_CR_PG;
     __asm__ volatile("isb\n\tdsb" ::: "memory");
     volatile uint32_t *dst = (volatile uint32_t *)addr;
     for (unsigned i = 0; i < 8u; i++) {
-        dst[i] = w[i];  /* the 8th store fills the 256-bit buffer and starts the program */
+        dst[i] = op.word[i];  /* the 8th store fills the 256-bit buffer and starts the program */
     }
     __asm__ volatile("isb\n\tdsb" ::: "memory");
-    st = wait_done(addr, WORD_TIMEOUT_US);
-    FREG(FLASH_CR) &= ~FLASH_CR_PG;
+    op.kind = OP_WORD;
+    op.addr = addr;
+    op.len = FLASH_WORD_SIZE;
+    deadline_start(&op.deadline, WORD_TIMEOUT_US);
+    return FLASH_OK;
+}
+
+flash_status_t flash_poll(void)
+{
+    if (op.kind == OP_NONE) {
+        return FLASH_OK;
+    }
+    uint32_t sr = FREG(FLASH_SR);
+    if (sr & FLASH_SR_QW) {
+        if (!deadline_expired(&op.deadline)) {
+            return FLASH_BUSY;
+        }
+        sr = FREG(FLASH_SR);  /* one last look */
+    }
+    flash_status_t st;
+    if (sr & FLASH_SR_QW) {
+        st = fail(FLASH_ERR_TIMEOUT, op.addr, sr);
+    } else {
+        FREG(FLASH_CCR) = sr & CLEARABLE;
+        st = decode(sr);
+        if (st != FLASH_OK) {
+            fail(st, op.addr, sr);
+        }
+    }
+    FREG(FLASH_CR) &= op.kind == OP_WORD ? ~FLASH_CR_PG : ~(FLASH_CR_SER | FLASH_CR_BER | FLASH_CR_SNB_Msk);
+    dcache_invalidate(op.addr, op.len);
+    if (st == FLASH_OK && op.kind == OP_WORD && memcmp((const void *)op.addr, op.word, sizeof op.word) != 0) {
+        st = fail(FLASH_ERR_VERIFY, op.addr, FREG(FLASH_SR));
+    }
+    op.kind = OP_NONE;
     return st;
+}
+
+/* The blocking calls: start, then poll until the end. */
+static flash_status_t wait_op(flash_status_t st)
+{
+    if (st != FLASH_OK) {
+        return st;
+    }
+    do {
+        st = flash_poll();
+    } while (st == FLASH_BUSY);
+    return st;
+}
+
+flash_status_t flash_erase_sector(unsigned sector)
+{
+    return wait_op(flash_erase_sector_start(sector));
+}
+
+flash_status_t flash_erase_bank(void)
+{
+    return wait_op(erase_start(FLASH_CR_BER, FLASH_MEM_BASE, FLASH_MEM_SIZE, BANK_TIMEOUT_US));
 }
 
 flash_status_t flash_program(uint32_t addr, const void *data, size_t len)
@@ -155,16 +223,11 @@ flash_status_t flash_program(uint32_t addr, const void *data, size_t len)
     for (size_t off = 0; off < len; off += FLASH_WORD_SIZE) {
         uint32_t w[8];
         size_t n = len - off < FLASH_WORD_SIZE ? len - off : FLASH_WORD_SIZE;
-        memset(w, 0xFF, sizeof w);
+        memset(w, 0xFF, sizeof w);  /* a trailing partial word is padded with erased bytes */
         memcpy(w, src + off, n);
-        uint32_t a = addr + (uint32_t)off;
-        flash_status_t st = program_word(a, w);
+        flash_status_t st = wait_op(flash_program_word_start(addr + (uint32_t)off, w));
         if (st != FLASH_OK) {
             return st;
-        }
-        dcache_invalidate(a, FLASH_WORD_SIZE);
-        if (memcmp((const void *)a, src + off, n) != 0) {
-            return fail(FLASH_ERR_VERIFY, a, FREG(FLASH_SR));
         }
     }
     return FLASH_OK;
@@ -182,7 +245,7 @@ const char *flash_strerror(flash_status_t s)
         "write-protected sector (WRPERR)", "programming sequence error (PGSERR)",
         "byte written twice in the write buffer (STRBERR)", "inconsistent flash-word writes (INCERR)",
         "operation error (OPERR)", "read protection (RDPERR/RDSERR)", "ECC error", "address not 32-byte aligned",
-        "address or sector out of range", "read-back differs",
+        "address or sector out of range", "read-back differs", "busy (operation still running)",
     };
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown flash error";
 }

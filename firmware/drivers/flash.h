@@ -21,6 +21,7 @@ typedef enum {
     FLASH_ERR_ALIGN,     /* address not on a 32-byte flash word */
     FLASH_ERR_RANGE,     /* outside the 1 MB internal flash, or bad sector number */
     FLASH_ERR_VERIFY,    /* read-back differs from what was programmed */
+    FLASH_BUSY,          /* flash_poll(): the operation is still running (not an error) */
 } flash_status_t;
 
 typedef struct {
@@ -38,6 +39,14 @@ flash_status_t flash_erase_bank(void);
 /* Programs len bytes at addr (32-byte aligned); a trailing partial flash word is padded with 0xFF.
  * data may be unaligned. Read-back verified. */
 flash_status_t flash_program(uint32_t addr, const void *data, size_t len);
+/* Non-blocking forms (the blocking calls above are these + flash_poll until done). _start checks
+ * its arguments and starts the operation; flash_poll() then reads SR once per call and returns
+ * FLASH_BUSY until the end, then FLASH_OK or the error (QW timeout against the operation's maximum,
+ * an SR error flag, or a read-back mismatch for a flash word). One operation at a time.
+ * program_word: one 32-byte flash word at a 32-byte aligned addr; data may be unaligned (copied). */
+flash_status_t flash_erase_sector_start(unsigned sector);
+flash_status_t flash_program_word_start(uint32_t addr, const void *data);
+flash_status_t flash_poll(void);
 const flash_error_t *flash_last_error(void);
 const char *flash_strerror(flash_status_t s);
 /* Clears every error flag in SR (CCR) */

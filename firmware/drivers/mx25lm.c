@@ -66,43 +66,100 @@ static ospi_status reg_read(struct mx25lm *n, uint8_t op, bool addr, uint32_t a,
     return st;
 }
 
-/* Wait until (SR & mask) == match with the controller's automatic polling. */
-static ospi_status poll_sr(struct mx25lm *n, uint8_t match, uint8_t mask, uint32_t timeout_us)
+static struct ospi_cmd rdsr(const struct mx25lm *n)
 {
-    struct ospi_cmd c = frame(n, OP_RDSR, false, 0, n->mode == MX25LM_DOPI ? 2u : 1u, -1);
-    return ospi_autopoll(n->ospi, &c, match, mask, POLL_INTERVAL, timeout_us);
+    return frame(n, OP_RDSR, false, 0, n->mode == MX25LM_DOPI ? 2u : 1u, -1);
 }
 
 ospi_status mx25lm_wait_ready(struct mx25lm *n, uint32_t timeout_us)
 {
-    return poll_sr(n, 0, SR_WIP, timeout_us);
+    struct ospi_cmd c = rdsr(n);
+    return ospi_autopoll(n->ospi, &c, 0, SR_WIP, POLL_INTERVAL, timeout_us);
 }
 
-static ospi_status write_enable(struct mx25lm *n)
+/* ---- one write-type operation at a time: WREN, wait WEL, command, wait done ---------------------- */
+enum { PH_IDLE = 0, PH_WEL, PH_DONE };
+
+/* The controller reads the status register by itself (automatic polling) until the match. */
+static ospi_status poll_start(struct mx25lm *n, uint8_t match, uint8_t mask, uint32_t timeout_us)
 {
+    struct ospi_cmd c = rdsr(n);
+    deadline_start(&n->deadline, timeout_us);
+    return ospi_autopoll_start(n->ospi, &c, match, mask, POLL_INTERVAL);
+}
+
+/* Write enable now; the command itself (framed now, data already in n->buf) goes out in mx25lm_poll
+ * once WEL reads set, so that wait does not block either. */
+static ospi_status op_start(struct mx25lm *n, uint8_t op, bool addr, uint32_t a, uint32_t len,
+                            uint32_t timeout_us)
+{
+    n->phase = PH_IDLE;
+    n->cmd = frame(n, op, addr, a, len, 0);
+    n->timeout_us = timeout_us;
+    n->mode_after = n->mode;
     ospi_status st = simple(n, OP_WREN, false, 0);
-    if (st != OSPI_OK)
-        return st;
-    st = poll_sr(n, SR_WEL, SR_WEL, MX25LM_T_REG_US);
-    return st == OSPI_E_TIMEOUT ? NOR_E_WEL : st;
+    if (st == OSPI_OK)
+        st = poll_start(n, SR_WEL, SR_WEL, MX25LM_T_REG_US);
+    if (st == OSPI_OK)
+        n->phase = PH_WEL;
+    return st;
 }
 
-/* Done = WIP and WEL both clear: a command the chip did not take leaves WEL set, so it times out
- * here instead of passing silently. */
-static ospi_status wait_done(struct mx25lm *n, uint32_t timeout_us)
+ospi_status mx25lm_poll(struct mx25lm *n)
 {
-    return poll_sr(n, 0, SR_WIP | SR_WEL, timeout_us);
+    if (n->phase == PH_IDLE)
+        return OSPI_OK;
+    ospi_status st = ospi_autopoll_check(n->ospi);
+    if (st == OSPI_BUSY) {
+        if (!deadline_expired(&n->deadline))
+            return OSPI_BUSY;
+        if ((st = ospi_autopoll_check(n->ospi)) == OSPI_BUSY) { /* one last look, then give up */
+            (void)ospi_abort(n->ospi);
+            st = n->phase == PH_WEL ? NOR_E_WEL : OSPI_E_TIMEOUT;
+        }
+    }
+    if (st == OSPI_OK && n->phase == PH_WEL) {
+        st = n->cmd.len ? ospi_write(n->ospi, &n->cmd, n->buf) : ospi_command(n->ospi, &n->cmd);
+        if (st == OSPI_OK) {
+            n->mode = n->mode_after; /* a WRCR2 mode switch takes effect at the end of the command */
+            /* Done = WIP and WEL both clear: a command the chip did not take leaves WEL set, so it
+             * times out here instead of passing silently. */
+            st = poll_start(n, 0, SR_WIP | SR_WEL, n->timeout_us);
+        }
+        if (st == OSPI_OK) {
+            n->phase = PH_DONE;
+            return OSPI_BUSY;
+        }
+    }
+    n->phase = PH_IDLE;
+    return st;
 }
 
-static ospi_status write_cr2(struct mx25lm *n, uint32_t addr, uint8_t v)
+void mx25lm_cancel(struct mx25lm *n)
 {
-    uint8_t b[2] = {v, v};
-    ospi_status st = write_enable(n);
+    if (n->phase != PH_IDLE)
+        (void)ospi_abort(n->ospi);
+    n->phase = PH_IDLE;
+}
+
+/* The blocking calls: start, then poll until the end. */
+static ospi_status wait_op(struct mx25lm *n, ospi_status st)
+{
     if (st != OSPI_OK)
         return st;
+    do
+        st = mx25lm_poll(n);
+    while (st == OSPI_BUSY);
+    return st;
+}
+
+static ospi_status write_cr2(struct mx25lm *n, uint32_t addr, uint8_t v, enum mx25lm_mode after)
+{
     /* DTR forbids single-byte transfers: send the value twice (§6.1). */
-    struct ospi_cmd c = frame(n, OP_WRCR2, true, addr, n->mode == MX25LM_DOPI ? 2u : 1u, 0);
-    return ospi_write(n->ospi, &c, b);
+    n->buf[0] = n->buf[1] = v;
+    ospi_status st = op_start(n, OP_WRCR2, true, addr, n->mode == MX25LM_DOPI ? 2u : 1u, MX25LM_T_REG_US);
+    n->mode_after = after;
+    return wait_op(n, st);
 }
 
 ospi_status mx25lm_read_cr2(struct mx25lm *n, uint32_t addr, uint8_t *val)
@@ -133,6 +190,7 @@ void mx25lm_attach_dopi(struct mx25lm *n, uintptr_t ospi, uint32_t prescaler)
     n->ospi = ospi;
     n->prescaler = prescaler;
     n->mode = MX25LM_DOPI;
+    n->phase = PH_IDLE;
 }
 
 ospi_status mx25lm_init(struct mx25lm *n)
@@ -145,6 +203,7 @@ ospi_status mx25lm_init(struct mx25lm *n)
         .dcr2 = FIELD_PREP(OCTOSPI_DCR2_PRESCALER, n->prescaler),
         .fthres = 3u,
     };
+    n->phase = PH_IDLE;
     ospi_status st = ospi_setup(n->ospi, &cfg);
     if (st != OSPI_OK)
         return st;
@@ -175,16 +234,10 @@ ospi_status mx25lm_init(struct mx25lm *n)
     if ((st = mx25lm_wait_ready(n, MX25LM_T_RESET_US)) != OSPI_OK)
         return st;
     /* Dummy cycles first (in the current mode), then the switch to DOPI. */
-    if ((st = write_cr2(n, CR2_DC, dc_code(MX25LM_DUMMY))) != OSPI_OK ||
-        (st = wait_done(n, MX25LM_T_REG_US)) != OSPI_OK)
+    if ((st = write_cr2(n, CR2_DC, dc_code(MX25LM_DUMMY), n->mode)) != OSPI_OK)
         return st;
-    if (n->mode != MX25LM_DOPI) {
-        if ((st = write_cr2(n, CR2_MODE, CR2_MODE_DOPI)) != OSPI_OK)
-            return st;
-        n->mode = MX25LM_DOPI; /* the chip switches at the end of the WRCR2 */
-        if ((st = wait_done(n, MX25LM_T_REG_US)) != OSPI_OK)
-            return st;
-    }
+    if (n->mode != MX25LM_DOPI && (st = write_cr2(n, CR2_MODE, CR2_MODE_DOPI, MX25LM_DOPI)) != OSPI_OK)
+        return st;
     uint8_t mode, dc;
     if ((st = mx25lm_read_cr2(n, CR2_MODE, &mode)) != OSPI_OK ||
         (st = mx25lm_read_cr2(n, CR2_DC, &dc)) != OSPI_OK)
@@ -194,31 +247,36 @@ ospi_status mx25lm_init(struct mx25lm *n)
     return OSPI_OK;
 }
 
-static ospi_status erase(struct mx25lm *n, uint8_t op, bool addr, uint32_t off, uint32_t timeout_us)
+static ospi_status erase_start(struct mx25lm *n, uint8_t op, bool addr, uint32_t off, uint32_t timeout_us)
 {
     if (off >= MX25LM_SIZE)
         return OSPI_E_PARAM;
-    ospi_status st = write_enable(n);
-    if (st != OSPI_OK)
-        return st;
-    if ((st = simple(n, op, addr, off)) != OSPI_OK)
-        return st;
-    return wait_done(n, timeout_us);
+    return op_start(n, op, addr, off, 0, timeout_us);
+}
+
+ospi_status mx25lm_erase_4k_start(struct mx25lm *n, uint32_t off)
+{
+    return erase_start(n, OP_SE4B, true, off & ~(MX25LM_SECTOR - 1u), MX25LM_T_4K_US);
+}
+
+ospi_status mx25lm_erase_64k_start(struct mx25lm *n, uint32_t off)
+{
+    return erase_start(n, OP_BE4B, true, off & ~(MX25LM_BLOCK - 1u), MX25LM_T_64K_US);
 }
 
 ospi_status mx25lm_erase_4k(struct mx25lm *n, uint32_t off)
 {
-    return erase(n, OP_SE4B, true, off & ~(MX25LM_SECTOR - 1u), MX25LM_T_4K_US);
+    return wait_op(n, mx25lm_erase_4k_start(n, off));
 }
 
 ospi_status mx25lm_erase_64k(struct mx25lm *n, uint32_t off)
 {
-    return erase(n, OP_BE4B, true, off & ~(MX25LM_BLOCK - 1u), MX25LM_T_64K_US);
+    return wait_op(n, mx25lm_erase_64k_start(n, off));
 }
 
 ospi_status mx25lm_erase_chip(struct mx25lm *n)
 {
-    return erase(n, OP_CE, false, 0, MX25LM_T_CHIP_US);
+    return wait_op(n, erase_start(n, OP_CE, false, 0, MX25LM_T_CHIP_US));
 }
 
 ospi_status mx25lm_erase_range(struct mx25lm *n, uint32_t off, uint32_t len)
@@ -253,35 +311,37 @@ static bool all_erased(const uint8_t *p, uint32_t len)
     return true;
 }
 
+ospi_status mx25lm_program_page_start(struct mx25lm *n, uint32_t off, const uint8_t *data, uint32_t len)
+{
+    n->phase = PH_IDLE;
+    if (off >= MX25LM_SIZE || len > MX25LM_SIZE - off || len > MX25LM_PAGE - (off & (MX25LM_PAGE - 1u)))
+        return len ? OSPI_E_PARAM : OSPI_OK;
+    uint32_t a = off, m = 0;
+    /* DTR moves 2 bytes per clock: the address and count must be even (§3.2). 0xFF pads program
+     * nothing, and stay inside the page because page boundaries are even. */
+    if (n->mode == MX25LM_DOPI && (a & 1u)) {
+        n->buf[m++] = 0xFFu;
+        a--;
+    }
+    for (uint32_t i = 0; i < len; i++)
+        n->buf[m++] = data[i];
+    if (n->mode == MX25LM_DOPI && (m & 1u))
+        n->buf[m++] = 0xFFu;
+    if (all_erased(n->buf, m)) /* 0xFF programs nothing: skip the page operation */
+        return OSPI_OK;
+    return op_start(n, OP_PP4B, true, a, m, MX25LM_T_PAGE_US);
+}
+
 ospi_status mx25lm_program(struct mx25lm *n, uint32_t off, const uint8_t *data, uint32_t len)
 {
     if (off >= MX25LM_SIZE || len > MX25LM_SIZE - off)
         return len ? OSPI_E_PARAM : OSPI_OK;
-    uint8_t buf[MX25LM_PAGE];
     while (len) {
         uint32_t room = MX25LM_PAGE - (off & (MX25LM_PAGE - 1u));
         uint32_t chunk = len < room ? len : room;
-        uint32_t a = off, m = 0;
-        /* DTR moves 2 bytes per clock: the address and count must be even (§3.2). 0xFF pads
-         * program nothing, and stay inside the page because page boundaries are even. */
-        if (n->mode == MX25LM_DOPI && (a & 1u)) {
-            buf[m++] = 0xFFu;
-            a--;
-        }
-        for (uint32_t i = 0; i < chunk; i++)
-            buf[m++] = data[i];
-        if (n->mode == MX25LM_DOPI && (m & 1u))
-            buf[m++] = 0xFFu;
-        if (!all_erased(buf, m)) { /* 0xFF programs nothing: skip the page operation */
-            ospi_status st = write_enable(n);
-            if (st != OSPI_OK)
-                return st;
-            struct ospi_cmd c = frame(n, OP_PP4B, true, a, m, 0);
-            if ((st = ospi_write(n->ospi, &c, buf)) != OSPI_OK)
-                return st;
-            if ((st = wait_done(n, MX25LM_T_PAGE_US)) != OSPI_OK)
-                return st;
-        }
+        ospi_status st = wait_op(n, mx25lm_program_page_start(n, off, data, chunk));
+        if (st != OSPI_OK)
+            return st;
         off += chunk;
         data += chunk;
         len -= chunk;

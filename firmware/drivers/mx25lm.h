@@ -5,10 +5,18 @@
  * erase/program in indirect mode, reads through the memory-mapped window (mx25lm_map). Every call
  * that issues a command leaves the controller in indirect mode; call mx25lm_map() to read again.
  * The controller itself must already be clocked, pinned and routed (board file + ospim).
+ *
+ * Program/erase come in two forms. Non-blocking: mx25lm_*_start() issues the operation and returns;
+ * mx25lm_poll() then looks at the chip's status once per call (the controller polls the status
+ * register by itself in between) and returns MX25LM_BUSY until the operation ended, so a caller
+ * (the bootloader) can serve its UART meanwhile. One operation at a time per struct mx25lm; the
+ * deadline lives in the struct, so a stuck chip still ends in OSPI_E_TIMEOUT. Blocking: the plain
+ * calls, which are start + poll until done (one framing implementation for both).
  */
 #ifndef DRIVERS_MX25LM_H
 #define DRIVERS_MX25LM_H
 
+#include "clock.h"
 #include "octospi.h"
 
 #define MX25LM_SIZE        (64u * 1024u * 1024u)
@@ -34,10 +42,19 @@
 
 enum mx25lm_mode { MX25LM_SPI = 0, MX25LM_SOPI, MX25LM_DOPI, MX25LM_UNKNOWN };
 
+#define MX25LM_BUSY OSPI_BUSY  /* mx25lm_poll(): operation still running */
+
 struct mx25lm {
     uintptr_t ospi;        /* OCTOSPI register base */
     uint32_t prescaler;    /* DCR2.PRESCALER: bus clock = kernel / (prescaler + 1) */
     enum mx25lm_mode mode; /* framing the chip currently understands */
+    /* The operation in flight (private to mx25lm.c): phase, command, page data, deadline. */
+    uint8_t phase;
+    enum mx25lm_mode mode_after;  /* framing once the command went out (WRCR2 mode switch) */
+    uint32_t timeout_us;
+    deadline_t deadline;
+    struct ospi_cmd cmd;
+    uint8_t buf[MX25LM_PAGE];
 };
 
 /* Controller setup + reset in all framings + ID check + switch to DOPI + CR2 check. */
@@ -58,6 +75,19 @@ ospi_status mx25lm_erase_chip(struct mx25lm *n);
 ospi_status mx25lm_erase_range(struct mx25lm *n, uint32_t off, uint32_t len);
 /* Any address and length: split at 256-byte pages; in DTR, odd starts/ends padded with 0xFF. */
 ospi_status mx25lm_program(struct mx25lm *n, uint32_t off, const uint8_t *data, uint32_t len);
+
+/* Non-blocking forms. _start returns an error at once (bad argument, controller failure), else
+ * OSPI_OK with the operation running; then call mx25lm_poll() until it is not MX25LM_BUSY: OSPI_OK
+ * (done), NOR_E_WEL (write enable did not latch), OSPI_E_TIMEOUT (chip stayed busy past the erase /
+ * page maximum) or a controller error. The page data is copied: the caller's buffer may go at once.
+ * program_page: at most one page, [off, off+len) must not cross a 256-byte page boundary; in DTR an
+ * odd start/end is padded with 0xFF. A page of only 0xFF is skipped (poll returns OSPI_OK). */
+ospi_status mx25lm_erase_4k_start(struct mx25lm *n, uint32_t off);
+ospi_status mx25lm_erase_64k_start(struct mx25lm *n, uint32_t off);
+ospi_status mx25lm_program_page_start(struct mx25lm *n, uint32_t off, const uint8_t *data, uint32_t len);
+ospi_status mx25lm_poll(struct mx25lm *n);
+/* Stop waiting for the operation in flight (the chip may still finish it). */
+void mx25lm_cancel(struct mx25lm *n);
 
 /* Memory-mapped octal DTR read (8DTRD 0xEE11, DQS, MTYP=Macronix, DCYC = MX25LM_DUMMY);
  * no write command is programmed, so the window is read-only. */

@@ -205,8 +205,8 @@ ospi_status ospi_write(uintptr_t base, const struct ospi_cmd *c, const uint8_t *
     return finish(base);
 }
 
-ospi_status ospi_autopoll(uintptr_t base, const struct ospi_cmd *c, uint32_t match, uint32_t mask,
-                          uint16_t interval, uint32_t timeout_us)
+ospi_status ospi_autopoll_start(uintptr_t base, const struct ospi_cmd *c, uint32_t match, uint32_t mask,
+                                uint16_t interval)
 {
     if (!c->len || c->len > 4u)
         return OSPI_E_PARAM;
@@ -219,15 +219,43 @@ ospi_status ospi_autopoll(uintptr_t base, const struct ospi_cmd *c, uint32_t mat
     REG(base, OCTOSPI_PSMKR) = mask;
     REG(base, OCTOSPI_PIR) = interval;
     /* APMS: stop at the first match, so BUSY clears by itself; PMM=0: AND of unmasked bits. */
-    if ((st = start(base, OCTOSPI_FMODE_AUTO_POLLING, OCTOSPI_CR_APMS, c)) != OSPI_OK)
-        return st;
-    st = wait_sr(base, OCTOSPI_SR_SMF, OCTOSPI_SR_SMF, timeout_us);
-    REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CSMF;
-    if (st != OSPI_OK) {
+    return start(base, OCTOSPI_FMODE_AUTO_POLLING, OCTOSPI_CR_APMS, c);
+}
+
+/* One SR read while nothing happened, so a caller's wait loop stays a run of identical status reads
+ * (the simulator's idle-polling pattern). TEF: the poll cannot complete. */
+ospi_status ospi_autopoll_check(uintptr_t base)
+{
+    uint32_t sr = REG(base, OCTOSPI_SR);
+    if (sr & OCTOSPI_SR_TEF) {
+        REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTEF;
         (void)ospi_abort(base);
-        return st;
+        return OSPI_E_TRANSFER;
     }
+    if (!(sr & OCTOSPI_SR_SMF))
+        return OSPI_BUSY;
+    REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CSMF;
     return wait_sr(base, OCTOSPI_SR_BUSY, 0, OSPI_TIMEOUT_XFER_US);
+}
+
+ospi_status ospi_autopoll(uintptr_t base, const struct ospi_cmd *c, uint32_t match, uint32_t mask,
+                          uint16_t interval, uint32_t timeout_us)
+{
+    ospi_status st = ospi_autopoll_start(base, c, match, mask, interval);
+    if (st != OSPI_OK)
+        return st;
+    deadline_t d;
+    deadline_start(&d, timeout_us);
+    while ((st = ospi_autopoll_check(base)) == OSPI_BUSY) {
+        if (deadline_expired(&d)) {
+            /* the match may have come while the counter was read */
+            if ((st = ospi_autopoll_check(base)) != OSPI_BUSY)
+                return st;
+            (void)ospi_abort(base);
+            return OSPI_E_TIMEOUT;
+        }
+    }
+    return st;
 }
 
 ospi_status ospi_memory_map(uintptr_t base, const struct ospi_cmd *rd, const struct ospi_cmd *wr)

@@ -25,6 +25,7 @@ typedef enum {
     NOR_E_MODE,       /* CR2 read back does not show the mode we switched to */
     NOR_E_WEL,        /* write enable latch did not set */
     NOR_E_FAIL,       /* security register P_FAIL/E_FAIL after program/erase */
+    OSPI_BUSY,        /* non-blocking calls: not finished yet, poll again (not an error) */
 } ospi_status;
 
 /* One command as the controller sees it: CCR phases (built with the OSPI_CCR_* helpers below),
@@ -59,6 +60,12 @@ ospi_status ospi_write(uintptr_t base, const struct ospi_cmd *c, const uint8_t *
 /* Automatic status polling: until (status & mask) == match, reading every `interval` CLK cycles. */
 ospi_status ospi_autopoll(uintptr_t base, const struct ospi_cmd *c, uint32_t match, uint32_t mask,
                           uint16_t interval, uint32_t timeout_us);
+/* The same without waiting: _start programs the controller, which then reads the status by itself
+ * while the CPU does other work; _check looks once (OSPI_BUSY: no match yet; OSPI_OK: matched, the
+ * controller is idle again). The caller keeps the deadline and calls ospi_abort() when it gives up. */
+ospi_status ospi_autopoll_start(uintptr_t base, const struct ospi_cmd *c, uint32_t match, uint32_t mask,
+                                uint16_t interval);
+ospi_status ospi_autopoll_check(uintptr_t base);
 
 /* Memory-mapped mode with `rd` as the read command. wr == NULL leaves WCCR/WIR at 0, so the window
  * stays read-only (a write there bus-faults instead of sending an unintended command). */

@@ -1,87 +1,65 @@
-/* The internal flash as a flashdev (h735-hardware.md §2): sector erase and 32-byte flash-word programming
- * at register level, because every busy wait must keep polling the UART (fd_idle) so frames keep arriving
- * while the controller works. Unlock and error clearing come from the shared driver (drivers/flash.c). */
+/* The internal flash as a flashdev: a thin adapter over the shared FLASH driver (drivers/flash.c). It uses
+ * the driver's non-blocking sector erase / flash-word program (start + poll) and serves the UART (fd_wait)
+ * between polls, so frames keep arriving while the controller works (h735-hardware.md §2). */
 #include <stdint.h>
 #include <string.h>
 
 #include "board.h"
 #include "crc32.h"
-#include "flash.h"      /* regs/flash.h: register offsets and bits */
+#include "flash.h"      /* regs/flash.h: FLASH_MEM_BASE, sizes */
 #include "../../drivers/flash.h"
-#include "mmio.h"
 #include "port.h"
 #include "protocol.h"
 #include "stm32h735.h"
 
-#define FR(off) MMIO32(FLASH_R_BASE, off)
-#define PSIZE_X32 2u                 /* CubeMX default voltage range 3 parallelism (§2) */
-#define ERASE_TIMEOUT_MS 4400u       /* 2 x the 2.2 s x32 maximum (§2 table) */
-#define WORD_TIMEOUT_MS 5u           /* 260 us maximum per flash word */
-
-static int status_of(uint32_t sr)
+/* Driver status -> protocol status; addr/detail from the driver's last error (address, FLASH_SR). */
+static int fail(flash_status_t st, struct fd_result *r)
 {
-    if (sr & FLASH_SR_WRPERR) return ST_FLASH_WRPERR;
-    if (sr & FLASH_SR_PGSERR) return ST_FLASH_PGSERR;
-    if (sr & FLASH_SR_STRBERR) return ST_FLASH_STRBERR;
-    if (sr & FLASH_SR_INCERR) return ST_FLASH_INCERR;
-    if (sr & (FLASH_SR_SNECCERR | FLASH_SR_DBECCERR)) return ST_FLASH_ECC;
-    return ST_FLASH_OPERR;
+    static const uint8_t map[] = {
+        [FLASH_ERR_LOCKED] = ST_FLASH_PGSERR, [FLASH_ERR_TIMEOUT] = ST_FLASH_TIMEOUT,
+        [FLASH_ERR_WRP] = ST_FLASH_WRPERR,    [FLASH_ERR_PGS] = ST_FLASH_PGSERR,
+        [FLASH_ERR_STRB] = ST_FLASH_STRBERR,  [FLASH_ERR_INC] = ST_FLASH_INCERR,
+        [FLASH_ERR_OP] = ST_FLASH_OPERR,      [FLASH_ERR_RDP] = ST_FLASH_OPERR,
+        [FLASH_ERR_ECC] = ST_FLASH_ECC,       [FLASH_ERR_ALIGN] = ST_ALIGN,
+        [FLASH_ERR_RANGE] = ST_ADDR_OUT_OF_RANGE, [FLASH_ERR_VERIFY] = ST_VERIFY_FAIL,
+    };
+    const flash_error_t *e = flash_last_error();
+    r->addr = e->addr;
+    r->detail = e->sr;
+    return (unsigned)st < sizeof map && map[st] ? map[st] : ST_INTERNAL;
 }
 
-/* Wait for QW to clear while the UART keeps being served; then check the error flags. */
-static int wait_done(uint32_t addr, uint32_t timeout_ms, struct fd_result *r)
+/* Wait for the operation `st` started, keeping the UART served. */
+static int finish(flash_status_t st, struct fd_result *r)
 {
-    uint32_t t0 = port_millis();
-    while (FR(FLASH_SR) & FLASH_SR_QW) {
-        fd_wait();
-        if (port_millis() - t0 > timeout_ms && (FR(FLASH_SR) & FLASH_SR_QW)) {
-            r->addr = addr;
-            r->detail = FR(FLASH_SR);
-            return ST_FLASH_TIMEOUT;
-        }
-    }
-    uint32_t sr = FR(FLASH_SR);
-    if (sr & FLASH_SR_ERRORS) {
-        r->addr = addr;
-        r->detail = sr;
-        flash_clear_errors();
-        return status_of(sr);
-    }
-    return ST_OK;
+    if (st == FLASH_OK)
+        while ((st = flash_poll()) == FLASH_BUSY)
+            fd_wait();
+    return st == FLASH_OK ? ST_OK : fail(st, r);
 }
 
-static int prepare(uint32_t addr, struct fd_result *r)
+static int prepare(struct fd_result *r)
 {
-    if (flash_unlock() != FLASH_OK) {
-        r->addr = addr;
-        r->detail = FR(FLASH_CR);
-        return ST_FLASH_PGSERR;
-    }
+    flash_status_t st = flash_unlock();
+    if (st != FLASH_OK) return fail(st, r);
     flash_clear_errors();
     return ST_OK;
 }
 
 static int if_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r)
 {
-    int s = prepare(addr, r);
+    int s = prepare(r);
     if (s != ST_OK) return s;
-    uint32_t snb = (addr - d->base) / d->sector_size;
-    FR(FLASH_CR) = (FR(FLASH_CR) & ~(FLASH_CR_PSIZE_Msk | FLASH_CR_SNB_Msk | FLASH_CR_PG)) | FLASH_CR_SER |
-                   FIELD_PREP(FLASH_CR_PSIZE, PSIZE_X32) | FIELD_PREP(FLASH_CR_SNB, snb) | FLASH_CR_START;
-    s = wait_done(addr, ERASE_TIMEOUT_MS, r);
-    FR(FLASH_CR) &= ~(FLASH_CR_SER | FLASH_CR_SNB_Msk);
-    return s;
+    return finish(flash_erase_sector_start((addr - d->base) / d->sector_size), r);
 }
 
 static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
                       struct fd_result *r)
 {
     (void)d;
-    int s = prepare(addr, r);
-    if (s != ST_OK) return s;
-    FR(FLASH_CR) = (FR(FLASH_CR) & ~FLASH_CR_PSIZE_Msk) | FIELD_PREP(FLASH_CR_PSIZE, PSIZE_X32) | FLASH_CR_PG;
+    int s = prepare(r);
     for (uint32_t off = 0; off < len && s == ST_OK; off += FLASH_WORD_SIZE) {
-        volatile uint32_t *dst = (volatile uint32_t *)(addr + off);
+        const uint32_t *dst = (const uint32_t *)(addr + off);
         uint32_t w[8];
         memcpy(w, data + off, sizeof w);   /* the payload may be unaligned */
         int blank = 1;
@@ -91,20 +69,11 @@ static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *da
             if (dst[i] != 0xFFFFFFFFu) {   /* programmed once after erase only (ECC, §1) */
                 r->addr = addr + off + 4u * (uint32_t)i;
                 r->detail = dst[i];
-                s = ST_NOT_ERASED;
-                break;
+                return ST_NOT_ERASED;
             }
         }
-        if (s != ST_OK) break;
-        for (int i = 0; i < 8; i++) dst[i] = w[i];
-        __asm volatile("dsb" ::: "memory");
-        s = wait_done(addr + off, WORD_TIMEOUT_MS, r);
-        if (s == ST_OK && memcmp((const void *)(addr + off), w, sizeof w)) {
-            r->addr = addr + off;
-            s = ST_VERIFY_FAIL;
-        }
+        s = finish(flash_program_word_start(addr + off, w), r);
     }
-    FR(FLASH_CR) &= ~FLASH_CR_PG;
     return s;
 }
 
