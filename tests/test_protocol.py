@@ -206,3 +206,16 @@ def test_reset_reaches_the_port():
     tg.reset(run_app=True)
     c = t.counters()
     assert c["resets"] == 1 and c["run_app"] == 1
+
+
+def test_a_link_that_damages_every_large_frame_ends_with_a_clear_error():
+    """The board answers (small frames get through) but every 4 KB write arrives corrupted: the host
+    must give up with the cause instead of retransmitting forever."""
+    inner = CoreTransport()
+    t = FaultyTransport(inner, seed=5, corrupt=2e-3)   # a 4 KB frame survives with probability ~3e-4
+    tg = Target(t)
+    tg.hello(within=5)
+    with pytest.raises(P.DamagedLink, match="corrupted frames.*rejected 8 times.*--baud"):
+        tg.erase([NOR])
+        tg.write([(NOR, bytes(4096))])
+    assert tg.link.retransmits >= 7

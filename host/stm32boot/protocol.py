@@ -64,6 +64,10 @@ class NoResponse(ProtocolError):
     """The bootloader did not answer."""
 
 
+class DamagedLink(ProtocolError):
+    """The bootloader answers, but keeps receiving the same frame corrupted."""
+
+
 class TargetError(ProtocolError):
     """The bootloader answered with an error status; `status`, `addr`, `detail` say which."""
 
@@ -264,6 +268,14 @@ class Link:
         e = pending.get(expected)
         # Gate: an error caused by a frame sent before our last retransmission of `expected` is stale.
         if e is not None and e.sent_at <= trigger.sent_at:
+            # A NAK is a try too: a link that damages every copy of a frame must end, not loop.
+            e.tries += 1
+            if e.tries >= self.MAX_TRIES:
+                raise DamagedLink(
+                    f"{self.t.name} keeps receiving corrupted frames: frame {e.seq} ({len(e.frame)} bytes) "
+                    f"was rejected {e.tries} times; likely causes: a baud rate the cable or USB bridge "
+                    f"cannot carry (try --baud 115200), electrical noise, or flow control left on by "
+                    f"another program")
             self._resend_from(pending, expected)
 
     def _resend_from(self, pending, seq: int) -> None:

@@ -45,39 +45,33 @@ def get_board(args) -> boards.Board:
         raise CliError(str(e.args[0])) from None
 
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 def bootloader_elf(board) -> Path:
-    """Where `doit firmware` puts the board's bootloader (firmware/images.py BOOTLOADER_IMAGES)."""
-    return REPO / "build" / "firmware" / board.name / "bootloader.elf"
+    """The bootloader `doit firmware` builds (firmware/images.py BOOTLOADER_IMAGES), as the simulator uses it."""
+    from .sim_link import default_bootloader
+    return Path(default_bootloader(board.name))
 
 
 def provision_sim(board, state_dir=None) -> bool:
-    """A simulated board fresh from the factory has nothing in flash. A real board gets our
-    bootloader once through its debug probe; the simulator's equivalent is loading the built ELF
-    straight into the simulated flash. Done only when sector 0 is blank; True if it was.
-    (sim_link.SimTransport does the same silently when any command opens a blank board; this is
-    the explicit `update-bootloader` path, which says what it did.)"""
+    """The explicit `update-bootloader` path for a blank simulated board: install the built bootloader
+    (what a debug probe does once on a real board) and say so. True if sector 0 was blank."""
     from .sim import h735, state
+    from .sim_link import provision
     if board.name != h735.BOARD:
         return False
     state_dir = state_dir or state.default_dir(board.name)
     m = h735.build(state_dir=str(state_dir), warn=lambda *a: None)
     try:
-        flash = board.memory_at(board.memories[0].base)
-        if m.read(flash.base, 8) != bytes([flash.erased]) * 8:
-            return False
-        elf = bootloader_elf(board)
-        if not elf.exists():
-            raise CliError(f"the simulated {board.name} board in {state_dir} has no bootloader yet "
-                           f"and {elf} is not built: run `doit firmware` first")
-        m.load_elf(str(elf))
+        installed = provision(m, board)
+    except FileNotFoundError as e:
+        raise CliError(str(e)) from None
     finally:
         m.close()
-    print(f"simulated board: sector 0 was blank; installed {elf.relative_to(REPO)} "
-          f"(what a debug probe does once on a real board)", file=sys.stderr)
-    return True
+    if installed:
+        print(f"simulated board: sector 0 was blank; installed {bootloader_elf(board)} "
+              f"(what a debug probe does once on a real board)", file=sys.stderr)
+    return installed
 
 
 def _open(board, port, state_dir, baud):

@@ -20,6 +20,22 @@ def default_bootloader(board_name: str) -> str:
         os.path.join(ROOT, "build", "firmware", board_name, "bootloader.elf")
 
 
+def provision(m, board) -> bool:
+    """A board fresh from the factory has our bootloader in sector 0 (a real one gets it once through the
+    ROM bootloader or a debug probe); the simulated one gets it here when its flash is blank.
+    True when it was installed."""
+    flash = board.memories[0]
+    if m.read(flash.base, 4) != bytes([flash.erased]) * 4:
+        return False
+    elf = default_bootloader(board.name)
+    if not os.path.exists(elf):
+        raise FileNotFoundError(f"the simulated {board.name} board is blank and its bootloader {elf} is not "
+                                f"built: run `doit firmware` (or set STM32BOOT_SIM_BOOTLOADER)")
+    m.load_elf(elf)
+    m.reset()
+    return True
+
+
 class SimTransport:
     max_baud = 12_500_000
 
@@ -32,7 +48,7 @@ class SimTransport:
                 state_dir = state.default_dir(board.name)
             machine = h735.build(state_dir=str(state_dir), blank=blank, uart=self.chan, warn=lambda *a: None)
             try:
-                self._provision(machine, board)
+                provision(machine, board)
             except BaseException:
                 machine.close()
                 raise
@@ -45,19 +61,6 @@ class SimTransport:
         self._t0 = self.m.clock.now
         self._taken = 0        # bytes of chan.tx_log already handed to the host
         self.last_run = None
-
-    @staticmethod
-    def _provision(m, board) -> None:
-        """A board fresh from the factory has our bootloader in sector 0 (a real one gets it once through
-        the ROM bootloader or a debugger); the simulated one gets it here when its flash is blank."""
-        if m.read(board.memories[0].base, 4) != b"\xff\xff\xff\xff":
-            return
-        elf = default_bootloader(board.name)
-        if not os.path.exists(elf):
-            raise FileNotFoundError(f"the simulated {board.name} board is blank and its bootloader {elf} is not "
-                                    f"built: run `doit firmware` (or set STM32BOOT_SIM_BOOTLOADER)")
-        m.load_elf(elf)
-        m.reset()
 
     # -- transport interface --
     @property

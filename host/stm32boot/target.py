@@ -93,6 +93,13 @@ class Target:
             except NoResponse:
                 if self.t.now() >= end:
                     raise NoResponse(self.link.no_response_message()) from None
+            except TargetError as e:
+                # Our HELLO arrived damaged (the board says so): send it again, within the same time.
+                if e.status not in (P.Status.BAD_CRC, P.Status.SEQ_ERROR):
+                    raise
+                if self.t.now() >= end:
+                    raise P.DamagedLink(f"{self.t.name} answers, but every HELLO arrived corrupted; likely "
+                                        f"causes: a wrong or unstable baud rate, noise on the line") from None
         self._info = _info_from(r)
         self.link.window = max(1, min(self._info.window, lib.PROTO_WINDOW))
         return self._info
@@ -127,6 +134,11 @@ class Target:
             try:
                 self._call_once(Cmd.SET_BAUD, struct.pack("<II", rate, lib.PROTO_BAUD_WINDOW_MS), 1.0)
             except TargetError:
+                continue
+            except NoResponse:
+                # The request or its acknowledgement was lost: the board may have switched, and then
+                # reverts after its window. Meet it at the old rate and try the next rate.
+                self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
                 continue
             self.t.set_baud(rate)
             try:
