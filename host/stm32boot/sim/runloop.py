@@ -58,6 +58,14 @@ def run(m, timeout_s=None, until=None, max_virtual_s=None):
                          r0=m.uc.reg_read(UC_ARM_REG_R0), **kw)
 
     while True:
+        # An event due now (scheduled with no delay, e.g. bytes that already arrived when a model was told
+        # of them) is fired here: sync() only fires events when instructions move time forward, and a
+        # deadline at "now" stops every slice at once, so it would never fire (0 instructions, forever).
+        nxt = m.clock.next_event_time()
+        if nxt is not None and nxt <= m.clock.now:
+            m.clock.advance_to(m.clock.now)
+            m._hz_dirty = True
+            m.sync()
         _deliver(m)
         m._set_deadline()
         m.vc.stop_requested = 0

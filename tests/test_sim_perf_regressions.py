@@ -1,0 +1,59 @@
+"""Simulator regressions found while making it faster: events due "now" must fire (they used to lock the
+run loop up with 0 instructions executed), host bytes with a future arrival time on a DMA-served USART,
+and the poll-warp only for back-to-back status reads (a computation between two reads keeps its time)."""
+import os
+import random
+
+import pytest
+
+from stm32boot import boards
+from stm32boot.native import crc32
+from stm32boot.sim import h735
+from stm32boot.sim_link import SimTransport
+from stm32boot.target import Target
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BL = os.path.join(ROOT, "build/firmware/h735/bootloader.elf")
+NOR = 0x9000_0000
+BOARD = boards.get("h735")
+
+pytestmark = pytest.mark.skipif(not os.path.exists(BL), reason="run `doit firmware` first")
+
+
+def board():
+    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m.load_elf(BL)
+    m.reset()
+    return m
+
+
+def test_an_event_due_now_fires_and_the_firmware_runs_on():
+    m = board()
+    m.run(max_virtual_s=0.001, timeout_s=30)
+    fired = []
+    m.clock.after(0, lambda: fired.append(m.clock.now))
+    res = m.run(max_virtual_s=0.001, timeout_s=30)
+    assert fired, res.summary()
+    assert res.instructions > 0 and res.reason == "virtual", res.summary()
+
+
+class AtPsTransport(SimTransport):
+    """The host's bytes reach the wire `latency` later, given to the channel at once with their arrival
+    time (InProcessChannel.send(at_ps=...)), while earlier bytes may still wait in the DMA ring."""
+
+    def write(self, data):
+        self.chan.send(bytes(data), at_ps=self.m.clock.now + self.lat_ps)
+
+
+def test_future_arrivals_on_the_dma_served_usart_reach_the_bootloader():
+    m = board()
+    t = AtPsTransport(BOARD, machine=m, latency=0.001)
+    t.wall_limit = 60      # a lock-up is a timeout, not a test that never ends
+    tg = Target(t)
+    tg.hello()
+    assert tg.negotiate_baud() == 8_000_000
+    data = random.Random(7).randbytes(48 * 1024)
+    tg.erase([NOR + a for a in range(0, len(data), 4096)])
+    tg.write((NOR + off, data[off:off + 4096]) for off in range(0, len(data), 4096))
+    assert tg.crc([(NOR, len(data))]) == [crc32(data)]
+    assert t.virtual_seconds < 1.0, f"{t.virtual_seconds} s of virtual time for 48 KB at 8 Mbaud"
