@@ -9,6 +9,7 @@ import pytest
 from stm32boot import boards
 from stm32boot.native import crc32
 from stm32boot.sim import h735
+from stm32boot.sim.clock import PS_PER_S
 from stm32boot.sim_link import SimTransport
 from stm32boot.target import Target
 
@@ -57,3 +58,24 @@ def test_future_arrivals_on_the_dma_served_usart_reach_the_bootloader():
     tg.write((NOR + off, data[off:off + 4096]) for off in range(0, len(data), 4096))
     assert tg.crc([(NOR, len(data))]) == [crc32(data)]
     assert t.virtual_seconds < 1.0, f"{t.virtual_seconds} s of virtual time for 48 KB at 8 Mbaud"
+
+
+def status_reads(gap_insns, reads=8):
+    """The UART status read `reads` times with `gap_insns` instructions of work between reads, while the
+    only thing scheduled is 1 s away: the virtual time at the end."""
+    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m.clock.after(PS_PER_S, lambda: None, "far away")
+    isr = m.usart3.base + 0x1C
+    for _ in range(reads):
+        m.vc.insns += gap_insns      # the work between two reads, as the block hook counts it
+        m._read(isr, 4)
+    return m.clock.now
+
+
+def test_back_to_back_status_reads_are_idle_polling_and_jump_to_the_next_event():
+    assert status_reads(gap_insns=12) >= PS_PER_S
+
+
+def test_a_computation_between_status_reads_keeps_its_own_time():
+    t = status_reads(gap_insns=5000)
+    assert t == 8 * 5000 * PS_PER_S // 64_000_000     # instructions at the 64 MHz reset clock, no jump

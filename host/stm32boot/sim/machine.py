@@ -28,7 +28,8 @@ Flash stores: a guest store into internal flash reaches `flash_ctl.bus_write_arr
 value)` (the FLASH controller model, found by that method when added); True = accepted.
 Time: CPU time = instructions x cpi / SYSCLK (rcc.sysclk_hz(), else 64 MHz HSI), counted exactly by
 the C block hook in native/vclock.c. Idle polling (a status register in POLL_REGS read 4 times in a
-row with the same value) and WFI jump to the next event (emulation.md §4).
+row with the same value, each within POLL_GAP instructions of the previous) and WFI jump to the next
+event (emulation.md §4).
 """
 from __future__ import annotations
 
@@ -46,6 +47,10 @@ from .regs import Bus
 
 HSI_HZ = 64_000_000
 POLL_K = 4                 # identical status reads in a row that count as idle polling (§4)
+# ...each within this many instructions of the previous one: a wait loop (the drivers' deadline checks
+# make ~100-instruction iterations), not a computation that looks at a status between chunks of work,
+# whose time must not be jumped (the block hook counts whole blocks, so the gap is approximate).
+POLL_GAP = 256
 DEFAULT_POLL_REGS = frozenset({"SR", "ISR"})
 NO_UNTIL = 0xFFFFFFFE      # an address that never executes (EXC_RETURN space faults first)
 MAX_SLICE_INSNS = 20_000_000  # slices end at least this often for timeouts and host predicates
@@ -295,7 +300,9 @@ class Machine:
             return 0
         v = p.bus_read(off, size)
         if poll:
-            if addr == self._poll_addr and v == self._poll_val:
+            insns, gap_from = self.vc.insns, self._poll_insns
+            self._poll_insns = insns
+            if addr == self._poll_addr and v == self._poll_val and insns - gap_from < POLL_GAP:
                 self._poll_count += 1
                 if self._poll_count >= POLL_K and self._idle(p, off):
                     v = p.bus_read(off, size)
@@ -427,6 +434,7 @@ class Machine:
         self._limit_ps = None
         self._wall_deadline = None
         self._poll_addr, self._poll_val, self._poll_count = None, None, 0
+        self._poll_insns = 0
 
     def reset(self) -> None:
         """Reset as silicon: models to reset values, MSP and PC from the vector table."""
