@@ -1,0 +1,112 @@
+"""How fast the simulated H735 flashes, wall clock against its own virtual clock: `stm32boot flash` of the
+demo (internal flash + NOR) and of a raw NOR image (1 MB by default), each on a fresh board, through the
+CLI in this process. Prints wall and virtual seconds, payload bytes/s wall, emulated MIPS, peripheral
+register accesses per second and per payload byte, and the busiest registers (--count adds the per-register
+table; counting itself costs a little time). Needs `doit firmware`.
+Usage: bench_flash_sim.py [--nor-kb 1024] [--count] [--skip-demo]
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import io
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "host"))
+
+from stm32boot import cli  # noqa: E402
+from stm32boot.sim import machine as M  # noqa: E402
+
+DEMO = os.path.join(ROOT, "build", "firmware", "h735", "demo.elf")
+
+
+class Counter:
+    """Counts MMIO accesses (and the machines built) by wrapping the machine's dispatch."""
+
+    def __init__(self, per_reg: bool):
+        self.reads = self.writes = 0
+        self.by_reg = collections.Counter()
+        self.machines = []
+        self.per_reg = per_reg
+        self._orig = (M.Machine._read, M.Machine._write, M.Machine.__init__)
+
+    def __enter__(self):
+        c, (rd, wr, init) = self, self._orig
+
+        def _read(m, addr, size):
+            c.reads += 1
+            if c.per_reg:
+                p, off, _ = m._route(addr)
+                c.by_reg["R " + m._name(p, off)] += 1
+            return rd(m, addr, size)
+
+        def _write(m, addr, size, value):
+            c.writes += 1
+            if c.per_reg:
+                p, off, _ = m._route(addr)
+                c.by_reg["W " + m._name(p, off)] += 1
+            return wr(m, addr, size, value)
+
+        def __init__(m, *a, **kw):
+            init(m, *a, **kw)
+            c.machines.append(m)
+
+        M.Machine._read, M.Machine._write, M.Machine.__init__ = _read, _write, __init__
+        return self
+
+    def __exit__(self, *exc):
+        M.Machine._read, M.Machine._write, M.Machine.__init__ = self._orig
+
+
+def flash(label: str, images: list[str], payload: int, per_reg: bool) -> None:
+    with tempfile.TemporaryDirectory() as state, Counter(per_reg) as c:
+        out = io.StringIO()
+        w0 = time.monotonic()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            rc = cli.main(["flash", "--board", "h735", "--state", state, "--no-reset", *images])
+        wall = time.monotonic() - w0
+        m = c.machines[-1] if c.machines else None
+        insns = m.vc.insns if m is not None else 0
+    summary = next((ln for ln in out.getvalue().splitlines() if ln.startswith("flash:")), "")
+    if rc != 0 or not summary:
+        sys.exit(f"{label}: flash failed (exit {rc}):\n{out.getvalue()[-2000:]}")
+    virt = float(re.search(r"([\d.]+) s on the simulated board", summary).group(1))
+    acc = c.reads + c.writes
+    print(f"  {label:<34} wall {wall:7.2f} s  virtual {virt:6.3f} s  {payload / wall / 1024:7.1f} KB/s wall  "
+          f"{insns / wall / 1e6:5.1f} MIPS  {acc / wall / 1e3:6.1f} k reg accesses/s  "
+          f"{acc / max(payload, 1):5.2f} accesses/byte ({c.reads} R, {c.writes} W)")
+    print(f"    {summary}")
+    if per_reg:
+        for name, n in c.by_reg.most_common(12):
+            print(f"      {name:<24} {n:9d}  {n / max(payload, 1):6.3f}/byte")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--nor-kb", type=int, default=1024)
+    ap.add_argument("--count", action="store_true", help="per-register access table")
+    ap.add_argument("--skip-demo", action="store_true")
+    a = ap.parse_args()
+    if not os.path.exists(DEMO):
+        sys.exit(f"{DEMO} missing: run `doit firmware` first")
+    print("bench_flash_sim: flashing the simulated H735 through the CLI (8 Mbaud, DMA receive)")
+    if not a.skip_demo:
+        from stm32boot.image import load
+        flash("demo.elf (flash + NOR)", [DEMO], load([DEMO]).size, a.count)
+    if a.nor_kb:
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "nor.bin")
+            with open(path, "wb") as f:
+                f.write(random.Random(1).randbytes(a.nor_kb * 1024))
+            flash(f"{a.nor_kb} KB raw NOR image", [path + "@0x90000000"], a.nor_kb * 1024, a.count)
+
+
+if __name__ == "__main__":
+    main()
