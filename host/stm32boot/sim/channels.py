@@ -60,6 +60,8 @@ class InProcessChannel(ByteChannel):
             self.listener()   # onto the wire now, even if the firmware is not looking at the UART
 
     def read_available(self):
+        if not self._in:      # asked on every poll of a DMA-served UART
+            return []
         out = []
         while self._in:
             out.append(self._in.popleft())

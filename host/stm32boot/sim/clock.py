@@ -55,9 +55,12 @@ class Clock:
         return ev
 
     def next_event_time(self) -> int | None:
-        while self._heap and self._heap[0][2].cancelled:
-            heapq.heappop(self._heap)
-        return self._heap[0][0] if self._heap else None
+        h = self._heap
+        if h and not h[0][2].cancelled:   # the common case, asked on every register access
+            return h[0][0]
+        while h and h[0][2].cancelled:
+            heapq.heappop(h)
+        return h[0][0] if h else None
 
     def advance_to(self, t: int) -> None:
         """Move time forward to `t`, firing every event due on the way, each at its own time."""

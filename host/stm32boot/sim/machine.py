@@ -131,6 +131,7 @@ class Machine:
         self._cyc_base = 0
         self._hz = HSI_HZ
         self._hz_dirty = True
+        self._synced = (None, None)
         self._dl_key = self._dl_base = None
         self._clear_stop()
         exceptions.add_core_models(self)
@@ -204,7 +205,10 @@ class Machine:
 
     def sync(self) -> None:
         """Advance the clock to the instructions executed so far (firing due events)."""
-        t = self._insn_ps(self.vc.insns)
+        insns = self.vc.insns
+        if insns == self._synced[0] and self.clock.now == self._synced[1] and not self._hz_dirty:
+            return      # nothing executed, nothing moved since the last sync (back-to-back accesses)
+        t = self._ps_base + (insns - self._insn_base) * self.cpi * PS_PER_S // self._hz
         if t > self.clock.now:
             nxt = self.clock.next_event_time()
             self.clock.advance_to(t)
@@ -219,6 +223,7 @@ class Machine:
                 return
         if self.clock.now > t:
             self._rebase()
+        self._synced = (insns, self.clock.now)
 
     def _rebase(self, hz=None) -> None:
         self._cyc_base = self.cycles()

@@ -105,6 +105,10 @@ class Peripheral:
         self._masks = {r.offset: r.masks() for r in self.REGS}
         self._rd = {r.offset: getattr(self, "read_" + r.name, None) for r in self.REGS}
         self._wr = {r.offset: getattr(self, "write_" + r.name, None) for r in self.REGS}
+        # What a read shows of the stored value: no WO bits, and no reserved bits in a register with fields.
+        self._rmask = {r.offset: ((m[RW] | m[RO] | m[W1C]) if r.fields else 0xFFFFFFFF) & ~m[WO]
+                       for r, m in ((r, self._masks[r.offset]) for r in self.REGS)}
+        self._gate_off = None
         self.values: dict[int, int] = {}
         self.reset()
 
@@ -139,22 +143,22 @@ class Peripheral:
         if rcc is None:
             return True
         reg, bit = self.clock_gate
-        return bool(rcc.get(reg) >> bit & 1)
+        if not isinstance(rcc, Peripheral):
+            return bool(rcc.get(reg) >> bit & 1)
+        if self._gate_off is None:    # a dict lookup by offset on every access, not by name
+            self._gate_off = rcc.reg(reg).offset
+        return bool(rcc.values[self._gate_off] >> bit & 1)
 
     # ---- bus side: called by the dispatcher -------------------------------------------------
     def bus_read(self, offset: int, size: int) -> int:
         word_off = offset & ~3
-        r = self._by_off.get(word_off)
-        if r is None:
+        rmask = self._rmask.get(word_off)
+        if rmask is None:
             self._report("read", offset, size)
             return 0
-        if not self.clocked():
+        if self.clock_gate is not None and not self.clocked():
             return 0
-        m = self._masks[word_off]
-        v = self.values[word_off]
-        v &= ~m[WO]
-        if r.fields:
-            v &= m[RW] | m[RO] | m[W1C]
+        v = self.values[word_off] & rmask
         cb = self._rd[word_off]
         if cb is not None:
             v = cb(v) & 0xFFFFFFFF

@@ -30,6 +30,7 @@ _CR_FIELDS = (Field("EN", 0), Field("DMEIE", 1), Field("TEIE", 2), Field("HTIE",
               Field("DBM", 18), Field("CT", 19), Field("TRBUFF", 20), Field("PBURST", 21, 2),
               Field("MBURST", 23, 2))
 _REG_KINDS = ("CR", "NDTR", "PAR", "M0AR", "M1AR", "FCR")
+_KIND_OFF = {k: 4 * i for i, k in enumerate(_REG_KINDS)}
 NO_DMA_RAM = ("ITCM", "DTCM")   # CPU-only tightly coupled memories
 
 
@@ -68,7 +69,7 @@ class Dma(Peripheral):
 
     # ---- helpers ------------------------------------------------------------------------------
     def _off(self, n, kind):
-        return 0x10 + 0x18 * n + 4 * _REG_KINDS.index(kind)
+        return 0x10 + 0x18 * n + _KIND_OFF[kind]
 
     def cr(self, n) -> int:
         return self.values[0x10 + 0x18 * n]
