@@ -23,17 +23,13 @@ static struct { uint8_t active; uint32_t old_baud, deadline; } baud_trial;
 
 static int drain(void)
 {
-    /* Reading the time first on every call keeps a computation that drains the UART between chunks from
-     * looking like an idle status-polling loop to the simulator (only fd_wait should look like one):
-     * the UART status reads that end this function and start port_idle() are then back to back. */
-    uint32_t now = port_millis();
     int c, any = 0;
     while ((c = port_uart_getc()) >= 0) {
         frame_rx_feed(&rx, (uint8_t)c);
         any = 1;
     }
     if (any)
-        last_rx_ms = now;
+        last_rx_ms = port_millis();
     return any;
 }
 

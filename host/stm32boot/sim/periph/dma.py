@@ -246,7 +246,8 @@ class Dma(Peripheral):
             self.watch[n] = watch
             if self.sync(n) or self._ev[n] is None:
                 self.reschedule(n)
-            elif turned:
+            elif turned and watch == "bytes":
+                # Only the next byte can come earlier than the pending event: a flag needs a byte first.
                 self.reschedule(n, only_earlier=True)
 
     # ---- registers ------------------------------------------------------------------------------
