@@ -12,7 +12,11 @@ from stm32boot.sim.clock import PS_PER_S
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ELF = os.path.join(ROOT, "build", "testfw", "dma", "dma_fw.elf")
-pytestmark = pytest.mark.skipif(not os.path.exists(ELF), reason="build the test firmwares: doit testfw")
+@pytest.fixture(autouse=True)
+def _built():
+    # `doit test` builds first, so a missing image is a broken build, not a reason to skip.
+    assert os.path.exists(ELF), "build the test firmwares: doit testfw"
+
 
 
 def boot(cmd: bytes):
