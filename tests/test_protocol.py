@@ -215,7 +215,7 @@ def test_a_link_that_damages_every_large_frame_ends_with_a_clear_error():
     t = FaultyTransport(inner, seed=5, corrupt=2e-3)   # a 4 KB frame survives with probability ~3e-4
     tg = Target(t)
     tg.hello(within=5)
-    with pytest.raises(P.DamagedLink, match="corrupted frames.*rejected 8 times.*--baud"):
+    with pytest.raises(P.DamagedLink, match=rf"corrupted frames.*rejected {P.Link.MAX_NAKS} times.*--baud"):
         tg.erase([NOR])
         tg.write([(NOR, bytes(4096))])
-    assert tg.link.retransmits >= 7
+    assert tg.link.retransmits >= P.Link.MAX_NAKS - 1

@@ -169,14 +169,15 @@ class Request:
 
 
 class _Entry:
-    __slots__ = ("req", "seq", "frame", "sent_at", "due", "tries", "txn")
+    __slots__ = ("req", "seq", "frame", "sent_at", "due", "tries", "naks", "txn")
 
 
 class Link:
     """Windowed request/reply engine over a transport (transport.py: write, read(timeout), now(),
     byte_time(), name)."""
 
-    MAX_TRIES = 8
+    MAX_TRIES = 8    # timeouts in a row on one frame: the board is not answering
+    MAX_NAKS = 32    # rejections of one frame: the board answers but the link keeps damaging it
 
     def __init__(self, transport, window: int = 1, latency: float = 0.05):
         self.t = transport
@@ -223,7 +224,7 @@ class Link:
                     exhausted = True
                     break
                 e = _Entry()
-                e.req, e.seq, e.tries, e.txn = req, self.next_seq(), 0, -1
+                e.req, e.seq, e.tries, e.naks, e.txn = req, self.next_seq(), 0, 0, -1
                 # Everything already queued in front of it must cross the wire and be processed first.
                 backlog = sum(len(p.frame) * bt + p.req.op_time for p in pending.values())
                 self._send(e, backlog)
@@ -269,11 +270,11 @@ class Link:
         # Gate: an error caused by a frame sent before our last retransmission of `expected` is stale.
         if e is not None and e.sent_at <= trigger.sent_at:
             # A NAK is a try too: a link that damages every copy of a frame must end, not loop.
-            e.tries += 1
-            if e.tries >= self.MAX_TRIES:
+            e.naks += 1
+            if e.naks >= self.MAX_NAKS:
                 raise DamagedLink(
                     f"{self.t.name} keeps receiving corrupted frames: frame {e.seq} ({len(e.frame)} bytes) "
-                    f"was rejected {e.tries} times; likely causes: a baud rate the cable or USB bridge "
+                    f"was rejected {e.naks} times; likely causes: a baud rate the cable or USB bridge "
                     f"cannot carry (try --baud 115200), electrical noise, or flow control left on by "
                     f"another program")
             self._resend_from(pending, expected)
