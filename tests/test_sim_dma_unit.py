@@ -106,10 +106,11 @@ def test_poll_warp_target_is_the_next_byte_or_the_next_flag():
     rd(d, base + 4)                                    # firmware polls NDTR: one event, the next byte
     assert m.clock.next_event_time() == t0 + frame(m)
     assert len([e for e in m.clock._heap if not e[2].cancelled and "DMA1" in e[2].name]) == 1
-    rd(d, C.DMA_LISR)           # firmware polls the flags: the pending (earlier) byte event is kept...
+    rd(d, C.DMA_LISR)           # firmware polls the flags: the event follows, to the half-ring point
+    assert m.clock.next_event_time() == t0 + 16 * frame(m)
+    rd(d, base + 4)             # back to NDTR: the next byte again
     assert m.clock.next_event_time() == t0 + frame(m)
-    m.clock.warp_to_next_event()
-    assert m.clock.next_event_time() == t0 + 16 * frame(m)   # ...and then the half-ring point
+    rd(d, C.DMA_LISR)
     m.clock.warp_to_next_event()
     assert rd(d, C.DMA_LISR) >> shift(1) & C.DMA_FLAG_HTIF
     assert m.clock.next_event_time() == t0 + 32 * frame(m)

@@ -246,9 +246,11 @@ class Dma(Peripheral):
             self.watch[n] = watch
             if self.sync(n) or self._ev[n] is None:
                 self.reschedule(n)
-            elif turned and watch == "bytes":
-                # Only the next byte can come earlier than the pending event: a flag needs a byte first.
-                self.reschedule(n, only_earlier=True)
+            elif turned:
+                # The event follows the register read last: an idle poll is 4 identical reads of one
+                # register, so a next-byte event left by a single NDTR check before a flags poll would
+                # only wake the poll at every byte (the flags change at HT/TC).
+                self.reschedule(n)
 
     # ---- registers ------------------------------------------------------------------------------
     def bus_read(self, offset, size):
