@@ -35,6 +35,17 @@ static int drain(void)
 
 void fd_idle(void) { (void)drain(); }
 
+uint32_t fd_crc_mapped(uint32_t addr, uint32_t len)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    for (uint32_t off = 0; off < len; off += 256u) {
+        uint32_t n = len - off < 256u ? len - off : 256u;
+        c = crc32_mpeg2(c, (const void *)(uintptr_t)(addr + off), n);
+        fd_idle();
+    }
+    return c;
+}
+
 void fd_wait(void)
 {
     if (!drain())

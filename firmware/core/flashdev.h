@@ -38,5 +38,8 @@ struct flashdev {
  * for a device flag (the simulator may then move its clock to the next event, see boards/h735/board.c). */
 void fd_idle(void);
 void fd_wait(void);
+/* CRC-32/MPEG-2 of `len` bytes readable at `addr` (a memory-mapped device), serving the UART between
+ * blocks: the CRC op of every memory that the CPU can read directly. */
+uint32_t fd_crc_mapped(uint32_t addr, uint32_t len);
 
 #endif

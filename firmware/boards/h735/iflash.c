@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "board.h"
-#include "crc32.h"
 #include "flash.h"      /* regs/flash.h: FLASH_MEM_BASE, sizes */
 #include "../../drivers/flash.h"
 #include "port.h"
@@ -87,13 +86,7 @@ static int if_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32
 static int if_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r)
 {
     (void)d; (void)r;
-    uint32_t c = 0xFFFFFFFFu;
-    for (uint32_t off = 0; off < len; off += 256u) {   /* serve the UART between blocks */
-        uint32_t n = len - off < 256u ? len - off : 256u;
-        c = crc32_mpeg2(c, (const void *)(addr + off), n);
-        fd_idle();
-    }
-    *crc = c;
+    *crc = fd_crc_mapped(addr, len);
     return ST_OK;
 }
 

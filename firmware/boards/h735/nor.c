@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "board.h"
-#include "crc32.h"
 #include "../../drivers/mx25lm.h"
 #include "../../drivers/mx25lm_h735dk.h"
 #include "port.h"
@@ -75,13 +74,7 @@ static int n_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t
     (void)d;
     int s = mapped(addr, r);
     if (s != ST_OK) return s;
-    uint32_t c = 0xFFFFFFFFu;
-    for (uint32_t off = 0; off < len; off += 256u) {   /* serve the UART between blocks */
-        uint32_t n = len - off < 256u ? len - off : 256u;
-        c = crc32_mpeg2(c, (const void *)(addr + off), n);
-        fd_idle();
-    }
-    *crc = c;
+    *crc = fd_crc_mapped(addr, len);
     return ST_OK;
 }
 
