@@ -26,7 +26,6 @@ def _built():
     assert os.path.exists(BL), "run `doit firmware` first"
 
 
-
 def connect(**nor_times):
     m = h735.build(state_dir=None, warn=lambda *a: None)
     m.nor.times = dict(m.nor.times, **nor_times)

@@ -9,6 +9,7 @@ from stm32boot.native import crc32
 from stm32boot.sim import h735
 from stm32boot.sim.channels import InProcessChannel
 from stm32boot.sim.clock import PS_PER_S
+from fw_report import report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ELF = os.path.join(ROOT, "build", "testfw", "dma", "dma_fw.elf")
@@ -16,7 +17,6 @@ ELF = os.path.join(ROOT, "build", "testfw", "dma", "dma_fw.elf")
 def _built():
     # `doit test` builds first, so a missing image is a broken build, not a reason to skip.
     assert os.path.exists(ELF), "build the test firmwares: doit testfw"
-
 
 
 def boot(cmd: bytes):
@@ -32,15 +32,6 @@ def boot(cmd: bytes):
     assert res.reason == "until", res
     chan.take()
     return m, chan
-
-
-def report(chan) -> dict:
-    out = {}
-    for line in chan.take().decode(errors="replace").splitlines():
-        k, sep, v = line.partition("=")
-        if sep:
-            out[k] = int(v) if v.isdigit() else v
-    return out
 
 
 def pattern(n):

@@ -24,7 +24,6 @@ def _built():
     assert os.path.exists(BL), "run `doit firmware` first"
 
 
-
 def board():
     m = h735.build(state_dir=None, warn=lambda *a: None)
     m.load_elf(BL)

@@ -8,6 +8,7 @@ import pytest
 from stm32boot.sim import h735
 from stm32boot.sim.channels import InProcessChannel, PtyChannel
 from stm32boot.sim.clock import PS_PER_S
+from fw_report import report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ELF = os.path.join(ROOT, "build", "testfw", "soc", "soc.elf")
@@ -15,7 +16,6 @@ ELF = os.path.join(ROOT, "build", "testfw", "soc", "soc.elf")
 def _built():
     # `doit test` builds first, so a missing image is a broken build, not a reason to skip.
     assert os.path.exists(ELF), "build the test firmwares: doit testfw"
-
 
 
 def boot(chan, cmd: bytes, flash_profile="typ", prepare=None):
@@ -36,21 +36,12 @@ def boot(chan, cmd: bytes, flash_profile="typ", prepare=None):
 warnings: list = []
 
 
-def lines(chan) -> dict:
-    out = {}
-    for line in chan.take().decode(errors="replace").splitlines():
-        k, sep, v = line.partition("=")
-        if sep:
-            out[k] = int(v) if v.isdigit() else v
-    return out
-
-
 def test_clock_bring_up_to_520mhz_and_systick_against_dwt():
     chan = InProcessChannel()
     m = boot(chan, b"c")
     res = m.run(timeout_s=60)
     assert res.reason == "bkpt", res.summary() if hasattr(res, "summary") else res
-    got = lines(chan)
+    got = report(chan)
     assert got["clock_rc"] == 0
     assert got["sysclk"] == m.rcc.sysclk_hz() == 520_000_000
     assert got["hclk"] == 260_000_000 and got["pclk1"] == 130_000_000
@@ -107,7 +98,7 @@ def test_late_reader_gets_an_overrun():
     chan.send(b"XYZ", at_ps=m.clock.now + 8 * frame)
     res = m.run(timeout_s=30)
     assert res.reason == "bkpt"
-    got = lines(chan)
+    got = report(chan)
     assert got["overrun"] == 1
     assert got["next"] == ord("X")   # RDR kept the first byte; Y and Z were lost
     assert [b for _, b, why in m.usart3.lost if "overrun" in why] == [ord("Y"), ord("Z")]
@@ -119,7 +110,7 @@ def test_flash_program_verify_and_every_error_flag():
     t0 = m.clock.now
     res = m.run(timeout_s=60)
     assert res.reason == "bkpt"
-    got = lines(chan)
+    got = report(chan)
     assert got["unlock"] == 0 and got["erase"] == 0 and got["program"] == 0 and got["verify"] == 1
     assert bytes(m.read(0x08040000, 4)) == bytes([1, 8, 15, 22])
     assert got["reprogram"] != 0

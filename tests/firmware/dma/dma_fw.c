@@ -8,8 +8,8 @@
  *   'O' len: small ring (256 B), sleep while `len` bytes arrive, then report the overflow the driver saw.
  * Returning from main stops the simulator (BKPT in startup.c). */
 #include "crc32.h"
+#include "console.h"
 #include "drivers/clock.h"
-#include "drivers/gpio.h"
 #include "drivers/uart_dma.h"
 #include "drivers/usart.h"
 #include "dma.h"
@@ -156,18 +156,9 @@ static void scenario_overflow(void)
 
 int main(void)
 {
-    clock_status_t rc = clock_init(CLOCK_SUPPLY_DIRECT_SMPS);
-    static const gpio_pin_t pins[] = {
-        {.port = GPIO_PORT_D, .pin = 8, .mode = GPIO_MODE_AF, .af = 7, .speed = GPIO_SPEED_HIGH},
-        {.port = GPIO_PORT_D, .pin = 9, .mode = GPIO_MODE_AF, .af = 7, .speed = GPIO_SPEED_HIGH,
-         .pull = GPIO_PULL_UP},
-    };
-    gpio_config_many(pins, 2);
-    MMIO32(RCC_BASE, RCC_APB1LENR) |= RCC_APB1LENR_USART3EN;
-    (void)MMIO32(RCC_BASE, RCC_APB1LENR);
+    clock_status_t rc;
     struct clock_freqs f;
-    clock_get(&f);
-    if (usart_init(UART, f.usart28_ker, 115200u) != USART_OK) {
+    if (console_init(&f, &rc) != 0) {
         return 2;
     }
     say("?\n");

@@ -3,8 +3,8 @@ all through the firmware/drivers the bootloader uses."""
 DRIVERS = ["firmware/drivers/clock.c", "firmware/drivers/gpio.c", "firmware/drivers/usart.c",
            "firmware/drivers/flash.c"]
 IMAGES = [
-    dict(name="soc", sources=["firmware/port/h735/startup.c", "tests/firmware/soc/soc.c",
+    dict(name="soc", sources=["firmware/port/h735/startup.c", "tests/firmware/common/console.c", "tests/firmware/soc/soc.c",
                               "tests/firmware/soc/soc_flash.c"] + DRIVERS,
          ldscript="tests/firmware/soc/soc.ld", out="build/testfw/soc/soc.elf",
-         includes=["firmware", "tests/firmware/soc"]),
+         includes=["firmware", "tests/firmware/soc", "tests/firmware/common"]),
 ]

@@ -7,11 +7,11 @@
  *   f: flash program/erase and each error flag (soc_flash.c)
  */
 #include "drivers/clock.h"
-#include "drivers/gpio.h"
 #include "drivers/usart.h"
 #include "mmio.h"
 #include "rcc.h"
 #include "scb.h"
+#include "console.h"
 #include "soc.h"
 #include "stm32h735.h"
 
@@ -91,18 +91,9 @@ static void scenario_overrun(void)
 
 int main(void)
 {
-    clock_status_t rc = clock_init(CLOCK_SUPPLY_DIRECT_SMPS);
-    static const gpio_pin_t pins[] = {
-        {.port = GPIO_PORT_D, .pin = 8, .mode = GPIO_MODE_AF, .af = 7, .speed = GPIO_SPEED_HIGH},
-        {.port = GPIO_PORT_D, .pin = 9, .mode = GPIO_MODE_AF, .af = 7, .speed = GPIO_SPEED_HIGH,
-         .pull = GPIO_PULL_UP},
-    };
-    gpio_config_many(pins, 2);
-    MMIO32(RCC_BASE, RCC_APB1LENR) |= RCC_APB1LENR_USART3EN;
-    (void)MMIO32(RCC_BASE, RCC_APB1LENR);
+    clock_status_t rc;
     struct clock_freqs f;
-    clock_get(&f);
-    if (usart_init(UART, f.usart28_ker, 115200u) != USART_OK) {
+    if (console_init(&f, &rc) != 0) {
         return 2;
     }
     say("?\n");   /* prompt: bytes sent before the receiver is enabled are lost, as on a board */

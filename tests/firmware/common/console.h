@@ -1,0 +1,14 @@
+/* Test-firmware console: clocks up, USART3 on PD8/PD9 (AF7, the ST-LINK VCP, h735-hardware.md §5) at
+ * 115200 baud, through the same drivers the bootloader uses. Shared by the UART test firmwares. */
+#ifndef TESTFW_CONSOLE_H
+#define TESTFW_CONSOLE_H
+
+#include "drivers/clock.h"
+
+#define CONSOLE_UART 0x40004800u   /* USART3_BASE */
+
+/* Returns clock_init's status (the console works even if the PLLs did not lock: it then runs from
+ * whatever clock is active) and fills `f` with the frequencies in use; -1 if the USART did not start. */
+int console_init(struct clock_freqs *f, clock_status_t *rc);
+
+#endif
