@@ -8,10 +8,9 @@ take), with a simulated 1 ms one-way link latency (USB CDC turnaround):
     bound from the simulator's timing profiles (h735-hardware.md §2, §6.1);
  3. the same image flashed again unchanged (goal < 1 s).
 
-The simulator moves a few KB of UART traffic per wall-clock second today, so by default the flashed
-image of (2) is scaled down (128 KB + 256 KB); --full runs the real 896 KB + 8 MB one. The unchanged
-reflash (3) always uses the full image, placed on the board host-side first.
-Usage: bench_link.py [--stream-kb 64] [--int-kb 128 --nor-kb 256 | --full]
+By default (2) is the full image (a few minutes of wall time); --int-kb/--nor-kb scale it down for a
+quick look. The unchanged reflash (3) always uses the full image, placed on the board host-side first.
+Usage: bench_link.py [--stream-kb 64] [--int-kb 896] [--nor-kb 8192]
 """
 from __future__ import annotations
 
@@ -137,11 +136,8 @@ def reflash_unchanged(board, int_kb: int, nor_kb: int) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--stream-kb", type=int, default=64, help="payload per stream measurement")
-    ap.add_argument("--int-kb", type=int, default=128, help="internal flash part of the flashed image")
-    ap.add_argument("--nor-kb", type=int, default=256, help="NOR part of the flashed image")
-    ap.add_argument("--full", action="store_true",
-                    help="flash the full 896 KB + 8 MB image (several minutes of wall time: 16 min measured before the "
-                         "bootloader stopped polling per byte when idle, about 3x faster since)")
+    ap.add_argument("--int-kb", type=int, default=896, help="internal flash part of the flashed image")
+    ap.add_argument("--nor-kb", type=int, default=8 * 1024, help="NOR part of the flashed image")
     args = ap.parse_args(argv)
     if not os.path.exists(BOOTLOADER):
         raise SystemExit(f"bench_link: {BOOTLOADER} is not built: run `doit firmware`")
@@ -149,8 +145,6 @@ def main(argv=None) -> int:
     for baud in (921_600, 8_000_000):
         stream_rate(board, baud, args.stream_kb * KB)
     reflash_unchanged(board, 896, 8 * 1024)
-    if args.full:
-        args.int_kb, args.nor_kb = 896, 8 * 1024
     flash_image(board, args.int_kb, args.nor_kb)
     return 0
 
