@@ -20,3 +20,26 @@ int console_init(struct clock_freqs *f, clock_status_t *rc)
     clock_get(f);
     return usart_init(CONSOLE_UART, f->usart28_ker, 115200u) == USART_OK ? 0 : -1;
 }
+
+void say(const char *s)
+{
+    while (*s) {
+        usart_putc(CONSOLE_UART, (uint8_t)*s++, 100000u);
+    }
+}
+
+void say_kv(const char *key, uint32_t v)
+{
+    char buf[12];
+    int n = 0;
+    do {
+        buf[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v);
+    say(key);
+    say("=");
+    while (n) {
+        usart_putc(CONSOLE_UART, (uint8_t)buf[--n], 100000u);
+    }
+    say("\n");
+}

@@ -10,5 +10,7 @@
 /* Returns clock_init's status (the console works even if the PLLs did not lock: it then runs from
  * whatever clock is active) and fills `f` with the frequencies in use; -1 if the USART did not start. */
 int console_init(struct clock_freqs *f, clock_status_t *rc);
+void say(const char *s);
+void say_kv(const char *key, uint32_t value);   /* "key=value\n", value in decimal: what tests/fw_report.py reads */
 
 #endif

@@ -25,29 +25,6 @@ static uint8_t ring_buf[RING_SIZE] UART_RX_DMA_BUFFER;
 static uint8_t dtcm_buf[64];          /* .bss: DTCM in this image, unreachable by DMA1 */
 static uart_rx_ring_t ring;
 
-static void say(const char *s)
-{
-    while (*s) {
-        usart_putc(UART, (uint8_t)*s++, 100000u);
-    }
-}
-
-static void say_kv(const char *key, uint32_t v)
-{
-    char buf[12];
-    int n = 0;
-    do {
-        buf[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v);
-    say(key);
-    say("=");
-    while (n) {
-        usart_putc(UART, (uint8_t)buf[--n], 100000u);
-    }
-    say("\n");
-}
-
 static uint32_t get_u32(void)
 {
     uint32_t v = 0;

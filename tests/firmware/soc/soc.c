@@ -17,29 +17,6 @@
 
 #define UART USART3_BASE
 
-void say(const char *s)
-{
-    while (*s) {
-        usart_putc(UART, (uint8_t)*s++, 100000u);
-    }
-}
-
-void say_kv(const char *key, uint32_t v)
-{
-    char buf[12];
-    int n = 0;
-    do {
-        buf[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v);
-    say(key);
-    say("=");
-    while (n) {
-        usart_putc(UART, (uint8_t)buf[--n], 100000u);
-    }
-    say("\n");
-}
-
 static void scenario_clock(clock_status_t rc)
 {
     struct clock_freqs f;
