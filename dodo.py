@@ -18,10 +18,35 @@ import subprocess
 import sys
 import sysconfig
 
-from doit import get_var
+from doit import doit_cmd, get_var
 from doit.tools import config_changed
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
+
+# Every command-line variable the tasks read. A misspelt one (`prot=`, `buad=`) would otherwise be
+# ignored and the task would run against the simulated board: refuse it instead.
+KNOWN_VARS = {
+    "board": "board description name (h735)",
+    "port": "serial port of a real board; none: the simulated board",
+    "release": "release=1 builds with -DRELEASE=1",
+    "args": "extra pytest options for `doit test`",
+}
+
+
+def _check_vars():
+    given = getattr(doit_cmd, "_CMDLINE_VARS", None) or {}
+    unknown = sorted(set(given) - set(KNOWN_VARS))
+    if unknown:
+        import difflib
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, KNOWN_VARS, n=1)
+            hints.append(f"{name}= (did you mean {close[0]}=?)" if close else f"{name}=")
+        known = " ".join(f"{k}=" for k in sorted(KNOWN_VARS))
+        sys.exit(f"doit: unknown variable {', '.join(hints)}; known: {known}")
+
+
+_check_vars()
 BUILD = "build"
 PY = sys.executable
 BOARD = get_var("board", "h735")

@@ -1,0 +1,32 @@
+"""doit refuses a variable no task reads: a typo must not quietly flash the simulated board."""
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOIT = [sys.executable, "-m", "doit"]
+
+
+def _doit(*argv):
+    return subprocess.run(DOIT + list(argv), cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_misspelt_port_is_refused_with_a_suggestion():
+    r = _doit("flash", "board=h735", "prot=/dev/ttyACM0")
+    assert r.returncode != 0
+    assert "unknown variable prot= (did you mean port=?)" in r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+    assert "flash:" not in r.stdout          # nothing was flashed
+
+
+def test_unknown_variable_without_a_close_name_lists_the_known_ones():
+    r = _doit("list", "buad=921600", "colour=red")
+    assert r.returncode != 0
+    line = r.stderr.strip().splitlines()[-1]
+    assert "buad=" in line and "colour=" in line and "board=" in line and "port=" in line
+
+
+def test_known_variables_are_accepted():
+    r = _doit("list", "board=h735", "port=", "release=0")
+    assert r.returncode == 0, r.stderr
+    assert "flash" in r.stdout
