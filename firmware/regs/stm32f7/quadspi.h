@@ -83,4 +83,9 @@
 #define QUADSPI_FMODE_AUTOPOLL    2u
 #define QUADSPI_FMODE_MAPPED      3u
 
+#define QUADSPI_LPTR_TIMEOUT_Pos     0u
+#define QUADSPI_LPTR_TIMEOUT_Msk     (0xFFFFu << 0)
+#define QUADSPI_PIR_INTERVAL_Pos     0u
+#define QUADSPI_PIR_INTERVAL_Msk     (0xFFFFu << 0)
+
 #endif

@@ -85,4 +85,44 @@
 #define RCC_DCKCFGR2_USART1SEL_Pos 0u
 #define RCC_DCKCFGR2_USART1SEL_Msk (3u << 0)
 
+#define RCC_CFGR_I2SSRC              (1u << 23)
+#define RCC_CFGR_MCO1_Pos            21u
+#define RCC_CFGR_MCO1_Msk            (0x3u << 21)
+#define RCC_CFGR_MCO1PRE_Pos         24u
+#define RCC_CFGR_MCO1PRE_Msk         (0x7u << 24)
+#define RCC_CFGR_MCO2_Pos            30u
+#define RCC_CFGR_MCO2_Msk            (0x3u << 30)
+#define RCC_CFGR_MCO2PRE_Pos         27u
+#define RCC_CFGR_MCO2PRE_Msk         (0x7u << 27)
+#define RCC_CFGR_RTCPRE_Pos          16u
+#define RCC_CFGR_RTCPRE_Msk          (0x1Fu << 16)
+#define RCC_DCKCFGR2_CECSEL          (1u << 26)
+#define RCC_DCKCFGR2_CK48MSEL        (1u << 27)
+#define RCC_DCKCFGR2_I2C1SEL_Pos     16u
+#define RCC_DCKCFGR2_I2C1SEL_Msk     (0x3u << 16)
+#define RCC_DCKCFGR2_I2C2SEL_Pos     18u
+#define RCC_DCKCFGR2_I2C2SEL_Msk     (0x3u << 18)
+#define RCC_DCKCFGR2_I2C3SEL_Pos     20u
+#define RCC_DCKCFGR2_I2C3SEL_Msk     (0x3u << 20)
+#define RCC_DCKCFGR2_I2C4SEL_Pos     22u
+#define RCC_DCKCFGR2_I2C4SEL_Msk     (0x3u << 22)
+#define RCC_DCKCFGR2_LPTIM1SEL_Pos   24u
+#define RCC_DCKCFGR2_LPTIM1SEL_Msk   (0x3u << 24)
+#define RCC_DCKCFGR2_SDMMC1SEL       (1u << 28)
+#define RCC_DCKCFGR2_UART4SEL_Pos    6u
+#define RCC_DCKCFGR2_UART4SEL_Msk    (0x3u << 6)
+#define RCC_DCKCFGR2_UART5SEL_Pos    8u
+#define RCC_DCKCFGR2_UART5SEL_Msk    (0x3u << 8)
+#define RCC_DCKCFGR2_UART7SEL_Pos    12u
+#define RCC_DCKCFGR2_UART7SEL_Msk    (0x3u << 12)
+#define RCC_DCKCFGR2_UART8SEL_Pos    14u
+#define RCC_DCKCFGR2_UART8SEL_Msk    (0x3u << 14)
+#define RCC_DCKCFGR2_USART2SEL_Pos   2u
+#define RCC_DCKCFGR2_USART2SEL_Msk   (0x3u << 2)
+#define RCC_DCKCFGR2_USART3SEL_Pos   4u
+#define RCC_DCKCFGR2_USART3SEL_Msk   (0x3u << 4)
+#define RCC_DCKCFGR2_USART6SEL_Pos   10u
+#define RCC_DCKCFGR2_USART6SEL_Msk   (0x3u << 10)
+#define RCC_PLLCFGR_RES29            (1u << 29)   /* reserved, resets to 1 (RM0385 §5.3.2) */
+
 #endif

@@ -181,9 +181,6 @@ class Machine:
     def flash_changed(self, lo: int, hi: int) -> None:
         """Host side changed code memory: drop translated blocks (trap 0.4e) and block counts."""
         self.uc.ctl_remove_cache(lo, hi)
-        for r in self.regions:      # the same bytes seen through an alias (F7 flash on ITCM)
-            if r.kind == "alias:FLASH":
-                self.uc.ctl_remove_cache(r.base + lo - self.flash.base, r.base + hi - self.flash.base)
         vclock.flush(self.vc)
         if self.state is not None:
             self.state.mark_dirty("flash")

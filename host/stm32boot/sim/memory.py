@@ -28,6 +28,7 @@ class Region:
     kind: str                       # "ram" | "flash" | "rom" | "window" | "alias:<region>"
     buf: bytearray | None = None    # host-side bytes for flash/rom/window regions
     _cbuf: object = field(default=None, repr=False)  # keeps the ctypes view (and the pointer) alive
+    src: "Region | None" = None     # an alias: the region whose bytes it shows
 
     @property
     def end(self) -> int:
@@ -58,7 +59,11 @@ def build_regions(board, chip, flash_buf: bytearray) -> list[Region]:
     _poke(regions, chip.FLASHSIZE_ADDR, (fl.size // 1024).to_bytes(2, "little"))
     for name, base, target in chip.ALIASES:
         t = next(r for r in regions if r.name == target)
-        regions.append(Region(name, base, t.size, t.perms, "alias:" + target, t.buf))
+        # Read through callbacks into the target's bytes: unicorn 2.1 crashes (SIGSEGV) on guest stores
+        # into the write-protected flash while a second RAM mapping of the flash exists (even a copy), so
+        # the alias is MMIO. Data reads see the live bytes; code cannot execute from it (unicorn fetches
+        # only from RAM mappings) and the CPU boots through the AXIM address instead.
+        regions.append(Region(name, base, t.size, t.perms, "alias:" + target, None, src=t))
     return regions
 
 
@@ -69,7 +74,14 @@ def _poke(regions, addr, data) -> None:
 
 def map_regions(uc, regions: list[Region]) -> None:
     for r in regions:
-        if r.buf is None:
+        if r.src is not None:
+            src = r.src
+
+            def rd(_uc, off, n, _ud=None, src=src):
+                return int.from_bytes(src.buf[off:off + n], "little")
+            r._cbuf = rd
+            uc.mmio_map(r.base, r.size, rd, None, None, None)
+        elif r.buf is None:
             uc.mem_map(r.base, r.size, r.perms)
         else:
             r._cbuf = map_ptr(uc, r.base, r.size, r.perms, r.buf)

@@ -18,7 +18,7 @@ ROMS = (
     ("SYSMEM", 0x1FF0_0000, 64 * KB),     # ROM bootloader (60 KB), OTP, unique ID, flash size
     ("OPTBYTES", 0x1FFF_0000, 4 * KB),    # option bytes: 32 bytes used (RM0385 §3.4)
 )
-# The ITCM interface sees flash at 0x0020_0000 and system memory at 0x0010_0000 (RM0385 §2.2.2).
+# The ITCM interface sees flash at 0x0020_0000 and system memory at 0x0010_0000 (RM0385 §2.2.2): data reads.
 ALIASES = (("FLASH_ITCM", 0x0020_0000, "FLASH"), ("SYSMEM_ITCM", 0x0010_0000, "SYSMEM"))
 UID_ADDR = 0x1FF0_F420          # 96-bit unique ID (RM0385 §41.1)
 FLASHSIZE_ADDR = 0x1FF0_F442    # flash size in KB (RM0385 §41.2)
@@ -76,8 +76,10 @@ def add_soc(m, board, uart=None, nor_part=None, nor_profile="typical") -> None:
     m.console.set_pins(board.console)
     if uart is not None:
         m.console.attach(uart)
+    # BOOT_ADD0 = 0x0080 boots from flash on ITCM (0x0020_0000); the same bytes are read through AXIM here
+    # because the simulated ITCM alias serves data reads only (sim/memory.py).
     boot = (m.flash_ctl.get("OPTCR1", "BOOT_ADD0") or BOOT_ADD0_FACTORY) << 14
-    m.boot_address = boot
+    m.boot_address = FLASH[0] + boot - 0x0020_0000 if 0x0020_0000 <= boot < 0x0030_0000 else boot
     if board.nor is not None:
         _add_quadspi(m, board, nor_part or board.nor.default, nor_profile)
 

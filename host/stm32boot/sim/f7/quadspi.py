@@ -154,17 +154,15 @@ class Quadspi(Peripheral):
     def read_SR(self, _v):
         fm = self._fmode()
         thr = self.get("CR", "FTHRES") + 1
-        if fm == 0:
-            ftf = self.active and self.wneed > 0 and FIFO - len(self.wbuf) >= thr
+        if fm == 0:      # the device takes written bytes as they come: the FIFO always has room
+            ftf = not self.active or self.wneed > 0
         elif fm == 1:
             ftf = len(self.fifo) >= thr or (not self.active and bool(self.fifo))
         elif fm == 2:
             ftf = self.poll_ftf
         else:
             ftf = False
-        lvl = len(self.fifo) if fm in (0, 1) else 0
-        if fm == 0:
-            lvl = len(self.wbuf) % (FIFO + 1)
+        lvl = len(self.fifo) if fm == 1 else 0
         return self.flags | (4 if ftf else 0) | (0x20 if self.busy() else 0) | (lvl << 8)
 
     def write_FCR(self, _old, new):
@@ -273,6 +271,9 @@ class Quadspi(Peripheral):
             return
         t = self._build(count=count)
         self.active = True
+        if t.instruction is None and t.address is None and t.alternate is None and not t.data_lines:
+            self._finish_after(t)       # nothing to clock out (e.g. CCR cleared after ABORT): no frame
+            return
         data = self._exchange(t)
         if read and dmode:
             self.pending[:] = data
