@@ -74,6 +74,13 @@ static void putc_(char c)
     MMIO32(USART1_BASE, USART_TDR) = (uint8_t)c;
 }
 
+void console_flush(void)
+{
+    uint32_t n = 1000000u;
+    while (!(MMIO32(USART1_BASE, USART_ISR) & USART_ISR_TC) && --n) {
+    }
+}
+
 void say(const char *s)
 {
     while (*s) {

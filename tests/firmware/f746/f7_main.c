@@ -12,5 +12,6 @@ int main(void)
     flash_tests();
     qspi_tests();
     say("done\n");
+    console_flush();                      /* BKPT stops the simulated board: let the last frames out */
     return 0;
 }

@@ -1,0 +1,200 @@
+"""The simulated STM32F746G-DISCO from the host side: the registry builds it, `stm32boot sim f746` runs a
+bare-metal F7 program with its console on USART1, its state is refused by another board, the NOR part is
+kept in the state, and the QUADSPI / FLASH / RCC rules that a firmware test cannot reach easily."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from stm32boot import boards
+from stm32boot.cli import main
+from stm32boot.sim.board import build
+from stm32boot.sim.periph.ospi_window import WindowFault
+from stm32boot.sim.state import StateError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ELF = os.path.join(ROOT, "build", "testfw", "f746", "f746.elf")
+H735_ELF = os.path.join(ROOT, "build", "testfw", "core", "core.elf")
+QSPI = 0xA000_1000
+
+
+def qspi_on(m):
+    m.rcc.bus_write(0x38, 4, 2)                        # AHB3ENR.QSPIEN
+    q = m.quadspi
+    q.bus_write(0x00, 4, 1 << 24 | 3 << 8 | 1)         # PRESCALER=1, FTHRES=3, EN
+    q.bus_write(0x04, 4, 23 << 16)                     # FSIZE=23: 16 MB
+    return q
+
+
+def ccr(fmode, imode, admode, dmode, dcyc, ins):
+    return fmode << 26 | dmode << 24 | dcyc << 18 | (2 << 12 if admode else 0) | admode << 10 | imode << 8 | ins
+
+
+def test_the_registry_describes_both_boards_and_their_chips():
+    f7 = boards.get("f746")
+    assert f7.sim_chip == "stm32f74x" and f7.console.name == "USART1" and f7.console.tx_pin == "PA9"
+    assert f7.nor.parts == ("n25q128a", "w25q128jv") and f7.nor.controller == "QUADSPI"
+    assert [s for s, _ in f7.memory("flash").sector_list()][:6] == [0x0800_0000, 0x0800_8000, 0x0801_0000,
+                                                                    0x0801_8000, 0x0802_0000, 0x0804_0000]
+    m = build("f746")
+    assert m.sysclk_hz() == 16_000_000                 # HSI at reset
+    assert m.read(0x1FF0_F442, 2) == (1024).to_bytes(2, "little")
+    assert m.bus_model("DBGMCU").bus_read(0, 4) & 0xFFF == 0x449
+    assert {r.name for r in m.regions} >= {"ITCM", "DTCM", "SRAM1", "SRAM2", "FLASH", "FLASH_ITCM", "OPTBYTES"}
+    assert m.read(0x1FFF_0010, 4) == bytes.fromhex("80007fff")   # BOOT_ADD0 0x0080 and its complement
+
+
+def test_quadspi_window_faults_outside_memory_mapped_mode():
+    m = build("f746")
+    q = qspi_on(m)
+    with pytest.raises(WindowFault, match="not in memory-mapped mode"):
+        q.window.read(0, 4)
+    q.bus_write(0x14, 4, ccr(3, 1, 1, 1, 0, 0x03))    # memory-mapped READ 0x03
+    assert q.window.read(0, 4) == b"\xff" * 4
+    with pytest.raises(WindowFault, match="read-only"):
+        q.window.write(0, b"\0")
+
+
+def test_quadspi_window_fault_stops_a_program_with_a_decoded_report(tmp_path):
+    m = build("f746")
+    qspi_on(m)
+    # ldr r0, [r1]; bkpt with r1 = 0x90000000: a bus error, not a read.
+    code = bytes.fromhex("0868" "00be")
+    m.write(0x2000_0000, code)
+    from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_R1
+    m.uc.reg_write(UC_ARM_REG_R1, 0x9000_0000)
+    m.uc.reg_write(UC_ARM_REG_PC, 0x2000_0001)
+    res = m.run(timeout_s=5)
+    assert res.reason == "fault"
+    assert "not in memory-mapped mode" in res.fault_report.format()
+
+
+def test_quadspi_writes_while_busy_are_ignored_and_abort_ends_it():
+    m = build("f746")
+    q = qspi_on(m)
+    q.bus_write(0x10, 4, 99)                            # DLR
+    q.bus_write(0x14, 4, ccr(1, 1, 1, 1, 0, 0x03))     # indirect read, starts on AR
+    q.bus_write(0x18, 4, 0)
+    assert q.bus_read(0x08, 4) & 0x20                   # BUSY: 100 bytes pending in the FIFO
+    q.bus_write(0x10, 4, 5)
+    q.bus_write(0x18, 4, 0x100)
+    assert q.get("DLR") == 99 and q.get("AR") == 0
+    assert any("while BUSY=1" in t for t in q.trace) and any("AR write" in t for t in q.trace)
+    q.bus_write(0x00, 4, q.get("CR") | 2)               # ABORT
+    sr = q.bus_read(0x08, 4)
+    assert not sr & 0x20 and sr & 0x02 and not q.get("CR") & 2
+
+
+def test_quadspi_fthres_bit4_cannot_be_set_and_tef_beyond_fsize():
+    m = build("f746")
+    q = qspi_on(m)
+    q.bus_write(0x00, 4, 1 << 24 | 0x13 << 8 | 1)
+    assert q.get("CR", "FTHRES") == 0x03
+    q.bus_write(0x10, 4, 3)
+    q.bus_write(0x14, 4, ccr(1, 1, 1, 1, 0, 0x03))
+    q.bus_write(0x18, 4, 0x0100_0000)                   # 16 MB: outside FSIZE
+    assert q.bus_read(0x08, 4) & 1                      # TEF
+
+
+def test_quadspi_ddr_dummy_and_timeout_counter():
+    m = build("f746")
+    q = qspi_on(m)
+    m.nor.mem[0:8] = bytes(range(1, 9))
+    q.bus_write(0x00, 4, q.get("CR") | 8)               # TCEN
+    q.bus_write(0x30, 4, 100)                           # LPTR: 100 CLK cycles
+    q.bus_write(0x14, 4, ccr(3, 1, 3, 3, 10, 0xEB))     # memory-mapped 0xEB, 10 dummies (N25Q default)
+    assert q.window.kind == "direct" and q.window.read(0, 4) == bytes((1, 2, 3, 4))
+    assert q.bus_read(0x08, 4) & 0x20                   # BUSY while the prefetch holds NCS low
+    m.clock.advance_to(m.clock.now + 101 * q.cycle_ps())
+    assert q.bus_read(0x08, 4) & 0x10 and not q.bus_read(0x08, 4) & 0x20   # TOF, BUSY released
+    q.bus_write(0x00, 4, q.get("CR") | 2)
+    q.bus_write(0x14, 4, ccr(3, 1, 3, 3, 10, 0xED) | 1 << 31)   # DTR quad I/O, DDRM
+    assert q.window.read(0, 4) == bytes((1, 2, 3, 4))
+
+
+def test_flash_wrong_key_is_a_bus_error_and_locks_until_reset():
+    m = build("f746")
+    code = bytes.fromhex("0a60" "00be")                 # str r2, [r1]; bkpt
+    m.write(0x2000_0000, code)
+    from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_R1, UC_ARM_REG_R2
+    m.uc.reg_write(UC_ARM_REG_R1, 0x4002_3C04)          # FLASH_KEYR
+    m.uc.reg_write(UC_ARM_REG_R2, 0x1234_5678)
+    m.uc.reg_write(UC_ARM_REG_PC, 0x2000_0001)
+    res = m.run(timeout_s=5)
+    assert res.reason == "fault" and "wrong FLASH_KEYR sequence" in res.fault_report.format()
+    f = m.flash_ctl
+    f.bus_write(0x04, 4, 0x45670123)
+    f.bus_write(0x04, 4, 0xCDEF89AB)
+    assert f.get("CR", "LOCK") == 1                     # the right keys no longer open it
+    f.reset()
+    f.bus_write(0x04, 4, 0x45670123)
+    f.bus_write(0x04, 4, 0xCDEF89AB)
+    assert f.get("CR", "LOCK") == 0
+
+
+def test_rcc_reset_register_resets_and_enable_register_gates():
+    m = build("f746")
+    q = m.quadspi
+    assert q.bus_read(0x00, 4) == 0 and (q.bus_write(0x00, 4, 1), q.get("CR"))[1] == 0   # clock off
+    q = qspi_on(m)
+    assert q.get("CR", "EN") == 1
+    m.rcc.bus_write(0x18, 4, 2)                         # AHB3RSTR.QSPIRST
+    assert q.get("CR") == 0
+    q.bus_write(0x00, 4, 1)
+    assert q.get("CR") == 0                             # held in reset
+    m.rcc.bus_write(0x18, 4, 0)
+    q.bus_write(0x00, 4, 1)
+    assert q.get("CR") == 1
+
+
+def test_rcc_pll_config_written_while_on_is_ignored():
+    m = build("f746")
+    r = m.rcc
+    r.bus_write(0x00, 4, r.get("CR") | 1 << 24)         # PLLON with the reset PLLCFGR (HSI /16 x192 /2)
+    m.clock.advance_to(m.clock.now + 10**9)
+    assert r.ready("PLL")
+    r.bus_write(0x04, 4, 0x2940_6C19)
+    assert r.get("PLLCFGR") == 0x2400_3010 and r.notes
+
+
+def test_cli_runs_a_bare_metal_f7_program_with_its_console_on_usart1(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "stm32boot", "sim", "f746", "--state", str(tmp_path), "--elf", ELF,
+                        "--timeout", "60"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    out, err = r.stdout, r.stderr
+    assert r.returncode == 0, err
+    assert "f746 test firmware" in out and "q_jedec=2144792" in out and "done" in out
+    assert "STM32F746G-DISCO" in err and "NOR n25q128a" in err and "bkpt #0" in err
+
+
+def test_state_of_one_board_is_refused_by_the_other(tmp_path, capsys):
+    build("f746", state_dir=str(tmp_path)).close()
+    with pytest.raises(StateError, match="belongs to board 'f746', not 'h735'"):
+        build("h735", state_dir=str(tmp_path))
+    rc = main(["sim", "h735", "--uart", "none", "--state", str(tmp_path)])
+    assert rc == 2 and "belongs to board 'f746', not 'h735'" in capsys.readouterr().err
+
+
+def test_the_nor_part_is_kept_in_the_state(tmp_path, capsys):
+    m = build("f746", state_dir=str(tmp_path), nor="w25q128jv")
+    m.nor.mem[0:4] = b"W25Q"
+    m.nor.changed(0, 4)
+    m.close()
+    m = build("f746", state_dir=str(tmp_path))
+    assert m.nor.name == "W25Q128JV" and bytes(m.nor.mem[0:4]) == b"W25Q"
+    m.close()
+    with pytest.raises(StateError, match="fitted with the w25q128jv NOR, not the n25q128a; pass --blank"):
+        build("f746", state_dir=str(tmp_path), nor="n25q128a")
+    m = build("f746", state_dir=str(tmp_path), nor="n25q128a", blank=True)
+    assert m.nor.name == "N25Q128A"
+    m.close()
+    rc = main(["sim", "f746", "--nor", "mx25lm51245g", "--uart", "none", "--state", str(tmp_path)])
+    assert rc == 2 and "fitted with n25q128a, w25q128jv" in capsys.readouterr().err
+
+
+def test_the_default_state_directory_is_one_per_board(monkeypatch, tmp_path):
+    from stm32boot.sim.state import default_dir
+    monkeypatch.delenv("STM32BOOT_SIM_STATE", raising=False)
+    assert default_dir("f746") != default_dir("h735") and default_dir("f746").endswith("f746")
+    monkeypatch.setenv("STM32BOOT_SIM_STATE", str(tmp_path / "{board}"))
+    assert default_dir("f746") == str(tmp_path / "f746")
