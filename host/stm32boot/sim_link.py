@@ -29,8 +29,9 @@ def provision(m, board) -> bool:
         return False
     elf = default_bootloader(board.name)
     if not os.path.exists(elf):
-        raise FileNotFoundError(f"the simulated {board.name} board is blank and its bootloader {elf} is not "
-                                f"built: run `doit firmware` (or set STM32BOOT_SIM_BOOTLOADER)")
+        raise FileNotFoundError(f"the simulated {board.name} board is blank and its bootloader {elf} does not "
+                                f"exist: build it with `doit firmware` (or set STM32BOOT_SIM_BOOTLOADER=FILE); "
+                                f"`stm32boot sim {board.name} --elf FILE` runs a program without one")
     m.load_elf(elf)
     m.reset()
     return True

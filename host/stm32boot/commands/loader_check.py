@@ -28,13 +28,11 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..sim.loader_checks import CHECKS
-    from ..sim.loader_harness import Loader, LoaderError
+    from ..sim.loader_harness import Loader, LoaderError, harness_board
     try:
-        board = boards.get(args.board)
-    except KeyError as e:
-        raise CliError(str(e.args[0])) from None
-    if board.nor is None:
-        raise CliError(f"board {args.board!r} has no external NOR to load into")
+        board = harness_board(args.board)
+    except LoaderError as e:
+        raise CliError(str(e)) from None
     if not os.path.exists(args.file):
         raise CliError(f"{args.file}: no such file (build loaders with `doit loaders`)")
     names = [n for n, _ in CHECKS]

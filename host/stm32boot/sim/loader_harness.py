@@ -166,17 +166,23 @@ class CallResult:
         return s + (f": {self.problem}" if self.problem else "")
 
 
+def harness_board(board: str):
+    """The board description, if the harness can run loaders on it; LoaderError says why not."""
+    try:
+        desc = boards.get(board)
+    except KeyError as e:
+        raise LoaderError(str(e.args[0])) from None
+    if desc.nor is None or not desc.nor.controller.startswith("OCTOSPI"):
+        where = f"on {desc.nor.controller}" if desc.nor else "none"
+        raise LoaderError(f"board {board!r}: the loader harness drives an OCTOSPI NOR so far; the {desc.title}'s "
+                          f"external NOR is {where}")
+    return desc
+
+
 class LoaderHarness:
     def __init__(self, loader: Loader, board: str = boards.DEFAULT, nor_profile: str = "typical",
                  wall_s: float = 60.0, zero_bss: bool = False, machine=None):
-        try:
-            desc = boards.get(board)
-        except KeyError as e:
-            raise LoaderError(str(e.args[0])) from None
-        if desc.nor is None or not desc.nor.controller.startswith("OCTOSPI"):
-            where = f"on {desc.nor.controller}" if desc.nor else "none"
-            raise LoaderError(f"board {board!r}: the loader harness drives an OCTOSPI NOR; the {desc.title}'s "
-                              f"external NOR is {where}")
+        desc = harness_board(board)
         self.loader = loader
         self.zero_bss = zero_bss
         self.wall_s = wall_s
