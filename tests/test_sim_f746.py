@@ -198,3 +198,29 @@ def test_the_default_state_directory_is_one_per_board(monkeypatch, tmp_path):
     assert default_dir("f746") != default_dir("h735") and default_dir("f746").endswith("f746")
     monkeypatch.setenv("STM32BOOT_SIM_STATE", str(tmp_path / "{board}"))
     assert default_dir("f746") == str(tmp_path / "f746")
+
+
+def test_the_usart1_console_reaches_a_tcp_client():
+    import socket
+    import threading
+    from stm32boot.sim.channels import TcpChannel
+    chan = TcpChannel(0, announce=None)
+    client = socket.create_connection(("127.0.0.1", chan.port), timeout=30)
+    try:
+        m = build("f746", uart=chan)
+        m.load_elf(ELF)
+        m.reset()
+        result = {}
+        t = threading.Thread(target=lambda: result.setdefault("r", m.run(timeout_s=60)))
+        t.start()
+        got = b""
+        while b"done\n" not in got:
+            chunk = client.recv(4096)
+            assert chunk, got
+            got += chunk
+        t.join(60)
+        assert result["r"].reason == "bkpt"
+        assert b"f746 test firmware\n" in got and b"q_jedec=2144792\n" in got
+    finally:
+        client.close()
+        chan.close()
