@@ -224,3 +224,98 @@ def test_the_usart1_console_reaches_a_tcp_client():
     finally:
         client.close()
         chan.close()
+
+
+def _cmd(q, ins, data=None, addr=None, dmode=1):
+    """An indirect-mode command on one line: instruction, optional address, optional data bytes."""
+    m = q.board
+    if data is not None:
+        q.bus_write(0x10, 4, len(data) - 1)
+    q.bus_write(0x14, 4, ccr(0, 1, 1 if addr is not None else 0, dmode if data is not None else 0, 0, ins))
+    if addr is not None:
+        q.bus_write(0x18, 4, addr)
+    for b in data or ():
+        q.bus_write(0x20, 1, b)
+    m.clock.advance_to(m.clock.now + 10**12)    # 1 s: past any register write (WRNVCR 0.2 s)
+    q.bus_write(0x0C, 4, 0x1B)
+
+
+def _read(q, ins, n, addr=None, lines=(1, 1, 1), dummy=0):
+    m = q.board
+    q.bus_write(0x10, 4, n - 1)
+    q.bus_write(0x14, 4, ccr(1, lines[0], lines[1] if addr is not None else 0, lines[2], dummy, ins))
+    if addr is not None:
+        q.bus_write(0x18, 4, addr)
+    out = bytes(q.bus_read(0x20, 1) for _ in range(n))
+    m.clock.advance_to(m.clock.now + 10**9)
+    q.bus_write(0x0C, 4, 0x1B)
+    return out
+
+
+def _abort(q):
+    q.bus_write(0x00, 4, q.get("CR") | 2)
+    q.bus_write(0x14, 4, 0)
+
+
+def test_n25q_volatile_dummy_setting_changes_what_the_right_count_is():
+    m = build("f746")
+    q = qspi_on(m)
+    m.nor.mem[0:4] = b"\x01\x02\x03\x04"
+    assert _read(q, 0x85, 1) == b"\xfb"                       # VCR: dummy field 0xF = defaults
+    _cmd(q, 0x06)
+    _cmd(q, 0x81, b"\x8b")                                    # VCR: 8 dummy cycles, XIP off
+    assert _read(q, 0xEB, 4, 0, (1, 3, 3), dummy=8) == b"\x01\x02\x03\x04"
+    assert _read(q, 0xEB, 4, 0, (1, 3, 3), dummy=10) == b"\x02\x03\x04\xff"   # now 10 is wrong: 1 byte lost
+    _cmd(q, 0x66)
+    _cmd(q, 0x99)                                             # software reset: VCR from NVCR again
+    assert _read(q, 0x85, 1) == b"\xfb"
+
+
+def test_n25q_nvcr_dummy_setting_applies_at_reset():
+    m = build("f746")
+    q = qspi_on(m)
+    _cmd(q, 0x06)
+    _cmd(q, 0xB1, (0x8FFF).to_bytes(2, "little"))            # NVCR: dummy 8
+    assert _read(q, 0x85, 1) == b"\xfb"                       # not yet
+    _cmd(q, 0x66)
+    _cmd(q, 0x99)
+    assert _read(q, 0x85, 1) == b"\x8b"
+
+
+def test_n25q_xip_with_sioo_keeps_reading_without_instructions():
+    m = build("f746")
+    q = qspi_on(m)
+    m.nor.mem[0x200:0x208] = bytes(range(0x10, 0x18))
+    _cmd(q, 0x06)
+    _cmd(q, 0x81, b"\xf3")                                    # VCR.XIP = 0: XIP on
+    q.bus_write(0x14, 4, ccr(3, 1, 3, 3, 10, 0xEB) | 1 << 28)   # memory-mapped with SIOO
+    assert q.window.kind == "slow"
+    assert q.window.read(0x200, 4) == bytes(range(0x10, 0x14))
+    assert q.window.read(0x204, 4) == bytes(range(0x14, 0x18))  # no instruction sent: XIP continues
+    _abort(q)
+    m2 = build("f746")
+    q2 = qspi_on(m2)
+    m2.nor.mem[0x200:0x208] = bytes(range(0x10, 0x18))
+    q2.bus_write(0x14, 4, ccr(3, 1, 3, 3, 10, 0xEB) | 1 << 28)  # SIOO without XIP on the device
+    q2.window.read(0x200, 4)
+    assert q2.window.read(0x204, 4) == b"\xff" * 4
+    assert any("without instruction" in t for t in m2.nor.trace)
+
+
+def test_w25q_block_erase_32k_time_and_quad_enable():
+    m = build("f746", nor="w25q128jv")
+    q = qspi_on(m)
+    m.nor.mem[0x8000:0x10000] = b"\0" * 0x8000
+    _cmd(q, 0x06)
+    t0 = m.clock.now
+    q.bus_write(0x14, 4, ccr(0, 1, 1, 0, 0, 0x52))
+    q.bus_write(0x18, 4, 0x8000)
+    assert m.nor.busy() and m.nor.next_change() - t0 == pytest.approx(120e9, rel=1e-3)   # 120 ms
+    m.clock.advance_to(m.clock.now + 200 * 10**9)
+    assert bytes(m.nor.mem[0x8000:0x10000]) == b"\xff" * 0x8000
+    q.bus_write(0x0C, 4, 0x1B)
+    _cmd(q, 0x06)
+    _cmd(q, 0x31, b"\x00")                                    # SR2: QE = 0
+    assert _read(q, 0x35, 1) == b"\x00"
+    assert _read(q, 0x6B, 4, 0x8000, (1, 1, 3), dummy=8) == b"\xff" * 4
+    assert any("needs the quad-enable bit" in t for t in m.nor.trace)
