@@ -319,3 +319,38 @@ def test_w25q_block_erase_32k_time_and_quad_enable():
     assert _read(q, 0x35, 1) == b"\x00"
     assert _read(q, 0x6B, 4, 0x8000, (1, 1, 3), dummy=8) == b"\xff" * 4
     assert any("needs the quad-enable bit" in t for t in m.nor.trace)
+
+
+@pytest.mark.parametrize("part,nv_cmd,nv_data,check_cmd,want", [
+    ("n25q128a", 0xB1, (0x8FFF).to_bytes(2, "little"), 0x85, b"\x8b"),   # NVCR dummy 8 -> VCR at power-on
+    ("w25q128jv", 0x31, b"\x00", 0x35, b"\x00"),                         # SR2 QE cleared
+])
+def test_nor_non_volatile_bits_survive_power_off_and_reset(part, nv_cmd, nv_data, check_cmd, want, tmp_path):
+    m = build("f746", state_dir=str(tmp_path), nor=part)
+    q = qspi_on(m)
+    _cmd(q, 0x06)
+    _cmd(q, 0x01, b"\x04")                 # SR: BP0, the top of the array protected
+    _cmd(q, 0x06)
+    _cmd(q, nv_cmd, nv_data)
+    _cmd(q, 0x66)
+    _cmd(q, 0x99)
+    assert _read(q, 0x05, 1) == b"\x04"    # a software reset keeps the protection bits
+    m.close()
+    m = build("f746", state_dir=str(tmp_path))
+    q = qspi_on(m)
+    assert _read(q, 0x05, 1) == b"\x04" and _read(q, check_cmd, 1) == want
+    m.close()
+
+
+def test_unknown_f7_register_accesses_are_reported_with_peripheral_offset_and_pc():
+    warnings = []
+    m = build("f746", warn=warnings.append)
+    # ldr r0, [r1]; ldr r0, [r2]; bkpt: RCC+0x1C is reserved, 0x40000000 (TIM2) has no model.
+    m.write(0x2000_0000, bytes.fromhex("0868" "1068" "00be"))
+    from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_R1, UC_ARM_REG_R2
+    m.uc.reg_write(UC_ARM_REG_R1, 0x4002_381C)
+    m.uc.reg_write(UC_ARM_REG_R2, 0x4000_0000)
+    m.uc.reg_write(UC_ARM_REG_PC, 0x2000_0001)
+    assert m.run(timeout_s=5).reason == "bkpt"
+    assert any("RCC+0x01C" in w and "PC=0x20000000" in w for w in warnings), warnings
+    assert any("0x40000000" in w and "PC=0x20000002" in w for w in warnings), warnings

@@ -93,6 +93,9 @@ def _add_quadspi(m, board, part, profile):
     nor = cls(m.clock, profile=profile, mem=mem)
     if state is not None:
         nor.listeners.append(lambda lo, hi: state.mark_dirty("nor"))
+        if state.values.get("nor_nv"):
+            nor.load_nv(state.values["nor_nv"])     # status/configuration bits survive power-off
+        nor.on_nv = lambda d: state.values.__setitem__("nor_nv", d)
     q = m.add(Quadspi("QUADSPI", QSPI_BASE, QSPI_WINDOW, device=nor, machine=m))
     q.reset_line = ("AHB3RSTR", 1)
     m.nor = nor

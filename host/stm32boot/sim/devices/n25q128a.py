@@ -140,9 +140,18 @@ class N25Q128A(SpiNor):
                 self._start_busy("wrsr")
             else:
                 self.nvcr = int.from_bytes(t.data[:2].ljust(2, b"\xff"), "little")
+                self._nv_changed()
                 self._start_busy("wrnvcr")
             return b""
         return None
+
+    def nv(self):
+        return dict(super().nv(), nvcr=self.nvcr)
+
+    def load_nv(self, d):
+        super().load_nv(d)
+        self.nvcr = d.get("nvcr", 0xFFFF)
+        self.power_on()
 
     def alternate_ok(self, t):
         return False

@@ -60,11 +60,13 @@ class SpiNor(Device):
         self.times = self.part.times[profile]
         self.busy_until = 0
         self._pending_done = None
+        self.sr = 0
+        self.on_nv = None             # callable(dict): non-volatile registers changed (the state keeps them)
         self.power_on()
 
     # ---- state ------------------------------------------------------------------------------
     def power_on(self) -> None:
-        self.sr = 0
+        self.sr &= ~(SR_WIP | SR_WEL)    # the protection bits are non-volatile
         self.reset_enabled = False
         self.xip = None                   # the read command a continuous-read/XIP state repeats
 
@@ -289,7 +291,19 @@ class SpiNor(Device):
     def _write_sr(self, data: bytes) -> None:
         if data:
             self.sr = (self.sr & (SR_WIP | SR_WEL)) | (data[0] & ~(SR_WIP | SR_WEL))
+            self._nv_changed()
         self._start_busy("wrsr")
+
+    # ---- non-volatile registers (kept in the board's state directory) ---------------------------
+    def nv(self) -> dict:
+        return {"sr": self.sr & ~(SR_WIP | SR_WEL)}
+
+    def load_nv(self, d: dict) -> None:
+        self.sr = d.get("sr", 0) & ~(SR_WIP | SR_WEL)
+
+    def _nv_changed(self) -> None:
+        if self.on_nv is not None:
+            self.on_nv(self.nv())
 
     # ---- memory-mapped fast path ------------------------------------------------------------------
     def mapped_view(self, read: Transfer, write):

@@ -54,6 +54,13 @@ class W25Q128JV(SpiNor):
         self.sr3 = 0x60        # DRV1:0 = 11 (output strength 25 %), WPS 0
         super().__init__(clock, profile, mem)
 
+    def nv(self):
+        return dict(super().nv(), sr2=self.sr2 & 0x7F, sr3=self.sr3)
+
+    def load_nv(self, d):
+        super().load_nv(d)
+        self.sr2, self.sr3 = d.get("sr2", SR2_QE), d.get("sr3", 0x60)
+
     def quad_ok(self, cmd):
         return bool(self.sr2 & SR2_QE)
 
@@ -90,6 +97,7 @@ class W25Q128JV(SpiNor):
                     self.sr2 = (self.sr2 & 0x80) | (t.data[0] & 0x7F)
                 else:
                     self.sr3 = t.data[0]
+                self._nv_changed()
             self._start_busy("wrsr")
             return b""
         return None
