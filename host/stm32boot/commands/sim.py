@@ -25,9 +25,11 @@ def register(sub) -> None:
     p.add_argument("--elf", metavar="FILE", help="load this ELF into the board's memories before booting")
     p.add_argument("--uart", default="stdio", metavar="stdio|pty|tcp:PORT",
                    help="where the console USART (the ST-LINK virtual COM port) goes (default: stdio)")
+    fitted = "; ".join(f"{b.name}: {', '.join(b.nor.parts)}" for b in map(boards.get, boards.names())
+                       if b.nor is not None and len(b.nor.parts) > 1)
     p.add_argument("--nor", metavar="PART", default=None,
-                   help="external NOR part for boards fitted with several across revisions (e.g. f746: "
-                        "n25q128a, w25q128jv); kept in the state directory")
+                   help=f"external NOR part for boards fitted with several across revisions ({fitted}); "
+                        f"kept in the state directory")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="stop after this much wall-clock time (default: run until BKPT or fault)")
     p.add_argument("--max-virtual", type=float, default=None, metavar="SECONDS",

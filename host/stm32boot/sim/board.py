@@ -3,7 +3,7 @@
 and the external NOR part.
 
     m = build(board, state_dir=None, blank=False, strict=False, uart=None, nor=None)
-    board           a boards.Board or its name ("h735", "f746")
+    board           a boards.Board or its name in the registry
     state_dir=None  volatile board (tests): erased flash, nothing saved
     state_dir=PATH  non-volatile state in PATH (the CLI passes state.default_dir(board.name))
     blank=True      start erased even if PATH holds a state

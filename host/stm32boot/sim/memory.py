@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from unicorn import UC_PROT_ALL, UC_PROT_EXEC, UC_PROT_READ
 
-# A fixed, recognisable unique ID: the simulated board is always the same board ("SIM-H735" + serial).
+# A fixed, recognisable unique ID: the simulated board is always the same board ("SIM-" + name + serial).
 def sim_uid(board_name: str) -> bytes:
     return f"SIM-{board_name.upper():<4.4}".encode() + bytes.fromhex("000001ff")
 

@@ -20,5 +20,11 @@ class UsartF7(Usart):
     )
     _has_presc = False
 
+    def clocked(self) -> bool:
+        """Also silent while its RCC reset bit is held (APB2RSTR)."""
+        rcc = getattr(self.board, "rcc", None)
+        held = getattr(rcc, "held_in_reset", None)
+        return super().clocked() and not (held and held(getattr(self, "reset_line", None)))
+
     def read_ISR(self, value):
         return super().read_ISR(value) & ~(ISR_REACK | ISR_TXFE | ISR_RXFF)
