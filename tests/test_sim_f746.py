@@ -354,3 +354,20 @@ def test_unknown_f7_register_accesses_are_reported_with_peripheral_offset_and_pc
     assert m.run(timeout_s=5).reason == "bkpt"
     assert any("RCC+0x01C" in w and "PC=0x20000000" in w for w in warnings), warnings
     assert any("0x40000000" in w and "at PC=0x2000000" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("where,busy_seen", [(0x2000_0000, True), (0x0800_0000, False)])
+def test_an_erase_stalls_code_running_from_flash_but_not_from_ram(where, busy_seen):
+    m = build("f746")
+    f = m.flash_ctl
+    f.bus_write(0x04, 4, 0x45670123)
+    f.bus_write(0x04, 4, 0xCDEF89AB)
+    m.write(where, bytes.fromhex("0161" "c268" "00be"))    # str r1,[r0,#16]; ldr r2,[r0,#12]; bkpt
+    from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2
+    m.uc.reg_write(UC_ARM_REG_R0, 0x4002_3C00)
+    m.uc.reg_write(UC_ARM_REG_R1, 1 << 16 | 2 << 8 | 1 << 3 | 1 << 1)   # STRT, x32, SNB=1, SER
+    m.uc.reg_write(UC_ARM_REG_PC, where | 1)
+    res = m.run(timeout_s=5)
+    assert res.reason == "bkpt"
+    assert bool(m.reg(UC_ARM_REG_R2) & 1 << 16) == busy_seen     # BSY as the next instruction saw it
+    assert (res.virtual_s >= 0.25) == (not busy_seen)              # 32 KB at x32: 250 ms

@@ -13,7 +13,9 @@ Errors (§3.7.4 FLASH_SR), sticky until written 1:
     OPERR   any of the above while ERRIE=1 (the error interrupt's flag)
     EOP     end of a successful operation, only while EOPIE=1
 BSY: from the start of an operation to its end. Writing CR or storing into flash while BSY=1 stalls the bus
-until BSY clears (modelled: the virtual clock jumps to the end of the operation, then the access happens).
+until BSY clears (modelled: the virtual clock jumps to the end of the operation, then the access happens),
+and so does every instruction fetch from the flash (single bank): code running from flash stops for the
+whole operation (interrupts and DMA-less UART reception with it), code in ITCM/DTCM/SRAM runs on.
 Option bytes (§3.8): OPTCR/OPTCR1 changes apply at OPTSTRT (BSY meanwhile) and persist in the state directory;
 the 32-byte option area at 0x1FFF_0000 shows them as value + complement halves (layout: docs/f746-sim.md).
 """
@@ -148,6 +150,18 @@ class FlashF7(Peripheral):
             return
         clk.device_busy_ps += delay_ps
         self._busy_ev = clk.after(delay_ps, lambda: self._finish(done), f"FLASH {what}")
+        if self._cpu_in_flash():
+            self._stall()
+
+    def _cpu_in_flash(self) -> bool:
+        """Single bank (RM0385 §3.3.5): a flash read during program/erase stalls the bus, so a CPU
+        running from flash stops until the operation ends; code in RAM runs on."""
+        pc = getattr(self.board, "pc", None)
+        if pc is None or not hasattr(self.board, "uc"):
+            return False
+        a = pc()
+        off = a - self.flash_base if a >= self.flash_base else a - 0x0020_0000
+        return 0 <= off < len(self.memory)
 
     def _finish(self, done):
         self._busy_ev = None
