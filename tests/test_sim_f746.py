@@ -371,3 +371,29 @@ def test_an_erase_stalls_code_running_from_flash_but_not_from_ram(where, busy_se
     assert res.reason == "bkpt"
     assert bool(m.reg(UC_ARM_REG_R2) & 1 << 16) == busy_seen     # BSY as the next instruction saw it
     assert (res.virtual_s >= 0.25) == (not busy_seen)              # 32 KB at x32: 250 ms
+
+
+def test_the_console_is_usart1_on_pa9_pb7_only():
+    from stm32boot.sim.channels import InProcessChannel
+    chan = InProcessChannel()
+    m = build("f746", uart=chan)
+    r, u = m.rcc, m.console
+    r.bus_write(0x30, 4, r.get("AHB1ENR") | 0b11)          # GPIOA, GPIOB clocks
+    r.bus_write(0x44, 4, 1 << 4)                            # USART1EN
+    a, b = m.gpioa, m.gpiob
+    a.bus_write(0x00, 4, a.get("MODER") & ~(3 << 20) | 2 << 20)   # PA10 AF7: the ROM bootloader's RX,
+    a.bus_write(0x24, 4, 7 << 8)                                  # not wired to the ST-LINK
+    u.bus_write(0x0C, 4, 139)                               # 115200 from HSI 16 MHz
+    u.bus_write(0x00, 4, 0b1101)                            # UE, RE, TE
+    chan.send(b"x")
+    m.clock.advance_to(m.clock.now + 10**9)
+    u.bus_read(0x1C, 4)
+    m.clock.advance_to(m.clock.now + 10**9)
+    assert not u.bus_read(0x1C, 4) & 1 << 5
+    assert u.lost and "RX pin not in its alternate function" in u.lost[-1][2]
+    b.bus_write(0x00, 4, b.get("MODER") & ~(3 << 14) | 2 << 14)   # PB7 AF7: the VCP
+    b.bus_write(0x20, 4, 7 << 28)
+    chan.send(b"y")
+    u.bus_read(0x1C, 4)
+    m.clock.advance_to(m.clock.now + 10**9)
+    assert u.bus_read(0x1C, 4) & 1 << 5 and u.bus_read(0x24, 4) == ord("y")
