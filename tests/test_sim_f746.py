@@ -397,3 +397,22 @@ def test_the_console_is_usart1_on_pa9_pb7_only():
     u.bus_read(0x1C, 4)
     m.clock.advance_to(m.clock.now + 10**9)
     assert u.bus_read(0x1C, 4) & 1 << 5 and u.bus_read(0x24, 4) == ord("y")
+
+
+def test_write_protection_follows_programmed_option_bytes_and_survives_reset(tmp_path):
+    m = build("f746", state_dir=str(tmp_path))
+    f = m.flash_ctl
+    f.bus_write(0x08, 4, 0x08192A3B)
+    f.bus_write(0x08, 4, 0x4C5D6E7F)
+    f.bus_write(0x14, 4, f.get("OPTCR") & ~(1 << 23))      # nWRP7 = 0, not launched yet
+    assert not f.protected(7)
+    f.bus_write(0x14, 4, f.get("OPTCR") | 2)               # OPTSTRT
+    m.clock.advance_to(m.clock.now + 10**10)
+    assert f.protected(7)
+    assert m.read(0x1FFF_0008, 4) == (0x3F80_C07F).to_bytes(4, "little")   # OPTCR[31:16] and its complement
+    m.reset()
+    assert f.protected(7) and f.get("OPTCR", "OPTLOCK") == 1
+    m.close()
+    m = build("f746", state_dir=str(tmp_path))
+    assert m.flash_ctl.protected(7) and not m.flash_ctl.protected(6)
+    m.close()

@@ -75,6 +75,7 @@ class FlashF7(Peripheral):
         self.profile = profile
         self.options_rom = options_rom    # the option-byte Region (0x1FFF_0000), refreshed from OPTCR/OPTCR1
         self.reports: list[str] = []
+        self._applied = None        # (OPTCR, OPTCR1) as programmed by OPTSTRT in this run; survives reset
         self.ends = []
         a = 0
         for size in SECTORS:
@@ -88,10 +89,9 @@ class FlashF7(Peripheral):
         if ev is not None:
             ev.cancel()
         super().reset()
-        saved = self._saved_options()
-        if saved is not None:
-            self.set("OPTCR", saved[0] | 1)
-            self.set("OPTCR1", saved[1])
+        saved = self._options()
+        self.set("OPTCR", saved[0] | 1)
+        self.set("OPTCR1", saved[1])
         self.key_state = 0          # 0: expect KEY1, 1: expect KEY2, -1: locked until reset
         self.optkey_state = 0
         self._busy_ev = None
@@ -127,7 +127,9 @@ class FlashF7(Peripheral):
         return -1
 
     def protected(self, sector: int) -> bool:
-        return not (self.get("OPTCR", "nWRP") >> sector & 1)
+        """From the programmed option bytes: an OPTCR edit counts once OPTSTRT has written it."""
+        optcr = self._options()[0]
+        return not (optcr >> (16 + sector) & 1)
 
     # ---- bus stall while busy -------------------------------------------------------------------
     def _stall(self):
@@ -269,10 +271,15 @@ class FlashF7(Peripheral):
     def _apply_options(self):
         self._busy_ev = None
         self._sr(clear_bits=SR_BSY)
+        self._applied = (self.get("OPTCR") & ~3, self.get("OPTCR1"))
         state = getattr(self.board, "state", None)
         if state is not None:
             state.values[OPT_KEY] = [self.get("OPTCR") & ~3, self.get("OPTCR1")]
         self._show_options()
+
+    def _options(self):
+        """(OPTCR, OPTCR1) in force: programmed in this run, else from the state, else factory."""
+        return self._applied or self._saved_options() or (OPTCR_FACTORY, OPTCR1_FACTORY)
 
     def _saved_options(self):
         state = getattr(self.board, "state", None)
@@ -284,8 +291,7 @@ class FlashF7(Peripheral):
         rom = self.options_rom
         if rom is None:
             return
-        saved = self._saved_options() or (OPTCR_FACTORY, OPTCR1_FACTORY)
-        optcr, optcr1 = saved
+        optcr, optcr1 = self._options()
         halves = (optcr & 0xFFFF & ~3, (optcr >> 16) & 0xFFFF, optcr1 & 0xFFFF, optcr1 >> 16)
         for i, v in enumerate(halves):
             rom.buf[8 * i:8 * i + 4] = (v | (~v & 0xFFFF) << 16).to_bytes(4, "little")
