@@ -416,3 +416,16 @@ def test_write_protection_follows_programmed_option_bytes_and_survives_reset(tmp
     m = build("f746", state_dir=str(tmp_path))
     assert m.flash_ctl.protected(7) and not m.flash_ctl.protected(6)
     m.close()
+
+
+def test_mapped_reads_beyond_fsize_fault_with_the_reason():
+    m = build("f746")
+    q = qspi_on(m)
+    q.bus_write(0x04, 4, 19 << 16)                        # FSIZE=19: 1 MB
+    q.bus_write(0x14, 4, ccr(3, 1, 1, 1, 0, 0x03))
+    m.write(0x2000_0000, bytes.fromhex("0868" "00be"))     # ldr r0, [r1]; bkpt
+    from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_R1
+    m.uc.reg_write(UC_ARM_REG_R1, 0x9010_0000)
+    m.uc.reg_write(UC_ARM_REG_PC, 0x2000_0001)
+    res = m.run(timeout_s=5)
+    assert res.reason == "fault" and "beyond the flash size set by QUADSPI DCR.FSIZE" in res.fault_report.format()

@@ -421,4 +421,10 @@ class Quadspi(Peripheral):
         self.flags |= 0x10       # TOF
 
     def fault_hint(self, addr):
-        return self.window.hint(addr)
+        w = self.window
+        if w.kind != "off" and w.base <= addr < w.base + WINDOW_MAX:
+            if addr - w.base >= w.size:
+                return (f"0x{addr:08X} is beyond the flash size set by QUADSPI DCR.FSIZE "
+                        f"({self.flash_size():#x} bytes; the device has {len(getattr(self.device, 'mem', b'')):#x})")
+            return "the QUADSPI window is read-only: memory-mapped writes are a bus error"
+        return w.hint(addr)
