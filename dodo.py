@@ -184,7 +184,7 @@ def task_native():
     """build the cffi native modules (CRC32, page packing, simulator clock hook)"""
     ext = sysconfig.get_config_var("EXT_SUFFIX")
     # Everything a cffi module may include or compile: shared C, register headers, the protocol core.
-    csrc = sorted(glob.glob("native/*.[ch]") + glob.glob("firmware/regs/*.h") +
+    csrc = sorted(glob.glob("native/*.[ch]") + glob.glob("firmware/regs/**/*.h", recursive=True) +
                   glob.glob("firmware/core/**/*.[ch]", recursive=True))
     yield {"basename": "native", "name": None, "doc": "build the cffi native modules (CRC32, page packing, simulator clock hook)"}
     for ffi in sorted(glob.glob("native/ffi_*.py")):

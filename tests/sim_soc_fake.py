@@ -9,6 +9,7 @@ from stm32boot.sim.periph.pwr import Pwr
 from stm32boot.sim.periph.rcc import Rcc
 from stm32boot.sim.periph.usart import Usart
 from stm32boot.sim.regs import Bus
+from stm32boot.sim.chips.stm32h73x import USARTS
 
 
 def make_soc(profile="typ"):
@@ -22,8 +23,8 @@ def make_soc(profile="typ"):
     for p in make_ports(m):
         setattr(m, p.name.lower(), p)
         m.bus.add(p)
-    m.usart3 = Usart("USART3", m)
-    m.usart1 = Usart("USART1", m)
+    m.usart3 = Usart("USART3", m, instance=USARTS["USART3"])
+    m.usart1 = Usart("USART1", m, instance=USARTS["USART1"])
     m.flash_ctl = Flash(board=m, profile=profile)
     for p in (m.rcc, m.pwr, m.usart3, m.usart1, m.flash_ctl):
         m.bus.add(p)

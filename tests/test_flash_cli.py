@@ -122,7 +122,7 @@ def test_wrong_board_names_both_and_touches_nothing(board, tmp_path, capsys):
 
 def test_unknown_board_name(board, tmp_path, capsys):
     assert main(["info", "--board", "nope"]) == 2
-    assert "unknown board 'nope' (known boards: h735)" in capsys.readouterr().err
+    assert "unknown board 'nope' (known boards: f746, h735)" in capsys.readouterr().err
 
 
 def test_verify_passes_then_catches_a_changed_byte(board, tmp_path, capsys):

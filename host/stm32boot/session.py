@@ -29,7 +29,8 @@ def parse_int(text: str) -> int:
 
 
 def add_target_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--board", default="h735", help="board description (default: h735)")
+    p.add_argument("--board", default=boards.DEFAULT,
+                   help=f"board description: {', '.join(boards.names())} (default: {boards.DEFAULT})")
     p.add_argument("--port", default=None,
                    help="serial port of a real board (e.g. /dev/ttyACM0); none: the simulated board")
     p.add_argument("--state", default=None, metavar="DIR",
@@ -56,12 +57,13 @@ def bootloader_elf(board) -> Path:
 def provision_sim(board, state_dir=None) -> bool:
     """The explicit `update-bootloader` path for a blank simulated board: install the built bootloader
     (what a debug probe does once on a real board) and say so. True if sector 0 was blank."""
-    from .sim import h735, state
+    from .sim import state
+    from .sim.board import build
     from .sim_link import provision
-    if board.name != h735.BOARD:
+    if not board.sim_chip:
         return False
     state_dir = state_dir or state.default_dir(board.name)
-    m = h735.build(state_dir=str(state_dir), warn=lambda *a: None)
+    m = build(board, state_dir=str(state_dir), warn=lambda *a: None)
     try:
         installed = provision(m, board)
     except FileNotFoundError as e:

@@ -1,5 +1,5 @@
-"""The simulated board as a transport (transport.py interface): the H735 machine runs in this process,
-its USART3 wired to an in-process channel, driven from the caller's thread: a read() runs the machine
+"""The simulated board as a transport (transport.py interface): the board's machine runs in this process,
+its console USART wired to an in-process channel, driven from the caller's thread: a read() runs the machine
 until the firmware has sent something (or the timeout passes on the VIRTUAL clock), so the simulator
 runs as fast as it can while the host talks, and every duration is the board's, not the host's.
 
@@ -29,8 +29,9 @@ def provision(m, board) -> bool:
         return False
     elf = default_bootloader(board.name)
     if not os.path.exists(elf):
-        raise FileNotFoundError(f"the simulated {board.name} board is blank and its bootloader {elf} is not "
-                                f"built: run `doit firmware` (or set STM32BOOT_SIM_BOOTLOADER)")
+        raise FileNotFoundError(f"the simulated {board.name} board is blank and its bootloader {elf} does not "
+                                f"exist: build it with `doit firmware` (or set STM32BOOT_SIM_BOOTLOADER=FILE); "
+                                f"`stm32boot sim {board.name} --elf FILE` runs a program without one")
     m.load_elf(elf)
     m.reset()
     return True
@@ -40,20 +41,21 @@ class SimTransport:
     max_baud = 12_500_000
 
     def __init__(self, board, state_dir=None, latency: float = 0.0, blank: bool = False, machine=None):
-        from .sim import channels, h735, state
+        from .sim import channels, state
+        from .sim.board import build
         self.board = board
         self.chan = channels.InProcessChannel()
         if machine is None:
             if state_dir is None:
                 state_dir = state.default_dir(board.name)
-            machine = h735.build(state_dir=str(state_dir), blank=blank, uart=self.chan, warn=lambda *a: None)
+            machine = build(board, state_dir=str(state_dir), blank=blank, uart=self.chan, warn=lambda *a: None)
             try:
                 provision(machine, board)
             except BaseException:
                 machine.close()
                 raise
         else:
-            machine.usart3.attach(self.chan)
+            machine.console.attach(self.chan)
         self.m = machine
         self.name = f"the simulated {board.title}" + (f" (state {state_dir})" if state_dir else "")
         self.lat_ps = int(latency * PS_PER_S)

@@ -1,4 +1,5 @@
-"""The shape of a board description: memories with geometry, the console UART, and chip facts."""
+"""The shape of a board description: memories with geometry, the console UART, the external NOR, and
+which simulated chip (sim/chips/<sim_chip>.py) builds its machine."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,6 +45,18 @@ class Uart:
 
 
 @dataclass(frozen=True)
+class Nor:
+    """The board's external NOR: which part sits on which controller. `parts` are the parts this board
+    is fitted with across revisions (the first is the default); the simulator models each of them."""
+    parts: tuple[str, ...]   # device model names, e.g. ("n25q128a", "w25q128jv")
+    controller: str          # peripheral instance it is wired to: "OCTOSPI1", "QUADSPI"
+
+    @property
+    def default(self) -> str:
+        return self.parts[0]
+
+
+@dataclass(frozen=True)
 class Board:
     name: str
     title: str
@@ -54,6 +67,8 @@ class Board:
     hse_hz: int
     bootloader_size: int        # bytes reserved at the start of internal flash for our bootloader
     ram: tuple[tuple[str, int, int], ...]  # (name, base, size) of RAM regions
+    sim_chip: str = ""          # simulated chip: module stm32boot.sim.chips.<sim_chip>
+    nor: Nor | None = None      # external NOR wiring, None when the board has none
 
     def memory(self, name: str) -> Memory:
         for m in self.memories:

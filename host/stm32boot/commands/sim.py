@@ -1,7 +1,8 @@
 """`stm32boot sim BOARD`: run the simulated board, like a real one on the desk.
 
 Boots from the board's internal flash (kept in a state directory between runs), or from an ELF loaded
-into it first; USART3 goes to the terminal, a pseudo-terminal or a TCP port. Stops after --timeout
+into it first; the board's console USART (its ST-LINK virtual COM port) goes to the terminal, a
+pseudo-terminal or a TCP port. Stops after --timeout
 (wall seconds) or when the firmware executes BKPT (exit 0); a fault prints the decoded report and
 exits 1. Every run reports virtual time next to wall time.
 """
@@ -9,22 +10,26 @@ from __future__ import annotations
 
 import sys
 
+from .. import boards
 from ..cli import CliError
-
-BOARDS = ("h735",)
 
 
 def register(sub) -> None:
     p = sub.add_parser("sim", help="run the simulated board (default target when no serial port is given)",
                        description=__doc__.split("\n\n")[0])
-    p.add_argument("board", choices=BOARDS, help="board to simulate")
+    p.add_argument("board", choices=boards.names(), help="board to simulate")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--state", metavar="DIR",
                    help="state directory (default $STM32BOOT_SIM_STATE or ~/.cache/stm32boot/sim/BOARD)")
     g.add_argument("--blank", action="store_true", help="start with erased flash (the state is then replaced)")
     p.add_argument("--elf", metavar="FILE", help="load this ELF into the board's memories before booting")
     p.add_argument("--uart", default="stdio", metavar="stdio|pty|tcp:PORT",
-                   help="where USART3 (the ST-LINK virtual COM port) goes (default: stdio)")
+                   help="where the console USART (the ST-LINK virtual COM port) goes (default: stdio)")
+    fitted = "; ".join(f"{b.name}: {', '.join(b.nor.parts)}" for b in map(boards.get, boards.names())
+                       if b.nor is not None and len(b.nor.parts) > 1)
+    p.add_argument("--nor", metavar="PART", default=None,
+                   help=f"external NOR part for boards fitted with several across revisions ({fitted}); "
+                        f"kept in the state directory")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="stop after this much wall-clock time (default: run until BKPT or fault)")
     p.add_argument("--max-virtual", type=float, default=None, metavar="SECONDS",
@@ -42,14 +47,18 @@ def _open_uart(spec: str):
 
 
 def run(args) -> int:
-    from ..sim import h735
+    from ..sim.board import build
     from ..sim.elfload import ElfLoadError
     from ..sim.state import StateError, default_dir
+    board = boards.get(args.board)
+    if args.nor is not None and (board.nor is None or args.nor not in board.nor.parts):
+        fitted = ", ".join(board.nor.parts) if board.nor else "none"
+        raise CliError(f"--nor {args.nor}: the {board.name} is fitted with {fitted}")
     state_dir = args.state or default_dir(args.board)
     uart = _open_uart(args.uart)
     try:
-        m = h735.build(state_dir=state_dir, blank=args.blank, uart=uart,
-                       warn=lambda s: print(s, file=sys.stderr))
+        m = build(board, state_dir=state_dir, blank=args.blank, uart=uart, nor=args.nor,
+                  warn=lambda s: print(s, file=sys.stderr))
     except StateError as e:
         uart.close()
         raise CliError(str(e)) from None
@@ -63,8 +72,9 @@ def run(args) -> int:
                 raise CliError(str(e)) from None
             print(f"sim: loaded {args.elf} ({len(loaded.segments)} segments)", file=sys.stderr)
         m.reset()
+        nor = f", NOR {m.nor_part}" if getattr(m, "nor_part", None) else ""
         print(f"sim: {m.board.title} booting from 0x{m.boot_address:08X} "
-              f"(state {state_dir}{', blank' if args.blank else ''})", file=sys.stderr)
+              f"(state {state_dir}{', blank' if args.blank else ''}{nor})", file=sys.stderr)
         try:
             res = m.run(timeout_s=args.timeout, max_virtual_s=args.max_virtual)
         except KeyboardInterrupt:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .loader_harness import AXI_END, FUNCS, POISON, Loader, LoaderError, LoaderHarness
 from .periph.ospi_window import WindowFault
 
-NOR_BASE, NOR_SIZE = 0x9000_0000, 64 << 20
+from .. import boards
 
 
 @dataclass
@@ -24,10 +24,11 @@ class Ctx:
     h: LoaderHarness | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0x5EED))
     init_ok: bool = False
+    board: str = boards.DEFAULT
 
     def harness(self) -> LoaderHarness:
         if self.h is None:
-            self.h = LoaderHarness(self.loader, nor_profile=self.nor_profile)
+            self.h = LoaderHarness(self.loader, board=self.board, nor_profile=self.nor_profile)
         return self.h
 
 
@@ -157,9 +158,11 @@ def check_sectors(ctx: Ctx):
     for n, s in si.sectors:
         if s & (s - 1) or s < si.page_size:
             return False, f"sector size {s:#x} is not a power of two >= PageSize {si.page_size:#x}"
-    if si.start != NOR_BASE or si.size > NOR_SIZE:
-        return False, (f"describes 0x{si.start:08X}+{si.size:#x}; the H735G-DK NOR is at 0x{NOR_BASE:08X}, "
-                       f"{NOR_SIZE:#x} bytes")
+    board = boards.get(ctx.board)
+    nor = board.memory("nor")
+    if si.start != nor.base or si.size > nor.size:
+        return False, (f"describes 0x{si.start:08X}+{si.size:#x}; the {board.title} NOR is at 0x{nor.base:08X}, "
+                       f"{nor.size:#x} bytes")
     runs = ", ".join(f"{n} x {s:#x}" for n, s in si.sectors)
     return True, f"{runs} = {total:#x} bytes"
 
@@ -186,7 +189,7 @@ def check_init_poisoned_bss(ctx: Ctx):
     try:
         _readback(h, si.start, bytes(range(256)), "Init with .bss poisoned")
     except Fail as e:
-        h0 = LoaderHarness(ctx.loader, nor_profile=ctx.nor_profile, zero_bss=True)
+        h0 = LoaderHarness(ctx.loader, board=ctx.board, nor_profile=ctx.nor_profile, zero_bss=True)
         _nor(h0, 0, bytes(range(256)))
         try:
             _readback(h0, si.start, bytes(range(256)), "Init with .bss zeroed")
@@ -354,9 +357,9 @@ CHECKS = [
 ]
 
 
-def run_checks(loader: Loader, nor_profile: str = "typical", only=None):
+def run_checks(loader: Loader, nor_profile: str = "typical", only=None, board: str = boards.DEFAULT):
     """Yields (name, status, message): status "PASS", "FAIL" or "N/A"."""
-    ctx = Ctx(loader, nor_profile)
+    ctx = Ctx(loader, nor_profile, board=board)
     static = {"elf", "storage-info", "sectors", "link"}
     static_ok = True
     for name, fn in CHECKS:

@@ -3,7 +3,7 @@ does (external-loader-abi.md §1, §2, §5; emulation.md §5.2).
 
     from stm32boot.sim.loader_harness import Loader, LoaderHarness
     ld = Loader.open("build/loaders/X.stldr")         # parse: symbols, segments, StorageInfo
-    h = LoaderHarness(ld, nor_profile="typical")        # a fresh simulated H735G-DK
+    h = LoaderHarness(ld, board="h735", nor_profile="typical")   # a fresh simulated board
     r = h.call("Init")                                  # CallResult: .ok, .r0, .r1, .problem, ...
     r = h.call("Write", 0x90000000, len(data), h.put_buffer(data))
     h.read_mapped(0x90000000, 16)                       # what the programmer reads back (may raise)
@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
+
+from .. import boards
 
 STUB_WORD = b"\x00\xbe\x00\x00"
 POISON = b"\xa5"
@@ -164,17 +166,29 @@ class CallResult:
         return s + (f": {self.problem}" if self.problem else "")
 
 
+def harness_board(board: str):
+    """The board description, if the harness can run loaders on it; LoaderError says why not."""
+    try:
+        desc = boards.get(board)
+    except KeyError as e:
+        raise LoaderError(str(e.args[0])) from None
+    if desc.nor is None or not desc.nor.controller.startswith("OCTOSPI"):
+        where = f"on {desc.nor.controller}" if desc.nor else "none"
+        raise LoaderError(f"board {board!r}: the loader harness drives an OCTOSPI NOR so far; the {desc.title}'s "
+                          f"external NOR is {where}")
+    return desc
+
+
 class LoaderHarness:
-    def __init__(self, loader: Loader, board: str = "h735", nor_profile: str = "typical",
+    def __init__(self, loader: Loader, board: str = boards.DEFAULT, nor_profile: str = "typical",
                  wall_s: float = 60.0, zero_bss: bool = False, machine=None):
-        if board != "h735":
-            raise LoaderError(f"board {board!r}: the loader harness knows only h735")
+        desc = harness_board(board)
         self.loader = loader
         self.zero_bss = zero_bss
         self.wall_s = wall_s
         if machine is None:
-            from . import h735
-            machine = h735.build(strict=False, warn=lambda msg: self._warnings.append(msg))
+            from .board import build
+            machine = build(desc, strict=False, warn=lambda msg: self._warnings.append(msg))
         self._warnings: list[str] = []
         self.m = machine
         if not hasattr(self.m, "octospi1"):

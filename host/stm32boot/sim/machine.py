@@ -3,9 +3,13 @@ one virtual clock, and a run loop that executes in slices between scheduled even
 
 API used by the peripheral models, harnesses and tools (keep it small):
 
-    m = Machine(board, state=None, strict=False, fault_policy="stop")
+    m = Machine(board, chip=None, state=None, strict=False, fault_policy="stop")
+                                         chip: a sim/chips module (default: the board's sim_chip);
+                                         boards build machines with sim/board.py build()
     m.uc, m.clock, m.bus                 unicorn engine, virtual clock (ps), register dispatcher
     m.add(peripheral)                    attach a model (sets p.board = m; m.<name> = p, e.g. m.rcc)
+    m.bus_model("USART1")                the model named so (KeyError naming what exists)
+    m.console                            the board's console USART model (set by the chip's add_soc)
     m.map_ram_window(base, size, buf, perms)   RAM-speed window over a host buffer (XIP, OCTOSPI);
                                          toggle with m.uc.mem_protect; a blocked access faults
     m.add_fault_explainer(fn)            fn(addr, access) -> str | None: words for a fault's cause
@@ -26,7 +30,7 @@ API used by the peripheral models, harnesses and tools (keep it small):
 
 Flash stores: a guest store into internal flash reaches `flash_ctl.bus_write_array(addr, size,
 value)` (the FLASH controller model, found by that method when added); True = accepted.
-Time: CPU time = instructions x cpi / SYSCLK (rcc.sysclk_hz(), else 64 MHz HSI), counted exactly by
+Time: CPU time = instructions x cpi / SYSCLK (rcc.sysclk_hz(), else the chip's reset clock), counted exactly by
 the C block hook in native/vclock.c. Idle polling (a status register in POLL_REGS read 4 times in a
 row with the same value, each within POLL_GAP instructions of the previous) and WFI jump to the next
 event (emulation.md §4).
@@ -45,7 +49,6 @@ from . import exceptions, memory, vclock
 from .clock import PS_PER_S, Clock
 from .regs import Bus
 
-HSI_HZ = 64_000_000
 POLL_K = 4                 # identical status reads in a row that count as idle polling (§4)
 # ...each within this many instructions of the previous one: a wait loop (the drivers' deadline checks
 # make ~100-instruction iterations), not a computation that looks at a status between chunks of work,
@@ -54,20 +57,6 @@ POLL_GAP = 256
 DEFAULT_POLL_REGS = frozenset({"SR", "ISR"})
 NO_UNTIL = 0xFFFFFFFE      # an address that never executes (EXC_RETURN space faults first)
 MAX_SLICE_INSNS = 20_000_000  # slices end at least this often for timeouts and host predicates
-
-# Catch-all MMIO blocks over the H735's bus regions (RM0468 memory map): anything inside that no model
-# declares is reported with the address and PC instead of crashing as "unmapped".
-PERIPH_BLOCKS = (
-    (0x4000_0000, 0x10_0000),   # APB1, APB2, AHB1 (D2 domain)
-    (0x4802_0000, 0x1_0000),    # AHB2
-    (0x5000_0000, 0x1_0000),    # APB3 (D1)
-    (0x5100_0000, 0x10_0000),   # AXI GPV (D1)
-    (0x5200_0000, 0x1_0000),    # AHB3 (D1): FLASH, OCTOSPI, OCTOSPIM
-    (0x5800_0000, 0x3_0000),    # APB4, AHB4 (D3): GPIO, RCC, PWR
-    (0x5C00_0000, 0x1_0000),    # DBGMCU
-    (0xE000_0000, 0x10_0000),   # Cortex-M7 private peripheral bus: ITM, DWT, SCS
-)
-
 
 @dataclass
 class RunResult:
@@ -91,10 +80,15 @@ class RunResult:
 
 
 class Machine:
-    def __init__(self, board, state=None, strict=False, fault_policy="stop", warn=print, cpi=1):
+    def __init__(self, board, chip=None, state=None, strict=False, fault_policy="stop", warn=print, cpi=1):
         if fault_policy not in ("stop", "vector"):
             raise ValueError("fault_policy must be 'stop' or 'vector'")
+        if chip is None:
+            from . import chips
+            chip = chips.get(board.sim_chip)
         self.board = board
+        self.chip = chip
+        self.console = None
         self.state = state
         self.fault_policy = fault_policy
         self.cpi = cpi
@@ -118,10 +112,10 @@ class Machine:
         flash_mem = board.memory("flash")
         flash_buf = state.blob("flash", flash_mem.size) if state is not None else \
             bytearray(b"\xff" * flash_mem.size)
-        self.regions = memory.build_regions(board, flash_buf)
+        self.regions = memory.build_regions(board, chip, flash_buf)
         memory.map_regions(self.uc, self.regions)
         self.flash = next(r for r in self.regions if r.kind == "flash")
-        for base, size in PERIPH_BLOCKS:
+        for base, size in chip.PERIPH_BLOCKS:
             self.uc.mmio_map(base, size, self._mmio_read, base, self._mmio_write, base)
         self.vc = vclock.attach(self.uc)
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
@@ -129,7 +123,8 @@ class Machine:
         self._ps_base = 0
         self._insn_base = 0
         self._cyc_base = 0
-        self._hz = HSI_HZ
+        self._reset_hz = chip.RESET_SYSCLK_HZ
+        self._hz = self._reset_hz
         self._hz_dirty = True
         self._synced = (None, None)
         self._dl_key = self._dl_base = None
@@ -152,6 +147,13 @@ class Machine:
         if hasattr(p, "sysclk_hz"):
             self.rcc = p
         return p
+
+    def bus_model(self, name: str):
+        for p in self.bus.peripherals:
+            if p.name == name:
+                return p
+        raise KeyError(f"no model named {name} on this machine "
+                       f"({', '.join(p.name for p in self.bus.peripherals)})")
 
     def map_ram_window(self, base, size, buffer, perms=UC_PROT_ALL):
         r = memory.Region(f"window@0x{base:08X}", base, size, perms, "window", buffer)
@@ -197,8 +199,8 @@ class Machine:
     # ---- virtual time --------------------------------------------------------------------------
     def sysclk_hz(self) -> int:
         if self.rcc is not None:
-            return int(self.rcc.sysclk_hz()) or HSI_HZ
-        return HSI_HZ
+            return int(self.rcc.sysclk_hz()) or self._reset_hz
+        return self._reset_hz
 
     def _insn_ps(self, insns: int) -> int:
         return self._ps_base + (insns - self._insn_base) * self.cpi * PS_PER_S // self._hz

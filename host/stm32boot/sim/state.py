@@ -31,9 +31,11 @@ class StateError(Exception):
 
 
 def default_dir(board_name: str) -> str:
+    """One directory per board: ~/.cache/stm32boot/sim/<board>. $STM32BOOT_SIM_STATE overrides it; a
+    "{board}" in it is replaced by the board name (one variable for several boards)."""
     env = os.environ.get("STM32BOOT_SIM_STATE")
     if env:
-        return env
+        return env.replace("{board}", board_name)
     return os.path.join(os.path.expanduser("~"), ".cache", "stm32boot", "sim", board_name)
 
 

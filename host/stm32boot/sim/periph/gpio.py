@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..regs import RO, WO, Peripheral, Reg
 
 PORTS = "ABCDEFGHJK"
-PORT_INDEX = {p: i for i, p in enumerate("ABCDEFGHIJK") if p != "I"}   # J = 9, K = 10 (no port I)
+PORT_INDEX = {p: i for i, p in enumerate("ABCDEFGHIJK")}   # the H735 has no port I: J = 9, K = 10
 GPIOA_BASE = 0x5802_0000
 # Debug pins (PA13-15, PB3-4) leave reset as AF/pulled [RM?, as on other STM32s].
 RESETS = {"A": (0xABFFFFFF, 0x0C000000, 0x64000000), "B": (0xFFFFFEBF, 0x000000C0, 0x00000100)}
@@ -24,15 +24,19 @@ class GpioPort(Peripheral):
         Reg("AFRL", 0x20), Reg("AFRH", 0x24),
     )
 
-    def __init__(self, letter: str, board=None):
+    def __init__(self, letter: str, board=None, base=GPIOA_BASE, gate_reg="AHB4ENR", resets=None, default=None):
+        """base/gate_reg/resets/default: the chip's GPIOA base, RCC enable register (bit = port index),
+        per-port (MODER, OSPEEDR, PUPDR) reset values and the value of the other ports (H7 defaults)."""
         self.letter = letter.upper()
         idx = PORT_INDEX[self.letter]
         self.inputs: dict[int, int] = {}   # pin -> level driven from outside
-        super().__init__(f"GPIO{self.letter}", GPIOA_BASE + 0x400 * idx, board, clock_gate=("AHB4ENR", idx))
+        self._resets = RESETS if resets is None else resets
+        self._default = (0xFFFFFFFF, 0, 0) if default is None else default
+        super().__init__(f"GPIO{self.letter}", base + 0x400 * idx, board, clock_gate=(gate_reg, idx))
 
     def reset(self):
         super().reset()
-        moder, ospeedr, pupdr = RESETS.get(self.letter, (0xFFFFFFFF, 0, 0))
+        moder, ospeedr, pupdr = self._resets.get(self.letter, self._default)
         self.set("MODER", moder)
         self.set("OSPEEDR", ospeedr)
         self.set("PUPDR", pupdr)
@@ -82,13 +86,13 @@ class GpioPort(Peripheral):
         return (mode, None)
 
 
-def make_ports(board=None) -> list[GpioPort]:
-    return [GpioPort(p, board) for p in PORTS]
+def make_ports(board=None, letters=PORTS, **chip) -> list[GpioPort]:
+    return [GpioPort(p, board, **chip) for p in letters]
 
 
 def parse_pin(name: str) -> tuple[str, int]:
     name = name.upper()
-    if len(name) < 3 or name[0] != "P" or name[1] not in PORTS or not name[2:].isdigit() or int(name[2:]) > 15:
+    if len(name) < 3 or name[0] != "P" or name[1] not in PORT_INDEX or not name[2:].isdigit() or int(name[2:]) > 15:
         raise ValueError(f"bad pin name {name!r}: expected like 'PD8' (ports {', '.join(PORTS)})")
     return name[1], int(name[2:])
 

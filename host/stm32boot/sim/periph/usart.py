@@ -1,4 +1,6 @@
-"""USART model (h735-hardware.md §8.4), USART3 and USART1 instances, bridged to a ByteChannel.
+"""USART model (RM0468 §53, RM0385 §34), bridged to a ByteChannel. Which instances exist at which base, their
+clock gate, kernel clock and pins are chip facts (sim/chips/*.py USARTS); the board says which one is its
+console and on which pins (`set_pins`).
 
 Time: a frame (start + data + parity + stop bits) takes bits/baud on the virtual clock, with
 baud = kernel clock / PRESC / USARTDIV (OVER8 aware) from the RCC model. TX: TDR (or an 8-deep FIFO with
@@ -27,15 +29,6 @@ ISR_PE, ISR_FE, ISR_NE, ISR_ORE, ISR_IDLE, ISR_RXNE, ISR_TC, ISR_TXE = (1 << i f
 ISR_BUSY, ISR_TEACK, ISR_REACK, ISR_TXFE, ISR_RXFF = 1 << 16, 1 << 21, 1 << 22, 1 << 23, 1 << 24
 STICKY = ISR_PE | ISR_FE | ISR_NE | ISR_ORE | ISR_IDLE | ISR_TC
 STOP_BITS = {0: 1.0, 1: 0.5, 2: 2.0, 3: 1.5}
-# Instances: base, RCC gate, kernel clock name, (TX pins), (RX pins) with their AF (RM0468 AF tables [RM?])
-INSTANCES = {
-    "USART3": (0x4000_4800, ("APB1LENR", 18), "usart3",
-               (("PD8", 7), ("PB10", 7), ("PC10", 7)), (("PD9", 7), ("PB11", 7), ("PC11", 7))),
-    "USART1": (0x4001_1000, ("APB2ENR", 4), "usart1",
-               (("PA9", 7), ("PB6", 7), ("PB14", 4)), (("PA10", 7), ("PB7", 7), ("PB15", 4))),
-}
-
-
 class Usart(Peripheral):
     C_PREFIX = "USART"
     POLL_REGS = frozenset({"ISR"})
@@ -52,8 +45,12 @@ class Usart(Peripheral):
         Reg("PRESC", 0x2C, fields=(Field("PRESCALER", 0, 4),)),
     )
 
-    def __init__(self, name="USART3", board=None, channel=None):
-        base, gate, self.kernel, self.tx_pins, self.rx_pins = INSTANCES[name]
+    def __init__(self, name, board=None, channel=None, instance=None):
+        """instance: (base, (RCC enable register, bit), kernel clock name, ((TX pin, AF), ...),
+        ((RX pin, AF), ...)) from the chip's USARTS table."""
+        if instance is None:
+            raise ValueError(f"{name}: the chip's USARTS entry (base, gate, kernel, pins) is needed")
+        base, gate, self.kernel, self.tx_pins, self.rx_pins = instance
         self.channel = channel
         self.lost: list[tuple[int, int, str]] = []   # (t_ps, byte, why) for bytes the guest never saw
         super().__init__(name, base, board, clock_gate=gate)
@@ -75,6 +72,10 @@ class Usart(Peripheral):
         self._par_warned = set()
 
     # ---- wiring ---------------------------------------------------------------------------------
+    def set_pins(self, uart) -> None:
+        """The board routes this USART to its console on these pins only (a boards.Uart)."""
+        self.tx_pins, self.rx_pins = ((uart.tx_pin, uart.af),), ((uart.rx_pin, uart.af),)
+
     def attach(self, channel) -> None:
         """Connect a ByteChannel; interactive channels let an idle machine block on host input."""
         self.channel = channel
@@ -108,7 +109,8 @@ class Usart(Peripheral):
     def baud(self) -> float:
         rcc = getattr(self.board, "rcc", None)
         ker = rcc.kernel_hz(self.kernel) if rcc is not None else 64_000_000
-        presc = (1, 2, 4, 6, 8, 10, 12, 16, 32, 64, 128, 256)[min(self.get("PRESC", "PRESCALER"), 11)]
+        presc = (1, 2, 4, 6, 8, 10, 12, 16, 32, 64, 128, 256)[min(self.get("PRESC", "PRESCALER"), 11)] \
+            if self._has_presc else 1
         brr = self.get("BRR", "BRR")
         div = ((brr & 0xFFF0) | (brr & 7) << 1) / 2 if self.get("CR1", "OVER8") else brr
         return ker / presc / div if div and ker else 0.0
@@ -120,7 +122,7 @@ class Usart(Peripheral):
 
     def frame_ps(self) -> int:
         rcc = getattr(self.board, "rcc", None)
-        key = (self.values[0x00], self.values[0x04], self.values[0x0C], self.values[0x2C],
+        key = (self.values[0x00], self.values[0x04], self.values[0x0C], self.values.get(0x2C, 0),
                rcc.kernel_hz(self.kernel) if rcc is not None else 0)
         if key != self._frame_key:
             b = self.baud()
@@ -128,6 +130,7 @@ class Usart(Peripheral):
         return self._frame
 
     _frame_key, _frame = None, 0
+    _has_presc = True          # the H7 USART has PRESC and a FIFO; the F7's has neither (usart_f7.py)
 
     def _depth(self) -> int:
         return 8 if self.values[0x00] >> 29 & 1 else 1

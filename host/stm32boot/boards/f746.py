@@ -1,0 +1,27 @@
+"""STM32F746G-DISCO (UM1907): an STM32F746NGH6 with a 16 MB quad-SPI NOR on QUADSPI bank 1 (Micron N25Q128A
+up to revision B, Winbond W25Q128JV from revision C-03) and the ST-LINK virtual COM port on USART1,
+PA9 TX / PB7 RX, AF7; 25 MHz HSE crystal."""
+from ..sim.chips import stm32f74x as chip
+from .model import Board, Memory, Nor, Uart
+
+KB, MB = 1024, 1024 * 1024
+FLASH_BASE, FLASH_SIZE, FLASH_SECTORS = chip.FLASH
+
+BOARD = Board(
+    name="f746",
+    title="STM32F746G-DISCO",
+    chip="STM32F746NGH6",
+    sim_chip="stm32f74x",
+    dev_id=chip.DEV_ID,
+    memories=(
+        Memory("flash", FLASH_BASE, FLASH_SIZE, FLASH_SECTORS, program_unit=4, page_size=256, kind="internal"),
+        # 16 MB NOR memory-mapped at 0x90000000: 4096 x 4 KB subsectors, 256 B pages (both parts).
+        Memory("nor", chip.QSPI_WINDOW, 16 * MB, ((4096, 4 * KB),), program_unit=1, page_size=256,
+               kind="qspi_nor"),
+    ),
+    console=Uart("USART1", tx_pin="PA9", rx_pin="PB7", af=7),
+    nor=Nor(parts=chip.NOR_PARTS, controller="QUADSPI"),
+    hse_hz=25_000_000,
+    bootloader_size=64 * KB,   # sectors 0-1 (2 x 32 KB)
+    ram=chip.RAM,
+)

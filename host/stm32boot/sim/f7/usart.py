@@ -1,0 +1,30 @@
+"""F7 USART (RM0385 §34): the H7 model's behaviour on the F74x register map, which has no PRESC register,
+no FIFO and no REACK/wake-up bits (those bits read 0 and ignore writes)."""
+from __future__ import annotations
+
+from ..periph.usart import ISR_REACK, ISR_RXFF, ISR_TXFE, Usart
+from ..regs import RO, WO, Field, Reg
+
+
+class UsartF7(Usart):
+    C_PREFIX = "USART"
+    REGS = (
+        Reg("CR1", 0x00, fields=tuple(Field(n, i) for i, n in enumerate(
+            ("UE", None, "RE", "TE", "IDLEIE", "RXNEIE", "TCIE", "TXEIE", "PEIE", "PS", "PCE", "WAKE", "M0",
+             "MME", "CMIE", "OVER8")) if n) + (
+            Field("DEDT", 16, 5), Field("DEAT", 21, 5), Field("RTOIE", 26), Field("EOBIE", 27), Field("M1", 28))),
+        Reg("CR2", 0x04), Reg("CR3", 0x08), Reg("BRR", 0x0C, fields=(Field("BRR", 0, 16),)),
+        Reg("GTPR", 0x10), Reg("RTOR", 0x14), Reg("RQR", 0x18, access=WO),
+        Reg("ISR", 0x1C, reset=0xC0, access=RO), Reg("ICR", 0x20, access=WO),
+        Reg("RDR", 0x24, access=RO, fields=(Field("RDR", 0, 9),)), Reg("TDR", 0x28, fields=(Field("TDR", 0, 9),)),
+    )
+    _has_presc = False
+
+    def clocked(self) -> bool:
+        """Also silent while its RCC reset bit is held (APB2RSTR)."""
+        rcc = getattr(self.board, "rcc", None)
+        held = getattr(rcc, "held_in_reset", None)
+        return super().clocked() and not (held and held(getattr(self, "reset_line", None)))
+
+    def read_ISR(self, value):
+        return super().read_ISR(value) & ~(ISR_REACK | ISR_TXFE | ISR_RXFF)
