@@ -62,15 +62,15 @@ DOIT_CONFIG = {
 }
 
 CROSS = "arm-none-eabi-"
-CPU_FLAGS = ["-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"]
-CFLAGS = CPU_FLAGS + [
+# CPU flags (core, FPU variant, float ABI) are each image's own: its `cpu` entry (firmware/cpu.py).
+CFLAGS = [
     "-Os", "-g3", "-std=c11", "-ffunction-sections", "-fdata-sections", "-ffreestanding",
     "-Wall", "-Wextra", "-Werror",
     # Reproducible objects: no absolute paths, no build dates.
     f"-ffile-prefix-map={ROOT}/=", "-fno-common",
     "-Ifirmware/regs", "-Inative",
 ]
-LDFLAGS = CPU_FLAGS + ["-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections",
+LDFLAGS = ["-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections",
                        "-Wl,--build-id=none", "-Wl,--no-warn-rwx-segments"]
 
 
@@ -129,7 +129,10 @@ def _image_tasks(group, path):
     for img in images:
         name = img["name"]
         objdir = os.path.join(BUILD, "obj", group, name)
-        cflags = CFLAGS + [f"-I{i}" for i in img.get("includes", ())] + \
+        cpu = img.get("cpu")
+        if not cpu:
+            sys.exit(f"doit: {path}: image {name!r} has no 'cpu' flags (see firmware/cpu.py)")
+        cflags = list(cpu) + CFLAGS + [f"-I{i}" for i in img.get("includes", ())] + \
             [f"-D{k}={v}" if v is not None else f"-D{k}" for k, v in img.get("defines", {}).items()] + \
             list(img.get("cflags", ()))
         if RELEASE:
@@ -151,7 +154,7 @@ def _image_tasks(group, path):
             }
         elf = img["out"]
         mapf = os.path.splitext(elf)[0] + ".map"
-        ld = [CROSS + "gcc"] + LDFLAGS + list(img.get("ldflags", ())) + \
+        ld = [CROSS + "gcc"] + list(cpu) + LDFLAGS + list(img.get("ldflags", ())) + \
             ["-T", img["ldscript"], f"-Wl,-Map={mapf}"] + objs + ["-o", elf] + list(img.get("libs", ("-lc", "-lgcc")))
         actions = [(os.makedirs, [os.path.dirname(elf)], {"exist_ok": True}), shlex.join(ld)]
         targets = [elf, mapf]

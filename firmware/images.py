@@ -1,5 +1,11 @@
 """Firmware images (dodo.py reads this): the bootloader and the demo application per board."""
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cpu  # noqa: E402  firmware/cpu.py
+
+sys.path.pop(0)
 
 CORE = ["firmware/core/frame.c", "firmware/core/bl.c", "native/crc32.c"]
 DRIVERS = ["firmware/drivers/" + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c", "octospi.c", "ospim.c",
@@ -12,12 +18,12 @@ IMAGES = [
     dict(name="h735-bootloader",
          sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
          [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c")],
-         ldscript=H735 + "bootloader.ld", out="build/firmware/h735/bootloader.elf",
+         ldscript=H735 + "bootloader.ld", out="build/firmware/h735/bootloader.elf", cpu=cpu.H7,
          includes=["firmware/core", H735], bin=True),
     dict(name="h735-demo",
          sources=["firmware/port/h735/startup.c", "native/crc32.c", "firmware/drivers/clock.c",
                   "firmware/drivers/gpio.c", "firmware/drivers/usart.c", H735 + "demo/main.c", TABLE],
-         ldscript=H735 + "demo/demo.ld", out="build/firmware/h735/demo.elf",
+         ldscript=H735 + "demo/demo.ld", out="build/firmware/h735/demo.elf", cpu=cpu.H7,
          includes=[H735], generated=[TABLE]),
 ]
 

@@ -4,16 +4,27 @@ Each loader is the same driver sources the bootloader uses (firmware/drivers/) p
 (loaders/<board>/loader.c) and a StorageInfo generated from the board description.
 """
 import os
+import sys
 
-PY = os.environ.get("PYTHON") or __import__("sys").executable
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "firmware"))
+import cpu  # noqa: E402  firmware/cpu.py
 
-DRIVERS = ["firmware/drivers/octospi.c", "firmware/drivers/ospim.c", "firmware/drivers/mx25lm.c",
-           "firmware/drivers/mx25lm_h735dk.c", "firmware/drivers/clock.c", "firmware/drivers/gpio.c"]
+sys.path.pop(0)
+PY = os.environ.get("PYTHON") or sys.executable
 
-# board, memory in the board description, part name shown in STM32CubeProgrammer.
+H7_DRIVERS = ["firmware/drivers/octospi.c", "firmware/drivers/ospim.c", "firmware/drivers/mx25lm.c",
+              "firmware/drivers/mx25lm_h735dk.c", "firmware/drivers/clock.c", "firmware/drivers/gpio.c"]
+F7_DRIVERS = ["firmware/drivers/f7/" + f for f in ("qspi.c", "qnor.c", "sysclk.c", "pins.c")] + \
+    ["firmware/boards/f746/wiring.c"]
+
+# board, memory in the board description, part name shown in STM32CubeProgrammer, driver sources.
+# The F746G-DISCO loader serves both NOR parts fitted across board revisions (it reads the JEDEC ID).
 LOADERS = [
     dict(board="h735", memory="nor", part="MX25LM51245G", front="loaders/h735/loader.c",
-         ldscript="loaders/h735/loader.ld", stldr="MX25LM51245G_STM32H735G-DK-stm32boot"),
+         ldscript="loaders/h735/loader.ld", stldr="MX25LM51245G_STM32H735G-DK-stm32boot", drivers=H7_DRIVERS),
+    dict(board="f746", memory="nor", part="N25Q128A-W25Q128JV", front="loaders/f746/loader.c",
+         ldscript="loaders/f746/loader.ld", stldr="N25Q128A-W25Q128JV_STM32F746G-DISCO-stm32boot",
+         drivers=F7_DRIVERS),
 ]
 
 
@@ -24,7 +35,8 @@ def _storage_info(ld):
 IMAGES = [
     dict(
         name=f"{ld['board']}-{ld['memory']}",
-        sources=[ld["front"]] + DRIVERS + [_storage_info(ld)],
+        sources=[ld["front"]] + ld["drivers"] + [_storage_info(ld)],
+        cpu=cpu.BOARDS[ld["board"]],
         ldscript=ld["ldscript"],
         out=f"build/loaders/{ld['stldr']}.stldr",
         includes=["firmware"],

@@ -3,8 +3,13 @@ its IMAGES (and TASKS), so each engineer keeps their firmwares in their own fold
 import glob
 import importlib.util
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "firmware"))
+import cpu  # noqa: E402  firmware/cpu.py
+
+sys.path.pop(0)
 
 
 def _sub_modules():
@@ -17,7 +22,8 @@ def _sub_modules():
 
 
 _MODS = list(_sub_modules())
-IMAGES = [img for mod in _MODS for img in getattr(mod, "IMAGES", [])]
+# A test firmware that names no `cpu` runs on the H735 (the first simulated board).
+IMAGES = [dict({"cpu": cpu.H7}, **img) for mod in _MODS for img in getattr(mod, "IMAGES", [])]
 
 
 def TASKS():

@@ -2,13 +2,18 @@
 controller (unlock, uneven sector erase, program at every PSIZE, every error flag) and the QUADSPI NOR
 (JEDEC ID, erase, page program, quad reads, automatic polling, memory-mapped reads), for either NOR part.
 
-The F746 has the single-precision FPU (FPv5-SP-D16): CPU_FLAGS is this image's setting, passed to the
-compiler and the linker (the last -mfpu wins over the project's default)."""
-CPU_FLAGS = ["-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-sp-d16", "-mfloat-abi=hard"]
+The F746 has the single-precision FPU (FPv5-SP-D16): `cpu` (firmware/cpu.py) is this image's setting."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "firmware"))
+import cpu  # noqa: E402
+
+sys.path.pop(0)
 IMAGES = [
     dict(name="f746", sources=["tests/firmware/f746/f7_start.c", "tests/firmware/f746/f7_console.c",
                                "tests/firmware/f746/f7_main.c", "tests/firmware/f746/f7_flash.c",
                                "tests/firmware/f746/f7_qspi.c"],
          ldscript="tests/firmware/f746/f746.ld", out="build/testfw/f746/f746.elf",
-         includes=["tests/firmware/f746"], cflags=CPU_FLAGS, ldflags=CPU_FLAGS),
+         includes=["tests/firmware/f746"], cpu=cpu.F7),
 ]
