@@ -314,7 +314,7 @@ class Machine:
                     self._poll_count = 0
             else:
                 self._poll_addr, self._poll_val, self._poll_count = addr, v, 1
-        else:
+        elif not getattr(p, "TIME_SOURCE", False):   # a tick read between status reads is still a wait
             self._poll_addr = None
         if self.trace:
             self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} R {self._name(p, off)} -> 0x{v:X}")
@@ -358,6 +358,10 @@ class Machine:
                           f"and no event or input is pending")
             self.uc.emu_stop()  # safe: a status read has no side effects (trap 0.4d)
         return False
+
+    def warp(self) -> bool:
+        """For models that see the guest waiting on them (repeated status commands): jump to the next event."""
+        return self._warp()
 
     def _warp(self) -> bool:
         nxt = self.clock.next_event_time()

@@ -6,3 +6,22 @@ IMAGES = [
          out="build/testfw/fidelity/fid_fw.elf", includes=["tests/firmware/ospi"],
          ldflags=["-nostdlib"], libs=["-lgcc"]),
 ]
+
+_LD_SRC = ["tests/firmware/fidelity/vendor_loader.c", "tests/firmware/ospi/nor_min.c"]
+_LOADERS = {
+    "autopoll": {"WAIT_STYLE": "0"},
+    "rdsr": {"WAIT_STYLE": "1"},
+    "rdsr_tick": {"WAIT_STYLE": "2"},
+    "sector64": {"SECTOR64": None},
+    "rcc_reset": {"RCC_RESET": None},
+    "vos0": {"VOS0": None},
+    "iar_bss": {"IAR_BSS": None},
+    "wrong_pin": {"WRONG_PIN": None},
+}
+IMAGES += [
+    dict(name=f"vendor_{v}", sources=_LD_SRC,
+         ldscript="tests/firmware/fidelity/" + ("vendor_iar.ld" if v == "iar_bss" else "../badloaders/testloader.ld"),
+         out=f"build/testfw/fidelity/vendor_{v}.stldr", includes=["tests/firmware/ospi"],
+         defines={"LOADER_NAME": f'"vendor_{v}"', **d}, ldflags=["-nostdlib"], libs=["-lgcc"])
+    for v, d in _LOADERS.items()
+]

@@ -21,6 +21,7 @@ LINES = (0, 1, 2, 4, 8, 0, 0, 0)
 FIFO = 32
 DEFAULT_KERNEL_HZ = 64_000_000  # HSI when RCC does not say otherwise
 IDLE_POLL_PS = 10 * 10**9       # 10 ms: status-poll period when the device status cannot change
+STATUS_REPEATS = 3              # identical indirect reads while the device is busy that count as a wait
 
 
 def _ccr_fields():
@@ -102,11 +103,14 @@ class Octospi(MappedMode, Peripheral):
         self.mm_busy = False
         self.flags = 0          # TEF/TCF/SMF/TOF bits as in SR
         self.poll_ftf = False
+        self._rep = None        # (read key, data, repeats): see _status_wait
         self._mapped_mode = False
         self._mm_reset()
         if getattr(self, "_ev", None):
             self._ev.cancel()
         self._ev = None
+        if getattr(self, "ospim", None) is not None:
+            self.ospim.repair(self.ospim_index)   # its fault state goes with a reset (RCC OCTOSPInRST)
         if hasattr(self, "window"):
             self._update_window()
 
@@ -317,11 +321,38 @@ class Octospi(MappedMode, Peripheral):
             self.note(f"odd byte count {count} in octal DTR: one extra byte clocked, stays in the FIFO")
             t.count = count = count + 1
         self.active = True
+        key = (self.get("IR"), addr, self.get("CCR"), self.get("TCR"), count) if read else None
+        self._status_wait(key)
         data = b"" if self._dhqc_blocks() else self._exchange(t)
+        self._status_seen(key, data)
         if read and dmode:
             self.pending[:] = data
             self._refill()
         self._finish_after(t)
+
+    # ---- vendor-style waits: the same status read issued again and again --------------------
+    def _status_wait(self, key) -> None:
+        """The guest issued this very read STATUS_REPEATS times and got the same answer while the device
+        is busy: nothing it reads can change before the device's next event (the device ignores other
+        commands meanwhile), so jump there, as the machine does for a polled status register."""
+        rep = self._rep
+        if key is None or rep is None or rep[0] != key or rep[2] < STATUS_REPEATS:
+            return
+        clk, warp = self._clock(), getattr(self.board, "warp", None)
+        nxt = self.device.next_change()
+        if clk is None or warp is None or nxt is None or nxt <= clk.now:
+            return
+        clk.after(nxt - clk.now, lambda: None, f"{self.name}: device status changes")
+        warp()
+
+    def _status_seen(self, key, data: bytes) -> None:
+        rep = self._rep
+        if key is None or self.device.next_change() is None:
+            self._rep = None
+        elif rep is not None and rep[0] == key and rep[1] == data:
+            self._rep = (key, data, rep[2] + 1)
+        else:
+            self._rep = (key, data, 1)
 
     def _finish_after(self, t: Transfer) -> None:
         ps = t.cycles() * self.cycle_ps() + (self.get("DCR1", "CSHT") + 1) * self.cycle_ps()
@@ -368,6 +399,7 @@ class Octospi(MappedMode, Peripheral):
         if self.wneed == 0:
             t = self._build(write=True, data=bytes(self.wbuf))
             self.wbuf.clear()
+            self._rep = None
             if not self._dhqc_blocks():
                 self._exchange(t)
             self._finish_after(t)
