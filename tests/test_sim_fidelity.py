@@ -47,3 +47,32 @@ def test_hal_style_flash_word_program_reports_no_error_and_reprogram_reports_ope
     # Programming the same (not erased) word again: what the model reports for silicon's ECC trouble.
     assert second & OPERR
     assert any("programmed twice without erase" in w for w in warnings)
+
+
+SMPS_DIRECT, LDO = 0x04, 0x02      # PWR CR3 SMPSEN / LDOEN (h735-hardware.md §8.2)
+
+
+def test_supply_configuration_survives_system_reset_and_is_write_once(fid):
+    warnings = []
+    m = board(fid, warn=warnings.append)
+    assert call(m, fid, "t_supply", SMPS_DIRECT).r0 & 0x3F == SMPS_DIRECT
+    m.request_reset()            # what a software reset (AIRCR.SYSRESETREQ) does
+    m.reset()
+    m.write(STUB, b"\x00\xbe\x00\x00")
+    assert m.pwr.get("CR3") & 0x3F == SMPS_DIRECT, "a system reset forgot the supply configuration"
+    # A loader or application after the reset changes VOS without writing CR3: works, as on silicon.
+    r = call(m, fid, "t_vos0")
+    assert r.r0 >> 14 & 3 == 0            # ACTVOS = Scale 0
+    # Write-once until power-on reset: another configuration is ignored and said so.
+    assert call(m, fid, "t_supply", LDO).r0 & 0x3F == SMPS_DIRECT
+    assert any("write-once" in w for w in warnings)
+    m.pwr.power_on_reset()
+    assert m.pwr.get("CR3") & 0x3F == 0x06
+
+
+def test_vos_change_without_supply_configuration_hangs_and_says_why(fid):
+    warnings = []
+    m = board(fid, warn=warnings.append)
+    r = m.call(fid[1]["t_vos0"], (), lr_stub=STUB, sp=SP, timeout_s=30, max_virtual_s=1.0)
+    assert r.reason in ("hang", "virtual"), r.summary()
+    assert any("VOSRDY does not rise" in w and "CR3" in w for w in warnings), warnings

@@ -1,0 +1,26 @@
+/* Supply and voltage scaling as application and vendor start-up code do it (RM0468 §6.8). */
+#include <stdint.h>
+
+#include "mmio.h"
+#include "pwr.h"
+#include "stm32h735.h"
+
+#define PWR(off) MMIO32(PWR_BASE, off)
+
+/* Write the supply configuration `cr3` (low 6 bits) and wait ACTVOSRDY; returns CR3 as read back. */
+uint32_t t_supply(uint32_t cr3)
+{
+    PWR(PWR_CR3) = (PWR(PWR_CR3) & ~0x3Fu) | (cr3 & 0x3Fu);
+    while (!(PWR(PWR_CSR1) & PWR_CSR1_ACTVOSRDY)) {
+    }
+    return PWR(PWR_CR3);
+}
+
+/* Select VOS Scale 0 and wait for VOSRDY with no bound (vendor SystemClock_Config); returns CSR1. */
+uint32_t t_vos0(void)
+{
+    PWR(PWR_D3CR) = (PWR(PWR_D3CR) & ~PWR_D3CR_VOS_Msk) | PWR_VOS_SCALE0 << PWR_D3CR_VOS_Pos;
+    while (!(PWR(PWR_D3CR) & PWR_D3CR_VOSRDY)) {
+    }
+    return PWR(PWR_CSR1);
+}
