@@ -16,6 +16,9 @@ def register(sub) -> None:
     p.add_argument("--only", action="append", metavar="CHECK", help="run only this check (repeatable)")
     p.add_argument("--fast-nor", action="store_true",
                    help="NOR program/erase take no virtual time (the report's times become 0)")
+    p.add_argument("--supply", choices=("none", "smps", "ldo"), default="none",
+                   help="PWR supply configuration the board's application left before the programmer "
+                        "connected (kept across its system reset); default none: nothing ran since power-on")
     p.set_defaults(func=run)
 
 
@@ -36,10 +39,15 @@ def run(args) -> int:
         raise CliError(str(e)) from None
     t0 = time.monotonic()
     print(f"loader-check {args.file} on the simulated {args.board}")
-    failed = 0
-    for name, status, msg in run_checks(loader, "zero" if args.fast_nor else "typical", args.only):
-        failed += status == "FAIL"
-        print(f"{status:4}  {name:22} {msg}", flush=True)
+    causes: dict[str, list[str]] = {}
+    supply = {"none": None, "smps": 0x04, "ldo": 0x02}[args.supply]   # PWR CR3 SMPSEN / LDOEN
+    for r in run_checks(loader, "zero" if args.fast_nor else "typical", args.only, supply_cr3=supply):
+        msg = r.message + (f"\n      cause: {r.cause}" if r.status == "FAIL" else "")
+        print(f"{r.status:4}  {r.name:22} {msg}", flush=True)
+        if r.status == "FAIL":
+            causes.setdefault(r.cause, []).append(r.name)
+    failed = sum(len(v) for v in causes.values())
     verdict = "FAILED" if failed else "passed"
-    print(f"{verdict}: {failed} check(s) failed ({time.monotonic() - t0:.1f} s)")
+    why = "".join(f"; {c}: {', '.join(names)}" for c, names in causes.items())
+    print(f"{verdict}: {failed} check(s) failed{why} ({time.monotonic() - t0:.1f} s)")
     return 1 if failed else 0

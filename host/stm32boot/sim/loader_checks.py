@@ -24,11 +24,37 @@ class Ctx:
     h: LoaderHarness | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0x5EED))
     init_ok: bool = False
+    supply_cr3: int | None = None
 
     def harness(self) -> LoaderHarness:
+        """The check's own board, fresh from the programmer's connect (LoaderHarness.connect): no check
+        sees what an earlier one left in RAM, the NOR or the controllers."""
         if self.h is None:
-            self.h = LoaderHarness(self.loader, nor_profile=self.nor_profile)
+            self.h = LoaderHarness(self.loader, nor_profile=self.nor_profile, supply_cr3=self.supply_cr3)
         return self.h
+
+    def initialised(self) -> LoaderHarness:
+        """A fresh board on which the programmer has called Init, as it does before any operation."""
+        h = self.harness()
+        _call(h, "Init")
+        return h
+
+
+@dataclass
+class CheckResult:
+    name: str
+    status: str          # "PASS", "FAIL" or "N/A"
+    message: str
+    cause: str = ""      # for FAIL: one of CAUSES
+    pc: int | None = None
+    sim_notes: list = field(default_factory=list)
+
+    def __iter__(self):  # (name, status, message), as the checks have always been reported
+        return iter((self.name, self.status, self.message))
+
+
+CAUSES = ("loader bug", "unsupported by the simulator", "harness")
+_UNSUPPORTED = ("unmodelled", "not modelled", "emulator error")
 
 
 class Fail(Exception):
@@ -166,7 +192,7 @@ def check_sectors(ctx: Ctx):
 
 def check_link(ctx: Ctx):
     ld = ctx.loader
-    lo, hi = ld.image_range()
+    lo, hi = ld.image_range()[0], ld.ram_end()
     base = ld.ram_base()
     if lo != base + 4:
         return False, f"image starts at 0x{lo:08X}; must be linked at RAM base + 4 = 0x{base + 4:08X}"
@@ -202,6 +228,7 @@ def check_init_poisoned_bss(ctx: Ctx):
 def check_init_twice(ctx: Ctx):
     _needs_init(ctx)
     h = ctx.harness()
+    _nor(h, 0, bytes(range(256)))
     _call(h, "Init")  # the programmer calls Init again while the window is mapped
     _readback(h, ctx.loader.storage().start, bytes(range(256)), "Init called again")
     return True, "Init twice in a row: returns 1, window still right"
@@ -210,6 +237,7 @@ def check_init_twice(ctx: Ctx):
 def check_init_after_abandoned_session(ctx: Ctx):
     _needs_init(ctx)
     h = ctx.harness()
+    _nor(h, 0, bytes(range(256)))
     nor = h.m.nor
     nor.mode = "sopi" if nor.mode != "sopi" else "dopi"   # a previous run left another bus mode
     nor.changed(0, nor.size)
@@ -220,7 +248,7 @@ def check_init_after_abandoned_session(ctx: Ctx):
 
 def check_sector_erase(ctx: Ctx):
     _needs_init(ctx)
-    h = ctx.harness()
+    h = ctx.initialised()
     si, S = ctx.loader.storage(), _sector(ctx)
     _nor(h, 0, b"\0" * 6 * S)
     _call(h, "SectorErase", si.start + S + 0x123, si.start + 2 * S + 5)  # unaligned, end inclusive
@@ -231,7 +259,7 @@ def check_sector_erase(ctx: Ctx):
 
 
 def _write_case(ctx: Ctx, off: int, n: int, what: str):
-    h = ctx.harness()
+    h = ctx.initialised()
     si, S = ctx.loader.storage(), _sector(ctx)
     lo, hi = off & ~(S - 1), (off + n + S - 1) & ~(S - 1)
     _call(h, "SectorErase", si.start + lo, si.start + hi - 1)
@@ -273,7 +301,7 @@ def check_verify(ctx: Ctx):
     if not ctx.loader.symbols.get("Verify"):
         return None
     _needs_init(ctx)
-    h = ctx.harness()
+    h = ctx.initialised()
     si = ctx.loader.storage()
     data = bytes(h.read_mapped(si.start + 0x10001, 0x100))
     buf = h.put_buffer(data)
@@ -295,7 +323,7 @@ def check_checksum(ctx: Ctx):
     if not ctx.loader.symbols.get("CheckSum"):
         return None
     _needs_init(ctx)
-    h = ctx.harness()
+    h = ctx.initialised()
     si = ctx.loader.storage()
     s, n, init = si.start + 0x10001, 15, 5
     span = h.read_mapped(s, ((s & ~3) + n) - s)
@@ -311,7 +339,7 @@ def check_mass_erase(ctx: Ctx):
     if not ctx.loader.symbols.get("MassErase"):
         return None
     _needs_init(ctx)
-    h = ctx.harness()
+    h = ctx.initialised()
     si = ctx.loader.storage()
     r = _call(h, "MassErase", 0)
     _call(h, "Init")
@@ -354,27 +382,68 @@ CHECKS = [
 ]
 
 
-def run_checks(loader: Loader, nor_profile: str = "typical", only=None):
-    """Yields (name, status, message): status "PASS", "FAIL" or "N/A"."""
-    ctx = Ctx(loader, nor_profile)
+def _classify(problem: str, notes: list[str]) -> str:
+    """Which of CAUSES a failure most likely has: the simulator said it does not model something the
+    loader used; the harness itself broke (its wall-clock guard, an internal error); else the loader."""
+    if any(k in n for n in notes for k in _UNSUPPORTED) or "emulator error" in problem:
+        return "unsupported by the simulator"
+    if "of wall time" in problem or problem.startswith("internal error in the harness"):
+        return "harness"
+    return "loader bug"
+
+
+def _context(ctx: Ctx, res: CheckResult) -> None:
+    """For a failing check: the loader's PC where its last call stopped and what the simulator noted."""
+    h = ctx.h
+    if h is None:
+        return
+    if h.calls:
+        last = h.calls[-1]
+        res.pc = last.pc
+        where = "returned" if last.ok else "stopped"
+        res.message += f"\n      loader: {last.name} {where} at PC=0x{last.pc:08X}"
+    seen = []
+    for n in h.sim_notes():
+        if n not in seen:
+            seen.append(n)
+    res.sim_notes = seen
+    res.message += "".join(f"\n      {n}" for n in seen[:12])
+    if len(seen) > 12:
+        res.message += f"\n      ... {len(seen) - 12} more simulator note(s)"
+
+
+def run_checks(loader: Loader, nor_profile: str = "typical", only=None, supply_cr3: int | None = None):
+    """Yields a CheckResult per check (iterates as (name, status, message)): status "PASS", "FAIL" or
+    "N/A"; a FAIL carries its likely cause, the loader's PC and the simulator's notes. Every check runs on
+    its own fresh board (Ctx.harness)."""
+    ctx = Ctx(loader, nor_profile, supply_cr3=supply_cr3)
     static = {"elf", "storage-info", "sectors", "link"}
     static_ok = True
     for name, fn in CHECKS:
         if only and name not in only and name not in static | {"init-poisoned-bss"}:
             continue  # the static checks and the first Init are every dynamic check's prerequisites
         if name not in static and not static_ok:
-            yield name, "FAIL", "not run: the file fails the static checks above"
+            yield CheckResult(name, "FAIL", "not run: the file fails the static checks above", "loader bug")
             continue
+        ctx.h = None
         try:
             res = fn(ctx)
         except Fail as e:
             res = (False, str(e))
         except WindowFault as e:
             res = (False, f"the programmer's read of the memory window faults: {e}")
+        except Exception as e:   # a bug of ours: reported as such, never a traceback
+            res = (False, f"internal error in the harness: {type(e).__name__}: {e}")
         if res is None:
-            yield name, "N/A", "function not present (optional)"
+            yield CheckResult(name, "N/A", "function not present (optional)")
             continue
         ok, msg = res
         if name in static and not ok:
             static_ok = False
-        yield name, "PASS" if ok else "FAIL", msg
+        out = CheckResult(name, "PASS" if ok else "FAIL", msg)
+        if not ok:
+            if name not in static:
+                _context(ctx, out)
+            out.cause = "loader bug" if name in static else _classify(msg, out.sim_notes)
+        ctx.h = None
+        yield out

@@ -138,6 +138,14 @@ class Loader:
             raise LoaderError(f"{self.path}: no writable/executable PT_LOAD segment (no RAM image)")
         return min(s[0] for s in segs), max(s[0] + s[1] for s in segs)
 
+    def ram_end(self) -> int:
+        """End of what the loader owns in RAM: its segments and any allocated NOBITS section after them.
+        IAR links .bss outside every PT_LOAD (external-loader-abi.md §1.6); it is still the loader's."""
+        lo, hi = self.image_range()
+        top = self.ram_base() + 0x10_0000
+        ends = [a + n for a, n, _name in self.nobits if lo <= a < top]
+        return max([hi] + ends)
+
     def ram_base(self) -> int:
         lo, _ = self.image_range()
         for b in RAM_BASES:
@@ -157,6 +165,7 @@ class CallResult:
     wall_s: float = 0.0
     problem: str | None = None       # why the call itself failed (fault, timeout, bad return)
     fault_report: object = None
+    pc: int = 0                      # where the loader stopped (the stub when it returned)
 
     def describe(self) -> str:
         a = ", ".join(f"0x{x:X}" for x in self.args)
@@ -166,7 +175,7 @@ class CallResult:
 
 class LoaderHarness:
     def __init__(self, loader: Loader, board: str = "h735", nor_profile: str = "typical",
-                 wall_s: float = 60.0, zero_bss: bool = False, machine=None):
+                 wall_s: float = 60.0, zero_bss: bool = False, machine=None, supply_cr3: int | None = None):
         if board != "h735":
             raise LoaderError(f"board {board!r}: the loader harness knows only h735")
         self.loader = loader
@@ -184,14 +193,29 @@ class LoaderHarness:
             from .devices.mx25lm import PROFILES
             self.m.nor.times = PROFILES[nor_profile]
         self.base = loader.ram_base()
-        lo, hi = loader.image_range()
+        hi = loader.ram_end()
         self.image_end = hi
         self.sp = (hi + 0x400 + 7) & ~7
         self.canary_at = hi
         self.buffer = (hi + 0x408 + 7) & ~7
         self.buffer_len = 0   # largest data buffer handed over so far: the loader may store there
         self.calls: list[CallResult] = []
+        self.connect(supply_cr3)
         self.reload()
+
+    def connect(self, supply_cr3: int | None = None) -> None:
+        """The state CubeProgrammer hands a loader. Its connect modes "Normal" and "Under reset" both
+        system-reset the MCU and halt it at the reset vector (hot-plug is not used for external
+        loaders), so every peripheral is at its reset value, the core in Thread mode, interrupts masked.
+        What only a power-on reset clears stays as the board's application left it: the PWR supply
+        configuration (RM0468 §6.8, CR3 write-once). `supply_cr3=None` is a board with nothing run since
+        power-on (blank flash on a production line); a value is the CR3 an application wrote."""
+        m = self.m
+        if supply_cr3 is not None:
+            m.pwr.power_on_reset()
+            m.pwr.bus_write(m.pwr.reg("CR3").offset, 4, (m.pwr.get("CR3") & ~0x3F) | supply_cr3 & 0x3F)
+            m.clock.advance_to(m.clock.now + 10**9)   # the application ran: the supply is ready
+        m.reset()                                      # the connect's system reset
 
     # ---- image ------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -203,7 +227,7 @@ class LoaderHarness:
             m.write(vaddr, data)
             if memsz > len(data):
                 m.write(vaddr + len(data), fill * (memsz - len(data)))
-        lo, hi = self.loader.image_range()
+        lo, hi = self.loader.image_range()[0], self.image_end
         for addr, size, _name in self.loader.nobits:
             if lo <= addr and addr + size <= hi:
                 m.write(addr, fill * size)
@@ -237,7 +261,7 @@ class LoaderHarness:
                      timeout_s=self.wall_s, max_virtual_s=budget)
         out = CallResult(name, tuple(args), False, r0=res.r0, r1=uc.reg_read(UC_ARM_REG_R1),
                          virtual_s=(m.clock.now - v0) / 1e12, wall_s=time.monotonic() - t0,
-                         fault_report=res.fault_report)
+                         fault_report=res.fault_report, pc=res.pc)
         out.problem = self._problem(res, budget)
         smashed = bytes(m.read(self.canary_at, len(CANARY))) != CANARY
         if out.problem is not None and smashed:
@@ -294,7 +318,8 @@ class LoaderHarness:
             text = str(res.fault_report).rstrip().replace("\n", "\n        ")
             return f"fault: {text}"
         if res.reason == "virtual":
-            return f"did not return within its {budget:g} s virtual-time budget (PC=0x{res.pc:08X})"
+            return (f"did not return within its {budget:g} s virtual-time budget (PC=0x{res.pc:08X}"
+                    f"{self._polling()})")
         if res.reason == "timeout":
             return f"still running after {self.wall_s:g} s of wall time (PC=0x{res.pc:08X})"
         if res.reason == "hang":
@@ -312,5 +337,18 @@ class LoaderHarness:
                 return w.read(addr - w.base, n)
         return self.m.read(addr, n)
 
+    def _polling(self) -> str:
+        """', polling PWR.D3CR' when the run ended in a status-register wait."""
+        m = self.m
+        addr = getattr(m, "_poll_addr", None)
+        if addr is None:
+            return ""
+        p, off, _ = m._route(addr)
+        return f", polling {m._name(p, off)}" if p is not None else ""
+
     def notes(self) -> list[str]:
         return list(self.m.octospi1.trace) + list(self.m.nor.trace) + list(self.m.octospi2.trace)
+
+    def sim_notes(self) -> list[str]:
+        """What the simulator said while the loader ran (model notes, unmodelled registers), in order."""
+        return list(self._warnings)
