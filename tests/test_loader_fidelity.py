@@ -29,7 +29,7 @@ def test_rcc_reset_of_octospi_and_io_manager_on_every_init_passes(loaders, capsy
 
 
 def test_64k_sector_loader_passes_every_check_in_any_order(loaders, capsys):
-    rc, out = check(loaders["vendor_sector64"], capsys, "--fast-nor")
+    rc, out = check(loaders["vendor_autopoll"], capsys, "--fast-nor")
     assert rc == 0, out
     assert "1024 x 0x10000" in out
 
@@ -72,3 +72,19 @@ def test_unmodelled_register_failure_is_classed_as_unsupported(loaders, capsys, 
     assert rc == 1
     assert "unmodelled 32-bit write of 0x52004000" in out
     assert "cause: unsupported by the simulator" in out
+
+
+@pytest.mark.parametrize("style", ["autopoll", "rdsr", "rdsr_tick"])
+def test_vendor_style_erase_waits_jump_to_the_device_event(loaders, style):
+    # A 64 KB block erase (220 ms typical) waited by status commands in a loop: the wait ends when the
+    # NOR finishes, and the simulator does not execute the ~220 ms of polling instruction by instruction.
+    from stm32boot.sim.loader_harness import Loader, LoaderHarness
+    h = LoaderHarness(Loader.open(loaders[f"vendor_{style}"]))
+    assert h.call("Init").ok
+    h.m.nor.mem[0:0x10000] = b"\0" * 0x10000
+    i0 = h.m.vc.insns
+    r = h.call("SectorErase", 0x9000_0000, 0x9000_FFFF)
+    assert r.ok and r.r0 == 1, r.describe()
+    assert h.m.nor.mem[0:0x10000] == b"\xff" * 0x10000
+    assert 0.220 <= r.virtual_s < 0.222
+    assert h.m.vc.insns - i0 < 200_000, "the wait ran instruction by instruction"

@@ -9,10 +9,9 @@ IMAGES = [
 
 _LD_SRC = ["tests/firmware/fidelity/vendor_loader.c", "tests/firmware/ospi/nor_min.c"]
 _LOADERS = {
-    "autopoll": {"WAIT_STYLE": "0"},
-    "rdsr": {"WAIT_STYLE": "1"},
-    "rdsr_tick": {"WAIT_STYLE": "2"},
-    "sector64": {"SECTOR64": None},
+    "autopoll": {"WAIT_STYLE": "0", "SECTOR64": None},     # 64 KB sectors: block erase (0xDC) waits
+    "rdsr": {"WAIT_STYLE": "1", "SECTOR64": None},
+    "rdsr_tick": {"WAIT_STYLE": "2", "SECTOR64": None},
     "rcc_reset": {"RCC_RESET": None},
     "vos0": {"VOS0": None},
     "iar_bss": {"IAR_BSS": None},
