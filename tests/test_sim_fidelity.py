@@ -76,3 +76,11 @@ def test_vos_change_without_supply_configuration_hangs_and_says_why(fid):
     r = m.call(fid[1]["t_vos0"], (), lr_stub=STUB, sp=SP, timeout_s=30, max_virtual_s=1.0)
     assert r.reason in ("hang", "virtual"), r.summary()
     assert any("VOSRDY does not rise" in w and "CR3" in w for w in warnings), warnings
+
+
+def test_vendor_startup_fmc_bcr1_and_gpio_deinit_exticr_are_plain_registers(fid):
+    m = board(fid)                       # strict: an unmodelled access would raise
+    assert call(m, fid, "t_fmc_bcr1").r0 == 0x30D2   # bit 7 (reserved) reads 1
+    assert m.fmc.get("BCR1") == 0x30D2   # stored; the clock is off again: reads would give 0
+    r = call(m, fid, "t_exticr").r0
+    assert (r & 0xFFFF, r >> 16) == (0x0020, 0x0000)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..boards import get as get_board
 from .machine import Machine
-from .periph import dbgmcu, dma, dmamux, flash, gpio, ospi_board, pwr, rcc, usart
+from .periph import dbgmcu, dma, dmamux, flash, fmc, gpio, ospi_board, pwr, rcc, syscfg, usart
 from .state import SimState
 
 BOARD = "h735"
@@ -26,6 +26,8 @@ def _add_soc(m: Machine, uart) -> None:
     for port in gpio.make_ports():
         m.add(port)
     m.add(flash.Flash("FLASH", 0x5200_2000))
+    m.add(fmc.Fmc("FMC", 0x5200_4000))
+    m.add(syscfg.Syscfg("SYSCFG", 0x5800_0400))
     m.add(dbgmcu.Dbgmcu("DBGMCU", 0x5C00_1000, dev_id=m.board.dev_id))
     u3 = m.add(usart.Usart("USART3"))           # ST-LINK virtual COM port, PD8/PD9 AF7 (§5)
     m.add(usart.Usart("USART1"))
