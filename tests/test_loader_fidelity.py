@@ -88,3 +88,11 @@ def test_vendor_style_erase_waits_jump_to_the_device_event(loaders, style):
     assert h.m.nor.mem[0:0x10000] == b"\xff" * 0x10000
     assert 0.220 <= r.virtual_s < 0.222
     assert h.m.vc.insns - i0 < 200_000, "the wait ran instruction by instruction"
+
+
+def test_loader_with_a_pin_on_the_wrong_alternate_function_fails_naming_the_pin(loaders, capsys):
+    # PF10 (the NOR's CLK) on AF10 instead of AF9: on the board the NOR never sees a clock.
+    rc, out = check(loaders["vendor_wrong_pin"], capsys, "--fast-nor", "--only", "init-poisoned-bss")
+    assert rc == 1
+    assert "Init() returned 0" in out
+    assert "OCTOSPI1 pins not routed to it (CLK PF10 is AF10, needs AF9)" in out

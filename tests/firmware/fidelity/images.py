@@ -22,6 +22,6 @@ IMAGES += [
     dict(name=f"vendor_{v}", sources=_LD_SRC,
          ldscript="tests/firmware/fidelity/" + ("vendor_iar.ld" if v == "iar_bss" else "../badloaders/testloader.ld"),
          out=f"build/testfw/fidelity/vendor_{v}.stldr", includes=["tests/firmware/ospi"],
-         defines={"LOADER_NAME": f'"vendor_{v}"', **d}, ldflags=["-nostdlib"], libs=["-lgcc"])
+         defines={"LOADER_NAME": f'"vendor_{v}"', "NM_NO_PINS": None, **d}, ldflags=["-nostdlib"], libs=["-lgcc"])
     for v, d in _LOADERS.items()
 ]
