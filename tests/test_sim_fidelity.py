@@ -84,3 +84,43 @@ def test_vendor_startup_fmc_bcr1_and_gpio_deinit_exticr_are_plain_registers(fid)
     assert m.fmc.get("BCR1") == 0x30D2   # stored; the clock is off again: reads would give 0
     r = call(m, fid, "t_exticr").r0
     assert (r & 0xFFFF, r >> 16) == (0x0020, 0x0000)
+
+
+BUF = 0x2403_0000
+
+
+def test_octal_dtr_odd_counts_and_odd_addresses(fid):
+    m = board(fid)
+    m.nor.times = {k: 0 for k in m.nor.times}
+    assert call(m, fid, "t_dtr_enter").r0 == 0
+    m.nor.mem[0x2000:0x2010] = bytes(range(0x40, 0x50))
+
+    def read(addr, n):
+        m.write(BUF, b"\0" * 8)
+        sr = call(m, fid, "t_dtr_read", addr, n, BUF).r0
+        return sr, m.read(BUF, n), call(m, fid, "t_dtr_drain").r0
+
+    # Even address and count: nothing left over.
+    sr, data, drained = read(0x2000, 4)
+    assert (data, sr >> 5 & 1, sr >> 8 & 0x3F, drained) == (bytes(range(0x40, 0x44)), 0, 0, 0)
+    # Odd count: one more byte is clocked; it stays in the FIFO and BUSY stays 1 until it is drained.
+    sr, data, drained = read(0x2000, 3)
+    assert data == bytes(range(0x40, 0x43)) and sr & 2           # TCF: the transfer itself is over
+    assert (sr >> 5 & 1, sr >> 8 & 0x3F) == (1, 1)
+    assert drained == 1                                          # one byte drained, BUSY then 0
+    # Odd address: the NOR ignores A0, the data starts one byte lower.
+    sr, data, _ = read(0x2001, 4)
+    assert data == bytes(range(0x40, 0x44))
+    notes = list(m.octospi1.trace) + list(m.nor.trace)
+    assert any("odd byte count 3 in octal DTR" in n for n in notes)
+    assert any("odd address 0x2001 in DTR: A0 is ignored" in n for n in notes)
+
+    # Odd count programmed: the bytes land where they were meant to; the extra byte after them is 0xFF
+    # here (unspecified on silicon) and said so. (Was 11 22 FF 33: the pad went in after the swap.)
+    m.write(BUF, bytes((0x11, 0x22, 0x33)))
+    assert call(m, fid, "t_dtr_program", 0x3000, 3, BUF).r0 == 0
+    assert bytes(m.nor.mem[0x3000:0x3004]) == bytes((0x11, 0x22, 0x33, 0xFF))
+    assert any("odd byte count 3 written in octal DTR" in n for n in m.octospi1.trace)
+    # Odd address programmed: lands one byte lower (A0 ignored).
+    assert call(m, fid, "t_dtr_program", 0x4001, 2, BUF).r0 == 0
+    assert bytes(m.nor.mem[0x4000:0x4003]) == bytes((0x11, 0x22, 0xFF))

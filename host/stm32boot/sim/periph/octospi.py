@@ -333,8 +333,16 @@ class Octospi(MappedMode, Peripheral):
         if not ok:
             self.note(f"{why}: transfer ({t.describe()}) reaches no device")
             return b"" if t.write else b"\xff" * t.count
-        if t.write and t.data_dtr and t.data_lines == 8 and t.mtyp == MTYP_MACRONIX:
-            t.data = swap16(t.data)
+        if t.write and t.data_dtr and t.data_lines == 8:
+            if len(t.data) & 1:
+                # Octal DTR moves 2 bytes per clock; RM0468 asks for an even count and does not say what
+                # fills the last clock's second byte. Modelled as 0xFF (programs nothing) after the last
+                # byte in memory order; on silicon the NOR may program something else there.
+                self.note(f"odd byte count {len(t.data)} written in octal DTR: the controller clocks one "
+                          f"more byte (value not specified by RM0468, 0xFF here); write an even count")
+                t.data = bytes(t.data) + b"\xff"
+            if t.mtyp == MTYP_MACRONIX:
+                t.data = swap16(t.data)
         self._check_long(t)
         wire = b"".join(self.device.transfer(p) for p in self._pieces(t))
         return b"" if t.write else self._wire_to_sw(t, wire)
