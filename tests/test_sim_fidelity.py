@@ -124,3 +124,36 @@ def test_octal_dtr_odd_counts_and_odd_addresses(fid):
     # Odd address programmed: lands one byte lower (A0 ignored).
     assert call(m, fid, "t_dtr_program", 0x4001, 2, BUF).r0 == 0
     assert bytes(m.nor.mem[0x4000:0x4003]) == bytes((0x11, 0x22, 0xFF))
+
+
+def _gated(m):
+    return [p for p in m.bus.peripherals if getattr(p, "clock_gate", None) and p.clock_gate[0].endswith("ENR")]
+
+
+def test_every_gated_model_has_its_rcc_reset_bit():
+    from stm32boot.sim.periph.rcc import RSTR_REGS
+    m = h735.build(strict=True)
+    gated = _gated(m)
+    assert {"OCTOSPI1", "OCTOSPI2", "OCTOSPIM", "GPIOD", "USART3", "DMA1", "FMC", "SYSCFG"} <= {p.name for p in gated}
+    enr_to_rstr = {v: k for k, v in RSTR_REGS.items()}
+    for p in gated:
+        enr, bit = p.clock_gate
+        rstr = m.rcc.reg(enr_to_rstr[enr]).offset
+        reg = next(r for r in p.REGS if r.access == "rw")
+        m.rcc.bus_write(m.rcc.reg(enr).offset, 4, m.rcc.get(enr) | 1 << bit)
+        at_reset = p.get(reg.name)
+        p.set(reg.name, at_reset ^ 0x10)                   # some state the reset must undo
+        m.rcc.bus_write(rstr, 4, 1 << bit)                 # held in reset ...
+        assert p.get(reg.name) == at_reset, f"{p.name}: {enr_to_rstr[enr]} bit {bit} did not reset it"
+        p.set(reg.name, at_reset ^ 0x10)                   # ... a write while held is lost on release
+        m.rcc.bus_write(rstr, 4, 0)
+        assert p.get(reg.name) == at_reset, p.name
+
+
+def test_rcc_reset_of_octospim_clears_its_fault_state():
+    m = h735.build(strict=False, warn=lambda s: None)
+    om = m.octospim
+    om.broken[1] = "OCTOSPIM P1CR written while OCTOSPI1 is memory-mapped"
+    m.rcc.bus_write(m.rcc.reg("AHB3RSTR").offset, 4, 1 << 21)
+    m.rcc.bus_write(m.rcc.reg("AHB3RSTR").offset, 4, 0)
+    assert om.broken == {} and om.route(1) == (True, "")

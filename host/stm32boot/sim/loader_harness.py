@@ -9,8 +9,12 @@ does (external-loader-abi.md §1, §2, §5; emulation.md §5.2).
     h.read_mapped(0x90000000, 16)                       # what the programmer reads back (may raise)
     h.notes()                                           # model trace: NOR/OCTOSPI notes, oldest first
 
+Start state: the programmer's connect (LoaderHarness.connect): a system reset, core halted before its first
+instruction; only what a power-on reset clears (the PWR supply configuration) is as an application left it.
+
 Call mechanics: image segments that are writable or executable are written to RAM (the StorageInfo-
-only segment is skipped), .bss and the rest of each segment's memsz are POISONED (no C runtime runs),
+only segment is skipped), .bss (also an IAR-style NOBITS block after the segments: Loader.ram_end, where
+the stack and its canary start) and the rest of each segment's memsz are POISONED (no C runtime runs),
 the word 0x0000BE00 (BKPT) sits at the RAM base, LR = base|1, SP = round8(end + 0x400), xPSR = Thumb,
 PRIMASK = 1. A call passes when it returns onto the stub with SP restored, IPSR = 0, the stack canary
 intact, within its virtual-time budget and the wall-clock guard, and stored only to its image/.bss,
