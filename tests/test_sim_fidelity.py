@@ -157,3 +157,13 @@ def test_rcc_reset_of_octospim_clears_its_fault_state():
     m.rcc.bus_write(m.rcc.reg("AHB3RSTR").offset, 4, 1 << 21)
     m.rcc.bus_write(m.rcc.reg("AHB3RSTR").offset, 4, 0)
     assert om.broken == {} and om.route(1) == (True, "")
+
+
+def test_a_status_wait_with_a_tick_timeout_times_out_instead_of_hanging(fid):
+    # Nothing will ever raise VOSRDY (supply unconfigured) and no event is pending: a wait bounded by a
+    # DWT cycle count must run until its own timeout, as on silicon, not be stopped as a "hang".
+    m = board(fid, warn=lambda s: None)
+    m.hang_polls = 1000
+    r = call(m, fid, "t_vos0_timed", 400_000)
+    assert r.r0 == 1
+    assert r.virtual_s >= 400_000 / 64e6

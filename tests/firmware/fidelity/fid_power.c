@@ -3,6 +3,7 @@
 
 #include "mmio.h"
 #include "pwr.h"
+#include "scb.h"
 #include "stm32h735.h"
 
 #define PWR(off) MMIO32(PWR_BASE, off)
@@ -23,4 +24,20 @@ uint32_t t_vos0(void)
     while (!(PWR(PWR_D3CR) & PWR_D3CR_VOSRDY)) {
     }
     return PWR(PWR_CSR1);
+}
+
+/* VOS Scale 0 and a wait for VOSRDY bounded by DWT cycles (a HAL-style timeout on a tick counter).
+ * Returns 1 when the wait timed out, 0 when VOSRDY rose. */
+uint32_t t_vos0_timed(uint32_t cycles)
+{
+    MMIO32(SCB_BASE, SCB_DEMCR) |= SCB_DEMCR_TRCENA;
+    MMIO32(DWT_BASE, DWT_CTRL) |= DWT_CTRL_CYCCNTENA;
+    PWR(PWR_D3CR) = (PWR(PWR_D3CR) & ~PWR_D3CR_VOS_Msk) | PWR_VOS_SCALE0 << PWR_D3CR_VOS_Pos;
+    uint32_t t0 = MMIO32(DWT_BASE, DWT_CYCCNT);
+    while (!(PWR(PWR_D3CR) & PWR_D3CR_VOSRDY)) {
+        if (MMIO32(DWT_BASE, DWT_CYCCNT) - t0 > cycles) {
+            return 1;
+        }
+    }
+    return 0;
 }
