@@ -1,4 +1,4 @@
-/* FMC NOR/PSRAM/SRAM controller bank registers (base FMC_R_BASE), RM0468 §23 (FMC). Only what start-up
+/* FMC NOR/PSRAM/SRAM controller bank registers (base FMC_R_BASE), RM0468 FMC chapter. Only what start-up
  * code touches: vendor SystemInit writes BCR1 to stop speculative accesses to bank 1. */
 #ifndef FMC_H
 #define FMC_H

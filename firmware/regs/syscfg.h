@@ -1,4 +1,4 @@
-/* SYSCFG (base SYSCFG_BASE), RM0468 §12 (SYSCFG): EXTI line to port selection and the compensation cell. */
+/* SYSCFG (base SYSCFG_BASE), RM0468 SYSCFG chapter: EXTI line to port selection and the compensation cell. */
 #ifndef SYSCFG_H
 #define SYSCFG_H
 

@@ -212,7 +212,7 @@ class LoaderHarness:
         system-reset the MCU and halt it at the reset vector (hot-plug is not used for external
         loaders), so every peripheral is at its reset value, the core in Thread mode, interrupts masked.
         What only a power-on reset clears stays as the board's application left it: the PWR supply
-        configuration (RM0468 §6.8, CR3 write-once). `supply_cr3=None` is a board with nothing run since
+        configuration (RM0468 PWR_CR3: write-once). `supply_cr3=None` is a board with nothing run since
         power-on (blank flash on a production line); a value is the CR3 an application wrote."""
         m = self.m
         if supply_cr3 is not None:

@@ -1,4 +1,4 @@
-/* Internal flash programmed the way vendor HAL code does it (RM0468 §4.3.9 flash word programming):
+/* Internal flash programmed the way vendor HAL code does it (RM0468 embedded flash, flash word programming):
  * unlock, sector erase, then per 32-byte flash word: PG=1, ISB/DSB, eight 32-bit stores in a tight
  * loop, ISB/DSB, wait QW=0, check the error flags. Our own driver stores differently; this is what an
  * application doing its own flash writes (EEPROM emulation, settings) looks like. */

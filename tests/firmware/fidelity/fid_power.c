@@ -1,4 +1,4 @@
-/* Supply and voltage scaling as application and vendor start-up code do it (RM0468 §6.8). */
+/* Supply and voltage scaling as application and vendor start-up code do it (RM0468 PWR chapter, PWR_CR3 and PWR_D3CR). */
 #include <stdint.h>
 
 #include "mmio.h"

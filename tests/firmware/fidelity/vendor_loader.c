@@ -9,7 +9,7 @@
  *   VOS0       Init selects VOS Scale 0 and waits for VOSRDY without configuring the supply (PWR CR3)
  *   IAR_BSS    .bss outside every loadable segment (see vendor_iar.ld), zeroed by Init
  *   WRONG_PIN  the NOR's CLK (PF10) set to AF10 instead of AF9 (a pin-out copied from another board)
- * Pins as the board wires them (h735-hardware.md §5); NOR commands from ../ospi/nor_min.c. */
+ * Pins as the board wires them (UM2679 schematic); NOR commands from ../ospi/nor_min.c. */
 #include <stdint.h>
 
 #include "gpio.h"

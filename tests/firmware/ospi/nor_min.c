@@ -113,7 +113,7 @@ void nm_poll_wip(void)
     R(O1, CR) &= ~OCTOSPI_CR_APMS;
 }
 
-/* The board's OCTOSPI pins in their alternate functions (h735-hardware.md §5): port << 4 | pin, AF. */
+/* The board's OCTOSPI pins in their alternate functions (UM2679 schematic): port << 4 | pin, AF. */
 static const uint8_t board_pins[][2] = {
     {6 << 4 | 6, 10}, {5 << 4 | 10, 9}, {1 << 4 | 2, 10}, {3 << 4 | 11, 9}, {3 << 4 | 12, 9}, {4 << 4 | 2, 9},
     {3 << 4 | 13, 9}, {3 << 4 | 4, 10}, {3 << 4 | 5, 10}, {6 << 4 | 9, 9}, {3 << 4 | 7, 10},      /* NOR */

@@ -1,8 +1,8 @@
-"""FMC NOR/PSRAM/SRAM bank registers (0x52004000, clock RCC AHB3ENR.FMCEN b12), RM0468 §23.
+"""FMC NOR/PSRAM/SRAM bank registers (0x52004000, clock RCC AHB3ENR.FMCEN b12), RM0468 FMC chapter.
 
 Plain registers with their reset values: vendor start-up code (CMSIS SystemInit on H7) turns the FMC clock
 on, writes BCR1 to stop speculative accesses to bank 1 and turns the clock off again. No external memory
-is wired to the FMC on the STM32H735G-DK (h735-hardware.md §5), so nothing behind the banks is modelled;
+is wired to the FMC on the STM32H735G-DK (UM2679 schematic), so nothing behind the banks is modelled;
 the NAND and SDRAM controller registers stay unmodelled (reported if touched).
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from ..regs import RO, Field, Peripheral, Reg
 
 _BCR = (Field("MBKEN", 0), Field("MUXEN", 1), Field("MTYP", 2, 2), Field("MWID", 4, 2), Field("FACCEN", 6),
-        Field("RSVD7", 7, access=RO), Field("BURSTEN", 8), Field("WAITPOL", 9), Field("WAITCFG", 11), Field("WREN", 12), Field("WAITEN", 13),
-        Field("EXTMOD", 14), Field("ASYNCWAIT", 15), Field("CPSIZE", 16, 3), Field("CBURSTRW", 19),
+        Field("RSVD7", 7, access=RO), Field("BURSTEN", 8), Field("WAITPOL", 9), Field("WAITCFG", 11),
+        Field("WREN", 12), Field("WAITEN", 13), Field("EXTMOD", 14), Field("ASYNCWAIT", 15), Field("CPSIZE", 16, 3), Field("CBURSTRW", 19),
         Field("WFDIS", 21))
 # Bit 7 is reserved and resets to 1 (reset values 0x30DB / 0x30D2): it reads back 1 whatever is written.
 _BCR1 = _BCR + (Field("CCLKEN", 20), Field("BMAP", 24, 2), Field("FMCEN", 31))

@@ -13,7 +13,8 @@ from .octospi import Octospi
 from .octospim import Octospim
 
 NOR_BASE, HYPER_BASE = 0x9000_0000, 0x7000_0000
-# The board's pins (h735-hardware.md §5, from the STM32H735G-DK schematic): (signal, pin, AF).
+# The board's pins (STM32H735G-DK schematic in UM2679; AF numbers from the STM32H735 datasheet's
+# alternate-function table): (signal, pin, AF).
 NOR_PINS = (("NCS", "PG6", 10), ("CLK", "PF10", 9), ("DQS", "PB2", 10), ("IO0", "PD11", 9), ("IO1", "PD12", 9),
             ("IO2", "PE2", 9), ("IO3", "PD13", 9), ("IO4", "PD4", 10), ("IO5", "PD5", 10), ("IO6", "PG9", 9),
             ("IO7", "PD7", 10))

@@ -1,6 +1,7 @@
 """PWR model (h735-hardware.md §8.2): the supply configuration is write-once after power-on (kept across
 system resets) and raises CSR1.ACTVOSRDY after a short delay; a VOS change in D3CR drops VOSRDY and raises
-it again after a delay, never while the supply is unconfigured. VOS encoding is inverted on H73x (00 = Scale 0). CSR1.ACTVOS follows D3CR.VOS once ready.
+it again after a delay, never while the supply is unconfigured. VOS encoding is inverted on H73x
+(00 = Scale 0). CSR1.ACTVOS follows D3CR.VOS once ready.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class Pwr(Peripheral):
 
     def reset(self):
         """System reset. The supply configuration (CR3 BYPASS/LDOEN/SMPSEN/SMPSEXTHP/SMPSLEVEL) and its
-        write-once lock are reset by power-on reset only (RM0468 §6.8, PWR_CR3): a software reset, or a
+        write-once lock are reset by power-on reset only (RM0468, PWR_CR3 register): a software reset, or a
         loader started after an application, finds the supply as the application left it."""
         locked = getattr(self, "supply_locked", False)
         supply = self.values.get(0x0C, 0) & SUPPLY_MASK
@@ -87,7 +88,7 @@ class Pwr(Peripheral):
             if not self.get("CSR1", "ACTVOSRDY"):
                 self._note("D3CR.VOS changed while the supply is not configured (CR3 not written since power-on, "
                            "CSR1.ACTVOSRDY=0): on silicon VOSRDY does not rise, so a wait for it hangs; write "
-                           "the board's supply configuration to PWR CR3 first (RM0468 §6.8)")
+                           "the board's supply configuration to PWR CR3 first (RM0468, PWR_CR3)")
             self.set("D3CR", VOSRDY=0)
             self._start_vos()
 

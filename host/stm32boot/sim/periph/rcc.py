@@ -35,7 +35,7 @@ def _plain(*names_offs):
     return tuple(Reg(n, o) for n, o in names_offs)
 
 
-# Peripheral reset registers and the clock-enable register whose bit layout they share (RM0468 §8.7).
+# Peripheral reset registers and the clock-enable register whose bit layout they share (RM0468 RCC xxxRSTR).
 RSTR_REGS = {"AHB3RSTR": "AHB3ENR", "AHB1RSTR": "AHB1ENR", "AHB2RSTR": "AHB2ENR", "AHB4RSTR": "AHB4ENR",
              "APB3RSTR": "APB3ENR", "APB1LRSTR": "APB1LENR", "APB1HRSTR": "APB1HENR", "APB2RSTR": "APB2ENR",
              "APB4RSTR": "APB4ENR"}
@@ -122,7 +122,7 @@ class Rcc(Peripheral):
             self._peripheral_reset(enr, old, self.values[offset & ~3])
 
     def _peripheral_reset(self, enr: str, old: int, new: int) -> None:
-        """RM0468 §8.7 xxxRSTR: a peripheral reset bit puts that peripheral in reset while it is 1. Every
+        """RM0468 RCC xxxRSTR registers: a peripheral reset bit puts that peripheral in reset while it is 1. Every
         model gated by the matching xxxENR bit goes back to its reset state on the 0->1 edge and again on
         the 1->0 edge (so what was written while held in reset is lost too); its fault state goes with it."""
         edges = old ^ new
@@ -324,5 +324,4 @@ class Rcc(Peripheral):
         raise KeyError(f"no kernel clock named {what!r} in the RCC model")
 
 
-RSTR_OF = {Rcc.REGS[i].offset: RSTR_REGS[Rcc.REGS[i].name] for i in range(len(Rcc.REGS))
-           if Rcc.REGS[i].name in RSTR_REGS}
+RSTR_OF = {r.offset: RSTR_REGS[r.name] for r in Rcc.REGS if r.name in RSTR_REGS}   # offset -> its xxxENR

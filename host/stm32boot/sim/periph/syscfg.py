@@ -1,4 +1,4 @@
-"""SYSCFG (0x58000400, clock RCC APB4ENR.SYSCFGEN b1), RM0468 §12: plain registers. EXTICR1..4 select the
+"""SYSCFG (0x58000400, clock RCC APB4ENR.SYSCFGEN b1), RM0468 SYSCFG chapter: plain registers. EXTICR1..4 select the
 port of each EXTI line (read and written by GPIO set-up and de-initialisation code); no EXTI model
 consumes them yet. The I/O compensation cell (CCCSR) reports READY as soon as it is enabled (its
 start-up time is not modelled)."""
