@@ -322,8 +322,11 @@ class LoaderHarness:
             text = str(res.fault_report).rstrip().replace("\n", "\n        ")
             return f"fault: {text}"
         if res.reason == "virtual":
-            return (f"did not return within its {budget:g} s virtual-time budget (PC=0x{res.pc:08X}"
-                    f"{self._polling()})")
+            polled = self._polling()
+            if polled:
+                return (f"hangs {polled}: no return within its {budget:g} s virtual-time budget "
+                        f"(PC=0x{res.pc:08X})")
+            return f"did not return within its {budget:g} s virtual-time budget (PC=0x{res.pc:08X})"
         if res.reason == "timeout":
             return f"still running after {self.wall_s:g} s of wall time (PC=0x{res.pc:08X})"
         if res.reason == "hang":
@@ -342,13 +345,13 @@ class LoaderHarness:
         return self.m.read(addr, n)
 
     def _polling(self) -> str:
-        """', polling PWR.D3CR' when the run ended in a status-register wait."""
+        """'polling PWR.D3CR (reads 0x4000)' when the run ended in a status-register wait, else ''."""
         m = self.m
         addr = getattr(m, "_poll_addr", None)
         if addr is None:
             return ""
         p, off, _ = m._route(addr)
-        return f", polling {m._name(p, off)}" if p is not None else ""
+        return f"polling {m._name(p, off)} (reads 0x{m._poll_val:X})" if p is not None else ""
 
     def notes(self) -> list[str]:
         return list(self.m.octospi1.trace) + list(self.m.nor.trace) + list(self.m.octospi2.trace)
