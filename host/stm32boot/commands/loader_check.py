@@ -19,6 +19,12 @@ def register(sub) -> None:
     p.add_argument("--supply", choices=("none", "smps", "ldo"), default="none",
                    help="PWR supply configuration the board's application left before the programmer "
                         "connected (kept across its system reset); default none: nothing ran since power-on")
+    p.add_argument("--app", metavar="ELF",
+                   help="an application (e.g. build/firmware/h735/bootloader.elf) the board runs from power-on "
+                        "before the programmer connects")
+    p.add_argument("--connect", choices=("under-reset", "hot-plug"), default="under-reset",
+                   help="programmer connect mode: under-reset (also what Normal gives) resets the system first; "
+                        "hot-plug halts the application where it is, its set-up still in place")
     p.set_defaults(func=run)
 
 
@@ -29,6 +35,8 @@ def run(args) -> int:
         raise CliError(f"board {args.board!r} has no simulated external memory; known: h735")
     if not os.path.exists(args.file):
         raise CliError(f"{args.file}: no such file (build loaders with `doit loaders`)")
+    if args.app is not None and not os.path.exists(args.app):
+        raise CliError(f"--app {args.app}: no such file (build firmware with `doit`)")
     names = [n for n, _ in CHECKS]
     for o in args.only or ():
         if o not in names:
@@ -37,11 +45,19 @@ def run(args) -> int:
         loader = Loader.open(args.file)
     except LoaderError as e:
         raise CliError(str(e)) from None
+    if args.app is not None:
+        from ..sim.loader_harness import LoaderHarness
+        try:   # a bad application is the user's input: one line now, not a failure in every check
+            LoaderHarness(loader, nor_profile="zero", app=args.app, connect=args.connect)
+        except LoaderError as e:
+            raise CliError(str(e)) from None
     t0 = time.monotonic()
     print(f"loader-check {args.file} on the simulated {args.board}")
     causes: dict[str, list[str]] = {}
     supply = {"none": None, "smps": 0x04, "ldo": 0x02}[args.supply]   # PWR CR3 SMPSEN / LDOEN
-    for r in run_checks(loader, "zero" if args.fast_nor else "typical", args.only, supply_cr3=supply):
+    checks = run_checks(loader, "zero" if args.fast_nor else "typical", args.only, supply_cr3=supply,
+                        app=args.app, connect=args.connect)
+    for r in checks:
         msg = r.message + (f"\n      cause: {r.cause}" if r.status == "FAIL" else "")
         print(f"{r.status:4}  {r.name:22} {msg}", flush=True)
         if r.status == "FAIL":

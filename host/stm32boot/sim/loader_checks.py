@@ -24,13 +24,13 @@ class Ctx:
     h: LoaderHarness | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0x5EED))
     init_ok: bool = False
-    supply_cr3: int | None = None
+    board_kw: dict = field(default_factory=dict)   # LoaderHarness connect state: supply_cr3, app, connect
 
     def harness(self) -> LoaderHarness:
         """The check's own board, fresh from the programmer's connect (LoaderHarness.connect): no check
         sees what an earlier one left in RAM, the NOR or the controllers."""
         if self.h is None:
-            self.h = LoaderHarness(self.loader, nor_profile=self.nor_profile, supply_cr3=self.supply_cr3)
+            self.h = LoaderHarness(self.loader, nor_profile=self.nor_profile, **self.board_kw)
         return self.h
 
     def initialised(self) -> LoaderHarness:
@@ -212,7 +212,7 @@ def check_init_poisoned_bss(ctx: Ctx):
     try:
         _readback(h, si.start, bytes(range(256)), "Init with .bss poisoned")
     except Fail as e:
-        h0 = LoaderHarness(ctx.loader, nor_profile=ctx.nor_profile, zero_bss=True)
+        h0 = LoaderHarness(ctx.loader, nor_profile=ctx.nor_profile, zero_bss=True, **ctx.board_kw)
         _nor(h0, 0, bytes(range(256)))
         try:
             _readback(h0, si.start, bytes(range(256)), "Init with .bss zeroed")
@@ -412,11 +412,11 @@ def _context(ctx: Ctx, res: CheckResult) -> None:
         res.message += f"\n      ... {len(seen) - 12} more simulator note(s)"
 
 
-def run_checks(loader: Loader, nor_profile: str = "typical", only=None, supply_cr3: int | None = None):
+def run_checks(loader: Loader, nor_profile: str = "typical", only=None, **board_kw):
     """Yields a CheckResult per check (iterates as (name, status, message)): status "PASS", "FAIL" or
     "N/A"; a FAIL carries its likely cause, the loader's PC and the simulator's notes. Every check runs on
-    its own fresh board (Ctx.harness)."""
-    ctx = Ctx(loader, nor_profile, supply_cr3=supply_cr3)
+    its own fresh board (Ctx.harness) in the connect state board_kw gives (LoaderHarness.connect)."""
+    ctx = Ctx(loader, nor_profile, board_kw=board_kw)
     static = {"elf", "storage-info", "sectors", "link"}
     static_ok = True
     for name, fn in CHECKS:

@@ -37,6 +37,8 @@ CANARY = b"\xde\xad\xf0\x0d" * 4
 BUDGET_S = {"Init": 100.0, "Write": 1.0, "Read": 1.0, "SectorErase": 10.0, "MassErase": 600.0,
             "Verify": 10.0, "CheckSum": 10.0}
 RAM_BASES = (0x2400_0000, 0x2000_0000)
+CONNECT_MODES = ("under-reset", "hot-plug")   # CubeProgrammer's Normal behaves as under-reset here
+APP_RUN_S = 0.5                               # virtual time an application runs before the connect
 AXI_END = 0x2405_0000
 FUNCS = ("Init", "Write", "SectorErase", "MassErase", "Read", "Verify", "CheckSum")
 
@@ -179,7 +181,10 @@ class CallResult:
 
 class LoaderHarness:
     def __init__(self, loader: Loader, board: str = "h735", nor_profile: str = "typical",
-                 wall_s: float = 60.0, zero_bss: bool = False, machine=None, supply_cr3: int | None = None):
+                 wall_s: float = 60.0, zero_bss: bool = False, machine=None, supply_cr3: int | None = None,
+                 app: str | None = None, connect: str = "under-reset"):
+        if connect not in CONNECT_MODES:
+            raise LoaderError(f"connect mode {connect!r}: use {' or '.join(CONNECT_MODES)}")
         if board != "h735":
             raise LoaderError(f"board {board!r}: the loader harness knows only h735")
         self.loader = loader
@@ -204,22 +209,34 @@ class LoaderHarness:
         self.buffer = (hi + 0x408 + 7) & ~7
         self.buffer_len = 0   # largest data buffer handed over so far: the loader may store there
         self.calls: list[CallResult] = []
-        self.connect(supply_cr3)
+        self.connect(supply_cr3, app, connect)
         self.reload()
 
-    def connect(self, supply_cr3: int | None = None) -> None:
-        """The state CubeProgrammer hands a loader. Its connect modes "Normal" and "Under reset" both
-        system-reset the MCU and halt it at the reset vector (hot-plug is not used for external
-        loaders), so every peripheral is at its reset value, the core in Thread mode, interrupts masked.
-        What only a power-on reset clears stays as the board's application left it: the PWR supply
-        configuration (RM0468 PWR_CR3: write-once). `supply_cr3=None` is a board with nothing run since
-        power-on (blank flash on a production line); a value is the CR3 an application wrote."""
+    def connect(self, supply_cr3: int | None = None, app: str | None = None, mode: str = "under-reset") -> None:
+        """The state CubeProgrammer hands a loader. Its connect modes "Normal" and "Under reset" reset the
+        system and halt the core before its first instruction: every peripheral at its reset value, core in
+        Thread mode, interrupts masked; only what a power-on reset clears stays as the application left it,
+        i.e. the PWR supply configuration (RM0468 PWR_CR3: write-once). "Hot plug" halts the core wherever
+        the application is, with everything it set up (clocks, a memory-mapped NOR) still in place.
+        `app`: an ELF the board runs from power-on for APP_RUN_S before the programmer connects (e.g. our
+        bootloader); `supply_cr3`: the CR3 an application wrote, without running one. Neither: a board with
+        nothing run since power-on (blank flash on a production line)."""
         m = self.m
         if supply_cr3 is not None:
             m.pwr.power_on_reset()
             m.pwr.bus_write(m.pwr.reg("CR3").offset, 4, (m.pwr.get("CR3") & ~0x3F) | supply_cr3 & 0x3F)
             m.clock.advance_to(m.clock.now + 10**9)   # the application ran: the supply is ready
-        m.reset()                                      # the connect's system reset
+        if app is not None:
+            try:
+                m.load_elf(app)
+            except Exception as e:
+                raise LoaderError(f"application {app}: {e}") from None
+            m.reset()
+            r = m.run(max_virtual_s=APP_RUN_S, timeout_s=self.wall_s)
+            if r.reason == "fault":
+                raise LoaderError(f"application {app} faults before the programmer connects: {r.detail}")
+        if mode == "under-reset":
+            m.reset()                                  # the connect's system reset
 
     # ---- image ------------------------------------------------------------------------------
     def reload(self) -> None:

@@ -13,6 +13,7 @@ _LOADERS = {
     "autopoll": {"WAIT_STYLE": "0", "SECTOR64": None},     # 64 KB sectors: block erase (0xDC) waits
     "rdsr": {"WAIT_STYLE": "1", "SECTOR64": None},
     "rdsr_tick": {"WAIT_STYLE": "2", "SECTOR64": None},
+    "hal_init": {"HAL_INIT": None},
     "rcc_reset": {"RCC_RESET": None},
     "vos0": {"VOS0": None},
     "iar_bss": {"IAR_BSS": None},

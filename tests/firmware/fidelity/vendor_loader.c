@@ -4,8 +4,10 @@
  *              (HAL_OSPI_AutoPolling + HAL_GetTick); 1: repeated indirect RDSR reads; 2: the same
  *              with a tick read between reads (SysTick CVR, as a polled HAL_GetTick does)
  *   SECTOR64   StorageInfo in 64 KB sectors, SectorErase by 64 KB block erase (0xDC)
- *   RCC_RESET  Init force-resets OCTOSPI1/2 and the IO manager through RCC AHB3RSTR (BSP DeInit) and
- *              then waits for BUSY=0 without a bound, like HAL_OSPI_Init with HAL_GetTick() == 1
+ *   HAL_INIT   Init configures the controller and waits for BUSY=0 without a bound, like HAL_OSPI_Init
+ *              with HAL_GetTick() == 1 (no ABORT first: hangs when an application left the NOR mapped)
+ *   RCC_RESET  the same after force-resetting OCTOSPI1/2 and the IO manager through RCC AHB3RSTR (BSP
+ *              DeInit), which makes it safe whatever the application left
  *   VOS0       Init selects VOS Scale 0 and waits for VOSRDY without configuring the supply (PWR CR3)
  *   IAR_BSS    .bss outside every loadable segment (see vendor_iar.ld), zeroed by Init
  *   WRONG_PIN  the NOR's CLK (PF10) set to AF10 instead of AF9 (a pin-out copied from another board)
@@ -142,9 +144,11 @@ int Init(void)
 #endif
     msp_init();
     nm_clocks_on();
+#if defined(RCC_RESET) || defined(HAL_INIT)
 #ifdef RCC_RESET
     MMIO32(RCC_BASE, RCC_AHB3RSTR) |= RCC_AHB3ENR_OSPI1EN | RCC_AHB3ENR_OSPI2EN | RCC_AHB3ENR_IOMNGREN;
     MMIO32(RCC_BASE, RCC_AHB3RSTR) &= ~(RCC_AHB3ENR_OSPI1EN | RCC_AHB3ENR_OSPI2EN | RCC_AHB3ENR_IOMNGREN);
+#endif
     R(O1, DCR1) = (OCTOSPI_MTYP_MACRONIX << OCTOSPI_DCR1_MTYP_Pos) | (25u << OCTOSPI_DCR1_DEVSIZE_Pos);
     while (R(O1, SR) & OCTOSPI_SR_BUSY) {   /* HAL_OSPI_Init: no bound when HAL_GetTick() == 1 */
     }
