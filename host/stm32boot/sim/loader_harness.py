@@ -341,7 +341,7 @@ class LoaderHarness:
         if res.reason == "virtual":
             polled = self._polling()
             if polled:
-                return (f"hangs {polled}: no return within its {budget:g} s virtual-time budget "
+                return (f"did not return within its {budget:g} s virtual-time budget: still {polled} "
                         f"(PC=0x{res.pc:08X})")
             return f"did not return within its {budget:g} s virtual-time budget (PC=0x{res.pc:08X})"
         if res.reason == "timeout":
