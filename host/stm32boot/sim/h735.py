@@ -7,6 +7,8 @@
     state_dir=PATH  non-volatile state in PATH (the CLI passes state.default_dir("h735"))
     blank=True      start erased even if PATH holds a state
     uart            a ByteChannel for USART3 (the ST-LINK virtual COM port), or None
+    boot0           True/False sets the BOOT0 pin (kept in the state, like a switch); None keeps it.
+                    High: the ST ROM bootloader runs instead of flash (sim/rom/h735_rom.py), m.boot0
 
 SoC models are added here, one line each.
 """
@@ -37,12 +39,16 @@ def _add_soc(m: Machine, uart) -> None:
     ospi_board.add_ospi(m)                      # OCTOSPI1 + MX25LM NOR, OCTOSPI2 + HyperRAM, OCTOSPIM
 
 
-def build(state_dir=None, blank=False, strict=False, uart=None, fault_policy="stop", warn=print) -> Machine:
+def build(state_dir=None, blank=False, strict=False, uart=None, fault_policy="stop", warn=print,
+          boot0=None) -> Machine:
     board = get_board(BOARD)
     state = SimState.open(BOARD, state_dir, blank) if state_dir is not None else None
     try:
         m = Machine(board, state=state, strict=strict, fault_policy=fault_policy, warn=warn)
         _add_soc(m, uart)
+        if state is not None and boot0 is not None:
+            state.values["boot0"] = int(bool(boot0))
+        m.boot0 = bool(boot0) if boot0 is not None else bool(state and state.values.get("boot0"))
         m.reset()
     except BaseException:
         if state is not None:

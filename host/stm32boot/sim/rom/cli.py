@@ -89,6 +89,21 @@ def run_chip(args) -> int:
         st.close()
 
 
+def set_h735_boot0(args) -> int:
+    """Only move the BOOT0 switch (kept in the state); nothing runs."""
+    from ..h735 import build
+    from ..state import StateError, default_dir
+    state_dir = args.state or default_dir(args.board)
+    try:
+        m = build(state_dir=state_dir, blank=args.blank, warn=lambda *a: None, boot0=args.boot0 == "high")
+    except StateError as e:
+        raise CliError(str(e)) from None
+    m.close()
+    then = "ST's ROM bootloader on USART3 PD8/PD9" if args.boot0 == "high" else "from flash"
+    _say(f"STM32H735G-DK: BOOT0 {args.boot0} (state {state_dir}): the next start runs {then}")
+    return 0
+
+
 def run_h735_rom(args) -> int:
     """The H735 with BOOT0 high: its ROM bootloader serves USART3 until Go, then the core runs."""
     from ..channels import open_channel
@@ -97,15 +112,6 @@ def run_h735_rom(args) -> int:
     from .h735_rom import advance_machine, rom_model
     from .serve import serve
     state_dir = args.state or default_dir(args.board)
-    if args.uart in ("none", "null"):
-        try:
-            m = build(state_dir=state_dir, blank=args.blank, warn=lambda *a: None, boot0=True)
-        except StateError as e:
-            raise CliError(str(e)) from None
-        m.close()
-        _say(f"STM32H735G-DK: BOOT0 high (state {state_dir}): the next start runs ST's ROM bootloader on "
-             f"USART3 PD8/PD9")
-        return 0
     try:
         ch = open_channel(args.uart, announce=_say)
     except (ValueError, OSError) as e:
