@@ -35,6 +35,9 @@ def add_args(p) -> None:
 def session(args, board=None):
     """Open the ROM bootloader named by the args and check it is the chip the user means."""
     from ..session import _library_errors
+    note = diagnose.vcp_note(board) if board is not None and not args.chip else None
+    if note:
+        print(f"stm32boot: note: {note}", file=sys.stderr)
     try:
         s = open_rom(args.port, args.chip, None if args.chip else board, args.state, args.baud,
                      args.before, args.parity)

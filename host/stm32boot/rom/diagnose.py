@@ -47,6 +47,23 @@ def no_answer(port: str, dev: Device | None, before: str | None, board_pins: tup
     return "\n".join(lines)
 
 
+def vcp_note(board) -> str | None:
+    """A board whose own serial port (the debugger's virtual COM port) is not on a USART and pin pair
+    the chip's ROM bootloader listens on (AN2606) cannot reach it through that port: say what to wire."""
+    from .devices import DEVICES
+    dev = DEVICES.get(board.dev_id)
+    c = board.console
+    if dev is None or any(u.tx == c.tx_pin and u.rx == c.rx_pin for u in dev.usarts):
+        return None
+    rx_ok = [u for u in dev.usarts if u.tx == c.tx_pin]
+    hint = (f"; e.g. keep TX {c.tx_pin} and bring the adapter's TX to {rx_ok[0].rx} ({rx_ok[0].name} RX)"
+            if rx_ok else "")
+    return (f"the {board.title}'s serial port is {c.name} TX {c.tx_pin} / RX {c.rx_pin}, which the "
+            f"{dev.name} ROM bootloader does not listen on (it uses {pins_text(dev)}): through that port the "
+            f"ROM bootloader never answers. Wire a 3.3 V USB-UART adapter to one of those pairs (adapter TX "
+            f"to the chip's RX, grounds joined){hint}, and pass the adapter's port with --port")
+
+
 def read_options(client) -> bytes | None:
     """The option bytes through Read Memory, or None when the chip refuses (RDP) or has none mapped."""
     dev = client.dev
