@@ -43,6 +43,8 @@ def register(sub) -> None:
     r.add_argument("--wrp", default=None, metavar="BITS|none",
                    help="set write protection: comma-separated WRP bits (sectors), or none")
     r.add_argument("--dual-bank", choices=("on", "off"), default=None, help="F76x: nDBANK option bit")
+    r.add_argument("--pace", type=int, default=None, metavar="BAUD",
+                   help="pty/TCP: model the wire and flash times in wall-clock time at BAUD (benches)")
     r.add_argument("--pa9-high", choices=("on", "off"), default=None,
                    help="F105/107: USB VBUS holds PA9 high at reset (slow USB path in the ROM)")
     p.set_defaults(func=run)

@@ -75,7 +75,7 @@ def run_chip(args) -> int:
         except (ValueError, OSError) as e:
             raise CliError(f"--uart {args.uart}: {e}") from None
         try:
-            r = serve(model, ch, timeout_s=args.timeout)
+            r = serve(model, ch, timeout_s=args.timeout, pace_baud=args.pace)
         except KeyboardInterrupt:
             r = None
         finally:
