@@ -71,7 +71,7 @@ def run_chip(args) -> int:
             raise CliError("--uart stdio carries no binary protocol: use pty, pty:LINK or tcp:PORT "
                            "(or none to only change the state)")
         try:
-            ch = open_channel(args.uart, announce=_say)
+            ch = open_channel(args.uart, announce=lambda s: print(s, file=sys.stderr))
         except (ValueError, OSError) as e:
             raise CliError(f"--uart {args.uart}: {e}") from None
         try:
@@ -113,7 +113,7 @@ def run_h735_rom(args) -> int:
     from .serve import serve
     state_dir = args.state or default_dir(args.board)
     try:
-        ch = open_channel(args.uart, announce=_say)
+        ch = open_channel(args.uart, announce=lambda s: print(s, file=sys.stderr))
     except (ValueError, OSError) as e:
         raise CliError(f"--uart {args.uart}: {e}") from None
     try:
