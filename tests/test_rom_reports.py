@@ -184,3 +184,15 @@ def test_board_whose_serial_port_is_not_a_rom_usart_says_what_to_wire(state, cap
 def test_via_needs_rom_for_unprotect(state, capsys):
     rc, out, err = run(capsys, "unprotect")
     assert rc == 2 and "--via rom" in err
+
+
+def test_before_sequence_enters_the_bootloader_on_an_adapter_wired_to_boot0(state, capsys):
+    """BOOT0 low (the application runs): silent, with the checklist; --before rts-boot0 pulls BOOT0 high
+    through RTS and pulses NRST through DTR, and the ROM answers."""
+    assert main(["sim", "l151", "--rom", "--boot0", "low", "--uart", "none"]) == 0
+    rc, out, err = run(capsys, "info", "--via", "rom", "--chip", "l151")
+    assert rc == 2 and "BOOT0 is high" in err and "--before rts-boot0" in err
+    rc, out, err = run(capsys, "info", "--via", "rom", "--chip", "l151", "--before", "rts-boot0")
+    assert rc == 0 and "product ID 0x429" in out, err
+    rc, out, err = run(capsys, "info", "--via", "rom", "--chip", "l151", "--before", "rts,bogus")
+    assert rc == 2 and "cannot read step 'bogus'" in err

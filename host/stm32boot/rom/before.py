@@ -8,6 +8,8 @@ wait:MS. Named ones: `rts-boot0` (RTS drives BOOT0, DTR drives NRST) and `none` 
 """
 from __future__ import annotations
 
+from .client import RomError
+
 PRESETS = {
     "none": "",
     # BOOT0 high, NRST low for 100 ms, release, give the loader its start-up time (AN2606 timings).
@@ -16,7 +18,7 @@ PRESETS = {
 }
 
 
-class BeforeError(ValueError):
+class BeforeError(RomError):
     pass
 
 

@@ -28,6 +28,17 @@ def board_for(dev: Device, dual: bool = False, title: str | None = None) -> Boar
                  ram=(("RAM", dev.ram_free[0], dev.ram_free[1] - dev.ram_free[0]),))
 
 
+class RomResult(planmod.Result):
+    """The plan's summary line; the rate in kB/s (ROM transfers are far below 1 MB/s)."""
+
+    def summary(self, verb: str = "flash") -> str:
+        line = super().summary(verb)
+        secs = self.virtual_s if self.virtual_s is not None else self.wall_s
+        if self.written and secs > 0 and ", " in line and line.endswith("MB/s"):
+            line = line.rsplit(", ", 1)[0] + f", {self.written / secs / 1e3:.1f} kB/s"
+        return line
+
+
 def options(session) -> bytes | None:
     return diagnose.read_options(session.client)
 
@@ -84,7 +95,7 @@ def flash(session, plan, progress=None) -> planmod.Result:
             f"verify failed in {len(bad)} sector(s); first: flash 0x{s.addr:08X} ({s.size} bytes) does "
             f"not hold the image after writing{diagnose.wrp_report(c)}")
     v1 = session.virtual_seconds
-    return planmod.Result(written=total, erased=len(order), skipped=len(plan.sectors) - len(order),
+    return RomResult(written=total, erased=len(order), skipped=len(plan.sectors) - len(order),
                           verified=len(order), wall_s=time.monotonic() - t0,
                           virtual_s=(v1 - v0) if v0 is not None and v1 is not None else None)
 
