@@ -213,3 +213,14 @@ def test_get_checksum_when_listed():
     c.dev = dev
     assert 0xA1 in c.cmds
     assert c.checksum(0x0800_0000, 1024) == F.crc_words(bytes(chip.flash[:1024]))
+
+
+@pytest.mark.parametrize("pid", [0x413, 0x436])
+def test_double_nack_under_rdp_keeps_the_client_in_step(pid):
+    chip, model, link, c = session(pid)
+    chip.set_rdp(True)
+    c.connect()
+    for _ in range(2):
+        with pytest.raises(Nack):
+            c.read(0x0800_0000, 4)
+    assert c.get_id() == pid            # the second NACK did not shift the next reply

@@ -68,6 +68,15 @@ class RomClient:
         del self._rx[:n]
         return out
 
+    def _drain(self) -> None:
+        """Some bootloaders answer a refused command with two NACKs (AN2606: F40x V3.1, L1 C/D/E with
+        read protection): swallow what follows so the next command starts in step."""
+        end = self.t.now() + self._short()
+        while (left := end - self.t.now()) > 0:
+            if not self.t.read(left):
+                break
+        self._rx.clear()
+
     def _wire(self, n: int) -> float:
         return F.wire_seconds(n, self.baud)
 
@@ -76,6 +85,7 @@ class RomClient:
         if b == ACK:
             return
         if b == NACK:
+            self._drain()
             raise Nack(cmd, stage, addr)
         raise RomError(f"the ROM bootloader answered 0x{b:02X} (neither ACK nor NACK) to "
                        f"{F.NAMES.get(cmd, hex(cmd))} after the {stage}: the link is out of step "

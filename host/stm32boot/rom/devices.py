@@ -53,6 +53,7 @@ class Device:
     wrp_last_bit_rest: bool = False # F1 HD/CL: the last WRP bit covers every remaining page (RM0008 §2.5)
     bl_id: int | None = None
     extra_cmds: tuple = field(default=())
+    double_nack: bool = False       # two NACKs on a command refused by RDP (AN2606 version limitations)
 
     @property
     def flash_end(self) -> int:
@@ -122,9 +123,10 @@ F7_2MB = ((4, 32 * KB), (1, 128 * KB), (7, 256 * KB))       # RM0410 §3.3.1, nD
 F7_2MB_DUAL = F4_1MB + F4_1MB                               # RM0410 §3.3.1, nDBANK = 0: bank 2 from sector 12
 
 
-def _l1(pid, name, size, ram_end, sync, start, bl_id, ob_size=32):
+def _l1(pid, name, size, ram_end, sync, start, bl_id, ob_size=32, double_nack=False):
     return Device(pid, name, flash_size=size, sectors=((size // 256, 256),), ram_free=(0x2000_1000, ram_end),
-                  startup_s=start, sync_s=sync, bl_id=bl_id, **{**_L1, "ob_size": ob_size})
+                  startup_s=start, sync_s=sync, bl_id=bl_id, double_nack=double_nack,
+                  **{**_L1, "ob_size": ob_size})
 
 
 DEVICES = {d.pid: d for d in (
@@ -142,7 +144,7 @@ DEVICES = {d.pid: d for d in (
            usarts=(U1, Usart("USART2", "PD5", "PD6", "remapped, 100-pin packages only")),
            **{**_F1, "startup_s": 0.001396, "sysmem": (0x1FFF_B000, 0x1FFF_F800)}),
     Device(0x413, "STM32F40x/41x", flash_size=1024 * KB, sectors=F4_1MB, ram_free=(0x2000_3000, 0x2002_0000),
-           startup_s=0.0846, sync_s=0.00016, bl_id=0x91, **_F4),
+           startup_s=0.0846, sync_s=0.00016, bl_id=0x91, double_nack=True, **_F4),
     Device(0x419, "STM32F42x/43x", flash_size=2048 * KB, sectors=F4_1MB + F4_1MB,
            ram_free=(0x2000_3000, 0x2003_0000), startup_s=0.082, sync_s=0.00016, bl_id=0x91, **_F4),
     Device(0x452, "STM32F72x/73x", flash_size=512 * KB, sectors=((4, 16 * KB), (1, 64 * KB), (3, 128 * KB)),
@@ -163,9 +165,11 @@ DEVICES = {d.pid: d for d in (
            ram_free=(0x2000_0800, 0x2000_4000), startup_s=0.000542, sync_s=0.000164, bl_id=0x20,
            **{**_L1, "protocol": 0x30}),
     _l1(0x429, "STM32L1 Cat.2 (L1xx6/8/BxxA)", 128 * KB, 0x2000_8000, 0.000164, 0.000542, 0x20),
-    _l1(0x427, "STM32L1 Cat.3 (L1xxC)", 256 * KB, 0x2000_8000, 0.000164, 0.000708, 0x40),
-    _l1(0x436, "STM32L1 Cat.4 (L1xxD)", 384 * KB, 0x2000_C000, 0.000164, 0.000708, 0x45, ob_size=0xA0),
-    _l1(0x437, "STM32L1 Cat.5 (L1xxE)", 512 * KB, 0x2001_4000, 0.000164, 0.000708, 0x40, ob_size=0xA0),
+    _l1(0x427, "STM32L1 Cat.3 (L1xxC)", 256 * KB, 0x2000_8000, 0.000164, 0.000708, 0x40, double_nack=True),
+    _l1(0x436, "STM32L1 Cat.4 (L1xxD)", 384 * KB, 0x2000_C000, 0.000164, 0.000708, 0x45, ob_size=0xA0,
+        double_nack=True),
+    _l1(0x437, "STM32L1 Cat.5 (L1xxE)", 512 * KB, 0x2001_4000, 0.000164, 0.000708, 0x40, ob_size=0xA0,
+        double_nack=True),
 )}
 
 

@@ -110,7 +110,8 @@ class RomModel:
         self.log.append(F.NAMES[code])
         rdp = self.chip.rdp_level()
         if rdp and code not in (Cmd.GET, Cmd.GET_VERSION, Cmd.GET_ID, Cmd.READOUT_UNPROTECT):
-            self._emit(NACK)                # AN3155 §3: refused while read protection is active
+            # AN3155 §3: refused while read protection is active; some versions NACK twice (AN2606)
+            self._emit(bytes((NACK, NACK)) if self.dev.double_nack else NACK)
             return
         self._emit(ACK)
         yield from getattr(self, "_c%02x" % code)()
