@@ -224,3 +224,12 @@ def test_double_nack_under_rdp_keeps_the_client_in_step(pid):
         with pytest.raises(Nack):
             c.read(0x0800_0000, 4)
     assert c.get_id() == pid            # the second NACK did not shift the next reply
+
+
+def test_unknown_product_id_is_refused_with_its_number():
+    from dataclasses import replace
+    chip = Chip(replace(DEVICES[0x451], pid=0x495))
+    c = RomClient(RomLink(RomModel(chip)))
+    with pytest.raises(UnknownDevice, match=r"product ID 0x495.*nothing was erased or written"):
+        c.connect()
+    assert chip.flash[:4] == b"\xff" * 4

@@ -85,3 +85,52 @@ def test_stm32flash_refuses_the_h735_by_itself(tmp_path, env):
     finally:
         sim.stop()
     assert rc != 0 and "0x483" in out and "nknown" in out, out
+
+
+def _stm32boot(*args, env):
+    r = subprocess.run([sys.executable, "-m", "stm32boot", *args], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=600)
+    return r.returncode, r.stdout, r.stderr
+
+
+def test_h735_rom_over_pty_installs_our_bootloader_and_go_runs_it(tmp_path, env):
+    """`stm32boot sim h735 --boot0 high --uart pty`: our client provisions sector 0 through the ROM
+    model over the pty, Go hands the core to our bootloader, which then answers our own protocol on
+    the same USART3."""
+    bl = os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf")
+    assert os.path.exists(bl), "build the firmware first: doit firmware"
+    rc, _, err = _stm32boot("sim", "h735", "--blank", "--boot0", "high", "--uart", "none", env=env)
+    assert rc == 0, err
+    sim = Sim(tmp_path, "h735", env=env)
+    try:
+        rc, out, err = _stm32boot("update-bootloader", bl, "--via", "rom", "--port", sim.link,
+                                  "--parity", "none", "--baud", "921600", env=env)
+        assert rc == 0 and "our bootloader is running" in out, err
+        rc, out, err = _stm32boot("info", "--port", sim.link, env=env)
+        assert rc == 0 and "h735" in out, err
+    finally:
+        sim.stop()
+    assert "Go to 0x08000000; the core runs" in sim.err
+
+
+def test_rom_model_over_tcp(tmp_path, env):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    p = subprocess.Popen([sys.executable, "-m", "stm32boot", "sim", "f107", "--rom", "--uart", f"tcp:{port}",
+                          "--timeout", "60"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in p.stderr:
+            if "tcp" in line.lower() or "listen" in line.lower():
+                break
+        time.sleep(0.2)
+        rc, out, err = _stm32boot("info", "--via", "rom", "--port", f"socket://127.0.0.1:{port}",
+                                  "--parity", "none", env=env)
+        assert rc == 2 and "wrong chip" in err and "0x418" in err     # --board h735 is the default
+        rc, out, err = _stm32boot("info", "--via", "rom", "--chip", "f107", "--port",
+                                  f"socket://127.0.0.1:{port}", "--parity", "none", env=env)
+        assert rc == 0 and "product ID 0x418" in out, err
+    finally:
+        p.terminate()
+        p.wait(10)

@@ -14,9 +14,12 @@ class RomSerial:
         import serial
         self.name, self.baud, self.parity = port, baud, parity
         try:
-            self.ser = serial.Serial(port=port, baudrate=baud, bytesize=8, parity=parity, stopbits=1,
-                                     timeout=0, write_timeout=10, rtscts=False, dsrdtr=False,
-                                     xonxoff=False, exclusive=True)
+            if "://" in port:        # socket://host:port (a simulator's TCP bridge): no line settings
+                self.ser = serial.serial_for_url(port, baudrate=baud, timeout=0)
+            else:
+                self.ser = serial.Serial(port=port, baudrate=baud, bytesize=8, parity=parity, stopbits=1,
+                                         timeout=0, write_timeout=10, rtscts=False, dsrdtr=False,
+                                         xonxoff=False, exclusive=True)
         except (serial.SerialException, OSError) as e:
             text = str(e)
             if parity != "N" and ("parity" in text.lower() or "Invalid argument" in text):

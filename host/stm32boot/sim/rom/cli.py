@@ -67,11 +67,9 @@ def run_chip(args) -> int:
              + (f"; set {', '.join(done)}" if done else ""))
         if args.uart in ("none", "null"):
             return 0
-        if args.uart == "stdio":
-            raise CliError("--uart stdio carries no binary protocol: use pty, pty:LINK or tcp:PORT "
-                           "(or none to only change the state)")
+        spec = "pty" if args.uart == "stdio" else args.uart    # a terminal cannot carry the binary protocol
         try:
-            ch = open_channel(args.uart, announce=lambda s: print(s, file=sys.stderr))
+            ch = open_channel(spec, announce=lambda s: print(s, file=sys.stderr))
         except (ValueError, OSError) as e:
             raise CliError(f"--uart {args.uart}: {e}") from None
         try:
