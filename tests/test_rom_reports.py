@@ -1,7 +1,6 @@
 """The three user reports, reproduced on the ROM bootloader models and run through the commands users
 know (`stm32boot ... --via rom`), in process: the F767 with its real sector map (single and dual bank),
 the F107 on the wrong USART, the L151 (RAK5205) with read protection."""
-import os
 
 import pytest
 
@@ -196,3 +195,21 @@ def test_before_sequence_enters_the_bootloader_on_an_adapter_wired_to_boot0(stat
     assert rc == 0 and "product ID 0x429" in out, err
     rc, out, err = run(capsys, "info", "--via", "rom", "--chip", "l151", "--before", "rts,bogus")
     assert rc == 2 and "cannot read step 'bogus'" in err
+
+
+def test_protect_then_unprotect_round_trip(state, capsys):
+    rc, out, err = run(capsys, "protect", "--via", "rom", "--chip", "f767", "--wrp", "3")
+    assert rc == 0 and "write protection on sector(s) 3 (0x08018000..0x0801FFFF)" in out, err
+    rc, out, err = run(capsys, "protect", "--via", "rom", "--chip", "f767", "--wrp", "12")
+    assert rc == 2 and "no write-protection bit 12" in err
+    path, data = image(state, 256)
+    assert main(["flash", f"{path}@0x08000000", "--via", "rom", "--chip", "f767", "--no-reset"]) == 0
+    rc, out, err = run(capsys, "protect", "--via", "rom", "--chip", "f767", "--rdp")
+    assert rc == 0 and "RDP level 1" in out, err
+    rc, out, err = run(capsys, "read", "0x08000000", "16", "-o", str(state / "x.bin"), "--via", "rom",
+                       "--chip", "f767")
+    assert rc == 2 and "read protection (RDP level 1) is active" in err
+    rc, out, err = run(capsys, "unprotect", "--via", "rom", "--chip", "f767", "--yes")
+    assert rc == 0 and "read protection removed" in out and "write protection removed" in out, err
+    assert "level 0" in out and "no write protection" in out
+    assert chip_flash("f767", 0x0800_0000, 256) == b"\xff" * 256      # the mass erase took the image

@@ -12,7 +12,7 @@ from .. import plan as planmod
 from ..cli import CliError
 from ..progress import Progress
 from . import diagnose, flow, protection
-from .client import Nack, RomError
+from .client import Nack
 from .connect import open_rom
 from .devices import FLASH_BASE, UnknownDevice, pins_text
 
@@ -273,5 +273,37 @@ def unprotect(args) -> int:
     return 0
 
 
-ROM_COMMANDS = {"flash": flash, "verify": verify, "read": read, "erase": erase, "info": info,
-                "reset": reset, "update-bootloader": update_bootloader, "unprotect": unprotect}
+def protect(args) -> int:
+    """Set read protection (Readout Protect, 0x82) and/or write protection on the given WRP bits (Write
+    Protect, 0x63); each ends in a system reset of the chip (AN3155 §3.9, §3.11)."""
+    t0 = time.monotonic()
+    if not args.rdp and not args.wrp:
+        raise CliError("give --rdp (read protection level 1) and/or --wrp N[,N...] (write protection)")
+    try:
+        bits = [int(b, 0) for b in args.wrp.split(",")] if args.wrp else []
+    except ValueError:
+        raise CliError(f"--wrp {args.wrp}: give comma-separated sector/WRP-bit numbers, e.g. 0,1") from None
+    with session(args, _board(args)) as s:
+        c, dev = s.client, s.dev
+        groups = {b for b, _, _ in dev.wrp_groups(flow.dual_bank(s))}
+        bad = [b for b in bits if b not in groups or b > 255]
+        if bad:
+            raise CliError(f"--wrp: the {dev.name} has no write-protection bit {bad[0]} "
+                           f"(0..{max(groups)})")
+        if bits:
+            c.write_protect(bits)
+            s.transport.advance(2 * dev.startup_s + 0.01)
+            c.sync()
+        if args.rdp:
+            c.readout_protect()
+            s.transport.advance(2 * dev.startup_s + 0.01)
+            c.sync()
+        ob = diagnose.read_options(c)
+        now = protection.decode(dev, ob).text(dev) if ob is not None else \
+            "read protection (RDP level 1): option bytes no longer readable"
+        print(f"protect: the {dev.name} now reports {now}, {_clock(s, t0)}")
+    return 0
+
+
+ROM_COMMANDS = {"flash": flash, "verify": verify, "read": read, "erase": erase, "info": info, "reset": reset,
+                "update-bootloader": update_bootloader, "protect": protect, "unprotect": unprotect}
