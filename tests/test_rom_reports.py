@@ -44,7 +44,7 @@ def test_f767_single_bank_erases_the_right_sectors_and_flashes(state, capsys):
     # 0x08008000 is sector 1 (32 KB) on a single-bank F76x: the image spans sectors 1 and 2
     rc, out, err = run(capsys, "flash", f"{path}@0x08008000", "--via", "rom", "--chip", "f767")
     assert rc == 0, err
-    assert "(2 sector(s) erased, 0 skipped unchanged), verified by CRC" in out
+    assert "(2 sector(s) erased, 0 skipped unchanged), verified by readback" in out
     assert "STM32F76x/77x" in out
     assert chip_flash("f767", 0x0800_8000, len(data)) == data
     rc, out, err = run(capsys, "flash", f"{path}@0x08008000", "--via", "rom", "--chip", "f767")
@@ -213,3 +213,8 @@ def test_protect_then_unprotect_round_trip(state, capsys):
     assert rc == 0 and "read protection removed" in out and "write protection removed" in out, err
     assert "level 0" in out and "no write protection" in out
     assert chip_flash("f767", 0x0800_0000, 256) == b"\xff" * 256      # the mass erase took the image
+
+
+def test_no_parity_on_a_real_8e1_link_is_named(state, capsys):
+    rc, out, err = run(capsys, "info", "--via", "rom", "--chip", "f767", "--parity", "none")
+    assert rc == 2 and "8E1" in err and "--parity" in err and "Traceback" not in err

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from . import before as beforemod
 from . import diagnose
-from .client import NoAnswer, RomClient, RomError
+from .client import Nack, NoAnswer, RomClient, RomError
 from .devices import DEVICES, Device, UnknownDevice, lookup
 
 
@@ -96,8 +96,14 @@ def open_rom(port: str | None, chip: str | None = None, board=None, state=None, 
             pins = (board.console.tx_pin, board.console.rx_pin) if board is not None and not chip else None
             msg = diagnose.no_answer(transport.name, expected_device(chip, board), before, pins)
             raise RomError(msg + ("\n" + hint if hint else "")) from None
-        client.version, client.cmds = client.get()
-        client.pid = client.get_id()
+        try:
+            client.version, client.cmds = client.get()
+            client.pid = client.get_id()
+        except Nack:
+            raise RomError(f"the ROM bootloader on {transport.name} answered 0x7F but NACKs Get, which it "
+                           f"never refuses: our bytes arrive damaged. It speaks 8E1 (even parity, AN3155 §1): "
+                           f"check --parity (none only for a simulator's pty), the baud rate (<= 115200 is "
+                           f"what ST tests), and that nothing else writes to the port") from None
         client.dev = lookup(client.pid)
         session = RomSession(client, transport, client.dev, transport.name, [done] if done else [])
         return session

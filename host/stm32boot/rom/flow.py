@@ -2,7 +2,8 @@
 path (stm32boot.plan: image checked against the memory map, packed per sector, sector CRCs): unchanged
 sectors are skipped, written sectors verified, and the same summary line printed. The ROM has no CRC
 over bytes: a sector is compared with Get Checksum (AN3155 §3.14) when the chip lists it, else by
-reading it back (Read Memory, 256 bytes per round trip) and computing the CRC here.
+reading it back (Read Memory, 256 bytes per round trip) against the sector's intended content, stopping
+at the first block that differs.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class RomResult(planmod.Result):
     """The plan's summary line; the rate in kB/s (ROM transfers are far below 1 MB/s)."""
 
     def summary(self, verb: str = "flash") -> str:
-        line = super().summary(verb)
+        line = super().summary(verb).replace("verified by CRC", "verified by readback")
         secs = self.virtual_s if self.virtual_s is not None else self.wall_s
         if self.written and secs > 0 and ", " in line and line.endswith("MB/s"):
             line = line.rsplit(", ", 1)[0] + f", {self.written / secs / 1e3:.1f} kB/s"
@@ -54,15 +55,42 @@ def _guard(session, fn, *a, **kw):
         raise diagnose.explain_nack(session.client, e) from None
 
 
+def _content(s, erased: int) -> bytearray:
+    """What the sector must hold afterwards: the image's pages, the erased value elsewhere."""
+    content = bytearray([erased]) * s.size
+    for a, data in s.pages:
+        content[a - s.addr:a - s.addr + len(data)] = data
+    return content
+
+
+COMPARE_STEP = 4096     # readback compare stops at the first differing block (a blank board: one read)
+
+
 def sector_matches(session, s, erased: int) -> bool:
     c = session.client
+    want = _content(s, erased)
     if c.has(Cmd.GET_CHECKSUM):
-        content = bytearray([erased]) * s.size
-        for a, data in s.pages:
-            content[a - s.addr:a - s.addr + len(data)] = data
-        return _guard(session, c.checksum, s.addr, s.size) == crc_words(content)
-    from ..native import crc32
-    return crc32(_guard(session, c.read, s.addr, s.size)) == s.crc
+        return _guard(session, c.checksum, s.addr, s.size) == crc_words(want)
+    for off in range(0, s.size, COMPARE_STEP):
+        n = min(COMPARE_STEP, s.size - off)
+        if _guard(session, c.read, s.addr + off, n) != want[off:off + n]:
+            return False
+    return True
+
+
+def written_matches(session, s) -> bool:
+    """Verify after writing: the written pages read back (or their Get Checksum) equal the image. The
+    gaps were erased by an erase the chip acknowledged; a silently refused erase (WRP) shows up here too,
+    as its writes are dropped the same way (AN3155 §3.6, §3.7)."""
+    c = session.client
+    for a, data in s.pages:
+        data = bytes(data)
+        if c.has(Cmd.GET_CHECKSUM) and len(data) % 4 == 0:
+            if _guard(session, c.checksum, a, len(data)) != crc_words(data):
+                return False
+        elif _guard(session, c.read, a, len(data)) != data:
+            return False
+    return True
 
 
 def flash(session, plan, progress=None) -> planmod.Result:
@@ -88,7 +116,7 @@ def flash(session, plan, progress=None) -> planmod.Result:
             done += len(data)
     if total and progress is not None and hasattr(progress, "finish"):
         progress.finish()
-    bad = [s for s in order if not sector_matches(session, s, mem.erased)]
+    bad = [s for s in order if not written_matches(session, s)]
     if bad:
         s = bad[0]
         raise planmod.VerifyError(
