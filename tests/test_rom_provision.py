@@ -65,3 +65,29 @@ def test_rom_go_starts_our_bootloader_on_the_simulated_core(tmp_path):
         assert info.board == "h735"
     finally:
         m.close()
+
+
+def test_h735_rom_read_protection_seen_by_probe_and_removed(tmp_path, monkeypatch, capsys):
+    """H7 options live in FLASH registers the ROM cannot show: RDP is found by a refused read, and
+    Readout Unprotect mass-erases the simulated flash through the FLASH model's option registers."""
+    from stm32boot.cli import main
+    from stm32boot.sim import h735
+    monkeypatch.setenv("STM32BOOT_SIM_STATE", str(tmp_path / "board"))
+    assert main(["sim", "h735", "--blank", "--boot0", "high", "--uart", "none"]) == 0
+    img = tmp_path / "app.bin"
+    img.write_bytes(bytes(range(256)) * 4)
+    assert main(["flash", f"{img}@0x08020000", "--via", "rom", "--no-reset"]) == 0
+    assert main(["protect", "--via", "rom", "--rdp"]) == 0
+    capsys.readouterr()
+    assert main(["info", "--via", "rom"]) == 0
+    assert "read protection (RDP level 1): Read Memory is refused" in capsys.readouterr().out
+    assert main(["flash", f"{img}@0x08020000", "--via", "rom"]) == 2
+    assert "keeps its option bytes out of the ROM bootloader's reach" in capsys.readouterr().err
+    assert main(["unprotect", "--via", "rom", "--yes"]) == 0
+    assert "no read protection" in capsys.readouterr().out
+    m = h735.build(state_dir=str(tmp_path / "board"), warn=lambda *a: None)
+    try:
+        assert m.flash_ctl.get("OPTSR_CUR") >> 8 & 0xFF == 0xAA            # RDP level 0 again
+        assert m.read(0x0802_0000, 16) == b"\xff" * 16                    # mass-erased
+    finally:
+        m.close()

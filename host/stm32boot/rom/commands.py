@@ -169,18 +169,7 @@ def info(args) -> int:
               + (" (dual bank, nDBANK = 0)" if dual else "") + f"; writes {dev.write_align}-byte aligned")
         print(f"free RAM:   0x{dev.ram_free[0]:08X}..0x{dev.ram_free[1] - 1:08X}")
         print(f"USARTs:     {pins_text(dev)}")
-        ob = diagnose.read_options(c)
-        if ob is not None:
-            print(f"protection: {protection.decode(dev, ob).text(dev)}")
-        elif dev.ob_base is not None:
-            print("protection: read protection (RDP level 1): Read Memory is refused, option bytes included")
-        else:
-            try:
-                c.read(FLASH_BASE, 4)
-                print("protection: no read protection (flash readable); option bytes are not reachable "
-                      "through this ROM")
-            except Nack:
-                print("protection: read protection (RDP level 1): Read Memory is refused")
+        print(f"protection: {diagnose.protection_text(c)}")
     return 0
 
 
@@ -267,9 +256,8 @@ def unprotect(args) -> int:
         if not did:
             print(f"unprotect: the {dev.name} has no read or write protection; nothing to do")
             return 0
-        ob = diagnose.read_options(c)
-        now = protection.decode(dev, ob).text(dev) if ob is not None else "option bytes not readable"
-        print(f"unprotect: {'; '.join(did)}; the chip now reports {now}, {_clock(s, t0)}")
+        print(f"unprotect: {'; '.join(did)}; the chip now reports {diagnose.protection_text(c)}, "
+              f"{_clock(s, t0)}")
     return 0
 
 
@@ -298,10 +286,7 @@ def protect(args) -> int:
             c.readout_protect()
             s.transport.advance(2 * dev.startup_s + 0.01)
             c.sync()
-        ob = diagnose.read_options(c)
-        now = protection.decode(dev, ob).text(dev) if ob is not None else \
-            "read protection (RDP level 1): option bytes no longer readable"
-        print(f"protect: the {dev.name} now reports {now}, {_clock(s, t0)}")
+        print(f"protect: the {dev.name} now reports {diagnose.protection_text(c)}, {_clock(s, t0)}")
     return 0
 
 

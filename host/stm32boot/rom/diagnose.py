@@ -75,6 +75,22 @@ def read_options(client) -> bytes | None:
         return None
 
 
+def protection_text(client) -> str:
+    """The chip's protection in one phrase, from its option bytes, or from a probe read of the flash
+    on chips whose options the ROM cannot show (H7)."""
+    dev = client.dev
+    ob = read_options(client)
+    if ob is not None:
+        return protection.decode(dev, ob).text(dev)
+    if dev.ob_base is not None:
+        return "read protection (RDP level 1): Read Memory is refused, option bytes included"
+    try:
+        client.read(0x0800_0000, 4)
+        return "no read protection (flash readable); option bytes are not reachable through this ROM"
+    except Nack:
+        return "read protection (RDP level 1): Read Memory is refused"
+
+
 def explain_nack(client, e: Nack) -> RomError:
     """A NACK, diagnosed: the exception to raise instead."""
     dev = client.dev
