@@ -165,15 +165,16 @@ class RomClient:
         return bytes(out)
 
     def write(self, addr: int, data: bytes, progress=None) -> None:
-        """Blocks of 256 bytes; the tail padded with 0xFF to the chip's alignment (AN2606 Table 7),
+        """Blocks of 256 bytes; the tail padded with the erased value to the chip's alignment (AN2606 Table 7),
         since a misaligned write fails and every later write with it."""
         align = self.dev.write_align if self.dev else 4
         if addr % align:
             raise RomError(f"0x{addr:08X} is not a multiple of {align}: the ROM bootloader of the "
                            f"{self.dev.name if self.dev else 'chip'} writes {align}-byte aligned only")
         data = bytes(data)
-        if len(data) % align:
-            data += b"\xff" * (align - len(data) % align)
+        if len(data) % align:                    # pad with the erased value (L1 flash erases to 0x00)
+            pad = 0x00 if self.dev is not None and self.dev.family == "l1" else 0xFF
+            data += bytes([pad]) * (align - len(data) % align)
         prog = self.dev.prog256_s if self.dev else 0.01
         for off in range(0, len(data), F.MAX_BLOCK):
             a, block = addr + off, data[off:off + F.MAX_BLOCK]
