@@ -128,6 +128,9 @@ def test_rom_model_over_tcp(tmp_path, env):
         rc, out, err = _stm32boot("info", "--via", "rom", "--port", f"socket://127.0.0.1:{port}",
                                   "--parity", "none", env=env)
         assert rc == 2 and "wrong chip" in err and "0x418" in err     # --board h735 is the default
+        rc, out, err = _stm32boot("info", "--via", "rom", "--chip", "0x451", "--port",
+                                  f"socket://127.0.0.1:{port}", "--parity", "none", env=env)
+        assert rc == 2 and "--chip 0x451 is a STM32F76x/77x" in err
         rc, out, err = _stm32boot("info", "--via", "rom", "--chip", "f107", "--port",
                                   f"socket://127.0.0.1:{port}", "--parity", "none", env=env)
         assert rc == 0 and "product ID 0x418" in out, err

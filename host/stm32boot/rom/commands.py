@@ -46,6 +46,11 @@ def session(args, board=None):
     except _library_errors() as e:
         raise CliError(str(e)) from None
     try:
+        from .connect import expected_device
+        want = expected_device(args.chip, None) if args.chip else None
+        if want is not None and want.pid != s.dev.pid:
+            raise CliError(f"wrong chip: the ROM bootloader reports product ID 0x{s.dev.pid:03X} ({s.dev.name}), "
+                           f"but --chip {args.chip} is a {want.name} (0x{want.pid:03X})")
         if board is not None and not args.chip and s.dev.pid != board.dev_id:
             raise CliError(f"wrong chip: the ROM bootloader reports product ID 0x{s.dev.pid:03X} "
                            f"({s.dev.name}), but --board {board.name} is a {board.title} (0x{board.dev_id:03X}); "
