@@ -8,7 +8,8 @@ What gets built is data kept beside the sources:
   tests/bench/bench_*.py   benchmark scripts that print figures                   -> task `bench`
 An images.py may also define TASKS(): extra doit tasks (generated sources, packaging).
 
-Command-line variables (doit's own mechanism): board=h735 port=/dev/ttyACM0 release=1 args="...".
+Command-line variables (doit's own mechanism): board=h735 port=/dev/ttyACM0 release=1 args="...",
+via=rom (flash / flash-loader through ST's ROM bootloader).
 """
 import glob
 import importlib.util
@@ -28,6 +29,7 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 KNOWN_VARS = {
     "board": "board description name (h735)",
     "port": "serial port of a real board; none: the simulated board",
+    "via": "via=rom: through ST's ROM bootloader (BOOT0 high) instead of ours",
     "release": "release=1 builds with -DRELEASE=1",
     "args": "extra pytest options for `doit test`",
 }
@@ -51,6 +53,7 @@ BUILD = "build"
 PY = sys.executable
 BOARD = get_var("board", "h735")
 PORT = get_var("port", "")
+VIA = get_var("via", "")          # via=rom: through ST's ROM bootloader (BOOT0 high) instead of ours
 RELEASE = get_var("release", "") not in ("", "0")
 os.makedirs(BUILD, exist_ok=True)  # doit keeps its state in build/ too: `rm -rf build` is a full clean
 
@@ -228,6 +231,8 @@ def task_flash():
     cmd = [PY, "-m", "stm32boot", "flash", "--board", BOARD]
     if PORT:
         cmd += ["--port", PORT]
+    if VIA:
+        cmd += ["--via", VIA]
     if image:
         cmd += list(image) if isinstance(image, (list, tuple)) else [image]
     return {
@@ -239,12 +244,14 @@ def task_flash():
 
 
 def task_flash_loader():
-    """rebuild the bootloader and replace it on the board (board=h735, port=...)"""
+    """rebuild the bootloader and replace it on the board (board=h735, port=..., via=rom: a blank board)"""
     mod = _load("firmware/images.py")
     image = getattr(mod, "BOOTLOADER_IMAGES", {}).get(BOARD) if mod else None
     cmd = [PY, "-m", "stm32boot", "update-bootloader", "--board", BOARD]
     if PORT:
         cmd += ["--port", PORT]
+    if VIA:
+        cmd += ["--via", VIA]
     if image:
         cmd.append(image)
     return {

@@ -24,11 +24,13 @@
 #define DMA2_BASE           0x40020400u
 #define DMAMUX1_BASE        0x40020800u
 #define FLASH_R_BASE        0x52002000u
+#define FMC_R_BASE          0x52004000u
 #define OCTOSPI1_R_BASE     0x52005000u
 #define DLYB_OCTOSPI1_BASE  0x52006000u
 #define OCTOSPI2_R_BASE     0x5200A000u
 #define DLYB_OCTOSPI2_BASE  0x5200B000u
 #define OCTOSPIM_BASE       0x5200B400u
+#define SYSCFG_BASE         0x58000400u
 #define GPIOA_BASE          0x58020000u
 #define GPIO_PORT_STRIDE    0x400u
 #define GPIO_BASE(port)     (GPIOA_BASE + (port) * GPIO_PORT_STRIDE)  /* A=0 ... H=7, J=9, K=10 */

@@ -37,6 +37,18 @@ def add_target_args(p: argparse.ArgumentParser) -> None:
                    help="simulated board's state directory (default: the one `doit flash` uses)")
     p.add_argument("--baud", type=int, default=None,
                    help="link speed to ask for (default: the fastest both ends support)")
+    from .rom.commands import add_args as add_rom_args
+    add_rom_args(p)
+
+
+def via_rom(args, command: str):
+    """`--via rom`: the ROM bootloader's version of `command` (stm32boot.rom.commands), or None."""
+    if getattr(args, "via", "ours") != "rom":
+        return None
+    from .rom.commands import ROM_COMMANDS
+    if command not in ROM_COMMANDS:
+        raise CliError(f"`{command}` is not available through ST's ROM bootloader (--via rom)")
+    return ROM_COMMANDS[command]
 
 
 def get_board(args) -> boards.Board:

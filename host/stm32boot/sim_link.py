@@ -49,6 +49,10 @@ class SimTransport:
             if state_dir is None:
                 state_dir = state.default_dir(board.name)
             machine = build(board, state_dir=str(state_dir), blank=blank, uart=self.chan, warn=lambda *a: None)
+            if getattr(machine, "boot0", False):
+                machine.close()
+                raise OSError(f"the simulated {board.title}'s BOOT0 is high: it runs ST's ROM bootloader, "
+                              f"not ours; use --via rom, or `stm32boot sim {board.name} --boot0 low --uart none`")
             try:
                 provision(machine, board)
             except BaseException:

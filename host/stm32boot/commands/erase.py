@@ -8,7 +8,7 @@ from ..cli import CliError
 from ..image import bootloader_range, describe_memories
 from ..plan import PER_CALL, target_crcs
 from ..progress import Progress
-from ..session import add_target_args, connect, get_board, parse_int
+from ..session import add_target_args, connect, get_board, parse_int, via_rom
 
 
 def _blank_crc(size: int, erased: int, cache: dict) -> int:
@@ -66,6 +66,8 @@ def sectors_for(board, ranges: list[str], everything: bool) -> list[tuple[int, i
 
 
 def run(args) -> int:
+    if (rom := via_rom(args, "erase")):
+        return rom(args)
     t0 = time.monotonic()
     board = get_board(args)
     sectors = sectors_for(board, args.ranges, args.all)

@@ -9,7 +9,7 @@ from .. import image as imagemod
 from .. import plan as planmod
 from ..cli import CliError
 from ..progress import Progress
-from ..session import add_target_args, connect, errors_as_cli, get_board, show_console
+from ..session import add_target_args, connect, errors_as_cli, get_board, show_console, via_rom
 
 
 def register(sub) -> None:
@@ -26,6 +26,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if (rom := via_rom(args, "flash")):
+        return rom(args)
     t0 = time.monotonic()
     board = get_board(args)
     with errors_as_cli():                    # everything is validated before the board is opened

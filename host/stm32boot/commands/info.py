@@ -1,7 +1,7 @@
 """`stm32boot info`: what the bootloader on the board reports (versions, chip, memories, limits)."""
 from __future__ import annotations
 
-from ..session import add_target_args, connect, get_board
+from ..session import add_target_args, connect, get_board, via_rom
 
 
 def _size(n: int) -> str:
@@ -16,6 +16,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if (rom := via_rom(args, "info")):
+        return rom(args)
     board = get_board(args)
     with connect(args, board) as (_target, info):
         where = args.port or "simulated board"

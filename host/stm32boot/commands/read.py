@@ -5,7 +5,7 @@ import time
 
 from ..cli import CliError
 from ..progress import Progress
-from ..session import add_target_args, connect, get_board, parse_int
+from ..session import add_target_args, connect, get_board, parse_int, via_rom
 
 
 BLOCK = 64 * 1024   # per Target.read call: the target windows the frames inside; progress per block
@@ -21,6 +21,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if (rom := via_rom(args, "read")):
+        return rom(args)
     t0 = time.monotonic()
     board = get_board(args)
     if args.length <= 0:

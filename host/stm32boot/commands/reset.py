@@ -1,7 +1,7 @@
 """`stm32boot reset`: restart the board into its application (or stay in the bootloader)."""
 from __future__ import annotations
 
-from ..session import add_target_args, connect, get_board, show_console
+from ..session import add_target_args, connect, get_board, show_console, via_rom
 
 
 def register(sub) -> None:
@@ -15,6 +15,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if (rom := via_rom(args, "reset")):
+        return rom(args)
     with connect(args, get_board(args)) as (target, _info):
         target.reset(run_app=not args.bootloader)
         if args.bootloader:

@@ -13,11 +13,14 @@ import sys
 from .. import boards
 from ..cli import CliError
 
+ROM_CHIPS = ("f767", "f107", "l151")      # chip-only ROM bootloader models (sim/rom/chips.py)
+
 
 def register(sub) -> None:
     p = sub.add_parser("sim", help="run the simulated board (default target when no serial port is given)",
                        description=__doc__.split("\n\n")[0])
-    p.add_argument("board", choices=boards.names(), help="board to simulate")
+    p.add_argument("board", choices=boards.names() + list(ROM_CHIPS),
+                   help="board to simulate, or (with --rom) a chip whose ROM bootloader to model")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--state", metavar="DIR",
                    help="state directory (default $STM32BOOT_SIM_STATE or ~/.cache/stm32boot/sim/BOARD)")
@@ -35,6 +38,21 @@ def register(sub) -> None:
     p.add_argument("--max-virtual", type=float, default=None, metavar="SECONDS",
                    help="stop after this much simulated time")
     p.add_argument("--trace", action="store_true", help="print every peripheral register access")
+    r = p.add_argument_group("ST's ROM bootloader (AN3155)")
+    r.add_argument("--rom", action="store_true",
+                   help="f767/f107/l151: serve that chip's ROM bootloader model on --uart")
+    r.add_argument("--boot0", choices=("high", "low"), default=None,
+                   help="set the BOOT0 pin (kept in the state); h735 high: boots ST's ROM bootloader")
+    r.add_argument("--wired", default=None, metavar="TX/RX",
+                   help="chip pins the host adapter is wired to, e.g. PA9/PA10 (kept in the state)")
+    r.add_argument("--rdp", choices=("0", "1"), default=None, help="set the chip's read protection level")
+    r.add_argument("--wrp", default=None, metavar="BITS|none",
+                   help="set write protection: comma-separated WRP bits (sectors), or none")
+    r.add_argument("--dual-bank", choices=("on", "off"), default=None, help="F76x: nDBANK option bit")
+    r.add_argument("--pace", type=int, default=None, metavar="BAUD",
+                   help="pty/TCP: model the wire and flash times in wall-clock time at BAUD (benches)")
+    r.add_argument("--pa9-high", choices=("on", "off"), default=None,
+                   help="F105/107: USB VBUS holds PA9 high at reset (slow USB path in the ROM)")
     p.set_defaults(func=run)
 
 
@@ -47,6 +65,39 @@ def _open_uart(spec: str):
 
 
 def run(args) -> int:
+    if args.board in ROM_CHIPS or args.rom:
+        from ..sim.rom.cli import run_chip
+        return run_chip(args)
+    if _has_rom(args.board) and args.boot0 and args.uart in ("none", "null"):
+        from ..sim.rom.cli import set_h735_boot0
+        return set_h735_boot0(args)
+    if _has_rom(args.board) and (args.boot0 == "high" or (args.boot0 is None and _boot0_saved(args))):
+        from ..sim.rom.cli import run_h735_rom
+        return run_h735_rom(args)
+    return _run_board(args)
+
+
+def _boot0_saved(args) -> bool:
+    from ..sim.state import SimState, StateError, default_dir
+    if args.blank:
+        return False
+    try:
+        st = SimState.open(args.board, args.state or default_dir(args.board))
+    except StateError:
+        return False
+    try:
+        return bool(st.values.get("boot0"))
+    finally:
+        st.close()
+
+
+def _has_rom(board: str) -> bool:
+    """The board's chip has a ROM bootloader model acting on the simulated machine (sim/rom/)."""
+    from ..sim.rom.h735_rom import PID
+    return boards.get(board).dev_id == PID
+
+
+def _run_board(args) -> int:
     from ..sim.board import build
     from ..sim.elfload import ElfLoadError
     from ..sim.state import StateError, default_dir
@@ -58,7 +109,8 @@ def run(args) -> int:
     uart = _open_uart(args.uart)
     try:
         m = build(board, state_dir=state_dir, blank=args.blank, uart=uart, nor=args.nor,
-                  warn=lambda s: print(s, file=sys.stderr))
+                  warn=lambda s: print(s, file=sys.stderr),
+                  boot0=None if args.boot0 is None else args.boot0 == "high")
     except StateError as e:
         uart.close()
         raise CliError(str(e)) from None

@@ -8,7 +8,7 @@ import os
 
 from .. import image as imagemod
 from ..cli import CliError
-from ..session import add_target_args, bootloader_elf, connect, errors_as_cli, get_board, provision_sim
+from ..session import add_target_args, bootloader_elf, connect, errors_as_cli, get_board, provision_sim, via_rom
 
 
 def register(sub) -> None:
@@ -40,6 +40,8 @@ def bootloader_bytes(board, spec: str) -> bytes:
 
 
 def run(args) -> int:
+    if (rom := via_rom(args, "update-bootloader")):
+        return rom(args)
     board = get_board(args)
     blob = bootloader_bytes(board, args.image)
     if not args.port and os.path.exists(args.image) and \

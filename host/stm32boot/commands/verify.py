@@ -6,7 +6,7 @@ import time
 from .. import image as imagemod
 from ..cli import CliError
 from ..plan import target_crcs
-from ..session import add_target_args, connect, errors_as_cli, get_board
+from ..session import add_target_args, connect, errors_as_cli, get_board, via_rom
 
 
 def register(sub) -> None:
@@ -18,6 +18,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if (rom := via_rom(args, "verify")):
+        return rom(args)
     from ..native import crc32
     t0 = time.monotonic()
     board = get_board(args)

@@ -10,6 +10,8 @@ and the external NOR part.
     uart            a ByteChannel for the board's console USART (m.console), or None
     nor             the external NOR part for boards fitted with several across revisions
                     (board.nor.parts); default: the part the state was made with, else the first
+    boot0           True/False sets the BOOT0 pin (kept in the state, like a switch); None keeps it.
+                    High: ST's ROM bootloader answers instead of the flash (sim/rom/), m.boot0
 """
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ def nor_part(board, state, requested=None) -> str | None:
 
 
 def build(board, state_dir=None, blank=False, strict=False, uart=None, fault_policy="stop", warn=print,
-          nor=None) -> Machine:
+          nor=None, boot0=None) -> Machine:
     board = resolve(board)
     chip = chips.get(board.sim_chip)
     state = SimState.open(board.name, state_dir, blank) if state_dir is not None else None
@@ -53,6 +55,9 @@ def build(board, state_dir=None, blank=False, strict=False, uart=None, fault_pol
         m = Machine(board, chip=chip, state=state, strict=strict, fault_policy=fault_policy, warn=warn)
         m.nor_part = part
         chip.add_soc(m, board, uart=uart, nor_part=part)
+        if state is not None and boot0 is not None:
+            state.values["boot0"] = int(bool(boot0))
+        m.boot0 = bool(boot0) if boot0 is not None else bool(state and state.values.get("boot0"))
         m.reset()
     except BaseException:
         if state is not None:

@@ -25,11 +25,37 @@ class Ctx:
     rng: random.Random = field(default_factory=lambda: random.Random(0x5EED))
     init_ok: bool = False
     board: str = boards.DEFAULT
+    board_kw: dict = field(default_factory=dict)   # LoaderHarness connect state: supply_cr3, app, connect
 
     def harness(self) -> LoaderHarness:
+        """The check's own board, fresh from the programmer's connect (LoaderHarness.connect): no check
+        sees what an earlier one left in RAM, the NOR or the controllers."""
         if self.h is None:
-            self.h = LoaderHarness(self.loader, board=self.board, nor_profile=self.nor_profile)
+            self.h = LoaderHarness(self.loader, board=self.board, nor_profile=self.nor_profile, **self.board_kw)
         return self.h
+
+    def initialised(self) -> LoaderHarness:
+        """A fresh board on which the programmer has called Init, as it does before any operation."""
+        h = self.harness()
+        _call(h, "Init")
+        return h
+
+
+@dataclass
+class CheckResult:
+    name: str
+    status: str          # "PASS", "FAIL" or "N/A"
+    message: str
+    cause: str = ""      # for FAIL: one of CAUSES
+    pc: int | None = None
+    sim_notes: list = field(default_factory=list)
+
+    def __iter__(self):  # (name, status, message), as the checks have always been reported
+        return iter((self.name, self.status, self.message))
+
+
+CAUSES = ("loader bug", "unsupported by the simulator", "harness")
+_UNSUPPORTED = ("unmodelled", "not modelled", "emulator error")
 
 
 class Fail(Exception):
@@ -169,7 +195,7 @@ def check_sectors(ctx: Ctx):
 
 def check_link(ctx: Ctx):
     ld = ctx.loader
-    lo, hi = ld.image_range()
+    lo, hi = ld.image_range()[0], ld.ram_end()
     base = ld.ram_base()
     if lo != base + 4:
         return False, f"image starts at 0x{lo:08X}; must be linked at RAM base + 4 = 0x{base + 4:08X}"
@@ -189,7 +215,8 @@ def check_init_poisoned_bss(ctx: Ctx):
     try:
         _readback(h, si.start, bytes(range(256)), "Init with .bss poisoned")
     except Fail as e:
-        h0 = LoaderHarness(ctx.loader, board=ctx.board, nor_profile=ctx.nor_profile, zero_bss=True)
+        h0 = LoaderHarness(ctx.loader, board=ctx.board, nor_profile=ctx.nor_profile, zero_bss=True,
+                           **ctx.board_kw)
         _nor(h0, 0, bytes(range(256)))
         try:
             _readback(h0, si.start, bytes(range(256)), "Init with .bss zeroed")
@@ -205,6 +232,7 @@ def check_init_poisoned_bss(ctx: Ctx):
 def check_init_twice(ctx: Ctx):
     _needs_init(ctx)
     h = ctx.harness()
+    _nor(h, 0, bytes(range(256)))
     _call(h, "Init")  # the programmer calls Init again while the window is mapped
     _readback(h, ctx.loader.storage().start, bytes(range(256)), "Init called again")
     return True, "Init twice in a row: returns 1, window still right"
@@ -213,6 +241,7 @@ def check_init_twice(ctx: Ctx):
 def check_init_after_abandoned_session(ctx: Ctx):
     _needs_init(ctx)
     h = ctx.harness()
+    _nor(h, 0, bytes(range(256)))
     nor = h.m.nor
     nor.mode = "sopi" if nor.mode != "sopi" else "dopi"   # a previous run left another bus mode
     nor.changed(0, nor.size)
@@ -223,7 +252,7 @@ def check_init_after_abandoned_session(ctx: Ctx):
 
 def check_sector_erase(ctx: Ctx):
     _needs_init(ctx)
-    h = ctx.harness()
+    h = ctx.initialised()
     si, S = ctx.loader.storage(), _sector(ctx)
     _nor(h, 0, b"\0" * 6 * S)
     _call(h, "SectorErase", si.start + S + 0x123, si.start + 2 * S + 5)  # unaligned, end inclusive
@@ -234,7 +263,7 @@ def check_sector_erase(ctx: Ctx):
 
 
 def _write_case(ctx: Ctx, off: int, n: int, what: str):
-    h = ctx.harness()
+    h = ctx.initialised()
     si, S = ctx.loader.storage(), _sector(ctx)
     lo, hi = off & ~(S - 1), (off + n + S - 1) & ~(S - 1)
     _call(h, "SectorErase", si.start + lo, si.start + hi - 1)
@@ -276,7 +305,7 @@ def check_verify(ctx: Ctx):
     if not ctx.loader.symbols.get("Verify"):
         return None
     _needs_init(ctx)
-    h = ctx.harness()
+    h = ctx.initialised()
     si = ctx.loader.storage()
     data = bytes(h.read_mapped(si.start + 0x10001, 0x100))
     buf = h.put_buffer(data)
@@ -298,7 +327,7 @@ def check_checksum(ctx: Ctx):
     if not ctx.loader.symbols.get("CheckSum"):
         return None
     _needs_init(ctx)
-    h = ctx.harness()
+    h = ctx.initialised()
     si = ctx.loader.storage()
     s, n, init = si.start + 0x10001, 15, 5
     span = h.read_mapped(s, ((s & ~3) + n) - s)
@@ -314,7 +343,7 @@ def check_mass_erase(ctx: Ctx):
     if not ctx.loader.symbols.get("MassErase"):
         return None
     _needs_init(ctx)
-    h = ctx.harness()
+    h = ctx.initialised()
     si = ctx.loader.storage()
     r = _call(h, "MassErase", 0)
     _call(h, "Init")
@@ -357,27 +386,69 @@ CHECKS = [
 ]
 
 
-def run_checks(loader: Loader, nor_profile: str = "typical", only=None, board: str = boards.DEFAULT):
-    """Yields (name, status, message): status "PASS", "FAIL" or "N/A"."""
-    ctx = Ctx(loader, nor_profile, board=board)
+def _classify(problem: str, notes: list[str]) -> str:
+    """Which of CAUSES a failure most likely has: the simulator said it does not model something the
+    loader used; the harness itself broke (its wall-clock guard, an internal error); else the loader."""
+    if any(k in n for n in notes for k in _UNSUPPORTED) or "emulator error" in problem:
+        return "unsupported by the simulator"
+    if "of wall time" in problem or problem.startswith("internal error in the harness"):
+        return "harness"
+    return "loader bug"
+
+
+def _context(ctx: Ctx, res: CheckResult) -> None:
+    """For a failing check: the loader's PC where its last call stopped and what the simulator noted."""
+    h = ctx.h
+    if h is None:
+        return
+    if h.calls:
+        last = h.calls[-1]
+        res.pc = last.pc
+        where = "returned" if last.ok else "stopped"
+        res.message += f"\n      loader: {last.name} {where} at PC=0x{last.pc:08X}"
+    seen = []
+    for n in h.sim_notes():
+        if n not in seen:
+            seen.append(n)
+    res.sim_notes = seen
+    res.message += "".join(f"\n      {n}" for n in seen[:12])
+    if len(seen) > 12:
+        res.message += f"\n      ... {len(seen) - 12} more simulator note(s)"
+
+
+def run_checks(loader: Loader, nor_profile: str = "typical", only=None, board: str = boards.DEFAULT,
+               **board_kw):
+    """Yields a CheckResult per check (iterates as (name, status, message)): status "PASS", "FAIL" or
+    "N/A"; a FAIL carries its likely cause, the loader's PC and the simulator's notes. Every check runs on
+    its own fresh board (Ctx.harness) in the connect state board_kw gives (LoaderHarness.connect)."""
+    ctx = Ctx(loader, nor_profile, board=board, board_kw=board_kw)
     static = {"elf", "storage-info", "sectors", "link"}
     static_ok = True
     for name, fn in CHECKS:
         if only and name not in only and name not in static | {"init-poisoned-bss"}:
             continue  # the static checks and the first Init are every dynamic check's prerequisites
         if name not in static and not static_ok:
-            yield name, "FAIL", "not run: the file fails the static checks above"
+            yield CheckResult(name, "FAIL", "not run: the file fails the static checks above", "loader bug")
             continue
+        ctx.h = None
         try:
             res = fn(ctx)
         except Fail as e:
             res = (False, str(e))
         except WindowFault as e:
             res = (False, f"the programmer's read of the memory window faults: {e}")
+        except Exception as e:   # a bug of ours: reported as such, never a traceback
+            res = (False, f"internal error in the harness: {type(e).__name__}: {e}")
         if res is None:
-            yield name, "N/A", "function not present (optional)"
+            yield CheckResult(name, "N/A", "function not present (optional)")
             continue
         ok, msg = res
         if name in static and not ok:
             static_ok = False
-        yield name, "PASS" if ok else "FAIL", msg
+        out = CheckResult(name, "PASS" if ok else "FAIL", msg)
+        if not ok:
+            if name not in static:
+                _context(ctx, out)
+            out.cause = "loader bug" if name in static else _classify(msg, out.sim_notes)
+        ctx.h = None
+        yield out

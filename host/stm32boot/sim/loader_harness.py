@@ -9,8 +9,12 @@ does (external-loader-abi.md §1, §2, §5; emulation.md §5.2).
     h.read_mapped(0x90000000, 16)                       # what the programmer reads back (may raise)
     h.notes()                                           # model trace: NOR/OCTOSPI notes, oldest first
 
+Start state: the programmer's connect (LoaderHarness.connect): a system reset, core halted before its first
+instruction; only what a power-on reset clears (the PWR supply configuration) is as an application left it.
+
 Call mechanics: image segments that are writable or executable are written to RAM (the StorageInfo-
-only segment is skipped), .bss and the rest of each segment's memsz are POISONED (no C runtime runs),
+only segment is skipped), .bss (also an IAR-style NOBITS block after the segments: Loader.ram_end, where
+the stack and its canary start) and the rest of each segment's memsz are POISONED (no C runtime runs),
 the word 0x0000BE00 (BKPT) sits at the RAM base, LR = base|1, SP = round8(end + 0x400), xPSR = Thumb,
 PRIMASK = 1. A call passes when it returns onto the stub with SP restored, IPSR = 0, the stack canary
 intact, within its virtual-time budget and the wall-clock guard, and stored only to its image/.bss,
@@ -35,6 +39,8 @@ CANARY = b"\xde\xad\xf0\x0d" * 4
 BUDGET_S = {"Init": 100.0, "Write": 1.0, "Read": 1.0, "SectorErase": 10.0, "MassErase": 600.0,
             "Verify": 10.0, "CheckSum": 10.0}
 RAM_BASES = (0x2400_0000, 0x2000_0000)
+CONNECT_MODES = ("under-reset", "hot-plug")   # CubeProgrammer's Normal behaves as under-reset here
+APP_RUN_S = 0.5                               # virtual time an application runs before the connect
 AXI_END = 0x2405_0000
 FUNCS = ("Init", "Write", "SectorErase", "MassErase", "Read", "Verify", "CheckSum")
 
@@ -140,6 +146,14 @@ class Loader:
             raise LoaderError(f"{self.path}: no writable/executable PT_LOAD segment (no RAM image)")
         return min(s[0] for s in segs), max(s[0] + s[1] for s in segs)
 
+    def ram_end(self) -> int:
+        """End of what the loader owns in RAM: its segments and any allocated NOBITS section after them.
+        IAR links .bss outside every PT_LOAD (external-loader-abi.md §1.6); it is still the loader's."""
+        lo, hi = self.image_range()
+        top = self.ram_base() + 0x10_0000
+        ends = [a + n for a, n, _name in self.nobits if lo <= a < top]
+        return max([hi] + ends)
+
     def ram_base(self) -> int:
         lo, _ = self.image_range()
         for b in RAM_BASES:
@@ -159,6 +173,7 @@ class CallResult:
     wall_s: float = 0.0
     problem: str | None = None       # why the call itself failed (fault, timeout, bad return)
     fault_report: object = None
+    pc: int = 0                      # where the loader stopped (the stub when it returned)
 
     def describe(self) -> str:
         a = ", ".join(f"0x{x:X}" for x in self.args)
@@ -181,15 +196,18 @@ def harness_board(board: str):
 
 class LoaderHarness:
     def __init__(self, loader: Loader, board: str = boards.DEFAULT, nor_profile: str = "typical",
-                 wall_s: float = 60.0, zero_bss: bool = False, machine=None):
+                 wall_s: float = 60.0, zero_bss: bool = False, machine=None, supply_cr3: int | None = None,
+                 app: str | None = None, connect: str = "under-reset"):
+        if connect not in CONNECT_MODES:
+            raise LoaderError(f"connect mode {connect!r}: use {' or '.join(CONNECT_MODES)}")
         desc = harness_board(board)
         self.loader = loader
         self.zero_bss = zero_bss
         self.wall_s = wall_s
+        self._warnings: list[str] = []
         if machine is None:
             from .board import build
-            machine = build(desc, strict=False, warn=lambda msg: self._warnings.append(msg))
-        self._warnings: list[str] = []
+            machine = build(desc, strict=False, warn=self._warnings.append)
         self.m = machine
         if not hasattr(self.m, "octospi1"):
             from .periph.ospi_board import add_ospi
@@ -198,14 +216,41 @@ class LoaderHarness:
             from .devices.mx25lm import PROFILES
             self.m.nor.times = PROFILES[nor_profile]
         self.base = loader.ram_base()
-        lo, hi = loader.image_range()
+        hi = loader.ram_end()
         self.image_end = hi
         self.sp = (hi + 0x400 + 7) & ~7
         self.canary_at = hi
         self.buffer = (hi + 0x408 + 7) & ~7
         self.buffer_len = 0   # largest data buffer handed over so far: the loader may store there
         self.calls: list[CallResult] = []
+        self.connect(supply_cr3, app, connect)
         self.reload()
+
+    def connect(self, supply_cr3: int | None = None, app: str | None = None, mode: str = "under-reset") -> None:
+        """The state CubeProgrammer hands a loader. Its connect modes "Normal" and "Under reset" reset the
+        system and halt the core before its first instruction: every peripheral at its reset value, core in
+        Thread mode, interrupts masked; only what a power-on reset clears stays as the application left it,
+        i.e. the PWR supply configuration (RM0468 PWR_CR3: write-once). "Hot plug" halts the core wherever
+        the application is, with everything it set up (clocks, a memory-mapped NOR) still in place.
+        `app`: an ELF the board runs from power-on for APP_RUN_S before the programmer connects (e.g. our
+        bootloader); `supply_cr3`: the CR3 an application wrote, without running one. Neither: a board with
+        nothing run since power-on (blank flash on a production line)."""
+        m = self.m
+        if supply_cr3 is not None:
+            m.pwr.power_on_reset()
+            m.pwr.bus_write(m.pwr.reg("CR3").offset, 4, (m.pwr.get("CR3") & ~0x3F) | supply_cr3 & 0x3F)
+            m.clock.advance_to(m.clock.now + 10**9)   # the application ran: the supply is ready
+        if app is not None:
+            try:
+                m.load_elf(app)
+            except Exception as e:
+                raise LoaderError(f"application {app}: {e}") from None
+            m.reset()
+            r = m.run(max_virtual_s=APP_RUN_S, timeout_s=self.wall_s)
+            if r.reason == "fault":
+                raise LoaderError(f"application {app} faults before the programmer connects: {r.detail}")
+        if mode == "under-reset":
+            m.reset()                                  # the connect's system reset
 
     # ---- image ------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -217,7 +262,7 @@ class LoaderHarness:
             m.write(vaddr, data)
             if memsz > len(data):
                 m.write(vaddr + len(data), fill * (memsz - len(data)))
-        lo, hi = self.loader.image_range()
+        lo, hi = self.loader.image_range()[0], self.image_end
         for addr, size, _name in self.loader.nobits:
             if lo <= addr and addr + size <= hi:
                 m.write(addr, fill * size)
@@ -251,7 +296,7 @@ class LoaderHarness:
                      timeout_s=self.wall_s, max_virtual_s=budget)
         out = CallResult(name, tuple(args), False, r0=res.r0, r1=uc.reg_read(UC_ARM_REG_R1),
                          virtual_s=(m.clock.now - v0) / 1e12, wall_s=time.monotonic() - t0,
-                         fault_report=res.fault_report)
+                         fault_report=res.fault_report, pc=res.pc)
         out.problem = self._problem(res, budget)
         smashed = bytes(m.read(self.canary_at, len(CANARY))) != CANARY
         if out.problem is not None and smashed:
@@ -308,6 +353,10 @@ class LoaderHarness:
             text = str(res.fault_report).rstrip().replace("\n", "\n        ")
             return f"fault: {text}"
         if res.reason == "virtual":
+            polled = self._polling()
+            if polled:
+                return (f"did not return within its {budget:g} s virtual-time budget: still {polled} "
+                        f"(PC=0x{res.pc:08X})")
             return f"did not return within its {budget:g} s virtual-time budget (PC=0x{res.pc:08X})"
         if res.reason == "timeout":
             return f"still running after {self.wall_s:g} s of wall time (PC=0x{res.pc:08X})"
@@ -326,5 +375,18 @@ class LoaderHarness:
                 return w.read(addr - w.base, n)
         return self.m.read(addr, n)
 
+    def _polling(self) -> str:
+        """'polling PWR.D3CR (reads 0x4000)' when the run ended in a status-register wait, else ''."""
+        m = self.m
+        addr = getattr(m, "_poll_addr", None)
+        if addr is None:
+            return ""
+        p, off, _ = m._route(addr)
+        return f"polling {m._name(p, off)} (reads 0x{m._poll_val:X})" if p is not None else ""
+
     def notes(self) -> list[str]:
         return list(self.m.octospi1.trace) + list(self.m.nor.trace) + list(self.m.octospi2.trace)
+
+    def sim_notes(self) -> list[str]:
+        """What the simulator said while the loader ran (model notes, unmodelled registers), in order."""
+        return list(self._warnings)

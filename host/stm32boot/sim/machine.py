@@ -315,7 +315,9 @@ class Machine:
                     v = p.bus_read(off, size)
                     self._poll_count = 0
             else:
-                self._poll_addr, self._poll_val, self._poll_count = addr, v, 1
+                self._poll_addr, self._poll_val, self._poll_count, self._poll_timed = addr, v, 1, False
+        elif getattr(p, "TIME_SOURCE", False):   # a tick read between status reads: still a wait, but one
+            self._poll_timed = True              # with a timeout of its own, never a hang
         else:
             self._poll_addr = None
         if self.trace:
@@ -355,11 +357,15 @@ class Machine:
             return True
         if self._wait_host():
             return True
-        if self._poll_count >= self.hang_polls:
+        if self._poll_count >= self.hang_polls and not self._poll_timed:
             self._hang = (f"firmware polls {self._name(p, off)} (value 0x{self._poll_val:X}) "
                           f"and no event or input is pending")
             self.uc.emu_stop()  # safe: a status read has no side effects (trap 0.4d)
         return False
+
+    def warp(self) -> bool:
+        """For models that see the guest waiting on them (repeated status commands): jump to the next event."""
+        return self._warp()
 
     def _warp(self) -> bool:
         nxt = self.clock.next_event_time()
@@ -442,6 +448,7 @@ class Machine:
         self._wall_deadline = None
         self._poll_addr, self._poll_val, self._poll_count = None, None, 0
         self._poll_insns = 0
+        self._poll_timed = False
 
     def reset(self) -> None:
         """Reset as silicon: models to reset values, MSP and PC from the vector table."""

@@ -34,6 +34,7 @@ class ScnScb(Peripheral):
 class SysTick(Peripheral):
     C_PREFIX = "SYST"
     SIZE = 0x10
+    TIME_SOURCE = True   # reading it between status reads does not end an idle wait (machine._read)
     POLL_REGS = frozenset({"CSR"})
     REGS = (
         Reg("CSR", 0x00, fields=(Field("ENABLE", 0), Field("TICKINT", 1), Field("CLKSOURCE", 2),
@@ -220,6 +221,7 @@ class Scb(Peripheral):
 
 
 class Dwt(Peripheral):
+    TIME_SOURCE = True
     C_PREFIX = "DWT"
     SIZE = 0x1000
     REGS = (

@@ -1,6 +1,8 @@
 /* See nor_min.h. */
 #include "nor_min.h"
 
+#include "gpio.h"
+
 int nm_dtr;
 int nm_err;
 
@@ -111,9 +113,33 @@ void nm_poll_wip(void)
     R(O1, CR) &= ~OCTOSPI_CR_APMS;
 }
 
+/* The board's OCTOSPI pins in their alternate functions (UM2679 schematic): port << 4 | pin, AF. */
+static const uint8_t board_pins[][2] = {
+    {6 << 4 | 6, 10}, {5 << 4 | 10, 9}, {1 << 4 | 2, 10}, {3 << 4 | 11, 9}, {3 << 4 | 12, 9}, {4 << 4 | 2, 9},
+    {3 << 4 | 13, 9}, {3 << 4 | 4, 10}, {3 << 4 | 5, 10}, {6 << 4 | 9, 9}, {3 << 4 | 7, 10},      /* NOR */
+    {6 << 4 | 12, 3}, {5 << 4 | 4, 9}, {5 << 4 | 12, 9}, {5 << 4 | 0, 9}, {5 << 4 | 1, 9}, {5 << 4 | 2, 9},
+    {5 << 4 | 3, 9}, {6 << 4 | 0, 9}, {6 << 4 | 1, 9}, {6 << 4 | 10, 3}, {6 << 4 | 11, 9},        /* HyperRAM */
+};
+
+__attribute__((unused)) static void pins_on(void)
+{
+    for (uint32_t i = 0; i < sizeof board_pins / sizeof board_pins[0]; i++) {
+        uint32_t port = board_pins[i][0] >> 4, n = board_pins[i][0] & 15u, af = board_pins[i][1];
+        uintptr_t g = GPIO_BASE(port);
+        uint32_t afr = n < 8u ? GPIO_AFRL : GPIO_AFRH;
+        MMIO32(RCC_BASE, RCC_AHB4ENR) |= 1u << port;
+        MMIO32(g, afr) = (MMIO32(g, afr) & ~(15u << 4u * (n & 7u))) | af << 4u * (n & 7u);
+        MMIO32(g, GPIO_OSPEEDR) |= 3u << 2u * n;
+        MMIO32(g, GPIO_MODER) = (MMIO32(g, GPIO_MODER) & ~(3u << 2u * n)) | GPIO_MODE_AF << 2u * n;
+    }
+}
+
 void nm_clocks_on(void)
 {
     MMIO32(RCC_BASE, RCC_AHB3ENR) |= RCC_AHB3ENR_OSPI1EN | RCC_AHB3ENR_OSPI2EN | RCC_AHB3ENR_IOMNGREN;
+#ifndef NM_NO_PINS   /* set by users that route the pins themselves (tests/firmware/fidelity) */
+    pins_on();
+#endif
 }
 
 static void sopi_cmd(uint32_t ir)

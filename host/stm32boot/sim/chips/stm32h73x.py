@@ -48,7 +48,7 @@ NOR_PARTS = ("mx25lm51245g",)   # external NOR models the OCTOSPI side can carry
 
 
 def add_soc(m, board, uart=None, nor_part=None) -> None:
-    from ..periph import dbgmcu, dma, dmamux, flash, gpio, ospi_board, pwr, rcc, usart
+    from ..periph import dbgmcu, dma, dmamux, flash, fmc, gpio, ospi_board, pwr, rcc, syscfg, usart
     if nor_part not in (None,) + NOR_PARTS:
         raise ValueError(f"the {board.name}'s OCTOSPI carries {', '.join(NOR_PARTS)}, not {nor_part!r}")
     m.add(rcc.Rcc("RCC", 0x5802_4400, hse_hz=board.hse_hz))
@@ -56,6 +56,8 @@ def add_soc(m, board, uart=None, nor_part=None) -> None:
     for port in gpio.make_ports():
         m.add(port)
     m.add(flash.Flash("FLASH", 0x5200_2000))
+    m.add(fmc.Fmc("FMC", 0x5200_4000))
+    m.add(syscfg.Syscfg("SYSCFG", 0x5800_0400))
     m.add(dbgmcu.Dbgmcu("DBGMCU", 0x5C00_1000, dev_id=DEV_ID))
     for name in USARTS:
         m.add(usart.Usart(name, instance=USARTS[name]))

@@ -164,7 +164,8 @@ class MX25LM51245G(Device):
         addr = a.value if a is not None else 0
         if dtr and addr & 1 and kind in ("read", "pp"):
             self.note(f"NOR: {name} at odd address 0x{addr:X} in DTR: A0 is ignored, "
-                      f"device uses 0x{addr & ~1:X}")
+                      f"device uses 0x{addr & ~1:X} (8D-8D-8D moves 16-bit words: the data "
+                      f"{'lands' if kind == 'pp' else 'starts'} one byte lower)")
             addr &= ~1
         return op, name, kind, addr
 

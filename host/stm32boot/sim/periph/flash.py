@@ -338,7 +338,9 @@ class Flash(Peripheral):
         word, data = self.buf_word, dict(self.buf)
         self._drop_buffer()
         off = word - FLASH_BASE
-        cur = self.memory[off:off + WORD]
+        # What the array holds per this model: the word's earlier stores may already sit in the host
+        # buffer (see _guard) when all eight land in one translated block, so read through _truth.
+        cur = bytes(self._truth.get(a, self.memory[a]) for a in range(off, off + WORD))
         if any(b != 0xFF for b in cur):
             self._note(f"flash word 0x{word:08X} programmed twice without erase (ECC error on silicon)")
             self._sr(SR_OPERR)

@@ -21,6 +21,7 @@ LINES = (0, 1, 2, 4, 8, 0, 0, 0)
 FIFO = 32
 DEFAULT_KERNEL_HZ = 64_000_000  # HSI when RCC does not say otherwise
 IDLE_POLL_PS = 10 * 10**9       # 10 ms: status-poll period when the device status cannot change
+STATUS_REPEATS = 3              # identical indirect reads while the device is busy that count as a wait
 
 
 def _ccr_fields():
@@ -79,6 +80,8 @@ class Octospi(MappedMode, Peripheral):
         self.window.on_access = lambda: self._mm_touch()
         self.trace: list[str] = []
         self.port_ok = lambda: (True, "")  # OCTOSPIM routing check, set by Octospim.connect
+        self.pins = ()          # (signal, pin, AF) the board wires to this instance (ospi_board), checked
+        self._pin_ports = None  # [(signal, pin name, GpioPort, pin, AF)], resolved at first use
         self.ospim = None
         self.ospim_index = 0
         self._ev = None
@@ -102,11 +105,14 @@ class Octospi(MappedMode, Peripheral):
         self.mm_busy = False
         self.flags = 0          # TEF/TCF/SMF/TOF bits as in SR
         self.poll_ftf = False
+        self._rep = None        # (read key, data, repeats): see _status_wait
         self._mapped_mode = False
         self._mm_reset()
         if getattr(self, "_ev", None):
             self._ev.cancel()
         self._ev = None
+        if getattr(self, "ospim", None) is not None:
+            self.ospim.repair(self.ospim_index)   # its fault state goes with a reset (RCC OCTOSPInRST)
         if hasattr(self, "window"):
             self._update_window()
 
@@ -287,13 +293,56 @@ class Octospi(MappedMode, Peripheral):
             return swap16(data)
         return data
 
+    # ---- pins: the board's GPIO alternate-function routing (as the USART model checks) ----------
+    def pins_missing(self, lines: int = 8, dqs: bool = True) -> list[str]:
+        """The wired pins this access needs that are not in their alternate function: CLK, NCS, the IO
+        lines in use (two at least: SPI reads on IO1) and DQS when sampled. [] without GPIO models."""
+        if self._pin_ports is None:
+            from .gpio import find_port, parse_pin
+            found = []
+            for sig, name, af in self.pins:
+                letter, n = parse_pin(name)
+                port = find_port(self.board, letter) if self.board is not None else None
+                if port is None:
+                    found = []   # a bare controller (unit tests): nothing to check against
+                    break
+                found.append((sig, name, port, n, af))
+            self._pin_ports = found
+        need_io = max(lines, 2)
+        out = []
+        for sig, name, port, n, af in self._pin_ports:
+            if sig.startswith("IO") and int(sig[2:]) >= need_io or sig == "DQS" and not dqs:
+                continue
+            got = port.pin_function(n)
+            if got != ("af", af):
+                has = f"AF{got[1]}" if got[0] == "af" else got[0]
+                out.append(f"{sig} {name} is {has}, needs AF{af}")
+        return out
+
+    def _pins_ok(self, lines: int = 8, dqs: bool = True) -> tuple[bool, str]:
+        missing = self.pins_missing(lines, dqs)
+        if not missing:
+            return True, ""
+        return False, f"{self.name} pins not routed to it ({'; '.join(missing)})"
+
     def _exchange(self, t: Transfer) -> bytes:
         ok, why = self.port_ok()
+        if ok:
+            lines = max([p.lines for p in (t.instruction, t.address, t.alternate) if p] + [t.data_lines])
+            ok, why = self._pins_ok(lines, t.dqs)
         if not ok:
             self.note(f"{why}: transfer ({t.describe()}) reaches no device")
             return b"" if t.write else b"\xff" * t.count
-        if t.write and t.data_dtr and t.data_lines == 8 and t.mtyp == MTYP_MACRONIX:
-            t.data = swap16(t.data)
+        if t.write and t.data_dtr and t.data_lines == 8:
+            if len(t.data) & 1:
+                # Octal DTR moves 2 bytes per clock; RM0468 asks for an even count and does not say what
+                # fills the last clock's second byte. Modelled as 0xFF (programs nothing) after the last
+                # byte in memory order; on silicon the NOR may program something else there.
+                self.note(f"odd byte count {len(t.data)} written in octal DTR: the controller clocks one "
+                          f"more byte (value not specified by RM0468, 0xFF here); write an even count")
+                t.data = bytes(t.data) + b"\xff"
+            if t.mtyp == MTYP_MACRONIX:
+                t.data = swap16(t.data)
         self._check_long(t)
         wire = b"".join(self.device.transfer(p) for p in self._pieces(t))
         return b"" if t.write else self._wire_to_sw(t, wire)
@@ -317,11 +366,38 @@ class Octospi(MappedMode, Peripheral):
             self.note(f"odd byte count {count} in octal DTR: one extra byte clocked, stays in the FIFO")
             t.count = count = count + 1
         self.active = True
+        key = (self.get("IR"), addr, self.get("CCR"), self.get("TCR"), count) if read else None
+        self._status_wait(key)
         data = b"" if self._dhqc_blocks() else self._exchange(t)
+        self._status_seen(key, data)
         if read and dmode:
             self.pending[:] = data
             self._refill()
         self._finish_after(t)
+
+    # ---- vendor-style waits: the same status read issued again and again --------------------
+    def _status_wait(self, key) -> None:
+        """The guest issued this very read STATUS_REPEATS times and got the same answer while the device
+        is busy: nothing it reads can change before the device's next event (the device ignores other
+        commands meanwhile), so jump there, as the machine does for a polled status register."""
+        rep = self._rep
+        if key is None or rep is None or rep[0] != key or rep[2] < STATUS_REPEATS:
+            return
+        clk, warp = self._clock(), getattr(self.board, "warp", None)
+        nxt = self.device.next_change()
+        if clk is None or warp is None or nxt is None or nxt <= clk.now:
+            return
+        clk.after(nxt - clk.now, lambda: None, f"{self.name}: device status changes")
+        warp()
+
+    def _status_seen(self, key, data: bytes) -> None:
+        rep = self._rep
+        if key is None or self.device.next_change() is None:
+            self._rep = None
+        elif rep is not None and rep[0] == key and rep[1] == data:
+            self._rep = (key, data, rep[2] + 1)
+        else:
+            self._rep = (key, data, 1)
 
     def _finish_after(self, t: Transfer) -> None:
         ps = t.cycles() * self.cycle_ps() + (self.get("DCR1", "CSHT") + 1) * self.cycle_ps()
@@ -368,6 +444,7 @@ class Octospi(MappedMode, Peripheral):
         if self.wneed == 0:
             t = self._build(write=True, data=bytes(self.wbuf))
             self.wbuf.clear()
+            self._rep = None
             if not self._dhqc_blocks():
                 self._exchange(t)
             self._finish_after(t)

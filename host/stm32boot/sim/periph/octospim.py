@@ -33,6 +33,12 @@ class Octospim(Peripheral):
         self.broken: dict[int, str] = {}
         super().__init__(name, base, board, clock_gate)
 
+    def reset(self) -> None:
+        super().reset()
+        self.broken.clear()   # RCC reset (AHB3RSTR.IOMNGRRST) or system reset: routing back to reset values
+        for o in self.ospis.values():
+            o._update_window()
+
     def connect(self, *ospis) -> None:
         """ospis[0] = OCTOSPI1, ospis[1] = OCTOSPI2: give each a routing check."""
         for k, o in enumerate(ospis, start=1):

@@ -147,6 +147,8 @@ class MappedMode:
             self._burst = None
             self._mm_touch()
         ok, why = self.port_ok()
+        if ok:
+            ok, why = self._pins_ok(8, bool(self.get("CCR") >> 29 & 1))
         if not self.clocked():  # evaluated on controller writes only (an RCC change later is not seen)
             ok, why = False, f"{self.name} clock is off (RCC {self.clock_gate[0]} bit {self.clock_gate[1]})"
         if not ok:

@@ -1,6 +1,7 @@
-"""PWR model (h735-hardware.md §8.2): the supply configuration is write-once after power-on and raises
-CSR1.ACTVOSRDY after a short delay; a VOS change in D3CR drops VOSRDY and raises it again after a delay.
-VOS encoding is inverted on H73x (00 = Scale 0). CSR1.ACTVOS follows D3CR.VOS once ready.
+"""PWR model (h735-hardware.md §8.2): the supply configuration is write-once after power-on (kept across
+system resets) and raises CSR1.ACTVOSRDY after a short delay; a VOS change in D3CR drops VOSRDY and raises
+it again after a delay, never while the supply is unconfigured. VOS encoding is inverted on H73x
+(00 = Scale 0). CSR1.ACTVOS follows D3CR.VOS once ready.
 """
 from __future__ import annotations
 
@@ -35,9 +36,25 @@ class Pwr(Peripheral):
         super().__init__(name, base, board)
 
     def reset(self):
+        """System reset. The supply configuration (CR3 BYPASS/LDOEN/SMPSEN/SMPSEXTHP/SMPSLEVEL) and its
+        write-once lock are reset by power-on reset only (RM0468, PWR_CR3 register): a software reset, or a
+        loader started after an application, finds the supply as the application left it."""
+        locked = getattr(self, "supply_locked", False)
+        supply = self.values.get(0x0C, 0) & SUPPLY_MASK
+        ev = getattr(self, "_vos_event", None)
+        if ev is not None:
+            ev.cancel()
         super().reset()
-        self.supply_locked = False
         self._vos_event = None
+        self.supply_locked = locked
+        if locked:
+            self.set("CR3", (self.get("CR3") & ~SUPPLY_MASK) | supply)
+            self.set("CSR1", ACTVOSRDY=1)
+
+    def power_on_reset(self):
+        """Power cycle: the supply configuration may be written again."""
+        self.supply_locked = False
+        self.reset()
 
     def _after(self, delay, fn, name):
         clk = getattr(self.board, "clock", None)
@@ -69,7 +86,9 @@ class Pwr(Peripheral):
     def write_D3CR(self, old, new):
         if (old ^ new) & (3 << 14):
             if not self.get("CSR1", "ACTVOSRDY"):
-                self._note("VOS changed before the supply is ready (CSR1.ACTVOSRDY=0): not allowed on silicon")
+                self._note("D3CR.VOS changed while the supply is not configured (CR3 not written since power-on, "
+                           "CSR1.ACTVOSRDY=0): on silicon VOSRDY does not rise, so a wait for it hangs; write "
+                           "the board's supply configuration to PWR CR3 first (RM0468, PWR_CR3)")
             self.set("D3CR", VOSRDY=0)
             self._start_vos()
 

@@ -35,6 +35,12 @@ def _plain(*names_offs):
     return tuple(Reg(n, o) for n, o in names_offs)
 
 
+# Peripheral reset registers and the clock-enable register whose bit layout they share (RM0468 RCC xxxRSTR).
+RSTR_REGS = {"AHB3RSTR": "AHB3ENR", "AHB1RSTR": "AHB1ENR", "AHB2RSTR": "AHB2ENR", "AHB4RSTR": "AHB4ENR",
+             "APB3RSTR": "APB3ENR", "APB1LRSTR": "APB1LENR", "APB1HRSTR": "APB1HENR", "APB2RSTR": "APB2ENR",
+             "APB4RSTR": "APB4ENR"}
+
+
 class Rcc(Peripheral):
     C_PREFIX = "RCC"
     # Per-PLL registers share one field layout in rcc.h (RCC_PLLDIVR_*, RCC_PLLFRACR_*).
@@ -108,8 +114,24 @@ class Rcc(Peripheral):
         self._freq = {}
 
     def bus_write(self, offset, size, value):
+        enr = RSTR_OF.get(offset & ~3)
+        old = self.values.get(offset & ~3, 0)
         super().bus_write(offset, size, value)
         self._freq = {}
+        if enr is not None:
+            self._peripheral_reset(enr, old, self.values[offset & ~3])
+
+    def _peripheral_reset(self, enr: str, old: int, new: int) -> None:
+        """RM0468 RCC xxxRSTR registers: a peripheral reset bit puts that peripheral in reset while it is 1. Every
+        model gated by the matching xxxENR bit goes back to its reset state on the 0->1 edge and again on
+        the 1->0 edge (so what was written while held in reset is lost too); its fault state goes with it."""
+        edges = old ^ new
+        if not edges:
+            return
+        for p in getattr(getattr(self.board, "bus", None), "peripherals", ()):
+            gate = getattr(p, "clock_gate", None)
+            if p is not self and gate is not None and gate[0] == enr and edges >> gate[1] & 1:
+                p.reset()
 
     def _cached(self, key, fn):
         v = self._freq.get(key)
@@ -300,3 +322,6 @@ class Rcc(Peripheral):
         if what == "per":
             return self.per_ck_hz()
         raise KeyError(f"no kernel clock named {what!r} in the RCC model")
+
+
+RSTR_OF = {r.offset: RSTR_REGS[r.name] for r in Rcc.REGS if r.name in RSTR_REGS}   # offset -> its xxxENR

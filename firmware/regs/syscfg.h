@@ -1,0 +1,56 @@
+/* SYSCFG (base SYSCFG_BASE), RM0468 SYSCFG chapter: EXTI line to port selection and the compensation cell. */
+#ifndef SYSCFG_H
+#define SYSCFG_H
+
+#define SYSCFG_PMCR     0x04u
+#define SYSCFG_EXTICR1  0x08u   /* EXTI0..3:   4 bits each, value = port index (A=0 ... K=10) */
+#define SYSCFG_EXTICR2  0x0Cu   /* EXTI4..7 */
+#define SYSCFG_EXTICR3  0x10u   /* EXTI8..11 */
+#define SYSCFG_EXTICR4  0x14u   /* EXTI12..15 */
+#define SYSCFG_CCCSR    0x20u
+#define SYSCFG_CCVR     0x24u
+#define SYSCFG_CCCR     0x28u
+#define SYSCFG_PKGR     0x124u
+
+#define SYSCFG_EXTICR(n)      (SYSCFG_EXTICR1 + 4u * ((n) >> 2))   /* register of EXTI line n */
+#define SYSCFG_EXTI_Pos(n)    (4u * ((n) & 3u))
+
+#define SYSCFG_EXTICR1_EXTI0_Pos 0u
+#define SYSCFG_EXTICR1_EXTI0_Msk (0xFu << SYSCFG_EXTICR1_EXTI0_Pos)
+#define SYSCFG_EXTICR1_EXTI1_Pos 4u
+#define SYSCFG_EXTICR1_EXTI1_Msk (0xFu << SYSCFG_EXTICR1_EXTI1_Pos)
+#define SYSCFG_EXTICR1_EXTI2_Pos 8u
+#define SYSCFG_EXTICR1_EXTI2_Msk (0xFu << SYSCFG_EXTICR1_EXTI2_Pos)
+#define SYSCFG_EXTICR1_EXTI3_Pos 12u
+#define SYSCFG_EXTICR1_EXTI3_Msk (0xFu << SYSCFG_EXTICR1_EXTI3_Pos)
+#define SYSCFG_EXTICR2_EXTI4_Pos 0u
+#define SYSCFG_EXTICR2_EXTI4_Msk (0xFu << SYSCFG_EXTICR2_EXTI4_Pos)
+#define SYSCFG_EXTICR2_EXTI5_Pos 4u
+#define SYSCFG_EXTICR2_EXTI5_Msk (0xFu << SYSCFG_EXTICR2_EXTI5_Pos)
+#define SYSCFG_EXTICR2_EXTI6_Pos 8u
+#define SYSCFG_EXTICR2_EXTI6_Msk (0xFu << SYSCFG_EXTICR2_EXTI6_Pos)
+#define SYSCFG_EXTICR2_EXTI7_Pos 12u
+#define SYSCFG_EXTICR2_EXTI7_Msk (0xFu << SYSCFG_EXTICR2_EXTI7_Pos)
+#define SYSCFG_EXTICR3_EXTI8_Pos 0u
+#define SYSCFG_EXTICR3_EXTI8_Msk (0xFu << SYSCFG_EXTICR3_EXTI8_Pos)
+#define SYSCFG_EXTICR3_EXTI9_Pos 4u
+#define SYSCFG_EXTICR3_EXTI9_Msk (0xFu << SYSCFG_EXTICR3_EXTI9_Pos)
+#define SYSCFG_EXTICR3_EXTI10_Pos 8u
+#define SYSCFG_EXTICR3_EXTI10_Msk (0xFu << SYSCFG_EXTICR3_EXTI10_Pos)
+#define SYSCFG_EXTICR3_EXTI11_Pos 12u
+#define SYSCFG_EXTICR3_EXTI11_Msk (0xFu << SYSCFG_EXTICR3_EXTI11_Pos)
+#define SYSCFG_EXTICR4_EXTI12_Pos 0u
+#define SYSCFG_EXTICR4_EXTI12_Msk (0xFu << SYSCFG_EXTICR4_EXTI12_Pos)
+#define SYSCFG_EXTICR4_EXTI13_Pos 4u
+#define SYSCFG_EXTICR4_EXTI13_Msk (0xFu << SYSCFG_EXTICR4_EXTI13_Pos)
+#define SYSCFG_EXTICR4_EXTI14_Pos 8u
+#define SYSCFG_EXTICR4_EXTI14_Msk (0xFu << SYSCFG_EXTICR4_EXTI14_Pos)
+#define SYSCFG_EXTICR4_EXTI15_Pos 12u
+#define SYSCFG_EXTICR4_EXTI15_Msk (0xFu << SYSCFG_EXTICR4_EXTI15_Pos)
+
+#define SYSCFG_CCCSR_EN       (1u << 0)
+#define SYSCFG_CCCSR_CS       (1u << 1)
+#define SYSCFG_CCCSR_READY    (1u << 8)
+#define SYSCFG_CCCSR_HSLV     (1u << 16)
+
+#endif

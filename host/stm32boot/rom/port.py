@@ -1,0 +1,61 @@
+"""A serial port for the ROM bootloader: 8E1 (AN3155 §1), flow control off, exclusive; `parity="N"`
+for a pseudo-terminal (it cannot carry parity). Offers the adapter lines `--before` sequences drive."""
+from __future__ import annotations
+
+import time
+
+from ..transport import TransportError, _explain_open
+
+
+class RomSerial:
+    virtual_seconds = None
+
+    def __init__(self, port: str, baud: int = 115200, parity: str = "E"):
+        import serial
+        self.name, self.baud, self.parity = port, baud, parity
+        try:
+            if "://" in port:        # socket://host:port (a simulator's TCP bridge): no line settings
+                self.ser = serial.serial_for_url(port, baudrate=baud, timeout=0)
+            else:
+                self.ser = serial.Serial(port=port, baudrate=baud, bytesize=8, parity=parity, stopbits=1,
+                                         timeout=0, write_timeout=10, rtscts=False, dsrdtr=False,
+                                         xonxoff=False, exclusive=True)
+        except (serial.SerialException, OSError) as e:
+            text = str(e)
+            if parity != "N" and ("parity" in text.lower() or "Invalid argument" in text):
+                raise TransportError(f"{port} cannot do even parity (a pseudo-terminal?): pass "
+                                     f"--parity none for a simulator's pty") from None
+            raise TransportError(_explain_open(port, e)) from None
+        self.ser.reset_input_buffer()
+
+    def write(self, data: bytes) -> None:
+        self.ser.write(data)
+
+    def read(self, timeout: float) -> bytes:
+        self.ser.timeout = max(0.0, timeout)
+        first = self.ser.read(1)
+        if not first:
+            return b""
+        self.ser.timeout = 0
+        return first + self.ser.read(self.ser.in_waiting or 0)
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def byte_time(self) -> float:
+        return 11.0 / self.baud
+
+    def set_dtr(self, on: bool) -> None:
+        self.ser.dtr = on
+
+    def set_rts(self, on: bool) -> None:
+        self.ser.rts = on
+
+    def send_break(self, seconds: float = 0.25) -> None:
+        self.ser.send_break(seconds)
+
+    def advance(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def close(self) -> None:
+        self.ser.close()
