@@ -36,7 +36,8 @@ def project(tmp_path):
     _write(str(tmp_path / "firmware/images.py"), """
         IMAGES = [dict(name="tiny", sources=["firmware/src/a.c", "firmware/src/b.c"],
                        includes=["firmware/src"], ldscript="firmware/src/tiny.ld",
-                       out="build/firmware/tiny.elf", libs=[])]
+                       out="build/firmware/tiny.elf", libs=[],
+                       cpu=["-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"])]
         """)
     return tmp_path
 

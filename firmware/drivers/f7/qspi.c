@@ -168,6 +168,27 @@ qspi_status qspi_write(const struct qspi_cmd *c, uint32_t addr, const uint8_t *i
     return end();
 }
 
+qspi_status qspi_autopoll_start(const struct qspi_cmd *c, uint8_t mask, uint8_t match, uint16_t interval)
+{
+    if (c->data_lines == 0) return QSPI_E_PARAM;
+    qspi_status st = begin();
+    if (st != QSPI_OK) return st;
+    Q(QUADSPI_PSMKR) = mask;
+    Q(QUADSPI_PSMAR) = match;
+    Q(QUADSPI_PIR) = interval;
+    Q(QUADSPI_CR) = (Q(QUADSPI_CR) & ~QUADSPI_CR_PMM) | QUADSPI_CR_APMS;   /* AND match, stop on it */
+    frame(c, QUADSPI_FMODE_AUTOPOLL, 0, 1);
+    return QSPI_OK;
+}
+
+int qspi_autopoll_done(uint8_t *status)
+{
+    if (!(Q(QUADSPI_SR) & QUADSPI_SR_SMF)) return 0;
+    *status = MMIO8(QSPI_R_BASE, QUADSPI_DR);   /* the last status read (§13.5.11) */
+    Q(QUADSPI_FCR) = QUADSPI_FCR_CSMF;
+    return 1;
+}
+
 qspi_status qspi_map(const struct qspi_cmd *c)
 {
     if (qspi_is_mapped()) return QSPI_OK;

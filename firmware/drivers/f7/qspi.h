@@ -48,6 +48,11 @@ int qspi_is_mapped(void);
 qspi_status qspi_command(const struct qspi_cmd *c, uint32_t addr);
 qspi_status qspi_read(const struct qspi_cmd *c, uint32_t addr, uint8_t *out, uint32_t n);
 qspi_status qspi_write(const struct qspi_cmd *c, uint32_t addr, const uint8_t *in, uint32_t n);
+/* Automatic status polling (§13.3.5): the controller sends `c` (a one-byte status read) every
+ * `interval` CLK cycles until (status & mask) == match, then stops (APMS). qspi_autopoll_done() reads
+ * SR once: 1 when matched (the flag cleared, the last status in *status), 0 while still polling. */
+qspi_status qspi_autopoll_start(const struct qspi_cmd *c, uint8_t mask, uint8_t match, uint16_t interval);
+int qspi_autopoll_done(uint8_t *status);
 /* Memory-mapped mode with the read command `c`; the window at 0x90000000 then reads the device. */
 qspi_status qspi_map(const struct qspi_cmd *c);
 /* Leave memory-mapped mode (ABORT); nothing else of the configuration changes. */

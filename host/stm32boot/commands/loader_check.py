@@ -21,6 +21,9 @@ def register(sub) -> None:
     p.add_argument("file", metavar="FILE.stldr", help="the external loader to check")
     p.add_argument("--board", default=boards.DEFAULT,
                    help=f"simulated board: {', '.join(boards.names())} (default {boards.DEFAULT})")
+    p.add_argument("--nor", metavar="PART",
+                   help="the NOR part fitted (boards shipped with different parts across revisions, e.g. "
+                        "f746: n25q128a, w25q128jv); default: the board's first")
     p.add_argument("--only", action="append", metavar="CHECK", help="run only this check (repeatable)")
     p.add_argument("--fast-nor", action="store_true",
                    help="NOR program/erase take no virtual time (the report's times become 0)")
@@ -43,6 +46,8 @@ def run(args) -> int:
         board = harness_board(args.board)
     except LoaderError as e:
         raise CliError(str(e)) from None
+    if args.nor is not None and args.nor not in board.nor.parts:
+        raise CliError(f"--nor {args.nor}: the {board.title} is fitted with {' or '.join(board.nor.parts)}")
     if not os.path.exists(args.file):
         raise CliError(f"{args.file}: no such file (build loaders with `doit loaders`)")
     if args.app is not None and not os.path.exists(args.app):
@@ -59,15 +64,18 @@ def run(args) -> int:
         from ..sim.loader_harness import LoaderHarness
         try:   # a bad application is the user's input: one line now, not a failure in every check
             LoaderHarness(loader, board=board.name, nor_profile="zero", app=args.app,
-                          connect=args.connect)
+                          connect=args.connect, nor_part=args.nor)
         except LoaderError as e:
             raise CliError(str(e)) from None
     t0 = time.monotonic()
-    print(f"loader-check {args.file} on the simulated {args.board}")
+    part = args.nor or board.nor.default
+    print(f"loader-check {args.file} on the simulated {args.board}" +
+          (f" with the {part} NOR" if len(board.nor.parts) > 1 else ""))
     causes: dict[str, list[str]] = {}
     supply = {"none": None, "smps": 0x04, "ldo": 0x02}[args.supply]   # PWR CR3 SMPSEN / LDOEN
     try:
-        for r in _run(loader, args, board, supply_cr3=supply, app=args.app, connect=args.connect):
+        for r in _run(loader, args, board, supply_cr3=supply, app=args.app, connect=args.connect,
+                      nor_part=args.nor):
             msg = r.message + (f"\n      cause: {r.cause}" if r.status == "FAIL" else "")
             print(f"{r.status:4}  {r.name:22} {msg}", flush=True)
             if r.status == "FAIL":

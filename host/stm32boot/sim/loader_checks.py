@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .loader_harness import AXI_END, FUNCS, POISON, Loader, LoaderError, LoaderHarness
+from .loader_harness import FUNCS, POISON, Loader, LoaderError, LoaderHarness, ram_end
 from .periph.ospi_window import WindowFault
 
 from .. import boards
@@ -199,9 +199,13 @@ def check_link(ctx: Ctx):
     base = ld.ram_base()
     if lo != base + 4:
         return False, f"image starts at 0x{lo:08X}; must be linked at RAM base + 4 = 0x{base + 4:08X}"
-    room = AXI_END - ((hi + 0x408 + 7) & ~7)
+    try:
+        end = ram_end(boards.get(ctx.board), base)
+    except LoaderError as e:
+        return False, str(e)
+    room = end - ((hi + 0x408 + 7) & ~7)
     if room < 0x1000:
-        return False, f"image end 0x{hi:08X} + 0x400 stack leaves {room} bytes for data buffers in AXI SRAM"
+        return False, f"image end 0x{hi:08X} + 0x400 stack leaves {room} bytes for data buffers in RAM"
     if any(name == ".init_array" for name, *_ in ld.sections):
         return False, ".init_array present: constructors never run in a loader (no C start-up)"
     return True, f"image 0x{lo:08X}-0x{hi:08X}, stack top 0x{(hi + 0x400 + 7) & ~7:08X}, {room // 1024} KB buffer room"
@@ -238,16 +242,31 @@ def check_init_twice(ctx: Ctx):
     return True, "Init twice in a row: returns 1, window still right"
 
 
+def _leave_nor_disturbed(nor) -> str:
+    """Put the NOR in a state an earlier program (an application, an aborted session) can leave it in and
+    that breaks a loader which assumes reset defaults; returns what it did, in words."""
+    if hasattr(nor, "mode"):                  # octal part: another bus mode
+        nor.mode = "sopi" if nor.mode != "sopi" else "dopi"
+        return f"left in {nor.mode.upper()}"
+    if hasattr(nor, "vcr"):                   # N25Q: volatile dummy-cycle count changed by an application
+        nor.vcr = (nor.vcr & 0x0F) | 0x60
+        return "with 6 dummy cycles in its volatile configuration"
+    if hasattr(nor, "sr2"):                   # W25Q: quad enable cleared
+        nor.sr2 &= ~0x02
+        return "with its quad-enable bit cleared"
+    return "as the last session left it"
+
+
 def check_init_after_abandoned_session(ctx: Ctx):
     _needs_init(ctx)
     h = ctx.harness()
     _nor(h, 0, bytes(range(256)))
     nor = h.m.nor
-    nor.mode = "sopi" if nor.mode != "sopi" else "dopi"   # a previous run left another bus mode
+    how = _leave_nor_disturbed(nor)
     nor.changed(0, nor.size)
     h.reload()
-    _readback(h, ctx.loader.storage().start, bytes(range(256)), f"Init with the NOR left in {nor.mode.upper()}")
-    return True, "Init recovers a NOR left in another mode (resets it)"
+    _readback(h, ctx.loader.storage().start, bytes(range(256)), f"Init with the NOR {how}")
+    return True, f"Init recovers a NOR {how}"
 
 
 def check_sector_erase(ctx: Ctx):
@@ -361,7 +380,7 @@ def check_init_no_device(ctx: Ctx):
     _needs_init(ctx)
     from .devices.xfer import NoDevice
     h = ctx.harness()
-    o = h.m.octospi1
+    o = h.nor_controller
     saved, o.device = o.device, NoDevice()
     try:
         h.reload()

@@ -7,7 +7,11 @@ does (external-loader-abi.md §1, §2, §5; emulation.md §5.2).
     r = h.call("Init")                                  # CallResult: .ok, .r0, .r1, .problem, ...
     r = h.call("Write", 0x90000000, len(data), h.put_buffer(data))
     h.read_mapped(0x90000000, 16)                       # what the programmer reads back (may raise)
-    h.notes()                                           # model trace: NOR/OCTOSPI notes, oldest first
+    h.notes()                                           # model trace: NOR/controller notes, oldest first
+
+The NOR may sit on an OCTOSPI (H735) or a QUADSPI (F746): the harness finds the controller that drives the
+board's NOR model (`nor_controller`) and every memory window the programmer could read (`windows`);
+`nor_part` picks one of the parts a board is fitted with across revisions (Board.nor.parts).
 
 Start state: the programmer's connect (LoaderHarness.connect): a system reset, core halted before its first
 instruction; only what a power-on reset clears (the PWR supply configuration) is as an application left it.
@@ -41,7 +45,6 @@ BUDGET_S = {"Init": 100.0, "Write": 1.0, "Read": 1.0, "SectorErase": 10.0, "Mass
 RAM_BASES = (0x2400_0000, 0x2000_0000)
 CONNECT_MODES = ("under-reset", "hot-plug")   # CubeProgrammer's Normal behaves as under-reset here
 APP_RUN_S = 0.5                               # virtual time an application runs before the connect
-AXI_END = 0x2405_0000
 FUNCS = ("Init", "Write", "SectorErase", "MassErase", "Read", "Verify", "CheckSum")
 
 
@@ -187,35 +190,56 @@ def harness_board(board: str):
         desc = boards.get(board)
     except KeyError as e:
         raise LoaderError(str(e.args[0])) from None
-    if desc.nor is None or not desc.nor.controller.startswith("OCTOSPI"):
-        where = f"on {desc.nor.controller}" if desc.nor else "none"
-        raise LoaderError(f"board {board!r}: the loader harness drives an OCTOSPI NOR so far; the {desc.title}'s "
-                          f"external NOR is {where}")
+    if desc.nor is None:
+        raise LoaderError(f"board {board!r}: the {desc.title} has no external NOR for a loader to program")
     return desc
+
+
+def ram_end(board, addr: int) -> int:
+    """End of the on-chip RAM that holds `addr`, contiguous regions joined (F746: DTCM, SRAM1 and SRAM2
+    form one 320 KB block): where the programmer's data buffers must end."""
+    regions = sorted((base, base + size) for _name, base, size in board.ram)
+    end = None
+    for lo, hi in regions:
+        if end is None and lo <= addr < hi:
+            end = hi
+        elif end is not None and lo == end:
+            end = hi
+    if end is None:
+        raise LoaderError(f"0x{addr:08X} is in no RAM of the {board.title}: a loader's image must be in RAM")
+    return end
 
 
 class LoaderHarness:
     def __init__(self, loader: Loader, board: str = boards.DEFAULT, nor_profile: str = "typical",
                  wall_s: float = 60.0, zero_bss: bool = False, machine=None, supply_cr3: int | None = None,
-                 app: str | None = None, connect: str = "under-reset"):
+                 app: str | None = None, connect: str = "under-reset", nor_part: str | None = None):
         if connect not in CONNECT_MODES:
             raise LoaderError(f"connect mode {connect!r}: use {' or '.join(CONNECT_MODES)}")
         desc = harness_board(board)
+        if nor_part is not None and nor_part not in desc.nor.parts:
+            raise LoaderError(f"board {board!r} is fitted with {' or '.join(desc.nor.parts)}, not {nor_part!r}")
         self.loader = loader
         self.zero_bss = zero_bss
         self.wall_s = wall_s
         self._warnings: list[str] = []
         if machine is None:
             from .board import build
-            machine = build(desc, strict=False, warn=self._warnings.append)
+            machine = build(desc, strict=False, warn=self._warnings.append, nor=nor_part)
         self.m = machine
-        if not hasattr(self.m, "octospi1"):
+        if desc.nor.controller.startswith("OCTOSPI") and not hasattr(self.m, "octospi1"):
             from .periph.ospi_board import add_ospi
             add_ospi(self.m, nor_profile)
-        elif nor_profile in ("typical", "zero"):
+        elif desc.nor.controller.startswith("OCTOSPI") and nor_profile in ("typical", "zero"):
             from .devices.mx25lm import PROFILES
             self.m.nor.times = PROFILES[nor_profile]
+        elif nor_profile in getattr(getattr(self.m.nor, "part", None), "times", {}):
+            self.m.nor.times = self.m.nor.part.times[nor_profile]
+        from .periph.ospi_window import MemWindow
+        self.windows = [p for p in self.m.bus.peripherals if isinstance(getattr(p, "window", None), MemWindow)]
+        self.nor_controller = next(p for p in self.windows if getattr(p, "device", None) is self.m.nor)
         self.base = loader.ram_base()
+        self.ram_end = ram_end(desc, self.base)
         hi = loader.ram_end()
         self.image_end = hi
         self.sp = (hi + 0x400 + 7) & ~7
@@ -269,8 +293,9 @@ class LoaderHarness:
         m.write(self.canary_at, CANARY)
 
     def put_buffer(self, data: bytes) -> int:
-        if self.buffer + len(data) > AXI_END:
-            raise LoaderError(f"data buffer of {len(data)} bytes does not fit in AXI SRAM after the image")
+        if self.buffer + len(data) > self.ram_end:
+            raise LoaderError(f"data buffer of {len(data)} bytes does not fit in the RAM after the image "
+                              f"(ends at 0x{self.ram_end:08X})")
         self.m.write(self.buffer, data)
         self.buffer_len = max(self.buffer_len, len(data))
         return self.buffer
@@ -369,7 +394,7 @@ class LoaderHarness:
     # ---- what the programmer observes -------------------------------------------------------
     def read_mapped(self, addr: int, n: int) -> bytes:
         """A debug-port read of the memory window; raises WindowFault where the bus would fault."""
-        for o in (self.m.octospi1, self.m.octospi2):
+        for o in self.windows:
             w = o.window
             if w.base <= addr < w.base + 0x1000_0000:
                 return w.read(addr - w.base, n)
@@ -385,7 +410,8 @@ class LoaderHarness:
         return f"polling {m._name(p, off)} (reads 0x{m._poll_val:X})" if p is not None else ""
 
     def notes(self) -> list[str]:
-        return list(self.m.octospi1.trace) + list(self.m.nor.trace) + list(self.m.octospi2.trace)
+        out = list(self.nor_controller.trace) + list(self.m.nor.trace)
+        return out + [n for o in self.windows if o is not self.nor_controller for n in o.trace]
 
     def sim_notes(self) -> list[str]:
         """What the simulator said while the loader ran (model notes, unmodelled registers), in order."""
