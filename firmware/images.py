@@ -27,8 +27,24 @@ IMAGES = [
          includes=[H735], generated=[TABLE]),
 ]
 
-FLASH_IMAGES = {"h735": "build/firmware/h735/demo.elf"}
-BOOTLOADER_IMAGES = {"h735": "build/firmware/h735/bootloader.elf"}
+F746 = "firmware/boards/f746/"
+F746_TABLE = "build/gen/f746/demo_table.c"
+F7_DRIVERS = ["firmware/drivers/f7/" + f for f in ("flashctl.c", "qspi.c", "qnor.c", "sysclk.c", "pins.c", "uart.c")]
+IMAGES += [
+    dict(name="f746-bootloader",
+         sources=CORE + F7_DRIVERS + [F746 + f for f in ("startup.c", "wiring.c", "board.c", "iflash.c", "nor.c",
+                                                          "main.c", "updater.c")],
+         ldscript=F746 + "bootloader.ld", out="build/firmware/f746/bootloader.elf", cpu=cpu.F7,
+         includes=["firmware/core", "firmware", F746], bin=True),
+    dict(name="f746-demo",
+         sources=[F746 + "startup.c", F746 + "wiring.c", "native/crc32.c", F746 + "demo/main.c", F746_TABLE] +
+         ["firmware/drivers/f7/" + f for f in ("pins.c", "uart.c", "sysclk.c", "qspi.c")],
+         ldscript=F746 + "demo/demo.ld", out="build/firmware/f746/demo.elf", cpu=cpu.F7,
+         includes=["firmware", F746], generated=[F746_TABLE]),
+]
+
+FLASH_IMAGES = {"h735": "build/firmware/h735/demo.elf", "f746": "build/firmware/f746/demo.elf"}
+BOOTLOADER_IMAGES = {"h735": "build/firmware/h735/bootloader.elf", "f746": "build/firmware/f746/bootloader.elf"}
 
 
 def TASKS():
@@ -37,4 +53,9 @@ def TASKS():
         "basename": "firmware", "name": "h735-demo-table",
         "actions": [f"mkdir -p build/gen/h735 && {sys.executable} {gen} {TABLE} {TABLE_SIZE} {TABLE_SEED}"],
         "file_dep": [gen], "targets": [TABLE], "clean": True,
+    }
+    yield {
+        "basename": "firmware", "name": "f746-demo-table",
+        "actions": [f"mkdir -p build/gen/f746 && {sys.executable} {gen} {F746_TABLE} {TABLE_SIZE} 746"],
+        "file_dep": [gen], "targets": [F746_TABLE], "clean": True,
     }

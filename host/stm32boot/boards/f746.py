@@ -22,6 +22,6 @@ BOARD = Board(
     console=Uart("USART1", tx_pin="PA9", rx_pin="PB7", af=7),
     nor=Nor(parts=chip.NOR_PARTS, controller="QUADSPI"),
     hse_hz=25_000_000,
-    bootloader_size=64 * KB,   # sectors 0-1 (2 x 32 KB)
+    bootloader_size=32 * KB,   # sector 0
     ram=chip.RAM,
 )

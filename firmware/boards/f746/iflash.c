@@ -1,0 +1,105 @@
+/* The F746's internal flash as a flashdev: a thin adapter over the F7 flash controller driver
+ * (drivers/f7/flashctl.c), serving the UART (fd_wait) while the controller works. Sectors are uneven:
+ * 4 x 32 KB, 1 x 128 KB, 3 x 256 KB (RM0385 §3.3.1 table 3); an erase must name a sector's first byte. */
+#include <stdint.h>
+#include <string.h>
+
+#include "board.h"
+#include "drivers/f7/flashctl.h"
+#include "handoff.h"
+#include "port.h"
+#include "protocol.h"
+#include "stm32f7/stm32f746.h"
+
+static const struct { uint32_t count, size; } RUNS[] = {{4u, 0x8000u}, {1u, 0x20000u}, {3u, 0x40000u}};
+
+/* The sector number (SNB) whose first byte is addr, or -1. */
+static int sector_at(uint32_t addr)
+{
+    uint32_t a = FLASH_MEM_BASE;
+    int snb = 0;
+    for (unsigned r = 0; r < sizeof RUNS / sizeof RUNS[0]; r++)
+        for (uint32_t i = 0; i < RUNS[r].count; i++, snb++, a += RUNS[r].size)
+            if (a == addr) return snb;
+    return -1;
+}
+
+static int fail(fctl_status st, uint32_t addr, struct fd_result *r)
+{
+    static const uint8_t map[] = {
+        [FCTL_E_LOCKED] = ST_FLASH_PGSERR, [FCTL_E_TIMEOUT] = ST_FLASH_TIMEOUT, [FCTL_E_WRP] = ST_FLASH_WRPERR,
+        [FCTL_E_PGA] = ST_FLASH_PGSERR,    [FCTL_E_PGP] = ST_FLASH_PGSERR,      [FCTL_E_ERS] = ST_FLASH_PGSERR,
+        [FCTL_E_OP] = ST_FLASH_OPERR,
+    };
+    r->addr = addr;
+    r->detail = fctl_last_sr();
+    return (unsigned)st < sizeof map && map[st] ? map[st] : ST_INTERNAL;
+}
+
+/* Wait for the operation `st` started, keeping the UART served. */
+static int finish(fctl_status st, uint32_t addr, struct fd_result *r)
+{
+    if (st == FCTL_OK)
+        while ((st = fctl_poll()) == FCTL_BUSY)
+            fd_wait();
+    return st == FCTL_OK ? ST_OK : fail(st, addr, r);
+}
+
+static int if_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r)
+{
+    (void)d;
+    int snb = sector_at(addr);
+    if (snb < 0) {
+        r->addr = addr;
+        return ST_ALIGN;
+    }
+    fctl_status st = fctl_unlock();
+    return finish(st == FCTL_OK ? fctl_erase_start((uint32_t)snb) : st, addr, r);
+}
+
+static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
+                      struct fd_result *r)
+{
+    (void)d;
+    fctl_status st = fctl_unlock();
+    if (st != FCTL_OK) return fail(st, addr, r);
+    for (uint32_t off = 0; off < len; off += 4u) {
+        uint32_t w;
+        memcpy(&w, data + off, 4);       /* the payload may be unaligned */
+        if (w == 0xFFFFFFFFu) continue;  /* erased already: no store needed */
+        uint32_t now = *(const volatile uint32_t *)(addr + off);
+        if (now != 0xFFFFFFFFu) {        /* programmed once after erase only */
+            r->addr = addr + off;
+            r->detail = now;
+            return ST_NOT_ERASED;
+        }
+        int s = finish(fctl_program_start(addr + off, w), addr + off, r);
+        if (s != ST_OK) return s;
+    }
+    return ST_OK;
+}
+
+static int if_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r)
+{
+    (void)d; (void)r;
+    memcpy(out, (const void *)addr, len);
+    return ST_OK;
+}
+
+static int if_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r)
+{
+    (void)d; (void)r;
+    *crc = fd_crc_mapped(addr, len);
+    return ST_OK;
+}
+
+static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc};
+
+/* sector_size: the smallest sector, which every sector start is a multiple of; if_erase checks the
+ * exact starts. */
+const struct flashdev iflash_dev = {
+    .name = "flash", .base = FLASH_MEM_BASE, .size = FLASH_MEM_SIZE, .sector_size = 0x8000u,
+    .protected_size = BL_SIZE,           /* sector 0: this bootloader */
+    .program_unit = 4, .page_size = 256, .erased = 0xFF,
+    .kind = PROTO_MEM_INTERNAL, .ops = &ops, .ctx = 0,
+};

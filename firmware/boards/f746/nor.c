@@ -1,0 +1,99 @@
+/* The board's quad-SPI NOR as a flashdev: a thin adapter over the QUADSPI/NOR drivers (drivers/f7/), the
+ * same sources the external loader uses. Erase and program start the operation and then serve the UART
+ * (fd_wait) while the device works. A NOR whose JEDEC ID is of no known part is never driven: every op
+ * fails with ST_NOR_ERROR and the ID in `detail`. */
+#include <stdint.h>
+#include <string.h>
+
+#include "board.h"
+#include "drivers/f7/qnor.h"
+#include "drivers/f7/qspi.h"
+#include "port.h"
+#include "protocol.h"
+#include "wiring.h"
+
+static struct qnor nor;
+static int ready;
+
+static int fail(int st, uint32_t addr, struct fd_result *r)
+{
+    r->addr = addr;
+    r->detail = nor.part ? nor.status : (uint32_t)nor.id[0] << 16 | (uint32_t)nor.id[1] << 8 | nor.id[2];
+    return st;
+}
+
+static int finish(qspi_status st, uint32_t addr, struct fd_result *r)
+{
+    if (st == QSPI_OK)
+        while ((st = qnor_poll(&nor)) == QSPI_BUSY)
+            fd_wait();
+    if (st == QSPI_OK) return ST_OK;
+    return fail(st == QSPI_E_TIMEOUT ? ST_NOR_TIMEOUT : ST_NOR_ERROR, addr, r);
+}
+
+static int n_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r)
+{
+    if (!ready) return fail(ST_NOR_ERROR, addr, r);
+    return finish(qnor_erase_start(&nor, addr - d->base), addr, r);
+}
+
+static int n_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
+                     struct fd_result *r)
+{
+    if (!ready) return fail(ST_NOR_ERROR, addr, r);
+    while (len) {
+        uint32_t off = addr - d->base;
+        uint32_t room = QNOR_PAGE - (off & (QNOR_PAGE - 1u));
+        uint32_t n = len < room ? len : room;
+        int s = finish(qnor_program_start(&nor, off, data, n), addr, r);
+        if (s != ST_OK) return s;
+        addr += n;
+        data += n;
+        len -= n;
+    }
+    return ST_OK;
+}
+
+static int mapped(uint32_t addr, struct fd_result *r)
+{
+    if (!ready) return fail(ST_NOR_ERROR, addr, r);
+    if (!qspi_is_mapped() && qnor_map(&nor) != QSPI_OK) return fail(ST_NOR_ERROR, addr, r);
+    return ST_OK;
+}
+
+static int n_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r)
+{
+    (void)d;
+    int s = mapped(addr, r);
+    if (s == ST_OK) memcpy(out, (const void *)addr, len);
+    return s;
+}
+
+static int n_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r)
+{
+    (void)d;
+    int s = mapped(addr, r);
+    if (s != ST_OK) return s;
+    *crc = fd_crc_mapped(addr, len);
+    return ST_OK;
+}
+
+int board_nor_init(void)
+{
+    wiring_qspi();   /* the only QUADSPI configuration of this boot */
+    ready = qnor_init(&nor) == QSPI_OK && qnor_map(&nor) == QSPI_OK;
+    return ready ? 0 : -1;
+}
+
+void board_nor_map(void)
+{
+    if (ready && !qspi_is_mapped()) (void)qnor_map(&nor);
+}
+
+static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc};
+
+const struct flashdev nor_dev = {
+    .name = "nor", .base = F746_NOR_WINDOW, .size = 16u * 1024u * 1024u, .sector_size = QNOR_SUBSECTOR,
+    .protected_size = 0, .program_unit = 1, .page_size = QNOR_PAGE, .erased = 0xFF,
+    .kind = PROTO_MEM_OSPI_NOR, .ops = &ops, .ctx = 0,
+};

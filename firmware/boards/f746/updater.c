@@ -1,0 +1,64 @@
+/* Self-update of the bootloader (`doit flash-loader board=f746`): the new image is staged in SRAM1 through
+ * the protocol (CMD_STAGE), checked (CRC, vector table), then rewritten into sector 0 by code that already
+ * runs from RAM (the whole bootloader does, bootloader.ld), verified word by word, and the board resets
+ * into the new bootloader. If the power fails in the middle, sector 0 is blank or partial: the ST ROM
+ * bootloader (BOOT0 high, AN2606 §31 for STM32F74xxx) is the way back; the host tells the user so. */
+#include <stdint.h>
+
+#include "board.h"
+#include "drivers/f7/flashctl.h"
+#include "handoff.h"
+#include "mmio.h"
+#include "port.h"
+#include "protocol.h"
+#include "scb.h"
+#include "stm32f7/stm32f746.h"
+
+static uint8_t stage[BL_SIZE] __attribute__((section(".stage"), aligned(8)));
+
+uint8_t *port_stage(uint32_t *size)
+{
+    *size = sizeof stage;
+    return stage;
+}
+
+int port_check_bootloader(const uint8_t *img, uint32_t len)
+{
+    const uint32_t *v = (const uint32_t *)(const void *)img;
+    uint32_t msp = v[0], pc = v[1];
+    if (len < 512u || len > BL_SIZE) return ST_BAD_IMAGE;
+    if (!(msp > 0x20000000u && msp <= 0x20050000u)) return ST_BAD_IMAGE;
+    if (!(pc & 1u) || (pc & ~1u) < FLASH_MEM_BASE || (pc & ~1u) >= FLASH_MEM_BASE + len) return ST_BAD_IMAGE;
+    return ST_OK;
+}
+
+static int wait(fctl_status st)
+{
+    while (st == FCTL_OK && (st = fctl_poll()) == FCTL_BUSY) {
+    }
+    return st == FCTL_OK;
+}
+
+void port_update_bootloader(uint32_t len)
+{
+    board_uart_deinit();
+    MMIO32(SYST_BASE, SYST_CSR) = 0;
+    uint32_t padded = (len + 3u) & ~3u;
+    for (uint32_t i = len; i < padded; i++) stage[i] = 0xFF;
+    const uint32_t *src = (const uint32_t *)(const void *)stage;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        int ok = fctl_unlock() == FCTL_OK && wait(fctl_erase_start(0));
+        for (uint32_t i = 0; ok && i < padded / 4u; i++)
+            ok = src[i] == 0xFFFFFFFFu || wait(fctl_program_start(FLASH_MEM_BASE + 4u * i, src[i]));
+        for (uint32_t i = 0; ok && i < padded / 4u; i++)   /* verify what sector 0 now reads */
+            ok = *(volatile uint32_t *)(FLASH_MEM_BASE + 4u * i) == src[i];
+        if (ok) break;
+    }
+    fctl_lock();
+    /* Stay in the (new) bootloader after the reset, so the host can check it. */
+    MMIO32(BOOT_REQ_ADDR, 0) = BOOT_REQ_STAY;
+    __asm volatile("dsb" ::: "memory");
+    MMIO32(SCB_BASE, SCB_AIRCR) = SCB_AIRCR_VECTKEY | SCB_AIRCR_SYSRESETREQ;
+    for (;;) {
+    }
+}
