@@ -230,6 +230,17 @@ class Target:
         self._info = None
         self.link.dec = P.Decoder()
 
+    def boot_status(self):
+        """Verified-boot state (bootstatus.BootStatus), or None from a bootloader without the command."""
+        from .bootstatus import BootStatus
+        try:
+            r = self.link.call(Cmd.BOOT_STATUS, b"")
+        except TargetError as e:
+            if e.status == P.Status.BAD_CMD:
+                return None
+            raise
+        return BootStatus.decode(r.data)
+
     def update_bootloader(self, blob: bytes) -> None:
         """Replace the bootloader (sector 0): stage `blob` in the bootloader's RAM, let its RAM updater
         rewrite and verify the sector and reset, then check the new sector by CRC through the new
