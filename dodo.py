@@ -272,8 +272,7 @@ def _version_word(version):
 
 
 def _key_or_fail(key):
-    sys.path.insert(0, os.path.join(ROOT, "host"))
-    from stm32boot import mcuboot
+    from stm32boot import mcuboot   # the installed host tool (./dev installs it into .venv)
     if not os.path.exists(key):
         print(f"release: no signing key at {key}: make one with `doit keygen` (or pass key=PATH)")
         return None, mcuboot
@@ -381,7 +380,6 @@ def task_release():
 def _keygen(key):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    sys.path.insert(0, os.path.join(ROOT, "host"))
     from stm32boot import mcuboot
     if os.path.exists(key):
         print(f"keygen: {key} exists; kept (delete it first to replace it)")
