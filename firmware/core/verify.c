@@ -95,7 +95,7 @@ static int check(const uint8_t *s, uint32_t size, uint32_t min_cnt, int ranges, 
     sha256_update(&c, spki, sizeof spki);   /* KEYHASH = SHA-256 of the SubjectPublicKeyInfo (RFC 8410) */
     sha256_update(&c, vb_public_key, 32);
     sha256_final(&c, ours);
-    if (keyhash && memcmp(keyhash, ours, 32) != 0) return fail(st, BOOT_UNKNOWN_KEY, base, 0, 0);
+    if (!keyhash || memcmp(keyhash, ours, 32) != 0) return fail(st, BOOT_UNKNOWN_KEY, base, 0, 0);   /* names the key */
     if (!sig || ed25519_verify(sig, vb_public_key, digest, 32) != ED25519_OK)
         return fail(st, BOOT_BAD_SIGNATURE, base, 0, 0);
     if (ranges && prot) {   /* the signature covers these records: now their contents */

@@ -173,7 +173,9 @@ def check(img: SignedImage, pub_raw: bytes | None = None, nor_reader=None,
         raise ImageCheckError("hash mismatch: header, payload or protected TLVs were altered after signing")
     sig = img.signature
     if pub_raw is not None:
-        if img.keyhash is not None and img.keyhash != key_hash(pub_raw):
+        if img.keyhash is None:
+            raise ImageCheckError("unknown key: the image has no KEYHASH TLV naming its signing key")
+        if img.keyhash != key_hash(pub_raw):
             raise ImageCheckError(f"unknown key: signed by key {img.keyhash.hex()[:16]}..., "
                                   f"expected {key_hash(pub_raw).hex()[:16]}...")
         if sig is None or len(sig) != 64:
