@@ -260,3 +260,43 @@ def test_an_app_signed_by_imgtool_boots_on_our_release_bootloader(rel, tmp_path)
     rc, out, err = cli("flash", f"{signed}@{SLOT:#x}", f"{nor}@{addr:#x}", state=state)
     assert rc == 0 and "stm32boot demo" in out, out + err
     assert "application starts: application verified" in boot_line(state)
+
+
+def test_release_bootloader_update_only_signed_same_key_not_older_and_counter_survives(rel, tmp_path):
+    state = tmp_path / "blupd"
+    newer = mcuboot.sign(mcuboot.parse(rel["slot"]).payload, SLOT, "1.1.0", 7, rel["nor"], rel["key"])
+    rc, out, err = cli("flash", write_hex(tmp_path / "n.hex", [(SLOT, newer)] + rel["nor"]), state=state)
+    assert rc == 0 and "stm32boot demo" in out, out + err
+    bl_bin = open(os.path.join(rel["out"], "bootloader.bin"), "rb").read()
+    # unsigned (the development bootloader), older, and wrongly signed: refused by the host...
+    other = Ed25519PrivateKey.generate()
+    cases = {
+        "unsigned": (os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf"), "takes only a signed"),
+        "older": (mcuboot.sign(bl_bin, 0x08000000, "0.9.0", 0, [], rel["key"]), "older than the board's"),
+        "wrong-key": (mcuboot.sign(bl_bin, 0x08000000, "1.0.0", 0, [], other), "unknown key"),
+    }
+    for name, (blob, says) in cases.items():
+        path = blob if isinstance(blob, str) else str(tmp_path / f"{name}.bin")
+        if not isinstance(blob, str):
+            open(path, "wb").write(blob)
+        rc, out, err = cli("update-bootloader", path, state=state)
+        assert rc == 2 and says in err, (name, err)
+    # ...and by the bootloader itself, past the host's checks
+    from stm32boot.commands.update_bootloader import bootloader_bytes
+    raw_cases = {"unsigned": bootloader_bytes(BOARD, cases["unsigned"][0]), "older": cases["older"][0],
+                 "wrong-key": cases["wrong-key"][0]}
+    for name, blob in raw_cases.items():
+        t = open_target(BOARD, state_dir=str(state))
+        try:
+            with pytest.raises(Exception, match="release bootloader refused the update"):
+                t.update_bootloader(blob)
+        finally:
+            t.close()
+    # the same version, signed with the board's key: taken; the counter log survives the rewrite of
+    # sector 0 (with an older application in the slot, a lost counter would let it boot)
+    raw_flash(state, [(SLOT, rel["slot"])])                       # security counter 1
+    rc, out, err = cli("update-bootloader", os.path.join(rel["out"], "bootloader.signed.bin"), state=state)
+    assert rc == 0, out + err
+    b = boot_line(state)
+    assert "release bootloader 1.0.0" in b and "security counter: 7" in b, b
+    assert "application NOT started: rollback from 7 to 1" in b, b

@@ -259,11 +259,27 @@ class Target:
                 f"itself (self-update came with version 1.1); the board is unchanged. Reflash sector 0 once "
                 f"with the ST ROM bootloader (BOOT0 high) or a debug probe; a simulated board: start it "
                 f"blank (`--state` on a new directory) and it gets the current bootloader") from None
-        self.link.call(Cmd.UPDATE_BL, struct.pack("<II", len(blob), want), op_time=0.2)
+        signed = blob[:4] == bytes.fromhex("3db8f396")   # MCUboot magic: for a release bootloader
+        try:
+            self.link.call(Cmd.UPDATE_BL, struct.pack("<II", len(blob), want), op_time=0.2)
+        except TargetError as e:
+            st = self.boot_status() if e.status == P.Status.BAD_IMAGE else None
+            if st is None or not st.release:
+                raise
+            from .bootstatus import describe
+            raise ProtocolError(f"the release bootloader refused the update: {describe(e.detail)}; "
+                                f"the board is unchanged") from None
         # erase (up to 2.2 s) + program + reset: then the NEW bootloader must answer
         self.link.dec = P.Decoder()
         self._info = None
         self.hello(within=8.0)
+        if signed:   # a release bootloader: no partial CRC; it reports the version it now runs
+            st = self.boot_status()
+            v = struct.unpack_from("<BBH", blob, 20)
+            if st is None or not st.release or st.version != (v[0] << 24 | v[1] << 16 | v[2]):
+                raise ProtocolError("bootloader update failed: the board does not run the new release bootloader; "
+                                    "if it no longer answers, recover it with the ST ROM bootloader (BOOT0 high)")
+            return
         base = self.info().memories[0].base
         got = self.crc([(base, len(blob))])[0]
         if got != want:
