@@ -60,3 +60,17 @@ def build_pair():
         outs.append(os.path.join(d, "build", "release", "h735"))
         stdouts.append(r.stdout)
     return {"key": key, "pub": key[:-4] + "_pub.pem", "dirs": tuple(outs), "stdout": tuple(stdouts), "base": base}
+
+
+@functools.lru_cache(maxsize=None)
+def build_one():
+    """One release build in a copy of the tree with a fresh key: {'key', 'pub', 'out'} (benchmarks)."""
+    base = tempfile.mkdtemp(prefix="stm32boot-release-")
+    key = os.path.join(base, "bench_signing.pem")
+    write_key(key)
+    d = os.path.join(base, "checkout")
+    copy_checkout(d)
+    r = release(d, key)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    return {"key": key, "pub": key[:-4] + "_pub.pem", "out": os.path.join(d, "build", "release", "h735"),
+            "base": base}
