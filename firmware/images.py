@@ -47,10 +47,11 @@ def RELEASE(board, out):
         images=[
             dict(name="h735-bootloader",
                  sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
-                 [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "seccnt.c")] +
+                 [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "seccnt.c", "vb_hash.c")] +
+                 ["firmware/drivers/hashunit.c"] +
                  ["firmware/core/verify.c", "native/sha256.c", "native/ed25519.c", f"{out}/gen/release_key.c"],
                  ldscript=H735 + "bootloader_release.ld", out=f"{out}/bootloader.elf",
-                 includes=["firmware/core", H735], defines={"STM32BOOT_RELEASE": "1"},
+                 includes=["firmware/core", H735, "firmware/drivers"], defines={"STM32BOOT_RELEASE": "1"},
                  generated=[f"{out}/gen/release_key.c"], bin=True),
             dict(name="h735-demo",
                  sources=["firmware/port/h735/startup.c", "native/crc32.c", "firmware/drivers/clock.c",

@@ -25,6 +25,9 @@ int vb_release(void);
 int vb_check_update(uint8_t *stage, uint32_t *len, uint32_t stage_size);
 
 /* Board side (release only). */
+/* SHA-256 of a large readable range (the image, the NOR ranges): a hash unit when the chip has one;
+ * the default (verify.c, weak) is native/sha256.c. */
+void port_sha256(const void *data, uint32_t len, uint8_t out[32]);
 extern const uint8_t vb_public_key[32];       /* generated at build time from the signing key */
 uint32_t port_seccnt_get(void);               /* highest security counter booted (0: none yet) */
 int port_seccnt_raise(uint32_t n);            /* store n (> get()) so it survives power cuts; 0 = OK */

@@ -30,7 +30,7 @@ def symbols(elf):
 
 
 def timed_boot(bl_elf, slot_raw, nor_chunks):
-    """Virtual seconds: whole vb_boot_ok, ed25519_verify, and the sum of sha256() calls; and the outcome."""
+    """Virtual seconds: whole vb_boot_ok, ed25519_verify, and the sum of port_sha256() calls (the HASH processor); and the outcome."""
     sym = symbols(bl_elf)
     with tempfile.TemporaryDirectory() as state:
         m = h735.build(state_dir=state, blank=True, warn=lambda s: None)
@@ -57,10 +57,10 @@ def timed_boot(bl_elf, slot_raw, nor_chunks):
 
             run_to(sym["vb_boot_ok"])
             ret = m.uc.reg_read(UC_ARM_REG_LR) & ~1
-            t_hash = span("sha256")[0]                    # header + payload + protected TLVs
+            t_hash = span("port_sha256")[0]                    # header + payload + protected TLVs
             t_sig, _ = span("ed25519_verify")
             for _ in nor_chunks:
-                t_hash += span("sha256")[0]               # each signed NOR range
+                t_hash += span("port_sha256")[0]               # each signed NOR range
             r = run_to(ret)
             total = t_hash + t_sig + r.virtual_s
             return total, t_sig, t_hash, r.r0

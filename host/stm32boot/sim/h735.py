@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..boards import get as get_board
 from .machine import Machine
-from .periph import dbgmcu, dma, dmamux, flash, gpio, ospi_board, pwr, rcc, usart
+from .periph import dbgmcu, dma, dmamux, flash, gpio, hash, ospi_board, pwr, rcc, usart
 from .state import SimState
 
 BOARD = "h735"
@@ -34,6 +34,7 @@ def _add_soc(m: Machine, uart) -> None:
     m.add(dmamux.Dmamux("DMAMUX1", 0x4002_0800))     # channels 0-7 -> DMA1, 8-15 -> DMA2
     if uart is not None:
         u3.attach(uart)
+    m.add(hash.Hash("HASH", 0x4802_1400))     # SHA-256 unit (RM0468 §36), used by the release bootloader
     ospi_board.add_ospi(m)                      # OCTOSPI1 + MX25LM NOR, OCTOSPI2 + HyperRAM, OCTOSPIM
 
 
