@@ -300,3 +300,16 @@ def test_release_bootloader_update_only_signed_same_key_not_older_and_counter_su
     b = boot_line(state)
     assert "release bootloader 1.0.0" in b and "security counter: 7" in b, b
     assert "application NOT started: rollback from 7 to 1" in b, b
+
+
+def test_a_development_board_becomes_a_release_board_with_the_signed_bootloader(rel, tmp_path):
+    state = tmp_path / "dev-to-release"
+    rc, out, err = cli("info", state=state, release=False)
+    assert rc == 0 and "development bootloader" in out, err
+    rc, out, err = cli("update-bootloader", os.path.join(rel["out"], "bootloader.signed.bin"), state=state,
+                       release=False)
+    assert rc == 0, out + err
+    b = boot_line(state)
+    assert "release bootloader 1.0.0" in b and "no signed application" in b, b
+    rc, out, err = cli("flash", rel["hex"], state=state)
+    assert rc == 0 and "stm32boot demo" in out, out + err

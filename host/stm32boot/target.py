@@ -281,6 +281,11 @@ class Target:
                                     "if it no longer answers, recover it with the ST ROM bootloader (BOOT0 high)")
             return
         base = self.info().memories[0].base
+        st = self.boot_status()
+        if st is not None and st.release:   # a release bootloader now (first install): whole sectors only
+            sec = self.info().memories[0].sectors
+            n = -(-len(blob) // sec) * sec
+            blob, want = blob + b"\xff" * (n - len(blob)), crc32(blob + b"\xff" * (n - len(blob)))
         got = self.crc([(base, len(blob))])[0]
         if got != want:
             raise ProtocolError(f"bootloader update failed: sector 0 reads back with CRC 0x{got:08X}, "

@@ -37,7 +37,8 @@ def run(args) -> int:
 def _boot(target) -> None:
     """Verified boot: release or development, and why the application did or did not start."""
     from ..mcuboot import key_hash
-    st = target.boot_status()
+    ask = getattr(target, "boot_status", None)
+    st = ask() if ask is not None else None
     if st is None:
         print("boot:       development bootloader (predates verified boot): unsigned images boot")
     elif not st.release:

@@ -63,20 +63,27 @@ def run(args) -> int:
                 f"the bootloader on this {board.name} board (version {info.bootloader_version}) "
                 f"does not support self-update yet; the board is unchanged. Reflash sector 0 with "
                 f"the ST ROM bootloader (BOOT0 high) or a debug probe instead")
-        _release_gate(target, blob)
+        blob = _release_gate(target, blob)
         update(blob)
     print(f"update-bootloader: {len(blob):,} bytes written to 0x{imagemod.bootloader_range(board)[0]:08X} "
           f"and verified by the bootloader; the board restarted")
     return 0
 
 
-def _release_gate(target, blob: bytes) -> None:
-    """A release bootloader takes only a bootloader signed by its key, not older than itself: say so
-    before staging anything (it refuses on its own too)."""
+def _release_gate(target, blob: bytes) -> bytes:
+    """What to stage. A release bootloader takes only a bootloader signed by its key, not older than
+    itself: say so before staging anything (it refuses on its own too). A development bootloader takes
+    the plain image: a signed one (the first install of a release bootloader) goes without its header."""
     from ..mcuboot import MAGIC, ImageCheckError, check, key_hash, parse
-    st = target.boot_status()
+    ask = getattr(target, "boot_status", None)
+    st = ask() if ask is not None else None
     if st is None or not st.release:
-        return
+        if blob[:4] == MAGIC.to_bytes(4, "little"):
+            try:
+                return parse(blob).payload
+            except ImageCheckError as e:
+                raise CliError(f"refused, nothing written: {e}") from None
+        return blob
     if blob[:4] != MAGIC.to_bytes(4, "little"):
         raise CliError("refused, nothing written: this board runs a release bootloader, which takes only a "
                        "signed bootloader (build/release/<board>/bootloader.signed.bin from `doit release`)")
@@ -89,3 +96,4 @@ def _release_gate(target, blob: bytes) -> None:
     if (v[0] << 24 | v[1] << 16 | v[2]) < st.version:
         raise CliError(f"refused, nothing written: bootloader {img.version_str} is older than the board's "
                        f"{st.version_str}")
+    return blob
