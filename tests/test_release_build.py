@@ -76,3 +76,36 @@ def test_keygen_writes_an_imgtool_key_never_prints_it_and_keeps_an_existing_one(
     assert "kept" in r2.stdout and key.read_text() == pem
     ignored = subprocess.run(["git", "check-ignore", "-q", "keys/release.pem"], cwd=ROOT)
     assert ignored.returncode == 0
+
+
+def _image_info(*args):
+    return subprocess.run([sys.executable, "-m", "stm32boot", "image-info", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+
+
+def test_image_info_shows_ranges_entry_version_counter_hashes_and_checks_the_signature(tmp_path):
+    p = build_pair()
+    hexf = os.path.join(p["dirs"][0], "demo.signed.hex")
+    r = _image_info(hexf, "-k", p["pub"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    signed = mcuboot.parse(open(os.path.join(p["dirs"][0], "demo.signed.bin"), "rb").read(), 0x08020000)
+    out = r.stdout
+    assert f"version:    {signed.version_str}" in out and f"security counter: {signed.security_counter}" in out
+    assert f"entry:      0x{signed.entry:08X}" in out and "flash  0x08020000" in out
+    for addr, n, h in signed.nor_ranges:
+        assert f"nor    0x{addr:08X}..0x{addr + n - 1:08X}" in out and h.hex() in out
+    assert signed.sha256.hex() in out and signed.keyhash.hex() in out
+    assert "signature:  OK" in out and "NOR ranges match" in out
+    # another key: the signature does not verify; a changed payload byte: the hash fails
+    other = str(tmp_path / "other.pem")
+    write_key(other)
+    r = _image_info(os.path.join(p["dirs"][0], "demo.signed.bin"), "-k", other)
+    assert r.returncode == 1 and "signature:  FAILED: unknown key" in r.stdout
+    raw = bytearray(open(os.path.join(p["dirs"][0], "demo.signed.bin"), "rb").read())
+    raw[0x600] ^= 1
+    bad = tmp_path / "bad.signed.bin"
+    bad.write_bytes(bytes(raw))
+    r = _image_info(str(bad))
+    assert r.returncode == 1 and "hash:       FAILED: hash mismatch" in r.stdout
+    r = _image_info(str(tmp_path / "missing.bin"))
+    assert r.returncode == 2 and "cannot read" in r.stderr and "Traceback" not in r.stderr

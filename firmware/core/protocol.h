@@ -62,8 +62,8 @@ enum proto_cmd {
     CMD_STAGE    = 0x08,  /* proto_write_req (offset in the staging RAM) + data -> status */
     CMD_UPDATE_BL = 0x09, /* proto_update_req -> status; then a RAM updater rewrites the bootloader's
                              sector from the staging RAM, verifies it and resets (into the new bootloader).
-                             A release bootloader takes only a signed image (proto_boot_status.reason says
-                             why not in `addr` of a BAD_IMAGE reply's detail) */
+                             A release bootloader takes only an MCUboot image signed by its key, not older
+                             than itself; else BAD_IMAGE with detail = enum proto_boot (why) */
     CMD_BOOT_STATUS = 0x0A /* -> proto_boot_status: development or release, and why the app did (not) start */
 };
 
