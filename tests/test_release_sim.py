@@ -191,6 +191,8 @@ def test_rollback_refused_and_counter_survives_resets(rel, tmp_path):
 
 def test_release_bootloader_refuses_read_and_partial_crc(rel, board, tmp_path):
     state, _ = board
+    rc, out, err = cli("verify", rel["hex"], state=state)          # verify still works, by whole sectors
+    assert rc == 0 and "whole-sector CRC" in out, out + err
     rc, out, err = cli("read", "0x08020000", "16", "-o", str(tmp_path / "x.bin"), state=state)
     assert rc == 2 and "REFUSED" in err and not (tmp_path / "x.bin").exists()
     rc, out, err = cli("read", "0x90000000", "16", "-o", str(tmp_path / "x.bin"), state=state)
