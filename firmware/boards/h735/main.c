@@ -1,6 +1,7 @@
 /* The stm32boot bootloader for the STM32H735G-DK: boot decision, then the portable core (core/bl.c).
  *
- * Stay in the bootloader when (a) there is no valid application, (b) the application asked for it
+ * Stay in the bootloader when (a) there is no valid application (a release bootloader: none that passes
+ * verified boot, core/verify.c), (b) the application asked for it
  * (BOOT_REQ_STAY in no-init RAM, handoff.h), or (c) a host speaks within BL_LISTEN_MS of reset.
  * Otherwise start the application with the NOR memory-mapped, USART3 back in its reset state. */
 #include <stdint.h>
