@@ -340,6 +340,11 @@ def _sign_release(key, board, out, app, version, counter):
     return True
 
 
+def _no_release(board):
+    print(f"release: no release build is defined for board {board!r} (firmware/images.py RELEASE)")
+    return False
+
+
 def task_release():
     """build the release bootloader and application and sign them (board=h735 key=keys/release.pem)"""
     out = os.path.join(BUILD, "release", BOARD)
@@ -348,9 +353,7 @@ def task_release():
     yield {"basename": "release", "name": None, "doc": "build and sign the release images (board=, key=)"}
     if cfg is None:
         yield {"basename": "release", "name": "sign",
-               "actions": [lambda: print(f"release: no release build is defined for board {BOARD!r} "
-                                         f"(firmware/images.py RELEASE)") and False or False],
-               "uptodate": [False], "verbosity": 2}
+               "actions": [(_no_release, [BOARD])], "uptodate": [False], "verbosity": 2}
         return
     version, counter = _release_cfg()
     images = []
