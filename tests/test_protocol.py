@@ -68,7 +68,7 @@ def test_firmware_resyncs_after_garbage_before_hello():
 def test_info_reports_versions_chip_and_geometry():
     _, tg = open_core()
     i = tg.info()
-    assert i.protocol_version == lib.PROTO_VERSION and i.bootloader_version == "1.1"
+    assert i.protocol_version == lib.PROTO_VERSION and i.bootloader_version == "1.2"
     assert i.chip_id & 0xFFF == 0x483 and i.max_payload >= 4096
     fl, nor = i.memories
     assert (fl.base, fl.size, fl.sectors, fl.program_unit, fl.protected_size) == (0x0800_0000, 1 << 20, 128 << 10, 32, 128 << 10)
@@ -219,3 +219,31 @@ def test_a_link_that_damages_every_large_frame_ends_with_a_clear_error():
         tg.erase([NOR])
         tg.write([(NOR, bytes(4096))])
     assert tg.link.retransmits >= P.Link.MAX_NAKS - 1
+
+
+def test_application_is_valid_only_after_commit_and_any_change_invalidates_it():
+    """core/apprec.h: erase or write (any memory) clears the record before acting; COMMIT writes it."""
+    t, tg = open_core()
+    assert not lib.hp_app_committed()              # a blank board has no application
+    tg.commit(0x1234)
+    assert lib.hp_app_committed()
+    tg.write([(NOR, b"\x11" * 256)])               # only the NOR changes: the app is no longer valid
+    assert not lib.hp_app_committed()
+    tg.commit(0x5678)
+    assert lib.hp_app_committed()
+    tg.crc([(NOR, 256)]); tg.read(NOR, 16)          # reads change nothing
+    assert lib.hp_app_committed()
+    tg.erase([APP])
+    assert not lib.hp_app_committed()
+    tg.hello()                                      # a new session does not bring it back
+    assert not lib.hp_app_committed()
+    tg.commit(1)
+    assert lib.hp_app_committed()
+
+
+def test_refused_change_leaves_the_application_valid():
+    t, tg = open_core()
+    tg.commit(7)
+    with pytest.raises(P.TargetError, match="PROTECTED_BOOTLOADER"):
+        tg.erase([0x0800_0000])
+    assert lib.hp_app_committed()

@@ -30,7 +30,7 @@
 #define PROTO_PACKED __attribute__((packed))
 
 /* CFFI-BEGIN */
-#define PROTO_VERSION        1
+#define PROTO_VERSION        2      /* 2: CMD_COMMIT and the application record */
 #define PROTO_SYNC0          0xA5
 #define PROTO_SYNC1          0x5B
 #define PROTO_HDR_SIZE       10
@@ -60,8 +60,10 @@ enum proto_cmd {
     CMD_CRC      = 0x06,  /* proto_range[] -> status + uint32 crc[] */
     CMD_RESET    = 0x07,  /* uint32 flags (PROTO_RESET_RUN_APP) -> status, then reset */
     CMD_STAGE    = 0x08,  /* proto_write_req (offset in the staging RAM) + data -> status */
-    CMD_UPDATE_BL = 0x09  /* proto_update_req -> status; then a RAM updater rewrites the bootloader's
+    CMD_UPDATE_BL = 0x09, /* proto_update_req -> status; then a RAM updater rewrites the bootloader's
                              sector from the staging RAM, verifies it and resets (into the new bootloader) */
+    CMD_COMMIT   = 0x0A   /* proto_commit_req -> status: write the application record (bl.c, "the
+                             application record"); sent last, after every range of the session verified */
 };
 
 enum proto_st {
@@ -87,7 +89,8 @@ enum proto_st {
     ST_NOT_ERASED = 19,          /* program target not in the erased state */
     ST_INTERNAL = 20,
     ST_BAD_IMAGE = 21,           /* staged bootloader: CRC mismatch, too large, or no sane vector table */
-    ST_COUNT = 22
+    ST_RECORD_FAIL = 22,         /* the application record could not be erased or written; addr = its address */
+    ST_COUNT = 23
 };
 
 struct proto_hdr {
@@ -150,6 +153,10 @@ struct proto_read_req {
 struct proto_update_req {
     uint32_t len;            /* bytes staged from offset 0 */
     uint32_t crc;            /* CRC-32/MPEG-2 of them */
+} PROTO_PACKED;
+
+struct proto_commit_req {
+    uint32_t image_crc;      /* the host's digest of the image it verified (kept in the record) */
 } PROTO_PACKED;
 
 struct proto_range {

@@ -53,6 +53,8 @@ _EXPLAIN = {
     Status.BAD_BAUD: "the bootloader's UART clock cannot make that baud rate",
     Status.NOT_ERASED: "the target cells are not erased (erase the sector first)",
     Status.INTERNAL: "internal bootloader error",
+    Status.RECORD_FAIL: "the application record (written last to mark a completed flash) could not be erased "
+                        "or written; the application will not start: flash again",
 }
 
 

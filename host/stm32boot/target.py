@@ -219,6 +219,13 @@ class Target:
         self.link.stream(reqs())
         return [c for i in sorted(out) for c in out[i]]
 
+    def commit(self, image_crc: int) -> None:
+        """Mark the application valid: the bootloader writes its application record (firmware/core/apprec.h).
+        Call only after every range of the session verified; until then the board keeps the application
+        from starting."""
+        self.link.call(Cmd.COMMIT, struct.pack("<I", image_crc & 0xFFFFFFFF),
+                       op_time=0.1 + max(ERASE_S.values()))   # at most one sector erase + one program
+
     def reset(self, run_app: bool = True) -> None:
         flags = lib.PROTO_RESET_RUN_APP if run_app else 0
         try:

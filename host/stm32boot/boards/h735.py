@@ -13,7 +13,8 @@ BOARD = Board(
         Memory("flash", 0x0800_0000, 1 * MB, ((8, 128 * KB),), program_unit=32, page_size=32,
                kind="internal"),
         # MX25LM51245G on OCTOSPI1, memory-mapped at 0x90000000: 16384 x 4 KB sectors, 256 B pages.
-        Memory("nor", 0x9000_0000, 64 * MB, ((16384, 4 * KB),), program_unit=2, page_size=256,
+        # The last sector holds the bootloader's application record (firmware/core/apprec.h): not writable.
+        Memory("nor", 0x9000_0000, 64 * MB - 4 * KB, ((16383, 4 * KB),), program_unit=2, page_size=256,
                kind="ospi_nor"),
     ),
     console=Uart("USART3", tx_pin="PD8", rx_pin="PD9", af=7),
