@@ -44,8 +44,13 @@ class CutTransport(SimTransport):
     """The simulated board as the host sees it, until the power fails: then PowerLost."""
 
     def _run(self, until_ps, stop_on_tx):
-        super()._run(until_ps, stop_on_tx)
         pc = getattr(self.m, "powercut", None)
+        try:
+            if pc is None or not pc.fired:
+                super()._run(until_ps, stop_on_tx)
+        except Exception:
+            if pc is None or not pc.fired:
+                raise
         if pc is not None and pc.fired:
             raise PowerLost("the simulated board lost power")
 
