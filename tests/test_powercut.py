@@ -1,7 +1,7 @@
 """Issue 15, "nothing lost, ever": a simulated board that is non-volatile like silicon, power cuts at
 any device operation, and the campaign: an application is valid only when its whole session completed.
-STM32BOOT_POWERCUT_ALL=1 cuts at every operation (minutes); by default every erase, every 4th program
-and the last operation (the application record) are cut, which keeps the suite under a minute."""
+STM32BOOT_POWERCUT_ALL=1 cuts at every operation (minutes); by default every erase, every 5th program
+(every 32nd when every sector changes) and the last operation (the application record) are cut, which keeps the suite under a minute."""
 import os
 import random
 import signal
@@ -69,7 +69,6 @@ def test_a_completed_operation_survives_sigkill_and_a_torn_record_is_dropped(tmp
     assert nor[0x1000:0x1100] == bytes(range(256)) and nor[0x2000:0x3000] == b"\x00" * 4096
     assert nor[0x3000] == 0xFF
     st.close()
-    assert (tmp_path / journal[0]).stat().st_size % 1 == 0
     st = SimState.open("h735", str(tmp_path))                        # the torn tail was cut back once
     assert st.blob("nor", 64 << 20, sparse=True)[0x1000:0x1100] == bytes(range(256))
     st.save()
@@ -118,13 +117,13 @@ def _campaign(base, tmp_path, new_tag, change_first, every):
 
 def test_power_cut_during_a_flash_that_leaves_the_first_sector_unchanged(base, tmp_path):
     """The issue's case: only sector 2 and the NOR change; the old app must never start over them."""
-    tried, total = _campaign(base, tmp_path, 2, False, every=4)
-    assert tried >= (total if ALL else total // 4)
+    tried, total = _campaign(base, tmp_path, 2, False, every=5)
+    assert tried >= (total if ALL else total // 5)
 
 
 def test_power_cut_during_a_flash_that_changes_every_sector(base, tmp_path):
-    tried, total = _campaign(base, tmp_path, 3, True, every=16)
-    assert tried >= (total if ALL else total // 16)
+    tried, total = _campaign(base, tmp_path, 3, True, every=32)
+    assert tried >= (total if ALL else total // 32)
 
 
 def test_power_cut_during_bootloader_self_update(base, tmp_path):
@@ -135,7 +134,7 @@ def test_power_cut_during_bootloader_self_update(base, tmp_path):
     blob = open(C.BL_BIN, "rb").read()
     old, old_imm = C.app_image(1, False)
     total = 1 + (len(blob) + 31) // 32            # one sector erase, then every flash word
-    pts = range(1, total + 1) if ALL else sorted({1, 2, total - 1, total, *range(2, total, 64)})
+    pts = range(1, total + 1) if ALL else sorted({1, 2, total - 1, total, *range(2, total, 128)})
     states = {k: C.one_update_cut(base, tmp_path / "u", k, old, old_imm, blob, seed=k) for k in pts}
     assert all(states.values()), f"the update has {total} operations"
     assert C.one_update_cut(base, tmp_path / "u", total + 1, old, old_imm, blob) is None
