@@ -145,3 +145,23 @@ def test_power_cut_during_bootloader_self_update(base, tmp_path):
     print(f"\nbootloader update: {len(states)} of {total} operations cut, all recovered; at power-up: "
           + ", ".join(f"{s}: {sum(1 for _, x in states.values() if x == s)}"
                       for s in sorted({x for _, x in states.values()})))
+
+
+def test_readme_recovery_after_a_cut_in_the_bootloader_erase(base, tmp_path):
+    """README "Recovery" step 3, as a user types it: the simulated probe equivalent brings the board back
+    after the worst cut (sector 0 half erased), and the application starts without a reflash."""
+    from stm32boot.cli import main
+    import shutil
+    work = tmp_path / "r"
+    shutil.copytree(base, work)
+    m, pc = C.open_board(work, at=1, seed=11)
+    with pytest.raises(C.PowerLost):
+        C.connect(m).update_bootloader(open(C.BL_BIN, "rb").read())
+    m.state.close()
+    assert pc.ops[0][:2] == ("flash", "erase")
+    assert main(["sim", "h735", "--elf", C.BL, "--uart", "none", "--timeout", "1", "--state", str(work)]) == 0
+    m = h735.build(state_dir=str(work), warn=lambda *a: None)
+    try:
+        assert C.boot_alone(m) == C.app_image(1, False)[1]
+    finally:
+        m.close()
