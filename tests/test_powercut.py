@@ -75,6 +75,14 @@ def test_a_completed_operation_survives_sigkill_and_a_torn_record_is_dropped(tmp
     st.close()
 
 
+def test_blank_start_never_deletes_files_of_a_directory_that_is_not_a_state(tmp_path):
+    from stm32boot.sim.state import StateError
+    (tmp_path / "firmware.bin").write_bytes(b"precious")
+    with pytest.raises(StateError, match="not a simulator state directory"):
+        SimState.open("h735", str(tmp_path), blank=True)
+    assert (tmp_path / "firmware.bin").read_bytes() == b"precious"
+
+
 def test_board_killed_after_verified_comes_back_with_the_new_image(base, tmp_path):
     """The issue's report: a simulator killed after "verified by CRC" came back with the old image."""
     work = tmp_path / "w"

@@ -27,6 +27,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import struct
 import zlib
 
@@ -34,6 +35,7 @@ FORMAT = 2
 READABLE = (1, 2)
 REC = struct.Struct("<IBBHII")   # total length, kind, name length, 0, offset, count
 KIND_DATA, KIND_FILL = 0, 1
+OURS = re.compile(r"^(journal\.\d+|[a-z_]+(\.\d+)?\.(bin|sparse))(\.tmp\d+)?$")   # files we write
 SPARSE_PAGE = 4096
 SPARSE_MAGIC = b"STM32BOOT-SPARSE\0"
 
@@ -92,8 +94,11 @@ class SimState:
             raise StateError(f"cannot create state directory {path}: {e.strerror}") from None
         fd = cls._lock(path)
         try:
-            manifest = cls._read_manifest(path, board_name) if not blank else \
-                {"gen": cls._read_gen(path)}
+            if blank:   # start erased, but only over a state directory (it deletes the old generation)
+                cls._check_is_state_dir(path)
+                manifest = {"gen": cls._read_gen(path)}
+            else:
+                manifest = cls._read_manifest(path, board_name)
             st = cls(board_name, path, blank, fd, manifest)
             st._start_journal()
         except BaseException:
@@ -125,13 +130,20 @@ class SimState:
         return fd
 
     @staticmethod
-    def _read_manifest(path: str, board_name: str) -> dict:
+    def _check_is_state_dir(path: str) -> bool:
+        """True when it has a manifest; False when empty; StateError when it holds other files."""
+        if os.path.exists(os.path.join(path, "manifest.json")):
+            return True
+        others = [f for f in os.listdir(path) if f not in ("lock",) and not f.startswith(".")]
+        if others:
+            raise StateError(f"{path} is not a simulator state directory (no manifest.json, but it "
+                             f"holds {', '.join(sorted(others)[:3])}); choose an empty directory")
+        return False
+
+    @classmethod
+    def _read_manifest(cls, path: str, board_name: str) -> dict:
         mpath = os.path.join(path, "manifest.json")
-        if not os.path.exists(mpath):
-            others = [f for f in os.listdir(path) if f not in ("lock",) and not f.startswith(".")]
-            if others:
-                raise StateError(f"{path} is not a simulator state directory (no manifest.json, but it "
-                                 f"holds {', '.join(sorted(others)[:3])}); choose an empty directory")
+        if not cls._check_is_state_dir(path):
             return {}
         try:
             with open(mpath) as f:
@@ -206,7 +218,7 @@ class SimState:
         keep = {"lock", "manifest.json", self._manifest.get("journal")}
         keep |= {b["file"] for b in self._manifest.get("blobs", {}).values()}
         for f in os.listdir(self.path):
-            if f not in keep and (f.startswith("journal.") or f.endswith((".bin", ".sparse")) or ".tmp" in f):
+            if f not in keep and OURS.match(f):
                 try:
                     os.unlink(os.path.join(self.path, f))
                 except OSError:
