@@ -72,7 +72,6 @@ int apprec_commit(uint32_t image_crc, struct fd_result *r)
 {
     struct apprec old, a;
     if (!open_now && read_rec(&old)) return ST_OK;   /* nothing changed since the record was written */
-    uint32_t commits = read_rec(&old) ? old.commits + 1u : 1u;
     int s = apprec_open(r);
     if (s != ST_OK) return s;
     uint32_t at;
@@ -81,9 +80,8 @@ int apprec_commit(uint32_t image_crc, struct fd_result *r)
     a.magic = APPREC_MAGIC;
     a.format = 1u;
     a.image_crc = image_crc;
-    a.commits = commits;
     a.crc = rec_crc(&a);
-    uint8_t unit[APPREC_SIZE];   /* program_unit divides 32 on every supported memory (asserted below) */
+    uint8_t unit[APPREC_SIZE];   /* one record = one or more whole program units (checked next) */
     if (d->program_unit > APPREC_SIZE || APPREC_SIZE % d->program_unit) { r->addr = at; return ST_INTERNAL; }
     memcpy(unit, &a, sizeof unit);
     s = d->ops->program(d, at, unit, sizeof unit, r);

@@ -26,8 +26,7 @@ struct apprec {
     uint32_t magic;
     uint32_t format;       /* 1 */
     uint32_t image_crc;    /* the host's digest of the image it verified (proto_commit_req) */
-    uint32_t commits;      /* informational: 1 + the previous record's count when it was readable */
-    uint32_t rsvd[3];      /* 0xFFFFFFFF */
+    uint32_t rsvd[4];      /* 0xFFFFFFFF */
     uint32_t crc;          /* CRC-32/MPEG-2 of the 28 bytes above */
 };
 
