@@ -247,3 +247,22 @@ def test_refused_change_leaves_the_application_valid():
     with pytest.raises(P.TargetError, match="PROTECTED_BOOTLOADER"):
         tg.erase([0x0800_0000])
     assert lib.hp_app_committed()
+
+
+def test_an_older_bootloader_can_be_read_and_updated_but_not_flashed():
+    """A protocol-1 bootloader would start an application whose session never completed: the host
+    refuses to change memory through it (one clear line, nothing changed) but still updates it."""
+    import dataclasses
+    from stm32boot.target import _info_from
+    t, tg = open_core()
+    r = tg._call_once(P.Cmd.HELLO, b"", 1.0)
+    old = dataclasses.replace(r, data=struct.pack("<H", 1) + r.data[2:])
+    assert _info_from(old).protocol_version == 1                  # accepted: it can still be updated
+    tg._info = dataclasses.replace(tg.info(), protocol_version=1, bootloader_version="1.1")
+    lib.hp_mem(1)[0] = 0x5A
+    with pytest.raises(P.ProtocolError, match=r"predates protocol 2; nothing was changed.*flash-loader"):
+        tg.write([(NOR, b"\x11" * 256)])
+    with pytest.raises(P.ProtocolError, match="predates protocol 2"):
+        tg.erase([APP])
+    assert lib.hp_mem(1)[0] == 0x5A                               # untouched
+    assert tg.crc([(NOR, 4)]) == [crc32(bytes(ffi.buffer(lib.hp_mem(1), 4)))]

@@ -31,6 +31,8 @@
 
 /* CFFI-BEGIN */
 #define PROTO_VERSION        2      /* 2: CMD_COMMIT and the application record */
+#define PROTO_VERSION_OLDEST 1      /* oldest bootloader a host still talks to: HELLO, READ, CRC, STAGE,
+                                       UPDATE_BL and RESET are unchanged since, so it can be updated */
 #define PROTO_SYNC0          0xA5
 #define PROTO_SYNC1          0x5B
 #define PROTO_HDR_SIZE       10

@@ -66,7 +66,7 @@ def _info_from(r: P.Reply) -> TargetInfo:
         base, size, sec, prot, unit, page, erased, kind = struct.unpack_from("<IIIIHHBB", raw, off + 8)
         mems.append(Memory(name, base, size, sec, unit, page, erased, prot, kind))
         off += msz
-    if pv != lib.PROTO_VERSION:
+    if not lib.PROTO_VERSION_OLDEST <= pv <= lib.PROTO_VERSION:
         raise ProtocolError(f"the bootloader speaks protocol version {pv}, this tool {lib.PROTO_VERSION}: "
                             f"update {'the tool' if pv > lib.PROTO_VERSION else 'the bootloader'}")
     return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win)
@@ -161,7 +161,17 @@ class Target:
                 return m
         return None
 
+    def _changes_allowed(self) -> None:
+        """An older bootloader can still be read and updated, but not flashed: it would start an
+        application whose session did not complete (firmware/core/apprec.h came with protocol 2)."""
+        i = self.info()
+        if i.protocol_version < lib.PROTO_VERSION:
+            raise ProtocolError(f"the bootloader on this board (version {i.bootloader_version}, protocol "
+                                f"{i.protocol_version}) predates protocol {lib.PROTO_VERSION}; nothing was changed. "
+                                f"Update it first: `doit flash-loader` (stm32boot update-bootloader)")
+
     def erase(self, addr_list: list[int]) -> None:
+        self._changes_allowed()
         def reqs():
             batch: list[int] = []
             for a in list(addr_list) + [None]:
@@ -175,6 +185,7 @@ class Target:
         self.link.stream(reqs())
 
     def write(self, chunks: Iterable[tuple[int, bytes]], progress: Callable | None = None) -> None:
+        self._changes_allowed()
         progress = progress or self.progress
         done = 0
 
