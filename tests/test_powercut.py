@@ -173,3 +173,45 @@ def test_readme_recovery_after_a_cut_in_the_bootloader_erase(base, tmp_path):
         assert C.boot_alone(m) == C.app_image(1, False)[1]
     finally:
         m.close()
+
+
+def test_a_state_directory_of_the_previous_format_is_read_and_upgraded(tmp_path):
+    import json
+    import zlib
+    flash = bytearray(b"\xff" * (1 << 20))
+    flash[0x20000:0x20004] = b"\x01\x02\x03\x04"
+    (tmp_path / "flash.bin").write_bytes(flash)
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        {"board": "h735", "format": 1, "values": {},
+         "blobs": {"flash": {"file": "flash.bin", "size": 1 << 20, "sparse": False, "crc32": zlib.crc32(flash)}}}))
+    st = SimState.open("h735", str(tmp_path))
+    assert st.blob("flash", 1 << 20)[0x20000:0x20004] == b"\x01\x02\x03\x04"
+    st.close()
+    assert json.loads((tmp_path / "manifest.json").read_text())["format"] == 2
+    st = SimState.open("h735", str(tmp_path))
+    assert st.blob("flash", 1 << 20)[0x20000:0x20004] == b"\x01\x02\x03\x04"
+    st.close()
+
+
+def test_a_kill_inside_the_fold_leaves_the_previous_generation(tmp_path, monkeypatch):
+    st = SimState.open("h735", str(tmp_path))
+    nor = st.blob("nor", 64 << 20, sparse=True)
+    nor[0:256] = bytes(range(256))
+    st.wrote("nor", 0, 256)
+
+    def killed(self, blobs):                      # new base files written, manifest not yet replaced
+        raise KeyboardInterrupt
+    monkeypatch.setattr(SimState, "_new_generation", killed)
+    with pytest.raises(KeyboardInterrupt):
+        st.save()
+    st.close()
+    monkeypatch.undo()
+    assert any(f.startswith("nor.") for f in os.listdir(tmp_path))   # the orphan of the unfinished fold
+    st = SimState.open("h735", str(tmp_path))
+    assert st.blob("nor", 64 << 20, sparse=True)[0:256] == bytes(range(256))
+    assert not any(f.startswith("nor.") for f in os.listdir(tmp_path)), "orphans are removed"
+    st.save()
+    st.close()
+    st = SimState.open("h735", str(tmp_path))
+    assert st.blob("nor", 64 << 20, sparse=True)[0:256] == bytes(range(256))
+    st.close()
