@@ -200,3 +200,10 @@ def test_a_bad_staged_bootloader_is_refused_and_nothing_changes():
         tg.update_bootloader(b"\x00" * 1024)        # no sane vector table
     assert m.read(0x0800_0000, 4096) == before
     assert tg.info().board == "h735"
+
+
+def test_hello_reports_whether_the_application_is_committed():
+    _, tg = connect(board(), fast=False)
+    assert tg.info().app_committed is False
+    _, tg = connect(board(app=True), fast=False)
+    assert tg.info().app_committed is True

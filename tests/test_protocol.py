@@ -235,10 +235,10 @@ def test_application_is_valid_only_after_commit_and_any_change_invalidates_it():
     assert lib.hp_app_committed()
     tg.erase([APP])
     assert not lib.hp_app_committed()
-    tg.hello()                                      # a new session does not bring it back
+    assert tg.hello().app_committed is False        # a new session does not bring it back (HELLO says so)
     assert not lib.hp_app_committed()
     tg.commit(1)
-    assert lib.hp_app_committed()
+    assert lib.hp_app_committed() and tg.hello().app_committed is True
 
 
 def test_refused_change_leaves_the_application_valid():
@@ -256,8 +256,10 @@ def test_an_older_bootloader_can_be_read_and_updated_but_not_flashed():
     from stm32boot.target import _info_from
     t, tg = open_core()
     r = tg._call_once(P.Cmd.HELLO, b"", 1.0)
-    old = dataclasses.replace(r, data=struct.pack("<H", 1) + r.data[2:])
-    assert _info_from(old).protocol_version == 1                  # accepted: it can still be updated
+    old = dataclasses.replace(r, data=struct.pack("<H", 1) + r.data[2:36] + r.data[40:])   # v1: 36-byte info
+    i1 = _info_from(old)
+    assert i1.protocol_version == 1 and i1.app_committed is None   # accepted: it can still be updated
+    assert [m.name for m in i1.memories] == [m.name for m in tg.info().memories]
     tg._info = dataclasses.replace(tg.info(), protocol_version=1, bootloader_version="1.1")
     lib.hp_mem(1)[0] = 0x5A
     with pytest.raises(P.ProtocolError, match=r"predates protocol 2; nothing was changed.*flash-loader"):

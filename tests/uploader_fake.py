@@ -77,8 +77,9 @@ class FakeTarget:
     def info(self):
         mems = [(m.name, m.base, m.size, m.sector_list()[0][1], m.program_unit, m.page_size, m.erased)
                 for m in self.board.memories]
-        return SimpleNamespace(protocol_version=1, bootloader_version="1.0", chip_id=self.chip_id,
-                               board=self.board_name, memories=mems, max_payload=4112, baud=115200)
+        return SimpleNamespace(protocol_version=2, bootloader_version="1.2", chip_id=self.chip_id,
+                               board=self.board_name, memories=mems, max_payload=4112, baud=115200,
+                               app_committed=self.record is not None)
 
     def erase(self, addr_list):
         assert len(addr_list) <= 64, "more sectors than one ERASE frame carries"

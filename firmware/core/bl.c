@@ -132,6 +132,7 @@ static uint16_t do_hello(const uint8_t *p, uint16_t len, struct proto_status *st
     info.window = PROTO_WINDOW;
     info.n_mems = (uint8_t)n;
     name_copy(info.board, port_board_name(), sizeof info.board);
+    info.app_committed = (uint8_t)apprec_valid();
     uint8_t *out = reply_data();
     memcpy(out, &info, sizeof info);
     out += sizeof info;

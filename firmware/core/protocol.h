@@ -123,6 +123,8 @@ struct proto_info {   /* HELLO reply data, after proto_status */
     uint8_t window;
     uint8_t n_mems;
     char board[16];          /* NUL-padded board name, e.g. "h735" */
+    uint8_t app_committed;   /* protocol 2: 1 when the application record is valid (core/apprec.h) */
+    uint8_t rsvd[3];
 } PROTO_PACKED;
 
 struct proto_mem {
@@ -169,7 +171,7 @@ struct proto_range {
 
 _Static_assert(sizeof(struct proto_hdr) == PROTO_HDR_SIZE, "header size");
 _Static_assert(sizeof(struct proto_status) == 12, "status size");
-_Static_assert(sizeof(struct proto_info) == 36, "info size");
+_Static_assert(sizeof(struct proto_info) == 40, "info size");   /* 36 in protocol 1 */
 _Static_assert(sizeof(struct proto_mem) == 32, "mem size");
 _Static_assert(PROTO_MAX_PAYLOAD >= PROTO_MAX_DATA + sizeof(struct proto_write_req), "payload");
 _Static_assert(PROTO_MAX_PAYLOAD >= sizeof(struct proto_status) + PROTO_MAX_DATA, "read reply");

@@ -51,11 +51,13 @@ class TargetInfo:
     baud: int
     max_baud: int
     window: int
+    app_committed: bool | None = None   # protocol 2: the application record is valid (None: not reported)
 
 
 def _info_from(r: P.Reply) -> TargetInfo:
     raw = r.data
-    n_info = ffi.sizeof("struct proto_info")
+    pv0 = struct.unpack_from("<H", raw)[0] if len(raw) >= 2 else 0
+    n_info = ffi.sizeof("struct proto_info") if pv0 >= 2 else 36   # protocol 1 had no app_committed
     if len(raw) < n_info:
         raise ProtocolError(f"HELLO reply too short ({len(raw)} bytes): not an stm32boot bootloader?")
     pv, bv, chip, baud, maxb, maxp, win, nm = struct.unpack_from("<HHIIIHBB", raw)
@@ -69,7 +71,8 @@ def _info_from(r: P.Reply) -> TargetInfo:
     if not lib.PROTO_VERSION_OLDEST <= pv <= lib.PROTO_VERSION:
         raise ProtocolError(f"the bootloader speaks protocol version {pv}, this tool {lib.PROTO_VERSION}: "
                             f"update {'the tool' if pv > lib.PROTO_VERSION else 'the bootloader'}")
-    return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win)
+    app = bool(raw[ffi.offsetof("struct proto_info", "app_committed")]) if pv >= 2 else None
+    return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win, app)
 
 
 class Target:
