@@ -215,3 +215,25 @@ def test_a_kill_inside_the_fold_leaves_the_previous_generation(tmp_path, monkeyp
     st = SimState.open("h735", str(tmp_path))
     assert st.blob("nor", 64 << 20, sparse=True)[0:256] == bytes(range(256))
     st.close()
+
+
+def test_after_an_incomplete_session_internal_flash_is_rewritten_unread():
+    """H7 flash words cut mid-program have a bad ECC and reading them is a bus error: when HELLO says
+    the application is not committed, the host never asks for a CRC of internal flash before rewriting
+    it (the NOR, without ECC, is still compared and skipped when unchanged)."""
+    from stm32boot import plan as planmod
+    from uploader_fake import FakeTarget
+    img, _ = C.app_image(2, False)
+    t = FakeTarget(C.BOARD)
+    for a, d in img.chunks:
+        t.poke(a, bytes(d))
+    t.record = None                                   # the session that wrote them did not commit
+    asked = []
+    crc = t.crc
+    t.crc = lambda ranges: (asked.append((len(t.erased), list(ranges))), crc(ranges))[1]
+    p = planmod.build(img, C.BOARD)
+    res = planmod.execute(p, t)
+    before = [a for n_erased, rs in asked if n_erased == 0 for a, _ in rs]
+    assert before and not [a for a in before if a < C.NOR], "internal flash read before its rewrite"
+    assert res.erased == 2 and res.skipped == 2       # two internal sectors rewritten, NOR skipped
+    assert t.record is not None and all(t.peek(a, len(d)) == bytes(d) for a, d in img.chunks)

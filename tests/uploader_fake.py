@@ -72,6 +72,7 @@ class FakeTarget:
         """Set memory content directly (the state a previous flash left)."""
         _, buf, off = self._where(addr, len(data))
         buf[off:off + len(data)] = data
+        self.record = "preset"          # as a completed (committed) flash left it
 
     # -- Target interface --
     def info(self):

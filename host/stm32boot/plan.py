@@ -172,9 +172,21 @@ def target_crcs(target, ranges: list[tuple[int, int]], per_call: int = PER_CALL)
     return out
 
 
+def _may_hold_torn_words(plan: Plan, target) -> set:
+    """Memories not to read before rewriting: internal flash after a session that did not complete.
+    A flash word whose programming was cut has a wrong ECC on the H7 and reading it is a bus error
+    (RM0468, embedded flash ECC), which would stop the bootloader in the middle of the CRC request;
+    the NOR has no ECC. Uncommitted (HELLO's app_committed is False): rewrite those sectors unread."""
+    info = target.info()
+    if getattr(info, "app_committed", None) is not False:
+        return set()
+    return {mp.memory.name for mp in plan.memories if mp.memory.kind == "internal"}
+
+
 def compare(plan: Plan, target, per_call: int = PER_CALL) -> None:
     """Mark sectors the target already holds as SKIP (read-only on the target)."""
-    sectors = plan.sectors
+    unread = _may_hold_torn_words(plan, target)
+    sectors = [s for mp in plan.memories if mp.memory.name not in unread for s in mp.sectors]
     crcs = target_crcs(target, [(s.addr, s.size) for s in sectors], per_call)
     for s, got in zip(sectors, crcs):
         s.action = SKIP if got == s.crc else ERASE
