@@ -237,3 +237,34 @@ def test_after_an_incomplete_session_internal_flash_is_rewritten_unread():
     assert before and not [a for a in before if a < C.NOR], "internal flash read before its rewrite"
     assert res.erased == 2 and res.skipped == 2       # two internal sectors rewritten, NOR skipped
     assert t.record is not None and all(t.peek(a, len(d)) == bytes(d) for a, d in img.chunks)
+
+
+def test_interrupted_session_never_starts_the_old_application_over_a_half_written_nor(base, tmp_path):
+    """The issue's report: the new image leaves the first sector unchanged, the session stops (the host
+    is killed) after part of the NOR was written; at the next reset the old code must not start."""
+    import shutil
+    from stm32boot import plan as planmod
+    work = tmp_path / "i"
+    shutil.copytree(base, work)
+    old, old_imm = C.app_image(1, False)
+    new, _ = C.app_image(2, False)
+    m = h735.build(state_dir=str(work), warn=lambda *a: None)
+    try:
+        tg = C.connect(m)
+        p = planmod.build(new, C.BOARD)
+
+        def stop(done):
+            if done >= 4096:
+                raise KeyboardInterrupt
+        with pytest.raises(KeyboardInterrupt):
+            planmod.execute(p, tg, progress=stop)
+        assert not C.holds(m, old) and not C.holds(m, new)        # a mix is on the board...
+    finally:
+        m.close()
+    m = h735.build(state_dir=str(work), warn=lambda *a: None)
+    try:
+        assert C.boot_alone(m) is None                              # ...and nothing starts on it
+        m.reset()
+        assert C.connect(m).info().app_committed is False
+    finally:
+        m.close()
