@@ -172,6 +172,7 @@ class Target:
             raise ProtocolError(f"the bootloader on this board (version {i.bootloader_version}, protocol "
                                 f"{i.protocol_version}) predates protocol {lib.PROTO_VERSION}; nothing was changed. "
                                 f"Update it first: `doit flash-loader` (stm32boot update-bootloader)")
+        i.app_committed = False   # the bootloader invalidates its record before this change (apprec.h)
 
     def erase(self, addr_list: list[int]) -> None:
         self._changes_allowed()
@@ -239,6 +240,7 @@ class Target:
         from starting."""
         self.link.call(Cmd.COMMIT, struct.pack("<I", image_crc & 0xFFFFFFFF),
                        op_time=0.1 + max(ERASE_S.values()))   # at most one sector erase + one program
+        self.info().app_committed = True
 
     def reset(self, run_app: bool = True) -> None:
         flags = lib.PROTO_RESET_RUN_APP if run_app else 0
