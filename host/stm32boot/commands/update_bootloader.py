@@ -23,7 +23,7 @@ def bootloader_bytes(board, spec: str) -> bytes:
     """The new bootloader as one block from the start of internal flash, checked to fit its area."""
     lo, hi = imagemod.bootloader_range(board)
     with errors_as_cli():
-        img = imagemod.load([spec])
+        img = imagemod.load([spec], board)
     first, last = img.chunks[0][0], img.chunks[-1][0] + len(img.chunks[-1][1])
     if first < lo or last > hi:
         bad = first if first < lo else hi
