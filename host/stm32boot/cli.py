@@ -14,8 +14,15 @@ class CliError(Exception):
     """An error the user can act on: printed as one clear message, exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes are one line too (the full usage is one `-h` away)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} -h`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="stm32boot",
         description="Flash STM32 internal flash and external octal/quad SPI NOR over UART, in one pass, "
                     "verified on the target. Without --port, commands talk to the simulated board.")

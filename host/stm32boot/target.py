@@ -126,6 +126,8 @@ class Target:
         bootloader's window, or the bootloader reverts and we try the next rate."""
         info = self._info or self.hello()
         top = min(info.max_baud, getattr(self.t, "max_baud", info.max_baud))
+        if want is not None and not (isinstance(want, int) and 0 < want <= 0xFFFFFFFF):
+            raise ProtocolError(f"cannot ask for {want} baud: give a positive rate up to {top}")
         rates = [want] if want else [b for b in FAST_BAUDS if b <= top]
         old = info.baud
         for rate in rates:

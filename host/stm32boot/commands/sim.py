@@ -36,7 +36,7 @@ def register(sub) -> None:
 def _open_uart(spec: str):
     from ..sim import channels
     try:
-        return channels.open_channel(spec, announce=lambda s: print(f"sim: {s}", file=sys.stderr))
+        return channels.open_channel(spec, announce=lambda s: print(s, file=sys.stderr))
     except (ValueError, OSError) as e:
         raise CliError(f"--uart {spec}: {e}") from None
 
