@@ -46,5 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stm32boot: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("stm32boot: interrupted", file=sys.stderr)
+        nl = "\n" if sys.stderr.isatty() else ""    # after a progress bar drawn in place
+        print(f"{nl}stm32boot: interrupted; nothing more was sent to the board (run the command "
+              f"again to finish)", file=sys.stderr)
         return 130

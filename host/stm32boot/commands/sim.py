@@ -65,9 +65,14 @@ def run(args) -> int:
         m.reset()
         print(f"sim: {m.board.title} booting from 0x{m.boot_address:08X} "
               f"(state {state_dir}{', blank' if args.blank else ''})", file=sys.stderr)
+        from ..sim_link import Interrupt
+        it = Interrupt(m)
         try:
-            res = m.run(timeout_s=args.timeout, max_virtual_s=args.max_virtual)
+            with it:
+                res = m.run(timeout_s=args.timeout, max_virtual_s=args.max_virtual)
         except KeyboardInterrupt:
+            it.hit = True
+        if it.hit:                      # the first Ctrl-C stops it; the state is saved on close
             m.sync()
             print(f"\nsim: interrupted at PC=0x{m.pc():08X}, virtual {m.clock.seconds:.6f} s", file=sys.stderr)
             return 130
