@@ -264,7 +264,7 @@ class Link:
 
     def _budget(self, e: _Entry, backlog: float) -> float:
         wire = (len(e.frame) + 64) * self.t.byte_time()
-        return self.slow * (backlog + wire + e.req.op_time) + self.turnaround() + 0.5
+        return self.slow * (backlog + wire + e.req.op_time) + self.turnaround() + 0.15
 
     def _send(self, e: _Entry, backlog: float) -> None:
         now = self.t.now()
@@ -273,8 +273,9 @@ class Link:
         self.t.write(e.frame)
         self.frames_sent += 1
         e.sent_at = now
-        # a frame that timed out before waits longer each time (the board or link may be slower)
-        e.due = now + self._budget(e, backlog) * (2 ** min(e.tries, 3))
+        # a frame that timed out before waits a little longer each time (the board may be slower
+        # than learned so far); mostly a timeout is a frame cut short by a lost byte: retry soon
+        e.due = now + self._budget(e, backlog) * (1.5 ** min(e.tries, 3))
 
     def stream(self, requests: Iterable[Request], window: int | None = None, check: bool = True) -> None:
         """Send every request with up to `window` in flight; call each on_reply in order of arrival.
@@ -314,13 +315,15 @@ class Link:
                 continue
             oldest = next(iter(pending.values()))
             if self.t.now() >= oldest.due - 1e-6:   # (float clocks: never spin on a sliver)
-                oldest.tries += 1
-                if oldest.tries >= self.MAX_TRIES:
-                    raise NoResponse(self.no_response_message())
                 if self.last_rx is not None and self.last_rx > oldest.sent_at:
-                    self._shrink()     # bytes came, but not its answer: damage on the link
+                    oldest.naks += 1       # the board talks: its frames or ours are being damaged
+                    if oldest.naks >= self.MAX_NAKS:
+                        raise DamagedLink(self.damaged_message(oldest))
                 else:
-                    self.slow = min(self.slow * 1.5, 64.0)   # silence: the board may be slower
+                    oldest.tries += 1      # silence
+                    if oldest.tries >= self.MAX_TRIES:
+                        raise NoResponse(self.no_response_message())
+                self._shrink()     # a frame or its answer lost (a slow board shows in `slow`)
                 if not self._resplit(pending, front, oldest, check):
                     self.retransmits += 1
                     self._send(oldest, 0.0)
@@ -383,11 +386,7 @@ class Link:
                 if self._resplit(pending, front, e, check):
                     return
             if e.naks >= self.MAX_NAKS:
-                raise DamagedLink(
-                    f"{self.t.name} keeps receiving corrupted frames: frame {e.seq} ({len(e.frame)} bytes) "
-                    f"was rejected {e.naks} times; likely causes: a baud rate the cable or USB bridge "
-                    f"cannot carry (try --baud 115200), electrical noise, or flow control left on by "
-                    f"another program")
+                raise DamagedLink(self.damaged_message(e))
             self._resend_from(pending, expected)
 
     def _resend_from(self, pending, seq: int) -> None:
@@ -456,6 +455,12 @@ class Link:
         raise NoResponse(self.no_response_message())
 
     # -- when it ends badly ----------------------------------------------------------------------
+    def damaged_message(self, e: _Entry) -> str:
+        return (f"{self.t.name} keeps receiving corrupted frames: frame {e.seq} ({len(e.frame)} bytes) "
+                f"was rejected or lost {e.naks} times while the board kept answering; likely causes: "
+                f"a baud rate the cable or USB bridge cannot carry (try --baud 115200), electrical "
+                f"noise, or flow control left on by another program")
+
     def no_response_message(self) -> str:
         """"No response" only when nothing came back; otherwise what did come back."""
         name = self.t.name

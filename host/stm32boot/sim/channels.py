@@ -21,6 +21,7 @@ import select
 import socket
 import sys
 import termios
+import time
 import tty
 
 
@@ -78,11 +79,19 @@ class InProcessChannel(ByteChannel):
 
 
 class _FdChannel(ByteChannel):
-    """Shared non-blocking fd plumbing; bytes the host is too slow to take are buffered, not lost."""
+    """Shared non-blocking fd plumbing; bytes the host is too slow to take are buffered, not lost.
+
+    Guest output is written in batches, not one write(2) per UART frame: a write to a pty wakes its
+    reader, and at ~0.7 ms per wake-up on a loaded host that was most of the simulator's time per
+    reply. A batch leaves when it is FLUSH_AGE old, FLUSH_BYTES long, or the board goes idle
+    (wait_readable), so the host never waits for bytes the board has finished sending."""
     interactive = True
+    FLUSH_AGE = 0.002
+    FLUSH_BYTES = 4096
 
     def __init__(self):
         self._out = bytearray()
+        self._since = 0.0
 
     def _rfd(self):
         raise NotImplementedError
@@ -94,6 +103,8 @@ class _FdChannel(ByteChannel):
         return self._rfd()
 
     def read_available(self):
+        if self._out and time.monotonic() - self._since >= self.FLUSH_AGE:
+            self._flush()
         fd = self._rfd()
         if fd is None:
             return []
@@ -115,8 +126,11 @@ class _FdChannel(ByteChannel):
         pass
 
     def write(self, data: bytes, t_ps: int) -> None:
+        if not self._out:
+            self._since = time.monotonic()
         self._out += data
-        self._flush()
+        if len(self._out) >= self.FLUSH_BYTES or time.monotonic() - self._since >= self.FLUSH_AGE:
+            self._flush()
 
     def _flush(self):
         fd = self._wfd()
@@ -134,6 +148,7 @@ class _FdChannel(ByteChannel):
             del self._out[:n]
 
     def wait_readable(self, timeout_s: float) -> bool:
+        self._flush()                  # the board is idle: what it sent goes out now
         fd = self._rfd()
         if fd is None:
             return False
@@ -168,6 +183,7 @@ class PtyChannel(_FdChannel):
         return self.master
 
     def close(self):
+        self._flush()
         if self.link and os.path.islink(self.link):
             os.unlink(self.link)
         for fd in (self.master, self.slave):
@@ -221,6 +237,7 @@ class TcpChannel(_FdChannel):
         super().write(data, t_ps)
 
     def wait_readable(self, timeout_s):
+        self._flush()
         fd = self._rfd()
         r, _, _ = select.select([fd if fd is not None else self.server], [], [], timeout_s)
         return bool(r) and fd is not None
@@ -250,6 +267,7 @@ class StdioChannel(_FdChannel):
         return self.outp
 
     def close(self):
+        self._flush()
         if self._saved is not None:
             termios.tcsetattr(self.inp, termios.TCSADRAIN, self._saved)
         os.set_blocking(self.inp, True)
