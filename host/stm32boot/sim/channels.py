@@ -21,6 +21,7 @@ import select
 import socket
 import sys
 import termios
+import threading
 import time
 import tty
 
@@ -92,6 +93,23 @@ class _FdChannel(ByteChannel):
     def __init__(self):
         self._out = bytearray()
         self._since = 0.0
+        self._lock = threading.Lock()
+        self._kick = threading.Event()
+        self._closed = False
+        self._flusher = None
+
+    def _late_flush(self):
+        """Sends a batch nobody else sent within FLUSH_AGE (the guest stopped, or computes without
+        touching the UART): output never waits for the guest's next move."""
+        while not self._closed:
+            self._kick.wait()
+            self._kick.clear()
+            time.sleep(self.FLUSH_AGE)
+            if self._out and not self._closed:
+                try:
+                    self._flush()
+                except (OSError, ValueError):   # closed under us: nothing left to deliver
+                    return
 
     def _rfd(self):
         raise NotImplementedError
@@ -126,13 +144,28 @@ class _FdChannel(ByteChannel):
         pass
 
     def write(self, data: bytes, t_ps: int) -> None:
-        if not self._out:
-            self._since = time.monotonic()
-        self._out += data
+        with self._lock:
+            if not self._out:
+                self._since = time.monotonic()
+                if self.FLUSH_AGE:
+                    if self._flusher is None:
+                        self._flusher = threading.Thread(target=self._late_flush, daemon=True,
+                                                         name="uart-flush")
+                        self._flusher.start()
+                    self._kick.set()
+            self._out += data
         if len(self._out) >= self.FLUSH_BYTES or time.monotonic() - self._since >= self.FLUSH_AGE:
             self._flush()
 
+    def flush(self) -> None:
+        """Send what the guest wrote so far now (the machine does it when the board idles)."""
+        self._flush()
+
     def _flush(self):
+        with self._lock:
+            self._flush_locked()
+
+    def _flush_locked(self):
         fd = self._wfd()
         while self._out and fd is not None:
             try:
@@ -184,6 +217,8 @@ class PtyChannel(_FdChannel):
 
     def close(self):
         self._flush()
+        self._closed = True
+        self._kick.set()
         if self.link and os.path.islink(self.link):
             os.unlink(self.link)
         for fd in (self.master, self.slave):
@@ -243,12 +278,16 @@ class TcpChannel(_FdChannel):
         return bool(r) and fd is not None
 
     def close(self):
+        self._closed = True
+        self._kick.set()
         self._peer_gone()
         self.server.close()
 
 
 class StdioChannel(_FdChannel):
     """The terminal the simulator runs in (like QEMU's -serial stdio); raw mode when it is a tty."""
+
+    FLUSH_AGE = 0.0    # a console: every character shows at once
 
     def __init__(self, stdin=None, stdout=None):
         super().__init__()
