@@ -88,16 +88,21 @@ class Target:
         link = self.link
         seq = link.next_seq()
         end = self.t.now() + within
+        b0, c0 = link.bytes_in, link.dec.crc_errors
         sent: dict[int, float] = {}
         gap, txn, naks = 0.08, 0, 0
         r = answered = None
         while r is None:
             now = self.t.now()
             if now >= end:
-                if naks:
+                crc, got = link.dec.crc_errors - c0, link.bytes_in - b0
+                if naks or crc:
                     raise P.DamagedLink(
-                        f"{self.t.name} answers, but every HELLO arrived corrupted ({naks} rejected); "
-                        f"likely causes: a wrong or unstable baud rate, noise on the line")
+                        f"{self.t.name} answers, but the link damages the frames: {txn} HELLO "
+                        f"attempt(s), {naks} arrived corrupted at the board, {crc} "
+                        f"damaged answer(s) and {got:,} bytes came back without one intact "
+                        f"answer; likely causes: noise on the line, a wrong or unstable baud rate (try "
+                        f"--baud 115200), another cable or USB port")
                 raise NoResponse(link.no_response_message())
             # Attempts 80 ms apart at first: several fit in the bootloader's 200 ms listening window
             # after reset, and each leaves more than the 50 ms of silence that makes the bootloader
@@ -167,7 +172,7 @@ class Target:
                 self._call_once(Cmd.SET_BAUD, struct.pack("<II", rate, lib.PROTO_BAUD_WINDOW_MS), 1.0)
             except TargetError:
                 continue
-            except NoResponse:
+            except (NoResponse, P.DamagedLink):
                 # The request or its acknowledgement was lost: the board may have switched, and then
                 # reverts after its window. Meet it at the old rate and try the next rate.
                 self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
@@ -176,7 +181,7 @@ class Target:
             try:
                 self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 * 0.6 + self.link.turnaround())
                 return rate
-            except NoResponse:
+            except (NoResponse, P.DamagedLink):
                 self.t.set_baud(old)   # the bootloader falls back after its window
                 self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
         if want:
