@@ -269,3 +269,21 @@ def test_non_regular_files_are_refused_without_blocking(board, tmp_path, capsys,
     rc, err = flash(board, capsys, spec)
     done.set()
     refused(board, rc, err, needle)
+
+
+def test_truncated_hex_of_the_demo_leaves_the_simulated_board_unchanged(tmp_path):
+    """Issue 15's report, on the simulated board: `head -n 10 demo.hex > t.hex; stm32boot flash t.hex`."""
+    import subprocess
+    from pty_board import ROOT, stm32boot
+    elf = os.path.join(ROOT, "build", "firmware", "h735", "demo.elf")
+    hexf, cut = tmp_path / "demo.hex", tmp_path / "t.hex"
+    subprocess.run(["arm-none-eabi-objcopy", "-O", "ihex", elf, str(hexf)], check=True)
+    cut.write_bytes(b"".join(hexf.read_bytes().splitlines(keepends=True)[:10]))
+    state = str(tmp_path / "state")
+    r = stm32boot("flash", "--state", state, "--no-reset", str(hexf))
+    assert r.returncode == 0 and "verified by CRC" in r.stdout, r.stderr
+    r = stm32boot("flash", "--state", state, str(cut))
+    assert r.returncode == 2 and "no end-of-file record" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    r = stm32boot("verify", "--state", state, str(hexf))        # the application is intact
+    assert r.returncode == 0, r.stderr
