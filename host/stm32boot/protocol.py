@@ -3,8 +3,9 @@
 Constants, enums and struct layouts come from the C header through stm32boot._protocol (cffi), never
 from a Python copy. This module frames and unframes (same resync rule as the firmware), maps reply
 statuses to exceptions that name the address and the cause, and runs the windowed sender: up to
-`window` request frames in flight, go-back-N retransmission on a sequence gap, a CRC NAK or a timeout;
-the firmware never applies a retransmitted frame twice (it answers from its reply record).
+`window` request frames in flight, go-back-N retransmission on a sequence gap or a CRC NAK, the oldest
+frame alone on a timeout or a lost answer; the firmware never applies a retransmitted frame twice (it
+answers from its reply record). The sender adapts to the link (see Link).
 """
 from __future__ import annotations
 
