@@ -133,3 +133,24 @@ def test_non_tty_and_missing_ports_and_bad_baud_are_one_line(tmp_path):
         lines = r.stderr.strip().splitlines()
         assert r.returncode == 2 and len(lines) == 1 and needle in lines[0], r.stderr
         assert lines[0].startswith(("stm32boot: error: ", "stm32boot info: error: ")), r.stderr
+
+
+def test_ctrl_c_on_a_busy_simulator_stops_it_and_the_host_says_so_in_one_line(board, tmp_path):
+    img = image(tmp_path, 1024 * 1024, seed=6)
+    p = subprocess.Popen([PY, "-m", "stm32boot", "flash", "--port", board.link, "--no-reset",
+                          f"{img}@0x{NOR:08X}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=env(), cwd=ROOT)
+    err = ""
+    end = time.monotonic() + 120
+    while "writing: 10%" not in err:
+        line = p.stderr.readline()
+        assert line or p.poll() is None, err
+        err += line
+        assert time.monotonic() < end, err
+    rc, took = board.interrupt(timeout=10)
+    assert rc == 130 and took < 1.0, (rc, took, board.output())
+    assert "Traceback" not in board.output() and "Exception ignored" not in board.output()
+    _, rest = p.communicate(timeout=60)
+    lines = [ln for ln in rest.splitlines() if ln.strip() and not ln.startswith("writing:")]
+    assert p.returncode == 2 and len(lines) == 1 and lines[0].startswith("stm32boot: error: "), rest
+    assert "went away" in lines[0], rest

@@ -63,16 +63,29 @@ class SerialTransport:
         self.baud = baud
         self.ser.reset_input_buffer()
 
+    def _gone(self, e: Exception) -> TransportError:
+        return TransportError(f"{self.name} went away in the middle of the session ({e}): the board "
+                              f"was unplugged or reset its USB bridge, or the simulator on it stopped; "
+                              f"reconnect and run the command again")
+
     def write(self, data: bytes) -> None:
-        self.ser.write(data)
+        import serial
+        try:
+            self.ser.write(data)
+        except (serial.SerialException, OSError) as e:
+            raise self._gone(e) from None
 
     def read(self, timeout: float) -> bytes:
-        self.ser.timeout = max(0.0, timeout)
-        first = self.ser.read(1)
-        if not first:
-            return b""
-        self.ser.timeout = 0
-        return first + self.ser.read(self.ser.in_waiting or 0)
+        import serial
+        try:
+            self.ser.timeout = max(0.0, timeout)
+            first = self.ser.read(1)
+            if not first:
+                return b""
+            self.ser.timeout = 0
+            return first + self.ser.read(self.ser.in_waiting or 0)
+        except (serial.SerialException, OSError) as e:
+            raise self._gone(e) from None
 
     def now(self) -> float:
         return time.monotonic()
