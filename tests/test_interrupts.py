@@ -36,3 +36,14 @@ def test_ctrl_c_during_a_flash_on_the_in_process_board(tmp_path):
     r = stm32boot("flash", "--state", state, "--no-reset", spec)
     assert r.returncode == 0 and "verified by CRC" in r.stdout, r.stderr
     assert stm32boot("verify", "--state", state, spec).returncode == 0
+
+
+def test_sim_timeout_holds_while_the_bootloader_idles(tmp_path):
+    """`stm32boot sim --timeout 1` with nobody talking: the idle bootloader warps from event to event
+    and never returned to the run loop, so the wall-clock limit was never checked."""
+    import os
+    elf = os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf")
+    t0 = time.monotonic()
+    r = stm32boot("sim", "h735", "--uart", "none", "--state", str(tmp_path / "s"), "--elf", elf,
+                  "--timeout", "1", timeout=60)
+    assert time.monotonic() - t0 < 15 and "sim: timeout" in r.stderr, r.stderr

@@ -350,6 +350,10 @@ class Machine:
             self._until_hit = True      # the host's condition holds: stop here (status read: safe)
             self.uc.emu_stop()
             return False
+        if self._wall_deadline is not None and time.monotonic() >= self._wall_deadline:
+            self._timed_out = True      # an idle guest warping from event to event never returns
+            self.uc.emu_stop()          # to the run loop on its own: --timeout must still hold
+            return False
         if self._warp():
             return True
         if self._wait_host():
