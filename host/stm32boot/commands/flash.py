@@ -31,7 +31,7 @@ def run(args) -> int:
     t0 = time.monotonic()
     board = get_board(args)
     with errors_as_cli():                    # everything is validated before the board is opened
-        img = imagemod.load(args.images)
+        img = imagemod.load(args.images, board)
         plan = planmod.build(img, board)
     if args.dry_run:
         return dry_run(args, board, plan)
