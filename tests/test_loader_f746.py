@@ -39,8 +39,8 @@ def test_loader_check_passes_with_either_nor_part(stldr, part):
 def test_storage_info_is_the_board_description(stldr):
     si = Loader.open(stldr).storage()
     nor = BOARD.memory("nor")
-    assert (si.start, si.size, si.page_size, si.erase_value) == (nor.base, nor.size, nor.page_size, nor.erased)
-    assert tuple(si.sectors) == nor.sectors
+    assert (si.start, si.size, si.page_size, si.erase_value) == (nor.base, nor.device_size, nor.page_size, nor.erased)
+    assert tuple(si.sectors) == nor.device_sectors   # the whole chip, the record sector included
     assert "N25Q128A" in si.name and "W25Q128JV" in si.name and BOARD.title in si.name
 
 

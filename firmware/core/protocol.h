@@ -30,7 +30,9 @@
 #define PROTO_PACKED __attribute__((packed))
 
 /* CFFI-BEGIN */
-#define PROTO_VERSION        1
+#define PROTO_VERSION        2      /* 2: CMD_COMMIT and the application record */
+#define PROTO_VERSION_OLDEST 1      /* oldest bootloader a host still talks to: HELLO, READ, CRC, STAGE,
+                                       UPDATE_BL and RESET are unchanged since, so it can be updated */
 #define PROTO_SYNC0          0xA5
 #define PROTO_SYNC1          0x5B
 #define PROTO_HDR_SIZE       10
@@ -60,8 +62,13 @@ enum proto_cmd {
     CMD_CRC      = 0x06,  /* proto_range[] -> status + uint32 crc[] */
     CMD_RESET    = 0x07,  /* uint32 flags (PROTO_RESET_RUN_APP) -> status, then reset */
     CMD_STAGE    = 0x08,  /* proto_write_req (offset in the staging RAM) + data -> status */
-    CMD_UPDATE_BL = 0x09  /* proto_update_req -> status; then a RAM updater rewrites the bootloader's
-                             sector from the staging RAM, verifies it and resets (into the new bootloader) */
+    CMD_UPDATE_BL = 0x09, /* proto_update_req -> status; then a RAM updater rewrites the bootloader's
+                             sector from the staging RAM, verifies it and resets (into the new bootloader).
+                             A release bootloader takes only an MCUboot image signed by its key, not older
+                             than itself; else BAD_IMAGE with detail = enum proto_boot (why) */
+    CMD_BOOT_STATUS = 0x0A, /* -> proto_boot_status: development or release, and why the app did (not) start */
+    CMD_COMMIT   = 0x0B   /* proto_commit_req -> status: write the application record (bl.c, "the
+                             application record"); sent last, after every range of the session verified */
 };
 
 enum proto_st {
@@ -86,8 +93,11 @@ enum proto_st {
     ST_BAD_BAUD = 18,            /* baud rate not reachable within tolerance; detail = closest rate */
     ST_NOT_ERASED = 19,          /* program target not in the erased state */
     ST_INTERNAL = 20,
-    ST_BAD_IMAGE = 21,           /* staged bootloader: CRC mismatch, too large, or no sane vector table */
-    ST_COUNT = 22
+    ST_BAD_IMAGE = 21,           /* staged bootloader: CRC mismatch, too large, or no sane vector table;
+                                    release: detail = enum proto_boot reason */
+    ST_REFUSED = 22,             /* a release bootloader does not do this (READ; CRC of less than a sector) */
+    ST_RECORD_FAIL = 23,         /* the application record could not be erased or written; addr = its address */
+    ST_COUNT = 24
 };
 
 struct proto_hdr {
@@ -118,6 +128,8 @@ struct proto_info {   /* HELLO reply data, after proto_status */
     uint8_t window;
     uint8_t n_mems;
     char board[16];          /* NUL-padded board name, e.g. "h735" */
+    uint8_t app_committed;   /* protocol 2: 1 when the application record is valid (core/apprec.h) */
+    uint8_t rsvd[3];
 } PROTO_PACKED;
 
 struct proto_mem {
@@ -152,16 +164,50 @@ struct proto_update_req {
     uint32_t crc;            /* CRC-32/MPEG-2 of them */
 } PROTO_PACKED;
 
+struct proto_commit_req {
+    uint32_t image_crc;      /* the host's digest of the image it verified (kept in the record) */
+} PROTO_PACKED;
+
 struct proto_range {
     uint32_t addr;
     uint32_t len;
+} PROTO_PACKED;
+
+/* Verified boot (release bootloader, firmware/core/verify.c): the outcome of the last check. */
+enum proto_boot {
+    BOOT_DEVELOPMENT = 0,    /* development bootloader: unsigned images boot, nothing is checked */
+    BOOT_VERIFIED = 1,       /* the application verified (and starts unless the host spoke) */
+    BOOT_NO_IMAGE = 2,       /* no MCUboot header at the slot */
+    BOOT_BAD_HEADER = 3,     /* header fields out of bounds (sizes, flags) */
+    BOOT_BAD_TLV = 4,        /* TLV areas malformed or truncated (addr = offset) */
+    BOOT_BAD_HASH = 5,       /* SHA-256 of header+payload+protected TLVs differs from the SHA256 TLV */
+    BOOT_UNKNOWN_KEY = 6,    /* KEYHASH names a key this bootloader does not hold */
+    BOOT_BAD_SIGNATURE = 7,  /* Ed25519 signature missing or wrong */
+    BOOT_NOR_ALTERED = 8,    /* external range addr..addr+have-1 does not match its signed SHA-256 */
+    BOOT_BAD_RANGE = 9,      /* an external range outside the readable memories */
+    BOOT_ROLLBACK = 10,      /* security counter `want` below the highest booted `have` */
+    BOOT_BAD_VECTORS = 11,   /* no sane stack pointer / reset vector in the payload */
+    BOOT_OLDER_VERSION = 12  /* bootloader update: version `want` below ours `have` */
+};
+
+struct proto_boot_status {
+    uint8_t release;         /* 1: release bootloader (verified boot) */
+    uint8_t reason;          /* enum proto_boot */
+    uint16_t rsvd;
+    uint32_t addr;           /* failing address / offset */
+    uint32_t have;           /* ROLLBACK: highest counter booted; NOR_ALTERED: range length */
+    uint32_t want;           /* ROLLBACK: the image's counter */
+    uint32_t counter;        /* highest security counter booted (stored, survives power cuts) */
+    uint32_t version;        /* this bootloader's version: major << 24 | minor << 16 | revision */
+    uint8_t key[32];         /* release: the Ed25519 public key it verifies with */
 } PROTO_PACKED;
 /* CFFI-END */
 
 _Static_assert(sizeof(struct proto_hdr) == PROTO_HDR_SIZE, "header size");
 _Static_assert(sizeof(struct proto_status) == 12, "status size");
-_Static_assert(sizeof(struct proto_info) == 36, "info size");
+_Static_assert(sizeof(struct proto_info) == 40, "info size");   /* 36 in protocol 1 */
 _Static_assert(sizeof(struct proto_mem) == 32, "mem size");
+_Static_assert(sizeof(struct proto_boot_status) == 56, "boot status size");
 _Static_assert(PROTO_MAX_PAYLOAD >= PROTO_MAX_DATA + sizeof(struct proto_write_req), "payload");
 _Static_assert(PROTO_MAX_PAYLOAD >= sizeof(struct proto_status) + PROTO_MAX_DATA, "read reply");
 

@@ -51,11 +51,13 @@ class TargetInfo:
     baud: int
     max_baud: int
     window: int
+    app_committed: bool | None = None   # protocol 2: the application record is valid (None: not reported)
 
 
 def _info_from(r: P.Reply) -> TargetInfo:
     raw = r.data
-    n_info = ffi.sizeof("struct proto_info")
+    pv0 = struct.unpack_from("<H", raw)[0] if len(raw) >= 2 else 0
+    n_info = ffi.sizeof("struct proto_info") if pv0 >= 2 else 36   # protocol 1 had no app_committed
     if len(raw) < n_info:
         raise ProtocolError(f"HELLO reply too short ({len(raw)} bytes): not an stm32boot bootloader?")
     pv, bv, chip, baud, maxb, maxp, win, nm = struct.unpack_from("<HHIIIHBB", raw)
@@ -66,10 +68,11 @@ def _info_from(r: P.Reply) -> TargetInfo:
         base, size, sec, prot, unit, page, erased, kind = struct.unpack_from("<IIIIHHBB", raw, off + 8)
         mems.append(Memory(name, base, size, sec, unit, page, erased, prot, kind))
         off += msz
-    if pv != lib.PROTO_VERSION:
+    if not lib.PROTO_VERSION_OLDEST <= pv <= lib.PROTO_VERSION:
         raise ProtocolError(f"the bootloader speaks protocol version {pv}, this tool {lib.PROTO_VERSION}: "
                             f"update {'the tool' if pv > lib.PROTO_VERSION else 'the bootloader'}")
-    return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win)
+    app = bool(raw[ffi.offsetof("struct proto_info", "app_committed")]) if pv >= 2 else None
+    return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win, app)
 
 
 class Target:
@@ -81,39 +84,74 @@ class Target:
 
     # -- session ---------------------------------------------------------------------------------
     def hello(self, within: float = HELLO_TRIES_S) -> TargetInfo:
-        """HELLO until answered or `within` seconds pass (transport clock)."""
+        """HELLO until answered or `within` seconds pass (transport clock). Every attempt carries the
+        same seq (HELLO restarts the session at its own seq, protocol.h), so an answer to ANY attempt
+        is the answer: a round trip longer than the gap between attempts still connects, and measures
+        the link's round-trip time (the echoed try count names the attempt answered)."""
+        link = self.link
+        seq = link.next_seq()
         end = self.t.now() + within
-        while True:
-            try:
-                # Attempts 80 ms apart: several fit in the bootloader's 200 ms listening window after
-                # reset, and each leaves more than the 50 ms of silence that makes the bootloader drop a
-                # half-received frame (protocol.h), so a HELLO is never swallowed as its payload.
-                r = self._call_once(Cmd.HELLO, b"", min(0.08, max(0.02, end - self.t.now())))
-                break
-            except NoResponse:
-                if self.t.now() >= end:
-                    raise NoResponse(self.link.no_response_message()) from None
-            except TargetError as e:
-                # Our HELLO arrived damaged (the board says so): send it again, within the same time.
-                if e.status not in (P.Status.BAD_CRC, P.Status.SEQ_ERROR):
-                    raise
-                if self.t.now() >= end:
-                    raise P.DamagedLink(f"{self.t.name} answers, but every HELLO arrived corrupted; likely "
-                                        f"causes: a wrong or unstable baud rate, noise on the line") from None
+        b0, c0 = link.bytes_in, link.dec.crc_errors
+        sent: dict[int, float] = {}
+        gap, txn, naks = 0.08, 0, 0
+        r = answered = None
+        while r is None:
+            now = self.t.now()
+            if now >= end:
+                crc, got = link.dec.crc_errors - c0, link.bytes_in - b0
+                if naks or crc:
+                    raise P.DamagedLink(
+                        f"{self.t.name} answers, but the link damages the frames: {txn} HELLO "
+                        f"attempt(s), {naks} arrived corrupted at the board, {crc} "
+                        f"damaged answer(s) and {got:,} bytes came back without one intact "
+                        f"answer; likely causes: noise on the line, a wrong or unstable baud rate (try "
+                        f"--baud 115200), another cable or USB port")
+                raise NoResponse(link.no_response_message())
+            # Attempts 80 ms apart at first: several fit in the bootloader's 200 ms listening window
+            # after reset, and each leaves more than the 50 ms of silence that makes the bootloader
+            # drop a half-received frame (protocol.h), so a HELLO is never swallowed as its payload.
+            # Then further apart: a slow link must not be flooded with copies.
+            self.t.write(P.encode(Cmd.HELLO, seq, b"", txn & P.TRY_MASK))
+            sent[txn & P.TRY_MASK] = now
+            txn += 1
+            until = min(end, now + gap)
+            gap = min(gap * 1.25, 0.5)
+            while r is None and (left := until - self.t.now()) > 0:
+                for f in link.feed(self.t.read(left)):
+                    if not (f.flags & P.FLAG_REPLY and f.seq == seq and f.cmd == Cmd.HELLO):
+                        continue
+                    rep = P.parse_reply(f)
+                    if rep.status == P.Status.OK:
+                        r, answered = rep, f.flags & P.TRY_MASK
+                        break
+                    if rep.status in (P.Status.BAD_CRC, P.Status.SEQ_ERROR):
+                        naks += 1      # our HELLO arrived damaged: the next attempt goes anyway
+                    else:
+                        raise TargetError(rep.cmd, rep.status, rep.addr, rep.detail)
+        now = self.t.now()
+        if answered in sent:
+            link.rtt_sample(max(0.0, now - sent[answered] - 120 * self.t.byte_time()))
+        # Later copies may still be on their way; each would restart the session (and empty the
+        # board's reply cache) in the middle of what follows: let them land first.
+        last = max(sent.values())
+        if sent.get(answered) != last:
+            settle = last + 2 * (now - sent.get(answered, last)) + 0.05
+            while (left := settle - self.t.now()) > 0:
+                link.feed(self.t.read(left))
         self._info = _info_from(r)
         self.link.window = max(1, min(self._info.window, lib.PROTO_WINDOW))
         return self._info
 
     def _call_once(self, cmd: int, payload: bytes, wait: float) -> P.Reply:
-        """One frame, one wait, no retransmission (HELLO / SET_BAUD / RESET: safe to repeat by hand)."""
+        """One frame, one wait, no retransmission (SET_BAUD / RESET: safe to repeat by hand)."""
         seq = self.link.next_seq()
         self.t.write(P.encode(cmd, seq, payload))
-        end = self.t.now() + wait
+        end = self.t.now() + wait + self.link.turnaround()
         while True:
             left = end - self.t.now()
             if left <= 0:
                 raise NoResponse(self.link.no_response_message())
-            for f in self.link.dec.feed(self.t.read(left)):
+            for f in self.link.feed(self.t.read(left)):
                 if f.flags & P.FLAG_REPLY and f.seq == seq and f.cmd == cmd:
                     r = P.parse_reply(f)
                     if r.status != P.Status.OK:
@@ -126,6 +164,8 @@ class Target:
         bootloader's window, or the bootloader reverts and we try the next rate."""
         info = self._info or self.hello()
         top = min(info.max_baud, getattr(self.t, "max_baud", info.max_baud))
+        if want is not None and not (isinstance(want, int) and 0 < want <= 0xFFFFFFFF):
+            raise ProtocolError(f"cannot ask for {want} baud: give a positive rate up to {top}")
         rates = [want] if want else [b for b in FAST_BAUDS if b <= top]
         old = info.baud
         for rate in rates:
@@ -135,16 +175,16 @@ class Target:
                 self._call_once(Cmd.SET_BAUD, struct.pack("<II", rate, lib.PROTO_BAUD_WINDOW_MS), 1.0)
             except TargetError:
                 continue
-            except NoResponse:
+            except (NoResponse, P.DamagedLink):
                 # The request or its acknowledgement was lost: the board may have switched, and then
                 # reverts after its window. Meet it at the old rate and try the next rate.
                 self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
                 continue
             self.t.set_baud(rate)
             try:
-                self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 * 0.6)
+                self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 * 0.6 + self.link.turnaround())
                 return rate
-            except NoResponse:
+            except (NoResponse, P.DamagedLink):
                 self.t.set_baud(old)   # the bootloader falls back after its window
                 self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
         if want:
@@ -161,7 +201,18 @@ class Target:
                 return m
         return None
 
+    def _changes_allowed(self) -> None:
+        """An older bootloader can still be read and updated, but not flashed: it would start an
+        application whose session did not complete (firmware/core/apprec.h came with protocol 2)."""
+        i = self.info()
+        if i.protocol_version < lib.PROTO_VERSION:
+            raise ProtocolError(f"the bootloader on this board (version {i.bootloader_version}, protocol "
+                                f"{i.protocol_version}) predates protocol {lib.PROTO_VERSION}; nothing was changed. "
+                                f"Update it first: `doit flash-loader` (stm32boot update-bootloader)")
+        i.app_committed = False   # the bootloader invalidates its record before this change (apprec.h)
+
     def erase(self, addr_list: list[int]) -> None:
+        self._changes_allowed()
         def reqs():
             batch: list[int] = []
             for a in list(addr_list) + [None]:
@@ -174,7 +225,15 @@ class Target:
                     batch.append(a)
         self.link.stream(reqs())
 
+    def _write_req(self, addr: int, piece, acked) -> Request:
+        m = self._mem(addr, len(piece))
+        t = 0.02 + len(piece) * WORD_S.get(m.kind if m else 0, 1e-5)
+        return Request(Cmd.WRITE, struct.pack("<I", addr) + piece, t, acked(len(piece)),
+                       lambda n, a=addr, p=piece: [self._write_req(a + o, p[o:o + n], acked)
+                                                   for o in range(0, len(p), n)])
+
     def write(self, chunks: Iterable[tuple[int, bytes]], progress: Callable | None = None) -> None:
+        self._changes_allowed()
         progress = progress or self.progress
         done = 0
 
@@ -189,19 +248,28 @@ class Target:
         def reqs():
             for addr, data in chunks:
                 mv = memoryview(data).cast("B")
-                for off in range(0, len(mv), P.MAX_DATA):
-                    piece = mv[off:off + P.MAX_DATA]
-                    m = self._mem(addr + off, len(piece))
-                    t = 0.02 + len(piece) * WORD_S.get(m.kind if m else 0, 1e-5)
-                    yield Request(Cmd.WRITE, struct.pack("<I", addr + off) + piece, t, acked(len(piece)))
+                off = 0
+                while off < len(mv):
+                    n = self.link.data_size        # the link's current frame size (it adapts)
+                    yield self._write_req(addr + off, mv[off:off + n], acked)
+                    off += n
         self.link.stream(reqs())
 
     def read(self, addr: int, length: int) -> bytes:
         parts: dict[int, bytes] = {}   # replies may complete out of order after a retransmission
-        reqs = (Request(Cmd.READ, struct.pack("<II", a, min(P.MAX_DATA, addr + length - a)), 0.02,
-                        lambda r, a=a: parts.__setitem__(a, r.data))
-                for a in range(addr, addr + length, P.MAX_DATA))
-        self.link.stream(reqs)
+
+        def req(a: int, n: int) -> Request:
+            return Request(Cmd.READ, struct.pack("<II", a, n), 0.02,
+                           lambda r, a=a: parts.__setitem__(a, r.data),
+                           lambda k, a=a, n=n: [req(a + o, min(k, n - o)) for o in range(0, n, k)])
+
+        def reqs():
+            a = addr
+            while a < addr + length:
+                n = min(self.link.data_size, addr + length - a)
+                yield req(a, n)
+                a += n
+        self.link.stream(reqs())
         return b"".join(parts[a] for a in sorted(parts))
 
     def crc(self, ranges: list[tuple[int, int]]) -> list[int]:
@@ -219,6 +287,14 @@ class Target:
         self.link.stream(reqs())
         return [c for i in sorted(out) for c in out[i]]
 
+    def commit(self, image_crc: int) -> None:
+        """Mark the application valid: the bootloader writes its application record (firmware/core/apprec.h).
+        Call only after every range of the session verified; until then the board keeps the application
+        from starting."""
+        self.link.call(Cmd.COMMIT, struct.pack("<I", image_crc & 0xFFFFFFFF),
+                       op_time=0.1 + max(ERASE_S.values()))   # at most one sector erase + one program
+        self.info().app_committed = True
+
     def reset(self, run_app: bool = True) -> None:
         flags = lib.PROTO_RESET_RUN_APP if run_app else 0
         try:
@@ -229,6 +305,17 @@ class Target:
             self.t.after_reset()
         self._info = None
         self.link.dec = P.Decoder()
+
+    def boot_status(self):
+        """Verified-boot state (bootstatus.BootStatus), or None from a bootloader without the command."""
+        from .bootstatus import BootStatus
+        try:
+            r = self.link.call(Cmd.BOOT_STATUS, b"")
+        except TargetError as e:
+            if e.status == P.Status.BAD_CMD:
+                return None
+            raise
+        return BootStatus.decode(r.data)
 
     def update_bootloader(self, blob: bytes) -> None:
         """Replace the bootloader (sector 0): stage `blob` in the bootloader's RAM, let its RAM updater
@@ -248,12 +335,33 @@ class Target:
                 f"itself (self-update came with version 1.1); the board is unchanged. Reflash sector 0 once "
                 f"with the ST ROM bootloader (BOOT0 high) or a debug probe; a simulated board: start it "
                 f"blank (`--state` on a new directory) and it gets the current bootloader") from None
-        self.link.call(Cmd.UPDATE_BL, struct.pack("<II", len(blob), want), op_time=0.2)
+        signed = blob[:4] == bytes.fromhex("3db8f396")   # MCUboot magic: for a release bootloader
+        try:
+            self.link.call(Cmd.UPDATE_BL, struct.pack("<II", len(blob), want), op_time=0.2)
+        except TargetError as e:
+            st = self.boot_status() if e.status == P.Status.BAD_IMAGE else None
+            if st is None or not st.release:
+                raise
+            from .bootstatus import describe
+            raise ProtocolError(f"the release bootloader refused the update: {describe(e.detail)}; "
+                                f"the board is unchanged") from None
         # erase (up to 2.2 s) + program + reset: then the NEW bootloader must answer
         self.link.dec = P.Decoder()
         self._info = None
         self.hello(within=8.0)
+        if signed:   # a release bootloader: no partial CRC; it reports the version it now runs
+            st = self.boot_status()
+            v = struct.unpack_from("<BBH", blob, 20)
+            if st is None or not st.release or st.version != (v[0] << 24 | v[1] << 16 | v[2]):
+                raise ProtocolError("bootloader update failed: the board does not run the new release bootloader; "
+                                    "if it no longer answers, recover it with the ST ROM bootloader (BOOT0 high)")
+            return
         base = self.info().memories[0].base
+        st = self.boot_status()
+        if st is not None and st.release:   # a release bootloader now (first install): whole sectors only
+            sec = self.info().memories[0].sectors
+            n = -(-len(blob) // sec) * sec
+            blob, want = blob + b"\xff" * (n - len(blob)), crc32(blob + b"\xff" * (n - len(blob)))
         got = self.crc([(base, len(blob))])[0]
         if got != want:
             raise ProtocolError(f"bootloader update failed: sector 0 reads back with CRC 0x{got:08X}, "

@@ -17,11 +17,18 @@ static int in_ram(uint32_t a)   /* initial MSP: DTCM, SRAM1, SRAM2 are one block
     return a > 0x20000000u && a <= 0x20050000u;
 }
 
-static int app_valid(void)
+static int vectors_sane(void)
 {
     const volatile uint32_t *v = (const volatile uint32_t *)APP_BASE;
     uint32_t msp = v[0], pc = v[1];
     return in_ram(msp) && (pc & 1u) && (pc & ~1u) >= APP_BASE + 8u && (pc & ~1u) < APP_END;
+}
+
+/* The start decision: a committed session (the record lives in the NOR: board_nor_init first) and sane
+ * vectors. */
+static int app_valid(void)
+{
+    return bl_app_committed() && vectors_sane();
 }
 
 __attribute__((noreturn)) static void start_app(void)
@@ -41,9 +48,9 @@ int main(void)
     volatile uint32_t *req = (volatile uint32_t *)BOOT_REQ_ADDR;
     uint32_t request = *req;
     *req = 0;
-    int valid = app_valid();
     int up = board_init();
     (void)board_nor_init();    /* a missing or unknown NOR still leaves the internal flash usable */
+    int valid = app_valid();
     if (valid && request == BOOT_REQ_RUN)
         start_app();
     if (up == -3) {

@@ -92,8 +92,17 @@ void board_nor_map(void)
 
 static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc};
 
+#define NOR_SIZE (16u * 1024u * 1024u)
+
+/* The last subsector holds the application record (core/apprec.h): not advertised. */
 const struct flashdev nor_dev = {
-    .name = "nor", .base = F746_NOR_WINDOW, .size = 16u * 1024u * 1024u, .sector_size = QNOR_SUBSECTOR,
+    .name = "nor", .base = F746_NOR_WINDOW, .size = NOR_SIZE - QNOR_SUBSECTOR, .sector_size = QNOR_SUBSECTOR,
     .protected_size = 0, .program_unit = 1, .page_size = QNOR_PAGE, .erased = 0xFF,
     .kind = PROTO_MEM_OSPI_NOR, .ops = &ops, .ctx = 0,
 };
+
+const struct flashdev *port_app_record(uint32_t *addr)
+{
+    *addr = F746_NOR_WINDOW + NOR_SIZE - QNOR_SUBSECTOR;
+    return &nor_dev;
+}

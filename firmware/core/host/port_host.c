@@ -65,6 +65,7 @@ static int h_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t
 }
 
 static const struct flashdev_ops host_ops = { h_erase, h_program, h_read, h_crc };
+static uint8_t rec_store[4096];   /* the application record's sector (end of file) */
 
 void hp_init(void)
 {
@@ -74,6 +75,7 @@ void hp_init(void)
     now_ms = 0;
     baud = PROTO_DEFAULT_BAUD;
     resets = erases = programs = idle_calls = 0;
+    memset(rec_store, 0xFF, sizeof rec_store);
     bl_init();
 }
 
@@ -147,3 +149,9 @@ void port_update_bootloader(uint32_t len)
     resets++;
     bl_init();
 }
+
+/* The application record (core/apprec.h) in a 4 KB NOR-like sector of its own, outside every memory. */
+static const struct flashdev rec_dev = { "rec", 0xF0000000u, sizeof rec_store, sizeof rec_store, 0, 2, 256, 0xFF,
+                                         PROTO_MEM_OSPI_NOR, &host_ops, rec_store };
+const struct flashdev *port_app_record(uint32_t *addr) { *addr = rec_dev.base; return &rec_dev; }
+int hp_app_committed(void) { return bl_app_committed(); }
