@@ -1,4 +1,4 @@
-"""End to end on the simulated H735 board, as a user runs it: `python -m stm32boot flash` and
+"""End to end on each simulated board (STM32H735G-DK, STM32F746G-DISCO), as a user runs it: `python -m stm32boot flash` and
 `doit flash` build/flash the demo, the board then holds the image byte for byte and prints the
 banner with the right CRC; a second run rewrites nothing; one changed NOR byte rewrites one NOR
 sector and nothing in internal flash; refused images leave the board as it was."""
@@ -11,119 +11,129 @@ import sys
 import pytest
 from elftools.elf.elffile import ELFFile
 
+from stm32boot import boards
 from stm32boot.image import load
 from stm32boot.native import crc32
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEMO = os.path.join(ROOT, "build", "firmware", "h735", "demo.elf")
-NOR = 0x9000_0000
+BOARDS = ("h735", "f746")
 
 
-def cli(*args, state):
-    r = subprocess.run([sys.executable, "-m", "stm32boot", *args, "--state", str(state)],
-                       capture_output=True, text=True, cwd=ROOT, timeout=600)
+def demo(board):
+    return os.path.join(ROOT, "build", "firmware", board, "demo.elf")
+
+
+def cli(*args, state, board):
+    r = subprocess.run([sys.executable, "-m", "stm32boot", *args, "--board", board, "--state", str(state)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=900)
     return r.returncode, r.stdout, r.stderr
 
 
-def nor_segment(path):
+def nor_segment(path, board):
+    nor = boards.get(board).memory("nor").base
     with open(path, "rb") as f:
         for seg in ELFFile(f).iter_segments():
-            if seg["p_type"] == "PT_LOAD" and seg["p_paddr"] >= NOR and seg["p_filesz"]:
+            if seg["p_type"] == "PT_LOAD" and seg["p_paddr"] >= nor and seg["p_filesz"]:
                 return seg["p_paddr"], seg["p_offset"], seg.data()
     raise AssertionError("the demo has no NOR segment")
 
 
-@pytest.fixture(scope="module")
-def flashed(tmp_path_factory):
-    """A fresh simulated board (own state directory) with the demo flashed once."""
-    assert os.path.exists(DEMO), "build the firmware first: doit firmware"
-    state = tmp_path_factory.mktemp("board")
-    rc, out, err = cli("flash", DEMO, state=state)
+@pytest.fixture(scope="module", params=BOARDS)
+def flashed(request, tmp_path_factory):
+    """A fresh simulated board (own state directory) with its demo flashed once: (board, state, out, err)."""
+    board = request.param
+    assert os.path.exists(demo(board)), "build the firmware first: doit firmware"
+    state = tmp_path_factory.mktemp(board)
+    rc, out, err = cli("flash", demo(board), state=state, board=board)
     assert rc == 0, err
-    return state, out, err
+    return board, state, out, err
 
 
 def test_first_flash_verifies_and_the_demo_prints_its_banner(flashed):
-    state, out, err = flashed
+    board, state, out, err = flashed
     summary = out.strip().splitlines()[-1]
     assert re.match(r"flash: [\d,]+ bytes written \(\d+ sector\(s\) erased, 0 skipped unchanged\), "
                     r"verified by CRC, [\d.]+ s wall, [\d.]+ s on the simulated board's clock, "
                     r"[\d.]+ MB/s$", summary), summary
-    _, _, nor = nor_segment(DEMO)
-    m = re.search(r"stm32boot demo .*NOR image 0x([0-9A-Fa-f]{8})", out)
+    _, _, nor = nor_segment(demo(board), board)
+    m = re.search(rf"stm32boot demo .* on {boards.get(board).title}: .*NOR image 0x([0-9A-Fa-f]{{8}})", out)
     assert m, out
     assert int(m.group(1), 16) == crc32(nor)          # the board runs exactly what we flashed
 
 
 def test_board_holds_the_image_byte_for_byte(flashed, tmp_path):
-    state, _, _ = flashed
-    img = load([DEMO])
+    board, state, _, _ = flashed
+    img = load([demo(board)])
     for addr, data in img.chunks:
         out = tmp_path / f"{addr:08x}.bin"
-        rc, _, err = cli("read", hex(addr), str(len(data)), "-o", str(out), state=state)
+        rc, _, err = cli("read", hex(addr), str(len(data)), "-o", str(out), state=state, board=board)
         assert rc == 0, err
         assert out.read_bytes() == data, f"0x{addr:08X}"
-    rc, out, err = cli("verify", DEMO, state=state)
+    rc, out, err = cli("verify", demo(board), state=state, board=board)
     assert rc == 0 and "match the board" in out, err
 
 
 def test_second_run_rewrites_nothing_and_one_nor_byte_rewrites_one_nor_sector(flashed, tmp_path):
-    state, _, _ = flashed
-    rc, out, err = cli("flash", DEMO, state=state)
+    board, state, _, _ = flashed
+    DEMO = demo(board)
+    rc, out, err = cli("flash", DEMO, state=state, board=board)
     assert rc == 0, err
     assert "nothing to write" in out and "already hold the image" in out
     changed = tmp_path / "demo_changed.elf"
     shutil.copy(DEMO, changed)
-    paddr, offset, nor = nor_segment(DEMO)
+    paddr, offset, nor = nor_segment(DEMO, board)
     k = len(nor) // 2
     raw = bytearray(changed.read_bytes())
     raw[offset + k] ^= 0xFF
     changed.write_bytes(raw)
-    rc, out, err = cli("flash", "--dry-run", str(changed), state=state)
+    rc, out, err = cli("flash", "--dry-run", str(changed), state=state, board=board)
     sector = (paddr + k) & ~0xFFF
     assert rc == 0 and f"erase: 0x{sector:08X}..0x{sector + 0xFFF:08X} (1 sector)" in out, out
     assert re.search(r"flash @ 0x08000000: .* 0 to erase and write \(0 bytes\)", out), out
-    rc, out, err = cli("flash", str(changed), state=state)
+    rc, out, err = cli("flash", str(changed), state=state, board=board)
     assert rc == 0, err
     assert re.search(r"flash: 4,096 bytes written \(1 sector\(s\) erased, \d+ skipped unchanged\)",
                      out), out
-    rc, out, err = cli("flash", DEMO, state=state)              # and back
+    rc, out, err = cli("flash", DEMO, state=state, board=board)  # and back
     assert rc == 0 and "1 sector(s) erased" in out, err
 
 
 def test_refused_images_leave_the_board_untouched(flashed, tmp_path):
-    state, _, _ = flashed
+    board, state, _, _ = flashed
+    DEMO = demo(board)
     boot = tmp_path / "over_boot.bin"
     boot.write_bytes(b"\x00" * 64)
-    rc, _, err = cli("flash", f"{boot}@0x0801FFE0", state=state)
+    bl_end = boards.get(board).memory("flash").base + boards.get(board).bootloader_size
+    rc, _, err = cli("flash", f"{boot}@0x{bl_end - 0x20:08X}", state=state, board=board)
     assert rc == 2 and "would overwrite the bootloader at 0x08000000" in err
     bad = tmp_path / "bad.hex"
     bad.write_text(":020000040800F2\n:10000000ZZ\n")
-    rc, _, err = cli("flash", DEMO, str(bad), state=state)
+    rc, _, err = cli("flash", DEMO, str(bad), state=state, board=board)
     assert rc == 2 and "bad.hex: line 2" in err
-    rc, out, err = cli("verify", DEMO, state=state)
+    rc, out, err = cli("verify", DEMO, state=state, board=board)
     assert rc == 0, err
 
 
 def test_doit_flash_uses_the_default_board_state(flashed):
     """`doit flash` with no port= flashes the simulated board in the default state directory
     (STM32BOOT_SIM_STATE here): the board flashed above, so nothing is rewritten."""
-    state, _, _ = flashed
+    board, state, _, _ = flashed
     env = dict(os.environ, STM32BOOT_SIM_STATE=str(state))
-    r = subprocess.run([os.path.join(ROOT, ".venv", "bin", "doit"), "flash"], cwd=ROOT, env=env,
+    r = subprocess.run([os.path.join(ROOT, ".venv", "bin", "doit"), "flash", f"board={board}"], cwd=ROOT, env=env,
                        capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "stm32boot demo" in r.stdout and "nothing to write" in r.stdout, r.stdout
 
 
 def test_update_bootloader_rewrites_sector_0_and_the_app_survives(flashed, tmp_path):
-    state, _, _ = flashed
-    bl = os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf")
-    rc, out, err = cli("update-bootloader", bl, state=state)
+    board, state, _, _ = flashed
+    DEMO = demo(board)
+    bl = os.path.join(ROOT, "build", "firmware", board, "bootloader.elf")
+    rc, out, err = cli("update-bootloader", bl, state=state, board=board)
     assert rc == 0 and "verified by the bootloader" in out, err
     (addr, data), = load([bl]).chunks[:1]
     dump = tmp_path / "sector0.bin"
-    rc, _, err = cli("read", hex(addr), str(len(data)), "-o", str(dump), state=state)
+    rc, _, err = cli("read", hex(addr), str(len(data)), "-o", str(dump), state=state, board=board)
     assert rc == 0 and dump.read_bytes() == data, err
-    rc, out, err = cli("flash", DEMO, state=state)
+    rc, out, err = cli("flash", DEMO, state=state, board=board)
     assert rc == 0 and "nothing to write" in out and "stm32boot demo" in out, err
