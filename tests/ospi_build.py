@@ -1,7 +1,7 @@
 """Shared by tests/test_sim_ospi*.py and tests/test_loader_harness*.py: build a test-firmware group
 with the build graph's own flags and return the ELF paths.
 
-`doit testfw` builds every test firmware once C's aggregator (tests/firmware/images.py) lists our
+`doit testfw` builds every test firmware once the aggregator (tests/firmware/images.py) lists our
 subfolders; until then (or to build just one group) the same task definitions from dodo.py are run
 here directly, so the flags are exactly the build graph's.
 """

@@ -9,7 +9,7 @@ from stm32boot._protocol import ffi, lib
 KB, MB = 1024, 1024 * 1024
 H735_MEMS = (
     ("flash", 0x0800_0000, 1 * MB, 128 * KB, 128 * KB, 32, 32, 0xFF, lib.PROTO_MEM_INTERNAL),
-    ("nor", 0x9000_0000, 4 * MB, 4 * KB, 0, 2, 256, 0xFF, lib.PROTO_MEM_OSPI_NOR),
+    ("nor", 0x9000_0000, 4 * MB, 4 * KB, 0, 2, 256, 0xFF, lib.PROTO_MEM_EXTERNAL_NOR),
 )
 
 

@@ -50,8 +50,8 @@
 #define PROTO_FLAG_TRY_MASK  0x0F   /* request: transmission count mod 16, echoed in the reply, so the host
                                        can tell an answer to an old copy from one to its latest copy */
 #define PROTO_RESET_RUN_APP  1      /* RESET arg: start the application (else stay in the bootloader) */
-#define PROTO_MEM_INTERNAL   0      /* proto_mem.kind */
-#define PROTO_MEM_OSPI_NOR   1
+#define PROTO_MEM_INTERNAL   0      /* proto_mem.kind: what the memory is, not which controller drives it */
+#define PROTO_MEM_EXTERNAL_NOR 1    /* an external NOR (octal, quad-SPI ...) */
 
 enum proto_cmd {
     CMD_HELLO    = 0x01,  /* -> proto_info + proto_mem[n_mems]; (re)starts the sequence */

@@ -113,7 +113,7 @@ def _ranges_text(sectors: list[SectorPlan], limit: int = 8) -> str:
 
 
 def _default_packer():
-    from .native import pack_memory  # A's C packer: one pass, CRC per touched sector
+    from .native import pack_memory  # the C packer: one pass, CRC per touched sector
     return pack_memory
 
 

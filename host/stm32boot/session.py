@@ -1,5 +1,5 @@
 """What every board command shares: the --board/--port/--state/--baud options, opening the target
-(E1's stm32boot.target.open_target), checking it is the board the user named, and turning every
+(stm32boot.target.open_target), checking it is the board the user named, and turning every
 library error into one clear CliError line. Lives outside commands/ because cli.py registers every
 module found there."""
 from __future__ import annotations
@@ -101,12 +101,9 @@ def provision_sim(board, state_dir=None) -> bool:
 
 
 def _open(board, port, state_dir, baud):
-    """The one place that reaches E1's target module (tests replace it with a fake)."""
-    try:
-        from .target import open_target
-    except ImportError as e:
-        raise CliError(f"the protocol client (stm32boot.target) is not available: {e}") from None
+    """The one place that reaches the target module (tests replace it with a fake)."""
     from .sim.state import StateError
+    from .target import open_target
     try:
         return open_target(board, port=port, state_dir=state_dir, baud=baud)
     except StateError as e:

@@ -98,7 +98,7 @@ static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc};
 const struct flashdev nor_dev = {
     .name = "nor", .base = F746_NOR_WINDOW, .size = NOR_SIZE - QNOR_SUBSECTOR, .sector_size = QNOR_SUBSECTOR,
     .protected_size = 0, .program_unit = 1, .page_size = QNOR_PAGE, .erased = 0xFF,
-    .kind = PROTO_MEM_OSPI_NOR, .ops = &ops, .ctx = 0,
+    .kind = PROTO_MEM_EXTERNAL_NOR, .ops = &ops, .ctx = 0,
 };
 
 const struct flashdev *port_app_record(uint32_t *addr)

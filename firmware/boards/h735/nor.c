@@ -96,7 +96,7 @@ static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc};
 const struct flashdev nor_dev = {
     .name = "nor", .base = H735DK_NOR_WINDOW, .size = MX25LM_SIZE - MX25LM_SECTOR, .sector_size = MX25LM_SECTOR,
     .protected_size = 0, .program_unit = 2, .page_size = MX25LM_PAGE, .erased = 0xFF,
-    .kind = PROTO_MEM_OSPI_NOR, .ops = &ops, .ctx = 0,
+    .kind = PROTO_MEM_EXTERNAL_NOR, .ops = &ops, .ctx = 0,
 };
 
 const struct flashdev *port_app_record(uint32_t *addr)

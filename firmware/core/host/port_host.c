@@ -152,6 +152,6 @@ void port_update_bootloader(uint32_t len)
 
 /* The application record (core/apprec.h) in a 4 KB NOR-like sector of its own, outside every memory. */
 static const struct flashdev rec_dev = { "rec", 0xF0000000u, sizeof rec_store, sizeof rec_store, 0, 2, 256, 0xFF,
-                                         PROTO_MEM_OSPI_NOR, &host_ops, rec_store };
+                                         PROTO_MEM_EXTERNAL_NOR, &host_ops, rec_store };
 const struct flashdev *port_app_record(uint32_t *addr) { *addr = rec_dev.base; return &rec_dev; }
 int hp_app_committed(void) { return bl_app_committed(); }

@@ -18,7 +18,7 @@ BOARD = Board(
         # 16 MB NOR memory-mapped at 0x90000000: 4 KB subsectors, 256 B pages (both parts); the last
         # subsector holds the bootloader's application record.
         Memory("nor", chip.QSPI_WINDOW, 16 * MB - 4 * KB, ((4095, 4 * KB),), program_unit=1, page_size=256,
-               kind="qspi_nor", reserved_top=4 * KB),
+               kind="external_nor", reserved_top=4 * KB),
     ),
     console=Uart("USART1", tx_pin="PA9", rx_pin="PB7", af=7),
     nor=Nor(parts=chip.NOR_PARTS, controller="QUADSPI"),

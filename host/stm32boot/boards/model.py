@@ -14,7 +14,7 @@ class Memory:
     program_unit: int       # smallest programmable unit (H7 flash word: 32 bytes)
     page_size: int          # largest single program operation (NOR page: 256 bytes)
     erased: int = 0xFF
-    kind: str = "internal"  # "internal" (FLASH controller) or "ospi_nor"
+    kind: str = "internal"  # what the memory is: "internal" flash or "external_nor"
     writable: bool = True
     reserved_top: int = 0   # bytes of the device past `size` the bootloader keeps (its application record)
 

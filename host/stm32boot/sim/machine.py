@@ -180,7 +180,8 @@ class Machine:
         return int.from_bytes(self.uc.mem_read(addr, 4), "little")
 
     def flash_changed(self, lo: int, hi: int) -> None:
-        """Host side changed code memory: drop translated blocks (trap 0.4e) and block counts."""
+        """Host side changed code memory: drop translated blocks (unicorn runs stale translations until its
+        cache is flushed) and block counts."""
         self.uc.ctl_remove_cache(lo, hi)
         vclock.flush(self.vc)
         if self.state is not None:   # durable now (state.py journal)
