@@ -32,9 +32,11 @@ int port_check_bootloader(const uint8_t *img, uint32_t len)
     return ST_OK;
 }
 
+/* 1 when the operation `st` started and then ended without an error. */
 static int wait(fctl_status st)
 {
-    while (st == FCTL_OK && (st = fctl_poll()) == FCTL_BUSY) {
+    if (st != FCTL_OK) return 0;
+    while ((st = fctl_poll()) == FCTL_BUSY) {
     }
     return st == FCTL_OK;
 }
