@@ -81,7 +81,7 @@ class Octospi(MappedMode, Peripheral):
         self.trace: list[str] = []
         self.port_ok = lambda: (True, "")  # OCTOSPIM routing check, set by Octospim.connect
         self.pins = ()          # (signal, pin, AF) the board wires to this instance (ospi_board), checked
-        self._pin_ports = None  # [(signal, pin name, GpioPort, pin, AF)], resolved at first use
+        self._pin_ports = None  # gpio.PinRouting over self.pins, made at first use
         self.ospim = None
         self.ospim_index = 0
         self._ev = None
@@ -298,26 +298,9 @@ class Octospi(MappedMode, Peripheral):
         """The wired pins this access needs that are not in their alternate function: CLK, NCS, the IO
         lines in use (two at least: SPI reads on IO1) and DQS when sampled. [] without GPIO models."""
         if self._pin_ports is None:
-            from .gpio import find_port, parse_pin
-            found = []
-            for sig, name, af in self.pins:
-                letter, n = parse_pin(name)
-                port = find_port(self.board, letter) if self.board is not None else None
-                if port is None:
-                    found = []   # a bare controller (unit tests): nothing to check against
-                    break
-                found.append((sig, name, port, n, af))
-            self._pin_ports = found
-        need_io = max(lines, 2)
-        out = []
-        for sig, name, port, n, af in self._pin_ports:
-            if sig.startswith("IO") and int(sig[2:]) >= need_io or sig == "DQS" and not dqs:
-                continue
-            got = port.pin_function(n)
-            if got != ("af", af):
-                has = f"AF{got[1]}" if got[0] == "af" else got[0]
-                out.append(f"{sig} {name} is {has}, needs AF{af}")
-        return out
+            from .gpio import PinRouting
+            self._pin_ports = PinRouting(self.board, self.pins)
+        return self._pin_ports.missing(max(lines, 2), dqs)
 
     def _pins_ok(self, lines: int = 8, dqs: bool = True) -> tuple[bool, str]:
         missing = self.pins_missing(lines, dqs)
