@@ -68,7 +68,7 @@ def test_write_to_mapped_nor_window_faults(elf):
     r = call(m, elf, "t_write_mapped_nor")
     assert r.reason == "fault"
     text = str(r.fault_report)
-    # A buffered store: imprecise bus error, no BFAR, as on silicon (h735-hardware.md §9).
+    # A buffered store: imprecise bus error, no BFAR, as on silicon (PM0253, BFSR.IMPRECISERR).
     assert "IMPRECISERR" in text and "OCTOSPI1 window is mapped read-only" in text
 
 

@@ -10,7 +10,7 @@ from stm32boot.sim.periph.ospi_window import WindowFault
 
 CR, DCR1, DCR2, DCR3, DCR4, SR, FCR, DLR, AR, DR = 0x0, 0x8, 0xC, 0x10, 0x14, 0x20, 0x24, 0x40, 0x48, 0x50
 CCR, TCR, IR, WCCR, HLCR = 0x100, 0x108, 0x110, 0x180, 0x200
-HYPER_CCR = 0x2C00_3C00  # h735-hardware.md §3.3
+HYPER_CCR = 0x2C00_3C00  # ST's BSP value (docs/hardware-notes.md)
 
 
 class Board:

@@ -1,5 +1,5 @@
 """OCTOSPI memory-mapped rules at register level (no CPU): the timeout (TCEN/LPTR/TOF), CSBOUND across
-the HyperRAM's two dies, REFRESH against tCSM, and wrapped reads (h735-hardware.md §3, §3.1, §7)."""
+the HyperRAM's two dies, REFRESH against tCSM, and wrapped reads (RM0468, OCTOSPI chapter; S70KL1281 datasheet)."""
 from test_sim_ospi_hyper import CR, DCR2, DCR3, DCR4, DLR, AR, DR, FCR, SR, hyper_setup, nor_pair
 
 from stm32boot.sim.clock import us

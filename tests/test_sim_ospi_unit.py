@@ -1,6 +1,6 @@
 """OCTOSPI controller + MX25LM51245G driven register by register, the way a driver would (no CPU).
 
-Register values follow h735-hardware.md §3.3 (the BSP's), so these double as executable notes of
+Register values follow ST's BSP (docs/hardware-notes.md), so these double as executable notes of
 what a correct driver writes, and the failures show what the wrong values do.
 """
 import pytest

@@ -1,4 +1,4 @@
-/* Clock bring-up and bounded waits (see clock.h). Facts: h735-hardware.md §8.1, §8.2, §2 (wait states). */
+/* Clock bring-up and bounded waits (see clock.h). Facts: RM0468 RCC, PWR, FLASH (FLASH_ACR wait states). */
 #include "clock.h"
 
 #include <flash.h>

@@ -1,4 +1,4 @@
-/* MX25LM51245G octal NOR driver (h735-hardware.md §6.1, §3.2, §3.3). See mx25lm.h. */
+/* MX25LM51245G octal NOR driver (MX25LM51245G datasheet; docs/hardware-notes.md). See mx25lm.h. */
 #include "mx25lm.h"
 
 #include "clock.h"

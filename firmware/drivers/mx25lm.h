@@ -1,4 +1,5 @@
-/* Macronix MX25LM51245G octal NOR (64 MB) on an OCTOSPI, h735-hardware.md §6.1 and §3.2/§3.3.
+/* Macronix MX25LM51245G octal NOR (64 MB) on an OCTOSPI (its datasheet; OCTOSPI
+ * settings: docs/hardware-notes.md).
  *
  * mx25lm_init() brings the chip from ANY state (SPI, SOPI or DOPI, even busy after an aborted run)
  * to octal DTR (DOPI) with a known dummy-cycle count, verified by reading CR2 back. Afterwards:

@@ -1,4 +1,4 @@
-/* STM32H735G-DK octal NOR wiring (h735-hardware.md §5). */
+/* STM32H735G-DK octal NOR wiring (UM2679). */
 #include "mx25lm_h735dk.h"
 
 #include <rcc.h>

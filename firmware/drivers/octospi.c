@@ -1,4 +1,4 @@
-/* OCTOSPI controller driver (h735-hardware.md §3). See octospi.h for the contract. */
+/* OCTOSPI controller driver (RM0468, OCTOSPI chapter). See octospi.h for the contract. */
 #include "octospi.h" /* this directory's driver header; it pulls in regs/octospi.h */
 
 #include "clock.h" /* deadline_t: the one bounded-wait timebase */

@@ -1,5 +1,5 @@
 /* OCTOSPI I/O manager: route the two OCTOSPI instances to the two pin ports, ONCE.
- * h735-hardware.md §4: the IO manager may be configured only while BOTH OCTOSPIs are disabled.
+ * RM0468, OCTOSPIM chapter: the IO manager may be configured only while BOTH OCTOSPIs are disabled.
  * Rewiring under an enabled or memory-mapped instance is the field failure (bus fault / DEBUGEVT
  * HardFault while the programmer reads the window), so this driver refuses instead of doing what
  * ST's HAL does (silently disable, rewire, re-enable).

@@ -1,5 +1,5 @@
 /* USART RX ring by circular DMA: see uart_dma.h. Register facts: regs/dma.h, regs/dmamux.h (from the SVD),
- * USART CR3.DMAR (h735-hardware.md §8.4). */
+ * USART CR3.DMAR (RM0468, USART chapter). */
 #include "uart_dma.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Embedded FLASH controller, single bank (h735-hardware.md §2; the SVD's bank-2 registers do not exist). */
+/* Embedded FLASH controller, single bank (RM0468, FLASH chapter; the SVD's bank-2 registers do not exist). */
 #ifndef FLASH_H
 #define FLASH_H
 

@@ -1,4 +1,4 @@
-/* OCTOSPI controller registers (OCTOSPI1 and OCTOSPI2 share this layout), h735-hardware.md §3.
+/* OCTOSPI controller registers (OCTOSPI1 and OCTOSPI2 share this layout), RM0468, OCTOSPI chapter.
  * Offsets are from the instance base (OCTOSPI1_R_BASE / OCTOSPI2_R_BASE in stm32h735.h).
  * Positions follow ST's device header, NOT the STM32H73x SVD, which is wrong on SR bit names,
  * DCR1.MTYP width, DCR1.DLYBYP/CKCSHT, DCR4.REFRESH width and the WCCR IMODE/IDTR/ISIZE layout (§0).

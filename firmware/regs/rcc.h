@@ -1,4 +1,4 @@
-/* RCC, reset and clock control (h735-hardware.md §8.1; SVD section 0 errors avoided:
+/* RCC, reset and clock control (RM0468, RCC chapter; SVD errors avoided, docs/hardware-notes.md:
  * AHB3ENR OSPI bits, D2CCIP2R USART28SEL, D1CCIPR OCTOSPISEL). Offsets from RCC_BASE. */
 #ifndef RCC_H
 #define RCC_H

@@ -1,6 +1,6 @@
-"""What unicorn does not do for an M-profile core (emulation.md §0.2, §1.3): reset from the vector
+"""What unicorn does not do for an M-profile core (docs/emulator-notes.md): reset from the vector
 table, exception entry and return, and turning engine errors into architectural faults with the SCB
-fault registers set as silicon would (h735-hardware.md §9).
+fault registers set as silicon would (PM0253, fault status registers).
 """
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ value)` (the FLASH controller model, found by that method when added); True = ac
 Time: CPU time = instructions x cpi / SYSCLK (rcc.sysclk_hz(), else the chip's reset clock), counted exactly by
 the C block hook in native/vclock.c. Idle polling (a status register in POLL_REGS read 4 times in a
 row with the same value, each within POLL_GAP instructions of the previous) and WFI jump to the next
-event (emulation.md §4).
+event (docs/emulator-notes.md, virtual time).
 """
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ class Machine:
         self._pending: set[int] = set()
 
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB)
-        self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_M7)  # NOT UC_MODE_MCLASS (emulation.md §0.1)
+        self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_M7)  # NOT UC_MODE_MCLASS (docs/emulator-notes.md)
         flash_mem = board.memory("flash")
         flash_buf = state.blob("flash", flash_mem.size) if state is not None else \
             bytearray(b"\xff" * flash_mem.size)
@@ -385,7 +385,7 @@ class Machine:
         while True:
             t0 = time.monotonic()
             got = any(src(0.05) for src in self.idle_sources)
-            # Real waiting time passes on the board too (emulation.md §4, interactive mode).
+            # Real waiting time passes on the board too (docs/emulator-notes.md, virtual time).
             self.clock.advance_to(self.clock.now + int((time.monotonic() - t0) * PS_PER_S))
             self._hz_dirty = True
             self.sync()

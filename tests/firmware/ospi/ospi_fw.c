@@ -2,7 +2,7 @@
  * calls like a loader entry point (machine.call: R0-R3 in, R0 out, return onto a BKPT stub). It is
  * RAM-linked and needs no start-up: no .data, no .bss, only the stack.
  * Minimal register pokes on purpose (not the product driver): this firmware checks the MODELS, with
- * values from h735-hardware.md §3.3 (BSP) so it also documents what a correct driver writes.
+ * values from ST's BSP (docs/hardware-notes.md) so it also documents what a correct driver writes.
  * Return value: 0 = scenario passed, otherwise a step number (which check failed).
  */
 #include "nor_min.h"

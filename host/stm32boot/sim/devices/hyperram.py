@@ -1,4 +1,4 @@
-"""Infineon/Cypress S70KL1281 HyperRAM (16 MB, two 8 MB dies), h735-hardware.md §7.
+"""Infineon/Cypress S70KL1281 HyperRAM (16 MB, two 8 MB dies), S70KL1281 datasheet.
 
 HyperBus: no instruction; the controller (MTYP=100 memory / 101 register space) sends the 48-bit
 command/address built from AR (byte address, even), then the initial latency, then 16-bit words

@@ -1,4 +1,5 @@
-"""Macronix MX25LM51245G octal NOR (64 MB) as seen on its pins, h735-hardware.md §6.1 and §3.2.
+"""Macronix MX25LM51245G octal NOR (64 MB) as seen on its pins (its datasheet;
+DTR pitfalls: docs/hardware-notes.md).
 
 Three bus modes: SPI (1S-1S-1S, power-on), SOPI (8S-8S-8S) and DOPI (8D-8D-8D), switched by WRCR2 at
 CR2 address 0. A command framed for another mode is not understood (the device ignores it; reads see

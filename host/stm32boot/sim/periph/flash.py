@@ -1,4 +1,4 @@
-"""Embedded FLASH controller, single bank (h735-hardware.md §2).
+"""Embedded FLASH controller, single bank (RM0468, FLASH chapter).
 
 Guest stores into 0x0800_0000.. arrive through the machine's write-protect hook as
 bus_write_array(addr, size, value). They are accepted only with CR.PG=1 and LOCK=0 (else PGSERR), collect

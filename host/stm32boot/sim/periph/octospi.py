@@ -1,4 +1,4 @@
-"""OCTOSPI controller (OCTOSPI1 0x52005000, OCTOSPI2 0x5200A000), h735-hardware.md §3, §3.1, §3.2.
+"""OCTOSPI controller (OCTOSPI1 0x52005000, OCTOSPI2 0x5200A000), RM0468, OCTOSPI chapter; docs/hardware-notes.md.
 
 Register rules from the reference: FMODE picks indirect write/read, automatic status polling or
 memory-mapped; a transfer starts on IR, AR or the first DR write depending on the phases (§3.1 table);
@@ -284,7 +284,7 @@ class Octospi(MappedMode, Peripheral):
         ccr = self.get(prefix + "CCR")
         if prefix != "W" and self.get(prefix + "TCR", "DHQC") and ccr & (1 << 3 | 1 << 11) and not ccr & (1 << 27):
             self.note(f"DTR command 0x{self.get(prefix + 'IR'):X} with TCR.DHQC=1 but CCR.DDTR=0: "
-                      "silently not executed (h735-hardware.md §3.2)")
+                      "silently not executed (docs/hardware-notes.md)")
             return True
         return False
 

@@ -1,4 +1,4 @@
-"""OCTOSPI I/O manager (0x5200B400, clock AHB3ENR.IOMNGREN b21), h735-hardware.md §4.
+"""OCTOSPI I/O manager (0x5200B400, clock AHB3ENR.IOMNGREN b21), RM0468, OCTOSPIM chapter.
 
 The board wires port 1 to the NOR and port 2 to the HyperRAM (§5); the reset routing sends every
 signal of OCTOSPI1 to port 1 and of OCTOSPI2 to port 2. An OCTOSPI whose own port does not carry its

@@ -1,7 +1,7 @@
 """Memory-mapped mode and nCS rules of the OCTOSPI controller (mixed into octospi.Octospi).
 
-h735-hardware.md §3 (DCR2 WRAPSIZE, DCR3 CSBOUND, DCR4 REFRESH, LPTR, SR.TOF), §3.1 (memory-mapped),
-§7 (HyperRAM: two 8 MB dies, tCSM 4 µs).
+RM0468, OCTOSPI chapter (DCR2 WRAPSIZE, DCR3 CSBOUND, DCR4 REFRESH, LPTR, SR.TOF; memory-mapped
+mode); S70KL1281 datasheet (HyperRAM: two 8 MB dies, tCSM 4 µs).
 
 Timeout (CR.TCEN + LPTR, §3.1 "TOF"): after LPTR CLK cycles without an access to the window nCS is
 released, SR.TOF is set and BUSY drops until the next access. Modelled lazily: one clock event per
@@ -76,7 +76,7 @@ class MappedMode:
         if r == 0:
             return False, (f"DCR4.REFRESH=0: nCS may stay low longer than the {self.device.name}'s tCSM "
                            f"({tcsm / 1e6:g} µs): the device cannot refresh, data decays on silicon; set REFRESH "
-                           f"so that REFRESH+4 CLK cycles <= tCSM (h735-hardware.md §7: 400 at 100 MHz)")
+                           f"so that REFRESH+4 CLK cycles <= tCSM (ST's BSP: 400 at 100 MHz)")
         ps = (r + (4 if read else 1)) * self.cycle_ps()
         if ps > tcsm:
             return False, (f"DCR4.REFRESH={r}: nCS released only every {ps / 1e6:.2f} µs, beyond the "
@@ -185,7 +185,7 @@ class MappedMode:
             n = WRAP_BYTES.get(w)
             sizes = getattr(self.device, "wrap_sizes", ())
             if n is None:
-                self.note(f"DCR2.WRAPSIZE={w} is a reserved encoding (h735-hardware.md §3)")
+                self.note(f"DCR2.WRAPSIZE={w} is a reserved encoding (RM0468, OCTOSPI_DCR2)")
             elif n not in sizes:
                 self.note(f"DCR2.WRAPSIZE={w} ({n}-byte wrapped reads with WPCCR/WPTCR/WPIR/WPABR) but the "
                           f"{self.device.name} is not set up for (or does not support) that wrap read: cache "
