@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from stm32boot import boards  # noqa: E402
 
-NOR_FLASH = 3          # Dev_Inf DeviceType code for QSPI/OSPI NOR (§1.3)
+NOR_FLASH = 3          # Dev_Inf DeviceType code for QSPI/OSPI NOR (docs/external-loader-abi.md §1)
 MAX_RUNS = 10          # sectors[10], the last one used as the {0, 0} terminator
 
 

@@ -69,7 +69,7 @@ def nor_pair():
     m = Octospim(board=b)
     m.connect(o1, o2)
     o1.bus_write(DCR1, 4, 0x0013_0100)
-    o1.bus_write(CCR, 4, 0x0100_3101)   # SPI 4-byte fast read 0x0C, 8 dummy (§3.3)
+    o1.bus_write(CCR, 4, 0x0100_3101)   # SPI 4-byte fast read 0x0C, 8 dummy (docs/hardware-notes.md)
     o1.bus_write(TCR, 4, 8)
     o1.bus_write(IR, 4, 0x0C)
     nor.mem[0:4] = b"\x12\x34\x56\x78"

@@ -60,7 +60,7 @@ def test_burst_across_the_die_boundary_needs_csbound():
     _die_pattern(ram)
     assert _indirect_read(o, DIE - 4, 8) == b"\xd0" * 4 + b"\x00" * 4
     assert "past the die boundary" in ram.trace[-1]
-    b, ram, o = hyper_setup()                   # CSBOUND=23 (§3.3): split at 0x800000, right data
+    b, ram, o = hyper_setup()                   # CSBOUND=23 (docs/hardware-notes.md): split at 0x800000, right data
     _die_pattern(ram)
     assert _indirect_read(o, DIE - 4, 8) == b"\xd0" * 4 + b"\xd1" * 4
 

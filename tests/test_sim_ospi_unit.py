@@ -23,7 +23,7 @@ class Board:
 
 
 class Drv:
-    """A minimal polling driver over the model's bus interface (HAL order, §3.1)."""
+    """A minimal polling driver over the model's bus interface (HAL order; RM0468, OCTOSPI chapter, command start rules)."""
 
     def __init__(self, profile="zero"):
         self.board = Board()
@@ -189,7 +189,7 @@ def test_octal_dtr_program_read_poll():
     d.write(0x12, 0x200, bytes(range(16)))
     d.poll_wip(dummy=5)
     assert d.read(0xEE, 0x200, 16, dummy=6) == bytes(range(16))
-    # The array holds the bytes in order: MTYP=Macronix undoes the D1/D0 wire order (§3.2).
+    # The array holds the bytes in order: MTYP=Macronix undoes the D1/D0 wire order (RM0468, OCTOSPI_DCR1.MTYP).
     assert bytes(d.nor.mem[0x200:0x204]) == b"\x00\x01\x02\x03"
 
 

@@ -11,7 +11,7 @@
 
 #define H735DK_NOR_OSPI     OCTOSPI1_R_BASE
 #define H735DK_NOR_WINDOW   OCTOSPI1_MEM_BASE
-#define H735DK_NOR_BUS_HZ   100000000u   /* PLL2R 200 MHz / 2 (§3.3) */
+#define H735DK_NOR_BUS_HZ   100000000u   /* PLL2R 200 MHz / 2 (docs/hardware-notes.md) */
 
 /* Clocks on (OCTOSPI1, IOMNGR, GPIO ports), pins in AF, OCTOSPIM routed (written only while both
  * OCTOSPIs are disabled; left untouched when it already holds the board routing), timebase set

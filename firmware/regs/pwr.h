@@ -21,7 +21,7 @@
 #define PWR_CSR1_ACTVOS_Msk     (3u << PWR_CSR1_ACTVOS_Pos)
 #define PWR_CSR1_AVDO           (1u << 16)
 
-/* CR3 supply bits are write-once after power-on (§8.2) */
+/* CR3 supply bits are write-once after power-on (RM0468, PWR_CR3) */
 #define PWR_CR3_BYPASS          (1u << 0)
 #define PWR_CR3_LDOEN           (1u << 1)
 #define PWR_CR3_SMPSEN          (1u << 2)

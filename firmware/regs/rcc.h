@@ -202,7 +202,7 @@
 #define RCC_USARTSEL_HSI            3u
 #define RCC_USARTSEL_CSI            4u
 
-/* Clock enables (no FLASH enable bit exists: the flash interface is always clocked, §8.1) */
+/* Clock enables (no FLASH enable bit exists: the flash interface is always clocked, RM0468 RCC_AHB3ENR) */
 #define RCC_AHB3ENR_MDMAEN      (1u << 0)
 #define RCC_AHB3ENR_DMA2DEN     (1u << 4)
 #define RCC_AHB3ENR_FMCEN       (1u << 12)

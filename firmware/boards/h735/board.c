@@ -101,7 +101,7 @@ void board_uart_deinit(void)
 {
     (void)usart_flush(BOARD_UART_BASE, 10000);
     (void)uart_rx_ring_stop(&ring);
-    RCC(RCC_APB1LRSTR) |= RCC_APB1LENR_USART3EN;   /* same bit in the reset register (§8.1) */
+    RCC(RCC_APB1LRSTR) |= RCC_APB1LENR_USART3EN;   /* same bit in the reset register (RM0468, RCC_APB1LRSTR) */
     RCC(RCC_APB1LRSTR) &= ~RCC_APB1LENR_USART3EN;
     RCC(RCC_D2CCIP2R) = (RCC(RCC_D2CCIP2R) & ~RCC_D2CCIP2R_USART28SEL_Msk) |
                         FIELD_PREP(RCC_D2CCIP2R_USART28SEL, RCC_USARTSEL_PLL3Q);  /* clock.c's default */

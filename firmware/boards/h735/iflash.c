@@ -65,7 +65,7 @@ static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *da
         for (int i = 0; i < 8; i++) blank &= w[i] == 0xFFFFFFFFu;
         if (blank) continue;               /* an erased word needs no programming (and stays writable) */
         for (int i = 0; i < 8; i++) {
-            if (dst[i] != 0xFFFFFFFFu) {   /* programmed once after erase only (ECC, §1) */
+            if (dst[i] != 0xFFFFFFFFu) {   /* programmed once after erase only (ECC, RM0468 FLASH chapter) */
                 r->addr = addr + off + 4u * (uint32_t)i;
                 r->detail = dst[i];
                 return ST_NOT_ERASED;

@@ -2,9 +2,9 @@
 
 Each check gets a Ctx and returns (ok, message) or None when it does not apply (optional function
 absent). Dynamic checks read back what the programmer would: Init, then the memory-mapped window.
-Sizes are small on purpose except write-large-chunk (§5.10's >= 0x3C700-byte chunk); virtual-time
+Sizes are small on purpose except write-large-chunk (docs/external-loader-abi.md §5.10: a >= 0x3C700-byte chunk); virtual-time
 budgets are the programmer's (loader_harness.BUDGET_S). Every call is also checked by the harness
-for stores outside image/stack/buffer (§5.7), so each check covers that too.
+for stores outside image/stack/buffer (docs/external-loader-abi.md §5.7), so each check covers that too.
 """
 from __future__ import annotations
 

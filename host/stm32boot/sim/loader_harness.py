@@ -319,7 +319,7 @@ class LoaderHarness:
         self.calls.append(out)
         return out
 
-    # ---- §5.7: stores only to image/.bss, stack, buffer, peripherals ------------------------
+    # ---- docs/external-loader-abi.md §5.7: stores only to image/.bss, stack, buffer, peripherals ------------------------
     def _guarded_spans(self):
         allowed = ((self.base, self.sp), (self.buffer, self.buffer + self.buffer_len))
         out = []

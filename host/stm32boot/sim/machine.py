@@ -49,7 +49,7 @@ from . import exceptions, memory, vclock
 from .clock import PS_PER_S, Clock
 from .regs import Bus
 
-POLL_K = 4                 # identical status reads in a row that count as idle polling (§4)
+POLL_K = 4                 # identical status reads in a row that count as idle polling (docs/emulator-notes.md)
 # ...each within this many instructions of the previous one: a wait loop (the drivers' deadline checks
 # make ~100-instruction iterations), not a computation that looks at a status between chunks of work,
 # whose time must not be jumped (the block hook counts whole blocks, so the gap is approximate).
@@ -406,7 +406,7 @@ class Machine:
             self.sync()
             if self.flash_ctl.bus_write_array(addr, size, value):
                 self._set_deadline()
-                return True  # the store is consumed by the controller, not retried (§1.4)
+                return True  # the store is consumed by the controller, not retried (docs/emulator-notes.md)
         kind = ("fetch" if access in (UC_MEM_FETCH_PROT, UC_MEM_FETCH_UNMAPPED) else
                 "write" if access in (UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED) else "read")
         if self._bad is None:

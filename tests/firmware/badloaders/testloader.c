@@ -3,7 +3,7 @@
  *   BUG_DUMMY  memory-mapped reads with 5 dummy cycles while the NOR expects 6 (CR2 DC=111):
  *              the first bytes read as 0, everything shifted by 2 (docs/hardware-notes.md)
  *   BUG_OSPIM  a repeated Init "just makes sure the IO manager is set up" while the NOR is mapped,
- *              HAL_OSPIM_Config-style (EN=0, rewrite P1CR, EN=1, no ABORT) (§4)
+ *              HAL_OSPIM_Config-style (EN=0, rewrite P1CR, EN=1, no ABORT) (RM0468, OCTOSPIM chapter)
  *   BUG_BSS    "initialise once" flag in .bss, never zeroed: garbage says "already done" (docs/external-loader-abi.md §3)
  *   BUG_STACK  a 2 KB local buffer in Init: more than the ~1 KB stack the programmer provides
  *   BUG_STRAY  Write leaves a "last address" breadcrumb at a fixed DTCM address (an application's
@@ -81,7 +81,7 @@ int Init(void)
 int Write(uint32_t addr, uint32_t size, const uint8_t *buf)
 {
     uint32_t a = addr - NOR_BASE, end = a + size;
-    uint32_t p = a & ~1u;                    /* DTR: even address and length (§3.2) */
+    uint32_t p = a & ~1u;                    /* DTR: even address and length (RM0468, OCTOSPI) */
 #ifdef BUG_STRAY
     *(volatile uint32_t *)0x20000100u = addr;
 #endif

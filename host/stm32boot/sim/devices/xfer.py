@@ -127,7 +127,7 @@ class NoDevice(Device):
 
 
 def swap16(data: bytes) -> bytes:
-    """Swap the bytes of each 16-bit word (Macronix D1/D0 order in 8D-8D-8D, §3.2)."""
+    """Swap the bytes of each 16-bit word (Macronix D1/D0 order in 8D-8D-8D; RM0468, OCTOSPI_DCR1.MTYP)."""
     b = bytearray(data)
     n = len(b) & ~1
     b[0:n:2], b[1:n:2] = data[1:n:2], data[0:n:2]
