@@ -1,4 +1,4 @@
-"""GPIO ports (h735-hardware.md §8.3): one model per port A..H, J, K with the real reset values.
+"""GPIO ports (RM0468, GPIO chapter): one model per port A..H, J, K with the real reset values.
 
 `pin_function(machine_or_ports, "PD8") -> ("af", 7) | ("input", None) | ("output", level) | ("analog", None)`
 tells the UART model whether its pins are routed. IDR reflects ODR for outputs, pulls for unconnected
