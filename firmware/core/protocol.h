@@ -48,13 +48,17 @@
 #define PROTO_FLAG_TRY_MASK  0x0F   /* request: transmission count mod 16, echoed in the reply, so the host
                                        can tell an answer to an old copy from one to its latest copy */
 #define PROTO_RESET_RUN_APP  1      /* RESET arg: start the application (else stay in the bootloader) */
+#define PROTO_ERASE_WHOLE    0x1    /* ERASE: an entry `base | PROTO_ERASE_WHOLE` erases that whole memory with
+                                       one command (sector entries are aligned, so bit 0 is otherwise 0);
+                                       ST_ALIGN when the memory has no such command or is protected */
 #define PROTO_MEM_INTERNAL   0      /* proto_mem.kind */
 #define PROTO_MEM_OSPI_NOR   1
 
 enum proto_cmd {
     CMD_HELLO    = 0x01,  /* -> proto_info + proto_mem[n_mems]; (re)starts the sequence */
     CMD_SET_BAUD = 0x02,  /* proto_baud_req -> status at the OLD rate, then switch */
-    CMD_ERASE    = 0x03,  /* uint32 sector_addr[] -> status */
+    CMD_ERASE    = 0x03,  /* uint32 sector_addr[] -> status; aligned runs of listed sectors that fill a
+                             device erase block are erased with one block command */
     CMD_WRITE    = 0x04,  /* proto_write_req + data -> status */
     CMD_READ     = 0x05,  /* proto_read_req -> status + data */
     CMD_CRC      = 0x06,  /* proto_range[] -> status + uint32 crc[] */

@@ -23,6 +23,8 @@ HELLO_TRIES_S = 2.0                            # "a couple of seconds" before sa
 ERASE_S = {lib.PROTO_MEM_INTERNAL: 2.2 * 1.5, lib.PROTO_MEM_OSPI_NOR: 0.8}
 WORD_S = {lib.PROTO_MEM_INTERNAL: 260e-6 / 32, lib.PROTO_MEM_OSPI_NOR: 10e-3 / 256}  # per byte
 CRC_BPS = 20e6
+# One whole-memory erase (PROTO_ERASE_WHOLE): the MX25LM51245G datasheet's chip-erase maximum, with margin.
+CHIP_ERASE_S = {lib.PROTO_MEM_OSPI_NOR: 460 * 1.2}
 
 
 class Memory(NamedTuple):
@@ -161,20 +163,51 @@ class Target:
                 return m
         return None
 
-    def erase(self, addr_list: list[int]) -> None:
-        def reqs():
-            batch: list[int] = []
-            for a in list(addr_list) + [None]:
-                if batch and (a is None or len(batch) == 16):
-                    m = self._mem(batch[0])
-                    t = ERASE_S.get(m.kind if m else 0, 3.3) * len(batch)
-                    yield Request(Cmd.ERASE, struct.pack(f"<{len(batch)}I", *batch), t)
-                    batch = []
-                if a is not None:
-                    batch.append(a)
-        self.link.stream(reqs())
+    def _erase_reqs(self, addr_list):
+        """ERASE requests of at most PROTO_MAX_SECTORS sectors, cut at multiples of that many sectors in
+        the memory, so every aligned run of sectors that fills a device erase block (e.g. 64 KB of 4 KB
+        NOR sectors) travels in one request and the bootloader erases it with one block command."""
+        batch: list[int] = []
+        n = lib.PROTO_MAX_SECTORS
+        for a in list(addr_list) + [None]:
+            m = self._mem(a) if a is not None else None
+            cut = a is None or len(batch) == n or (m is not None and (a - m.base) % (m.sectors * n) == 0)
+            if batch and cut:
+                bm = self._mem(batch[0])
+                t = ERASE_S.get(bm.kind if bm else 0, 3.3) * len(batch)
+                yield Request(Cmd.ERASE, struct.pack(f"<{len(batch)}I", *batch), t)
+                batch = []
+            if a is not None:
+                batch.append(a)
 
-    def write(self, chunks: Iterable[tuple[int, bytes]], progress: Callable | None = None) -> None:
+    def erase(self, addr_list: list[int]) -> None:
+        self.link.stream(self._erase_reqs(addr_list))
+
+    def erase_whole(self, base: int) -> bool:
+        """Erase the memory at `base` with one whole-chip command; False (nothing erased) when the
+        bootloader or the memory has none (then erase its sectors)."""
+        m = self._mem(base)
+        if m is None or m.base != base or m.protected_size:
+            return False    # holds the bootloader: only ever erased sector by sector
+        try:
+            self.link.call(Cmd.ERASE, struct.pack("<I", base | lib.PROTO_ERASE_WHOLE),
+                           op_time=CHIP_ERASE_S.get(m.kind if m else 0, 600.0))
+        except TargetError as e:
+            if e.status in (P.Status.ALIGN, P.Status.BAD_LEN):
+                return False
+            raise
+        return True
+
+    def _write_reqs(self, chunks, acked):
+        for addr, data in chunks:
+            mv = memoryview(data).cast("B")
+            for off in range(0, len(mv), P.MAX_DATA):
+                piece = mv[off:off + P.MAX_DATA]
+                m = self._mem(addr + off, len(piece))
+                t = 0.02 + len(piece) * WORD_S.get(m.kind if m else 0, 1e-5)
+                yield Request(Cmd.WRITE, struct.pack("<I", addr + off) + piece, t, acked(len(piece)))
+
+    def _acker(self, progress):
         progress = progress or self.progress
         done = 0
 
@@ -185,15 +218,22 @@ class Target:
                 if progress:
                     progress(done)
             return cb
+        return acked
+
+    def write(self, chunks: Iterable[tuple[int, bytes]], progress: Callable | None = None) -> None:
+        self.link.stream(self._write_reqs(chunks, self._acker(progress)))
+
+    def program(self, steps: Iterable[tuple[list[int], Iterable[tuple[int, bytes]]]],
+                progress: Callable | None = None) -> None:
+        """(sectors to erase, chunks to write) steps in ONE windowed stream: the next step's erase is
+        queued right behind the previous step's data, so the board erases while data keeps arriving
+        instead of the link waiting for every erase to end before the first write."""
+        acked = self._acker(progress)
 
         def reqs():
-            for addr, data in chunks:
-                mv = memoryview(data).cast("B")
-                for off in range(0, len(mv), P.MAX_DATA):
-                    piece = mv[off:off + P.MAX_DATA]
-                    m = self._mem(addr + off, len(piece))
-                    t = 0.02 + len(piece) * WORD_S.get(m.kind if m else 0, 1e-5)
-                    yield Request(Cmd.WRITE, struct.pack("<I", addr + off) + piece, t, acked(len(piece)))
+            for erase, chunks in steps:
+                yield from self._erase_reqs(erase)
+                yield from self._write_reqs(chunks, acked)
         self.link.stream(reqs())
 
     def read(self, addr: int, length: int) -> bytes:
