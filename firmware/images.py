@@ -11,7 +11,7 @@ TABLE_SIZE, TABLE_SEED = 128 * 1024, 735
 IMAGES = [
     dict(name="h735-bootloader",
          sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
-         [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c")],
+         [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "ident.c")],
          ldscript=H735 + "bootloader.ld", out="build/firmware/h735/bootloader.elf",
          includes=["firmware/core", H735], bin=True),
     dict(name="h735-demo",

@@ -51,6 +51,8 @@
 #define PROTO_ERASE_WHOLE    0x1    /* ERASE: an entry `base | PROTO_ERASE_WHOLE` erases that whole memory with
                                        one command (sector entries are aligned, so bit 0 is otherwise 0);
                                        ST_ALIGN when the memory has no such command or is protected */
+#define PROTO_IDENT_MAGIC0   0x336D7473  /* proto_ident.magic0: "stm3" in memory (little-endian) */
+#define PROTO_IDENT_MAGIC1   0x4C426232  /* proto_ident.magic1: "2bBL" */
 #define PROTO_MEM_INTERNAL   0      /* proto_mem.kind */
 #define PROTO_MEM_OSPI_NOR   1
 
@@ -156,6 +158,17 @@ struct proto_update_req {
     uint32_t crc;            /* CRC-32/MPEG-2 of them */
 } PROTO_PACKED;
 
+/* Identity record inside every bootloader image (boards/<board>/ident.c): the host finds it by its magic
+ * before `update-bootloader` hands an image over, and refuses an image that is not a bootloader for the
+ * board it talks to or speaks another protocol version. */
+struct proto_ident {
+    uint32_t magic0;         /* PROTO_IDENT_MAGIC0 */
+    uint32_t magic1;         /* PROTO_IDENT_MAGIC1 */
+    uint16_t proto_version;  /* PROTO_VERSION it was built with */
+    uint16_t bl_version;     /* major << 8 | minor */
+    char board[16];          /* NUL-padded board name, as in proto_info */
+} PROTO_PACKED;
+
 struct proto_range {
     uint32_t addr;
     uint32_t len;
@@ -166,6 +179,7 @@ _Static_assert(sizeof(struct proto_hdr) == PROTO_HDR_SIZE, "header size");
 _Static_assert(sizeof(struct proto_status) == 12, "status size");
 _Static_assert(sizeof(struct proto_info) == 36, "info size");
 _Static_assert(sizeof(struct proto_mem) == 32, "mem size");
+_Static_assert(sizeof(struct proto_ident) == 28, "ident size");
 _Static_assert(PROTO_MAX_PAYLOAD >= PROTO_MAX_DATA + sizeof(struct proto_write_req), "payload");
 _Static_assert(PROTO_MAX_PAYLOAD >= sizeof(struct proto_status) + PROTO_MAX_DATA, "read reply");
 
