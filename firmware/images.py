@@ -32,3 +32,32 @@ def TASKS():
         "actions": [f"mkdir -p build/gen/h735 && {sys.executable} {gen} {TABLE} {TABLE_SIZE} {TABLE_SEED}"],
         "file_dep": [gen], "targets": [TABLE], "clean": True,
     }
+
+
+# --- release builds (`doit release board=h735`): into build/release/<board>/, never over the above ----
+# The bootloader verifies what it starts (core/verify.c with native/ SHA-256 and Ed25519); the public key
+# is generated from the signing key (`key=`, default keys/release.pem) into gen/release_key.c. The demo is
+# linked 1 KB into its slot, after the MCUboot header the signer writes.
+def RELEASE(board, out):
+    if board != "h735":
+        return None
+    return dict(
+        app="demo",
+        key_c=f"{out}/gen/release_key.c",
+        images=[
+            dict(name="h735-bootloader",
+                 sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
+                 [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "seccnt.c", "vb_hash.c")] +
+                 ["firmware/drivers/hashunit.c"] +
+                 ["firmware/core/verify.c", "native/sha256.c", "native/ed25519.c", f"{out}/gen/release_key.c"],
+                 ldscript=H735 + "bootloader_release.ld", out=f"{out}/bootloader.elf",
+                 includes=["firmware/core", H735, "firmware/drivers"], defines={"STM32BOOT_RELEASE": "1"},
+                 generated=[f"{out}/gen/release_key.c"], bin=True),
+            dict(name="h735-demo",
+                 sources=["firmware/port/h735/startup.c", "native/crc32.c", "firmware/drivers/clock.c",
+                          "firmware/drivers/gpio.c", "firmware/drivers/usart.c", H735 + "demo/main.c", TABLE],
+                 ldscript=H735 + "demo/demo_release.ld", out=f"{out}/demo.elf",
+                 ldflags=["-Wl,-n"],   # no page alignment: the ELF headers must not load below the payload
+                 includes=[H735], generated=[TABLE]),
+        ],
+    )

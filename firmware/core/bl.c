@@ -6,6 +6,7 @@
 #include "flashdev.h"
 #include "port.h"
 #include "crc32.h"
+#include "verify.h"
 
 #define CACHE 64u
 #define GAP_MS 50u   /* silence inside a frame that abandons it (protocol.h resync rule) */   /* recorded replies; >= PROTO_WINDOW so any retransmission in a window is found */
@@ -20,6 +21,21 @@ static uint8_t session, seen;
 static uint8_t echo;   /* the request's PROTO_FLAG_TRY_MASK bits, returned in its reply */
 static uint32_t applied, last_rx_ms;
 static struct { uint8_t active; uint32_t old_baud, deadline; } baud_trial;
+
+/* ---- verified boot: development defaults (verify.h). The release bootloader links core/verify.c,
+ * whose strong definitions replace these. */
+__attribute__((weak)) int vb_boot_ok(uint32_t slot, uint32_t size) { (void)slot; (void)size; return 1; }
+__attribute__((weak)) int vb_release(void) { return 0; }
+__attribute__((weak)) int vb_check_update(uint8_t *stage, uint32_t *len, uint32_t stage_size)
+{
+    (void)stage; (void)len; (void)stage_size;
+    return BOOT_VERIFIED;
+}
+__attribute__((weak)) void vb_status(struct proto_boot_status *out)
+{
+    memset(out, 0, sizeof *out);
+    out->reason = BOOT_DEVELOPMENT;
+}
 
 static int drain(void)
 {
@@ -214,6 +230,7 @@ static void do_write(const uint8_t *p, uint16_t len, struct proto_status *st)
 static uint16_t do_read(const uint8_t *p, uint16_t len, struct proto_status *st)
 {
     if (len != sizeof(struct proto_read_req)) { st->status = ST_BAD_LEN; return 0; }
+    if (vb_release()) { st->status = ST_REFUSED; return 0; }   /* it would leak the protected application */
     uint32_t a = rd32(p), n = rd32(p + 4);
     if (n > PROTO_MAX_DATA) { st->status = ST_BAD_LEN; st->detail = PROTO_MAX_DATA; return 0; }
     unsigned nm;
@@ -243,6 +260,12 @@ static uint16_t do_crc(const uint8_t *p, uint16_t len, struct proto_status *st)
             if (a >= mems[k]->base && a - mems[k]->base < mems[k]->size && n <= mems[k]->size - (a - mems[k]->base))
                 d = mems[k];
         if (!d) { st->status = ST_ADDR_OUT_OF_RANGE; st->addr = a; return 0; }
+        if (vb_release() && (n == 0 || (a - d->base) % d->sector_size || n % d->sector_size)) {
+            st->status = ST_REFUSED;   /* the CRC of a few bytes would reveal them: whole sectors only */
+            st->addr = a;
+            st->detail = d->sector_size;
+            return 0;
+        }
         struct fd_result r = { a, 0 };
         int s = d->ops->crc(d, a, n, &c, &r);
         if (s != ST_OK) { fail(st, s, &r); return 0; }
@@ -264,8 +287,8 @@ static void do_stage(const uint8_t *p, uint16_t len, struct proto_status *st)
     st->status = ST_OK;
 }
 
-/* Returns 1 when the update may start (after the reply left). */
-static int check_update(const uint8_t *p, uint16_t len, struct proto_status *st)
+/* Returns 1 when the update may start (after the reply left); *out_len: the bytes to write. */
+static int check_update(const uint8_t *p, uint16_t len, struct proto_status *st, uint32_t *out_len)
 {
     uint32_t size;
     const uint8_t *stage = port_stage(&size);
@@ -278,6 +301,9 @@ static int check_update(const uint8_t *p, uint16_t len, struct proto_status *st)
         fd_idle();
     }
     if (got != want) { st->status = ST_BAD_IMAGE; st->detail = got; return 0; }
+    int vb = vb_check_update((uint8_t *)stage, &n, size);   /* release: signed, same key, not older */
+    if (vb != BOOT_VERIFIED) { st->status = ST_BAD_IMAGE; st->addr = 0; st->detail = (uint32_t)vb; return 0; }
+    *out_len = n;
     st->status = (uint8_t)port_check_bootloader(stage, n);
     return st->status == ST_OK;
 }
@@ -354,14 +380,20 @@ static void handle(const struct frame *f)
         return;
     }
     case CMD_STAGE: do_stage(p, len, &st); break;
-    case CMD_UPDATE_BL:
-        if (check_update(p, len, &st)) {
+    case CMD_UPDATE_BL: {
+        uint32_t n = 0;
+        if (check_update(p, len, &st, &n)) {
             record(seq, &st);
             reply(cmd, 0, seq, &st, 0);
             port_uart_flush();
-            port_update_bootloader(rd32(p));   /* does not return on a board */
+            port_update_bootloader(n);   /* does not return on a board */
             return;
         }
+        break;
+    }
+    case CMD_BOOT_STATUS:
+        vb_status((struct proto_boot_status *)(void *)reply_data());
+        extra = sizeof(struct proto_boot_status);
         break;
     case CMD_RESET: {
         uint32_t flags = len >= 4 ? rd32(p) : PROTO_RESET_RUN_APP;

@@ -66,8 +66,11 @@ enum proto_cmd {
     CMD_CRC      = 0x06,  /* proto_range[] -> status + uint32 crc[] */
     CMD_RESET    = 0x07,  /* uint32 flags (PROTO_RESET_RUN_APP) -> status, then reset */
     CMD_STAGE    = 0x08,  /* proto_write_req (offset in the staging RAM) + data -> status */
-    CMD_UPDATE_BL = 0x09  /* proto_update_req -> status; then a RAM updater rewrites the bootloader's
-                             sector from the staging RAM, verifies it and resets (into the new bootloader) */
+    CMD_UPDATE_BL = 0x09, /* proto_update_req -> status; then a RAM updater rewrites the bootloader's
+                             sector from the staging RAM, verifies it and resets (into the new bootloader).
+                             A release bootloader takes only an MCUboot image signed by its key, not older
+                             than itself; else BAD_IMAGE with detail = enum proto_boot (why) */
+    CMD_BOOT_STATUS = 0x0A /* -> proto_boot_status: development or release, and why the app did (not) start */
 };
 
 enum proto_st {
@@ -92,8 +95,10 @@ enum proto_st {
     ST_BAD_BAUD = 18,            /* baud rate not reachable within tolerance; detail = closest rate */
     ST_NOT_ERASED = 19,          /* program target not in the erased state */
     ST_INTERNAL = 20,
-    ST_BAD_IMAGE = 21,           /* staged bootloader: CRC mismatch, too large, or no sane vector table */
-    ST_COUNT = 22
+    ST_BAD_IMAGE = 21,           /* staged bootloader: CRC mismatch, too large, or no sane vector table;
+                                    release: detail = enum proto_boot reason */
+    ST_REFUSED = 22,             /* a release bootloader does not do this (READ; CRC of less than a sector) */
+    ST_COUNT = 23
 };
 
 struct proto_hdr {
@@ -173,6 +178,35 @@ struct proto_range {
     uint32_t addr;
     uint32_t len;
 } PROTO_PACKED;
+
+/* Verified boot (release bootloader, firmware/core/verify.c): the outcome of the last check. */
+enum proto_boot {
+    BOOT_DEVELOPMENT = 0,    /* development bootloader: unsigned images boot, nothing is checked */
+    BOOT_VERIFIED = 1,       /* the application verified (and starts unless the host spoke) */
+    BOOT_NO_IMAGE = 2,       /* no MCUboot header at the slot */
+    BOOT_BAD_HEADER = 3,     /* header fields out of bounds (sizes, flags) */
+    BOOT_BAD_TLV = 4,        /* TLV areas malformed or truncated (addr = offset) */
+    BOOT_BAD_HASH = 5,       /* SHA-256 of header+payload+protected TLVs differs from the SHA256 TLV */
+    BOOT_UNKNOWN_KEY = 6,    /* KEYHASH names a key this bootloader does not hold */
+    BOOT_BAD_SIGNATURE = 7,  /* Ed25519 signature missing or wrong */
+    BOOT_NOR_ALTERED = 8,    /* external range addr..addr+have-1 does not match its signed SHA-256 */
+    BOOT_BAD_RANGE = 9,      /* an external range outside the readable memories */
+    BOOT_ROLLBACK = 10,      /* security counter `want` below the highest booted `have` */
+    BOOT_BAD_VECTORS = 11,   /* no sane stack pointer / reset vector in the payload */
+    BOOT_OLDER_VERSION = 12  /* bootloader update: version `want` below ours `have` */
+};
+
+struct proto_boot_status {
+    uint8_t release;         /* 1: release bootloader (verified boot) */
+    uint8_t reason;          /* enum proto_boot */
+    uint16_t rsvd;
+    uint32_t addr;           /* failing address / offset */
+    uint32_t have;           /* ROLLBACK: highest counter booted; NOR_ALTERED: range length */
+    uint32_t want;           /* ROLLBACK: the image's counter */
+    uint32_t counter;        /* highest security counter booted (stored, survives power cuts) */
+    uint32_t version;        /* this bootloader's version: major << 24 | minor << 16 | revision */
+    uint8_t key[32];         /* release: the Ed25519 public key it verifies with */
+} PROTO_PACKED;
 /* CFFI-END */
 
 _Static_assert(sizeof(struct proto_hdr) == PROTO_HDR_SIZE, "header size");
@@ -180,6 +214,7 @@ _Static_assert(sizeof(struct proto_status) == 12, "status size");
 _Static_assert(sizeof(struct proto_info) == 36, "info size");
 _Static_assert(sizeof(struct proto_mem) == 32, "mem size");
 _Static_assert(sizeof(struct proto_ident) == 28, "ident size");
+_Static_assert(sizeof(struct proto_boot_status) == 56, "boot status size");
 _Static_assert(PROTO_MAX_PAYLOAD >= PROTO_MAX_DATA + sizeof(struct proto_write_req), "payload");
 _Static_assert(PROTO_MAX_PAYLOAD >= sizeof(struct proto_status) + PROTO_MAX_DATA, "read reply");
 

@@ -23,6 +23,7 @@
 #define DMA1_BASE           0x40020000u
 #define DMA2_BASE           0x40020400u
 #define DMAMUX1_BASE        0x40020800u
+#define HASH_BASE           0x48021400u   /* AHB2 (D2); H733/H735/H730 only */
 #define FLASH_R_BASE        0x52002000u
 #define FMC_R_BASE          0x52004000u
 #define OCTOSPI1_R_BASE     0x52005000u

@@ -53,6 +53,8 @@ _EXPLAIN = {
     Status.BAD_BAUD: "the bootloader's UART clock cannot make that baud rate",
     Status.NOT_ERASED: "the target cells are not erased (erase the sector first)",
     Status.INTERNAL: "internal bootloader error",
+    Status.REFUSED: "a release bootloader does not do this: no READ of flash or NOR, CRC only over whole "
+                    "sectors (it would reveal the protected application)",
 }
 
 

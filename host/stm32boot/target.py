@@ -270,6 +270,17 @@ class Target:
         self._info = None
         self.link.dec = P.Decoder()
 
+    def boot_status(self):
+        """Verified-boot state (bootstatus.BootStatus), or None from a bootloader without the command."""
+        from .bootstatus import BootStatus
+        try:
+            r = self.link.call(Cmd.BOOT_STATUS, b"")
+        except TargetError as e:
+            if e.status == P.Status.BAD_CMD:
+                return None
+            raise
+        return BootStatus.decode(r.data)
+
     def update_bootloader(self, blob: bytes) -> None:
         """Replace the bootloader (sector 0): stage `blob` in the bootloader's RAM, let its RAM updater
         rewrite and verify the sector and reset, then check the new sector by CRC through the new
@@ -288,12 +299,33 @@ class Target:
                 f"itself (self-update came with version 1.1); the board is unchanged. Reflash sector 0 once "
                 f"with the ST ROM bootloader (BOOT0 high) or a debug probe; a simulated board: start it "
                 f"blank (`--state` on a new directory) and it gets the current bootloader") from None
-        self.link.call(Cmd.UPDATE_BL, struct.pack("<II", len(blob), want), op_time=0.2)
+        signed = blob[:4] == bytes.fromhex("3db8f396")   # MCUboot magic: for a release bootloader
+        try:
+            self.link.call(Cmd.UPDATE_BL, struct.pack("<II", len(blob), want), op_time=0.2)
+        except TargetError as e:
+            st = self.boot_status() if e.status == P.Status.BAD_IMAGE else None
+            if st is None or not st.release:
+                raise
+            from .bootstatus import describe
+            raise ProtocolError(f"the release bootloader refused the update: {describe(e.detail)}; "
+                                f"the board is unchanged") from None
         # erase (up to 2.2 s) + program + reset: then the NEW bootloader must answer
         self.link.dec = P.Decoder()
         self._info = None
         self.hello(within=8.0)
+        if signed:   # a release bootloader: no partial CRC; it reports the version it now runs
+            st = self.boot_status()
+            v = struct.unpack_from("<BBH", blob, 20)
+            if st is None or not st.release or st.version != (v[0] << 24 | v[1] << 16 | v[2]):
+                raise ProtocolError("bootloader update failed: the board does not run the new release bootloader; "
+                                    "if it no longer answers, recover it with the ST ROM bootloader (BOOT0 high)")
+            return
         base = self.info().memories[0].base
+        st = self.boot_status()
+        if st is not None and st.release:   # a release bootloader now (first install): whole sectors only
+            sec = self.info().memories[0].sectors
+            n = -(-len(blob) // sec) * sec
+            blob, want = blob + b"\xff" * (n - len(blob)), crc32(blob + b"\xff" * (n - len(blob)))
         got = self.crc([(base, len(blob))])[0]
         if got != want:
             raise ProtocolError(f"bootloader update failed: sector 0 reads back with CRC 0x{got:08X}, "

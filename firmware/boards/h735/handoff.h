@@ -11,6 +11,11 @@
 
 #define APP_BASE        0x08020000u   /* internal flash sector 1: the application's vector table */
 #define APP_END         0x08100000u
+#ifdef STM32BOOT_RELEASE
+#define APP_VECTORS     (APP_BASE + 0x400u)   /* after the MCUboot header (core/verify.h VB_HDR_SIZE) */
+#else
+#define APP_VECTORS     APP_BASE
+#endif
 #define BL_LISTEN_MS    200u          /* after reset: a host that speaks within this keeps us here */
 
 #endif

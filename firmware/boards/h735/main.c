@@ -1,6 +1,7 @@
 /* The stm32boot bootloader for the STM32H735G-DK: boot decision, then the portable core (core/bl.c).
  *
- * Stay in the bootloader when (a) there is no valid application, (b) the application asked for it
+ * Stay in the bootloader when (a) there is no valid application (a release bootloader: none that passes
+ * verified boot, core/verify.c), (b) the application asked for it
  * (BOOT_REQ_STAY in no-init RAM, handoff.h), or (c) a host speaks within BL_LISTEN_MS of reset.
  * Otherwise start the application with the NOR memory-mapped, USART3 back in its reset state. */
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include "mmio.h"
 #include "port.h"
 #include "scb.h"
+#include "verify.h"
 
 static int in_ram(uint32_t a)   /* initial MSP: top of a RAM region counts (h735-hardware.md §1) */
 {
@@ -20,9 +22,9 @@ static int in_ram(uint32_t a)   /* initial MSP: top of a RAM region counts (h735
 
 static int app_valid(void)
 {
-    const volatile uint32_t *v = (const volatile uint32_t *)APP_BASE;
+    const volatile uint32_t *v = (const volatile uint32_t *)APP_VECTORS;
     uint32_t msp = v[0], pc = v[1];
-    return in_ram(msp) && (pc & 1u) && (pc & ~1u) >= APP_BASE + 8u && (pc & ~1u) < APP_END;
+    return in_ram(msp) && (pc & 1u) && (pc & ~1u) >= APP_VECTORS + 8u && (pc & ~1u) < APP_END;
 }
 
 __attribute__((noreturn)) static void start_app(void)
@@ -30,9 +32,9 @@ __attribute__((noreturn)) static void start_app(void)
     board_nor_map();            /* the application reads and executes the NOR in place */
     board_uart_deinit();
     MMIO32(SYST_BASE, SYST_CSR) = 0;
-    const volatile uint32_t *v = (const volatile uint32_t *)APP_BASE;
+    const volatile uint32_t *v = (const volatile uint32_t *)APP_VECTORS;
     uint32_t msp = v[0], pc = v[1];
-    MMIO32(SCB_BASE, SCB_VTOR) = APP_BASE;
+    MMIO32(SCB_BASE, SCB_VTOR) = APP_VECTORS;
     __asm volatile("dsb\n\tisb\n\tmsr msp, %0\n\tbx %1" : : "r"(msp), "r"(pc) : "memory");
     __builtin_unreachable();
 }
@@ -43,16 +45,17 @@ int main(void)
     uint32_t request = *req;
     *req = 0;
     int valid = app_valid();
-    if (valid && request == BOOT_REQ_RUN) {
-        (void)board_init();
-        (void)board_nor_init();
+    int init = board_init();
+    (void)board_nor_init();    /* a missing NOR still leaves the internal flash usable */
+    /* Release: signature, hashes, NOR ranges, rollback (core/verify.c), at full clock with the NOR
+     * mapped; development: always 1. */
+    valid = vb_boot_ok(APP_BASE, APP_END - APP_BASE) && valid;
+    if (valid && request == BOOT_REQ_RUN)
         start_app();
-    }
-    if (board_init() != 0) {
+    if (init != 0) {
         for (;;) {   /* no clock or UART: nothing we could report over; the ROM bootloader is the way in */
         }
     }
-    (void)board_nor_init();    /* a missing NOR still leaves the internal flash usable */
     bl_init();
     int stay = !valid || request == BOOT_REQ_STAY;
     uint32_t t0 = port_millis();

@@ -36,6 +36,7 @@ def run(args) -> int:
     if args.dry_run:
         return dry_run(args, board, plan)
     with connect(args, board) as (target, _info):
+        _check_signed(img, board, target)    # signed images: refused with the reason, board untouched
         bar = Progress("writing", 0)       # execute() compares first, then sets the real total
         result = planmod.execute(plan, target, progress=bar)
         result.wall_s = time.monotonic() - t0
@@ -58,3 +59,11 @@ def dry_run(args, board, plan) -> int:
     print(plan.describe())
     print(f"dry run: nothing written{note}")
     return 0
+
+
+def _check_signed(img, board, target) -> None:
+    from .. import mcuboot
+    try:
+        mcuboot.precheck_flash(img, board, target)
+    except mcuboot.ImageCheckError as e:
+        raise CliError(f"refused, nothing written: {e}") from None

@@ -33,4 +33,20 @@ def run(args) -> int:
                   f"page {page} B, erased 0x{erased:02X}")
         print(f"reserved:   0x{board.memories[0].base:08X}..0x{board.memories[0].base + board.bootloader_size - 1:08X}"
               " (the bootloader)")
+        _boot(_target)
+
+
+def _boot(target) -> None:
+    """Verified boot: release or development, and why the application did or did not start."""
+    from ..mcuboot import key_hash
+    ask = getattr(target, "boot_status", None)
+    st = ask() if ask is not None else None
+    if st is None:
+        print("boot:       development bootloader (predates verified boot): unsigned images boot")
+    elif not st.release:
+        print(f"boot:       {st.describe()}")
+    else:
+        print(f"boot:       release bootloader {st.version_str}, verified boot; key hash {key_hash(st.key).hex()}")
+        print(f"            security counter: {st.counter} (highest booted)")
+        print(f"            {'application starts: ' if st.reason == 1 else 'application NOT started: '}{st.describe()}")
     return 0

@@ -18,7 +18,8 @@ from ..session import add_target_args, bootloader_elf, connect, errors_as_cli, g
 def register(sub) -> None:
     p = sub.add_parser("update-bootloader", help="replace the board's bootloader (sector 0)",
                        description=__doc__)
-    p.add_argument("image", metavar="BOOTLOADER", help="bootloader ELF/HEX (or .bin@0x08000000)")
+    p.add_argument("image", metavar="BOOTLOADER", help="bootloader ELF/HEX (or .bin@0x08000000); for a release "
+                   "bootloader: build/release/BOARD/bootloader.signed.bin")
     add_target_args(p)
     p.set_defaults(func=run)
 
@@ -30,7 +31,16 @@ def target_name(args, board) -> str:
 
 
 def bootloader_bytes(board, spec: str) -> bytes:
-    """The new bootloader as one block from the start of internal flash, checked to fit its area."""
+    """The new bootloader as one block from the start of internal flash, checked to fit its area; a
+    signed bootloader (MCUboot, from `doit release`) as it is: the release bootloader checks it."""
+    from ..mcuboot import MAGIC
+    try:
+        with open(spec, "rb") as f:
+            head = f.read(4)
+        if head == MAGIC.to_bytes(4, "little"):
+            return open(spec, "rb").read()
+    except OSError:
+        pass   # image.load names the problem
     lo, hi = imagemod.bootloader_range(board)
     with errors_as_cli():
         img = imagemod.load([spec])
@@ -104,7 +114,37 @@ def run(args) -> int:
                 f"the bootloader on this {board.name} board (version {info.bootloader_version}) "
                 f"does not support self-update yet; the board is unchanged. Reflash sector 0 with "
                 f"the ST ROM bootloader (BOOT0 high) or a debug probe instead")
+        blob = _release_gate(target, blob)
         update(blob)
     print(f"update-bootloader: {target_name(args, board)}: {len(blob):,} bytes written to 0x{imagemod.bootloader_range(board)[0]:08X} "
           f"and verified by the bootloader; the board restarted")
     return 0
+
+
+def _release_gate(target, blob: bytes) -> bytes:
+    """What to stage. A release bootloader takes only a bootloader signed by its key, not older than
+    itself: say so before staging anything (it refuses on its own too). A development bootloader takes
+    the plain image: a signed one (the first install of a release bootloader) goes without its header."""
+    from ..mcuboot import MAGIC, ImageCheckError, check, key_hash, parse
+    ask = getattr(target, "boot_status", None)
+    st = ask() if ask is not None else None
+    if st is None or not st.release:
+        if blob[:4] == MAGIC.to_bytes(4, "little"):
+            try:
+                return parse(blob).payload
+            except ImageCheckError as e:
+                raise CliError(f"refused, nothing written: {e}") from None
+        return blob
+    if blob[:4] != MAGIC.to_bytes(4, "little"):
+        raise CliError("refused, nothing written: this board runs a release bootloader, which takes only a "
+                       "signed bootloader (build/release/<board>/bootloader.signed.bin from `doit release`)")
+    try:
+        img = parse(blob)
+        check(img, pub_raw=st.key)
+    except ImageCheckError as e:
+        raise CliError(f"refused, nothing written: {e} (the board's key hash is {key_hash(st.key).hex()})") from None
+    v = img.version
+    if (v[0] << 24 | v[1] << 16 | v[2]) < st.version:
+        raise CliError(f"refused, nothing written: bootloader {img.version_str} is older than the board's "
+                       f"{st.version_str}")
+    return blob

@@ -30,6 +30,10 @@ def run(args) -> int:
     ranges = [(a, len(d)) for a, d in img.chunks]
     want = [crc32(d) for _, d in img.chunks]
     with connect(args, board) as (target, _info):
+        ask = getattr(target, "boot_status", None)
+        st = ask() if ask is not None else None
+        if st is not None and st.release:    # CRCs of whole sectors only: compare as flash would
+            return _verify_sectors(img, board, target, t0)
         got = target_crcs(target, ranges)
     bad = [(r, g, w) for r, g, w in zip(ranges, got, want) if g != w]
     if bad:
@@ -39,4 +43,21 @@ def run(args) -> int:
                        f"image 0x{w:08X}")
     print(f"verify: {img.size:,} bytes in {len(ranges)} range(s) match the board (CRC), "
           f"{time.monotonic() - t0:.2f} s wall")
+    return 0
+
+
+def _verify_sectors(img, board, target, t0) -> int:
+    """A release bootloader answers CRCs of whole sectors only: each sector the image touches must hold
+    the image's bytes with the erased value around them (what `stm32boot flash` writes)."""
+    from .. import plan as planmod
+    with errors_as_cli():
+        plan = planmod.build(img, board)
+    planmod.compare(plan, target)
+    bad = [s for s in plan.sectors if s.action != planmod.SKIP]
+    if bad:
+        raise CliError(f"verify failed: {len(bad)} of {len(plan.sectors)} sector(s) differ; first "
+                       f"0x{bad[0].addr:08X}..0x{bad[0].addr + bad[0].size - 1:08X} (a release bootloader "
+                       f"compares whole sectors)")
+    print(f"verify: {img.size:,} bytes in {len(plan.sectors)} sector(s) match the board (whole-sector CRC, "
+          f"release bootloader), {time.monotonic() - t0:.2f} s wall")
     return 0
