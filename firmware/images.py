@@ -16,9 +16,10 @@ IMAGES = [
          includes=["firmware/core", H735], bin=True),
     dict(name="h735-demo",
          sources=["firmware/port/h735/startup.c", "native/crc32.c", "firmware/drivers/clock.c",
-                  "firmware/drivers/gpio.c", "firmware/drivers/usart.c", H735 + "demo/main.c", TABLE],
+                  "firmware/drivers/gpio.c", "firmware/drivers/usart.c", "firmware/app/blreq.c", H735 + "demo/main.c",
+                  TABLE],
          ldscript=H735 + "demo/demo.ld", out="build/firmware/h735/demo.elf",
-         includes=[H735], generated=[TABLE]),
+         includes=[H735, "firmware/app", "firmware/core"], generated=[TABLE]),
 ]
 
 FLASH_IMAGES = {"h735": "build/firmware/h735/demo.elf"}
