@@ -90,3 +90,59 @@ def test_only_a_well_formed_host_hello_triggers_the_request(demo_board):
         assert info.board == "h735"
     finally:
         t.close()
+
+
+class Line:
+    """A serial line on a virtual clock whose other end is not our bootloader: it sends `chatter`
+    (repeated) whatever it receives."""
+    name = "/dev/ttyFAKE0"
+
+    def __init__(self, chatter: bytes = b""):
+        self.clock, self.chatter = 0.0, chatter
+
+    def now(self):
+        return self.clock
+
+    def byte_time(self):
+        return 10 / 115200
+
+    def write(self, data):
+        self.clock += len(data) * self.byte_time()
+
+    def read(self, timeout):
+        self.clock += max(timeout, 0.0)
+        return self.chatter[:64]
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize("chatter, words", [
+    (b"", "nothing was heard on the line"),
+    (b"hello from my app, tick 42\r\n", "an application is printing"),
+    (bytes(range(0x80, 0xC0)), "another baud rate"),
+])
+def test_a_board_that_does_not_answer_is_described_by_what_was_heard(chatter, words):
+    notes = []
+    with pytest.raises(P.NoResponse) as e:
+        Target(Line(chatter)).hello(within=3.0, notice=notes.append)
+    msg = str(e.value)
+    assert words in msg and "\n" not in msg
+    assert len(notes) == 1 and "press RESET on the board" in notes[0] and "3 s" in notes[0]
+
+
+def test_a_shorter_wait_gives_up_sooner():
+    """What `--wait` sets: how long HELLO is repeated (virtual clock of the fake line)."""
+    line = Line()
+    with pytest.raises(P.NoResponse):
+        Target(line).hello(within=0.3)
+    assert 0.3 <= line.clock < 0.5
+
+
+def test_baud_is_honoured_exactly_or_refused_and_the_target_is_named(demo_board):
+    rc, out, err = cli("info", "--baud", "921600", state=demo_board)
+    assert rc == 0 and "921600 baud" in out, err
+    assert f"target: h735 (STM32H735G-DK), bootloader" in err and f"state {demo_board}" in err
+    rc, out, err = cli("info", "--baud", "20000000", state=demo_board)
+    assert rc == 2 and "cannot run at exactly 20000000 baud" in err and "8,000,000, 2,000,000, 921,600" in err
+    assert "Traceback" not in err

@@ -36,7 +36,10 @@ def add_target_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--state", default=None, metavar="DIR",
                    help="simulated board's state directory (default: the one `doit flash` uses)")
     p.add_argument("--baud", type=int, default=None,
-                   help="link speed to ask for (default: the fastest both ends support)")
+                   help="link speed, honoured exactly or refused with the rates the board supports "
+                        "(default: the fastest both ends support)")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to keep asking a silent board, e.g. while you press RESET (default 2)")
     from .rom.commands import add_args as add_rom_args
     add_rom_args(p)
 
@@ -88,13 +91,15 @@ def provision_sim(board, state_dir=None) -> bool:
     return installed
 
 
-def _open(board, port, state_dir, baud):
+def _open(board, port, state_dir, baud, wait=None):
     """The one place that reaches E1's target module (tests replace it with a fake)."""
     try:
         from .target import open_target
     except ImportError as e:
         raise CliError(f"the protocol client (stm32boot.target) is not available: {e}") from None
-    return open_target(board, port=port, state_dir=state_dir, baud=baud)
+    if wait is None:
+        return open_target(board, port=port, state_dir=state_dir, baud=baud)
+    return open_target(board, port=port, state_dir=state_dir, baud=baud, wait=wait)
 
 
 def _library_errors() -> tuple[type, ...]:
@@ -166,11 +171,17 @@ def connect(args, board: boards.Board | None = None):
     Yields (target, info)."""
     board = board or get_board(args)
     with errors_as_cli():
-        target = _open(board, args.port, args.state, args.baud)
+        wait = getattr(args, "wait", None)
+        target = (_open(board, args.port, args.state, args.baud) if wait is None else
+                  _open(board, args.port, args.state, args.baud, wait))
         try:
             info = target.info()
             check_identity(board, info)
             check_geometry(board, info)
+            t = getattr(target, "t", None)
+            where = getattr(t, "name", None) or (args.port or "the simulated board")
+            print(f"target: {board.name} ({board.title}), bootloader {getattr(info, 'bootloader_version', '?')}, "
+                  f"via {where}", file=sys.stderr)
             yield target, info
         finally:
             with contextlib.suppress(Exception):

@@ -9,6 +9,7 @@ cause named), NoResponse (nothing came back: likely causes named).
 from __future__ import annotations
 
 import struct
+import sys
 from dataclasses import dataclass
 from typing import Callable, Iterable, NamedTuple
 
@@ -74,6 +75,28 @@ def _info_from(r: P.Reply) -> TargetInfo:
     return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win)
 
 
+NOTICE_S = 0.5   # silence before telling the user to press RESET
+
+
+def describe_heard(data: bytes) -> str:
+    """What came back instead of an answer, in words: the likely situation on the other end."""
+    if not data:
+        return "nothing was heard on the line (no board, wrong port, or the board is off)"
+    frames = P.Decoder().feed(data)
+    if frames:
+        return (f"the board sent {len(frames)} frame(s) of our protocol but none answered: restart it "
+                f"(press RESET)")
+    text = bytes(b for b in data if 32 <= b < 127 or b in (9, 10, 13))
+    if len(text) >= 0.9 * len(data):
+        sample = text.decode("ascii").strip().splitlines()
+        sample = sample[0][:60] if sample else ""
+        return (f"an application is printing ({len(data)} bytes, e.g. {sample!r}) and did not hand over to "
+                f"the bootloader: link firmware/app/blreq.c into it, or press RESET on the board")
+    return (f"{len(data)} bytes that are neither text nor our frames were heard (e.g. "
+            f"{data[:8].hex(' ')}): the board likely runs at another baud rate (--baud), or another "
+            f"bootloader answers")
+
+
 class Target:
     def __init__(self, transport, progress: Callable | None = None):
         self.t = transport
@@ -82,10 +105,18 @@ class Target:
         self._info: TargetInfo | None = None
 
     # -- session ---------------------------------------------------------------------------------
-    def hello(self, within: float = HELLO_TRIES_S) -> TargetInfo:
-        """HELLO until answered or `within` seconds pass (transport clock)."""
+    def hello(self, within: float = HELLO_TRIES_S, notice: Callable | None = None) -> TargetInfo:
+        """HELLO until answered or `within` seconds pass (transport clock). An application that links
+        firmware/app/blreq.c resets into the bootloader on the first one and a later one is answered.
+        `notice(text)` is called once when the board stays silent for NOTICE_S and more time is left."""
         end = self.t.now() + within
+        start = self.t.now()
+        self.heard = bytearray()
         while True:
+            if notice is not None and self.t.now() - start >= NOTICE_S and end - self.t.now() > NOTICE_S:
+                notice(f"Connecting to {self.t.name}... press RESET on the board "
+                       f"(waiting up to {within:g} s; --wait sets how long)")
+                notice = None
             try:
                 # Attempts 80 ms apart: several fit in the bootloader's 200 ms listening window after
                 # reset, and each leaves more than the 50 ms of silence that makes the bootloader drop a
@@ -94,7 +125,7 @@ class Target:
                 break
             except NoResponse:
                 if self.t.now() >= end:
-                    raise NoResponse(self.link.no_response_message()) from None
+                    raise NoResponse(self.link.no_response_message() + "; " + describe_heard(bytes(self.heard))) from None
             except TargetError as e:
                 # Our HELLO arrived damaged (the board says so): send it again, within the same time.
                 if e.status not in (P.Status.BAD_CRC, P.Status.SEQ_ERROR):
@@ -115,7 +146,11 @@ class Target:
             left = end - self.t.now()
             if left <= 0:
                 raise NoResponse(self.link.no_response_message())
-            for f in self.link.dec.feed(self.t.read(left)):
+            data = self.t.read(left)
+            heard = getattr(self, "heard", None)
+            if heard is not None and data and len(heard) < 4096:
+                heard += data
+            for f in self.link.dec.feed(data):
                 if f.flags & P.FLAG_REPLY and f.seq == seq and f.cmd == cmd:
                     r = P.parse_reply(f)
                     if r.status != P.Status.OK:
@@ -144,13 +179,19 @@ class Target:
                 continue
             self.t.set_baud(rate)
             try:
-                self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 * 0.6)
-                return rate
+                got = self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 * 0.6).baud
+                if got == rate:
+                    return rate
+                self.t.set_baud(got)   # the board acknowledged but stayed (rate out of its range)
+                old = got
+                continue
             except NoResponse:
                 self.t.set_baud(old)   # the bootloader falls back after its window
                 self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
         if want:
-            raise ProtocolError(f"could not switch the link to {want} baud; it stays at {old} baud")
+            rates = sorted({b for b in FAST_BAUDS + (lib.PROTO_DEFAULT_BAUD,) if b <= top}, reverse=True)
+            raise ProtocolError(f"--baud {want}: the link cannot run at exactly {want} baud (it stays at {old}); "
+                                f"this board and adapter support {', '.join(f'{b:,}' for b in rates)}")
         return old
 
     # -- the Target interface ----------------------------------------------------------------------
@@ -349,7 +390,7 @@ class Target:
 
 
 def open_target(board, port: str | None = None, state_dir=None, baud: int | None = None,
-                progress: Callable | None = None, transport=None) -> Target:
+                progress: Callable | None = None, transport=None, wait: float | None = None) -> Target:
     """Open the board: a real serial port, or (no port) the simulated board with its default state
     directory. Says hello and moves the link to the fastest common rate (or `baud`)."""
     if transport is None:
@@ -361,7 +402,8 @@ def open_target(board, port: str | None = None, state_dir=None, baud: int | None
             transport = SimTransport(board, state_dir=state_dir)
     t = Target(transport, progress)
     try:
-        t.hello()
+        t.hello(within=HELLO_TRIES_S if wait is None else wait,
+                notice=lambda text: print(text, file=sys.stderr, flush=True))
         t.negotiate_baud(baud)
     except BaseException:
         t.close()
