@@ -28,11 +28,27 @@ def parse_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number: {text!r} (write 0x08020000, 4096, 64K)")
 
 
+class _PortAction(argparse.Action):
+    """--port P: args.port is the first one given; args.ports lists them all (gang flashing)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        ports = list(getattr(namespace, "ports", None) or []) + [values]
+        namespace.ports = ports
+        namespace.port = ports[0]
+
+
+def single_port(args, command: str) -> None:
+    ports = getattr(args, "ports", None) or []
+    if len(ports) > 1:
+        raise CliError(f"`{command}` talks to one board: give one --port (only `flash` takes several)")
+
+
 def add_target_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--board", default=boards.DEFAULT,
                    help=f"board description: {', '.join(boards.names())} (default: {boards.DEFAULT})")
-    p.add_argument("--port", default=None,
-                   help="serial port of a real board (e.g. /dev/ttyACM0); none: the simulated board")
+    p.add_argument("--port", default=None, action=_PortAction,
+                   help="serial port of a real board (e.g. /dev/ttyACM0); none: the simulated board; "
+                        "`flash` takes it several times to flash boards in parallel")
     p.add_argument("--state", default=None, metavar="DIR",
                    help="simulated board's state directory (default: the one `doit flash` uses)")
     p.add_argument("--baud", type=int, default=None,
@@ -170,6 +186,7 @@ def connect(args, board: boards.Board | None = None):
     """Open the target named by the args, check its identity, close it whatever happens.
     Yields (target, info)."""
     board = board or get_board(args)
+    single_port(args, getattr(args, "command", None) or "this command")
     with errors_as_cli():
         wait = getattr(args, "wait", None)
         target = (_open(board, args.port, args.state, args.baud) if wait is None else

@@ -83,6 +83,9 @@ def describe_heard(data: bytes) -> str:
     if not data:
         return "nothing was heard on the line (no board, wrong port, or the board is off)"
     frames = P.Decoder().feed(data)
+    if frames and not any(f.flags & P.FLAG_REPLY for f in frames):
+        return ("our own frames came back unanswered: the line echoes them (a terminal or loop-back on the "
+                "port, or the board is not running yet)")
     if frames:
         return (f"the board sent {len(frames)} frame(s) of our protocol but none answered: restart it "
                 f"(press RESET)")
@@ -112,6 +115,7 @@ class Target:
         end = self.t.now() + within
         start = self.t.now()
         self.heard = bytearray()
+        sent: set[int] = set()
         while True:
             if notice is not None and self.t.now() - start >= NOTICE_S and end - self.t.now() > NOTICE_S:
                 notice(f"Connecting to {self.t.name}... press RESET on the board "
@@ -121,7 +125,9 @@ class Target:
                 # Attempts 80 ms apart: several fit in the bootloader's 200 ms listening window after
                 # reset, and each leaves more than the 50 ms of silence that makes the bootloader drop a
                 # half-received frame (protocol.h), so a HELLO is never swallowed as its payload.
-                r = self._call_once(Cmd.HELLO, b"", min(0.08, max(0.02, end - self.t.now())))
+                # A late answer to an earlier attempt counts too (a slow link or a busy simulator):
+                # every HELLO restarts the session, and the board handles them in order.
+                r = self._call_once(Cmd.HELLO, b"", min(0.08, max(0.02, end - self.t.now())), also=sent)
                 break
             except NoResponse:
                 if self.t.now() >= end:
@@ -137,9 +143,14 @@ class Target:
         self.link.window = max(1, min(self._info.window, lib.PROTO_WINDOW))
         return self._info
 
-    def _call_once(self, cmd: int, payload: bytes, wait: float) -> P.Reply:
-        """One frame, one wait, no retransmission (HELLO / SET_BAUD / RESET: safe to repeat by hand)."""
+    def _call_once(self, cmd: int, payload: bytes, wait: float, also: set | None = None) -> P.Reply:
+        """One frame, one wait, no retransmission (HELLO / SET_BAUD / RESET: safe to repeat by hand).
+        `also`: earlier seqs of the same command whose answer is accepted too (the new seq is added)."""
         seq = self.link.next_seq()
+        ok = {seq}
+        if also is not None:
+            also.add(seq)
+            ok = also
         self.t.write(P.encode(cmd, seq, payload))
         end = self.t.now() + wait
         while True:
@@ -151,7 +162,7 @@ class Target:
             if heard is not None and data and len(heard) < 4096:
                 heard += data
             for f in self.link.dec.feed(data):
-                if f.flags & P.FLAG_REPLY and f.seq == seq and f.cmd == cmd:
+                if f.flags & P.FLAG_REPLY and f.seq in ok and f.cmd == cmd:
                     r = P.parse_reply(f)
                     if r.status != P.Status.OK:
                         raise TargetError(r.cmd, r.status, r.addr, r.detail)

@@ -35,6 +35,12 @@ def run(args) -> int:
         plan = planmod.build(img, board)
     if args.dry_run:
         return dry_run(args, board, plan)
+    ports = getattr(args, "ports", None) or []
+    if len(ports) > 1:
+        if len(set(ports)) != len(ports):
+            raise CliError(f"--port {sorted(p for p in ports if ports.count(p) > 1)[0]} given twice")
+        from ..gang import flash_many
+        return flash_many(args, board, img, ports)
     with connect(args, board) as (target, _info):
         _check_signed(img, board, target)    # signed images: refused with the reason, board untouched
         bar = Progress("writing", 0)       # execute() compares first, then sets the real total
