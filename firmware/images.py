@@ -1,7 +1,7 @@
 """Firmware images (dodo.py reads this): the bootloader and the demo application per board."""
 import sys
 
-CORE = ["firmware/core/frame.c", "firmware/core/bl.c", "native/crc32.c"]
+CORE = ["firmware/core/frame.c", "firmware/core/bl.c", "firmware/core/apprec.c", "native/crc32.c"]
 DRIVERS = ["firmware/drivers/" + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c", "octospi.c", "ospim.c",
                                               "mx25lm.c", "mx25lm_h735dk.c", "uart_dma.c")]
 H735 = "firmware/boards/h735/"

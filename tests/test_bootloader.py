@@ -8,6 +8,7 @@ import struct
 import pytest
 
 from stm32boot import boards, protocol as P
+from stm32boot._protocol import lib
 from stm32boot.native import crc32
 from stm32boot.sim import h735
 from stm32boot.sim_link import SimTransport
@@ -30,9 +31,13 @@ def _built():
 def board(app=False):
     m = h735.build(state_dir=None, warn=lambda *a: None)
     m.load_elf(BL)
-    if app:
-        m.load_elf(DEMO)
     m.reset()
+    if app:   # as a completed flash leaves it: the image, then the bootloader's application record
+        m.load_elf(DEMO)
+        tg = Target(SimTransport(BOARD, machine=m))
+        tg.hello()
+        tg.commit(0)
+        m.reset()
     return m
 
 
@@ -49,11 +54,11 @@ def test_info_names_board_chip_and_geometry():
     _, tg = connect(board(), fast=False)
     i = tg.info()
     assert i.board == "h735" and i.chip_id & 0xFFF == BOARD.dev_id
-    assert i.protocol_version == 1 and i.window >= 4 and i.max_payload >= 4096
+    assert i.protocol_version == lib.PROTO_VERSION and i.window >= 4 and i.max_payload >= 4096
     fl, nor = i.memories
     assert (fl.name, fl.base, fl.size, fl.sectors, fl.program_unit, fl.protected_size) == \
         ("flash", 0x0800_0000, 1 << 20, 128 << 10, 32, 128 << 10)
-    assert (nor.name, nor.base, nor.size, nor.sectors, nor.page_size) == ("nor", NOR, 64 << 20, 4096, 256)
+    assert (nor.name, nor.base, nor.size, nor.sectors, nor.page_size) == ("nor", NOR, (64 << 20) - 4096, 4096, 256)
 
 
 def test_moves_to_8_mbaud():
@@ -195,3 +200,10 @@ def test_a_bad_staged_bootloader_is_refused_and_nothing_changes():
         tg.update_bootloader(b"\x00" * 1024)        # no sane vector table
     assert m.read(0x0800_0000, 4096) == before
     assert tg.info().board == "h735"
+
+
+def test_hello_reports_whether_the_application_is_committed():
+    _, tg = connect(board(), fast=False)
+    assert tg.info().app_committed is False
+    _, tg = connect(board(app=True), fast=False)
+    assert tg.info().app_committed is True

@@ -170,6 +170,19 @@ def test_read_to_file(board, tmp_path, capsys):
     assert main(["read", "0x94000000", "16", "-o", str(out)]) == 2
 
 
+def test_info_says_whether_the_application_will_start(board, tmp_path, capsys):
+    assert main(["info"]) == 0
+    assert "application: none, or its last flash did not complete" in capsys.readouterr().out
+    assert main(["flash", demo_elf(tmp_path)]) == 0 and board.record is not None   # committed last
+    capsys.readouterr()
+    assert main(["info"]) == 0
+    assert "application: complete" in capsys.readouterr().out
+    assert main(["erase", "0x90000000:0x1000"]) == 0
+    capsys.readouterr()
+    assert main(["info"]) == 0
+    assert "application: none" in capsys.readouterr().out
+
+
 def test_info_and_reset(board, capsys):
     assert main(["info"]) == 0
     out = capsys.readouterr().out

@@ -90,7 +90,7 @@ def test_bytes_outside_memories_name_address_and_list_memories(tmp_path):
         split(load([f]), H735)
     msg = str(e.value)
     assert "0x24000000" in msg and "ram.elf" in msg
-    assert "flash 0x08000000-0x080FFFFF (1 MB)" in msg and "nor 0x90000000-0x93FFFFFF (64 MB)" in msg
+    assert "flash 0x08000000-0x080FFFFF (1 MB)" in msg and "nor 0x90000000-0x93FFEFFF (65532 KB)" in msg
 
 
 def test_segment_running_off_the_end_of_flash(tmp_path):

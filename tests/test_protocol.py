@@ -68,7 +68,7 @@ def test_firmware_resyncs_after_garbage_before_hello():
 def test_info_reports_versions_chip_and_geometry():
     _, tg = open_core()
     i = tg.info()
-    assert i.protocol_version == lib.PROTO_VERSION and i.bootloader_version == "1.1"
+    assert i.protocol_version == lib.PROTO_VERSION and i.bootloader_version == "1.2"
     assert i.chip_id & 0xFFF == 0x483 and i.max_payload >= 4096
     fl, nor = i.memories
     assert (fl.base, fl.size, fl.sectors, fl.program_unit, fl.protected_size) == (0x0800_0000, 1 << 20, 128 << 10, 32, 128 << 10)
@@ -219,3 +219,52 @@ def test_a_link_that_damages_every_large_frame_ends_with_a_clear_error():
         tg.erase([NOR])
         tg.write([(NOR, bytes(4096))])
     assert tg.link.retransmits >= P.Link.MAX_NAKS - 1
+
+
+def test_application_is_valid_only_after_commit_and_any_change_invalidates_it():
+    """core/apprec.h: erase or write (any memory) clears the record before acting; COMMIT writes it."""
+    t, tg = open_core()
+    assert not lib.hp_app_committed()              # a blank board has no application
+    tg.commit(0x1234)
+    assert lib.hp_app_committed()
+    tg.write([(NOR, b"\x11" * 256)])               # only the NOR changes: the app is no longer valid
+    assert not lib.hp_app_committed()
+    tg.commit(0x5678)
+    assert lib.hp_app_committed()
+    tg.crc([(NOR, 256)]); tg.read(NOR, 16)          # reads change nothing
+    assert lib.hp_app_committed()
+    tg.erase([APP])
+    assert not lib.hp_app_committed()
+    assert tg.hello().app_committed is False        # a new session does not bring it back (HELLO says so)
+    assert not lib.hp_app_committed()
+    tg.commit(1)
+    assert lib.hp_app_committed() and tg.hello().app_committed is True
+
+
+def test_refused_change_leaves_the_application_valid():
+    t, tg = open_core()
+    tg.commit(7)
+    with pytest.raises(P.TargetError, match="PROTECTED_BOOTLOADER"):
+        tg.erase([0x0800_0000])
+    assert lib.hp_app_committed()
+
+
+def test_an_older_bootloader_can_be_read_and_updated_but_not_flashed():
+    """A protocol-1 bootloader would start an application whose session never completed: the host
+    refuses to change memory through it (one clear line, nothing changed) but still updates it."""
+    import dataclasses
+    from stm32boot.target import _info_from
+    t, tg = open_core()
+    r = tg._call_once(P.Cmd.HELLO, b"", 1.0)
+    old = dataclasses.replace(r, data=struct.pack("<H", 1) + r.data[2:36] + r.data[40:])   # v1: 36-byte info
+    i1 = _info_from(old)
+    assert i1.protocol_version == 1 and i1.app_committed is None   # accepted: it can still be updated
+    assert [m.name for m in i1.memories] == [m.name for m in tg.info().memories]
+    tg._info = dataclasses.replace(tg.info(), protocol_version=1, bootloader_version="1.1")
+    lib.hp_mem(1)[0] = 0x5A
+    with pytest.raises(P.ProtocolError, match=r"predates protocol 2; nothing was changed.*flash-loader"):
+        tg.write([(NOR, b"\x11" * 256)])
+    with pytest.raises(P.ProtocolError, match="predates protocol 2"):
+        tg.erase([APP])
+    assert lib.hp_mem(1)[0] == 0x5A                               # untouched
+    assert tg.crc([(NOR, 4)]) == [crc32(bytes(ffi.buffer(lib.hp_mem(1), 4)))]

@@ -39,7 +39,8 @@ def test_sparse_blob_keeps_only_written_pages(tmp_path):
     nor[0x123000:0x123004] = b"\x01\x02\x03\x04"
     st.save()
     st.close()
-    assert os.path.getsize(tmp_path / "nor.sparse") < 3 * 4096
+    info = json.loads((tmp_path / "manifest.json").read_text())["blobs"]["nor"]
+    assert os.path.getsize(tmp_path / info["file"]) < 3 * 4096
     st = SimState.open("h735", str(tmp_path))
     nor = st.blob("nor", 64 << 20, sparse=True)
     assert nor[0x123000:0x123005] == b"\x01\x02\x03\x04\xff"
@@ -62,10 +63,10 @@ def test_corrupt_state_file_is_refused(tmp_path, damage):
     m = h735.build(state_dir=str(tmp_path))
     m.write(0x0800_0000, b"\x00\x10\x02\x20")
     m.close()
-    path = tmp_path / "flash.bin"
+    path = tmp_path / json.loads((tmp_path / "manifest.json").read_text())["blobs"]["flash"]["file"]
     data = bytearray(path.read_bytes())
     path.write_bytes(data[:1000] if damage == "truncate" else bytes([data[0] ^ 1]) + data[1:])
-    with pytest.raises(StateError, match=r"flash.bin is corrupt or truncated.*--blank"):
+    with pytest.raises(StateError, match=r"flash\.\d+\.bin is corrupt or truncated.*--blank"):
         h735.build(state_dir=str(tmp_path))
     h735.build(state_dir=str(tmp_path), blank=True).close()   # the way out the message gives
 

@@ -88,7 +88,7 @@ def test_storage_info_describes_the_board_nor(elf):
     assert info["pad0"] == b"\0\0" and info["pad1"] == b"\0\0\0"
     runs = info["runs"]
     used = runs[:runs.index((0, 0))]
-    assert used == [tuple(r) for r in nor.sectors] == [(16384, 4096)]
+    assert used == [tuple(r) for r in nor.device_sectors] == [(16384, 4096)]
     assert sum(c * s for c, s in used) == info["size"]
     assert all(s & (s - 1) == 0 and s >= info["page"] for _, s in used)
 

@@ -50,6 +50,7 @@ class FakeTarget:
         self.closed = False
         self.virtual_seconds = 0.0
         self.banner = b"stm32boot demo 1.0 NOR table CRC 0x12345678\r\n"
+        self.record = None     # the application record (firmware/core/apprec.h): None = invalid
 
     # -- helpers --
     def _where(self, addr, length=1):
@@ -71,13 +72,15 @@ class FakeTarget:
         """Set memory content directly (the state a previous flash left)."""
         _, buf, off = self._where(addr, len(data))
         buf[off:off + len(data)] = data
+        self.record = "preset"          # as a completed (committed) flash left it
 
     # -- Target interface --
     def info(self):
         mems = [(m.name, m.base, m.size, m.sector_list()[0][1], m.program_unit, m.page_size, m.erased)
                 for m in self.board.memories]
-        return SimpleNamespace(protocol_version=1, bootloader_version="1.0", chip_id=self.chip_id,
-                               board=self.board_name, memories=mems, max_payload=4112, baud=115200)
+        return SimpleNamespace(protocol_version=2, bootloader_version="1.2", chip_id=self.chip_id,
+                               board=self.board_name, memories=mems, max_payload=4112, baud=115200,
+                               app_committed=self.record is not None)
 
     def erase(self, addr_list):
         assert len(addr_list) <= 64, "more sectors than one ERASE frame carries"
@@ -87,6 +90,7 @@ class FakeTarget:
             if a not in starts:
                 raise FakeError(f"ALIGN: 0x{a:08X} is not a sector start")
             self._check_bootloader(a, starts[a])
+            self.record = None                     # the bootloader invalidates before any change
             buf[off:off + starts[a]] = bytes([m.erased]) * starts[a]
             self.erased.append(a)
             self.virtual_seconds += 0.001
@@ -106,6 +110,7 @@ class FakeTarget:
             if self.die_after_writes is not None and len(self.written) >= self.die_after_writes:
                 raise FakeError("no response: the cable was pulled")
             self.written.append((addr, len(data)))
+            self.record = None
             if self.drop_write_at is not None and addr <= self.drop_write_at < addr + len(data):
                 continue
             if any(b != m.erased for b in buf[off:off + len(data)]):
@@ -120,6 +125,9 @@ class FakeTarget:
         assert len(ranges) <= 64, "more ranges than one CRC frame carries"
         self.crc_calls += 1
         return [crc32(self.peek(a, n)) for a, n in ranges]
+
+    def commit(self, image_crc):
+        self.record = image_crc
 
     def reset(self, run_app=True):
         self.resets.append(run_app)

@@ -1,6 +1,11 @@
 /* Command dispatch and the sequence rules of protocol.h. One frame is handled at a time; while a flash
- * operation waits, fd_idle() keeps the receiver filling the other buffers. */
+ * operation waits, fd_idle() keeps the receiver filling the other buffers.
+ *
+ * Durability invariant (apprec.h): an application is valid only when its whole session completed.
+ * Every ERASE and WRITE first invalidates the application record (apprec_open, once until the next
+ * commit); CMD_COMMIT, which the host sends only after verifying every range, writes it last. */
 #include <string.h>
+#include "apprec.h"
 #include "bl.h"
 #include "frame.h"
 #include "flashdev.h"
@@ -143,6 +148,7 @@ static uint16_t do_hello(const uint8_t *p, uint16_t len, struct proto_status *st
     info.window = PROTO_WINDOW;
     info.n_mems = (uint8_t)n;
     name_copy(info.board, port_board_name(), sizeof info.board);
+    info.app_committed = (uint8_t)apprec_valid();
     uint8_t *out = reply_data();
     memcpy(out, &info, sizeof info);
     out += sizeof info;
@@ -174,6 +180,24 @@ static uint32_t run_length(const uint8_t *p, uint16_t len, uint16_t i, uint32_t 
     return n;
 }
 
+/* Before the first change after a commit: the application is no longer valid (apprec.h). 0 on failure. */
+static int invalidate(struct proto_status *st)
+{
+    struct fd_result r = { 0, 0 };
+    int s = apprec_open(&r);
+    if (s != ST_OK) fail(st, s, &r);
+    return s == ST_OK;
+}
+
+static void do_commit(const uint8_t *p, uint16_t len, struct proto_status *st)
+{
+    if (len != sizeof(struct proto_commit_req)) { st->status = ST_BAD_LEN; return; }
+    struct fd_result r = { 0, 0 };
+    int s = apprec_commit(rd32(p), &r);
+    if (s != ST_OK) { fail(st, s, &r); return; }
+    st->status = ST_OK;
+}
+
 static void do_erase(const uint8_t *p, uint16_t len, struct proto_status *st)
 {
     if (len % 4 || len == 0 || len / 4 > PROTO_MAX_SECTORS) { st->status = ST_BAD_LEN; return; }
@@ -191,6 +215,7 @@ static void do_erase(const uint8_t *p, uint16_t len, struct proto_status *st)
         if (!d) return;
         if ((a - d->base) % d->sector_size) { st->status = ST_ALIGN; st->addr = a; return; }
     }
+    if (!invalidate(st)) return;
     for (uint16_t i = 0; i < len; ) {
         uint32_t a = rd32(p + i), step = 4;
         const struct flashdev *d = find(a & ~PROTO_ERASE_WHOLE, 1, st);
@@ -221,6 +246,7 @@ static void do_write(const uint8_t *p, uint16_t len, struct proto_status *st)
     const struct flashdev *d = find(a, n, st);
     if (!d) return;
     if ((a - d->base) % d->program_unit || n % d->program_unit) { st->status = ST_ALIGN; st->addr = a; return; }
+    if (!invalidate(st)) return;
     struct fd_result r = { a, 0 };
     int s = d->ops->program(d, a, p + sizeof(struct proto_write_req), n, &r);
     if (s != ST_OK) { fail(st, s, &r); return; }
@@ -380,6 +406,7 @@ static void handle(const struct frame *f)
         return;
     }
     case CMD_STAGE: do_stage(p, len, &st); break;
+    case CMD_COMMIT: do_commit(p, len, &st); break;
     case CMD_UPDATE_BL: {
         uint32_t n = 0;
         if (check_update(p, len, &st, &n)) {
@@ -418,7 +445,10 @@ void bl_init(void)
     expected = 0;
     applied = 0;
     baud_trial.active = 0;
+    apprec_reset();
 }
+
+int bl_app_committed(void) { return apprec_valid(); }
 
 void bl_poll(void)
 {

@@ -27,5 +27,8 @@ uint8_t *port_stage(uint32_t *size);         /* RAM where a new bootloader is st
 /* Check the staged image (len bytes) is a bootloader for this board: ST_OK or ST_BAD_IMAGE. */
 int port_check_bootloader(const uint8_t *img, uint32_t len);
 void port_update_bootloader(uint32_t len);   /* rewrite our own sector from the stage, verify, reset */
+/* Where the application record lives (core/apprec.h): the device and the address of one whole sector
+ * that lies outside every memory port_mems() advertises. NULL: this board cannot hold one. */
+const struct flashdev *port_app_record(uint32_t *addr);
 
 #endif

@@ -30,7 +30,9 @@
 #define PROTO_PACKED __attribute__((packed))
 
 /* CFFI-BEGIN */
-#define PROTO_VERSION        1
+#define PROTO_VERSION        2      /* 2: CMD_COMMIT and the application record */
+#define PROTO_VERSION_OLDEST 1      /* oldest bootloader a host still talks to: HELLO, READ, CRC, STAGE,
+                                       UPDATE_BL and RESET are unchanged since, so it can be updated */
 #define PROTO_SYNC0          0xA5
 #define PROTO_SYNC1          0x5B
 #define PROTO_HDR_SIZE       10
@@ -70,7 +72,9 @@ enum proto_cmd {
                              sector from the staging RAM, verifies it and resets (into the new bootloader).
                              A release bootloader takes only an MCUboot image signed by its key, not older
                              than itself; else BAD_IMAGE with detail = enum proto_boot (why) */
-    CMD_BOOT_STATUS = 0x0A /* -> proto_boot_status: development or release, and why the app did (not) start */
+    CMD_BOOT_STATUS = 0x0A, /* -> proto_boot_status: development or release, and why the app did (not) start */
+    CMD_COMMIT   = 0x0B   /* proto_commit_req -> status: write the application record (bl.c, "the
+                             application record"); sent last, after every range of the session verified */
 };
 
 enum proto_st {
@@ -98,7 +102,8 @@ enum proto_st {
     ST_BAD_IMAGE = 21,           /* staged bootloader: CRC mismatch, too large, or no sane vector table;
                                     release: detail = enum proto_boot reason */
     ST_REFUSED = 22,             /* a release bootloader does not do this (READ; CRC of less than a sector) */
-    ST_COUNT = 23
+    ST_RECORD_FAIL = 23,         /* the application record could not be erased or written; addr = its address */
+    ST_COUNT = 24
 };
 
 struct proto_hdr {
@@ -129,6 +134,8 @@ struct proto_info {   /* HELLO reply data, after proto_status */
     uint8_t window;
     uint8_t n_mems;
     char board[16];          /* NUL-padded board name, e.g. "h735" */
+    uint8_t app_committed;   /* protocol 2: 1 when the application record is valid (core/apprec.h) */
+    uint8_t rsvd[3];
 } PROTO_PACKED;
 
 struct proto_mem {
@@ -174,6 +181,10 @@ struct proto_ident {
     char board[16];          /* NUL-padded board name, as in proto_info */
 } PROTO_PACKED;
 
+struct proto_commit_req {
+    uint32_t image_crc;      /* the host's digest of the image it verified (kept in the record) */
+} PROTO_PACKED;
+
 struct proto_range {
     uint32_t addr;
     uint32_t len;
@@ -211,7 +222,7 @@ struct proto_boot_status {
 
 _Static_assert(sizeof(struct proto_hdr) == PROTO_HDR_SIZE, "header size");
 _Static_assert(sizeof(struct proto_status) == 12, "status size");
-_Static_assert(sizeof(struct proto_info) == 36, "info size");
+_Static_assert(sizeof(struct proto_info) == 40, "info size");   /* 36 in protocol 1 */
 _Static_assert(sizeof(struct proto_mem) == 32, "mem size");
 _Static_assert(sizeof(struct proto_ident) == 28, "ident size");
 _Static_assert(sizeof(struct proto_boot_status) == 56, "boot status size");

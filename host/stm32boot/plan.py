@@ -4,12 +4,16 @@ already holds them (one on-target CRC round trip), what to stream, and the CRC v
 Semantics: a sector the image touches ends up holding exactly the image's bytes, the erased value
 elsewhere (as after a sector erase); sectors the image does not touch are left alone.
 Safety order (issue 4): the bootloader's sectors are never erased; the application's first sector
-(its vector table) is erased FIRST and written LAST, so an interrupted flash leaves no valid-looking
-application and the bootloader stays in charge.
+(its vector table) is erased FIRST and written LAST.
 Speed (issue 17): the other sectors are erased group by group, each group's ERASE queued right behind
 the previous group's data in one windowed stream, so the board erases while data keeps coming; a
 group is an aligned 64 KB run, which the bootloader erases with one block command where the device
 has one, and a memory rewritten whole is erased with one chip-erase command where it has one.
+Durability (issue 15): an application is valid only when its whole session completed. The bootloader
+invalidates its application record before the session's first erase or write (whatever memory), and
+`execute` sends COMMIT only after every written sector verified by CRC; the record is the last thing
+programmed (firmware/core/apprec.h). A session cut anywhere leaves the old application untouched with
+its record, or no valid record: the bootloader stays and a reflash completes it.
 """
 from __future__ import annotations
 
@@ -176,9 +180,21 @@ def target_crcs(target, ranges: list[tuple[int, int]], per_call: int = PER_CALL)
     return out
 
 
+def _may_hold_torn_words(plan: Plan, target) -> set:
+    """Memories not to read before rewriting: internal flash after a session that did not complete.
+    A flash word whose programming was cut has a wrong ECC on the H7 and reading it is a bus error
+    (RM0468, embedded flash ECC), which would stop the bootloader in the middle of the CRC request;
+    the NOR has no ECC. Uncommitted (HELLO's app_committed is False): rewrite those sectors unread."""
+    info = target.info()
+    if getattr(info, "app_committed", None) is not False:
+        return set()
+    return {mp.memory.name for mp in plan.memories if mp.memory.kind == "internal"}
+
+
 def compare(plan: Plan, target, per_call: int = PER_CALL) -> None:
     """Mark sectors the target already holds as SKIP (read-only on the target)."""
-    sectors = plan.sectors
+    unread = _may_hold_torn_words(plan, target)
+    sectors = [s for mp in plan.memories if mp.memory.name not in unread for s in mp.sectors]
     crcs = target_crcs(target, [(s.addr, s.size) for s in sectors], per_call)
     for s, got in zip(sectors, crcs):
         s.action = SKIP if got == s.crc else ERASE
@@ -245,6 +261,13 @@ class Result:
         return f"{head}, {t}{rate}"
 
 
+def digest(plan: Plan) -> int:
+    """The image as the board should now hold it, in 32 bits: CRC of every planned sector's CRC
+    (kept in the application record, so a board can be matched to the image that was committed)."""
+    from .native import crc32
+    return crc32(b"".join(s.crc.to_bytes(4, "little") + s.addr.to_bytes(4, "little") for s in plan.sectors))
+
+
 def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_call: int = PER_CALL) -> Result:
     """Erase, stream, verify. `progress(done_bytes)` follows the board's acknowledgements."""
     t0 = time.monotonic()
@@ -286,7 +309,10 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
         raise VerifyError(
             f"verify failed in {len(bad)} sector(s); first: {mem.name if mem else '?'} sector "
             f"0x{s.addr:08X} ({s.size} bytes) has CRC 0x{got:08X}, expected 0x{s.crc:08X}. "
-            f"The board holds an incomplete image; the bootloader is intact: flash again")
+            f"The board holds an incomplete image (its application will not start); the bootloader is "
+            f"intact: flash again")
+    # Everything verified: only now may the application start (module docstring).
+    target.commit(digest(plan))
     v1 = getattr(target, "virtual_seconds", None)
     return Result(
         written=total, erased=len(order), skipped=sum(len(m.skipped) for m in plan.memories),

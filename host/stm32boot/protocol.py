@@ -55,6 +55,8 @@ _EXPLAIN = {
     Status.INTERNAL: "internal bootloader error",
     Status.REFUSED: "a release bootloader does not do this: no READ of flash or NOR, CRC only over whole "
                     "sectors (it would reveal the protected application)",
+    Status.RECORD_FAIL: "the application record (written last to mark a completed flash) could not be erased "
+                        "or written; the application will not start: flash again",
 }
 
 

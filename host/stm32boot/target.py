@@ -54,11 +54,13 @@ class TargetInfo:
     baud: int
     max_baud: int
     window: int
+    app_committed: bool | None = None   # protocol 2: the application record is valid (None: not reported)
 
 
 def _info_from(r: P.Reply) -> TargetInfo:
     raw = r.data
-    n_info = ffi.sizeof("struct proto_info")
+    pv0 = struct.unpack_from("<H", raw)[0] if len(raw) >= 2 else 0
+    n_info = ffi.sizeof("struct proto_info") if pv0 >= 2 else 36   # protocol 1 had no app_committed
     if len(raw) < n_info:
         raise ProtocolError(f"HELLO reply too short ({len(raw)} bytes): not an stm32boot bootloader?")
     pv, bv, chip, baud, maxb, maxp, win, nm = struct.unpack_from("<HHIIIHBB", raw)
@@ -69,10 +71,11 @@ def _info_from(r: P.Reply) -> TargetInfo:
         base, size, sec, prot, unit, page, erased, kind = struct.unpack_from("<IIIIHHBB", raw, off + 8)
         mems.append(Memory(name, base, size, sec, unit, page, erased, prot, kind))
         off += msz
-    if pv != lib.PROTO_VERSION:
+    if not lib.PROTO_VERSION_OLDEST <= pv <= lib.PROTO_VERSION:
         raise ProtocolError(f"the bootloader speaks protocol version {pv}, this tool {lib.PROTO_VERSION}: "
                             f"update {'the tool' if pv > lib.PROTO_VERSION else 'the bootloader'}")
-    return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win)
+    app = bool(raw[ffi.offsetof("struct proto_info", "app_committed")]) if pv >= 2 else None
+    return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win, app)
 
 
 NOTICE_S = 0.5   # silence before telling the user to press RESET
@@ -215,6 +218,16 @@ class Target:
                 return m
         return None
 
+    def _changes_allowed(self) -> None:
+        """An older bootloader can still be read and updated, but not flashed: it would start an
+        application whose session did not complete (firmware/core/apprec.h came with protocol 2)."""
+        i = self.info()
+        if i.protocol_version < lib.PROTO_VERSION:
+            raise ProtocolError(f"the bootloader on this board (version {i.bootloader_version}, protocol "
+                                f"{i.protocol_version}) predates protocol {lib.PROTO_VERSION}; nothing was changed. "
+                                f"Update it first: `doit flash-loader` (stm32boot update-bootloader)")
+        i.app_committed = False   # the bootloader invalidates its record before this change (apprec.h)
+
     def _erase_reqs(self, addr_list):
         """ERASE requests of at most PROTO_MAX_SECTORS sectors, cut at multiples of that many sectors in
         the memory, so every aligned run of sectors that fills a device erase block (e.g. 64 KB of 4 KB
@@ -233,6 +246,7 @@ class Target:
                 batch.append(a)
 
     def erase(self, addr_list: list[int]) -> None:
+        self._changes_allowed()
         self.link.stream(self._erase_reqs(addr_list))
 
     def erase_whole(self, base: int) -> bool:
@@ -241,6 +255,7 @@ class Target:
         m = self._mem(base)
         if m is None or m.base != base or m.protected_size:
             return False    # holds the bootloader: only ever erased sector by sector
+        self._changes_allowed()
         try:
             self.link.call(Cmd.ERASE, struct.pack("<I", base | lib.PROTO_ERASE_WHOLE),
                            op_time=CHIP_ERASE_S.get(m.kind if m else 0, 600.0))
@@ -273,6 +288,7 @@ class Target:
         return acked
 
     def write(self, chunks: Iterable[tuple[int, bytes]], progress: Callable | None = None) -> None:
+        self._changes_allowed()
         self.link.stream(self._write_reqs(chunks, self._acker(progress)))
 
     def program(self, steps: Iterable[tuple[list[int], Iterable[tuple[int, bytes]]]],
@@ -280,6 +296,7 @@ class Target:
         """(sectors to erase, chunks to write) steps in ONE windowed stream: the next step's erase is
         queued right behind the previous step's data, so the board erases while data keeps arriving
         instead of the link waiting for every erase to end before the first write."""
+        self._changes_allowed()
         acked = self._acker(progress)
 
         def reqs():
@@ -310,6 +327,14 @@ class Target:
                     i, list(struct.unpack(f"<{k}I", r.data[:4 * k]))))
         self.link.stream(reqs())
         return [c for i in sorted(out) for c in out[i]]
+
+    def commit(self, image_crc: int) -> None:
+        """Mark the application valid: the bootloader writes its application record (firmware/core/apprec.h).
+        Call only after every range of the session verified; until then the board keeps the application
+        from starting."""
+        self.link.call(Cmd.COMMIT, struct.pack("<I", image_crc & 0xFFFFFFFF),
+                       op_time=0.1 + max(ERASE_S.values()))   # at most one sector erase + one program
+        self.info().app_committed = True
 
     def reset(self, run_app: bool = True) -> None:
         flags = lib.PROTO_RESET_RUN_APP if run_app else 0

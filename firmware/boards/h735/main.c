@@ -1,7 +1,8 @@
 /* The stm32boot bootloader for the STM32H735G-DK: boot decision, then the portable core (core/bl.c).
  *
- * Stay in the bootloader when (a) there is no valid application (a release bootloader: none that passes
- * verified boot, core/verify.c), (b) the application asked for it
+ * An application is valid when its last flash session completed (the core's application record,
+ * core/apprec.h), its vector table is sane and, for a release bootloader, it passes verified boot
+ * (core/verify.c). Stay in the bootloader when (a) there is no valid application, (b) the application asked for it
  * (BOOT_REQ_STAY in no-init RAM, handoff.h), or (c) a host speaks within BL_LISTEN_MS of reset.
  * Otherwise start the application with the NOR memory-mapped, USART3 back in its reset state. */
 #include <stdint.h>
@@ -20,11 +21,17 @@ static int in_ram(uint32_t a)   /* initial MSP: top of a RAM region counts (h735
            (a > 0x30000000u && a <= 0x30008000u) || (a > 0x38000000u && a <= 0x38004000u);
 }
 
-static int app_valid(void)
+static int vectors_sane(void)
 {
     const volatile uint32_t *v = (const volatile uint32_t *)APP_VECTORS;
     uint32_t msp = v[0], pc = v[1];
     return in_ram(msp) && (pc & 1u) && (pc & ~1u) >= APP_VECTORS + 8u && (pc & ~1u) < APP_END;
+}
+
+/* The start decision. Needs the NOR initialised: the record lives there (nor.c port_app_record). */
+static int app_valid(void)
+{
+    return bl_app_committed() && vectors_sane();
 }
 
 __attribute__((noreturn)) static void start_app(void)
@@ -44,15 +51,15 @@ int main(void)
     volatile uint32_t *req = (volatile uint32_t *)BOOT_REQ_ADDR;
     uint32_t request = *req;
     *req = 0;
+    int up = board_init();
+    (void)board_nor_init();    /* a missing NOR still leaves the internal flash usable (and no app valid) */
     int valid = app_valid();
-    int init = board_init();
-    (void)board_nor_init();    /* a missing NOR still leaves the internal flash usable */
     /* Release: signature, hashes, NOR ranges, rollback (core/verify.c), at full clock with the NOR
      * mapped; development: always 1. */
-    valid = vb_boot_ok(APP_BASE, APP_END - APP_BASE) && valid;
+    valid = valid && vb_boot_ok(APP_BASE, APP_END - APP_BASE);
     if (valid && request == BOOT_REQ_RUN)
         start_app();
-    if (init != 0) {
+    if (up != 0) {
         for (;;) {   /* no clock or UART: nothing we could report over; the ROM bootloader is the way in */
         }
     }

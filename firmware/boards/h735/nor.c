@@ -99,8 +99,16 @@ void board_nor_map(void)
 
 static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc, n_erase_unit};
 
+/* The NOR's last 4 KB sector holds the application record (core/apprec.h): the smallest erasable unit on
+ * this board (internal flash erases 128 KB), so it is left out of the memory the host may write. */
 const struct flashdev nor_dev = {
-    .name = "nor", .base = H735DK_NOR_WINDOW, .size = MX25LM_SIZE, .sector_size = MX25LM_SECTOR,
+    .name = "nor", .base = H735DK_NOR_WINDOW, .size = MX25LM_SIZE - MX25LM_SECTOR, .sector_size = MX25LM_SECTOR,
     .protected_size = 0, .program_unit = 2, .page_size = MX25LM_PAGE, .erased = 0xFF,
     .kind = PROTO_MEM_OSPI_NOR, .ops = &ops, .ctx = 0, .block_size = MX25LM_BLOCK, .chip_erase = 1,
 };
+
+const struct flashdev *port_app_record(uint32_t *addr)
+{
+    *addr = H735DK_NOR_WINDOW + MX25LM_SIZE - MX25LM_SECTOR;
+    return &nor_dev;
+}

@@ -2,8 +2,9 @@
  * protocol (CMD_STAGE), checked (CRC, vector table), then a routine that runs from RAM rewrites sector 0
  * from the stage, verifies it word by word, and resets into the new bootloader. Nothing in internal flash
  * may run while sector 0 is erased, so the routine touches only registers, the stage and its own code.
- * If the power fails in the middle, sector 0 is blank or partial: the ST ROM bootloader (BOOT0 high,
- * AN3155) is the way back; the host tells the user so. */
+ * If the power fails in the middle, sector 0 is partial with its vector table still erased (the first
+ * flash word is programmed last): the ST ROM bootloader (BOOT0 high, AN3155) or a probe writes the
+ * bootloader again (README "Recovery"); the application and its record (core/apprec.h) are untouched. */
 #include <stdint.h>
 
 #include "board.h"
@@ -53,7 +54,11 @@ static void update_from_ram(const volatile uint32_t *src, uint32_t len)
         }
         FR(FLASH_CR) = 2u << FLASH_CR_PSIZE_Pos;
         int bad = (FR(FLASH_SR) & FLASH_SR_ERRORS) != 0;
-        for (uint32_t off = 0; off < len && !bad; off += 32u) {
+        /* The flash word holding the vector table (initial MSP, reset vector) goes last: until it is
+         * programmed the sector's vector table reads erased, so a cut before that never runs half a
+         * bootloader, and recovery sees an empty sector (README "Recovery"). */
+        for (uint32_t k = 1; k <= len / 32u && !bad; k++) {
+            uint32_t off = k < len / 32u ? 32u * k : 0u;
             volatile uint32_t *dst = (volatile uint32_t *)(FLASH_MEM_BASE + off);
             FR(FLASH_CR) = FLASH_CR_PG | (2u << FLASH_CR_PSIZE_Pos);
             for (uint32_t i = 0; i < 8u; i++) dst[i] = src[off / 4u + i];

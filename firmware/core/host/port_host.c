@@ -77,6 +77,7 @@ static int h_erase_unit(const struct flashdev *d, uint32_t addr, uint32_t size, 
 
 static const struct flashdev_ops host_ops = { h_erase, h_program, h_read, h_crc, 0 };
 static const struct flashdev_ops host_unit_ops = { h_erase, h_program, h_read, h_crc, h_erase_unit };
+static uint8_t rec_store[4096];   /* the application record's sector (end of file) */
 
 void hp_init(void)
 {
@@ -87,6 +88,7 @@ void hp_init(void)
     baud = PROTO_DEFAULT_BAUD;
     resets = erases = programs = idle_calls = 0;
     unit_erases[0] = unit_erases[1] = 0;
+    memset(rec_store, 0xFF, sizeof rec_store);
     bl_init();
 }
 
@@ -171,3 +173,9 @@ void port_update_bootloader(uint32_t len)
     resets++;
     bl_init();
 }
+
+/* The application record (core/apprec.h) in a 4 KB NOR-like sector of its own, outside every memory. */
+static const struct flashdev rec_dev = { "rec", 0xF0000000u, sizeof rec_store, sizeof rec_store, 0, 2, 256, 0xFF,
+                                         PROTO_MEM_OSPI_NOR, &host_ops, rec_store, 0, 0 };
+const struct flashdev *port_app_record(uint32_t *addr) { *addr = rec_dev.base; return &rec_dev; }
+int hp_app_committed(void) { return bl_app_committed(); }

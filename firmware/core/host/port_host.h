@@ -17,6 +17,7 @@ void hp_poll(int n);
 void hp_set_millis(uint32_t ms);
 void hp_counters(uint32_t out[8]);
 int hp_host_seen(void);
+int hp_app_committed(void);   /* core/apprec.h: the record is valid */
 uint32_t crc32_mpeg2(uint32_t crc, const void *data, size_t len);  /* native/crc32.c, same as firmware */
 /* CFFI-END */
 

@@ -16,8 +16,9 @@ BOARD = Board(
         Memory("flash", FLASH_BASE, FLASH_SIZE, FLASH_SECTORS, program_unit=chip.FLASH_PROGRAM_UNIT,
                page_size=chip.FLASH_PROGRAM_UNIT, kind="internal"),
         # MX25LM51245G on OCTOSPI1, memory-mapped at 0x90000000: 16384 x 4 KB sectors, 256 B pages.
-        Memory("nor", 0x9000_0000, 64 * MB, ((16384, 4 * KB),), program_unit=2, page_size=256,
-               kind="ospi_nor"),
+        # The last sector holds the bootloader's application record (firmware/core/apprec.h): not writable.
+        Memory("nor", 0x9000_0000, 64 * MB - 4 * KB, ((16383, 4 * KB),), program_unit=2, page_size=256,
+               kind="ospi_nor", reserved_top=4 * KB),
     ),
     console=Uart("USART3", tx_pin="PD8", rx_pin="PD9", af=7),
     nor=Nor(parts=("mx25lm51245g",), controller="OCTOSPI1"),

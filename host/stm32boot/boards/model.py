@@ -16,10 +16,24 @@ class Memory:
     erased: int = 0xFF
     kind: str = "internal"  # "internal" (FLASH controller) or "ospi_nor"
     writable: bool = True
+    reserved_top: int = 0   # bytes of the device past `size` the bootloader keeps (its application record)
 
     @property
     def end(self) -> int:
         return self.base + self.size
+
+    @property
+    def device_size(self) -> int:
+        """The whole device, reserved sectors included (what a chip-level tool such as a loader sees)."""
+        return self.size + self.reserved_top
+
+    @property
+    def device_sectors(self) -> tuple[tuple[int, int], ...]:
+        if not self.reserved_top:
+            return self.sectors
+        count, size = self.sectors[-1]
+        assert self.reserved_top % size == 0, f"{self.name}: reserved_top is not whole sectors"
+        return self.sectors[:-1] + ((count + self.reserved_top // size, size),)
 
     def contains(self, addr: int, length: int = 1) -> bool:
         return self.base <= addr and addr + length <= self.end

@@ -25,6 +25,11 @@ def run(args) -> int:
         print(f"chip id:    0x{info.chip_id:08X} ({board.chip})")
         print(f"bootloader: version {info.bootloader_version}, protocol {info.protocol_version}")
         print(f"link:       {info.baud} baud, {info.max_payload} bytes per frame")
+        app = getattr(info, "app_committed", None)
+        if app is not None:
+            print("application: " + ("complete (its last flash verified and committed): starts at reset" if app
+                                     else "none, or its last flash did not complete: the bootloader stays; "
+                                          "flash it"))
         print("memories:")
         for m in info.memories:
             name, base, size, sectors, unit, page, erased = tuple(m)[:7]

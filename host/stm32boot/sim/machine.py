@@ -182,8 +182,8 @@ class Machine:
         """Host side changed code memory: drop translated blocks (trap 0.4e) and block counts."""
         self.uc.ctl_remove_cache(lo, hi)
         vclock.flush(self.vc)
-        if self.state is not None:
-            self.state.mark_dirty("flash")
+        if self.state is not None:   # durable now (state.py journal)
+            self.state.wrote("flash", lo - self.flash.base, hi - lo)
 
     def load_elf(self, path):
         from .elfload import load_elf

@@ -1,27 +1,41 @@
 """Non-volatile state of a simulated board, kept in a directory between runs (like a real board).
 
 Layout of a state directory:
-    manifest.json   {"board": "h735", "format": 1, "blobs": {name: {size, sparse, file, crc32}},
-                     "values": {...}}  (small values, e.g. option bytes)
-    <name>.bin      a dense blob (internal flash: 1 MB)
-    <name>.sparse   a sparse blob: only the pages that are not erased (the 64 MB NOR)
+    manifest.json   {"board": "h735", "format": 2, "gen": G, "journal": "journal.G",
+                     "blobs": {name: {size, sparse, file, crc32}}, "values": {...}}
+    <name>.G.bin    a dense base image (internal flash: 1 MB)
+    <name>.G.sparse a sparse base image: only the pages that are not erased (the 64 MB NOR)
+    journal.G       every change since the base images, appended when the device operation completes
     lock            fcntl lock + PID of the process using the directory
 
+Durability (issue 15): a device model calls `state.wrote(name, offset, length)` when an erase or a
+program completes; the bytes (or a fill, for an erase) are appended to the journal with one write()
+of a record carrying its own CRC, so they survive a SIGKILL of the simulator the moment the operation
+completes, at the cost of one small write (an 8 MB NOR image: ~33k records, no file rewritten).
+A record torn by a kill fails its CRC: replay stops there and the file is cut back (that operation had
+not completed). `save()` (at close) folds the journal into new base images: base files of the new
+generation are written and fsynced first, then the manifest is replaced atomically, then the old
+generation is deleted, so a kill at any point leaves one consistent generation. Set
+STM32BOOT_SIM_FSYNC=1 to also fsync each record (survives a host crash; slower).
+
 API: `SimState.open(board_name, path=None, blank=False)`; `state.blob(name, size, sparse=False,
-erased=0xFF)` returns the live bytearray (register more blobs this way, e.g. D's NOR);
-`state.values` (dict saved in the manifest); `state.save()`; `state.close()`.
-Every file is written to a temporary name and renamed, manifest last, so a killed run leaves the
-previous consistent state. A file whose size or CRC does not match the manifest is reported.
+erased=0xFF)` returns the live bytearray; `state.wrote(name, off, n)`; `state.values`; `state.save()`;
+`state.close()`. Format 1 directories (no journal) are read and upgraded at the next save.
 """
 from __future__ import annotations
 
 import fcntl
 import json
 import os
+import re
 import struct
 import zlib
 
-FORMAT = 1
+FORMAT = 2
+READABLE = (1, 2)
+REC = struct.Struct("<IBBHII")   # total length, kind, name length, 0, offset, count
+KIND_DATA, KIND_FILL = 0, 1
+OURS = re.compile(r"^(journal\.\d+|[a-z_]+(\.\d+)?\.(bin|sparse))(\.tmp\d+)?$")   # files we write
 SPARSE_PAGE = 4096
 SPARSE_MAGIC = b"STM32BOOT-SPARSE\0"
 
@@ -37,6 +51,14 @@ def default_dir(board_name: str) -> str:
     if env:
         return env.replace("{board}", board_name)
     return os.path.join(os.path.expanduser("~"), ".cache", "stm32boot", "sim", board_name)
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _atomic_write(path: str, chunks) -> None:
@@ -59,6 +81,11 @@ class SimState:
         self.values: dict = dict(manifest.get("values", {})) if not blank else {}
         self._blobs: dict[str, tuple[bytearray, bool, int]] = {}
         self._dirty: set[str] = set()
+        self._replay: dict[str, list] = {}   # journal records of blobs not yet loaded
+        self._jfd: int | None = None
+        self._jbytes = 0
+        self.frozen = False                  # power is gone (sim/powercut.py): nothing more is durable
+        self._fsync = os.environ.get("STM32BOOT_SIM_FSYNC") == "1"
 
     @classmethod
     def open(cls, board_name: str, path: str | None = None, blank: bool = False) -> "SimState":
@@ -69,11 +96,25 @@ class SimState:
             raise StateError(f"cannot create state directory {path}: {e.strerror}") from None
         fd = cls._lock(path)
         try:
-            manifest = cls._read_manifest(path, board_name) if not blank else {}
-        except StateError:
+            if blank:   # start erased, but only over a state directory (it deletes the old generation)
+                cls._check_is_state_dir(path)
+                manifest = {"gen": cls._read_gen(path)}
+            else:
+                manifest = cls._read_manifest(path, board_name)
+            st = cls(board_name, path, blank, fd, manifest)
+            st._start_journal()
+        except BaseException:
             os.close(fd)
             raise
-        return cls(board_name, path, blank, fd, manifest)
+        return st
+
+    @staticmethod
+    def _read_gen(path: str) -> int:
+        try:
+            with open(os.path.join(path, "manifest.json")) as f:
+                return int(json.load(f).get("gen", 0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return 0
 
     @staticmethod
     def _lock(path: str) -> int:
@@ -91,13 +132,20 @@ class SimState:
         return fd
 
     @staticmethod
-    def _read_manifest(path: str, board_name: str) -> dict:
+    def _check_is_state_dir(path: str) -> bool:
+        """True when it has a manifest; False when empty; StateError when it holds other files."""
+        if os.path.exists(os.path.join(path, "manifest.json")):
+            return True
+        others = [f for f in os.listdir(path) if f not in ("lock",) and not f.startswith(".")]
+        if others:
+            raise StateError(f"{path} is not a simulator state directory (no manifest.json, but it "
+                             f"holds {', '.join(sorted(others)[:3])}); choose an empty directory")
+        return False
+
+    @classmethod
+    def _read_manifest(cls, path: str, board_name: str) -> dict:
         mpath = os.path.join(path, "manifest.json")
-        if not os.path.exists(mpath):
-            others = [f for f in os.listdir(path) if f not in ("lock",) and not f.startswith(".")]
-            if others:
-                raise StateError(f"{path} is not a simulator state directory (no manifest.json, but it "
-                                 f"holds {', '.join(sorted(others)[:3])}); choose an empty directory")
+        if not cls._check_is_state_dir(path):
             return {}
         try:
             with open(mpath) as f:
@@ -108,10 +156,95 @@ class SimState:
         if board != board_name:
             raise StateError(f"state directory {path} belongs to board '{board}', not '{board_name}'; "
                              f"pass --state with another directory (or --blank to start over)")
-        if fmt != FORMAT:
+        if fmt not in READABLE:
             raise StateError(f"state directory {path} has format {fmt}, this version reads {FORMAT}; "
                              f"use --blank to start over")
         return manifest
+
+    # ---- journal -----------------------------------------------------------------------------
+    def _start_journal(self) -> None:
+        """Replay the manifest's journal (cutting a torn tail), or begin a new generation."""
+        jname = self._manifest.get("journal")
+        if jname is None or self.blank:
+            self._new_generation({} if self.blank else dict(self._manifest.get("blobs", {})))
+            return
+        jpath = os.path.join(self.path, jname)
+        try:
+            with open(jpath, "rb") as f:
+                raw = f.read()
+        except FileNotFoundError:
+            raw = b""
+        good = self._parse_journal(raw)
+        self._jfd = os.open(jpath, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        if good < len(raw):
+            os.ftruncate(self._jfd, good)        # a record torn by a kill: that operation never completed
+        self._jbytes = good
+        self._clean_stale()
+
+    def _parse_journal(self, raw: bytes) -> int:
+        pos = 0
+        while pos + REC.size + 4 <= len(raw):
+            total, kind, nlen, _, off, count = REC.unpack_from(raw, pos)
+            end = pos + total
+            if total < REC.size + 4 + nlen or end > len(raw) or kind not in (KIND_DATA, KIND_FILL):
+                break
+            (crc,) = struct.unpack_from("<I", raw, end - 4)
+            if zlib.crc32(raw[pos:end - 4]) != crc:
+                break
+            name = raw[pos + REC.size:pos + REC.size + nlen].decode(errors="replace")
+            body = raw[pos + REC.size + nlen:end - 4]
+            self._replay.setdefault(name, []).append((kind, off, count, body))
+            pos = end
+        return pos
+
+    def _new_generation(self, blobs: dict) -> None:
+        """Point a fresh manifest at `blobs` (base files already on disk) and an empty journal."""
+        gen = int(self._manifest.get("gen", 0)) + 1
+        jname = f"journal.{gen}"
+        jpath = os.path.join(self.path, jname)
+        _atomic_write(jpath, [b""])
+        manifest = {"board": self.board_name, "format": FORMAT, "gen": gen, "journal": jname,
+                    "blobs": blobs, "values": self.values}
+        _atomic_write(os.path.join(self.path, "manifest.json"), [json.dumps(manifest, indent=1).encode()])
+        _fsync_dir(self.path)
+        self._manifest = manifest
+        if self._jfd is not None:
+            os.close(self._jfd)
+        self._jfd = os.open(jpath, os.O_WRONLY | os.O_APPEND)
+        self._jbytes = 0
+        self.blank = False
+        self._clean_stale()
+
+    def _clean_stale(self) -> None:
+        """Files of older generations (a save or a kill left them): never read again."""
+        keep = {"lock", "manifest.json", self._manifest.get("journal")}
+        keep |= {b["file"] for b in self._manifest.get("blobs", {}).values()}
+        for f in os.listdir(self.path):
+            if f not in keep and OURS.match(f):
+                try:
+                    os.unlink(os.path.join(self.path, f))
+                except OSError:
+                    pass
+
+    def wrote(self, name: str, off: int, n: int) -> None:
+        """A device operation completed on blob `name` at [off, off+n): make it durable now."""
+        if self.frozen or name not in self._blobs or n <= 0 or self._jfd is None:
+            return
+        buf = self._blobs[name][0]
+        mv = memoryview(buf)[off:off + n]
+        first = buf[off]
+        if mv.nbytes > 64 and buf.count(first, off, off + n) == n:   # an erase: store the fill value
+            kind, body = KIND_FILL, bytes([first])
+        else:
+            kind, body = KIND_DATA, bytes(mv)
+        nm = name.encode()
+        rec = REC.pack(REC.size + len(nm) + len(body) + 4, kind, len(nm), 0, off, n) + nm + body
+        rec += struct.pack("<I", zlib.crc32(rec))
+        os.write(self._jfd, rec)                 # one write: a kill leaves it whole or detectably torn
+        if self._fsync:
+            os.fsync(self._jfd)
+        self._jbytes += len(rec)
+        self._dirty.add(name)
 
     # ---- blobs -------------------------------------------------------------------------------
     def blob(self, name: str, size: int, sparse: bool = False, erased: int = 0xFF) -> bytearray:
@@ -140,8 +273,13 @@ class SimState:
                 raise StateError(f"state file {fpath} is truncated ({len(raw)} of {size} bytes)")
             else:
                 buf[:] = raw
+        for kind, off, count, body in self._replay.pop(name, []):
+            if off + count > size:
+                raise StateError(f"state journal in {self.path} writes past blob '{name}'; use --blank")
+            buf[off:off + count] = body * count if kind == KIND_FILL else body
         self._blobs[name] = (buf, sparse, erased)
-        self._dirty.add(name)  # a new directory gets every blob written on the first save
+        if info is None:
+            self._dirty.add(name)  # a new blob gets its base file at the first save
         return buf
 
     @staticmethod
@@ -169,24 +307,34 @@ class SimState:
                 yield bytes(chunk)
 
     def mark_dirty(self, name: str) -> None:
+        """Changed by something other than a device operation (option bytes): journal small blobs whole."""
+        if name in self._blobs and len(self._blobs[name][0]) <= 4096:
+            self.wrote(name, 0, len(self._blobs[name][0]))
         self._dirty.add(name)
 
     def save(self) -> None:
-        blobs = dict(self._manifest.get("blobs", {})) if not self.blank else {}
+        """Fold the journal into base images of a new generation (see the module docstring)."""
+        if self.frozen or self._lock_fd is None:
+            return
+        old = dict(self._manifest.get("blobs", {}))
+        blobs = dict(old)
+        gen = int(self._manifest.get("gen", 0)) + 1
         for name, (buf, sparse, erased) in self._blobs.items():
-            info = blobs.get(name)
-            if name in self._dirty or info is None:
-                fname = f"{name}.sparse" if sparse else f"{name}.bin"
+            if name in self._dirty or name not in blobs:
+                fname = f"{name}.{gen}.sparse" if sparse else f"{name}.{gen}.bin"
                 data = b"".join(self._pack_sparse(buf, erased)) if sparse else bytes(buf)
                 _atomic_write(os.path.join(self.path, fname), [data])
                 blobs[name] = {"file": fname, "size": len(buf), "sparse": sparse, "crc32": zlib.crc32(data)}
-        manifest = {"board": self.board_name, "format": FORMAT, "blobs": blobs, "values": self.values}
-        _atomic_write(os.path.join(self.path, "manifest.json"), [json.dumps(manifest, indent=1).encode()])
-        self._manifest = manifest
-        self.blank = False
+        if blobs == old and self._jbytes == 0 and self.values == self._manifest.get("values", {}) \
+                and self._manifest.get("format") == FORMAT:
+            return
+        self._new_generation(blobs)
         self._dirty.clear()
 
     def close(self) -> None:
+        if self._jfd is not None:
+            os.close(self._jfd)
+            self._jfd = None
         if self._lock_fd is not None:
             os.close(self._lock_fd)   # closing releases the flock
             self._lock_fd = None

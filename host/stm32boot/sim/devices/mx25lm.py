@@ -74,6 +74,8 @@ class MX25LM51245G(Device):
         self.size = size
         self.mem = mem if mem is not None else bytearray(b"\xff") * size
         self.times = PROFILES[profile]
+        self.stored = []        # fn(lo, hi) after the array changed (the state journal, sim/state.py)
+        self.power = None       # sim/powercut.py: may cut power at an erase or program
         self.power_on()
 
     # ---- state ------------------------------------------------------------------------------
@@ -326,12 +328,18 @@ class MX25LM51245G(Device):
                       f"wraps to the page start")
         for k, b in enumerate(data):
             buf[(addr - page + k) % PAGE] = b
+        if self.power is not None and self.power.operation(
+                self, "nor", "program", page, bytes(o & n for o, n in zip(self.mem[page:page + PAGE], buf)),
+                self.times["page"]):
+            return None
         mv = self.mem
         for k in range(PAGE):
             if buf[k] != 0xFF:
                 mv[page + k] &= buf[k]  # program only clears bits
         self._start_busy("page")
         self.changed(page, page + PAGE)
+        for fn in self.stored:
+            fn(page, page + PAGE)
         return None
 
     def _erase(self, kind: str, addr: int):
@@ -344,9 +352,14 @@ class MX25LM51245G(Device):
         name = {"ce": "chip erase", "se": "sector erase", "be": "block erase"}[kind]
         if self._refused(lo, hi, name, SCUR_E_FAIL, chip=kind == "ce"):
             return None
+        if self.power is not None and self.power.operation(self, "nor", "erase", lo, b"\xff" * (hi - lo),
+                                                           self.times[t]):
+            return None
         self.mem[lo:hi] = b"\xff" * (hi - lo)
         self._start_busy(t)
         self.changed(lo, hi)
+        for fn in self.stored:
+            fn(lo, hi)
         return None
 
     # ---- block protection -------------------------------------------------------------------

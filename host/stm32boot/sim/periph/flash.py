@@ -142,6 +142,12 @@ class Flash(Peripheral):
         if fc is not None:
             fc(lo, hi)
 
+    def _power_cut(self, kind, off, target, dur_ps) -> bool:
+        """sim/powercut.py may end the power during this operation (True: it did; the array holds what
+        the cut left, and nothing more happens)."""
+        pc = getattr(self.board, "powercut", None)
+        return pc is not None and pc.operation(self, "flash", kind, off, target, dur_ps)
+
     def protected(self, sector: int) -> bool:
         return not (self.get("WPSN_CUR", "WRPSN") >> sector & 1)
 
@@ -206,10 +212,14 @@ class Flash(Peripheral):
                 self._sr(SR_WRPERR)
                 return
             lo = FLASH_BASE + n * SECTOR
+            if self._power_cut("erase", lo - FLASH_BASE, b"\xff" * SECTOR, sector_t):
+                return
             self._busy(sector_t, lambda: self._fill(lo, SECTOR), f"sector {n} erase")
         else:
             if any(self.protected(n) for n in range(8)):
                 self._sr(SR_WRPERR)
+                return
+            if self._power_cut("erase", 0, b"\xff" * FLASH_SIZE, bank_t):
                 return
             self._busy(bank_t, lambda: self._fill(FLASH_BASE, FLASH_SIZE), "bank erase")
 
@@ -350,4 +360,7 @@ class Flash(Peripheral):
                 self.memory[off + i] = cur[i] & b if any(c != 0xFF for c in cur) else b
             self._model_wrote(off, WORD)
             self._changed(word, word + WORD)
+        if self._power_cut("program", off, bytes(cur[i] & data.get(i, 0xFF) for i in range(WORD)),
+                           self._times()[0]):
+            return
         self._busy(self._times()[0], done, f"program 0x{word:08X}")

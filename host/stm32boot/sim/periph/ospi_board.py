@@ -29,7 +29,7 @@ def add_ospi(m, nor_profile: str = "typical"):
     mem = state.blob("nor", NOR_SIZE, sparse=True) if state is not None else None
     nor = MX25LM51245G(m.clock, size=NOR_SIZE, profile=nor_profile, mem=mem)
     if state is not None:
-        nor.listeners.append(lambda lo, hi: state.mark_dirty("nor"))
+        nor.stored.append(lambda lo, hi: state.wrote("nor", lo, hi - lo))   # durable at once
     ram = S70KL1281(m.clock)
     o1 = Octospi("OCTOSPI1", 0x5200_5000, NOR_BASE, device=nor, machine=m, clock_gate=("AHB3ENR", 14))
     o2 = Octospi("OCTOSPI2", 0x5200_A000, HYPER_BASE, device=ram, machine=m, clock_gate=("AHB3ENR", 19))
@@ -52,6 +52,8 @@ def add_ospi(m, nor_profile: str = "typical"):
         for i, b in enumerate(data):
             nor.mem[off + i] &= b
         nor.changed(off, off + len(data))
+        for fn in nor.stored:
+            fn(off, off + len(data))
 
     if hasattr(m, "register_loader"):
         m.register_loader(NOR_BASE, NOR_SIZE, load_nor)

@@ -1,0 +1,270 @@
+"""Issue 15, "nothing lost, ever": a simulated board that is non-volatile like silicon, power cuts at
+any device operation, and the campaign: an application is valid only when its whole session completed.
+STM32BOOT_POWERCUT_ALL=1 cuts at every operation (minutes); by default every erase, every 5th program
+(every 32nd when every sector changes) and the last operation (the application record) are cut, which keeps the suite under a minute."""
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from stm32boot.sim import h735
+from stm32boot.sim.powercut import partial_erase_flash, partial_erase_nor, partial_program
+from stm32boot.sim.state import SimState
+
+import powercut_campaign as C
+
+ALL = os.environ.get("STM32BOOT_POWERCUT_ALL") == "1"
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    assert os.path.exists(C.BL), "run `doit firmware` first"
+    d = tmp_path_factory.mktemp("pc") / "base"
+    old, _ = C.app_image(1, False)
+    C.make_base(d, old)
+    return d
+
+
+# ---- the models ------------------------------------------------------------------------------------
+def test_interrupted_program_clears_only_some_of_its_bits():
+    rng = random.Random(1)
+    old, target = bytes([0xFF] * 64), bytes(rng.getrandbits(8) for _ in range(64))
+    left = partial_program(old, target, 0.5, rng)
+    assert all(lb & t == t for lb, t in zip(left, target))          # never a bit the program would not clear
+    assert left != old and left != target                          # part-way, as a cut leaves it
+
+
+def test_interrupted_erases_leave_a_mix():
+    rng = random.Random(2)
+    old = bytes(rng.getrandbits(8) for _ in range(4096))
+    for fn in (partial_erase_flash, partial_erase_nor):
+        for frac in (0.1, 0.6):
+            left = fn(old, b"\xff" * 4096, frac, rng)
+            assert left != old and left != b"\xff" * 4096
+
+
+# ---- durability of the state directory ---------------------------------------------------------------
+def test_a_completed_operation_survives_sigkill_and_a_torn_record_is_dropped(tmp_path):
+    code = textwrap.dedent(f"""
+        import os, signal
+        from stm32boot.sim.state import SimState
+        st = SimState.open("h735", {str(tmp_path)!r})
+        nor = st.blob("nor", 64 << 20, sparse=True)
+        nor[0x1000:0x1100] = bytes(range(256)); st.wrote("nor", 0x1000, 256)
+        nor[0x2000:0x3000] = b"\\x00" * 4096; st.wrote("nor", 0x2000, 4096)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    r = subprocess.run([sys.executable, "-c", code])
+    assert r.returncode == -signal.SIGKILL
+    journal = [f for f in os.listdir(tmp_path) if f.startswith("journal.")]
+    assert len(journal) == 1
+    with open(tmp_path / journal[0], "ab") as f:
+        f.write(b"\x40\x00\x00\x00\x00\x03")                         # a record torn by a kill mid-write
+    st = SimState.open("h735", str(tmp_path))
+    nor = st.blob("nor", 64 << 20, sparse=True)
+    assert nor[0x1000:0x1100] == bytes(range(256)) and nor[0x2000:0x3000] == b"\x00" * 4096
+    assert nor[0x3000] == 0xFF
+    st.close()
+    st = SimState.open("h735", str(tmp_path))                        # the torn tail was cut back once
+    assert st.blob("nor", 64 << 20, sparse=True)[0x1000:0x1100] == bytes(range(256))
+    st.save()
+    st.close()
+
+
+def test_blank_start_never_deletes_files_of_a_directory_that_is_not_a_state(tmp_path):
+    from stm32boot.sim.state import StateError
+    (tmp_path / "firmware.bin").write_bytes(b"precious")
+    with pytest.raises(StateError, match="not a simulator state directory"):
+        SimState.open("h735", str(tmp_path), blank=True)
+    assert (tmp_path / "firmware.bin").read_bytes() == b"precious"
+
+
+def test_board_killed_after_verified_comes_back_with_the_new_image(base, tmp_path):
+    """The issue's report: a simulator killed after "verified by CRC" came back with the old image."""
+    work = tmp_path / "w"
+    import shutil
+    shutil.copytree(base, work)
+    code = textwrap.dedent(f"""
+        import os, signal, sys
+        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        import powercut_campaign as C
+        m = C.h735.build(state_dir={str(work)!r}, warn=lambda *a: None)
+        new, _ = C.app_image(2, True)
+        C.flash(m, new)
+        print("verified", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == -signal.SIGKILL and "verified" in r.stdout, r.stderr
+    new, imm = C.app_image(2, True)
+    m = h735.build(state_dir=str(work), warn=lambda *a: None)
+    try:
+        assert C.holds(m, new)
+        assert C.boot_alone(m) == imm                               # committed, so it starts
+    finally:
+        m.close()
+
+
+# ---- the campaigns -----------------------------------------------------------------------------------
+def _campaign(base, tmp_path, new_tag, change_first, every):
+    old, old_imm = C.app_image(1, False)
+    new, new_imm = C.app_image(new_tag, change_first)
+    ops = C.count_ops(base, tmp_path / "dry", new)
+    assert ops[0][:2] == ("nor", "erase") and ops[-1][:2] == ("nor", "program")   # record first and last
+    pts = range(1, len(ops) + 1) if ALL else C.cut_points(ops, every)
+    tried = [C.one_cut(base, tmp_path / "w", k, old, new, new_imm, old_imm, seed=k) for k in pts]
+    assert all(tried), "every cut point lies inside the session"
+    print(f"\npower-cut campaign: {len(tried)} of {len(ops)} operations cut "
+          f"({sum(1 for o in ops if o[1] == 'erase')} erases), all passed")
+    return len(tried), len(ops)
+
+
+def test_power_cut_during_a_flash_that_leaves_the_first_sector_unchanged(base, tmp_path):
+    """The issue's case: only sector 2 and the NOR change; the old app must never start over them."""
+    tried, total = _campaign(base, tmp_path, 2, False, every=5)
+    assert tried >= (total if ALL else total // 5)
+
+
+def test_power_cut_during_a_flash_that_changes_every_sector(base, tmp_path):
+    tried, total = _campaign(base, tmp_path, 3, True, every=32)
+    assert tried >= (total if ALL else total // 32)
+
+
+def test_power_cut_during_bootloader_self_update(base, tmp_path):
+    """`doit flash-loader`: a cut anywhere leaves the application and its record intact; a cut while
+    sector 0 programs leaves its vector table erased (the board never runs half a bootloader), a cut
+    in the erase or in the very last flash word (the vector table) leaves it undefined; in every case
+    the README's recovery (a probe writes bootloader.bin) brings the board back with its application."""
+    blob = open(C.BL_BIN, "rb").read()
+    old, old_imm = C.app_image(1, False)
+    total = 1 + (len(blob) + 31) // 32            # one sector erase, then every flash word
+    pts = range(1, total + 1) if ALL else sorted({1, 2, total - 1, total, *range(2, total, 128)})
+    states = {k: C.one_update_cut(base, tmp_path / "u", k, old, old_imm, blob, seed=k) for k in pts}
+    assert all(states.values()), f"the update has {total} operations"
+    assert C.one_update_cut(base, tmp_path / "u", total + 1, old, old_imm, blob) is None
+    for k, (op, state) in states.items():
+        assert op[1] == ("erase" if k == 1 else "program")
+        if 1 < k < total:
+            assert state == "vectors erased", (k, op, state)
+    print(f"\nbootloader update: {len(states)} of {total} operations cut, all recovered; at power-up: "
+          + ", ".join(f"{s}: {sum(1 for _, x in states.values() if x == s)}"
+                      for s in sorted({x for _, x in states.values()})))
+
+
+def test_readme_recovery_after_a_cut_in_the_bootloader_erase(base, tmp_path):
+    """README "Recovery" step 3, as a user types it: the simulated probe equivalent brings the board back
+    after the worst cut (sector 0 half erased), and the application starts without a reflash."""
+    from stm32boot.cli import main
+    import shutil
+    work = tmp_path / "r"
+    shutil.copytree(base, work)
+    m, pc = C.open_board(work, at=1, seed=11)
+    with pytest.raises(C.PowerLost):
+        C.connect(m).update_bootloader(open(C.BL_BIN, "rb").read())
+    m.state.close()
+    assert pc.ops[0][:2] == ("flash", "erase")
+    assert main(["sim", "h735", "--elf", C.BL, "--uart", "none", "--timeout", "1", "--state", str(work)]) == 0
+    m = h735.build(state_dir=str(work), warn=lambda *a: None)
+    try:
+        assert C.boot_alone(m) == C.app_image(1, False)[1]
+    finally:
+        m.close()
+
+
+def test_a_state_directory_of_the_previous_format_is_read_and_upgraded(tmp_path):
+    import json
+    import zlib
+    flash = bytearray(b"\xff" * (1 << 20))
+    flash[0x20000:0x20004] = b"\x01\x02\x03\x04"
+    (tmp_path / "flash.bin").write_bytes(flash)
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        {"board": "h735", "format": 1, "values": {},
+         "blobs": {"flash": {"file": "flash.bin", "size": 1 << 20, "sparse": False, "crc32": zlib.crc32(flash)}}}))
+    st = SimState.open("h735", str(tmp_path))
+    assert st.blob("flash", 1 << 20)[0x20000:0x20004] == b"\x01\x02\x03\x04"
+    st.close()
+    assert json.loads((tmp_path / "manifest.json").read_text())["format"] == 2
+    st = SimState.open("h735", str(tmp_path))
+    assert st.blob("flash", 1 << 20)[0x20000:0x20004] == b"\x01\x02\x03\x04"
+    st.close()
+
+
+def test_a_kill_inside_the_fold_leaves_the_previous_generation(tmp_path, monkeypatch):
+    st = SimState.open("h735", str(tmp_path))
+    nor = st.blob("nor", 64 << 20, sparse=True)
+    nor[0:256] = bytes(range(256))
+    st.wrote("nor", 0, 256)
+
+    def killed(self, blobs):                      # new base files written, manifest not yet replaced
+        raise KeyboardInterrupt
+    monkeypatch.setattr(SimState, "_new_generation", killed)
+    with pytest.raises(KeyboardInterrupt):
+        st.save()
+    st.close()
+    monkeypatch.undo()
+    assert any(f.startswith("nor.") for f in os.listdir(tmp_path))   # the orphan of the unfinished fold
+    st = SimState.open("h735", str(tmp_path))
+    assert st.blob("nor", 64 << 20, sparse=True)[0:256] == bytes(range(256))
+    assert not any(f.startswith("nor.") for f in os.listdir(tmp_path)), "orphans are removed"
+    st.save()
+    st.close()
+    st = SimState.open("h735", str(tmp_path))
+    assert st.blob("nor", 64 << 20, sparse=True)[0:256] == bytes(range(256))
+    st.close()
+
+
+def test_after_an_incomplete_session_internal_flash_is_rewritten_unread():
+    """H7 flash words cut mid-program have a bad ECC and reading them is a bus error: when HELLO says
+    the application is not committed, the host never asks for a CRC of internal flash before rewriting
+    it (the NOR, without ECC, is still compared and skipped when unchanged)."""
+    from stm32boot import plan as planmod
+    from uploader_fake import FakeTarget
+    img, _ = C.app_image(2, False)
+    t = FakeTarget(C.BOARD)
+    for a, d in img.chunks:
+        t.poke(a, bytes(d))
+    t.record = None                                   # the session that wrote them did not commit
+    asked = []
+    crc = t.crc
+    t.crc = lambda ranges: (asked.append((len(t.erased), list(ranges))), crc(ranges))[1]
+    p = planmod.build(img, C.BOARD)
+    res = planmod.execute(p, t)
+    before = [a for n_erased, rs in asked if n_erased == 0 for a, _ in rs]
+    assert before and not [a for a in before if a < C.NOR], "internal flash read before its rewrite"
+    assert res.erased == 2 and res.skipped == 2       # two internal sectors rewritten, NOR skipped
+    assert t.record is not None and all(t.peek(a, len(d)) == bytes(d) for a, d in img.chunks)
+
+
+def test_interrupted_session_never_starts_the_old_application_over_a_half_written_nor(base, tmp_path):
+    """The issue's report: the new image leaves the first sector unchanged, the session stops (the host
+    is killed) after part of the NOR was written; at the next reset the old code must not start."""
+    import shutil
+    from stm32boot import plan as planmod
+    work = tmp_path / "i"
+    shutil.copytree(base, work)
+    old, old_imm = C.app_image(1, False)
+    new, _ = C.app_image(2, False)
+    m = h735.build(state_dir=str(work), warn=lambda *a: None)
+    try:
+        tg = C.connect(m)
+        p = planmod.build(new, C.BOARD)
+
+        def stop(done):
+            if done >= 4096:
+                raise KeyboardInterrupt
+        with pytest.raises(KeyboardInterrupt):
+            planmod.execute(p, tg, progress=stop)
+        assert not C.holds(m, old) and not C.holds(m, new)        # a mix is on the board...
+    finally:
+        m.close()
+    m = h735.build(state_dir=str(work), warn=lambda *a: None)
+    try:
+        assert C.boot_alone(m) is None                              # ...and nothing starts on it
+        m.reset()
+        assert C.connect(m).info().app_committed is False
+    finally:
+        m.close()
