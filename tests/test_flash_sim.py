@@ -119,8 +119,10 @@ def test_doit_flash_uses_the_default_board_state(flashed):
 def test_update_bootloader_rewrites_sector_0_and_the_app_survives(flashed, tmp_path):
     """A different bootloader is written and read back; the one built, once there, is not rewritten."""
     state, _, _ = flashed
+    from stm32boot import boards
+    from stm32boot.commands.update_bootloader import bootloader_bytes
     bl = os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf")
-    (addr, data), = load([bl]).chunks[:1]
+    addr, data = 0x0800_0000, bootloader_bytes(boards.get("h735"), bl)
     other = tmp_path / "bootloader-padded.bin"          # same code, 64 more bytes: another image
     other.write_bytes(data + bytes(64))
     rc, out, err = cli("update-bootloader", f"{other}@{addr:#x}", state=state)
@@ -143,8 +145,10 @@ def test_update_bootloader_refuses_what_is_not_our_bootloader_for_this_board(fla
     soc = os.path.join(ROOT, "build", "testfw", "soc", "soc.elf")
     rc, out, err = cli("update-bootloader", soc, state=state)
     assert rc == 2 and "not a stm32boot bootloader" in err and "Traceback" not in err, err
+    from stm32boot import boards
+    from stm32boot.commands.update_bootloader import bootloader_bytes
     bl = os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf")
-    (addr, data), = load([bl]).chunks[:1]
+    addr, data = 0x0800_0000, bootloader_bytes(boards.get("h735"), bl)
     at = data.find(b"stm32bBL")
     assert at > 0
     board_field = at + 12
