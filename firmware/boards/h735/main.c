@@ -55,8 +55,9 @@ int main(void)
     (void)board_nor_init();    /* a missing NOR still leaves the internal flash usable (and no app valid) */
     int valid = app_valid();
     /* Release: signature, hashes, NOR ranges, rollback (core/verify.c), at full clock with the NOR
-     * mapped; development: always 1. */
-    valid = valid && vb_boot_ok(APP_BASE, APP_END - APP_BASE);
+     * mapped; development: always 1. Run even for an uncommitted application, so BOOT_STATUS can say
+     * what is wrong with what the flash holds. */
+    valid = vb_boot_ok(APP_BASE, APP_END - APP_BASE) && valid;
     if (valid && request == BOOT_REQ_RUN)
         start_app();
     if (up != 0) {
