@@ -97,3 +97,27 @@ def test_an_image_filling_the_whole_nor_is_erased_with_one_chip_command():
     assert units() == {"blocks": 0, "chip": 1}
     assert t.counters()["erases"] == 0 and res.erased == size // (4 * KB)
     assert t.mem(NOR, size) == img.chunks[0][1]
+
+
+def test_the_simulated_h735_bootloader_erases_whole_nor_blocks_with_one_command():
+    """The real bootloader on the simulated board: the MX25LM51245G model sees 64 KB block erases for the
+    whole aligned blocks and 4 KB sector erases for the rest, and the board holds the image."""
+    import os
+    from stm32boot.sim import h735
+    from stm32boot.sim_link import SimTransport
+    from stm32boot.target import open_target
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m.load_elf(os.path.join(root, "build", "firmware", "h735", "bootloader.elf"))
+    m.reset()
+    changes = []
+    m.nor.stored.append(lambda lo, hi: changes.append(hi - lo))
+    tg = open_target(H735, transport=SimTransport(H735, machine=m), baud=8_000_000)
+    try:
+        img = merge([Segment(NOR + 60 * KB, data(136 * KB + 100, 4), "nor.bin")])
+        res = planmod.execute(planmod.build(img, H735), tg)
+        assert res.erased == 35
+        assert changes.count(64 * KB) == 2 and changes.count(4 * KB) == 3
+        assert tg.read(NOR + 60 * KB, 136 * KB + 100) == img.chunks[0][1]
+    finally:
+        tg.close()
