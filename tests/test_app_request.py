@@ -146,3 +146,12 @@ def test_baud_is_honoured_exactly_or_refused_and_the_target_is_named(demo_board)
     rc, out, err = cli("info", "--baud", "20000000", state=demo_board)
     assert rc == 2 and "cannot run at exactly 20000000 baud" in err and "8,000,000, 2,000,000, 921,600" in err
     assert "Traceback" not in err
+
+
+def test_after_chooses_what_the_board_does_once_flashed(demo_board):
+    rc, out, err = cli("flash", DEMO, "--after", "bootloader", state=demo_board)
+    assert rc == 0 and "reset into its bootloader" in out and "application says" not in out, out + err
+    rc, out, err = cli("flash", DEMO, "--after", "run", state=demo_board)
+    assert rc == 0 and "stm32boot demo" in out, out + err
+    rc, out, err = cli("flash", DEMO, "--after", "run", "--no-reset", state=demo_board)
+    assert rc == 2 and "contradict" in err and "Traceback" not in err

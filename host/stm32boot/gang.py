@@ -64,8 +64,10 @@ def _one(row: Row, board, img, args) -> None:
             _check_signed(img, board, target)     # signed images: refused per board, that board untouched
             plan = planmod.build(img, board)
             row.result = planmod.execute(plan, target, progress=_Bar(row))
-            if not args.no_reset:
-                target.reset(run_app=True)
+            from .commands.flash import after_choice
+            after = after_choice(args)
+            if after != "none":
+                target.reset(run_app=after == "run")
     except CliError as e:
         row.error = str(e).splitlines()[0]
     except Exception as e:      # one board's failure is that board's row, never the others' end
