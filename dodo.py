@@ -56,7 +56,7 @@ BUILD = "build"
 PY = sys.executable
 BOARD = get_var("board", "h735")
 PORT = get_var("port", "")
-PORTS = [p for p in get_var("ports", "").split(",") if p]
+PORTS = [p for p in (get_var("ports", "") or "").split(",") if p]
 VIA = get_var("via", "")          # via=rom: through ST's ROM bootloader (BOOT0 high) instead of ours
 RELEASE = get_var("release", "") not in ("", "0")
 KEY = get_var("key", "keys/release.pem")

@@ -48,7 +48,8 @@ def RELEASE(board, out):
         images=[
             dict(name="h735-bootloader",
                  sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
-                 [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "seccnt.c", "vb_hash.c")] +
+                 [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "seccnt.c", "vb_hash.c",
+                                     "ident.c")] +
                  ["firmware/drivers/hashunit.c"] +
                  ["firmware/core/verify.c", "native/sha256.c", "native/ed25519.c", f"{out}/gen/release_key.c"],
                  ldscript=H735 + "bootloader_release.ld", out=f"{out}/bootloader.elf",
@@ -56,9 +57,10 @@ def RELEASE(board, out):
                  generated=[f"{out}/gen/release_key.c"], bin=True),
             dict(name="h735-demo",
                  sources=["firmware/port/h735/startup.c", "native/crc32.c", "firmware/drivers/clock.c",
-                          "firmware/drivers/gpio.c", "firmware/drivers/usart.c", H735 + "demo/main.c", TABLE],
+                          "firmware/drivers/gpio.c", "firmware/drivers/usart.c", "firmware/app/blreq.c",
+                          H735 + "demo/main.c", TABLE],
                  ldscript=H735 + "demo/demo_release.ld", out=f"{out}/demo.elf",
                  ldflags=["-Wl,-n"],   # no page alignment: the ELF headers must not load below the payload
-                 includes=[H735], generated=[TABLE]),
+                 includes=[H735, "firmware/app", "firmware/core"], generated=[TABLE]),
         ],
     )
