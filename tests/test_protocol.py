@@ -208,17 +208,17 @@ def test_reset_reaches_the_port():
     assert c["resets"] == 1 and c["run_app"] == 1
 
 
-def test_a_link_that_damages_every_large_frame_ends_with_a_clear_error():
-    """The board answers (small frames get through) but every 4 KB write arrives corrupted: the host
-    must give up with the cause instead of retransmitting forever."""
+def test_a_link_that_damages_every_large_frame_cuts_the_frames_down():
+    """The board answers (small frames get through) but a 4 KB write almost never arrives intact:
+    the frames in flight are cut down (after asking the board where it is) and the write completes."""
     inner = CoreTransport()
     t = FaultyTransport(inner, seed=5, corrupt=2e-3)   # a 4 KB frame survives with probability ~3e-4
     tg = Target(t)
     tg.hello(within=5)
-    with pytest.raises(P.DamagedLink, match=rf"corrupted frames.*rejected {P.Link.MAX_NAKS} times.*--baud"):
-        tg.erase([NOR])
-        tg.write([(NOR, bytes(4096))])
-    assert tg.link.retransmits >= P.Link.MAX_NAKS - 1
+    tg.erase([NOR])
+    tg.write([(NOR, bytes(range(256)) * 16)])
+    assert inner.mem(NOR, 4096) == bytes(range(256)) * 16
+    assert tg.link.data_size < P.MAX_DATA
 
 
 def test_application_is_valid_only_after_commit_and_any_change_invalidates_it():

@@ -114,6 +114,7 @@ def test_pty_channel_opens_with_pyserial_in_raw_mode():
         got = bytes(b for b, _ in ch.read_available())
         assert got == b"\x7f\x00ping"
         ch.write(b"pong\r\n", 0)
+        ch.flush()      # guest output leaves in batches (at the latest when the board idles)
         assert s.read(6) == b"pong\r\n"
         s.close()
     finally:
@@ -129,6 +130,7 @@ def test_tcp_channel_serves_pyserial_socket_url():
         assert ch.wait_readable(1.0)
         assert bytes(b for b, _ in ch.read_available()) == b"abc"
         ch.write(b"xyz", 0)
+        ch.flush()
         assert s.read(3) == b"xyz"
         s.close()
     finally:

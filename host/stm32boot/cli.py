@@ -14,8 +14,15 @@ class CliError(Exception):
     """An error the user can act on: printed as one clear message, exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes are one line too (the full usage is one `-h` away)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} -h`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="stm32boot",
         description="Flash STM32 internal flash and external octal/quad SPI NOR over UART, in one pass, "
                     "verified on the target. Without --port, commands talk to the simulated board.")
@@ -39,5 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stm32boot: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("stm32boot: interrupted", file=sys.stderr)
+        nl = "\n" if sys.stderr.isatty() else ""    # after a progress bar drawn in place
+        print(f"{nl}stm32boot: interrupted; nothing more was sent to the board (run the command "
+              f"again to finish)", file=sys.stderr)
         return 130

@@ -3,8 +3,9 @@
 Constants, enums and struct layouts come from the C header through stm32boot._protocol (cffi), never
 from a Python copy. This module frames and unframes (same resync rule as the firmware), maps reply
 statuses to exceptions that name the address and the cause, and runs the windowed sender: up to
-`window` request frames in flight, go-back-N retransmission on a sequence gap, a CRC NAK or a timeout;
-the firmware never applies a retransmitted frame twice (it answers from its reply record).
+`window` request frames in flight, go-back-N retransmission on a sequence gap or a CRC NAK, the oldest
+frame alone on a timeout or a lost answer; the firmware never applies a retransmitted frame twice (it
+answers from its reply record). The sender adapts to the link (see Link).
 """
 from __future__ import annotations
 
@@ -170,37 +171,105 @@ class Request:
     payload: bytes
     op_time: float = 0.05          # worst-case device time for this request (s), beyond the wire
     on_reply: Callable[[Reply], None] | None = None
+    split: Callable[[int], list] | None = None   # the same work as requests of <= n data bytes
 
 
 class _Entry:
     __slots__ = ("req", "seq", "frame", "sent_at", "due", "tries", "naks", "txn")
 
 
+MIN_DATA = 256          # smallest data frame the link shrinks to (a multiple of every program unit)
+
+
 class Link:
     """Windowed request/reply engine over a transport (transport.py: write, read(timeout), now(),
-    byte_time(), name)."""
+    byte_time(), name).
+
+    It adapts to the link it finds: the round-trip time is measured (Jacobson/Karels smoothing, only
+    on frames sent once), and how much slower than its worst-case model the board serves frames
+    (`slow`, e.g. a simulated board); every timeout is derived from both. Data frames shrink when
+    the link damages them and grow back after a run of clean answers. A timeout retransmits only
+    the oldest frame (the board may still be working through the rest); before a frame in flight is
+    cut into smaller ones, a probe asks the board which sequence number it expects, so nothing it
+    applied is ever sent again under another number."""
 
     MAX_TRIES = 8    # timeouts in a row on one frame: the board is not answering
     MAX_NAKS = 32    # rejections of one frame: the board answers but the link keeps damaging it
+    GROW_AFTER = 16  # clean answers in a row before the data frames double again
 
     def __init__(self, transport, window: int = 1, latency: float = 0.05):
         self.t = transport
         self.window = window
-        self.latency = latency  # allowance for the link's turnaround (USB frames, latency timers)
+        self.latency = latency  # one-way allowance until the round trip is measured
         self.seq = 0
         self.dec = Decoder()
         self.retransmits = 0
         self.frames_sent = 0
+        self.srtt: float | None = None
+        self.rttvar = 0.0
+        self.slow = 1.0
+        self.data_size = MAX_DATA
+        self.shrinks = 0
+        self._clean = 0
+        # what came back, for the message when it ends badly
+        self.bytes_in = 0
+        self.replies = 0
+        self.sample = bytearray()
+        self.last_rx = None
+        self._probing = False
 
     def next_seq(self) -> int:
         s = self.seq
         self.seq = (self.seq + 1) & 0xFFFF
         return s
 
+    # -- measurements ----------------------------------------------------------------------------
+    def rtt_sample(self, rtt: float) -> None:
+        if self.srtt is None:
+            self.srtt, self.rttvar = rtt, rtt / 2
+        else:
+            self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - rtt)
+            self.srtt = 0.875 * self.srtt + 0.125 * rtt
+
+    def turnaround(self) -> float:
+        """Allowance for the link's round trip beyond wire time (USB frames, servers, latency)."""
+        if self.srtt is None:
+            return 2 * self.latency
+        return max(0.01, self.srtt + 4 * self.rttvar)
+
+    def feed(self, data: bytes) -> list[Frame]:
+        """Every received byte goes through here: counted and kept as a sample for diagnosis."""
+        if not data:
+            return []
+        self.bytes_in += len(data)
+        self.last_rx = self.t.now()
+        if len(self.sample) < 256:
+            self.sample += data[:256 - len(self.sample)]
+        frames = self.dec.feed(data)
+        self.replies += sum(1 for f in frames if f.flags & FLAG_REPLY)
+        return frames
+
+    def _shrink(self) -> None:
+        self._clean = 0
+        if self.data_size > MIN_DATA:
+            self.data_size //= 2
+            self.shrinks += 1
+
+    def _clean_reply(self) -> None:
+        self._clean += 1
+        if self._clean >= self.GROW_AFTER and self.data_size < MAX_DATA:
+            self.data_size *= 2
+            self._clean = 0
+
+    # -- streaming -------------------------------------------------------------------------------
     def call(self, cmd: int, payload: bytes = b"", op_time: float = 0.05, check: bool = True) -> Reply:
         out: list[Reply] = []
         self.stream([Request(cmd, payload, op_time, out.append)], window=1, check=check)
         return out[0]
+
+    def _budget(self, e: _Entry, backlog: float) -> float:
+        wire = (len(e.frame) + 64) * self.t.byte_time()
+        return self.slow * (backlog + wire + e.req.op_time) + self.turnaround() + 0.15
 
     def _send(self, e: _Entry, backlog: float) -> None:
         now = self.t.now()
@@ -209,23 +278,31 @@ class Link:
         self.t.write(e.frame)
         self.frames_sent += 1
         e.sent_at = now
-        wire = (len(e.frame) + 64) * self.t.byte_time()
-        e.due = now + backlog + wire + e.req.op_time + 2 * self.latency + 0.2
+        # a frame that timed out before waits a little longer each time (the board may be slower
+        # than learned so far); mostly a timeout is a frame cut short by a lost byte: retry soon
+        e.due = now + self._budget(e, backlog) * (1.5 ** min(e.tries, 3))
 
     def stream(self, requests: Iterable[Request], window: int | None = None, check: bool = True) -> None:
         """Send every request with up to `window` in flight; call each on_reply in order of arrival.
         An error status raises TargetError (unless check=False: the Reply is handed over)."""
         win = max(1, min(window or self.window, lib.PROTO_WINDOW))
         pending: OrderedDict[int, _Entry] = OrderedDict()
+        front: list[Request] = []        # cut-down requests that go before the rest
         it = iter(requests)
         exhausted = False
         bt = self.t.byte_time()
+        self._last_reply = None
         while True:
-            while not exhausted and len(pending) < win:
-                try:
-                    req = next(it)
-                except StopIteration:
-                    exhausted = True
+            while len(pending) < win:
+                if front:
+                    req = front.pop(0)
+                elif not exhausted:
+                    try:
+                        req = next(it)
+                    except StopIteration:
+                        exhausted = True
+                        continue
+                else:
                     break
                 e = _Entry()
                 e.req, e.seq, e.tries, e.naks, e.txn = req, self.next_seq(), 0, 0, -1
@@ -237,50 +314,84 @@ class Link:
                 return
             oldest = next(iter(pending.values()))
             wait = max(0.0, oldest.due - self.t.now())
-            data = self.t.read(wait)
-            for f in self.dec.feed(data) if data else ():
-                if not f.flags & FLAG_REPLY:
-                    continue
-                e = pending.get(f.seq)
-                if e is None or f.cmd != e.req.cmd:
-                    continue  # a stale answer to something already settled
-                r = parse_reply(f)
-                fresh = (f.flags & TRY_MASK) == e.txn   # answers our latest copy of the frame
-                if r.status == Status.SEQ_ERROR:
-                    if fresh:
-                        self._go_back(pending, r.detail, e)
-                elif r.status == Status.BAD_CRC:
-                    if fresh:
-                        self._go_back(pending, f.seq, e)
+            for f in self.feed(self.t.read(wait)):
+                self._on_frame(f, pending, check, front)
+            if not pending:
+                continue
+            oldest = next(iter(pending.values()))
+            if self.t.now() >= oldest.due - 1e-6:   # (float clocks: never spin on a sliver)
+                if self.last_rx is not None and self.last_rx > oldest.sent_at:
+                    oldest.naks += 1       # the board talks: its frames or ours are being damaged
+                    if oldest.naks >= self.MAX_NAKS:
+                        raise DamagedLink(self.damaged_message(oldest))
                 else:
-                    del pending[f.seq]
-                    if pending:   # the next one's clock starts now at the latest
-                        nxt = next(iter(pending.values()))
-                        nxt.due = max(nxt.due, self.t.now() + nxt.req.op_time + 2 * self.latency + 0.2)
-                    if r.status != Status.OK and check:
-                        raise TargetError(r.cmd, r.status, r.addr, r.detail)
-                    if e.req.on_reply:
-                        e.req.on_reply(r)
-            if pending:
-                oldest = next(iter(pending.values()))
-                if self.t.now() >= oldest.due - 1e-6:   # (float clocks: never spin on a sliver)
-                    oldest.tries += 1
+                    oldest.tries += 1      # silence
                     if oldest.tries >= self.MAX_TRIES:
                         raise NoResponse(self.no_response_message())
-                    self._resend_from(pending, oldest.seq)
+                self._shrink()     # a frame or its answer lost (a slow board shows in `slow`)
+                if not self._resplit(pending, front, oldest, check):
+                    self.retransmits += 1
+                    self._send(oldest, 0.0)
 
-    def _go_back(self, pending, expected: int, trigger: _Entry) -> None:
+    def _on_frame(self, f: Frame, pending, check: bool, front: list) -> None:
+        if not f.flags & FLAG_REPLY:
+            return
+        e = pending.get(f.seq)
+        if e is None or f.cmd != e.req.cmd:
+            return  # a stale answer to something already settled
+        r = parse_reply(f)
+        fresh = (f.flags & TRY_MASK) == e.txn   # answers our latest copy of the frame
+        now = self.t.now()
+        if r.status in (Status.SEQ_ERROR, Status.BAD_CRC) and self._probing:
+            return     # the probe settles where the board is; nothing is sent meanwhile
+        if r.status == Status.SEQ_ERROR:
+            if fresh:
+                self._go_back(pending, r.detail, e, front, check)
+            return
+        if r.status == Status.BAD_CRC:
+            if fresh:
+                self._shrink()
+                self._go_back(pending, f.seq, e, front, check)
+            return
+        del pending[f.seq]
+        # The board applies frames in order: an older frame still waiting for its answer was applied
+        # and its answer lost; ask again now (answered from the reply record) instead of timing out.
+        for p in [p for p in pending.values() if not self._probing and p.sent_at <= e.sent_at
+                  and ((e.seq - p.seq) & 0xFFFF) < 0x8000]:
+            self.retransmits += 1
+            self._send(p, 0.0)
+        if e.txn == 0 and e.tries == 0 and e.naks == 0:
+            # Karn: only frames sent once measure the link. The first of a burst measures the
+            # round trip; every one measures how fast the board serves frames against its model.
+            start = e.sent_at if self._last_reply is None else max(e.sent_at, self._last_reply)
+            model = len(e.frame) * self.t.byte_time() + e.req.op_time
+            if self._last_reply is None or e.sent_at >= self._last_reply:
+                self.rtt_sample(max(0.0, now - e.sent_at - model))
+            ratio = (now - start) / max(model, 1e-4)
+            self.slow = max(1.0, min(64.0, ratio if ratio > self.slow else 0.9 * self.slow + 0.1 * ratio))
+            self._clean_reply()
+        self._last_reply = now
+        if pending:   # the next one's clock starts now at the latest
+            nxt = next(iter(pending.values()))
+            nxt.due = max(nxt.due, now + self._budget(nxt, 0.0))
+        if r.status != Status.OK and check:
+            raise TargetError(r.cmd, r.status, r.addr, r.detail)
+        if e.req.on_reply:
+            e.req.on_reply(r)
+
+    def _go_back(self, pending, expected: int, trigger: _Entry, front: list, check: bool) -> None:
         e = pending.get(expected)
         # Gate: an error caused by a frame sent before our last retransmission of `expected` is stale.
         if e is not None and e.sent_at <= trigger.sent_at:
             # A NAK is a try too: a link that damages every copy of a frame must end, not loop.
             e.naks += 1
+            if e.naks >= 2:
+                if len(e.req.payload) <= self.data_size + 16:
+                    self._shrink()
+                if self._resplit(pending, front, e, check):
+                    return
             if e.naks >= self.MAX_NAKS:
-                raise DamagedLink(
-                    f"{self.t.name} keeps receiving corrupted frames: frame {e.seq} ({len(e.frame)} bytes) "
-                    f"was rejected {e.naks} times; likely causes: a baud rate the cable or USB bridge "
-                    f"cannot carry (try --baud 115200), electrical noise, or flow control left on by "
-                    f"another program")
+                raise DamagedLink(self.damaged_message(e))
             self._resend_from(pending, expected)
 
     def _resend_from(self, pending, seq: int) -> None:
@@ -292,6 +403,94 @@ class Link:
                 self._send(e, backlog)
                 backlog += len(e.frame) * bt + e.req.op_time
 
+    # -- cutting frames down ---------------------------------------------------------------------
+    def _resplit(self, pending, front: list, e: _Entry, check: bool) -> bool:
+        """When frames in flight are bigger than the link now carries, ask the board which seq it
+        expects, keep what it applied (their answers come back as duplicates) and resend the rest cut
+        down, renumbered from that seq. False when there is nothing to cut."""
+        if not any(p.req.split and len(p.req.payload) > self.data_size + 16 for p in pending.values()):
+            return False
+        expected = self._probe(pending, check, front)
+        if not pending:
+            return True
+        applied, rest = [], []
+        for p in pending.values():
+            (rest if ((p.seq - expected) & 0xFFFF) < 0x8000 else applied).append(p)
+        if not rest:
+            return False
+        reqs: list[Request] = []
+        for p in rest:
+            del pending[p.seq]
+            if p.req.split and len(p.req.payload) > self.data_size + 16:
+                reqs += p.req.split(self.data_size)
+            else:
+                reqs.append(p.req)
+        front[:0] = reqs
+        self.seq = expected
+        if applied:
+            self._resend_from(pending, applied[0].seq)
+        return True
+
+    def _probe(self, pending, check: bool, front: list) -> int:
+        """The seq the board expects next: a frame far ahead is never applied, only answered with
+        SEQ_ERROR naming it (protocol.h). Once its answer is here, every copy sent before it has been
+        through the board (one wire, in order). Answers to pending frames are handled meanwhile."""
+        self._probing = True
+        try:
+            return self._probe_once(pending, check, front)
+        finally:
+            self._probing = False
+
+    def _probe_once(self, pending, check: bool, front: list) -> int:
+        seq = (self.seq + 0x4000) & 0xFFFF
+        for _ in range(self.MAX_TRIES):
+            frame = encode(Cmd.CRC, seq, b"")
+            self.t.write(frame)
+            self.frames_sent += 1
+            end = self.t.now() + self.slow * (len(frame) + 64) * self.t.byte_time() * 4 \
+                + self.turnaround() * 2 + 0.3
+            while (left := end - self.t.now()) > 0:
+                for f in self.feed(self.t.read(left)):
+                    if f.flags & FLAG_REPLY and f.seq == seq and f.cmd == Cmd.CRC:
+                        r = parse_reply(f)
+                        if r.status == Status.SEQ_ERROR:
+                            return r.detail
+                    else:
+                        self._on_frame(f, pending, check, front)
+        raise NoResponse(self.no_response_message())
+
+    # -- when it ends badly ----------------------------------------------------------------------
+    def damaged_message(self, e: _Entry) -> str:
+        return (f"{self.t.name} keeps receiving corrupted frames: frame {e.seq} ({len(e.frame)} bytes) "
+                f"was rejected or lost {e.naks} times while the board kept answering; likely causes: "
+                f"a baud rate the cable or USB bridge cannot carry (try --baud 115200), electrical "
+                f"noise, or flow control left on by another program")
+
     def no_response_message(self) -> str:
-        return (f"no response from {self.t.name}: likely causes: wrong port, board not in the bootloader "
-                f"(press reset, or hold BOOT and reset), another program holds the port")
+        """"No response" only when nothing came back; otherwise what did come back."""
+        name = self.t.name
+        if not self.bytes_in:
+            return (f"no response from {name}: likely causes: wrong port, board not in the bootloader "
+                    f"(press reset, or hold BOOT and reset), another program holds the port")
+        sample = bytes(self.sample)
+        if self.replies:
+            crc = self.dec.crc_errors
+            noise = f", {crc} damaged frame(s) received" if crc else ""
+            return (f"{name} stopped answering: it answered {self.replies} frame(s){noise} "
+                    f"({self.bytes_in:,} bytes), then went silent or every answer arrived damaged; "
+                    f"likely causes: a noisy or failing link (try a lower --baud, another cable or "
+                    f"USB port), or the board was reset or lost power")
+        printable = sum(1 for b in sample if 32 <= b < 127 or b in (9, 10, 13))
+        if sample and printable >= 0.9 * len(sample):
+            text = sample.decode("ascii", "replace").strip().replace("\n", " | ")[:60]
+            return (f"{name} is talking, but not the stm32boot protocol: an application is running "
+                    f"(it said {text!r}) and did not hand over to the bootloader: link "
+                    f"firmware/app/blreq.c into it, or press RESET on the board and run the command "
+                    f"within the bootloader's listening window")
+        if self.dec.crc_errors:
+            return (f"{name} answers, but every frame arrived damaged ({self.dec.crc_errors} bad "
+                    f"CRC, {self.bytes_in:,} bytes): electrical noise or a rate the cable cannot "
+                    f"carry; try --baud 115200 or another cable")
+        return (f"{name} sends bytes that are not the stm32boot protocol ({self.bytes_in:,} bytes, "
+                f"e.g. {sample[:12].hex(' ')}): likely a different baud rate on the board (another "
+                f"bootloader or application?), or noise; reset the board into the stm32boot bootloader")

@@ -43,6 +43,18 @@ def single_port(args, command: str) -> None:
         raise CliError(f"`{command}` talks to one board: give one --port (only `flash` takes several)")
 
 
+def parse_baud(text: str) -> int:
+    """A link rate in bits per second: a positive whole number (115200, 921600, 2M)."""
+    try:
+        v = int(text.strip().replace("_", ""), 10)
+    except ValueError:
+        v = None
+    if v is None or not 1200 <= v <= 16_000_000:
+        raise argparse.ArgumentTypeError(f"not a baud rate: {text!r} (write e.g. 115200 or 921600; "
+                                         f"from 1200 to 16000000)")
+    return v
+
+
 def add_target_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--board", default=boards.DEFAULT,
                    help=f"board description: {', '.join(boards.names())} (default: {boards.DEFAULT})")
@@ -51,7 +63,7 @@ def add_target_args(p: argparse.ArgumentParser) -> None:
                         "`flash` takes it several times to flash boards in parallel")
     p.add_argument("--state", default=None, metavar="DIR",
                    help="simulated board's state directory (default: the one `doit flash` uses)")
-    p.add_argument("--baud", type=int, default=None,
+    p.add_argument("--baud", type=parse_baud, default=None,
                    help="link speed, honoured exactly or refused with the rates the board supports "
                         "(default: the fastest both ends support)")
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
@@ -113,15 +125,22 @@ def _open(board, port, state_dir, baud, wait=None):
         from .target import open_target
     except ImportError as e:
         raise CliError(f"the protocol client (stm32boot.target) is not available: {e}") from None
-    if wait is None:
-        return open_target(board, port=port, state_dir=state_dir, baud=baud)
-    return open_target(board, port=port, state_dir=state_dir, baud=baud, wait=wait)
+    from .sim.state import StateError
+    try:
+        if wait is None:
+            return open_target(board, port=port, state_dir=state_dir, baud=baud)
+        return open_target(board, port=port, state_dir=state_dir, baud=baud, wait=wait)
+    except StateError as e:
+        raise CliError(f"{e} (a simulator started with --uart pty is reached with --port "
+                       f"/dev/pts/N, the path it printed)") from None
 
 
 def _library_errors() -> tuple[type, ...]:
     """Error types that carry a user-facing message (protocol, transport, serial, our own)."""
     errs: list[type] = [ImageError, PlanError, VerifyError, OSError, TimeoutError]
     for mod, names in (("stm32boot.protocol", ("ProtocolError", "TargetError")),
+                       ("stm32boot.sim.state", ("StateError",)),
+                       ("termios", ("error",)),
                        ("stm32boot.target", ("TargetError",)),
                        ("stm32boot.native", ("PackError",)),
                        ("serial", ("SerialException",))):

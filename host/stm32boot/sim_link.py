@@ -37,6 +37,38 @@ def provision(m, board) -> bool:
     return True
 
 
+class Interrupt:
+    """Ctrl-C while the machine runs: stop it at the next hook and say so, instead of letting
+    KeyboardInterrupt rise inside a unicorn callback (ctypes prints and ignores it there, and the
+    simulator keeps going). `with Interrupt(m) as it: m.run(...)`; then `it.hit`."""
+
+    def __init__(self, m):
+        self.m, self.hit, self._old = m, False, None
+
+    def _on_sigint(self, _sig, _frame):
+        self.hit = True
+        m = self.m
+        m._timed_out = True          # the run loop's own stop reasons: it ends at the next check
+        m._wall_deadline = 0.0
+        try:
+            m.uc.emu_stop()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        import signal
+        import threading
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+        return False
+
+
 class SimTransport:
     max_baud = 12_500_000
 
@@ -130,8 +162,11 @@ class SimTransport:
         busy = (lambda: bool(usart.txq)) if usart is not None and hasattr(usart, "txq") else (lambda: False)
         pred = (lambda: len(self.chan.tx_log) > n0 and (len(self.chan.tx_log) - n0 >= 256 or not busy())) \
             if stop_on_tx else None
-        r = self.m.run(until=pred, max_virtual_s=left, timeout_s=getattr(self, "wall_limit", None))
+        with Interrupt(self.m) as it:
+            r = self.m.run(until=pred, max_virtual_s=left, timeout_s=getattr(self, "wall_limit", None))
         self.last_run = r
+        if it.hit:
+            raise KeyboardInterrupt
         if r.reason == "fault":
             raise SimFault(f"the simulated board faulted: {r.detail}\n{r.fault_report}")
         if r.reason == "hang" and self.m.clock.now < until_ps:

@@ -81,28 +81,6 @@ def _info_from(r: P.Reply) -> TargetInfo:
 NOTICE_S = 0.5   # silence before telling the user to press RESET
 
 
-def describe_heard(data: bytes) -> str:
-    """What came back instead of an answer, in words: the likely situation on the other end."""
-    if not data:
-        return "nothing was heard on the line (no board, wrong port, or the board is off)"
-    frames = P.Decoder().feed(data)
-    if frames and not any(f.flags & P.FLAG_REPLY for f in frames):
-        return ("our own frames came back unanswered: the line echoes them (a terminal or loop-back on the "
-                "port, or the board is not running yet)")
-    if frames:
-        return (f"the board sent {len(frames)} frame(s) of our protocol but none answered: restart it "
-                f"(press RESET)")
-    text = bytes(b for b in data if 32 <= b < 127 or b in (9, 10, 13))
-    if len(text) >= 0.9 * len(data):
-        sample = text.decode("ascii").strip().splitlines()
-        sample = sample[0][:60] if sample else ""
-        return (f"an application is printing ({len(data)} bytes, e.g. {sample!r}) and did not hand over to "
-                f"the bootloader: link firmware/app/blreq.c into it, or press RESET on the board")
-    return (f"{len(data)} bytes that are neither text nor our frames were heard (e.g. "
-            f"{data[:8].hex(' ')}): the board likely runs at another baud rate (--baud), or another "
-            f"bootloader answers")
-
-
 class Target:
     def __init__(self, transport, progress: Callable | None = None):
         self.t = transport
@@ -113,59 +91,82 @@ class Target:
     # -- session ---------------------------------------------------------------------------------
     def hello(self, within: float = HELLO_TRIES_S, notice: Callable | None = None) -> TargetInfo:
         """HELLO until answered or `within` seconds pass (transport clock). An application that links
-        firmware/app/blreq.c resets into the bootloader on the first one and a later one is answered.
-        `notice(text)` is called once when the board stays silent for NOTICE_S and more time is left."""
+        firmware/app/blreq.c resets into the bootloader on the first one and a later one is answered;
+        `notice(text)` is called once when the board stays silent for NOTICE_S and more time is left.
+        Every attempt carries the
+        same seq (HELLO restarts the session at its own seq, protocol.h), so an answer to ANY attempt
+        is the answer: a round trip longer than the gap between attempts still connects, and measures
+        the link's round-trip time (the echoed try count names the attempt answered)."""
+        link = self.link
+        seq = link.next_seq()
         end = self.t.now() + within
+        b0, c0 = link.bytes_in, link.dec.crc_errors
+        sent: dict[int, float] = {}
+        gap, txn, naks = 0.08, 0, 0
+        r = answered = None
         start = self.t.now()
-        self.heard = bytearray()
-        sent: set[int] = set()
-        while True:
-            if notice is not None and self.t.now() - start >= NOTICE_S and end - self.t.now() > NOTICE_S:
+        while r is None:
+            now = self.t.now()
+            if notice is not None and now - start >= NOTICE_S and end - now > NOTICE_S:
                 notice(f"Connecting to {self.t.name}... press RESET on the board "
                        f"(waiting up to {within:g} s; --wait sets how long)")
                 notice = None
-            try:
-                # Attempts 80 ms apart: several fit in the bootloader's 200 ms listening window after
-                # reset, and each leaves more than the 50 ms of silence that makes the bootloader drop a
-                # half-received frame (protocol.h), so a HELLO is never swallowed as its payload.
-                # A late answer to an earlier attempt counts too (a slow link or a busy simulator):
-                # every HELLO restarts the session, and the board handles them in order.
-                r = self._call_once(Cmd.HELLO, b"", min(0.08, max(0.02, end - self.t.now())), also=sent)
-                break
-            except NoResponse:
-                if self.t.now() >= end:
-                    raise NoResponse(self.link.no_response_message() + "; " + describe_heard(bytes(self.heard))) from None
-            except TargetError as e:
-                # Our HELLO arrived damaged (the board says so): send it again, within the same time.
-                if e.status not in (P.Status.BAD_CRC, P.Status.SEQ_ERROR):
-                    raise
-                if self.t.now() >= end:
-                    raise P.DamagedLink(f"{self.t.name} answers, but every HELLO arrived corrupted; likely "
-                                        f"causes: a wrong or unstable baud rate, noise on the line") from None
+            if now >= end:
+                crc, got = link.dec.crc_errors - c0, link.bytes_in - b0
+                if naks or crc:
+                    raise P.DamagedLink(
+                        f"{self.t.name} answers, but the link damages the frames: {txn} HELLO "
+                        f"attempt(s), {naks} arrived corrupted at the board, {crc} "
+                        f"damaged answer(s) and {got:,} bytes came back without one intact "
+                        f"answer; likely causes: noise on the line, a wrong or unstable baud rate (try "
+                        f"--baud 115200), another cable or USB port")
+                raise NoResponse(link.no_response_message())
+            # Attempts 80 ms apart at first: several fit in the bootloader's 200 ms listening window
+            # after reset, and each leaves more than the 50 ms of silence that makes the bootloader
+            # drop a half-received frame (protocol.h), so a HELLO is never swallowed as its payload.
+            # Then further apart: a slow link must not be flooded with copies.
+            self.t.write(P.encode(Cmd.HELLO, seq, b"", txn & P.TRY_MASK))
+            sent[txn & P.TRY_MASK] = now
+            txn += 1
+            until = min(end, now + gap)
+            gap = min(gap * 1.25, 0.5)
+            while r is None and (left := until - self.t.now()) > 0:
+                for f in link.feed(self.t.read(left)):
+                    if not (f.flags & P.FLAG_REPLY and f.seq == seq and f.cmd == Cmd.HELLO):
+                        continue
+                    rep = P.parse_reply(f)
+                    if rep.status == P.Status.OK:
+                        r, answered = rep, f.flags & P.TRY_MASK
+                        break
+                    if rep.status in (P.Status.BAD_CRC, P.Status.SEQ_ERROR):
+                        naks += 1      # our HELLO arrived damaged: the next attempt goes anyway
+                    else:
+                        raise TargetError(rep.cmd, rep.status, rep.addr, rep.detail)
+        now = self.t.now()
+        if answered in sent:
+            link.rtt_sample(max(0.0, now - sent[answered] - 120 * self.t.byte_time()))
+        # Later copies may still be on their way; each would restart the session (and empty the
+        # board's reply cache) in the middle of what follows: let them land first.
+        last = max(sent.values())
+        if sent.get(answered) != last:
+            settle = last + 2 * (now - sent.get(answered, last)) + 0.05
+            while (left := settle - self.t.now()) > 0:
+                link.feed(self.t.read(left))
         self._info = _info_from(r)
         self.link.window = max(1, min(self._info.window, lib.PROTO_WINDOW))
         return self._info
 
-    def _call_once(self, cmd: int, payload: bytes, wait: float, also: set | None = None) -> P.Reply:
-        """One frame, one wait, no retransmission (HELLO / SET_BAUD / RESET: safe to repeat by hand).
-        `also`: earlier seqs of the same command whose answer is accepted too (the new seq is added)."""
+    def _call_once(self, cmd: int, payload: bytes, wait: float) -> P.Reply:
+        """One frame, one wait, no retransmission (SET_BAUD / RESET: safe to repeat by hand)."""
         seq = self.link.next_seq()
-        ok = {seq}
-        if also is not None:
-            also.add(seq)
-            ok = also
         self.t.write(P.encode(cmd, seq, payload))
-        end = self.t.now() + wait
+        end = self.t.now() + wait + self.link.turnaround()
         while True:
             left = end - self.t.now()
             if left <= 0:
                 raise NoResponse(self.link.no_response_message())
-            data = self.t.read(left)
-            heard = getattr(self, "heard", None)
-            if heard is not None and data and len(heard) < 4096:
-                heard += data
-            for f in self.link.dec.feed(data):
-                if f.flags & P.FLAG_REPLY and f.seq in ok and f.cmd == cmd:
+            for f in self.link.feed(self.t.read(left)):
+                if f.flags & P.FLAG_REPLY and f.seq == seq and f.cmd == cmd:
                     r = P.parse_reply(f)
                     if r.status != P.Status.OK:
                         raise TargetError(r.cmd, r.status, r.addr, r.detail)
@@ -177,6 +178,8 @@ class Target:
         bootloader's window, or the bootloader reverts and we try the next rate."""
         info = self._info or self.hello()
         top = min(info.max_baud, getattr(self.t, "max_baud", info.max_baud))
+        if want is not None and not (isinstance(want, int) and 0 < want <= 0xFFFFFFFF):
+            raise ProtocolError(f"cannot ask for {want} baud: give a positive rate up to {top}")
         rates = [want] if want else [b for b in FAST_BAUDS if b <= top]
         old = info.baud
         for rate in rates:
@@ -186,20 +189,20 @@ class Target:
                 self._call_once(Cmd.SET_BAUD, struct.pack("<II", rate, lib.PROTO_BAUD_WINDOW_MS), 1.0)
             except TargetError:
                 continue
-            except NoResponse:
+            except (NoResponse, P.DamagedLink):
                 # The request or its acknowledgement was lost: the board may have switched, and then
                 # reverts after its window. Meet it at the old rate and try the next rate.
                 self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
                 continue
             self.t.set_baud(rate)
             try:
-                got = self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 * 0.6).baud
+                got = self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 * 0.6 + self.link.turnaround()).baud
                 if got == rate:
                     return rate
                 self.t.set_baud(got)   # the board acknowledged but stayed (rate out of its range)
                 old = got
                 continue
-            except NoResponse:
+            except (NoResponse, P.DamagedLink):
                 self.t.set_baud(old)   # the bootloader falls back after its window
                 self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
         if want:
@@ -249,6 +252,13 @@ class Target:
         self._changes_allowed()
         self.link.stream(self._erase_reqs(addr_list))
 
+    def _write_req(self, addr: int, piece, acked) -> Request:
+        m = self._mem(addr, len(piece))
+        t = 0.02 + len(piece) * WORD_S.get(m.kind if m else 0, 1e-5)
+        return Request(Cmd.WRITE, struct.pack("<I", addr) + piece, t, acked(len(piece)),
+                       lambda n, a=addr, p=piece: [self._write_req(a + o, p[o:o + n], acked)
+                                                   for o in range(0, len(p), n)])
+
     def erase_whole(self, base: int) -> bool:
         """Erase the memory at `base` with one whole-chip command; False (nothing erased) when the
         bootloader or the memory has none (then erase its sectors)."""
@@ -268,11 +278,11 @@ class Target:
     def _write_reqs(self, chunks, acked):
         for addr, data in chunks:
             mv = memoryview(data).cast("B")
-            for off in range(0, len(mv), P.MAX_DATA):
-                piece = mv[off:off + P.MAX_DATA]
-                m = self._mem(addr + off, len(piece))
-                t = 0.02 + len(piece) * WORD_S.get(m.kind if m else 0, 1e-5)
-                yield Request(Cmd.WRITE, struct.pack("<I", addr + off) + piece, t, acked(len(piece)))
+            off = 0
+            while off < len(mv):
+                n = self.link.data_size        # the link's current frame size (it adapts)
+                yield self._write_req(addr + off, mv[off:off + n], acked)
+                off += n
 
     def _acker(self, progress):
         progress = progress or self.progress
@@ -307,10 +317,19 @@ class Target:
 
     def read(self, addr: int, length: int) -> bytes:
         parts: dict[int, bytes] = {}   # replies may complete out of order after a retransmission
-        reqs = (Request(Cmd.READ, struct.pack("<II", a, min(P.MAX_DATA, addr + length - a)), 0.02,
-                        lambda r, a=a: parts.__setitem__(a, r.data))
-                for a in range(addr, addr + length, P.MAX_DATA))
-        self.link.stream(reqs)
+
+        def req(a: int, n: int) -> Request:
+            return Request(Cmd.READ, struct.pack("<II", a, n), 0.02,
+                           lambda r, a=a: parts.__setitem__(a, r.data),
+                           lambda k, a=a, n=n: [req(a + o, min(k, n - o)) for o in range(0, n, k)])
+
+        def reqs():
+            a = addr
+            while a < addr + length:
+                n = min(self.link.data_size, addr + length - a)
+                yield req(a, n)
+                a += n
+        self.link.stream(reqs())
         return b"".join(parts[a] for a in sorted(parts))
 
     def crc(self, ranges: list[tuple[int, int]]) -> list[int]:

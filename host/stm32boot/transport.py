@@ -33,17 +33,27 @@ class SerialTransport:
         import serial  # pyserial; imported here so the simulator path does not need it
         self.name, self.max_baud = port, max_baud
         self._saved = None
+        if not isinstance(baud, int) or not 0 < baud <= max_baud:
+            raise TransportError(f"cannot use {baud} baud on {port}: give a rate from 1200 to {max_baud}")
         try:
             import termios
-            fd = os.open(port, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        except ImportError:
+            termios = None
+        if termios is not None:
             try:
+                fd = os.open(port, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+            except OSError as e:
+                raise TransportError(_explain_open(port, e)) from None
+            try:
+                if not os.isatty(fd):
+                    raise TransportError(f"cannot use {port}: it is not a serial port (not a terminal "
+                                         f"device); give the board's port, e.g. /dev/ttyACM0")
                 self._saved = termios.tcgetattr(fd)
+            except termios.error as e:
+                raise TransportError(f"cannot use {port}: it does not behave as a serial port "
+                                     f"({e.args[-1]}); give the board's port, e.g. /dev/ttyACM0") from None
             finally:
                 os.close(fd)
-        except ImportError:
-            pass
-        except OSError as e:
-            raise TransportError(_explain_open(port, e)) from None
         try:
             self.ser = serial.Serial(port=port, baudrate=baud, bytesize=8, parity="N", stopbits=1,
                                      timeout=0, write_timeout=10, rtscts=False, dsrdtr=False,
@@ -53,16 +63,29 @@ class SerialTransport:
         self.baud = baud
         self.ser.reset_input_buffer()
 
+    def _gone(self, e: Exception) -> TransportError:
+        return TransportError(f"{self.name} went away in the middle of the session ({e}): the board "
+                              f"was unplugged or reset its USB bridge, or the simulator on it stopped; "
+                              f"reconnect and run the command again")
+
     def write(self, data: bytes) -> None:
-        self.ser.write(data)
+        import serial
+        try:
+            self.ser.write(data)
+        except (serial.SerialException, OSError) as e:
+            raise self._gone(e) from None
 
     def read(self, timeout: float) -> bytes:
-        self.ser.timeout = max(0.0, timeout)
-        first = self.ser.read(1)
-        if not first:
-            return b""
-        self.ser.timeout = 0
-        return first + self.ser.read(self.ser.in_waiting or 0)
+        import serial
+        try:
+            self.ser.timeout = max(0.0, timeout)
+            first = self.ser.read(1)
+            if not first:
+                return b""
+            self.ser.timeout = 0
+            return first + self.ser.read(self.ser.in_waiting or 0)
+        except (serial.SerialException, OSError) as e:
+            raise self._gone(e) from None
 
     def now(self) -> float:
         return time.monotonic()

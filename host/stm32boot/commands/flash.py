@@ -35,7 +35,7 @@ def run(args) -> int:
     board = get_board(args)
     after_choice(args)
     with errors_as_cli():                    # everything is validated before the board is opened
-        img = imagemod.load(args.images)
+        img = imagemod.load(args.images, board)
         plan = planmod.build(img, board)
     if args.dry_run:
         return dry_run(args, board, plan)

@@ -59,7 +59,7 @@ def register(sub) -> None:
 def _open_uart(spec: str):
     from ..sim import channels
     try:
-        return channels.open_channel(spec, announce=lambda s: print(f"sim: {s}", file=sys.stderr))
+        return channels.open_channel(spec, announce=lambda s: print(s, file=sys.stderr))
     except (ValueError, OSError) as e:
         raise CliError(f"--uart {spec}: {e}") from None
 
@@ -127,9 +127,14 @@ def _run_board(args) -> int:
         nor = f", NOR {m.nor_part}" if getattr(m, "nor_part", None) else ""
         print(f"sim: {m.board.title} booting from 0x{m.boot_address:08X} "
               f"(state {state_dir}{', blank' if args.blank else ''}{nor})", file=sys.stderr)
+        from ..sim_link import Interrupt
+        it = Interrupt(m)
         try:
-            res = m.run(timeout_s=args.timeout, max_virtual_s=args.max_virtual)
+            with it:
+                res = m.run(timeout_s=args.timeout, max_virtual_s=args.max_virtual)
         except KeyboardInterrupt:
+            it.hit = True
+        if it.hit:                      # the first Ctrl-C stops it; the state is saved on close
             m.sync()
             print(f"\nsim: interrupted at PC=0x{m.pc():08X}, virtual {m.clock.seconds:.6f} s", file=sys.stderr)
             return 130

@@ -43,7 +43,7 @@ def bootloader_bytes(board, spec: str) -> bytes:
         pass   # image.load names the problem
     lo, hi = imagemod.bootloader_range(board)
     with errors_as_cli():
-        img = imagemod.load([spec])
+        img = imagemod.load([spec], board)
     first, last = img.chunks[0][0], img.chunks[-1][0] + len(img.chunks[-1][1])
     if first < lo or last > hi:
         bad = first if first < lo else hi

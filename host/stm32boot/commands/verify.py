@@ -24,7 +24,7 @@ def run(args) -> int:
     t0 = time.monotonic()
     board = get_board(args)
     with errors_as_cli():
-        img = imagemod.load(args.images)
+        img = imagemod.load(args.images, board)
         imagemod.split(img, board)           # same board checks as flash
     # Exactly the image's bytes: what else the sectors hold is not the image's business.
     ranges = [(a, len(d)) for a, d in img.chunks]

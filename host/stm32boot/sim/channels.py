@@ -21,6 +21,8 @@ import select
 import socket
 import sys
 import termios
+import threading
+import time
 import tty
 
 
@@ -78,11 +80,36 @@ class InProcessChannel(ByteChannel):
 
 
 class _FdChannel(ByteChannel):
-    """Shared non-blocking fd plumbing; bytes the host is too slow to take are buffered, not lost."""
+    """Shared non-blocking fd plumbing; bytes the host is too slow to take are buffered, not lost.
+
+    Guest output is written in batches, not one write(2) per UART frame: a write to a pty wakes its
+    reader, and at ~0.7 ms per wake-up on a loaded host that was most of the simulator's time per
+    reply. A batch leaves when it is FLUSH_AGE old, FLUSH_BYTES long, or the board goes idle
+    (wait_readable), so the host never waits for bytes the board has finished sending."""
     interactive = True
+    FLUSH_AGE = 0.002
+    FLUSH_BYTES = 4096
 
     def __init__(self):
         self._out = bytearray()
+        self._since = 0.0
+        self._lock = threading.Lock()
+        self._kick = threading.Event()
+        self._closed = False
+        self._flusher = None
+
+    def _late_flush(self):
+        """Sends a batch nobody else sent within FLUSH_AGE (the guest stopped, or computes without
+        touching the UART): output never waits for the guest's next move."""
+        while not self._closed:
+            self._kick.wait()
+            self._kick.clear()
+            time.sleep(self.FLUSH_AGE)
+            if self._out and not self._closed:
+                try:
+                    self._flush()
+                except (OSError, ValueError):   # closed under us: nothing left to deliver
+                    return
 
     def _rfd(self):
         raise NotImplementedError
@@ -94,6 +121,8 @@ class _FdChannel(ByteChannel):
         return self._rfd()
 
     def read_available(self):
+        if self._out and time.monotonic() - self._since >= self.FLUSH_AGE:
+            self._flush()
         fd = self._rfd()
         if fd is None:
             return []
@@ -115,10 +144,28 @@ class _FdChannel(ByteChannel):
         pass
 
     def write(self, data: bytes, t_ps: int) -> None:
-        self._out += data
+        with self._lock:
+            if not self._out:
+                self._since = time.monotonic()
+                if self.FLUSH_AGE:
+                    if self._flusher is None:
+                        self._flusher = threading.Thread(target=self._late_flush, daemon=True,
+                                                         name="uart-flush")
+                        self._flusher.start()
+                    self._kick.set()
+            self._out += data
+        if len(self._out) >= self.FLUSH_BYTES or time.monotonic() - self._since >= self.FLUSH_AGE:
+            self._flush()
+
+    def flush(self) -> None:
+        """Send what the guest wrote so far now (the machine does it when the board idles)."""
         self._flush()
 
     def _flush(self):
+        with self._lock:
+            self._flush_locked()
+
+    def _flush_locked(self):
         fd = self._wfd()
         while self._out and fd is not None:
             try:
@@ -134,6 +181,7 @@ class _FdChannel(ByteChannel):
             del self._out[:n]
 
     def wait_readable(self, timeout_s: float) -> bool:
+        self._flush()                  # the board is idle: what it sent goes out now
         fd = self._rfd()
         if fd is None:
             return False
@@ -168,6 +216,9 @@ class PtyChannel(_FdChannel):
         return self.master
 
     def close(self):
+        self._flush()
+        self._closed = True
+        self._kick.set()
         if self.link and os.path.islink(self.link):
             os.unlink(self.link)
         for fd in (self.master, self.slave):
@@ -221,17 +272,22 @@ class TcpChannel(_FdChannel):
         super().write(data, t_ps)
 
     def wait_readable(self, timeout_s):
+        self._flush()
         fd = self._rfd()
         r, _, _ = select.select([fd if fd is not None else self.server], [], [], timeout_s)
         return bool(r) and fd is not None
 
     def close(self):
+        self._closed = True
+        self._kick.set()
         self._peer_gone()
         self.server.close()
 
 
 class StdioChannel(_FdChannel):
     """The terminal the simulator runs in (like QEMU's -serial stdio); raw mode when it is a tty."""
+
+    FLUSH_AGE = 0.0    # a console: every character shows at once
 
     def __init__(self, stdin=None, stdout=None):
         super().__init__()
@@ -250,6 +306,7 @@ class StdioChannel(_FdChannel):
         return self.outp
 
     def close(self):
+        self._flush()
         if self._saved is not None:
             termios.tcsetattr(self.inp, termios.TCSADRAIN, self._saved)
         os.set_blocking(self.inp, True)

@@ -49,6 +49,7 @@ from . import exceptions, memory, vclock
 from .clock import PS_PER_S, Clock
 from .regs import Bus
 
+RT_LEAD_S = 0.002            # interactive: how far an idle board may run ahead of the wall clock
 POLL_K = 4                 # identical status reads in a row that count as idle polling (§4)
 # ...each within this many instructions of the previous one: a wait loop (the drivers' deadline checks
 # make ~100-instruction iterations), not a computation that looks at a status between chunks of work,
@@ -353,6 +354,10 @@ class Machine:
             self._until_hit = True      # the host's condition holds: stop here (status read: safe)
             self.uc.emu_stop()
             return False
+        if self._wall_deadline is not None and time.monotonic() >= self._wall_deadline:
+            self._timed_out = True      # an idle guest warping from event to event never returns
+            self.uc.emu_stop()          # to the run loop on its own: --timeout must still hold
+            return False
         if self._warp():
             return True
         if self._wait_host():
@@ -373,9 +378,35 @@ class Machine:
             nxt = self._limit_ps if self._limit_ps > self.clock.now else None
         if nxt is None:
             return False
+        if self.idle_sources and self._pace(nxt):
+            return True
         self.clock.advance_to(nxt)
         self._hz_dirty = True
         self.sync()
+        return True
+
+    def _pace(self, nxt: int) -> bool:
+        """With a host on a real wire (pty, TCP), an idle board must not run ahead of the wall clock:
+        its silence timeouts would fire before the host's next bytes could arrive, and it would burn
+        the host's CPU doing so. Waits for host input in real time until the wall clock reaches
+        `nxt` (less the allowed LEAD); True if it moved the clock (input came, or time passed)."""
+        wall = time.monotonic()
+        anchor = self._rt_anchor
+        if anchor is None or self.clock.now < anchor[1] + int((wall - anchor[0]) * PS_PER_S):
+            anchor = self._rt_anchor = (wall, self.clock.now)   # behind the wall clock: forgive
+        due = anchor[0] + (nxt - anchor[1]) / PS_PER_S - RT_LEAD_S
+        if due <= wall:
+            return False
+        got = any(src(min(due - wall, 0.05)) for src in self.idle_sources)
+        now = anchor[1] + int((time.monotonic() - anchor[0]) * PS_PER_S)
+        if now > self.clock.now:
+            self.clock.advance_to(min(now, nxt))
+        self._hz_dirty = True
+        self.sync()
+        if not got and self._wall_deadline is not None and time.monotonic() >= self._wall_deadline:
+            self._timed_out = True
+            self.uc.emu_stop()
+            return False
         return True
 
     def _wait_host(self) -> bool:
@@ -446,6 +477,7 @@ class Machine:
         self._reset_req = False
         self._limit_ps = None
         self._wall_deadline = None
+        self._rt_anchor = None
         self._poll_addr, self._poll_val, self._poll_count = None, None, 0
         self._poll_insns = 0
         self._poll_timed = False
