@@ -92,7 +92,8 @@ class Target:
     def hello(self, within: float = HELLO_TRIES_S, notice: Callable | None = None) -> TargetInfo:
         """HELLO until answered or `within` seconds pass (transport clock). An application that links
         firmware/app/blreq.c resets into the bootloader on the first one and a later one is answered;
-        `notice(text)` is called once when the board stays silent for NOTICE_S and more time is left.
+        `notice(text)` is called once when no answer (intact or damaged) came for NOTICE_S and more time
+        is left.
         Every attempt carries the
         same seq (HELLO restarts the session at its own seq, protocol.h), so an answer to ANY attempt
         is the answer: a round trip longer than the gap between attempts still connects, and measures
@@ -107,7 +108,8 @@ class Target:
         start = self.t.now()
         while r is None:
             now = self.t.now()
-            if notice is not None and now - start >= NOTICE_S and end - now > NOTICE_S:
+            if (notice is not None and not naks and link.dec.crc_errors == c0 and now - start >= NOTICE_S
+                    and end - now > NOTICE_S):   # not for a board that answers through a damaging link
                 notice(f"Connecting to {self.t.name}... press RESET on the board "
                        f"(waiting up to {within:g} s; --wait sets how long)")
                 notice = None
