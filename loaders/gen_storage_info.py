@@ -1,6 +1,6 @@
 """Write the C source of a loader's `StorageInfo` from the board description (one source of truth).
 
-Layout: external-loader-abi.md §1.2 (200 bytes: name[100], u16 type, pad, start, size, page size,
+Layout: docs/external-loader-abi.md §1 (200 bytes: name[100], u16 type, pad, start, size, page size,
 erase value, pad, 10 x {sector count, sector size} runs ending with a {0, 0} entry).
 Usage: gen_storage_info.py BOARD MEMORY PART OUT.c
 """
@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from stm32boot import boards  # noqa: E402
 
-NOR_FLASH = 3          # Dev_Inf DeviceType code for QSPI/OSPI NOR (§1.3)
+NOR_FLASH = 3          # Dev_Inf DeviceType code for QSPI/OSPI NOR (docs/external-loader-abi.md §1)
 MAX_RUNS = 10          # sectors[10], the last one used as the {0, 0} terminator
 
 

@@ -1,4 +1,4 @@
-"""External loaders (.stldr) built by `doit loaders` (external-loader-abi.md; issue 5).
+"""External loaders (.stldr) built by `doit loaders` (docs/external-loader-abi.md; issue 5).
 
 Each loader is the same driver sources the bootloader uses (firmware/drivers/) plus a thin front end
 (loaders/<board>/loader.c) and a StorageInfo generated from the board description.

@@ -3,7 +3,7 @@
  *
  * One source for host and firmware, so the two can never disagree. Byte-stream CRC: this equals
  * the CRC unit fed bytes (or 32-bit words with REV_IN=byte), not fed raw little-endian words
- * (performance-anchors.md §4, "byte-order trap").
+ * (RM0468, CRC chapter, CRC_CR.REV_IN; docs/performance.md).
  */
 #ifndef NATIVE_CRC32_H
 #define NATIVE_CRC32_H

@@ -1,4 +1,4 @@
-/* Virtual-clock block hook for unicorn (emulation.md §1.2, §4): counts executed Thumb instructions
+/* Virtual-clock block hook for unicorn (docs/emulator-notes.md): counts executed Thumb instructions
  * exactly and stops emulation at a deadline (the scheduler's next event), without a Python crossing
  * per block. unicorn is not linked: Python hands us uc_mem_read / uc_emu_stop function pointers, so
  * this module does not depend on where the unicorn wheel keeps its shared library. */

@@ -1,4 +1,4 @@
-"""A minimal STM32CubeProgrammer stand-in for tests/test_stldr_run.py (external-loader-abi.md §1.5,
+"""A minimal STM32CubeProgrammer stand-in for tests/test_stldr_run.py (docs/external-loader-abi.md §1-2,
 §5): load the image segments, BKPT stub at 0x24000000, LR = stub|1, SP above the image, .bss
 poisoned, call one function and return R0 (R0:R1 for Verify). D's loader harness does the full job
 (`stm32boot loader-check`); this stays small so the loader's own tests can run the NOR model

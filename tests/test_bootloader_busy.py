@@ -60,7 +60,7 @@ def test_internal_flash_words_do_not_cost_a_single_byte_of_the_link():
 
 
 def test_nor_stuck_busy_is_reported_as_a_timeout_and_the_board_keeps_answering():
-    # A sector erase taking 1 s: past the 400 ms maximum the driver allows (h735-hardware.md §6.1).
+    # A sector erase taking 1 s: past the 400 ms maximum the driver allows (docs/performance.md).
     m, tg = connect(sector=ms(1000))
     with pytest.raises(P.TargetError, match=r"ERASE failed at 0x90005000: NOR_TIMEOUT"):
         tg.erase([NOR + 0x5000])

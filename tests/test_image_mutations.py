@@ -247,7 +247,8 @@ def test_one_byte_more_than_the_nor_is_refused_exactly_the_nor_is_read(board, tm
     with open(f, "wb") as fh:
         fh.truncate(nor.size + 1)
     rc, err = flash(board, capsys, f"{f}@0x{NOR:08X}")
-    refused(board, rc, err, f"larger than any memory of the board ({nor.size >> 20} MB)")
+    from stm32boot.image import _fmt_size
+    refused(board, rc, err, f"is {nor.size + 1} bytes, larger than any memory of the board ({_fmt_size(nor.size)})")
     with open(f, "r+b") as fh:
         fh.truncate(nor.size)
     assert load([f"{f}@0x{NOR:08X}"], H735).size == nor.size

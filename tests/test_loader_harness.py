@@ -27,7 +27,7 @@ def test_correct_loader_passes_every_check(loaders, capsys):
     assert lines(out, "FAIL") == []
     assert {"init-poisoned-bss", "init-twice", "sector-erase", "write-unaligned",
             "write-sector-crossing", "write-large-chunk", "mass-erase"} <= set(lines(out, "PASS"))
-    assert "0x3c731-byte chunk at an unaligned address" in out  # ABI §5.10: >= 0x3C700 bytes
+    assert "0x3c731-byte chunk at an unaligned address" in out  # docs/external-loader-abi.md §5.10: >= 0x3C700 bytes
     assert set(lines(out, "N/A")) == {"verify", "checksum"}  # this loader has neither
 
 

@@ -64,7 +64,7 @@ def test_bad_read_gives_a_decoded_bus_fault_with_bfar_and_stacked_frame(elf):
     assert res.reason == "fault"
     rep = res.fault_report
     assert rep.summary.startswith("HardFault: FORCED; BusFault PRECISERR at BFAR=0x90000000")
-    # The SCB holds what a HardFault handler would read on silicon (h735-hardware.md §9).
+    # The SCB holds what a HardFault handler would read on silicon (PM0253, fault status registers).
     assert m.scb.get("HFSR") == 1 << 30
     assert m.scb.get("CFSR") == (1 << 9) | (1 << 15)
     assert m.scb.get("BFAR") == 0x9000_0000

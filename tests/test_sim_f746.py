@@ -19,7 +19,24 @@ H735_ELF = os.path.join(ROOT, "build", "testfw", "core", "core.elf")
 QSPI = 0xA000_1000
 
 
-def qspi_on(m):
+def route(m, pins, skip=()):
+    """GPIO set-up as firmware does it (RM0385 §6.4): port clocks on, each pin in its alternate function."""
+    from stm32boot.sim.periph.gpio import find_port, parse_pin
+    for sig, name, af in pins:
+        if sig in skip:
+            continue
+        letter, n = parse_pin(name)
+        m.rcc.bus_write(0x30, 4, m.rcc.get("AHB1ENR") | 1 << "ABCDEFGHIJK".index(letter))
+        port = find_port(m, letter)
+        port.bus_write(0x00, 4, port.get("MODER") & ~(3 << 2 * n) | 2 << 2 * n)
+        afr = 0x20 + 4 * (n // 8)
+        cur = port.bus_read(afr, 4)
+        port.bus_write(afr, 4, cur & ~(0xF << 4 * (n % 8)) | af << 4 * (n % 8))
+
+
+def qspi_on(m, pins=True):
+    if pins:
+        route(m, m.board.nor.pins)
     m.rcc.bus_write(0x38, 4, 2)                        # AHB3ENR.QSPIEN
     q = m.quadspi
     q.bus_write(0x00, 4, 1 << 24 | 3 << 8 | 1)         # PRESCALER=1, FTHRES=3, EN
@@ -429,3 +446,16 @@ def test_mapped_reads_beyond_fsize_fault_with_the_reason():
     m.uc.reg_write(UC_ARM_REG_PC, 0x2000_0001)
     res = m.run(timeout_s=5)
     assert res.reason == "fault" and "beyond the flash size set by QUADSPI DCR.FSIZE" in res.fault_report.format()
+
+
+def test_quadspi_needs_the_boards_pins_in_their_alternate_function():
+    """A QUADSPI set up without routing a pin reaches no device: the JEDEC ID reads as floating lines and
+    the simulator's note names the pin, as the OCTOSPI model does (a loader with the wrong pins fails here
+    as it would on the board)."""
+    m = build("f746")
+    route(m, m.board.nor.pins, skip=("IO1",))
+    q = qspi_on(m, pins=False)
+    assert _read(q, 0x9F, 3) == b"\xff\xff\xff"
+    assert any("IO1 PD12 is input, needs AF9" in n for n in q.trace), q.trace[-3:]
+    route(m, m.board.nor.pins)
+    assert _read(q, 0x9F, 3) == b"\x20\xba\x18"            # N25Q128A: Micron, 3 V, 128 Mbit

@@ -49,7 +49,7 @@ def test_hal_style_flash_word_program_reports_no_error_and_reprogram_reports_ope
     assert any("programmed twice without erase" in w for w in warnings)
 
 
-SMPS_DIRECT, LDO = 0x04, 0x02      # PWR CR3 SMPSEN / LDOEN (h735-hardware.md §8.2)
+SMPS_DIRECT, LDO = 0x04, 0x02      # PWR CR3 SMPSEN / LDOEN (RM0468, PWR_CR3)
 
 
 def test_supply_configuration_survives_system_reset_and_is_write_once(fid):

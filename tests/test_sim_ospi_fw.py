@@ -68,7 +68,7 @@ def test_write_to_mapped_nor_window_faults(elf):
     r = call(m, elf, "t_write_mapped_nor")
     assert r.reason == "fault"
     text = str(r.fault_report)
-    # A buffered store: imprecise bus error, no BFAR, as on silicon (h735-hardware.md §9).
+    # A buffered store: imprecise bus error, no BFAR, as on silicon (PM0253, BFSR.IMPRECISERR).
     assert "IMPRECISERR" in text and "OCTOSPI1 window is mapped read-only" in text
 
 
@@ -102,7 +102,7 @@ def test_hyperram_timeout_sets_tof_for_a_polling_firmware(elf):
 
 def test_hyperram_sequential_read_across_dies_needs_csbound(elf):
     m = board(elf)
-    r = call(m, elf, "t_hyper_dies", 0x00170000)      # CSBOUND=23 (§3.3)
+    r = call(m, elf, "t_hyper_dies", 0x00170000)      # CSBOUND=23 (docs/hardware-notes.md)
     assert (r.reason, r.r0) == ("until", 0xD1D1D1D1), r.summary()
     m = board(elf)
     r = call(m, elf, "t_hyper_dies", 0)               # one burst runs on in die 0

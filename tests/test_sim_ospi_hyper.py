@@ -10,7 +10,7 @@ from stm32boot.sim.periph.ospi_window import WindowFault
 
 CR, DCR1, DCR2, DCR3, DCR4, SR, FCR, DLR, AR, DR = 0x0, 0x8, 0xC, 0x10, 0x14, 0x20, 0x24, 0x40, 0x48, 0x50
 CCR, TCR, IR, WCCR, HLCR = 0x100, 0x108, 0x110, 0x180, 0x200
-HYPER_CCR = 0x2C00_3C00  # h735-hardware.md §3.3
+HYPER_CCR = 0x2C00_3C00  # ST's BSP value (docs/hardware-notes.md)
 
 
 class Board:
@@ -69,7 +69,7 @@ def nor_pair():
     m = Octospim(board=b)
     m.connect(o1, o2)
     o1.bus_write(DCR1, 4, 0x0013_0100)
-    o1.bus_write(CCR, 4, 0x0100_3101)   # SPI 4-byte fast read 0x0C, 8 dummy (§3.3)
+    o1.bus_write(CCR, 4, 0x0100_3101)   # SPI 4-byte fast read 0x0C, 8 dummy (docs/hardware-notes.md)
     o1.bus_write(TCR, 4, 8)
     o1.bus_write(IR, 4, 0x0C)
     nor.mem[0:4] = b"\x12\x34\x56\x78"

@@ -1,5 +1,5 @@
 """OCTOSPI memory-mapped rules at register level (no CPU): the timeout (TCEN/LPTR/TOF), CSBOUND across
-the HyperRAM's two dies, REFRESH against tCSM, and wrapped reads (h735-hardware.md §3, §3.1, §7)."""
+the HyperRAM's two dies, REFRESH against tCSM, and wrapped reads (RM0468, OCTOSPI chapter; S70KL1281 datasheet)."""
 from test_sim_ospi_hyper import CR, DCR2, DCR3, DCR4, DLR, AR, DR, FCR, SR, hyper_setup, nor_pair
 
 from stm32boot.sim.clock import us
@@ -60,7 +60,7 @@ def test_burst_across_the_die_boundary_needs_csbound():
     _die_pattern(ram)
     assert _indirect_read(o, DIE - 4, 8) == b"\xd0" * 4 + b"\x00" * 4
     assert "past the die boundary" in ram.trace[-1]
-    b, ram, o = hyper_setup()                   # CSBOUND=23 (§3.3): split at 0x800000, right data
+    b, ram, o = hyper_setup()                   # CSBOUND=23 (docs/hardware-notes.md): split at 0x800000, right data
     _die_pattern(ram)
     assert _indirect_read(o, DIE - 4, 8) == b"\xd0" * 4 + b"\xd1" * 4
 

@@ -1,6 +1,6 @@
 """OCTOSPI controller + MX25LM51245G driven register by register, the way a driver would (no CPU).
 
-Register values follow h735-hardware.md §3.3 (the BSP's), so these double as executable notes of
+Register values follow ST's BSP (docs/hardware-notes.md), so these double as executable notes of
 what a correct driver writes, and the failures show what the wrong values do.
 """
 import pytest
@@ -23,7 +23,7 @@ class Board:
 
 
 class Drv:
-    """A minimal polling driver over the model's bus interface (HAL order, §3.1)."""
+    """A minimal polling driver over the model's bus interface (HAL order; RM0468, OCTOSPI chapter, command start rules)."""
 
     def __init__(self, profile="zero"):
         self.board = Board()
@@ -189,7 +189,7 @@ def test_octal_dtr_program_read_poll():
     d.write(0x12, 0x200, bytes(range(16)))
     d.poll_wip(dummy=5)
     assert d.read(0xEE, 0x200, 16, dummy=6) == bytes(range(16))
-    # The array holds the bytes in order: MTYP=Macronix undoes the D1/D0 wire order (§3.2).
+    # The array holds the bytes in order: MTYP=Macronix undoes the D1/D0 wire order (RM0468, OCTOSPI_DCR1.MTYP).
     assert bytes(d.nor.mem[0x200:0x204]) == b"\x00\x01\x02\x03"
 
 

@@ -59,7 +59,7 @@ def test_program_a_flash_word_takes_the_word_time():
     assert sr(f) & C.FLASH_SR_QW and not sr(f) & C.FLASH_SR_WBNE
     assert m.flash.buf[0x40:0x60] == b"\xff" * 32   # not yet
     run_until(m, lambda: not sr(f) & C.FLASH_SR_QW)
-    assert m.clock.now == us(130)   # x32 typical (h735-hardware.md §2)
+    assert m.clock.now == us(130)   # x32 typical (docs/performance.md)
     assert m.flash.buf[0x40:0x60] == data
     assert sr(f) & C.FLASH_SR_EOP and not sr(f) & C.FLASH_SR_ERRORS
     assert (BASE + 0x40, BASE + 0x60) in m.changed

@@ -1,4 +1,4 @@
-"""The .stldr file as STM32CubeProgrammer reads it (external-loader-abi.md §1, §5 static checks):
+"""The .stldr file as STM32CubeProgrammer reads it (docs/external-loader-abi.md §1, §5 static checks):
 symbols by name with the Thumb bit, a 200-byte StorageInfo in its own read-only segment that matches
 the board description, the image linked at 0x24000004, and Init zeroing .bss from linker symbols."""
 from __future__ import annotations

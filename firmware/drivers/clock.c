@@ -1,4 +1,4 @@
-/* Clock bring-up and bounded waits (see clock.h). Facts: h735-hardware.md §8.1, §8.2, §2 (wait states). */
+/* Clock bring-up and bounded waits (see clock.h). Facts: RM0468 RCC, PWR, FLASH (FLASH_ACR wait states). */
 #include "clock.h"
 
 #include <flash.h>
@@ -106,7 +106,7 @@ static uint32_t pll_divr(uint32_t n, uint32_t p, uint32_t q, uint32_t r)
 
 clock_status_t clock_init(clock_supply_t supply)
 {
-    /* Supply: write-once after power-on (§8.2); then the regulator reports ACTVOSRDY. */
+    /* Supply: write-once after power-on (RM0468, PWR_CR3); then the regulator reports ACTVOSRDY. */
     uint32_t cr3 = PWR(PWR_CR3) & ~(PWR_CR3_BYPASS | PWR_CR3_LDOEN | PWR_CR3_SMPSEN | PWR_CR3_SMPSEXTHP |
                                     PWR_CR3_SMPSLEVEL_Msk);
     cr3 |= supply == CLOCK_SUPPLY_DIRECT_SMPS ? PWR_CR3_SMPSEN : PWR_CR3_LDOEN;
@@ -114,14 +114,14 @@ clock_status_t clock_init(clock_supply_t supply)
     if (!wait_bits(PWR_BASE, PWR_CSR1, PWR_CSR1_ACTVOSRDY, PWR_CSR1_ACTVOSRDY, TIMEOUT_US)) {
         return CLOCK_ERR_SUPPLY;
     }
-    /* VOS0 is encoded 00 on H73x (§8.2). */
+    /* VOS0 is encoded 00 on H73x (RM0468, PWR_D3CR). */
     PWR(PWR_D3CR) = (PWR(PWR_D3CR) & ~PWR_D3CR_VOS_Msk) | FIELD_PREP(PWR_D3CR_VOS, PWR_VOS_SCALE0);
     (void)PWR(PWR_D3CR);  /* read back: the write has reached PWR before VOSRDY is polled */
     if (!wait_bits(PWR_BASE, PWR_D3CR, PWR_D3CR_VOSRDY, PWR_D3CR_VOSRDY, TIMEOUT_US)) {
         return CLOCK_ERR_VOS;
     }
 
-    RCC(RCC_CR) = (RCC(RCC_CR) & ~RCC_CR_HSEBYP) | RCC_CR_HSEON;  /* crystal mode on the DK (§5) */
+    RCC(RCC_CR) = (RCC(RCC_CR) & ~RCC_CR_HSEBYP) | RCC_CR_HSEON;  /* crystal mode on the DK (UM2679) */
     if (!wait_bits(RCC_BASE, RCC_CR, RCC_CR_HSERDY, RCC_CR_HSERDY, TIMEOUT_US)) {
         return CLOCK_ERR_HSE;
     }
@@ -166,7 +166,7 @@ clock_status_t clock_init(clock_supply_t supply)
         }
     }
 
-    /* Wait states before the faster clock: 3 WS, WRHIGHFREQ 3 at HCLK 260 MHz, VOS0 (§2). */
+    /* Wait states before the faster clock: 3 WS, WRHIGHFREQ 3 at HCLK 260 MHz, VOS0 (RM0468, FLASH_ACR). */
     uint32_t acr = FIELD_PREP(FLASH_ACR_LATENCY, 3u) | FIELD_PREP(FLASH_ACR_WRHIGHFREQ, 3u);
     MMIO32(FLASH_R_BASE, FLASH_ACR) = acr;
     if ((MMIO32(FLASH_R_BASE, FLASH_ACR) & (FLASH_ACR_LATENCY_Msk | FLASH_ACR_WRHIGHFREQ_Msk)) != acr) {

@@ -1,6 +1,6 @@
 /* Clock bring-up for the STM32H735 from the 25 MHz HSE, and bounded waits on the DWT cycle counter.
  *
- * clock_init() (h735-hardware.md §8.1, §8.2, §5):
+ * clock_init() (RM0468 RCC and PWR chapters; UM2679):
  *   supply (LDO or direct SMPS, a board parameter) -> VOS0 -> HSE on -> PLL1 520 MHz (M=5 N=104 P=1 Q=4 R=2)
  *   -> PLL2 (M=5 N=80, R=2: 200 MHz, the OCTOSPI kernel clock) -> PLL3 fractional (Q = 58.9824 MHz = 64 x
  *   921600: every standard baud rate up to 3.6864 Mbaud divides it exactly, to 0.2 ppm) -> flash 3 WS ->
@@ -28,7 +28,7 @@ typedef enum {
 
 typedef enum {
     CLOCK_SUPPLY_LDO = 0,
-    CLOCK_SUPPLY_DIRECT_SMPS = 1,   /* STM32H735G-DK (h735-hardware.md §5) */
+    CLOCK_SUPPLY_DIRECT_SMPS = 1,   /* STM32H735G-DK (UM2679) */
 } clock_supply_t;
 
 struct clock_freqs {

@@ -11,7 +11,7 @@
 #define FREG(off) MMIO32(FLASH_R_BASE, off)
 #define CLEARABLE (FLASH_SR_ERRORS | FLASH_SR_EOP | FLASH_SR_CRCEND)
 
-/* Worst-case datasheet times x2 margin (§2): word 580 us, sector 4 s, bank 26 s (x8). */
+/* Worst-case datasheet times x2 margin (docs/performance.md): word 580 us, sector 4 s, bank 26 s (x8). */
 #define WORD_TIMEOUT_US   2000u
 #define SECTOR_TIMEOUT_US 8000000u
 #define BANK_TIMEOUT_US   60000000u
@@ -82,7 +82,7 @@ void flash_set_psize(unsigned p)
     psize = p & 3u;
 }
 
-/* Lines of a flash range may sit in the D-cache: drop them so reads see the new contents (§2). */
+/* Lines of a flash range may sit in the D-cache: drop them so reads see the new contents (RM0468, FLASH chapter). */
 static void dcache_invalidate(uint32_t addr, uint32_t len)
 {
     if (!(MMIO32(SCB_BASE, SCB_CCR) & SCB_CCR_DC)) {

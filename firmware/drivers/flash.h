@@ -1,4 +1,4 @@
-/* Internal flash programming (h735-hardware.md §2): single bank, 8 x 128 KB sectors, 32-byte flash words
+/* Internal flash programming (RM0468, FLASH chapter): single bank, 8 x 128 KB sectors, 32-byte flash words
  * programmed once after erase. Polling, every wait bounded. On an error, flash_last_error() tells which
  * flag and which address. */
 #ifndef DRIVERS_FLASH_H

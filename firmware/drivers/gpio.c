@@ -10,7 +10,7 @@ void gpio_config(const gpio_pin_t *p)
     unsigned pin = p->pin & 15u, s2 = pin * 2u;
 
     MMIO32(RCC_BASE, RCC_AHB4ENR) |= 1u << p->port;
-    (void)MMIO32(RCC_BASE, RCC_AHB4ENR);  /* read back: the enable has taken effect (§8.1) */
+    (void)MMIO32(RCC_BASE, RCC_AHB4ENR);  /* read back: the enable has taken effect (RM0468, RCC chapter) */
 
     uint32_t afr = pin < 8u ? GPIO_AFRL : GPIO_AFRH, s4 = (pin & 7u) * 4u;
     MMIO32(base, afr) = (MMIO32(base, afr) & ~(0xFu << s4)) | ((uint32_t)(p->af & 0xFu) << s4);

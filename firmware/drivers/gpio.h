@@ -1,4 +1,4 @@
-/* GPIO pin configuration (h735-hardware.md §8.3). Ports are GPIO_PORT_A..K from gpio.h (regs). */
+/* GPIO pin configuration (RM0468, GPIO chapter). Ports are GPIO_PORT_A..K from gpio.h (regs). */
 #ifndef DRIVERS_GPIO_H
 #define DRIVERS_GPIO_H
 

@@ -1,9 +1,9 @@
-/* MX25LM51245G octal NOR driver (h735-hardware.md §6.1, §3.2, §3.3). See mx25lm.h. */
+/* MX25LM51245G octal NOR driver (MX25LM51245G datasheet; docs/hardware-notes.md). See mx25lm.h. */
 #include "mx25lm.h"
 
 #include "clock.h"
 
-/* SPI opcodes; in OPI each is sent as 16 bits: opcode then its inverse (§6.1). */
+/* SPI opcodes; in OPI each is sent as 16 bits: opcode then its inverse (MX25LM51245G datasheet). */
 enum {
     OP_RDID = 0x9F, OP_RDSR = 0x05, OP_WREN = 0x06, OP_RDCR2 = 0x71, OP_WRCR2 = 0x72,
     OP_PP4B = 0x12, OP_SE4B = 0x21, OP_BE4B = 0xDC, OP_CE = 0x60, OP_RSTEN = 0x66, OP_RST = 0x99,
@@ -14,8 +14,8 @@ enum {
 #define CR2_MODE     0x00000000u   /* SOPI b0, DOPI b1 */
 #define CR2_DC       0x00000300u   /* DC[2:0] dummy cycles */
 #define CR2_MODE_DOPI 0x02u
-#define POLL_INTERVAL 0x10u        /* CLK cycles between automatic status reads (§6.1) */
-/* Register reads: dummy cycles fixed by the device, independent of CR2 DC (§6.1 table, §3.2). */
+#define POLL_INTERVAL 0x10u        /* CLK cycles between automatic status reads (ST's BSP, docs/hardware-notes.md) */
+/* Register reads: dummy cycles fixed by the device, independent of CR2 DC (MX25LM51245G datasheet). */
 static const uint8_t reg_dummy[3] = {0u, 4u, 5u};
 
 static uint8_t dc_code(uint32_t dummy) { return (uint8_t)((20u - dummy) / 2u); } /* 20->0 ... 6->7 */
@@ -39,10 +39,10 @@ static struct ospi_cmd frame(const struct mx25lm *n, uint8_t op, bool addr, uint
         c.ccr |= OSPI_CCR_ADDR(lines, OCTOSPI_SIZE_32, dtr);
         c.addr = a;
     }
-    if (len) /* reads in DTR sample on the device's DQS strobe (§3.2) */
+    if (len) /* reads in DTR sample on the device's DQS strobe (RM0468, OCTOSPI_CCR.DQSE) */
         c.ccr |= OSPI_CCR_DATA(lines, dtr, dtr);
     else if (dtr)
-        c.ccr |= OCTOSPI_CCR_DDTR; /* with DHQC a DTR command without DDTR is not sent (§3.2) */
+        c.ccr |= OCTOSPI_CCR_DDTR; /* with DHQC a DTR command without DDTR is not sent (docs/hardware-notes.md) */
     c.len = len;
     c.tcr = (uint32_t)(dummy < 0 ? reg_dummy[n->mode] : dummy);
     if (dtr)
@@ -155,7 +155,7 @@ static ospi_status wait_op(struct mx25lm *n, ospi_status st)
 
 static ospi_status write_cr2(struct mx25lm *n, uint32_t addr, uint8_t v, enum mx25lm_mode after)
 {
-    /* DTR forbids single-byte transfers: send the value twice (§6.1). */
+    /* DTR forbids single-byte transfers: send the value twice (MX25LM51245G datasheet). */
     n->buf[0] = n->buf[1] = v;
     ospi_status st = op_start(n, OP_WRCR2, true, addr, n->mode == MX25LM_DOPI ? 2u : 1u, MX25LM_T_REG_US);
     n->mode_after = after;
@@ -196,7 +196,7 @@ void mx25lm_attach_dopi(struct mx25lm *n, uintptr_t ospi, uint32_t prescaler)
 ospi_status mx25lm_init(struct mx25lm *n)
 {
     /* MTYP=Macronix for every mode: it only matters in 8-bit DTR, where it undoes the chip's
-     * D1/D0 byte order (§3.2), so data programmed and read in DOPI keep their natural order. */
+     * D1/D0 byte order (RM0468, OCTOSPI_DCR1.MTYP), so data programmed and read in DOPI keep their natural order. */
     const struct ospi_dev_cfg cfg = {
         .dcr1 = FIELD_PREP(OCTOSPI_DCR1_MTYP, OCTOSPI_MTYP_MACRONIX) |
                 FIELD_PREP(OCTOSPI_DCR1_DEVSIZE, MX25LM_DEVSIZE) | FIELD_PREP(OCTOSPI_DCR1_CSHT, 1u),
@@ -207,7 +207,7 @@ ospi_status mx25lm_init(struct mx25lm *n)
     ospi_status st = ospi_setup(n->ospi, &cfg);
     if (st != OSPI_OK)
         return st;
-    /* No reset pin on the board (§5): a reset in each framing reaches the chip whatever mode an
+    /* No reset pin on the board (UM2679): a reset in each framing reaches the chip whatever mode an
      * aborted run left it in, and stops a program/erase in flight. */
     for (int m = MX25LM_SPI; m <= MX25LM_DOPI; m++) {
         n->mode = (enum mx25lm_mode)m;
@@ -322,7 +322,7 @@ ospi_status mx25lm_program_page_start(struct mx25lm *n, uint32_t off, const uint
     if (off >= MX25LM_SIZE || len > MX25LM_SIZE - off || len > MX25LM_PAGE - (off & (MX25LM_PAGE - 1u)))
         return len ? OSPI_E_PARAM : OSPI_OK;
     uint32_t a = off, m = 0;
-    /* DTR moves 2 bytes per clock: the address and count must be even (§3.2). 0xFF pads program
+    /* DTR moves 2 bytes per clock: the address and count must be even (RM0468, OCTOSPI). 0xFF pads program
      * nothing, and stay inside the page because page boundaries are even. */
     if (n->mode == MX25LM_DOPI && (a & 1u)) {
         n->buf[m++] = 0xFFu;

@@ -1,4 +1,5 @@
-/* Macronix MX25LM51245G octal NOR (64 MB) on an OCTOSPI, h735-hardware.md §6.1 and §3.2/§3.3.
+/* Macronix MX25LM51245G octal NOR (64 MB) on an OCTOSPI (its datasheet; OCTOSPI
+ * settings: docs/hardware-notes.md).
  *
  * mx25lm_init() brings the chip from ANY state (SPI, SOPI or DOPI, even busy after an aborted run)
  * to octal DTR (DOPI) with a known dummy-cycle count, verified by reading CR2 back. Afterwards:
@@ -28,11 +29,11 @@
 #define MX25LM_ID1         0x85u
 #define MX25LM_ID2         0x3Au
 /* Array-read dummy cycles we program into CR2 0x300 and into TCR.DCYC: the two MUST agree, a
- * one-cycle mismatch shifts DTR data by 2 bytes ("first bytes read as 0", §3.2). 6 cycles =
- * DC code 7, the value ST's board support uses at a 100 MHz bus (§3.3). */
+ * one-cycle mismatch shifts DTR data by 2 bytes ("first bytes read as 0", docs/hardware-notes.md). 6 cycles =
+ * DC code 7, the value ST's board support uses at a 100 MHz bus (docs/hardware-notes.md). */
 #define MX25LM_DUMMY       6u
 
-/* Timeouts (µs): ST driver maxima (§6.1). */
+/* Timeouts (µs): ST driver maxima (docs/performance.md). */
 #define MX25LM_T_PAGE_US   10000u
 #define MX25LM_T_4K_US     400000u
 #define MX25LM_T_64K_US    1000000u

@@ -1,4 +1,4 @@
-/* STM32H735G-DK octal NOR wiring (h735-hardware.md §5). */
+/* STM32H735G-DK octal NOR wiring (UM2679). */
 #include "mx25lm_h735dk.h"
 
 #include <rcc.h>
@@ -7,7 +7,7 @@
 #include "gpio.h"
 #include "ospim.h"
 
-/* OCTOSPI1 <-> MX25LM51245G: all very high speed, no pull except a pull-up on NCS (§5 table). */
+/* OCTOSPI1 <-> MX25LM51245G: all very high speed, no pull except a pull-up on NCS (UM2679). */
 #define NOR_PIN(port, pin, af, pull) \
     {GPIO_PORT_##port, pin, GPIO_MODE_AF, af, GPIO_SPEED_VHIGH, GPIO_PULL_##pull, false}
 static const gpio_pin_t nor_pins[] = {

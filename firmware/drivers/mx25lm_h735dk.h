@@ -1,5 +1,5 @@
-/* Board glue: the MX25LM51245G on OCTOSPI1 / OCTOSPIM port 1 of the STM32H735G-DK (h735-hardware.md
- * §5). Shared by the bootloader and the external loader; the board data (pins, instance, clocks)
+/* Board glue: the MX25LM51245G on OCTOSPI1 / OCTOSPIM port 1 of the STM32H735G-DK (UM2679).
+ * Shared by the bootloader and the external loader; the board data (pins, instance, clocks)
  * lives here, the driver logic in octospi.c / ospim.c / mx25lm.c.
  */
 #ifndef DRIVERS_MX25LM_H735DK_H
@@ -11,7 +11,7 @@
 
 #define H735DK_NOR_OSPI     OCTOSPI1_R_BASE
 #define H735DK_NOR_WINDOW   OCTOSPI1_MEM_BASE
-#define H735DK_NOR_BUS_HZ   100000000u   /* PLL2R 200 MHz / 2 (§3.3) */
+#define H735DK_NOR_BUS_HZ   100000000u   /* PLL2R 200 MHz / 2 (docs/hardware-notes.md) */
 
 /* Clocks on (OCTOSPI1, IOMNGR, GPIO ports), pins in AF, OCTOSPIM routed (written only while both
  * OCTOSPIs are disabled; left untouched when it already holds the board routing), timebase set

@@ -1,4 +1,4 @@
-/* OCTOSPI controller driver (h735-hardware.md §3). See octospi.h for the contract. */
+/* OCTOSPI controller driver (RM0468, OCTOSPI chapter). See octospi.h for the contract. */
 #include "octospi.h" /* this directory's driver header; it pulls in regs/octospi.h */
 
 #include "clock.h" /* deadline_t: the one bounded-wait timebase */
@@ -38,7 +38,7 @@ static ospi_status wait_sr(uintptr_t base, uint32_t mask, uint32_t want, uint32_
 
 ospi_status ospi_abort(uintptr_t base)
 {
-    __asm volatile("dsb" ::: "memory"); /* an in-flight mapped write must land first (§3.1) */
+    __asm volatile("dsb" ::: "memory"); /* an in-flight mapped write must land first (RM0468, OCTOSPI) */
     uint32_t cr = REG(base, OCTOSPI_CR);
     if (cr & OCTOSPI_CR_DMAEN)
         REG(base, OCTOSPI_CR) = (cr &= ~OCTOSPI_CR_DMAEN);
@@ -79,7 +79,7 @@ void ospi_disable(uintptr_t base)
     REG(base, OCTOSPI_CR) &= ~OCTOSPI_CR_EN;
 }
 
-/* Program the phases and trigger per §3.1: IR starts a command without address when no data has
+/* Program the phases and trigger per RM0468 (OCTOSPI command start rules): IR starts a command without address when no data has
  * to be supplied; AR starts one with an address; in indirect write the first DR write starts. */
 static ospi_status start(uintptr_t base, uint32_t fmode, uint32_t cr_extra, const struct ospi_cmd *c)
 {

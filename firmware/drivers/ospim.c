@@ -1,4 +1,4 @@
-/* OCTOSPI I/O manager driver (h735-hardware.md §4). */
+/* OCTOSPI I/O manager driver (RM0468, OCTOSPIM chapter). */
 #include "ospim.h"
 
 const struct ospim_cfg ospim_cfg_reset = {

@@ -1,5 +1,5 @@
 /* OCTOSPI I/O manager: route the two OCTOSPI instances to the two pin ports, ONCE.
- * h735-hardware.md §4: the IO manager may be configured only while BOTH OCTOSPIs are disabled.
+ * RM0468, OCTOSPIM chapter: the IO manager may be configured only while BOTH OCTOSPIs are disabled.
  * Rewiring under an enabled or memory-mapped instance is the field failure (bus fault / DEBUGEVT
  * HardFault while the programmer reads the window), so this driver refuses instead of doing what
  * ST's HAL does (silently disable, rewire, re-enable).
@@ -15,10 +15,10 @@ struct ospim_cfg {
     uint32_t pcr[2];       /* P1CR, P2CR */
 };
 
-/* The reset routing: port 1 = OCTOSPI1, port 2 = OCTOSPI2 (the STM32H735G-DK wiring, §5). */
+/* The reset routing: port 1 = OCTOSPI1, port 2 = OCTOSPI2 (the STM32H735G-DK wiring, UM2679). */
 extern const struct ospim_cfg ospim_cfg_reset;
 
-/* Needs the IOMNGR clock on (RCC AHB3ENR.IOMNGREN), or the registers read 0 (§4).
+/* Needs the IOMNGR clock on (RCC AHB3ENR.IOMNGREN), or the registers read 0 (docs/hardware-notes.md).
  * Both OCTOSPIs disabled: writes cfg, OSPI_OK. Either enabled (or mapped): writes nothing,
  * OSPI_E_ACTIVE. Callers that may run twice (a loader Init while the NOR is mapped) first ask
  * ospim_matches(): the state comes from the hardware, not from a RAM flag. */

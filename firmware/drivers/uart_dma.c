@@ -1,5 +1,5 @@
 /* USART RX ring by circular DMA: see uart_dma.h. Register facts: regs/dma.h, regs/dmamux.h (from the SVD),
- * USART CR3.DMAR (h735-hardware.md §8.4). */
+ * USART CR3.DMAR (RM0468, USART chapter). */
 #include "uart_dma.h"
 
 #include <string.h>
@@ -117,7 +117,7 @@ int uart_rx_ring_start(uart_rx_ring_t *r, uint32_t usart_base, uint32_t dma_base
     uint32_t cr = DMA_SxCR_MINC | DMA_SxCR_CIRC | DMA_SxCR_TRBUFF | FIELD_PREP(DMA_SxCR_PL, 2u);
     DMA_REG(r, DMA_SxCR(stream)) = cr;     /* DIR=00 peripheral-to-memory, PSIZE=MSIZE=byte */
     DMA_REG(r, DMA_SxCR(stream)) = cr | DMA_SxCR_EN;
-    MMIO32(usart_base, USART_ICR) = USART_ERRS;   /* ICR bits sit at the ISR positions (§8.4) */
+    MMIO32(usart_base, USART_ICR) = USART_ERRS;   /* ICR bits sit at the ISR positions (RM0468, USART_ICR) */
     MMIO32(usart_base, USART_CR3) |= USART_CR3_DMAR;
     return UART_RX_OK;
 }

@@ -29,7 +29,7 @@ int usart_init(uint32_t base, uint32_t kernel_hz, uint32_t baud)
     if (div16 >= 16u && div16 <= 0xFFFFu) {
         brr = div16;
     } else {
-        /* OVER8: USARTDIV = 2 f/baud; BRR[2:0] = USARTDIV[3:0] >> 1, BRR[3] = 0 (§8.4) */
+        /* OVER8: USARTDIV = 2 f/baud; BRR[2:0] = USARTDIV[3:0] >> 1, BRR[3] = 0 (RM0468, USART_BRR) */
         uint32_t div8 = (2u * kernel_hz + baud / 2u) / baud;
         if (div8 < 16u || div8 > 0xFFFFu) {
             return USART_ERR_BAUD;
@@ -93,7 +93,7 @@ int usart_getc(uint32_t base, uint32_t timeout_us)
     for (;;) {
         uint32_t isr = REG(USART_ISR);
         if (isr & ERR_FLAGS) {
-            REG(USART_ICR) = isr & ERR_FLAGS;  /* ICR bits sit at the ISR bit positions (§8.4) */
+            REG(USART_ICR) = isr & ERR_FLAGS;  /* ICR bits sit at the ISR bit positions (RM0468, USART_ICR) */
             return error_code(isr);
         }
         if (isr & USART_ISR_RXNE) {

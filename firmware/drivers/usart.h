@@ -1,4 +1,4 @@
-/* Polling USART driver (h735-hardware.md §8.4): 8N1, no flow control. Generic over the instance base;
+/* Polling USART driver (RM0468, USART chapter): 8N1, no flow control. Generic over the instance base;
  * the caller enables the RCC clock and routes the pins (board glue). */
 #ifndef DRIVERS_USART_H
 #define DRIVERS_USART_H

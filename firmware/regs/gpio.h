@@ -1,4 +1,4 @@
-/* GPIO ports A..H, J, K (h735-hardware.md §8.3). Instance base: GPIO_BASE(port) in stm32h735.h. */
+/* GPIO ports A..H, J, K (RM0468, GPIO chapter). Instance base: GPIO_BASE(port) in stm32h735.h. */
 #ifndef GPIO_H
 #define GPIO_H
 

@@ -1,7 +1,7 @@
-/* OCTOSPI controller registers (OCTOSPI1 and OCTOSPI2 share this layout), h735-hardware.md §3.
+/* OCTOSPI controller registers (OCTOSPI1 and OCTOSPI2 share this layout), RM0468, OCTOSPI chapter.
  * Offsets are from the instance base (OCTOSPI1_R_BASE / OCTOSPI2_R_BASE in stm32h735.h).
  * Positions follow ST's device header, NOT the STM32H73x SVD, which is wrong on SR bit names,
- * DCR1.MTYP width, DCR1.DLYBYP/CKCSHT, DCR4.REFRESH width and the WCCR IMODE/IDTR/ISIZE layout (§0).
+ * DCR1.MTYP width, DCR1.DLYBYP/CKCSHT, DCR4.REFRESH width and the WCCR IMODE/IDTR/ISIZE layout (docs/hardware-notes.md).
  */
 #ifndef OCTOSPI_H
 #define OCTOSPI_H
@@ -66,7 +66,7 @@
 #define OCTOSPI_DCR1_CKMODE      (1u << 0)
 #define OCTOSPI_DCR1_FRCK        (1u << 1)
 #define OCTOSPI_DCR1_DLYBYP      (1u << 3)
-#define OCTOSPI_DCR1_CKCSHT_Pos  4u          /* present in ST's header; semantics unverified (§10) */
+#define OCTOSPI_DCR1_CKCSHT_Pos  4u          /* present in ST's header; semantics unverified */
 #define OCTOSPI_DCR1_CKCSHT_Msk  (0x7u << OCTOSPI_DCR1_CKCSHT_Pos)
 #define OCTOSPI_DCR1_CSHT_Pos    8u
 #define OCTOSPI_DCR1_CSHT_Msk    (0x7u << OCTOSPI_DCR1_CSHT_Pos)
@@ -75,7 +75,7 @@
 #define OCTOSPI_DCR1_MTYP_Pos    24u         /* 3 bits, not 2 as the SVD says */
 #define OCTOSPI_DCR1_MTYP_Msk    (0x7u << OCTOSPI_DCR1_MTYP_Pos)
 #define OCTOSPI_MTYP_MICRON      0u
-#define OCTOSPI_MTYP_MACRONIX    1u          /* D1/D0 byte order in 8-bit DTR (§3.2) */
+#define OCTOSPI_MTYP_MACRONIX    1u          /* D1/D0 byte order in 8-bit DTR (RM0468, OCTOSPI_DCR1.MTYP) */
 #define OCTOSPI_MTYP_STANDARD    2u
 #define OCTOSPI_MTYP_MACRONIX_RAM 3u
 #define OCTOSPI_MTYP_HYPERBUS_MEM 4u
@@ -169,7 +169,7 @@
 /* ---- TCR (same layout in WPTCR; WTCR has DCYC only) ---- */
 #define OCTOSPI_TCR_DCYC_Pos     0u          /* dummy cycles, in CLK cycles for SDR and DTR */
 #define OCTOSPI_TCR_DCYC_Msk     (0x1Fu << OCTOSPI_TCR_DCYC_Pos)
-#define OCTOSPI_TCR_DHQC         (1u << 28)  /* with DHQC, every DTR command needs DDTR=1 (§3.2) */
+#define OCTOSPI_TCR_DHQC         (1u << 28)  /* with DHQC, every DTR command needs DDTR=1 (docs/hardware-notes.md) */
 #define OCTOSPI_TCR_SSHIFT       (1u << 30)  /* must be 0 when DDTR=1 */
 
 /* ---- HLCR (HyperBus) ---- */

@@ -1,4 +1,4 @@
-/* OCTOSPI I/O manager (OCTOSPIM, base OCTOSPIM_BASE), h735-hardware.md §4.
+/* OCTOSPI I/O manager (OCTOSPIM, base OCTOSPIM_BASE), RM0468, OCTOSPIM chapter.
  * Needs RCC AHB3ENR.IOMNGREN, otherwise it reads 0 and ignores writes. Reconfigure only while BOTH
  * OCTOSPI instances are disabled (RM rule): doing it under a mapped window is the DEBUGEVT/HardFault
  * field failure.  H72x/H73x have two ports (P1CR, P2CR).

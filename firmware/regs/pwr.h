@@ -1,4 +1,4 @@
-/* PWR, power control (h735-hardware.md §8.2; the SVD's CR3 is the H743 layout, section 0).
+/* PWR, power control (RM0468, PWR chapter; the SVD's CR3 is the H743 layout, docs/hardware-notes.md).
  * VOS encoding is inverted on H72x/H73x: 00 = Scale 0 (fastest), 11 = Scale 1, 10 = Scale 2, 01 = Scale 3. */
 #ifndef PWR_H
 #define PWR_H
@@ -21,7 +21,7 @@
 #define PWR_CSR1_ACTVOS_Msk     (3u << PWR_CSR1_ACTVOS_Pos)
 #define PWR_CSR1_AVDO           (1u << 16)
 
-/* CR3 supply bits are write-once after power-on (§8.2) */
+/* CR3 supply bits are write-once after power-on (RM0468, PWR_CR3) */
 #define PWR_CR3_BYPASS          (1u << 0)
 #define PWR_CR3_LDOEN           (1u << 1)
 #define PWR_CR3_SMPSEN          (1u << 2)

@@ -1,4 +1,4 @@
-/* RCC, reset and clock control (h735-hardware.md §8.1; SVD section 0 errors avoided:
+/* RCC, reset and clock control (RM0468, RCC chapter; SVD errors avoided, docs/hardware-notes.md:
  * AHB3ENR OSPI bits, D2CCIP2R USART28SEL, D1CCIPR OCTOSPISEL). Offsets from RCC_BASE. */
 #ifndef RCC_H
 #define RCC_H
@@ -202,7 +202,7 @@
 #define RCC_USARTSEL_HSI            3u
 #define RCC_USARTSEL_CSI            4u
 
-/* Clock enables (no FLASH enable bit exists: the flash interface is always clocked, §8.1) */
+/* Clock enables (no FLASH enable bit exists: the flash interface is always clocked, RM0468 RCC_AHB3ENR) */
 #define RCC_AHB3ENR_MDMAEN      (1u << 0)
 #define RCC_AHB3ENR_DMA2DEN     (1u << 4)
 #define RCC_AHB3ENR_FMCEN       (1u << 12)

@@ -1,5 +1,5 @@
 /* Cortex-M7 system control space: SysTick, NVIC, SCB (faults, caches, FPU access), DWT, debug control
- * (h735-hardware.md §9; ARMv7-M architecture). Each block has its own base; offsets are from that base. */
+ * (PM0253, system control block; ARMv7-M ARM). Each block has its own base; offsets are from that base. */
 #ifndef SCB_H
 #define SCB_H
 

@@ -1,4 +1,4 @@
-/* STM32H735 instance base addresses and memory map (h735-hardware.md §1, from ST's device header). */
+/* STM32H735 instance base addresses and memory map (RM0468, memory map and register boundary addresses). */
 #ifndef STM32H735_H
 #define STM32H735_H
 

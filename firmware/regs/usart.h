@@ -1,4 +1,4 @@
-/* USART (USART1/2/3/6, UART4/5/7/8 share the IP), h735-hardware.md §8.4. Offsets from the instance base. */
+/* USART (USART1/2/3/6, UART4/5/7/8 share the IP), RM0468, USART chapter. Offsets from the instance base. */
 #ifndef USART_H
 #define USART_H
 

@@ -20,7 +20,7 @@ from ._protocol import ffi, lib
 FAST_BAUDS = (8_000_000, 2_000_000, 921_600)   # exact on STLINK-V3 and our USART clock (perf anchors A2)
 HELLO_TRIES_S = 2.0                            # "a couple of seconds" before saying nobody answers
 
-# Worst-case device times (performance-anchors.md §3; h735-hardware.md §2): timeouts, not estimates.
+# Worst-case device times (docs/performance.md): timeouts, not estimates.
 ERASE_S = {lib.PROTO_MEM_INTERNAL: 2.2 * 1.5, lib.PROTO_MEM_OSPI_NOR: 0.8}
 WORD_S = {lib.PROTO_MEM_INTERNAL: 260e-6 / 32, lib.PROTO_MEM_OSPI_NOR: 10e-3 / 256}  # per byte
 CRC_BPS = 20e6

@@ -1,5 +1,5 @@
 /* STM32CubeProgrammer external loader for the STM32H735G-DK octal NOR: a thin front end over the
- * same drivers the bootloader uses (firmware/drivers/). ABI: external-loader-abi.md §2.
+ * same drivers the bootloader uses (firmware/drivers/). ABI: docs/external-loader-abi.md §2.
  *
  * The host loads this image, writes a BKPT stub at 0x24000000, sets LR to it and calls one function;
  * no C runtime has run, interrupts are masked, .bss holds garbage. So: Init zeroes .bss itself, no
@@ -128,7 +128,7 @@ int Read(uint32_t Address, uint32_t Size, uint8_t *buffer)
     return 1;
 }
 
-/* ST semantics (external-loader-abi.md §2.5): InitVal + the byte sum of [Start, (Start & ~3) + Size). */
+/* ST semantics (docs/external-loader-abi.md §4): InitVal + the byte sum of [Start, (Start & ~3) + Size). */
 uint32_t CheckSum(uint32_t StartAddress, uint32_t Size, uint32_t InitVal)
 {
     fpu_on();

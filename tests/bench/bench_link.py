@@ -2,10 +2,10 @@
 take), with a simulated 1 ms one-way link latency (USB CDC turnaround):
 
  1. payload bytes/s of a windowed write into pre-erased NOR at 921600 and 8 Mbaud, against the
-    wire limit (baud / 10 bytes/s for 8N1); goal >= 90 % (performance-anchors.md A14);
+    wire limit (baud / 10 bytes/s for 8N1); goal >= 90 % (docs/performance.md);
  2. an internal + NOR image (full size: 896 KB, the whole application area as sector 0 is the
     bootloader's, + 8 MB) flashed at 8 Mbaud with `plan`, against the devices' own erase+program
-    bound from the simulator's timing profiles (h735-hardware.md §2, §6.1);
+    bound from the simulator's timing profiles (docs/performance.md);
  3. the same image flashed again unchanged (goal < 1 s).
 
 By default (2) is the full image (a few minutes of wall time); --int-kb/--nor-kb scale it down for a

@@ -1,7 +1,7 @@
 /* core/port.h on the STM32H735G-DK: USART3 (PD8 TX / PD9 RX, AF7, the ST-LINK virtual COM port,
- * h735-hardware.md §8.3-8.4) polled at register level, time from the DWT cycle counter.
+ * UM2679; RM0468 GPIO and USART chapters) polled at register level, time from the DWT cycle counter.
  * USART3's kernel clock is PLL2Q = 200 MHz (PLL2 VCO 400 MHz / 2): 8 Mbaud (OVER8, USARTDIV 50),
- * 2 Mbaud and 12.5 Mbaud divide exactly and 921600 is off by 0.005 % (performance-anchors.md §1.2). */
+ * 2 Mbaud and 12.5 Mbaud divide exactly and 921600 is off by 0.005 % (docs/performance.md). */
 #include <stdint.h>
 
 #include "board.h"
@@ -101,7 +101,7 @@ void board_uart_deinit(void)
 {
     (void)usart_flush(BOARD_UART_BASE, 10000);
     (void)uart_rx_ring_stop(&ring);
-    RCC(RCC_APB1LRSTR) |= RCC_APB1LENR_USART3EN;   /* same bit in the reset register (§8.1) */
+    RCC(RCC_APB1LRSTR) |= RCC_APB1LENR_USART3EN;   /* same bit in the reset register (RM0468, RCC_APB1LRSTR) */
     RCC(RCC_APB1LRSTR) &= ~RCC_APB1LENR_USART3EN;
     RCC(RCC_D2CCIP2R) = (RCC(RCC_D2CCIP2R) & ~RCC_D2CCIP2R_USART28SEL_Msk) |
                         FIELD_PREP(RCC_D2CCIP2R_USART28SEL, RCC_USARTSEL_PLL3Q);  /* clock.c's default */
@@ -116,7 +116,7 @@ int port_uart_getc(void)
 /* Idle hint, called right after the ring found nothing new (its last register read was the stream's
  * NDTR): a few more back-to-back reads of one DMA register. On silicon they cost nothing. The simulator
  * recognises 4 identical status reads in a row as idle polling and moves its clock to the next event
- * (emulation.md §4); which event depends on the register (sim/periph/dma.py): NDTR -> the next byte,
+ * (docs/emulator-notes.md); which event depends on the register (sim/periph/dma.py): NDTR -> the next byte,
  * the HT/TC flags -> the next half of the ring. When at least half a ring is wanted (or none: a device
  * wait, whose own completion is an event too), the flags are enough and the firmware wakes once per half
  * ring instead of once per byte, which is what makes megabytes practical in the simulator. */

@@ -6,7 +6,7 @@
 #include "flashdev.h"
 
 #define BOARD_UART_BASE   USART3_BASE
-#define BOARD_MAX_BAUD    12500000u   /* performance-anchors.md §1.2: H7 USART headline rate */
+#define BOARD_MAX_BAUD    12500000u   /* RM0468 USART: f_ker / 8 with OVER8 (docs/performance.md) */
 
 int board_init(void);                 /* clocks, USART3 at 115200; 0 = OK */
 int board_nor_init(void);             /* OCTOSPI1/OSPIM/NOR once; NOR memory-mapped after; 0 = OK */

@@ -5,7 +5,7 @@
 #ifndef H735_HANDOFF_H
 #define H735_HANDOFF_H
 
-#define BOOT_REQ_ADDR   0x38003FF0u   /* SRAM4 (h735-hardware.md §1), above anything linked */
+#define BOOT_REQ_ADDR   0x38003FF0u   /* SRAM4 (RM0468 memory map), above anything linked */
 #define BOOT_REQ_STAY   0xB007B007u
 #define BOOT_REQ_RUN    0x600D600Du
 

@@ -1,6 +1,6 @@
 /* The internal flash as a flashdev: a thin adapter over the shared FLASH driver (drivers/flash.c). It uses
  * the driver's non-blocking sector erase / flash-word program (start + poll) and serves the UART (fd_wait)
- * between polls, so frames keep arriving while the controller works (h735-hardware.md §2). */
+ * between polls, so frames keep arriving while the controller works (RM0468, FLASH chapter). */
 #include <stdint.h>
 #include <string.h>
 
@@ -65,7 +65,7 @@ static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *da
         for (int i = 0; i < 8; i++) blank &= w[i] == 0xFFFFFFFFu;
         if (blank) continue;               /* an erased word needs no programming (and stays writable) */
         for (int i = 0; i < 8; i++) {
-            if (dst[i] != 0xFFFFFFFFu) {   /* programmed once after erase only (ECC, §1) */
+            if (dst[i] != 0xFFFFFFFFu) {   /* programmed once after erase only (ECC, RM0468 FLASH chapter) */
                 r->addr = addr + off + 4u * (uint32_t)i;
                 r->detail = dst[i];
                 return ST_NOT_ERASED;

@@ -15,7 +15,7 @@
 #include "scb.h"
 #include "verify.h"
 
-static int in_ram(uint32_t a)   /* initial MSP: top of a RAM region counts (h735-hardware.md §1) */
+static int in_ram(uint32_t a)   /* initial MSP: top of a RAM region counts (RM0468 memory map) */
 {
     return (a > 0x20000000u && a <= 0x20020000u) || (a > 0x24000000u && a <= 0x24050000u) ||
            (a > 0x30000000u && a <= 0x30008000u) || (a > 0x38000000u && a <= 0x38004000u);

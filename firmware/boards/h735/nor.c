@@ -49,7 +49,7 @@ static int n_program(const struct flashdev *d, uint32_t addr, const uint8_t *dat
                      struct fd_result *r)
 {
     if (!ready) return fail(ST_NOR_ERROR, addr, r);
-    while (len) {   /* program_unit 2 keeps every piece even, as DTR needs (§3.2) */
+    while (len) {   /* program_unit 2 keeps every piece even, as DTR needs (RM0468, OCTOSPI) */
         uint32_t off = addr - d->base;
         uint32_t room = MX25LM_PAGE - (off & (MX25LM_PAGE - 1u));
         uint32_t n = len < room ? len : room;

@@ -2,7 +2,7 @@
  *
  * Reset_Handler: FPU on (CPACR), copy .data, zero .bss, call main(). If main returns, its value goes to
  * r0 and the core executes BKPT #0: the simulator stops there ("firmware done"); on a board without a
- * debugger that is a HardFault (h735-hardware.md §9, HFSR.DEBUGEVT), so real firmware never returns.
+ * debugger that is a HardFault (ARMv7-M ARM, HFSR.DEBUGEVT), so real firmware never returns.
  * Every exception handler is a weak alias of Default_Handler, which spins: a firmware overrides the ones
  * it uses by defining a function of the same name.
  * Symbols come from common.ld: _sidata (load address of .data), _sdata/_edata, _sbss/_ebss, _estack.

@@ -20,7 +20,11 @@ BOARD = Board(
                kind="qspi_nor"),
     ),
     console=Uart("USART1", tx_pin="PA9", rx_pin="PB7", af=7),
-    nor=Nor(parts=chip.NOR_PARTS, controller="QUADSPI"),
+    # QUADSPI bank 1 wiring (UM1907 schematics; AF numbers from the STM32F746 datasheet's alternate
+    # function table).
+    nor=Nor(parts=chip.NOR_PARTS, controller="QUADSPI",
+            pins=(("CLK", "PB2", 9), ("NCS", "PB6", 10), ("IO0", "PD11", 9), ("IO1", "PD12", 9),
+                  ("IO2", "PE2", 9), ("IO3", "PD13", 9))),
     hse_hz=25_000_000,
     bootloader_size=64 * KB,   # sectors 0-1 (2 x 32 KB)
     ram=chip.RAM,

@@ -64,6 +64,7 @@ class Nor:
     is fitted with across revisions (the first is the default); the simulator models each of them."""
     parts: tuple[str, ...]   # device model names, e.g. ("n25q128a", "w25q128jv")
     controller: str          # peripheral instance it is wired to: "OCTOSPI1", "QUADSPI"
+    pins: tuple[tuple[str, str, int], ...] = ()   # (signal, pin, AF): the routing the controller needs
 
     @property
     def default(self) -> str:

@@ -1,5 +1,5 @@
 """`stm32boot loader-check FILE.stldr [--board BOARD]`: run an external loader on the simulated board
-the way STM32CubeProgrammer does and check it against external-loader-abi.md §5."""
+the way STM32CubeProgrammer does and check it against docs/external-loader-abi.md §5."""
 from __future__ import annotations
 
 import os

@@ -1,4 +1,4 @@
-"""Byte channels: how a simulated UART's wire reaches the outside (emulation.md §3).
+"""Byte channels: how a simulated UART's wire reaches the outside (docs/emulator-notes.md, UART bridging).
 
 Every channel has the same small face, used by the USART model (guest side):
     read_available() -> list[(byte, not_before_ps | None)]   host -> guest bytes waiting (non-blocking)
@@ -191,7 +191,7 @@ class _FdChannel(ByteChannel):
 
 class PtyChannel(_FdChannel):
     """A pseudo-terminal in raw mode. We keep the slave open ourselves so the master never reads EIO
-    between two host tool runs (emulation.md §3). `path` is what pyserial / stm32flash -m 8n1 open."""
+    between two host tool runs (docs/emulator-notes.md). `path` is what pyserial / stm32flash -m 8n1 open."""
 
     def __init__(self, link: str | None = None, announce=print):
         super().__init__()

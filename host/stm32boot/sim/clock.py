@@ -2,7 +2,7 @@
 
 Everything that takes time on a real board (instructions at SYSCLK, flash erase/program, NOR busy,
 UART frames on the wire) advances or schedules on this clock, so a run can say how long the same work
-would take on silicon. Integer picoseconds keep "advanced to t" comparisons exact (emulation.md §4):
+would take on silicon. Integer picoseconds keep "advanced to t" comparisons exact (docs/emulator-notes.md):
 2**63 ps is 106 days.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""What unicorn does not do for an M-profile core (emulation.md §0.2, §1.3): reset from the vector
+"""What unicorn does not do for an M-profile core (docs/emulator-notes.md): reset from the vector
 table, exception entry and return, and turning engine errors into architectural faults with the SCB
-fault registers set as silicon would (h735-hardware.md §9).
+fault registers set as silicon would (PM0253, fault status registers).
 """
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ def fault(m, group: int, cfsr: int = 0, bfar=None, mmfar=None, hfsr_extra: int =
     exc = group
     hfsr = hfsr_extra
     if group != HARDFAULT and not scb.get("SHCSR") & SHCSR_ENA[group]:
-        exc, hfsr = HARDFAULT, hfsr | HFSR["FORCED"]   # handler disabled: escalate (§9)
+        exc, hfsr = HARDFAULT, hfsr | HFSR["FORCED"]   # handler disabled: escalate (PM0253, HFSR.FORCED)
     if bfar is not None:
         cfsr |= CFSR["BFARVALID"]
         scb.set("BFAR", bfar)
@@ -168,7 +168,7 @@ def access_fault(m, kind: str, addr: int, cause: str | None):
         return fault(m, BUSFAULT, CFSR["IBUSERR"], cause=cause, pc=addr)
     if kind == "read":
         return fault(m, BUSFAULT, CFSR["PRECISERR"], bfar=addr, cause=cause)
-    # Stores are buffered on the M7: the error comes back imprecise, without BFAR (§9).
+    # Stores are buffered on the M7: the error comes back imprecise, without BFAR (PM0253, BFSR.IMPRECISERR).
     return fault(m, BUSFAULT, CFSR["IMPRECISERR"],
                  cause=cause + " (buffered store: imprecise on silicon, BFAR not valid)")
 

@@ -1,4 +1,4 @@
-"""Cortex-M7 fault status decoding and the debugger-style fault report (h735-hardware.md §9).
+"""Cortex-M7 fault status decoding and the debugger-style fault report (PM0253, fault status registers; ARMv7-M ARM).
 
 The machine sets CFSR/HFSR/DFSR/MMFAR/BFAR in the SCB model the way silicon would, stacks the
 exception frame, and then builds a FaultReport from those registers, so the report shows exactly what
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# (bit, name, meaning) — h735-hardware.md §9.
+# (bit, name, meaning) — PM0253, CFSR / HFSR / DFSR.
 CFSR_BITS = (
     (0, "IACCVIOL", "MemManage: instruction fetch from a no-access or execute-never region"),
     (1, "DACCVIOL", "MemManage: data access violation"),

@@ -1,10 +1,10 @@
-"""The acceptance checks of external-loader-abi.md §5 as data: one function per check, run in order.
+"""The acceptance checks of docs/external-loader-abi.md §5 as data: one function per check, run in order.
 
 Each check gets a Ctx and returns (ok, message) or None when it does not apply (optional function
 absent). Dynamic checks read back what the programmer would: Init, then the memory-mapped window.
-Sizes are small on purpose except write-large-chunk (§5.10's >= 0x3C700-byte chunk); virtual-time
+Sizes are small on purpose except write-large-chunk (docs/external-loader-abi.md §5.10: a >= 0x3C700-byte chunk); virtual-time
 budgets are the programmer's (loader_harness.BUDGET_S). Every call is also checked by the harness
-for stores outside image/stack/buffer (§5.7), so each check covers that too.
+for stores outside image/stack/buffer (docs/external-loader-abi.md §5.7), so each check covers that too.
 """
 from __future__ import annotations
 
@@ -224,7 +224,7 @@ def check_init_poisoned_bss(ctx: Ctx):
             raise e from None
         raise Fail(f"{e}\n      with .bss zero-filled the same Init works: the loader depends on .bss being "
                    f"zero, but no C start-up runs in a loader (poison 0x{POISON[0]:02X}); zero .bss in Init "
-                   f"(external-loader-abi.md §2.4)") from None
+                   f"(docs/external-loader-abi.md §3)") from None
     ctx.init_ok = True
     return True, "Init returns 1 with .bss poisoned; the window reads the NOR contents, first bytes included"
 
@@ -271,7 +271,7 @@ def _write_case(ctx: Ctx, off: int, n: int, what: str):
     try:
         buf = h.put_buffer(data)
     except LoaderError as e:
-        raise Fail(f"{what}: {e} (external-loader-abi.md §5.5: image + stack + largest chunk must fit)") from None
+        raise Fail(f"{what}: {e} (docs/external-loader-abi.md §5.5: image + stack + largest chunk must fit)") from None
     r = _call(h, "Write", si.start + off, n, buf)
     _readback(h, si.start + off - 16, b"\xff" * 16 + data + b"\xff" * 16, what)
     return r
@@ -290,7 +290,7 @@ def check_write_sector_crossing(ctx: Ctx):
     return True, f"multi-sector Write ({2 * S + 0x107:#x} bytes) reads back exactly ({r.virtual_s * 1e3:.1f} ms virtual)"
 
 
-LARGE_CHUNK = 0x3C700  # CubeProgrammer's large Write chunks (external-loader-abi.md §5.10)
+LARGE_CHUNK = 0x3C700  # CubeProgrammer's large Write chunks (docs/external-loader-abi.md §2)
 
 
 def check_write_large_chunk(ctx: Ctx):
@@ -311,7 +311,7 @@ def check_verify(ctx: Ctx):
     buf = h.put_buffer(data)
     m = si.start + 0x10001
     r = _call(h, "Verify", m, buf, 0x40, 0, want=None)
-    # ST: R1 = CheckSum(M, 4W, 0) = byte sum of [M, (M & ~3) + 4W) (external-loader-abi.md §2.5).
+    # ST: R1 = CheckSum(M, 4W, 0) = byte sum of [M, (M & ~3) + 4W) (docs/external-loader-abi.md §4).
     want = sum(h.read_mapped(m, (m & ~3) + 0x100 - m)) & 0xFFFFFFFF
     if r.r0 != 0 or r.r1 != want:
         raise Fail(f"Verify on matching data returned R0=0x{r.r0:X} R1=0x{r.r1:X}; expected R0=0, "

@@ -1,5 +1,5 @@
 """Run an STM32CubeProgrammer external loader (.stldr) on the simulated board the way the programmer
-does (external-loader-abi.md §1, §2, §5; emulation.md §5.2).
+does (docs/external-loader-abi.md §1, §2, §5; docs/emulator-notes.md).
 
     from stm32boot.sim.loader_harness import Loader, LoaderHarness
     ld = Loader.open("build/loaders/X.stldr")         # parse: symbols, segments, StorageInfo
@@ -18,7 +18,7 @@ the stack and its canary start) and the rest of each segment's memsz are POISONE
 the word 0x0000BE00 (BKPT) sits at the RAM base, LR = base|1, SP = round8(end + 0x400), xPSR = Thumb,
 PRIMASK = 1. A call passes when it returns onto the stub with SP restored, IPSR = 0, the stack canary
 intact, within its virtual-time budget and the wall-clock guard, and stored only to its image/.bss,
-its stack window and the data buffer (ABI §5.7): every other byte of on-chip RAM is snapshotted
+its stack window and the data buffer (docs/external-loader-abi.md §5.7): every other byte of on-chip RAM is snapshotted
 before the call and compared after it (bytes equality, ~0.6 MB: cheap; no memory hook, which would
 slow every guest access). Peripheral space is allowed; the external windows are not compared.
 """
@@ -148,7 +148,7 @@ class Loader:
 
     def ram_end(self) -> int:
         """End of what the loader owns in RAM: its segments and any allocated NOBITS section after them.
-        IAR links .bss outside every PT_LOAD (external-loader-abi.md §1.6); it is still the loader's."""
+        IAR links .bss outside every PT_LOAD (docs/external-loader-abi.md §1); it is still the loader's."""
         lo, hi = self.image_range()
         top = self.ram_base() + 0x10_0000
         ends = [a + n for a, n, _name in self.nobits if lo <= a < top]
@@ -319,7 +319,7 @@ class LoaderHarness:
         self.calls.append(out)
         return out
 
-    # ---- §5.7: stores only to image/.bss, stack, buffer, peripherals ------------------------
+    # ---- docs/external-loader-abi.md §5.7: stores only to image/.bss, stack, buffer, peripherals ------------------------
     def _guarded_spans(self):
         allowed = ((self.base, self.sp), (self.buffer, self.buffer + self.buffer_len))
         out = []
@@ -341,7 +341,7 @@ class LoaderHarness:
             if after != before:
                 diff = [i for i in range(len(before)) if before[i] != after[i]]
                 i = diff[0]
-                return (f"stored outside its image/.bss, stack and data buffer (external-loader-abi.md §5.7): "
+                return (f"stored outside its image/.bss, stack and data buffer (docs/external-loader-abi.md §5.7): "
                         f"{len(diff)} byte(s) of {name} changed, first at 0x{a + i:08X} "
                         f"(0x{before[i]:02X} -> 0x{after[i]:02X}); the programmer's RAM there is not the loader's")
         return None

@@ -33,7 +33,7 @@ value)` (the FLASH controller model, found by that method when added); True = ac
 Time: CPU time = instructions x cpi / SYSCLK (rcc.sysclk_hz(), else the chip's reset clock), counted exactly by
 the C block hook in native/vclock.c. Idle polling (a status register in POLL_REGS read 4 times in a
 row with the same value, each within POLL_GAP instructions of the previous) and WFI jump to the next
-event (emulation.md §4).
+event (docs/emulator-notes.md, virtual time).
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ from .clock import PS_PER_S, Clock
 from .regs import Bus
 
 RT_LEAD_S = 0.002            # interactive: how far an idle board may run ahead of the wall clock
-POLL_K = 4                 # identical status reads in a row that count as idle polling (§4)
+POLL_K = 4                 # identical status reads in a row that count as idle polling (docs/emulator-notes.md)
 # ...each within this many instructions of the previous one: a wait loop (the drivers' deadline checks
 # make ~100-instruction iterations), not a computation that looks at a status between chunks of work,
 # whose time must not be jumped (the block hook counts whole blocks, so the gap is approximate).
@@ -109,7 +109,7 @@ class Machine:
         self._pending: set[int] = set()
 
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB)
-        self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_M7)  # NOT UC_MODE_MCLASS (emulation.md §0.1)
+        self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_M7)  # NOT UC_MODE_MCLASS (docs/emulator-notes.md)
         flash_mem = board.memory("flash")
         flash_buf = state.blob("flash", flash_mem.size) if state is not None else \
             bytearray(b"\xff" * flash_mem.size)
@@ -416,7 +416,7 @@ class Machine:
         while True:
             t0 = time.monotonic()
             got = any(src(0.05) for src in self.idle_sources)
-            # Real waiting time passes on the board too (emulation.md §4, interactive mode).
+            # Real waiting time passes on the board too (docs/emulator-notes.md, virtual time).
             self.clock.advance_to(self.clock.now + int((time.monotonic() - t0) * PS_PER_S))
             self._hz_dirty = True
             self.sync()
@@ -437,7 +437,7 @@ class Machine:
             self.sync()
             if self.flash_ctl.bus_write_array(addr, size, value):
                 self._set_deadline()
-                return True  # the store is consumed by the controller, not retried (§1.4)
+                return True  # the store is consumed by the controller, not retried (docs/emulator-notes.md)
         kind = ("fetch" if access in (UC_MEM_FETCH_PROT, UC_MEM_FETCH_UNMAPPED) else
                 "write" if access in (UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED) else "read")
         if self._bad is None:

@@ -1,4 +1,4 @@
-"""The run loop: unicorn in slices between scheduled events, one reason per stop (emulation.md §4).
+"""The run loop: unicorn in slices between scheduled events, one reason per stop (docs/emulator-notes.md).
 
 A slice ends when the C block hook reaches the deadline (next event), on a CPU exception (BKPT, SVC,
 EXC_RETURN), on a bad access (fault), on WFI, or when a model asked to stop. Between slices: fire due

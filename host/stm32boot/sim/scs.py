@@ -1,5 +1,5 @@
 """Cortex-M7 system control space as declared-register models (offsets from firmware/regs/scb.h;
-facts from h735-hardware.md §9 and the ARMv7-M architecture).
+facts from PM0253 and the ARMv7-M ARM).
 
 SysTick is a counter computed from the machine's virtual cycles (COUNTFLAG exact; an event at every
 wrap so idle polling can warp to it and TICKINT can pend exception 15). DWT.CYCCNT counts virtual

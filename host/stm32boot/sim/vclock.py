@@ -2,7 +2,7 @@
 
 The hook is registered through unicorn's C API (uc_hook_add with the engine handle `uc._uch`), so no
 Python runs per block. When the module was not built (no host compiler), a pure-Python stand-in
-is returned and the run loop slices with unicorn's `count=` instead (emulation.md §1.2: slower,
+is returned and the run loop slices with unicorn's `count=` instead (docs/emulator-notes.md: slower,
 and the count is only exact for slices that end normally).
 """
 from __future__ import annotations

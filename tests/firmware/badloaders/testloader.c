@@ -1,13 +1,13 @@
 /* A small external loader for the simulated STM32H735G-DK, built four times: once correct (the
  * harness's control) and once per field failure the loader harness must name (issue 3):
  *   BUG_DUMMY  memory-mapped reads with 5 dummy cycles while the NOR expects 6 (CR2 DC=111):
- *              the first bytes read as 0, everything shifted by 2 (h735-hardware.md §3.2)
+ *              the first bytes read as 0, everything shifted by 2 (docs/hardware-notes.md)
  *   BUG_OSPIM  a repeated Init "just makes sure the IO manager is set up" while the NOR is mapped,
- *              HAL_OSPIM_Config-style (EN=0, rewrite P1CR, EN=1, no ABORT) (§4)
- *   BUG_BSS    "initialise once" flag in .bss, never zeroed: garbage says "already done" (ABI §2.4)
+ *              HAL_OSPIM_Config-style (EN=0, rewrite P1CR, EN=1, no ABORT) (RM0468, OCTOSPIM chapter)
+ *   BUG_BSS    "initialise once" flag in .bss, never zeroed: garbage says "already done" (docs/external-loader-abi.md §3)
  *   BUG_STACK  a 2 KB local buffer in Init: more than the ~1 KB stack the programmer provides
  *   BUG_STRAY  Write leaves a "last address" breadcrumb at a fixed DTCM address (an application's
- *              habit): RAM that belongs to the programmer, not the loader (ABI §5.7)
+ *              habit): RAM that belongs to the programmer, not the loader (docs/external-loader-abi.md §5.7)
  * NOR in DOPI, 4 KB sectors; mapped read 8DTRD. Everything else lives in ../ospi/nor_min.c.
  */
 #include <stdint.h>
@@ -81,7 +81,7 @@ int Init(void)
 int Write(uint32_t addr, uint32_t size, const uint8_t *buf)
 {
     uint32_t a = addr - NOR_BASE, end = a + size;
-    uint32_t p = a & ~1u;                    /* DTR: even address and length (§3.2) */
+    uint32_t p = a & ~1u;                    /* DTR: even address and length (RM0468, OCTOSPI) */
 #ifdef BUG_STRAY
     *(volatile uint32_t *)0x20000100u = addr;
 #endif

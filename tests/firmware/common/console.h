@@ -1,4 +1,4 @@
-/* Test-firmware console: clocks up, USART3 on PD8/PD9 (AF7, the ST-LINK VCP, h735-hardware.md §5) at
+/* Test-firmware console: clocks up, USART3 on PD8/PD9 (AF7, the ST-LINK VCP, UM2679) at
  * 115200 baud, through the same drivers the bootloader uses. Shared by the UART test firmwares. */
 #ifndef TESTFW_CONSOLE_H
 #define TESTFW_CONSOLE_H

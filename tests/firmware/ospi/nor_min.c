@@ -152,7 +152,7 @@ static void sopi_cmd(uint32_t ir)
 }
 
 /* Known state whatever the last run left (mapped, NOR in DOPI): ABORT, then reset the NOR in
- * the DOPI, SOPI and SPI framings (the BSP does every framing, §6.1), then wait out the recovery. */
+ * the DOPI, SOPI and SPI framings (ST's BSP does every framing), then wait out the recovery. */
 void nm_spi_init(void)
 {
     const uint32_t dcr1 = (25u << OCTOSPI_DCR1_DEVSIZE_Pos) | (1u << OCTOSPI_DCR1_CSHT_Pos);

@@ -1,6 +1,6 @@
 /* Minimal OCTOSPI1 + MX25LM51245G register pokes shared by the OCTOSPI test firmware and the
  * deliberately broken test loaders (tests/firmware/badloaders). Not the product driver: small on
- * purpose, values from h735-hardware.md §3.3 / §6.1. No .data; one .bss flag (nm_dtr), always set
+ * purpose, values: docs/hardware-notes.md, MX25LM51245G datasheet. No .data; one .bss flag (nm_dtr), always set
  * before use. */
 #ifndef NOR_MIN_H
 #define NOR_MIN_H

@@ -2,7 +2,7 @@
  * calls like a loader entry point (machine.call: R0-R3 in, R0 out, return onto a BKPT stub). It is
  * RAM-linked and needs no start-up: no .data, no .bss, only the stack.
  * Minimal register pokes on purpose (not the product driver): this firmware checks the MODELS, with
- * values from h735-hardware.md §3.3 (BSP) so it also documents what a correct driver writes.
+ * values from ST's BSP (docs/hardware-notes.md) so it also documents what a correct driver writes.
  * Return value: 0 = scenario passed, otherwise a step number (which check failed).
  */
 #include "nor_min.h"
@@ -71,7 +71,7 @@ int t_write_mapped_nor(void)
     return 0;
 }
 
-/* HyperRAM on OCTOSPI2 memory-mapped with the BSP values (§3.3, §7) but DCR3, LPTR, CR extras given. */
+/* HyperRAM on OCTOSPI2 memory-mapped with the BSP values (docs/hardware-notes.md; S70KL1281 datasheet) but DCR3, LPTR, CR extras given. */
 static void hyper_map(uint32_t dcr3, uint32_t lptr, uint32_t cr_extra)
 {
     nm_clocks_on();
@@ -88,7 +88,7 @@ static void hyper_map(uint32_t dcr3, uint32_t lptr, uint32_t cr_extra)
     R(O2, CR) = OCTOSPI_CR_EN | (3u << OCTOSPI_CR_FMODE_Pos) | cr_extra;
 }
 
-/* HyperRAM on OCTOSPI2, memory-mapped read/write (§3.3, §7). */
+/* HyperRAM on OCTOSPI2, memory-mapped read/write (docs/hardware-notes.md). */
 int t_hyperram(void)
 {
     hyper_map(0x00170000, 0, 0);
@@ -151,7 +151,7 @@ uint32_t t_sum_mapped(uint32_t n, uint32_t dcyc)
     return s;
 }
 
-/* Memory-mapped timeout (§3.1 TOF): after an access, poll SR until TOF; BUSY must have dropped, and
+/* Memory-mapped timeout (RM0468, OCTOSPI_SR.TOF): after an access, poll SR until TOF; BUSY must have dropped, and
  * the next access raises it again. Returns 0, or where it went wrong. */
 int t_hyper_timeout(uint32_t lptr)
 {
@@ -173,7 +173,7 @@ int t_hyper_timeout(uint32_t lptr)
     return p[0] == 0x11223344u ? 0 : 4;
 }
 
-/* Words written at the end of die 0 and the start of die 1 (0x70800000, §7), then read back in one
+/* Words written at the end of die 0 and the start of die 1 (0x70800000, S70KL1281 datasheet), then read back in one
  * sequential run across the boundary: returns the word read at 0x70800000 (0xD1D1D1D1 is right). */
 uint32_t t_hyper_dies(uint32_t dcr3)
 {

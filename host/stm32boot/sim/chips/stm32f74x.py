@@ -98,6 +98,7 @@ def _add_quadspi(m, board, part, profile):
         nor.on_nv = lambda d: state.values.__setitem__("nor_nv", d)
     q = m.add(Quadspi("QUADSPI", QSPI_BASE, QSPI_WINDOW, device=nor, machine=m))
     q.reset_line = ("AHB3RSTR", 1)
+    q.pins = board.nor.pins
     m.nor = nor
     m.add_fault_explainer(lambda addr, access: q.fault_hint(addr))
 

@@ -1,4 +1,4 @@
-"""Infineon/Cypress S70KL1281 HyperRAM (16 MB, two 8 MB dies), h735-hardware.md §7.
+"""Infineon/Cypress S70KL1281 HyperRAM (16 MB, two 8 MB dies), S70KL1281 datasheet.
 
 HyperBus: no instruction; the controller (MTYP=100 memory / 101 register space) sends the 48-bit
 command/address built from AR (byte address, even), then the initial latency, then 16-bit words
@@ -8,7 +8,7 @@ on 8 DTR lines with RWDS as DQS. With fixed latency (CR0.FLE=1, power-on) the de
 controller needs HLCR.WZL=1 for them. Volatile: contents are not persisted.
 Register values on the wire are sent most significant byte first (HyperBus word order; unverified).
 
-Two dies (§7): one burst (one nCS-low period) stays in the die it started in. A burst running past
+Two dies (S70KL1281 datasheet): one burst (one nCS-low period) stays in the die it started in. A burst running past
 the die end wraps to that die's start (our choice of "wrong data": the datasheet only forbids the
 crossing, the reference says silicon returns wrong data); the controller must split at the boundary
 (DCR3.CSBOUND=23). Hence the fast mapped view is offered only when CSBOUND keeps bursts in one die.
@@ -27,7 +27,7 @@ IL_CLOCKS = {0b0000: 5, 0b0001: 6, 0b1110: 3, 0b1111: 4}
 
 class S70KL1281(Device):
     name = "S70KL1281"
-    wrap_sizes = (16, 32, 64, 128)   # CR0.BL burst lengths (§7)
+    wrap_sizes = (16, 32, 64, 128)   # CR0.BL burst lengths (S70KL1281 datasheet)
     t_csm_ps = us(4)
 
     def __init__(self, clock=None, size: int = 16 * MB):
@@ -96,7 +96,7 @@ class S70KL1281(Device):
         a = addr % self.size
         if a // self.die != die or (a % self.die) + (n if used is None else used) > self.die:
             self.note(f"HyperRAM: burst from die {die} runs to 0x{addr + n - 1:X}, past the die boundary "
-                      f"(0x{(die + 1) * self.die:X}): the die's address wraps, wrong data (set DCR3.CSBOUND=23, §7)")
+                      f"(0x{(die + 1) * self.die:X}): the die's address wraps, wrong data (set DCR3.CSBOUND=23)")
         off = a % self.die
         k = min(n, self.die - off)
         out = [(lo + off, k)]

@@ -1,4 +1,5 @@
-"""Macronix MX25LM51245G octal NOR (64 MB) as seen on its pins, h735-hardware.md §6.1 and §3.2.
+"""Macronix MX25LM51245G octal NOR (64 MB) as seen on its pins (its datasheet;
+DTR pitfalls: docs/hardware-notes.md).
 
 Three bus modes: SPI (1S-1S-1S, power-on), SOPI (8S-8S-8S) and DOPI (8D-8D-8D), switched by WRCR2 at
 CR2 address 0. A command framed for another mode is not understood (the device ignores it; reads see
@@ -15,7 +16,7 @@ comes back when WIP clears.
 
 Block protection (SR BP[5:2], CR.TB) is enforced for program/erase: a refused operation sets P_FAIL
 (b5) / E_FAIL (b6) in the security register (RDSCUR 0x2B, OPI 0x2BD4 with address and dummy like
-RDSR, §6.1), clears WEL and does not start; a successful one clears its fail bit (our reading of
+RDSR, MX25LM51245G datasheet), clears WEL and does not start; a successful one clears its fail bit (our reading of
 "check P_FAIL/E_FAIL after program/erase"). Protected area: BP=0 none, BP=0xF (and any BP covering
 the whole chip) all; BP=n in between protects 2^(n-1) 64 KB blocks at the top (TB=0) or bottom (TB=1)
 of the array: the usual Macronix table pattern, NOT verified against this part's datasheet.
@@ -30,13 +31,13 @@ MB = 1 << 20
 PAGE, SECTOR, BLOCK = 256, 4096, 65536
 JEDEC_ID = bytes((0xC2, 0x85, 0x3A))
 SR_WIP, SR_WEL = 0x01, 0x02
-SCUR_P_FAIL, SCUR_E_FAIL = 0x20, 0x40   # security register (§6.1)
+SCUR_P_FAIL, SCUR_E_FAIL = 0x20, 0x40   # security register (MX25LM51245G datasheet)
 CR_TB = 0x08
-# CR2 address 0x300 DC[2:0] -> dummy cycles (§6.1).
+# CR2 address 0x300 DC[2:0] -> dummy cycles (MX25LM51245G datasheet).
 DC_CYCLES = (20, 18, 16, 14, 12, 10, 8, 6)
 
 PROFILES = {
-    # Typical datasheet times (§6.1, unverified there): what a real board would take.
+    # Typical datasheet times (order of magnitude, not re-checked against the datasheet): what a real board would take.
     "typical": dict(page=us(150), sector=ms(25), block=ms(220), chip=seconds(150), reg=us(40), reset=us(40)),
     "zero": dict(page=0, sector=0, block=0, chip=0, reg=0, reset=0),
 }
@@ -257,7 +258,7 @@ class MX25LM51245G(Device):
                 chunk = bytes(self.mem[a:a + n])
             else:
                 chunk = bytes(self.mem[a:]) + bytes(self.mem[:a + n - self.size])
-            return swap16(chunk) if dtr else chunk  # D1/D0 order on the wire in DTR (§3.2)
+            return swap16(chunk) if dtr else chunk  # D1/D0 order on the wire in DTR (RM0468, OCTOSPI_DCR1.MTYP)
         if kind == "id":
             unit = bytes(b for b in JEDEC_ID for _ in (0, 1)) if dtr else JEDEC_ID
             return (unit + b"\x00" * n)[:n]

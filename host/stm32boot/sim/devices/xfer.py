@@ -3,7 +3,7 @@
 The controller turns its registers into a `Transfer` (what it clocks out: phases with their line
 counts and STR/DTR, dummy cycles, whether it samples on DQS, and the data direction) and hands it to
 the device, which answers with the bytes it drives on the data lines. Bytes are in WIRE order: the
-controller applies its own byte-order rules (MTYP, h735-hardware.md §3.2) on top. Devices never see
+controller applies its own byte-order rules (RM0468, OCTOSPI_DCR1.MTYP) on top. Devices never see
 controller registers, so the same controller drives a NOR or a HyperRAM and a new part is one file.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ class Phase:
         return f"{self.lines}{'D' if self.dtr else 'S'}"
 
 
-# Memory types (DCR1.MTYP, h735-hardware.md §3).
+# Memory types (RM0468, OCTOSPI_DCR1.MTYP).
 MTYP_MICRON, MTYP_MACRONIX, MTYP_STANDARD, MTYP_MACRONIX_RAM, MTYP_HYPER_MEM, MTYP_HYPER_REG = range(6)
 
 
@@ -127,7 +127,7 @@ class NoDevice(Device):
 
 
 def swap16(data: bytes) -> bytes:
-    """Swap the bytes of each 16-bit word (Macronix D1/D0 order in 8D-8D-8D, §3.2)."""
+    """Swap the bytes of each 16-bit word (Macronix D1/D0 order in 8D-8D-8D; RM0468, OCTOSPI_DCR1.MTYP)."""
     b = bytearray(data)
     n = len(b) & ~1
     b[0:n:2], b[1:n:2] = data[1:n:2], data[0:n:2]

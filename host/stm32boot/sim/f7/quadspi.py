@@ -61,6 +61,8 @@ class Quadspi(Peripheral):
     def __init__(self, name="QUADSPI", base=0xA000_1000, window_base=0x9000_0000, board=None,
                  clock_gate=("AHB3ENR", 1), device=None, machine=None):
         self.device = device or NoDevice()
+        self.pins = ()                   # (signal, pin, AF) the board wires to this controller
+        self._routing = None
         self.window = MemWindow(name, window_base, machine)
         self.trace: list[str] = []
         self._ev = self._tof_ev = None
@@ -242,7 +244,22 @@ class Quadspi(Peripheral):
             dummy=ccr >> 18 & 0x1F, data_lines=LINES[ccr >> 24 & 3], data_dtr=ddr,
             write=write, data=data, count=count)
 
+    def pins_missing(self, t: Transfer) -> list[str]:
+        """Wired pins the transfer needs (CLK, NCS, the IO lines in use) not in their alternate function."""
+        if self._routing is None:
+            from ..periph.gpio import PinRouting
+            self._routing = PinRouting(self.board, self.pins)
+        lines = max([p.lines for p in (t.instruction, t.address, t.alternate) if p] + [t.data_lines])
+        return self._routing.missing(max(lines, 2))   # single-SPI reads come back on IO1
+
     def _exchange(self, t: Transfer) -> bytes:
+        missing = self.pins_missing(t)
+        if missing:
+            # The controller clocks the frame, but on pins not routed to it: the NOR never sees it and the
+            # data lines read as floating (0xFF here) (RM0385 §6.3.2: a pin serves a peripheral only in the
+            # alternate function selected for it).
+            self.note(f"pins not routed to {self.name} ({'; '.join(missing)}): transfer reaches no device")
+            return b"" if t.write else b"\xff" * t.count
         if t.instruction is not None:
             self.sent_instruction = True
         if t.data_dtr and self.get("CR", "PRESCALER") == 0:
@@ -387,7 +404,8 @@ class Quadspi(Peripheral):
             self._in_mm = True
             self.mm_busy = True
             self._tof_arm()
-        view = self.device.mapped_view(self._build(addr=0, count=0), None)
+        template = self._build(addr=0, count=0)
+        view = None if self.pins_missing(template) else self.device.mapped_view(template, None)
         if view is not None and not self.get("CCR", "SIOO"):
             buf, _writable = view
             self.window.set_direct(buf, min(size, len(buf)), False)

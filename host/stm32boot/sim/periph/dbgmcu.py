@@ -1,5 +1,5 @@
-"""DBGMCU: the device identification a bootloader reports (DEV_ID 0x483 for H72x/H73x, h735-hardware.md
-§10 item 3) and the debug freeze bits (stored only). REV_ID 0x1001 = revision Z [RM?]."""
+"""DBGMCU: the device identification a bootloader reports (DEV_ID 0x483 for H72x/H73x, RM0468 DBGMCU_IDC,
+AN2606) and the debug freeze bits (stored only). REV_ID 0x1001 = revision Z [RM?]."""
 from __future__ import annotations
 
 from ..regs import RO, Field, Peripheral, Reg

@@ -1,5 +1,5 @@
-"""DMA1/DMA2 model (the H743 DMA IP; register layout from /work/shared/svd/STM32H73x.svd, the reference
-shelf has no DMA section), peripheral-to-memory streams fed by a UART wire (uart_wire.RxWire).
+"""DMA1/DMA2 model (the H743 DMA IP; register layout: RM0468, DMA controller
+chapter), peripheral-to-memory streams fed by a UART wire (uart_wire.RxWire).
 
 Cost model: a stream never takes bytes one event at a time. Bytes arrive on the USART's wire timeline;
 whenever the firmware looks (NDTR, LISR/HISR, SxCR reads, writes to the stream or IFCR) every byte that

@@ -1,4 +1,4 @@
-"""DMAMUX1 model (register layout from /work/shared/svd/STM32H73x.svd): which peripheral request drives
+"""DMAMUX1 model (register layout: RM0468, DMAMUX chapter): which peripheral request drives
 which DMA stream. Channel c (0..7) feeds DMA1 stream c, channel 8..15 DMA2 stream c-8. Synchronisation
 and the request generators are declared (so firmware may write them) but not modelled: a channel with
 SE=1 or a generator enabled is reported once as unmodelled behaviour.

@@ -1,4 +1,4 @@
-"""Embedded FLASH controller, single bank (h735-hardware.md §2).
+"""Embedded FLASH controller, single bank (RM0468, FLASH chapter).
 
 Guest stores into 0x0800_0000.. arrive through the machine's write-protect hook as
 bus_write_array(addr, size, value). They are accepted only with CR.PG=1 and LOCK=0 (else PGSERR), collect
@@ -24,7 +24,7 @@ SR_EOP, SR_WRPERR, SR_PGSERR, SR_STRBERR = 1 << 16, 1 << 17, 1 << 18, 1 << 19
 SR_INCERR, SR_OPERR = 1 << 21, 1 << 22
 CLEARABLE = 0x1FEF0000   # EOP .. CRCRDERR (bits 16-28, not 20)
 
-# (word program, sector erase, bank erase) per PSIZE x8, x16, x32, x64 (§2 table; H743 figures).
+# (word program, sector erase, bank erase) per PSIZE x8, x16, x32, x64 (docs/performance.md; H743 figures).
 PROFILES = {
     "typ": [(us(290), ms(2000), ms(13000)), (us(180), ms(1800), ms(8000)), (us(130), ms(1100), ms(6000)),
             (us(100), ms(1000), ms(5000))],

@@ -1,4 +1,4 @@
-"""GPIO ports (h735-hardware.md §8.3): one model per port A..H, J, K with the real reset values.
+"""GPIO ports (RM0468, GPIO chapter): one model per port A..H, J, K with the real reset values.
 
 `pin_function(machine_or_ports, "PD8") -> ("af", 7) | ("input", None) | ("output", level) | ("analog", None)`
 tells the UART model whether its pins are routed. IDR reflects ODR for outputs, pulls for unconnected
@@ -112,3 +112,35 @@ def pin_function(machine, name: str):
     if port is None:
         raise LookupError(f"no GPIO{letter} model on this machine")
     return port.pin_function(pin)
+
+
+class PinRouting:
+    """A controller's wired pins (signal, pin name, AF) as the board routes them, checked the way silicon
+    behaves: a signal whose pin is not in its alternate function never reaches the device. Resolved to
+    port models once; without GPIO models (a bare controller in unit tests) nothing is checked."""
+
+    def __init__(self, machine, pins):
+        self.machine, self.pins, self._ports = machine, tuple(pins), None
+
+    def missing(self, io_lines: int, dqs: bool = False) -> list[str]:
+        """The pins this access needs (CLK, NCS, IO0..IO<io_lines-1>, DQS when sampled) that are not
+        in their alternate function, as "CLK PF10 is AF10, needs AF9"."""
+        if self._ports is None:
+            found = []
+            for sig, name, af in self.pins:
+                letter, n = parse_pin(name)
+                port = find_port(self.machine, letter) if self.machine is not None else None
+                if port is None:
+                    found = []
+                    break
+                found.append((sig, name, port, n, af))
+            self._ports = found
+        out = []
+        for sig, name, port, n, af in self._ports:
+            if sig.startswith("IO") and int(sig[2:]) >= io_lines or sig == "DQS" and not dqs:
+                continue
+            got = port.pin_function(n)
+            if got != ("af", af):
+                has = f"AF{got[1]}" if got[0] == "af" else got[0]
+                out.append(f"{sig} {name} is {has}, needs AF{af}")
+        return out

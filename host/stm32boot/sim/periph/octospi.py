@@ -1,7 +1,7 @@
-"""OCTOSPI controller (OCTOSPI1 0x52005000, OCTOSPI2 0x5200A000), h735-hardware.md §3, §3.1, §3.2.
+"""OCTOSPI controller (OCTOSPI1 0x52005000, OCTOSPI2 0x5200A000), RM0468, OCTOSPI chapter; docs/hardware-notes.md.
 
 Register rules from the reference: FMODE picks indirect write/read, automatic status polling or
-memory-mapped; a transfer starts on IR, AR or the first DR write depending on the phases (§3.1 table);
+memory-mapped; a transfer starts on IR, AR or the first DR write depending on the phases (RM0468, OCTOSPI command start rules);
 the 32-byte FIFO drives FTF/FLEVEL; BUSY clears only when the exchange is over AND the FIFO is empty;
 ABORT self-clears and sets TCF; AR is ignored while BUSY or mapped; other configuration writes while
 BUSY are dropped and noted. Phases become a `Transfer` for the device on the port (devices/xfer.py);
@@ -32,7 +32,7 @@ def _ccr_fields():
 
 
 _TCR = (Field("DCYC", 0, 5), Field("DHQC", 28), Field("SSHIFT", 30))
-# Registers a write to which is dropped while BUSY=1 (RM rule via §3).
+# Registers a write to which is dropped while BUSY=1 (RM0468, OCTOSPI chapter).
 CONFIG = {"DCR1", "DCR2", "DCR3", "DCR4", "DLR", "PSMKR", "PSMAR", "PIR", "CCR", "TCR", "IR", "ABR",
           "LPTR", "WPCCR", "WPTCR", "WPIR", "WPABR", "WCCR", "WTCR", "WIR", "WABR", "HLCR"}
 CR_ALWAYS = 0x1 | 0x2 | 0x1F0000  # EN, ABORT, interrupt enables stay writable while busy
@@ -81,7 +81,7 @@ class Octospi(MappedMode, Peripheral):
         self.trace: list[str] = []
         self.port_ok = lambda: (True, "")  # OCTOSPIM routing check, set by Octospim.connect
         self.pins = ()          # (signal, pin, AF) the board wires to this instance (ospi_board), checked
-        self._pin_ports = None  # [(signal, pin name, GpioPort, pin, AF)], resolved at first use
+        self._pin_ports = None  # gpio.PinRouting over self.pins, made at first use
         self.ospim = None
         self.ospim_index = 0
         self._ev = None
@@ -215,7 +215,7 @@ class Octospi(MappedMode, Peripheral):
     write_CCR = write_TCR = write_IR = write_ABR = write_WCCR = write_WTCR = write_WIR = write_DCR1
     write_WABR = write_HLCR = write_DCR2 = write_DCR3 = write_DCR4 = write_DCR1
 
-    # ---- starting transfers (§3.1 table) ----------------------------------------------------
+    # ---- starting transfers (RM0468 start rules) ----------------------------------------------------
     def _trigger(self) -> str:
         fm = self.get("CR", "FMODE")
         if self.get("DCR1", "MTYP") in (MTYP_HYPER_MEM, MTYP_HYPER_REG):
@@ -280,11 +280,11 @@ class Octospi(MappedMode, Peripheral):
         return t
 
     def _dhqc_blocks(self, prefix: str = "") -> bool:
-        """§3.2: with TCR.DHQC=1 a DTR command without CCR.DDTR=1 is silently not executed."""
+        """docs/hardware-notes.md: with TCR.DHQC=1 a DTR command without CCR.DDTR=1 is silently not executed."""
         ccr = self.get(prefix + "CCR")
         if prefix != "W" and self.get(prefix + "TCR", "DHQC") and ccr & (1 << 3 | 1 << 11) and not ccr & (1 << 27):
             self.note(f"DTR command 0x{self.get(prefix + 'IR'):X} with TCR.DHQC=1 but CCR.DDTR=0: "
-                      "silently not executed (h735-hardware.md §3.2)")
+                      "silently not executed (docs/hardware-notes.md)")
             return True
         return False
 
@@ -298,26 +298,9 @@ class Octospi(MappedMode, Peripheral):
         """The wired pins this access needs that are not in their alternate function: CLK, NCS, the IO
         lines in use (two at least: SPI reads on IO1) and DQS when sampled. [] without GPIO models."""
         if self._pin_ports is None:
-            from .gpio import find_port, parse_pin
-            found = []
-            for sig, name, af in self.pins:
-                letter, n = parse_pin(name)
-                port = find_port(self.board, letter) if self.board is not None else None
-                if port is None:
-                    found = []   # a bare controller (unit tests): nothing to check against
-                    break
-                found.append((sig, name, port, n, af))
-            self._pin_ports = found
-        need_io = max(lines, 2)
-        out = []
-        for sig, name, port, n, af in self._pin_ports:
-            if sig.startswith("IO") and int(sig[2:]) >= need_io or sig == "DQS" and not dqs:
-                continue
-            got = port.pin_function(n)
-            if got != ("af", af):
-                has = f"AF{got[1]}" if got[0] == "af" else got[0]
-                out.append(f"{sig} {name} is {has}, needs AF{af}")
-        return out
+            from .gpio import PinRouting
+            self._pin_ports = PinRouting(self.board, self.pins)
+        return self._pin_ports.missing(max(lines, 2), dqs)
 
     def _pins_ok(self, lines: int = 8, dqs: bool = True) -> tuple[bool, str]:
         missing = self.pins_missing(lines, dqs)

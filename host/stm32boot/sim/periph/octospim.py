@@ -1,11 +1,11 @@
-"""OCTOSPI I/O manager (0x5200B400, clock AHB3ENR.IOMNGREN b21), h735-hardware.md §4.
+"""OCTOSPI I/O manager (0x5200B400, clock AHB3ENR.IOMNGREN b21), RM0468, OCTOSPIM chapter.
 
-The board wires port 1 to the NOR and port 2 to the HyperRAM (§5); the reset routing sends every
+The board wires port 1 to the NOR and port 2 to the HyperRAM (UM2679); the reset routing sends every
 signal of OCTOSPI1 to port 1 and of OCTOSPI2 to port 2. An OCTOSPI whose own port does not carry its
 CLK, nCS and both IO nibbles talks to nothing (reads 0xFF). Routing an OCTOSPI to the other port
 is treated the same way (simplification: port n serves OCTOSPIn only).
 
-The field failure (§4 "Why it faults"): writing the manager while an OCTOSPI is enabled, or while one
+The field failure (RM0468, OCTOSPIM chapter): writing the manager while an OCTOSPI is enabled, or while one
 is still set up memory-mapped (HAL_OSPIM_Config clears EN without an ABORT), leaves that instance's
 window dead: its next access bus-faults, and the fault report names this write.
 """

@@ -1,4 +1,4 @@
-"""The OCTOSPI side of the STM32H735G-DK (h735-hardware.md §5): OCTOSPI1 + MX25LM51245G on port 1
+"""The OCTOSPI side of the STM32H735G-DK (UM2679): OCTOSPI1 + MX25LM51245G on port 1
 (window 0x90000000), OCTOSPI2 + S70KL1281 HyperRAM on port 2 (window 0x70000000), and OCTOSPIM.
 
 `add_ospi(machine, nor_profile="typical")` is the one call the board wiring (sim/h735.py) makes. The

@@ -1,9 +1,9 @@
 """Memory-mapped mode and nCS rules of the OCTOSPI controller (mixed into octospi.Octospi).
 
-h735-hardware.md §3 (DCR2 WRAPSIZE, DCR3 CSBOUND, DCR4 REFRESH, LPTR, SR.TOF), §3.1 (memory-mapped),
-§7 (HyperRAM: two 8 MB dies, tCSM 4 µs).
+RM0468, OCTOSPI chapter (DCR2 WRAPSIZE, DCR3 CSBOUND, DCR4 REFRESH, LPTR, SR.TOF; memory-mapped
+mode); S70KL1281 datasheet (HyperRAM: two 8 MB dies, tCSM 4 µs).
 
-Timeout (CR.TCEN + LPTR, §3.1 "TOF"): after LPTR CLK cycles without an access to the window nCS is
+Timeout (CR.TCEN + LPTR, SR.TOF): after LPTR CLK cycles without an access to the window nCS is
 released, SR.TOF is set and BUSY drops until the next access. Modelled lazily: one clock event per
 idle period, armed at the last OBSERVED access and moved forward when it fires early; no event per
 access. APPROXIMATION: with the direct window (mem_map_ptr, reads at memory speed) CPU accesses are
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 TOF = 0x10
-WRAP_BYTES = {2: 16, 3: 32, 4: 64, 5: 128}  # DCR2.WRAPSIZE encodings (§3)
+WRAP_BYTES = {2: 16, 3: 32, 4: 64, 5: 128}  # DCR2.WRAPSIZE encodings (RM0468, OCTOSPI_DCR2)
 
 
 class MappedMode:
@@ -68,7 +68,7 @@ class MappedMode:
 
     # ---- REFRESH vs the device's tCSM --------------------------------------------------------
     def _refresh_ok(self, read: bool = True) -> tuple[bool, str]:
-        """Does DCR4.REFRESH keep every nCS-low period within the device's tCSM (§3, §7)?"""
+        """Does DCR4.REFRESH keep every nCS-low period within the device's tCSM (RM0468 DCR4; S70KL1281 datasheet)?"""
         tcsm = getattr(self.device, "t_csm_ps", None)
         if not tcsm:
             return True, ""
@@ -76,7 +76,7 @@ class MappedMode:
         if r == 0:
             return False, (f"DCR4.REFRESH=0: nCS may stay low longer than the {self.device.name}'s tCSM "
                            f"({tcsm / 1e6:g} µs): the device cannot refresh, data decays on silicon; set REFRESH "
-                           f"so that REFRESH+4 CLK cycles <= tCSM (h735-hardware.md §7: 400 at 100 MHz)")
+                           f"so that REFRESH+4 CLK cycles <= tCSM (ST's BSP: 400 at 100 MHz)")
         ps = (r + (4 if read else 1)) * self.cycle_ps()
         if ps > tcsm:
             return False, (f"DCR4.REFRESH={r}: nCS released only every {ps / 1e6:.2f} µs, beyond the "
@@ -121,7 +121,7 @@ class MappedMode:
             self._tof_ev = clk.after(due - clk.now, self._tof_fire, f"{self.name} timeout")
             return
         self.flags |= TOF
-        self.mm_busy = False   # nCS released: BUSY drops until the next access (§3.1)
+        self.mm_busy = False   # nCS released: BUSY drops until the next access (RM0468, OCTOSPI)
         self._burst = None
 
     # ---- the window ----------------------------------------------------------------------------
@@ -142,7 +142,7 @@ class MappedMode:
             self.window.set_off(f"{self.name} window accessed while {self.name} is {why}")
             return
         if not self._mapped_mode:
-            self.mm_busy = True  # BUSY stays 1 in memory-mapped mode until ABORT or timeout (§3.1)
+            self.mm_busy = True  # BUSY stays 1 in memory-mapped mode until ABORT or timeout (RM0468, OCTOSPI)
             self._mapped_mode = True
             self._burst = None
             self._mm_touch()
@@ -160,7 +160,7 @@ class MappedMode:
         wr = self._build("W", write=True) if self.get("WCCR", "DMODE") else None
         view = None if self._dhqc_blocks() else self.device.mapped_view(rd, wr)
         if wr is not None and not (self.get("WCCR") >> 29 & 1):
-            self.note("memory-mapped writes with WCCR.DQSE=0: bus error on silicon (errata, §3.1)")
+            self.note("memory-mapped writes with WCCR.DQSE=0: bus error on silicon (errata, docs/hardware-notes.md)")
             wr = None
         if view is not None:
             buf, writable = view
@@ -185,7 +185,7 @@ class MappedMode:
             n = WRAP_BYTES.get(w)
             sizes = getattr(self.device, "wrap_sizes", ())
             if n is None:
-                self.note(f"DCR2.WRAPSIZE={w} is a reserved encoding (h735-hardware.md §3)")
+                self.note(f"DCR2.WRAPSIZE={w} is a reserved encoding (RM0468, OCTOSPI_DCR2)")
             elif n not in sizes:
                 self.note(f"DCR2.WRAPSIZE={w} ({n}-byte wrapped reads with WPCCR/WPTCR/WPIR/WPABR) but the "
                           f"{self.device.name} is not set up for (or does not support) that wrap read: cache "

@@ -1,9 +1,9 @@
 """The memory-mapped window of one OCTOSPI (0x90000000 / 0x70000000) in unicorn's address space.
 
 Three states, chosen by the controller (octospi.py):
-  off     nothing mapped: any access is a bus error like silicon (h735-hardware.md §3.1, §9); the
+  off     nothing mapped: any access is a bus error like silicon (RM0468 OCTOSPI chapter; PM0253 BFSR); the
           machine's fault report asks `hint(addr)` why (e.g. OCTOSPIM reconfigured under it).
-  direct  mem_map_ptr over the device's own buffer: reads run at memory speed (emulation.md §5.1);
+  direct  mem_map_ptr over the device's own buffer: reads run at memory speed (docs/emulator-notes.md);
           read-only unless the device accepts mapped writes (HyperRAM), so a store faults.
   slow    mmio_map with Python callbacks that clock real transfers: used when the configured read
           command would NOT return the array as is (wrong dummy cycles, byte order, no DQS ...).

@@ -1,4 +1,4 @@
-"""PWR model (h735-hardware.md §8.2): the supply configuration is write-once after power-on (kept across
+"""PWR model (RM0468, PWR chapter): the supply configuration is write-once after power-on (kept across
 system resets) and raises CSR1.ACTVOSRDY after a short delay; a VOS change in D3CR drops VOSRDY and raises
 it again after a delay, never while the supply is unconfigured. VOS encoding is inverted on H73x
 (00 = Scale 0). CSR1.ACTVOS follows D3CR.VOS once ready.

@@ -1,4 +1,4 @@
-"""RCC model (h735-hardware.md §8.1): oscillator and PLL ready flags after a short virtual delay, the SYSCLK
+"""RCC model (RM0468, RCC chapter): oscillator and PLL ready flags after a short virtual delay, the SYSCLK
 switch, clock gating of every other model, and the frequencies the firmware programmed.
 
 API: sysclk_hz() (the CPU clock: sys_ck / D1CPRE, equal to SYSCLK with D1CPRE=/1), hclk_hz(), pclk_hz(n)
