@@ -14,6 +14,8 @@ import threading
 import time
 import tty
 
+from stm32boot.transport import damage
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = sys.executable
 
@@ -94,23 +96,9 @@ class LinkProxy:
         self.thread.start()
 
     def _damage(self, data: bytes) -> bytes:
-        drop, dup, corrupt = self.p
-        if not (drop or dup or corrupt):
-            return data
-        out, r = bytearray(), self.rng.random
-        for b in data:
-            x = r()
-            if x < drop:
-                self.damaged += 1
-                continue
-            if x < drop + corrupt:
-                self.damaged += 1
-                b ^= 1 << self.rng.randrange(8)
-            out.append(b)
-            if r() < dup:
-                self.damaged += 1
-                out.append(b)
-        return bytes(out)
+        out, n = damage(data, self.p, self.rng)
+        self.damaged += n
+        return out
 
     def _run(self):
         peer = {self.master: self.board, self.board: self.master}
