@@ -78,12 +78,7 @@ class SerialTransport:
     def read(self, timeout: float) -> bytes:
         import serial
         try:
-            self.ser.timeout = max(0.0, timeout)
-            first = self.ser.read(1)
-            if not first:
-                return b""
-            self.ser.timeout = 0
-            return first + self.ser.read(self.ser.in_waiting or 0)
+            return read_burst(self.ser, timeout)
         except (serial.SerialException, OSError) as e:
             raise self._gone(e) from None
 
@@ -107,6 +102,17 @@ class SerialTransport:
         except Exception:
             pass
         self.ser.close()
+
+
+def read_burst(ser, timeout: float) -> bytes:
+    """Wait up to `timeout` s for a first byte on a pyserial port, then take whatever else has arrived
+    without waiting (b"" if nothing came). Serial errors reach the caller."""
+    ser.timeout = max(0.0, timeout)
+    first = ser.read(1)
+    if not first:
+        return b""
+    ser.timeout = 0
+    return first + ser.read(ser.in_waiting or 0)
 
 
 def damage(data: bytes, probs, rng: random.Random) -> tuple[bytes, int]:
