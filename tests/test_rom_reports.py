@@ -155,6 +155,9 @@ def test_erase_all_and_read_via_rom(state, capsys, tmp_path):
     out_file = tmp_path / "dump.bin"
     rc, out, err = run(capsys, "read", "0x08000000", "600", "-o", str(out_file), "--via", "rom", "--chip", "l151")
     assert rc == 0 and out_file.read_bytes() == data
+    missing = tmp_path / "no-such-dir" / "dump.bin"
+    rc, out, err = run(capsys, "read", "0x08000000", "16", "-o", str(missing), "--via", "rom", "--chip", "l151")
+    assert rc == 2 and f"{missing}: cannot write" in err and "Traceback" not in err
     rc, out, err = run(capsys, "erase", "--all", "--via", "rom", "--chip", "l151")
     assert rc == 0 and "512 pages erased by list" in out     # L1: no global erase (AN2606)
     assert chip_flash("l151", 0x0800_0000, 600) == bytes(600)
