@@ -145,3 +145,18 @@ def stm32boot(*args, timeout: float = 600) -> subprocess.CompletedProcess:
     """The CLI in its own process, as a user runs it."""
     return subprocess.run([PY, "-m", "stm32boot", *args], capture_output=True, text=True,
                           timeout=timeout, env=env(), cwd=ROOT)
+
+
+def flash_in_progress(*args, timeout: float = 120) -> subprocess.Popen:
+    """`stm32boot flash ARGS` in its own process, returned once its progress line shows 10% written (the
+    middle of writing, where an interrupt must leave a usable board); fails the test after `timeout` s."""
+    p = subprocess.Popen([PY, "-m", "stm32boot", "flash", *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env(), cwd=ROOT)
+    err = ""
+    end = time.monotonic() + timeout
+    while "writing: 10%" not in err:
+        line = p.stderr.readline()
+        assert line or p.poll() is None, err
+        err += line
+        assert time.monotonic() < end, err
+    return p
