@@ -80,27 +80,11 @@ int Init(void)
 
 int Write(uint32_t addr, uint32_t size, const uint8_t *buf)
 {
-    uint32_t a = addr - NOR_BASE, end = a + size;
-    uint32_t p = a & ~1u;                    /* DTR: even address and length (RM0468, OCTOSPI) */
 #ifdef BUG_STRAY
     *(volatile uint32_t *)0x20000100u = addr;
 #endif
     nm_abort();
-    while (p < end) {
-        uint8_t chunk[PAGE];
-        uint32_t n = PAGE - (p & (PAGE - 1));
-        if (p + n > ((end + 1u) & ~1u)) {
-            n = ((end + 1u) & ~1u) - p;
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t x = p + i;
-            chunk[i] = (x >= a && x < end) ? buf[x - a] : 0xFF;
-        }
-        nm_cmd(0x06, 1, 0);
-        nm_wr(0x12, p, chunk, n);
-        nm_poll_wip();
-        p += n;
-    }
+    nm_program(addr - NOR_BASE, size, buf, nm_poll_wip);
     map();
     return 1;
 }

@@ -92,6 +92,29 @@ void nm_rd(uint32_t o, int has_addr, uint32_t addr, uint32_t dummy, uint8_t *p, 
     clr(O1, OCTOSPI_FCR_CTCF);
 }
 
+/* DTR moves an even address and length (RM0468, OCTOSPI): an odd edge is padded with 0xFF, which programs
+ * nothing; a program never crosses a 256-byte page (MX25LM51245G datasheet, Page Program). */
+void nm_program(uint32_t a, uint32_t size, const uint8_t *buf, void (*wait)(void))
+{
+    uint32_t end = a + size;
+    uint32_t p = a & ~1u;
+    while (p < end) {
+        uint8_t chunk[256];
+        uint32_t n = 256u - (p & 255u);
+        if (p + n > ((end + 1u) & ~1u)) {
+            n = ((end + 1u) & ~1u) - p;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t x = p + i;
+            chunk[i] = (x >= a && x < end) ? buf[x - a] : 0xFF;
+        }
+        nm_cmd(0x06, 1, 0);
+        nm_wr(0x12, p, chunk, n);
+        wait();
+        p += n;
+    }
+}
+
 /* Automatic status polling for WIP=0 (APMS: stops on match). */
 void nm_poll_wip(void)
 {

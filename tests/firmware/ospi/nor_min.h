@@ -32,6 +32,8 @@ void nm_cmd(uint32_t op, int has_addr, uint32_t addr);
 void nm_wr(uint32_t op, uint32_t addr, const uint8_t *p, uint32_t n);
 void nm_rd(uint32_t op, int has_addr, uint32_t addr, uint32_t dummy, uint8_t *p, uint32_t n);
 void nm_poll_wip(void);
+/* Program NOR offsets [a, a + size) from buf page by page (Page Program 0x12 in DOPI); `wait` waits out each page. */
+void nm_program(uint32_t a, uint32_t size, const uint8_t *buf, void (*wait)(void));
 void nm_abort(void);
 void nm_spi_init(void);             /* ABORT, reset the NOR in DOPI and SPI framing, SPI mode */
 void nm_enter_dopi(void);           /* 6 dummy cycles, DOPI, controller in Macronix DTR */
