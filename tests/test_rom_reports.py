@@ -221,3 +221,10 @@ def test_protect_then_unprotect_round_trip(state, capsys):
 def test_no_parity_on_a_real_8e1_link_is_named(state, capsys):
     rc, out, err = run(capsys, "info", "--via", "rom", "--chip", "f767", "--parity", "none")
     assert rc == 2 and "8E1" in err and "--parity" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["protect", "unprotect"])
+def test_rom_only_commands_without_via_rom_say_how_to_reach_the_rom(state, capsys, command):
+    rc, out, err = run(capsys, command)
+    assert rc == 2 and f"{command} works through ST's ROM bootloader" in err and "--via rom" in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
