@@ -13,20 +13,13 @@
 #include <stdint.h>
 
 #include "nor_min.h"
+#include "storage_info.h"
 
 #ifndef MM_DCYC
 #define MM_DCYC 6u
 #endif
 #define NOR_BASE OCTOSPI1_MEM_BASE
 #define PAGE 256u
-
-struct storage_info {
-    char name[100];
-    uint16_t type;
-    uint32_t start, size, page;
-    uint8_t erase_value;
-    struct { uint32_t count, size; } sectors[10];
-};
 
 __attribute__((section(".storage_info"), used))
 const struct storage_info StorageInfo = {
