@@ -57,11 +57,7 @@ int Init(void)
         return 1;
     }
 #endif
-    uint8_t id[6];
-    nm_err = 0;
-    nm_enter_dopi();
-    nm_rd(0x9F, 1, 0, 5, id, 6);
-    if (nm_err || id[0] != 0xC2 || id[2] != 0x85) {
+    if (!nm_probe_dopi()) {
         return 0;  /* no MX25LM51245G answering: fail, do not hang */
     }
     map();
@@ -85,11 +81,7 @@ int Write(uint32_t addr, uint32_t size, const uint8_t *buf)
 int SectorErase(uint32_t first, uint32_t last)
 {
     nm_abort();
-    for (uint32_t s = (first - NOR_BASE) & ~0xFFFu; s <= last - NOR_BASE; s += 0x1000u) {
-        nm_cmd(0x06, 1, 0);
-        nm_cmd(0x21, 1, s);
-        nm_poll_wip();
-    }
+    nm_erase(first - NOR_BASE, last - NOR_BASE, 0x1000u, 0x21u, nm_poll_wip);
     map();
     return 1;
 }

@@ -146,11 +146,7 @@ int Init(void)
     while (R(O1, SR) & OCTOSPI_SR_BUSY) {   /* HAL_OSPI_Init: no bound when HAL_GetTick() == 1 */
     }
 #endif
-    uint8_t id[6];
-    nm_err = 0;
-    nm_enter_dopi();
-    nm_rd(0x9F, 1, 0, 5, id, 6);
-    if (nm_err || id[0] != 0xC2 || id[2] != 0x85) {
+    if (!nm_probe_dopi()) {
         return 0;
     }
     map();
@@ -168,11 +164,7 @@ int Write(uint32_t addr, uint32_t size, const uint8_t *buf)
 int SectorErase(uint32_t first, uint32_t last)
 {
     nm_abort();
-    for (uint32_t s = (first - NOR_BASE) & ~(SECTOR - 1u); s <= last - NOR_BASE; s += SECTOR) {
-        nm_cmd(0x06, 1, 0);
-        nm_cmd(ERASE_OP, 1, s);
-        wait_wip();
-    }
+    nm_erase(first - NOR_BASE, last - NOR_BASE, SECTOR, ERASE_OP, wait_wip);
     map();
     return 1;
 }
