@@ -168,6 +168,11 @@ def test_read_to_file(board, tmp_path, capsys):
     assert main(["read", "0x90000000", "10000", "-o", str(out)]) == 0
     assert out.read_bytes() == bytes((i * 3) & 0xFF for i in range(8192)) + b"\xFF" * 1808
     assert main(["read", "0x94000000", "16", "-o", str(out)]) == 2
+    capsys.readouterr()
+    missing = tmp_path / "no-such-dir" / "nor.bin"
+    assert main(["read", "0x90000000", "16", "-o", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"{missing}: cannot write" in err and "Traceback" not in err
 
 
 def test_info_says_whether_the_application_will_start(board, tmp_path, capsys):

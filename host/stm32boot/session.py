@@ -82,6 +82,14 @@ def via_rom(args, command: str):
     return ROM_COMMANDS[command]
 
 
+def rom_only(args, command: str) -> int:
+    """Run `command`, which exists only through ST's ROM bootloader: without --via rom, say how to get there."""
+    rom = via_rom(args, command)
+    if rom is None:
+        raise CliError(f"{command} works through ST's ROM bootloader: set BOOT0 high, reset, and pass --via rom")
+    return rom(args)
+
+
 def get_board(args) -> boards.Board:
     try:
         return boards.get(args.board)

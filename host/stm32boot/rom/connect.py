@@ -57,12 +57,13 @@ def _sim_transport(chip: str | None, board, state, parity: str):
             st.save()
             st.close()
         return link, done, None
-    from ..sim import h735, state as simstate
-    from ..sim.rom.h735_rom import advance_machine, rom_model
-    if board is None or board.name != h735.BOARD:
-        raise RomError("--via rom without --port: give --chip f767|f107|l151 (simulated chips) or "
-                       "--board h735 (the simulated board with BOOT0 high)")
-    m = h735.build(state_dir=str(state or simstate.default_dir(board.name)), warn=lambda *a: None)
+    from ..sim import state as simstate
+    from ..sim.board import build
+    from ..sim.rom.h735_rom import PID, advance_machine, rom_model
+    if board is None or board.dev_id != PID:
+        raise RomError("--via rom without --port: give --chip f767|f107|l151 (simulated chips) or a "
+                       "--board whose simulated chip has a ROM bootloader model (BOOT0 high)")
+    m = build(board, state_dir=str(state or simstate.default_dir(board.name)), warn=lambda *a: None)
     model = rom_model(m)
     model.boot0 = bool(m.boot0)
     link = RomLink(model, parity=parity, name=f"the simulated {board.title} (ROM bootloader)")
@@ -70,7 +71,7 @@ def _sim_transport(chip: str | None, board, state, parity: str):
     def done(_s):
         advance_machine(m, link.virtual_seconds)
         m.close()
-    hint = ("  - simulated board: BOOT0 is low; set it with `stm32boot sim h735 --boot0 high --uart none`"
+    hint = (f"  - simulated board: BOOT0 is low; set it with `stm32boot sim {board.name} --boot0 high --uart none`"
             if not m.boot0 else None)
     return link, done, hint
 
