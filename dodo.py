@@ -30,6 +30,7 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 KNOWN_VARS = {
     "board": "board description name (h735)",
     "port": "serial port of a real board; none: the simulated board",
+    "ports": "several serial ports, comma-separated: `doit flash` flashes those boards in parallel",
     "key": "Ed25519 signing key of `doit release` / `doit keygen` (default keys/release.pem)",
     "via": "via=rom: through ST's ROM bootloader (BOOT0 high) instead of ours",
     "release": "release=1 builds with -DRELEASE=1",
@@ -55,6 +56,7 @@ BUILD = "build"
 PY = sys.executable
 BOARD = get_var("board", "h735")
 PORT = get_var("port", "")
+PORTS = [p for p in (get_var("ports", "") or "").split(",") if p]
 VIA = get_var("via", "")          # via=rom: through ST's ROM bootloader (BOOT0 high) instead of ours
 RELEASE = get_var("release", "") not in ("", "0")
 KEY = get_var("key", "keys/release.pem")
@@ -237,8 +239,8 @@ def task_flash():
     """build and flash the demo application (board=h735, port= for a real board; none: simulator)"""
     image = _flash_image()
     cmd = [PY, "-m", "stm32boot", "flash", "--board", BOARD]
-    if PORT:
-        cmd += ["--port", PORT]
+    for p in ([PORT] if PORT else []) + PORTS:
+        cmd += ["--port", p]
     if VIA:
         cmd += ["--via", VIA]
     if image:

@@ -17,14 +17,15 @@ TABLE_SIZE, TABLE_SEED = 128 * 1024, 735
 IMAGES = [
     dict(name="h735-bootloader",
          sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
-         [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c")],
+         [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "ident.c")],
          ldscript=H735 + "bootloader.ld", out="build/firmware/h735/bootloader.elf", cpu=cpu.H7,
          includes=["firmware/core", H735], bin=True),
     dict(name="h735-demo",
          sources=["firmware/port/h735/startup.c", "native/crc32.c", "firmware/drivers/clock.c",
-                  "firmware/drivers/gpio.c", "firmware/drivers/usart.c", H735 + "demo/main.c", TABLE],
+                  "firmware/drivers/gpio.c", "firmware/drivers/usart.c", "firmware/app/blreq.c", H735 + "demo/main.c",
+                  TABLE],
          ldscript=H735 + "demo/demo.ld", out="build/firmware/h735/demo.elf", cpu=cpu.H7,
-         includes=[H735], generated=[TABLE]),
+         includes=[H735, "firmware/app", "firmware/core"], generated=[TABLE]),
 ]
 
 F746 = "firmware/boards/f746/"
@@ -33,7 +34,7 @@ F7_DRIVERS = ["firmware/drivers/f7/" + f for f in ("flashctl.c", "qspi.c", "qnor
 IMAGES += [
     dict(name="f746-bootloader",
          sources=CORE + F7_DRIVERS + [F746 + f for f in ("startup.c", "wiring.c", "board.c", "iflash.c", "nor.c",
-                                                          "main.c", "updater.c")],
+                                                          "main.c", "updater.c", "ident.c")],
          ldscript=F746 + "bootloader.ld", out="build/firmware/f746/bootloader.elf", cpu=cpu.F7,
          includes=["firmware/core", "firmware", F746], bin=True),
     dict(name="f746-demo",
@@ -74,7 +75,8 @@ def RELEASE(board, out):
         images=[
             dict(name="h735-bootloader",
                  sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
-                 [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "seccnt.c", "vb_hash.c")] +
+                 [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "seccnt.c", "vb_hash.c",
+                                     "ident.c")] +
                  ["firmware/drivers/hashunit.c"] +
                  ["firmware/core/verify.c", "native/sha256.c", "native/ed25519.c", f"{out}/gen/release_key.c"],
                  ldscript=H735 + "bootloader_release.ld", out=f"{out}/bootloader.elf", cpu=cpu.H7,
@@ -82,9 +84,10 @@ def RELEASE(board, out):
                  generated=[f"{out}/gen/release_key.c"], bin=True),
             dict(name="h735-demo",
                  sources=["firmware/port/h735/startup.c", "native/crc32.c", "firmware/drivers/clock.c",
-                          "firmware/drivers/gpio.c", "firmware/drivers/usart.c", H735 + "demo/main.c", TABLE],
+                          "firmware/drivers/gpio.c", "firmware/drivers/usart.c", "firmware/app/blreq.c",
+                          H735 + "demo/main.c", TABLE],
                  ldscript=H735 + "demo/demo_release.ld", out=f"{out}/demo.elf", cpu=cpu.H7,
                  ldflags=["-Wl,-n"],   # no page alignment: the ELF headers must not load below the payload
-                 includes=[H735], generated=[TABLE]),
+                 includes=[H735, "firmware/app", "firmware/core"], generated=[TABLE]),
         ],
     )

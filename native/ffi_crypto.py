@@ -6,15 +6,12 @@ Private: Python code goes through stm32boot.crypto.
 import os
 import sys
 
-from cffi import FFI
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ffibuild import NATIVE, build  # noqa: E402
+from ffibuild import build, native_builder  # noqa: E402
 
 MODULE = "stm32boot._crypto"
 
-ffibuilder = FFI()
-ffibuilder.cdef("""
+ffibuilder = native_builder(MODULE, """
 typedef struct { uint32_t h[8]; uint64_t total; uint8_t buf[64]; uint32_t fill; } sha256_ctx;
 void sha256_init(sha256_ctx *c);
 void sha256_update(sha256_ctx *c, const void *data, size_t len);
@@ -25,14 +22,7 @@ void sha256(const void *data, size_t len, uint8_t out[32]);
 #define ED25519_BAD_SIG ...
 int ed25519_verify(const uint8_t sig[64], const uint8_t pub[32], const void *msg, size_t len);
 void ed25519_sha512(const void *parts[], const size_t lens[], unsigned nparts, uint8_t out[64]);
-""")
-ffibuilder.set_source(
-    MODULE,
-    '#include "sha256.h"\n#include "ed25519.h"\n',
-    sources=[os.path.join(NATIVE, "sha256.c"), os.path.join(NATIVE, "ed25519.c")],
-    include_dirs=[NATIVE],
-    extra_compile_args=["-O2", "-std=c11", "-Wall", "-Wextra", "-Werror"],
-)
+""", ["sha256", "ed25519"], "-O2")
 
 if __name__ == "__main__":
     build(ffibuilder, MODULE)

@@ -6,10 +6,8 @@ import os
 import platform
 import sys
 
-from cffi import FFI
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ffibuild import NATIVE, build  # noqa: E402
+from ffibuild import build, native_builder  # noqa: E402
 
 MODULE = "stm32boot._native"
 
@@ -49,15 +47,7 @@ int crc32_mpeg2_has_clmul(void);
 uint32_t crc32_mpeg2_clmul(uint32_t crc, const void *data, size_t len);
 """
 
-ffibuilder = FFI()
-ffibuilder.cdef(CDEF)
-ffibuilder.set_source(
-    MODULE,
-    '#include "crc32.h"\n#include "pack.h"\n',
-    sources=[os.path.join(NATIVE, "crc32.c"), os.path.join(NATIVE, "pack.c")],
-    include_dirs=[NATIVE],
-    extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wextra", "-Werror"],
-)
+ffibuilder = native_builder(MODULE, CDEF, ["crc32", "pack"], "-O3")
 
 if __name__ == "__main__":
     build(ffibuilder, MODULE)

@@ -2,12 +2,17 @@
 
 Each native/ffi_<name>.py defines MODULE ("stm32boot._native") and `ffibuilder`, and ends with
 `if __name__ == "__main__": build(ffibuilder, MODULE)`. The extension lands at
-host/stm32boot/<name><EXT_SUFFIX>, where the editable install finds it.
+host/stm32boot/<name><EXT_SUFFIX>, where the editable install finds it. native_builder() and
+regs_builder() make the two common kinds of `ffibuilder`.
 """
+import glob
 import os
+import re
 import shutil
 import sysconfig
 import tempfile
+
+from cffi import FFI
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NATIVE = os.path.join(ROOT, "native")
@@ -24,3 +29,48 @@ def build(ffibuilder, module: str) -> str:
         os.replace(dest + ".tmp", dest)  # atomic: a running test never sees half a module
     print(f"native: built {os.path.relpath(dest, ROOT)}")
     return dest
+
+
+def native_builder(module: str, cdef: str, units: list[str], opt: str) -> FFI:
+    """A module compiled from native/<unit>.c, each with its native/<unit>.h included, at optimisation `opt`."""
+    ffibuilder = FFI()
+    ffibuilder.cdef(cdef)
+    ffibuilder.set_source(
+        module,
+        "".join(f'#include "{u}.h"\n' for u in units),
+        sources=[os.path.join(NATIVE, f"{u}.c") for u in units],
+        include_dirs=[NATIVE],
+        extra_compile_args=[opt, "-std=c11", "-Wall", "-Wextra", "-Werror"],
+    )
+    return ffibuilder
+
+
+# Object-like `#define NAME value`: include guards (empty values) and function-like macros do not match.
+_DEFINE = re.compile(r"^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)(?!\()\s+(\S.*?)\s*(?:/\*.*)?$")
+
+
+def macro_names(paths: list[str]) -> list[str]:
+    """Every object-like macro name defined in `paths`, first occurrence first."""
+    names = []
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                m = _DEFINE.match(line)
+                if m and m.group(1) not in names:
+                    names.append(m.group(1))
+    return names
+
+
+def regs_builder(module: str, regs_dir: str) -> FFI:
+    """A module exposing every integer macro of regs_dir/*.h; cffi's `#define NAME ...` makes the C compiler,
+    not a Python parser, evaluate each expression."""
+    headers = sorted(glob.glob(os.path.join(regs_dir, "*.h")))
+    ffibuilder = FFI()
+    ffibuilder.cdef("\n".join(f"#define {n} ..." for n in macro_names(headers)))
+    ffibuilder.set_source(
+        module,
+        "".join(f'#include "{os.path.basename(h)}"\n' for h in headers),
+        include_dirs=[regs_dir],
+        extra_compile_args=["-std=c11", "-Wall", "-Werror"],
+    )
+    return ffibuilder

@@ -1,5 +1,6 @@
-"""Shared by tests/test_sim_ospi*.py and tests/test_loader_harness*.py: build a test-firmware group
-with the build graph's own flags and return the ELF paths.
+"""Shared by tests/test_sim_ospi*.py, test_sim_fidelity.py and tests/test_loader_*.py: build a test-firmware
+group with the build graph's own flags and return the ELF paths (and, for firmware called function by
+function, its symbols).
 
 `doit testfw` builds every test firmware once the aggregator (tests/firmware/images.py) lists our
 subfolders; until then (or to build just one group) the same task definitions from dodo.py are run
@@ -45,3 +46,12 @@ def build_group(images_py: str) -> dict[str, str]:
         return {img["name"]: os.path.join(ROOT, img["out"]) for img in mod.IMAGES}
     finally:
         os.chdir(cwd)
+
+
+def build_with_symbols(images_py: str, name: str) -> tuple[str, dict[str, int]]:
+    """Build the group, then return image `name`'s ELF path and {symbol: address}, to call its functions."""
+    from elftools.elf.elffile import ELFFile
+    path = build_group(images_py)[name]
+    with open(path, "rb") as f:
+        syms = {s.name: s["st_value"] for s in ELFFile(f).get_section_by_name(".symtab").iter_symbols()}
+    return path, syms

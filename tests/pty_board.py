@@ -14,6 +14,8 @@ import threading
 import time
 import tty
 
+from stm32boot.transport import damage
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = sys.executable
 
@@ -94,23 +96,9 @@ class LinkProxy:
         self.thread.start()
 
     def _damage(self, data: bytes) -> bytes:
-        drop, dup, corrupt = self.p
-        if not (drop or dup or corrupt):
-            return data
-        out, r = bytearray(), self.rng.random
-        for b in data:
-            x = r()
-            if x < drop:
-                self.damaged += 1
-                continue
-            if x < drop + corrupt:
-                self.damaged += 1
-                b ^= 1 << self.rng.randrange(8)
-            out.append(b)
-            if r() < dup:
-                self.damaged += 1
-                out.append(b)
-        return bytes(out)
+        out, n = damage(data, self.p, self.rng)
+        self.damaged += n
+        return out
 
     def _run(self):
         peer = {self.master: self.board, self.board: self.master}
@@ -157,3 +145,18 @@ def stm32boot(*args, timeout: float = 600) -> subprocess.CompletedProcess:
     """The CLI in its own process, as a user runs it."""
     return subprocess.run([PY, "-m", "stm32boot", *args], capture_output=True, text=True,
                           timeout=timeout, env=env(), cwd=ROOT)
+
+
+def flash_in_progress(*args, timeout: float = 120) -> subprocess.Popen:
+    """`stm32boot flash ARGS` in its own process, returned once its progress line shows 10% written (the
+    middle of writing, where an interrupt must leave a usable board); fails the test after `timeout` s."""
+    p = subprocess.Popen([PY, "-m", "stm32boot", "flash", *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env(), cwd=ROOT)
+    err = ""
+    end = time.monotonic() + timeout
+    while "writing: 10%" not in err:
+        line = p.stderr.readline()
+        assert line or p.poll() is None, err
+        err += line
+        assert time.monotonic() < end, err
+    return p

@@ -168,6 +168,11 @@ def test_read_to_file(board, tmp_path, capsys):
     assert main(["read", "0x90000000", "10000", "-o", str(out)]) == 0
     assert out.read_bytes() == bytes((i * 3) & 0xFF for i in range(8192)) + b"\xFF" * 1808
     assert main(["read", "0x94000000", "16", "-o", str(out)]) == 2
+    capsys.readouterr()
+    missing = tmp_path / "no-such-dir" / "nor.bin"
+    assert main(["read", "0x90000000", "16", "-o", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"{missing}: cannot write" in err and "Traceback" not in err
 
 
 def test_info_says_whether_the_application_will_start(board, tmp_path, capsys):
@@ -193,7 +198,10 @@ def test_info_and_reset(board, capsys):
 
 
 def test_update_bootloader_says_plainly_when_unsupported(board, tmp_path, capsys):
-    bl = _file(tmp_path, "bootloader.elf", make_elf([(0x0800_0000, b"\x00\x00\x05\x24" + b"\x01" * 60)]))
+    from stm32boot._protocol import lib
+    ident = (lib.PROTO_IDENT_MAGIC0.to_bytes(4, "little") + lib.PROTO_IDENT_MAGIC1.to_bytes(4, "little") +
+             lib.PROTO_VERSION.to_bytes(2, "little") + b"\x01\x01" + b"h735".ljust(16, b"\0"))
+    bl = _file(tmp_path, "bootloader.elf", make_elf([(0x0800_0000, b"\x00\x00\x05\x24" + b"\x01" * 60 + ident)]))
     assert main(["update-bootloader", bl]) == 2
     err = capsys.readouterr().err
     assert "does not support self-update yet" in err and "unchanged" in err

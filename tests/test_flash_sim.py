@@ -126,14 +126,46 @@ def test_doit_flash_uses_the_default_board_state(flashed):
 
 
 def test_update_bootloader_rewrites_sector_0_and_the_app_survives(flashed, tmp_path):
+    """A different bootloader is written and read back; the one built, once there, is not rewritten."""
     board, state, _, _ = flashed
     DEMO = demo(board)
+    from stm32boot.commands.update_bootloader import bootloader_bytes
     bl = os.path.join(ROOT, "build", "firmware", board, "bootloader.elf")
+    addr, data = boards.get(board).memory("flash").base, bootloader_bytes(boards.get(board), bl)
+    other = tmp_path / "bootloader-padded.bin"          # same code, 64 more bytes: another image
+    other.write_bytes(data + bytes(64))
+    rc, out, err = cli("update-bootloader", f"{other}@{addr:#x}", state=state, board=board)
+    assert rc == 0 and "verified by the bootloader" in out and f"simulated {board}" in out, err
+    dump = tmp_path / "sector0.bin"
+    rc, _, err = cli("read", hex(addr), str(len(data) + 64), "-o", str(dump), state=state, board=board)
+    assert rc == 0 and dump.read_bytes() == data + bytes(64), err
     rc, out, err = cli("update-bootloader", bl, state=state, board=board)
     assert rc == 0 and "verified by the bootloader" in out, err
-    (addr, data), = load([bl]).chunks[:1]
-    dump = tmp_path / "sector0.bin"
-    rc, _, err = cli("read", hex(addr), str(len(data)), "-o", str(dump), state=state, board=board)
-    assert rc == 0 and dump.read_bytes() == data, err
+    rc, out, err = cli("update-bootloader", bl, state=state, board=board)
+    assert rc == 0 and "already runs this bootloader" in out and "nothing rewritten" in out, out + err
     rc, out, err = cli("flash", DEMO, state=state, board=board)
     assert rc == 0 and "nothing to write" in out and "stm32boot demo" in out, err
+
+
+def test_update_bootloader_refuses_what_is_not_our_bootloader_for_this_board(flashed, tmp_path):
+    """A test firmware at 0x08000000 (no identity record) and our bootloader patched to name another
+    board are refused before the board is touched; the board still answers and holds its app."""
+    board, state, _, _ = flashed
+    other_board = next(b for b in BOARDS if b != board)
+    soc = os.path.join(ROOT, "build", "testfw", "soc", "soc.elf")
+    rc, out, err = cli("update-bootloader", soc, state=state, board=board)
+    assert rc == 2 and "not a stm32boot bootloader" in err and "Traceback" not in err, err
+    from stm32boot.commands.update_bootloader import bootloader_bytes
+    bl = os.path.join(ROOT, "build", "firmware", board, "bootloader.elf")
+    addr, data = boards.get(board).memory("flash").base, bootloader_bytes(boards.get(board), bl)
+    at = data.find(b"stm32bBL")
+    assert at > 0
+    board_field = at + 12
+    patched = bytearray(data)
+    patched[board_field:board_field + 16] = other_board.encode().ljust(16, b"\0")
+    other = tmp_path / f"{other_board}-named.bin"
+    other.write_bytes(bytes(patched))
+    rc, out, err = cli("update-bootloader", f"{other}@{addr:#x}", state=state, board=board)
+    assert rc == 2 and f"a bootloader for the {other_board} board, not for {board}" in err, err
+    rc, out, err = cli("flash", demo(board), state=state, board=board)
+    assert rc == 0 and "nothing to write" in out, err

@@ -2,10 +2,9 @@
 leaves a board state the next command can use."""
 import random
 import signal
-import subprocess
 import time
 
-from pty_board import PY, ROOT, env, stm32boot
+from pty_board import ROOT, flash_in_progress, stm32boot
 
 NOR = 0x9000_0000
 
@@ -15,15 +14,7 @@ def test_ctrl_c_during_a_flash_on_the_in_process_board(tmp_path):
     img.write_bytes(random.Random(3).randbytes(512 * 1024))
     state = str(tmp_path / "state")
     spec = f"{img}@0x{NOR:08X}"
-    p = subprocess.Popen([PY, "-m", "stm32boot", "flash", "--state", state, "--no-reset", spec],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(), cwd=ROOT)
-    err = ""
-    end = time.monotonic() + 300
-    while "writing: 10%" not in err:
-        line = p.stderr.readline()
-        assert line or p.poll() is None, err
-        err += line
-        assert time.monotonic() < end, err
+    p = flash_in_progress("--state", state, "--no-reset", spec, timeout=300)
     t0 = time.monotonic()
     p.send_signal(signal.SIGINT)
     _, rest = p.communicate(timeout=20)

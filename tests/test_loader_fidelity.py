@@ -3,6 +3,7 @@ the way HAL/BSP loaders are must pass where it works on silicon and fail, with t
 simulator's notes, where it fails on silicon."""
 import pytest
 
+from loader_check import check, lines
 from ospi_build import build_group
 from stm32boot.cli import main
 
@@ -10,15 +11,6 @@ from stm32boot.cli import main
 @pytest.fixture(scope="module")
 def loaders():
     return build_group("tests/firmware/fidelity/images.py")
-
-
-def check(path, capsys, *extra):
-    rc = main(["loader-check", path, *extra])
-    return rc, capsys.readouterr().out
-
-
-def fails(out):
-    return [ln.split()[1] for ln in out.splitlines() if ln.startswith("FAIL")]
 
 
 def test_rcc_reset_of_octospi_and_io_manager_on_every_init_passes(loaders, capsys):

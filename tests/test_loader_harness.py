@@ -2,6 +2,7 @@
 deliberately broken one (tests/firmware/badloaders) fails with a message naming its failure."""
 import pytest
 
+from loader_check import check, lines
 from ospi_build import build_group
 from stm32boot.cli import main
 from stm32boot.sim.loader_harness import CANARY, POISON, STUB_WORD, Loader, LoaderError, LoaderHarness
@@ -10,15 +11,6 @@ from stm32boot.sim.loader_harness import CANARY, POISON, STUB_WORD, Loader, Load
 @pytest.fixture(scope="module")
 def loaders():
     return build_group("tests/firmware/badloaders/images.py")
-
-
-def check(path, capsys, *extra):
-    rc = main(["loader-check", path, *extra])
-    return rc, capsys.readouterr().out
-
-
-def lines(out, status):
-    return [ln.split()[1] for ln in out.splitlines() if ln.startswith(status)]
 
 
 def test_correct_loader_passes_every_check(loaders, capsys):

@@ -2,15 +2,13 @@
 board's USB serial port would be (`stm32boot sim h735 --uart pty` + `--port`), with latency and noise
 added between them (pty_board.LinkProxy). Issue 15: real port speed, noise, clean interrupts, one-line
 errors."""
-import os
 import random
 import signal
-import subprocess
 import time
 
 import pytest
 
-from pty_board import PY, LinkProxy, PtyBoard, env, stm32boot, ROOT
+from pty_board import LinkProxy, PtyBoard, flash_in_progress, stm32boot
 
 NOR = 0x9000_0000
 
@@ -92,16 +90,7 @@ def test_noise_1e_2_per_byte_verifies_or_names_the_noise(board, tmp_path):
 
 def test_ctrl_c_during_a_flash_stops_within_a_second_with_one_line(board, tmp_path):
     img = image(tmp_path, 1024 * 1024, seed=5)
-    p = subprocess.Popen([PY, "-m", "stm32boot", "flash", "--port", board.link, "--no-reset",
-                          f"{img}@0x{NOR:08X}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=env(), cwd=ROOT)
-    err = ""
-    end = time.monotonic() + 120
-    while "writing: 10%" not in err:          # in the middle of writing
-        line = p.stderr.readline()
-        assert line or p.poll() is None, err
-        err += line
-        assert time.monotonic() < end, err
+    p = flash_in_progress("--port", board.link, "--no-reset", f"{img}@0x{NOR:08X}")
     t0 = time.monotonic()
     p.send_signal(signal.SIGINT)
     out, rest = p.communicate(timeout=10)
@@ -137,16 +126,7 @@ def test_non_tty_and_missing_ports_and_bad_baud_are_one_line(tmp_path):
 
 def test_ctrl_c_on_a_busy_simulator_stops_it_and_the_host_says_so_in_one_line(board, tmp_path):
     img = image(tmp_path, 1024 * 1024, seed=6)
-    p = subprocess.Popen([PY, "-m", "stm32boot", "flash", "--port", board.link, "--no-reset",
-                          f"{img}@0x{NOR:08X}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=env(), cwd=ROOT)
-    err = ""
-    end = time.monotonic() + 120
-    while "writing: 10%" not in err:
-        line = p.stderr.readline()
-        assert line or p.poll() is None, err
-        err += line
-        assert time.monotonic() < end, err
+    p = flash_in_progress("--port", board.link, "--no-reset", f"{img}@0x{NOR:08X}")
     rc, took = board.interrupt(timeout=10)
     assert rc == 130 and took < 1.0, (rc, took, board.output())
     assert "Traceback" not in board.output() and "Exception ignored" not in board.output()

@@ -155,6 +155,9 @@ def test_erase_all_and_read_via_rom(state, capsys, tmp_path):
     out_file = tmp_path / "dump.bin"
     rc, out, err = run(capsys, "read", "0x08000000", "600", "-o", str(out_file), "--via", "rom", "--chip", "l151")
     assert rc == 0 and out_file.read_bytes() == data
+    missing = tmp_path / "no-such-dir" / "dump.bin"
+    rc, out, err = run(capsys, "read", "0x08000000", "16", "-o", str(missing), "--via", "rom", "--chip", "l151")
+    assert rc == 2 and f"{missing}: cannot write" in err and "Traceback" not in err
     rc, out, err = run(capsys, "erase", "--all", "--via", "rom", "--chip", "l151")
     assert rc == 0 and "512 pages erased by list" in out     # L1: no global erase (AN2606)
     assert chip_flash("l151", 0x0800_0000, 600) == bytes(600)
@@ -218,3 +221,10 @@ def test_protect_then_unprotect_round_trip(state, capsys):
 def test_no_parity_on_a_real_8e1_link_is_named(state, capsys):
     rc, out, err = run(capsys, "info", "--via", "rom", "--chip", "f767", "--parity", "none")
     assert rc == 2 and "8E1" in err and "--parity" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["protect", "unprotect"])
+def test_rom_only_commands_without_via_rom_say_how_to_reach_the_rom(state, capsys, command):
+    rc, out, err = run(capsys, command)
+    assert rc == 2 and f"{command} works through ST's ROM bootloader" in err and "--via rom" in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

@@ -1,10 +1,9 @@
 """Simulator fidelity (issue 16): code we did not write (vendor-style sequences, tests/firmware/fidelity)
 must behave on the simulated H735 as on silicon, failure modes included."""
 import pytest
-from elftools.elf.elffile import ELFFile
 from unicorn.arm_const import UC_ARM_REG_R1
 
-from ospi_build import build_group
+from ospi_build import build_with_symbols
 from stm32boot.sim import h735
 
 STUB, SP = 0x2400_0000, 0x2404_0000
@@ -13,10 +12,7 @@ OPERR = 1 << 22
 
 @pytest.fixture(scope="module")
 def fid():
-    path = build_group("tests/firmware/fidelity/images.py")["fid_fw"]
-    with open(path, "rb") as f:
-        syms = {s.name: s["st_value"] for s in ELFFile(f).get_section_by_name(".symtab").iter_symbols()}
-    return path, syms
+    return build_with_symbols("tests/firmware/fidelity/images.py", "fid_fw")
 
 
 def board(fid, **kw):

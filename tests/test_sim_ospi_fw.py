@@ -1,9 +1,8 @@
 """Firmware-side tests of the OCTOSPI models: tests/firmware/ospi/ospi_fw.c runs on the simulated
 H735 (unicorn) and drives each mode; each scenario is a function called like a loader entry point."""
 import pytest
-from elftools.elf.elffile import ELFFile
 
-from ospi_build import build_group
+from ospi_build import build_with_symbols
 from stm32boot.sim import h735
 from stm32boot.sim.devices.mx25lm import PROFILES
 from stm32boot.sim.periph.ospi_board import add_ospi
@@ -13,10 +12,7 @@ STUB, SP = 0x2400_0000, 0x2404_0000
 
 @pytest.fixture(scope="module")
 def elf():
-    path = build_group("tests/firmware/ospi/images.py")["ospi_fw"]
-    with open(path, "rb") as f:
-        syms = {s.name: s["st_value"] for s in ELFFile(f).get_section_by_name(".symtab").iter_symbols()}
-    return path, syms
+    return build_with_symbols("tests/firmware/ospi/images.py", "ospi_fw")
 
 
 def board(elf, profile="typical"):

@@ -171,6 +171,15 @@ static uint16_t do_hello(const uint8_t *p, uint16_t len, struct proto_status *st
     return (uint16_t)(out - reply_data());
 }
 
+/* Sectors listed from entry i on that are consecutive in address (and in one memory). */
+static uint32_t run_length(const uint8_t *p, uint16_t len, uint16_t i, uint32_t sector)
+{
+    uint32_t n = 1, a = rd32(p + i);
+    for (uint16_t k = (uint16_t)(i + 4u); k < len && rd32(p + k) == a + n * sector; k += 4)
+        n++;
+    return n;
+}
+
 /* Before the first change after a commit: the application is no longer valid (apprec.h). 0 on failure. */
 static int invalidate(struct proto_status *st)
 {
@@ -194,17 +203,35 @@ static void do_erase(const uint8_t *p, uint16_t len, struct proto_status *st)
     if (len % 4 || len == 0 || len / 4 > PROTO_MAX_SECTORS) { st->status = ST_BAD_LEN; return; }
     for (uint16_t i = 0; i < len; i += 4) {  /* check the whole list before erasing anything */
         uint32_t a = rd32(p + i);
+        if (a & PROTO_ERASE_WHOLE) {
+            const struct flashdev *d = find(a & ~PROTO_ERASE_WHOLE, 1, st);
+            if (!d) return;
+            if (a != (d->base | PROTO_ERASE_WHOLE) || !d->chip_erase || !d->ops->erase_unit || d->protected_size) {
+                st->status = ST_ALIGN; st->addr = a; return;
+            }
+            continue;
+        }
         const struct flashdev *d = find(a, 1, st);
         if (!d) return;
         if ((a - d->base) % d->sector_size) { st->status = ST_ALIGN; st->addr = a; return; }
     }
     if (!invalidate(st)) return;
-    for (uint16_t i = 0; i < len; i += 4) {
-        uint32_t a = rd32(p + i);
-        struct fd_result r = { a, 0 };
-        const struct flashdev *d = find(a, 1, st);
-        int s = d->ops->erase(d, a, &r);
+    for (uint16_t i = 0; i < len; ) {
+        uint32_t a = rd32(p + i), step = 4;
+        const struct flashdev *d = find(a & ~PROTO_ERASE_WHOLE, 1, st);
+        struct fd_result r = { a & ~PROTO_ERASE_WHOLE, 0 };
+        int s;
+        if (a & PROTO_ERASE_WHOLE) {
+            s = d->ops->erase_unit(d, d->base, d->size, &r);
+        } else if (d->ops->erase_unit && d->block_size > d->sector_size && (a - d->base) % d->block_size == 0 &&
+                   run_length(p, len, i, d->sector_size) * d->sector_size >= d->block_size) {
+            s = d->ops->erase_unit(d, a, d->block_size, &r);
+            step = d->block_size / d->sector_size * 4u;
+        } else {
+            s = d->ops->erase(d, a, &r);
+        }
         if (s != ST_OK) { fail(st, s, &r); return; }
+        i = (uint16_t)(i + step);
     }
     st->status = ST_OK;
 }

@@ -21,6 +21,11 @@ struct flashdev_ops {
                    struct fd_result *r);   /* addr/len multiples of program_unit, within one memory */
     int (*read)(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r);
     int (*crc)(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r);
+    /* Optional (NULL: sector by sector): erase [addr, addr + size) with ONE device command, where size is
+     * the device's block_size (addr aligned to it) or its whole size (addr == base, only with chip_erase).
+     * The core picks the largest unit that covers only sectors the host asked to erase: a NOR erases a
+     * 64 KB block in ~9x less time than its 16 sectors one by one (datasheet typical times). */
+    int (*erase_unit)(const struct flashdev *d, uint32_t addr, uint32_t size, struct fd_result *r);
 };
 
 struct flashdev {
@@ -31,6 +36,8 @@ struct flashdev {
     uint8_t erased, kind;      /* PROTO_MEM_* */
     const struct flashdev_ops *ops;
     void *ctx;
+    uint32_t block_size;       /* erase unit larger than a sector (ops->erase_unit), 0: none */
+    uint8_t chip_erase;        /* 1: ops->erase_unit erases the whole device in one command */
 };
 
 /* Provided by the core. fd_idle(): drain the UART into the frame receiver; call it between chunks of

@@ -50,13 +50,19 @@
 #define PROTO_FLAG_TRY_MASK  0x0F   /* request: transmission count mod 16, echoed in the reply, so the host
                                        can tell an answer to an old copy from one to its latest copy */
 #define PROTO_RESET_RUN_APP  1      /* RESET arg: start the application (else stay in the bootloader) */
+#define PROTO_ERASE_WHOLE    0x1    /* ERASE: an entry `base | PROTO_ERASE_WHOLE` erases that whole memory with
+                                       one command (sector entries are aligned, so bit 0 is otherwise 0);
+                                       ST_ALIGN when the memory has no such command or is protected */
+#define PROTO_IDENT_MAGIC0   0x336D7473  /* proto_ident.magic0: "stm3" in memory (little-endian) */
+#define PROTO_IDENT_MAGIC1   0x4C426232  /* proto_ident.magic1: "2bBL" */
 #define PROTO_MEM_INTERNAL   0      /* proto_mem.kind: what the memory is, not which controller drives it */
 #define PROTO_MEM_EXTERNAL_NOR 1    /* an external NOR (octal, quad-SPI ...) */
 
 enum proto_cmd {
     CMD_HELLO    = 0x01,  /* -> proto_info + proto_mem[n_mems]; (re)starts the sequence */
     CMD_SET_BAUD = 0x02,  /* proto_baud_req -> status at the OLD rate, then switch */
-    CMD_ERASE    = 0x03,  /* uint32 sector_addr[] -> status */
+    CMD_ERASE    = 0x03,  /* uint32 sector_addr[] -> status; aligned runs of listed sectors that fill a
+                             device erase block are erased with one block command */
     CMD_WRITE    = 0x04,  /* proto_write_req + data -> status */
     CMD_READ     = 0x05,  /* proto_read_req -> status + data */
     CMD_CRC      = 0x06,  /* proto_range[] -> status + uint32 crc[] */
@@ -164,6 +170,17 @@ struct proto_update_req {
     uint32_t crc;            /* CRC-32/MPEG-2 of them */
 } PROTO_PACKED;
 
+/* Identity record inside every bootloader image (boards/<board>/ident.c): the host finds it by its magic
+ * before `update-bootloader` hands an image over, and refuses an image that is not a bootloader for the
+ * board it talks to or speaks another protocol version. */
+struct proto_ident {
+    uint32_t magic0;         /* PROTO_IDENT_MAGIC0 */
+    uint32_t magic1;         /* PROTO_IDENT_MAGIC1 */
+    uint16_t proto_version;  /* PROTO_VERSION it was built with */
+    uint16_t bl_version;     /* major << 8 | minor */
+    char board[16];          /* NUL-padded board name, as in proto_info */
+} PROTO_PACKED;
+
 struct proto_commit_req {
     uint32_t image_crc;      /* the host's digest of the image it verified (kept in the record) */
 } PROTO_PACKED;
@@ -207,6 +224,7 @@ _Static_assert(sizeof(struct proto_hdr) == PROTO_HDR_SIZE, "header size");
 _Static_assert(sizeof(struct proto_status) == 12, "status size");
 _Static_assert(sizeof(struct proto_info) == 40, "info size");   /* 36 in protocol 1 */
 _Static_assert(sizeof(struct proto_mem) == 32, "mem size");
+_Static_assert(sizeof(struct proto_ident) == 28, "ident size");
 _Static_assert(sizeof(struct proto_boot_status) == 56, "boot status size");
 _Static_assert(PROTO_MAX_PAYLOAD >= PROTO_MAX_DATA + sizeof(struct proto_write_req), "payload");
 _Static_assert(PROTO_MAX_PAYLOAD >= sizeof(struct proto_status) + PROTO_MAX_DATA, "read reply");

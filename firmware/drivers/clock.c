@@ -23,6 +23,14 @@ static uint32_t cpu_hz = HSI_HZ;  /* what deadlines convert with */
 /* ---- bounded waits -------------------------------------------------------------------------- */
 uint32_t clock_cycles(void)
 {
+    /* One bus access per call: the enable bits are checked only when the counter did not move since the
+     * previous call (never enabled, or a debugger or reset cleared TRCENA / CYCCNTENA). */
+    static uint32_t seen;
+    uint32_t now = MMIO32(DWT_BASE, DWT_CYCCNT);
+    if (now != seen) {
+        seen = now;
+        return now;
+    }
     if (!(MMIO32(SCB_BASE, SCB_DEMCR) & SCB_DEMCR_TRCENA) ||
         !(MMIO32(DWT_BASE, DWT_CTRL) & DWT_CTRL_CYCCNTENA)) {
         MMIO32(SCB_BASE, SCB_DEMCR) |= SCB_DEMCR_TRCENA;

@@ -274,9 +274,14 @@ ospi_status mx25lm_erase_64k(struct mx25lm *n, uint32_t off)
     return wait_op(n, mx25lm_erase_64k_start(n, off));
 }
 
+ospi_status mx25lm_erase_chip_start(struct mx25lm *n)
+{
+    return erase_start(n, OP_CE, false, 0, MX25LM_T_CHIP_US);
+}
+
 ospi_status mx25lm_erase_chip(struct mx25lm *n)
 {
-    return wait_op(n, erase_start(n, OP_CE, false, 0, MX25LM_T_CHIP_US));
+    return wait_op(n, mx25lm_erase_chip_start(n));
 }
 
 ospi_status mx25lm_erase_range(struct mx25lm *n, uint32_t off, uint32_t len)

@@ -85,6 +85,7 @@ ospi_status mx25lm_program(struct mx25lm *n, uint32_t off, const uint8_t *data, 
  * odd start/end is padded with 0xFF. A page of only 0xFF is skipped (poll returns OSPI_OK). */
 ospi_status mx25lm_erase_4k_start(struct mx25lm *n, uint32_t off);
 ospi_status mx25lm_erase_64k_start(struct mx25lm *n, uint32_t off);
+ospi_status mx25lm_erase_chip_start(struct mx25lm *n);
 ospi_status mx25lm_program_page_start(struct mx25lm *n, uint32_t off, const uint8_t *data, uint32_t len);
 ospi_status mx25lm_poll(struct mx25lm *n);
 /* Stop waiting for the operation in flight (the chip may still finish it). */

@@ -14,6 +14,15 @@ class CliError(Exception):
     """An error the user can act on: printed as one clear message, exit status 2."""
 
 
+def write_output(path: str, data: bytes) -> None:
+    """Write a command's output file; a failure is a CliError naming the file and the cause."""
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        raise CliError(f"{path}: cannot write: {e.strerror}") from None
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage mistakes are one line too (the full usage is one `-h` away)."""
 

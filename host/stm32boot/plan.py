@@ -3,8 +3,12 @@ already holds them (one on-target CRC round trip), what to stream, and the CRC v
 
 Semantics: a sector the image touches ends up holding exactly the image's bytes, the erased value
 elsewhere (as after a sector erase); sectors the image does not touch are left alone.
-Safety order (issue 4): the bootloader's sectors are never erased; every erase is issued before any
-write, and the application's first sector (its vector table) is written last.
+Safety order (issue 4): the bootloader's sectors are never erased; the application's first sector
+(its vector table) is erased FIRST and written LAST.
+Speed (issue 17): the other sectors are erased group by group, each group's ERASE queued right behind
+the previous group's data in one windowed stream, so the board erases while data keeps coming; a
+group is an aligned 64 KB run, which the bootloader erases with one block command where the device
+has one, and a memory rewritten whole is erased with one chip-erase command where it has one.
 Durability (issue 15): an application is valid only when its whole session completed. The bootloader
 invalidates its application record before the session's first erase or write (whatever memory), and
 `execute` sends COMMIT only after every written sector verified by CRC; the record is the last thing
@@ -25,6 +29,10 @@ ERASE, SKIP = "erase", "skip"
 # requests are batched here so a frame never exceeds them, whatever the transport does.
 PER_CALL = 64
 MAX_CHUNK = 4096
+# Erase/write interleaving unit: the block erase of the SPI/octal NOR families (64 KB: MX25LM51245G,
+# N25Q128A, W25Q128JV datasheets), so a group is exactly what one block command erases; larger
+# sectors (internal flash) are a group each.
+GROUP_BYTES = 64 * 1024
 
 
 class PlanError(RuntimeError):
@@ -200,6 +208,25 @@ def write_order(plan: Plan) -> list[SectorPlan]:
     return sorted(todo, key=lambda s: s.addr == app_start)   # stable: others keep their order
 
 
+def _steps(sectors: list[SectorPlan], board: Board, whole: set) -> list[tuple[list[int], list[SectorPlan]]]:
+    """[(sector addresses to erase, sectors to write)]: address-consecutive sectors of one memory cut at
+    GROUP_BYTES boundaries; sectors of a memory already erased whole need no erase."""
+    steps: list[tuple[list[int], list[SectorPlan]]] = []
+    prev = None
+    for s in sectors:
+        m = board.memory_at(s.addr)
+        base = m.base if m is not None else 0
+        new = (prev is None or prev.addr + prev.size != s.addr or board.memory_at(prev.addr) is not m
+               or (s.addr - base) % max(GROUP_BYTES, s.size) == 0)
+        if new:
+            steps.append(([], []))
+        if base not in whole:
+            steps[-1][0].append(s.addr)
+        steps[-1][1].append(s)
+        prev = s
+    return steps
+
+
 def chunks(sectors: list[SectorPlan], max_len: int):
     """Cut each run of pages into writes of at most max_len bytes (a multiple of every page size,
     so writes stay page-aligned); views, no copies."""
@@ -248,16 +275,29 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
     if not plan.compared:
         compare(plan, target, per_call)
     order = write_order(plan)
-    # Erase the application's first sector FIRST: from then on the board has no valid-looking app.
     _, app_start = bootloader_range(plan.board)
-    erase_first = sorted(order, key=lambda s: s.addr != app_start)
-    for batch in _batched([s.addr for s in erase_first], per_call):
-        target.erase(batch)
     total = sum(s.data_bytes for s in order)
     if progress is not None and hasattr(progress, "total"):
         progress.total = total
-    if total:     # progress(done_bytes) is called by the target as the board acknowledges data
-        target.write(chunks(order, max_chunk), progress=progress)
+    # The application's first sector is erased FIRST: from then on the board has no valid-looking app.
+    first = [s for s in order if s.addr == app_start]
+    if first:
+        target.erase([first[0].addr])
+    whole = set()
+    for mp in plan.memories:   # a memory rewritten whole: one chip erase where the device has it
+        m = mp.memory
+        if (hasattr(target, "erase_whole") and len(mp.to_erase) == len(m.sector_list())
+                and not any(s.addr == app_start for s in mp.to_erase) and target.erase_whole(m.base)):
+            whole.add(m.base)
+    steps = _steps([s for s in order if s.addr != app_start], plan.board, whole)
+    steps.append(([], first))
+    if total and hasattr(target, "program"):
+        target.program(((erase, chunks(group, max_chunk)) for erase, group in steps), progress=progress)
+    else:   # a target without one stream for both (e.g. ST's ROM bootloader): erase all, then write
+        for batch in _batched([a for erase, _ in steps for a in erase], per_call):
+            target.erase(batch)
+        if total:
+            target.write(chunks(order, max_chunk), progress=progress)
     if total and progress is not None and hasattr(progress, "finish"):
         progress.finish()
     # Verify whole sectors: written pages AND the erased gaps between them.

@@ -484,8 +484,9 @@ class Link:
         if sample and printable >= 0.9 * len(sample):
             text = sample.decode("ascii", "replace").strip().replace("\n", " | ")[:60]
             return (f"{name} is talking, but not the stm32boot protocol: an application is running "
-                    f"(it said {text!r}); reset the board into the bootloader (press reset and run "
-                    f"the command within its listening window, or hold BOOT)")
+                    f"(it said {text!r}) and did not hand over to the bootloader: link "
+                    f"firmware/app/blreq.c into it, or press RESET on the board and run the command "
+                    f"within the bootloader's listening window")
         if self.dec.crc_errors:
             return (f"{name} answers, but every frame arrived damaged ({self.dec.crc_errors} bad "
                     f"CRC, {self.bytes_in:,} bytes): electrical noise or a rate the cable cannot "

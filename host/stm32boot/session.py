@@ -28,6 +28,21 @@ def parse_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number: {text!r} (write 0x08020000, 4096, 64K)")
 
 
+class _PortAction(argparse.Action):
+    """--port P: args.port is the first one given; args.ports lists them all (gang flashing)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        ports = list(getattr(namespace, "ports", None) or []) + [values]
+        namespace.ports = ports
+        namespace.port = ports[0]
+
+
+def single_port(args, command: str) -> None:
+    ports = getattr(args, "ports", None) or []
+    if len(ports) > 1:
+        raise CliError(f"`{command}` talks to one board: give one --port (only `flash` takes several)")
+
+
 def parse_baud(text: str) -> int:
     """A link rate in bits per second: a positive whole number (115200, 921600, 2M)."""
     try:
@@ -43,12 +58,16 @@ def parse_baud(text: str) -> int:
 def add_target_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--board", default=boards.DEFAULT,
                    help=f"board description: {', '.join(boards.names())} (default: {boards.DEFAULT})")
-    p.add_argument("--port", default=None,
-                   help="serial port of a real board (e.g. /dev/ttyACM0); none: the simulated board")
+    p.add_argument("--port", default=None, action=_PortAction,
+                   help="serial port of a real board (e.g. /dev/ttyACM0); none: the simulated board; "
+                        "`flash` takes it several times to flash boards in parallel")
     p.add_argument("--state", default=None, metavar="DIR",
                    help="simulated board's state directory (default: the one `doit flash` uses)")
     p.add_argument("--baud", type=parse_baud, default=None,
-                   help="link speed to ask for (default: the fastest both ends support)")
+                   help="link speed, honoured exactly or refused with the rates the board supports "
+                        "(default: the fastest both ends support)")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to keep asking a silent board, e.g. while you press RESET (default 2)")
     from .rom.commands import add_args as add_rom_args
     add_rom_args(p)
 
@@ -61,6 +80,14 @@ def via_rom(args, command: str):
     if command not in ROM_COMMANDS:
         raise CliError(f"`{command}` is not available through ST's ROM bootloader (--via rom)")
     return ROM_COMMANDS[command]
+
+
+def rom_only(args, command: str) -> int:
+    """Run `command`, which exists only through ST's ROM bootloader: without --via rom, say how to get there."""
+    rom = via_rom(args, command)
+    if rom is None:
+        raise CliError(f"{command} works through ST's ROM bootloader: set BOOT0 high, reset, and pass --via rom")
+    return rom(args)
 
 
 def get_board(args) -> boards.Board:
@@ -100,12 +127,14 @@ def provision_sim(board, state_dir=None) -> bool:
     return installed
 
 
-def _open(board, port, state_dir, baud):
+def _open(board, port, state_dir, baud, wait=None):
     """The one place that reaches the target module (tests replace it with a fake)."""
     from .sim.state import StateError
     from .target import open_target
     try:
-        return open_target(board, port=port, state_dir=state_dir, baud=baud)
+        if wait is None:
+            return open_target(board, port=port, state_dir=state_dir, baud=baud)
+        return open_target(board, port=port, state_dir=state_dir, baud=baud, wait=wait)
     except StateError as e:
         raise CliError(f"{e} (a simulator started with --uart pty is reached with --port "
                        f"/dev/pts/N, the path it printed)") from None
@@ -181,12 +210,19 @@ def connect(args, board: boards.Board | None = None):
     """Open the target named by the args, check its identity, close it whatever happens.
     Yields (target, info)."""
     board = board or get_board(args)
+    single_port(args, getattr(args, "command", None) or "this command")
     with errors_as_cli():
-        target = _open(board, args.port, args.state, args.baud)
+        wait = getattr(args, "wait", None)
+        target = (_open(board, args.port, args.state, args.baud) if wait is None else
+                  _open(board, args.port, args.state, args.baud, wait))
         try:
             info = target.info()
             check_identity(board, info)
             check_geometry(board, info)
+            t = getattr(target, "t", None)
+            where = getattr(t, "name", None) or (args.port or "the simulated board")
+            print(f"target: {board.name} ({board.title}), bootloader {getattr(info, 'bootloader_version', '?')}, "
+                  f"via {where}", file=sys.stderr)
             yield target, info
         finally:
             with contextlib.suppress(Exception):

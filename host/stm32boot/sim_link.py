@@ -135,7 +135,9 @@ class SimTransport:
             if self.m.clock.now >= end:
                 return b""
             if len(log) > self._taken:          # sent, still on the wire or in flight on the link
-                self._run(min(log[self._taken][0] + self.lat_ps, end), stop_on_tx=False)
+                # up to the 256th byte already sent, not byte by byte: a reply is of use once complete
+                k = min(len(log), self._taken + 256) - 1
+                self._run(min(log[k][0] + self.lat_ps, end), stop_on_tx=False)
             else:
                 self._run(end, stop_on_tx=True)
         n = self._ready()
@@ -154,7 +156,12 @@ class SimTransport:
         n0 = len(self.chan.tx_log)
         # Stop at the first byte out: the firmware may go idle right after it, and an idle firmware
         # lets the simulator jump to the end of the run, past the moment the host would have answered.
-        pred = (lambda: len(self.chan.tx_log) > n0) if stop_on_tx else None
+        # While the console is still sending (a reply on the line), wait for a few hundred bytes rather
+        # than one: a frame is of use only once complete, and each stop costs a run of the machine.
+        usart = getattr(self.m, "console", None)
+        busy = (lambda: bool(usart.txq)) if usart is not None and hasattr(usart, "txq") else (lambda: False)
+        pred = (lambda: len(self.chan.tx_log) > n0 and (len(self.chan.tx_log) - n0 >= 256 or not busy())) \
+            if stop_on_tx else None
         with Interrupt(self.m) as it:
             r = self.m.run(until=pred, max_virtual_s=left, timeout_s=getattr(self, "wall_limit", None))
         self.last_run = r

@@ -9,6 +9,7 @@ cause named), NoResponse (nothing came back: likely causes named).
 from __future__ import annotations
 
 import struct
+import sys
 from dataclasses import dataclass
 from typing import Callable, Iterable, NamedTuple
 
@@ -23,6 +24,8 @@ HELLO_TRIES_S = 2.0                            # "a couple of seconds" before sa
 ERASE_S = {lib.PROTO_MEM_INTERNAL: 2.2 * 1.5, lib.PROTO_MEM_EXTERNAL_NOR: 0.8}
 WORD_S = {lib.PROTO_MEM_INTERNAL: 260e-6 / 32, lib.PROTO_MEM_EXTERNAL_NOR: 10e-3 / 256}  # per byte
 CRC_BPS = 20e6
+# One whole-memory erase (PROTO_ERASE_WHOLE): the MX25LM51245G datasheet's chip-erase maximum, with margin.
+CHIP_ERASE_S = {lib.PROTO_MEM_EXTERNAL_NOR: 460 * 1.2}
 
 
 class Memory(NamedTuple):
@@ -75,6 +78,9 @@ def _info_from(r: P.Reply) -> TargetInfo:
     return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win, app)
 
 
+NOTICE_S = 0.5   # silence before telling the user to press RESET
+
+
 class Target:
     def __init__(self, transport, progress: Callable | None = None):
         self.t = transport
@@ -83,8 +89,12 @@ class Target:
         self._info: TargetInfo | None = None
 
     # -- session ---------------------------------------------------------------------------------
-    def hello(self, within: float = HELLO_TRIES_S) -> TargetInfo:
-        """HELLO until answered or `within` seconds pass (transport clock). Every attempt carries the
+    def hello(self, within: float = HELLO_TRIES_S, notice: Callable | None = None) -> TargetInfo:
+        """HELLO until answered or `within` seconds pass (transport clock). An application that links
+        firmware/app/blreq.c resets into the bootloader on the first one and a later one is answered;
+        `notice(text)` is called once when no answer (intact or damaged) came for NOTICE_S and more time
+        is left.
+        Every attempt carries the
         same seq (HELLO restarts the session at its own seq, protocol.h), so an answer to ANY attempt
         is the answer: a round trip longer than the gap between attempts still connects, and measures
         the link's round-trip time (the echoed try count names the attempt answered)."""
@@ -95,8 +105,14 @@ class Target:
         sent: dict[int, float] = {}
         gap, txn, naks = 0.08, 0, 0
         r = answered = None
+        start = self.t.now()
         while r is None:
             now = self.t.now()
+            if (notice is not None and not naks and link.dec.crc_errors == c0 and now - start >= NOTICE_S
+                    and end - now > NOTICE_S):   # not for a board that answers through a damaging link
+                notice(f"Connecting to {self.t.name}... press RESET on the board "
+                       f"(waiting up to {within:g} s; --wait sets how long)")
+                notice = None
             if now >= end:
                 crc, got = link.dec.crc_errors - c0, link.bytes_in - b0
                 if naks or crc:
@@ -182,13 +198,19 @@ class Target:
                 continue
             self.t.set_baud(rate)
             try:
-                self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 * 0.6 + self.link.turnaround())
-                return rate
+                got = self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 * 0.6 + self.link.turnaround()).baud
+                if got == rate:
+                    return rate
+                self.t.set_baud(got)   # the board acknowledged but stayed (rate out of its range)
+                old = got
+                continue
             except (NoResponse, P.DamagedLink):
                 self.t.set_baud(old)   # the bootloader falls back after its window
                 self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
         if want:
-            raise ProtocolError(f"could not switch the link to {want} baud; it stays at {old} baud")
+            rates = sorted({b for b in FAST_BAUDS + (lib.PROTO_DEFAULT_BAUD,) if b <= top}, reverse=True)
+            raise ProtocolError(f"--baud {want}: the link cannot run at exactly {want} baud (it stays at {old}); "
+                                f"this board and adapter support {', '.join(f'{b:,}' for b in rates)}")
         return old
 
     # -- the Target interface ----------------------------------------------------------------------
@@ -211,19 +233,26 @@ class Target:
                                 f"Update it first: `doit flash-loader` (stm32boot update-bootloader)")
         i.app_committed = False   # the bootloader invalidates its record before this change (apprec.h)
 
+    def _erase_reqs(self, addr_list):
+        """ERASE requests of at most PROTO_MAX_SECTORS sectors, cut at multiples of that many sectors in
+        the memory, so every aligned run of sectors that fills a device erase block (e.g. 64 KB of 4 KB
+        NOR sectors) travels in one request and the bootloader erases it with one block command."""
+        batch: list[int] = []
+        n = lib.PROTO_MAX_SECTORS
+        for a in list(addr_list) + [None]:
+            m = self._mem(a) if a is not None else None
+            cut = a is None or len(batch) == n or (m is not None and (a - m.base) % (m.sectors * n) == 0)
+            if batch and cut:
+                bm = self._mem(batch[0])
+                t = ERASE_S.get(bm.kind if bm else 0, 3.3) * len(batch)
+                yield Request(Cmd.ERASE, struct.pack(f"<{len(batch)}I", *batch), t)
+                batch = []
+            if a is not None:
+                batch.append(a)
+
     def erase(self, addr_list: list[int]) -> None:
         self._changes_allowed()
-        def reqs():
-            batch: list[int] = []
-            for a in list(addr_list) + [None]:
-                if batch and (a is None or len(batch) == 16):
-                    m = self._mem(batch[0])
-                    t = ERASE_S.get(m.kind if m else 0, 3.3) * len(batch)
-                    yield Request(Cmd.ERASE, struct.pack(f"<{len(batch)}I", *batch), t)
-                    batch = []
-                if a is not None:
-                    batch.append(a)
-        self.link.stream(reqs())
+        self.link.stream(self._erase_reqs(addr_list))
 
     def _write_req(self, addr: int, piece, acked) -> Request:
         m = self._mem(addr, len(piece))
@@ -232,8 +261,32 @@ class Target:
                        lambda n, a=addr, p=piece: [self._write_req(a + o, p[o:o + n], acked)
                                                    for o in range(0, len(p), n)])
 
-    def write(self, chunks: Iterable[tuple[int, bytes]], progress: Callable | None = None) -> None:
+    def erase_whole(self, base: int) -> bool:
+        """Erase the memory at `base` with one whole-chip command; False (nothing erased) when the
+        bootloader or the memory has none (then erase its sectors)."""
+        m = self._mem(base)
+        if m is None or m.base != base or m.protected_size:
+            return False    # holds the bootloader: only ever erased sector by sector
         self._changes_allowed()
+        try:
+            self.link.call(Cmd.ERASE, struct.pack("<I", base | lib.PROTO_ERASE_WHOLE),
+                           op_time=CHIP_ERASE_S.get(m.kind if m else 0, 600.0))
+        except TargetError as e:
+            if e.status in (P.Status.ALIGN, P.Status.BAD_LEN):
+                return False
+            raise
+        return True
+
+    def _write_reqs(self, chunks, acked):
+        for addr, data in chunks:
+            mv = memoryview(data).cast("B")
+            off = 0
+            while off < len(mv):
+                n = self.link.data_size        # the link's current frame size (it adapts)
+                yield self._write_req(addr + off, mv[off:off + n], acked)
+                off += n
+
+    def _acker(self, progress):
         progress = progress or self.progress
         done = 0
 
@@ -244,15 +297,24 @@ class Target:
                 if progress:
                     progress(done)
             return cb
+        return acked
+
+    def write(self, chunks: Iterable[tuple[int, bytes]], progress: Callable | None = None) -> None:
+        self._changes_allowed()
+        self.link.stream(self._write_reqs(chunks, self._acker(progress)))
+
+    def program(self, steps: Iterable[tuple[list[int], Iterable[tuple[int, bytes]]]],
+                progress: Callable | None = None) -> None:
+        """(sectors to erase, chunks to write) steps in ONE windowed stream: the next step's erase is
+        queued right behind the previous step's data, so the board erases while data keeps arriving
+        instead of the link waiting for every erase to end before the first write."""
+        self._changes_allowed()
+        acked = self._acker(progress)
 
         def reqs():
-            for addr, data in chunks:
-                mv = memoryview(data).cast("B")
-                off = 0
-                while off < len(mv):
-                    n = self.link.data_size        # the link's current frame size (it adapts)
-                    yield self._write_req(addr + off, mv[off:off + n], acked)
-                    off += n
+            for erase, chunks in steps:
+                yield from self._erase_reqs(erase)
+                yield from self._write_reqs(chunks, acked)
         self.link.stream(reqs())
 
     def read(self, addr: int, length: int) -> bytes:
@@ -385,7 +447,7 @@ class Target:
 
 
 def open_target(board, port: str | None = None, state_dir=None, baud: int | None = None,
-                progress: Callable | None = None, transport=None) -> Target:
+                progress: Callable | None = None, transport=None, wait: float | None = None) -> Target:
     """Open the board: a real serial port, or (no port) the simulated board with its default state
     directory. Says hello and moves the link to the fastest common rate (or `baud`)."""
     if transport is None:
@@ -397,7 +459,8 @@ def open_target(board, port: str | None = None, state_dir=None, baud: int | None
             transport = SimTransport(board, state_dir=state_dir)
     t = Target(transport, progress)
     try:
-        t.hello()
+        t.hello(within=HELLO_TRIES_S if wait is None else wait,
+                notice=lambda text: print(text, file=sys.stderr, flush=True))
         t.negotiate_baud(baud)
     except BaseException:
         t.close()

@@ -78,12 +78,7 @@ class SerialTransport:
     def read(self, timeout: float) -> bytes:
         import serial
         try:
-            self.ser.timeout = max(0.0, timeout)
-            first = self.ser.read(1)
-            if not first:
-                return b""
-            self.ser.timeout = 0
-            return first + self.ser.read(self.ser.in_waiting or 0)
+            return read_burst(self.ser, timeout)
         except (serial.SerialException, OSError) as e:
             raise self._gone(e) from None
 
@@ -107,6 +102,40 @@ class SerialTransport:
         except Exception:
             pass
         self.ser.close()
+
+
+def read_burst(ser, timeout: float) -> bytes:
+    """Wait up to `timeout` s for a first byte on a pyserial port, then take whatever else has arrived
+    without waiting (b"" if nothing came). Serial errors reach the caller."""
+    ser.timeout = max(0.0, timeout)
+    first = ser.read(1)
+    if not first:
+        return b""
+    ser.timeout = 0
+    return first + ser.read(ser.in_waiting or 0)
+
+
+def damage(data: bytes, probs, rng: random.Random) -> tuple[bytes, int]:
+    """`data` after per-byte faults drawn from `rng`: probs = (drop, dup, corrupt) probabilities; a
+    corrupted byte has one bit flipped. Returns the damaged bytes and how many faults were applied."""
+    drop, dup, corrupt = probs
+    if not (drop or dup or corrupt):
+        return data, 0
+    out, faults = bytearray(), 0
+    r = rng.random
+    for b in data:
+        x = r()
+        if x < drop:
+            faults += 1
+            continue
+        if x < drop + corrupt:
+            faults += 1
+            b ^= 1 << rng.randrange(8)
+        out.append(b)
+        if r() < dup:
+            faults += 1
+            out.append(b)
+    return bytes(out), faults
 
 
 def _explain_open(port: str, e: Exception) -> str:
@@ -143,24 +172,9 @@ class FaultyTransport:
         return getattr(self.inner, name)
 
     def _damage(self, data: bytes, probs) -> bytes:
-        drop, dup, corrupt = probs
-        if not (drop or dup or corrupt):
-            return data
-        out = bytearray()
-        r = self.rng.random
-        for b in data:
-            x = r()
-            if x < drop:
-                self.damaged += 1
-                continue
-            if x < drop + corrupt:
-                self.damaged += 1
-                b ^= 1 << self.rng.randrange(8)
-            out.append(b)
-            if r() < dup:
-                self.damaged += 1
-                out.append(b)
-        return bytes(out)
+        out, n = damage(data, probs, self.rng)
+        self.damaged += n
+        return out
 
     def write(self, data: bytes) -> None:
         if self.stall_after is not None and self.stalled_until is None and self.sent + len(data) > self.stall_after:

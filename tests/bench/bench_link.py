@@ -71,9 +71,24 @@ def plan_crc(data: bytes) -> int:
     return crc32(data)
 
 
+def nor_erase_time(addrs: list[int], mem, t: dict) -> float:
+    """Seconds the NOR needs to erase these 4 KB sectors with the best commands (ps in `t`): the chip
+    erase when every sector goes, a 64 KB block erase for every whole aligned block, sectors otherwise."""
+    ps = 1e-12
+    if len(addrs) == len(mem.sector_list()):
+        return t["chip"] * ps
+    per_block: dict[int, int] = {}
+    for a in addrs:
+        per_block[(a - mem.base) // (64 * KB)] = per_block.get((a - mem.base) // (64 * KB), 0) + 1
+    return sum(t["block"] * ps if n == 16 else n * t["sector"] * ps for n in per_block.values())
+
+
 def device_bound(p: plan.Plan) -> tuple[float, float]:
     """(overlapped, serial) seconds the memories alone need to erase and program what the plan writes,
-    from the simulator's typical timing profiles (internal flash at the bootloader's x32 parallelism)."""
+    from the datasheets' typical times as the simulator models them (internal flash at the bootloader's
+    x32 parallelism, RM0468 / DS13945; MX25LM51245G: 4 KB sector 25 ms, 64 KB block 220 ms, chip 150 s,
+    page 150 us) with the best erase command. The overlapped figure is the true floor: the link, the
+    CRCs and the other memory all hidden behind the busiest memory."""
     from stm32boot.sim.devices import mx25lm
     from stm32boot.sim.periph import flash
     ps = 1e-12
@@ -85,7 +100,7 @@ def device_bound(p: plan.Plan) -> tuple[float, float]:
         if mp.memory.kind == "internal":
             per["flash"] = len(er) * sector * ps + mp.write_bytes / 32 * word * ps
         else:
-            per["nor"] = len(er) * nor["sector"] * ps + mp.write_bytes / 256 * nor["page"] * ps
+            per["nor"] = nor_erase_time([s.addr for s in er], mp.memory, nor) + mp.write_bytes / 256 * nor["page"] * ps
     return max(per.values()), sum(per.values())
 
 
@@ -98,11 +113,14 @@ def flash_image(board, int_kb: int, nor_kb: int) -> None:
         p = plan.build(img, board)
         res = plan.execute(p, t)
         over, serial = device_bound(p)
-        print(f"image   {int_kb} KB internal + {nor_kb:,} KB NOR at 8 Mbaud: {res.virtual_s:.2f} s virtual "
-              f"({res.wall_s:.1f} s wall), {img.size / res.virtual_s / 1e3:,.1f} KB/s; the devices' own "
-              f"erase+program bound {over:.2f} s (both memories in parallel) / {serial:.2f} s (one after "
-              f"the other): {res.virtual_s / over:.2f}x the parallel bound; {res.erased} sectors erased, "
-              f"{t.link.retransmits} retransmissions")
+        ratio = res.virtual_s / over
+        print(f"image   {int_kb} KB internal + {nor_kb:,} KB NOR at 8 Mbaud: {res.virtual_s:.2f} s virtual, "
+              f"{res.wall_s:.1f} s wall (wall/virtual {res.wall_s / res.virtual_s:.2f}, goal <= 1.00), "
+              f"{img.size / res.virtual_s / 1e3:,.1f} KB/s; the devices' floor with the best erase commands "
+              f"{over:.2f} s (both memories busy at once) / {serial:.2f} s (one after the other): "
+              f"{ratio:.2f}x the floor (goal <= 1.10x: {'met' if ratio <= 1.10 else 'NOT met'}), "
+              f"{res.virtual_s / serial:.2f}x the serial figure; {res.erased} sectors "
+              f"erased, {t.link.retransmits} retransmissions")
     finally:
         t.close()
 

@@ -90,11 +90,11 @@ static int if_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_
     return ST_OK;
 }
 
-static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc};
+static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc, 0};  /* no bank erase: sector 0 is ours */
 
 const struct flashdev iflash_dev = {
     .name = "flash", .base = FLASH_MEM_BASE, .size = FLASH_MEM_SIZE, .sector_size = FLASH_SECTOR_SIZE,
     .protected_size = FLASH_SECTOR_SIZE,      /* sector 0: this bootloader */
     .program_unit = FLASH_WORD_SIZE, .page_size = FLASH_WORD_SIZE, .erased = 0xFF,
-    .kind = PROTO_MEM_INTERNAL, .ops = &ops, .ctx = 0,
+    .kind = PROTO_MEM_INTERNAL, .ops = &ops, .ctx = 0, .block_size = 0, .chip_erase = 0,
 };

@@ -37,6 +37,14 @@ static int n_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r)
     return finish(mx25lm_erase_4k_start(&nor, addr - d->base), addr, r);
 }
 
+/* One block (64 KB, BE4B) or the whole chip (CE): the bootloader core picks them (flashdev.h). */
+static int n_erase_unit(const struct flashdev *d, uint32_t addr, uint32_t size, struct fd_result *r)
+{
+    if (!ready) return fail(ST_NOR_ERROR, addr, r);
+    if (size == d->size) return finish(mx25lm_erase_chip_start(&nor), addr, r);
+    return finish(mx25lm_erase_64k_start(&nor, addr - d->base), addr, r);
+}
+
 static int n_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
                      struct fd_result *r)
 {
@@ -89,14 +97,14 @@ void board_nor_map(void)
     if (ready && !ospi_is_mapped(nor.ospi)) (void)mx25lm_map(&nor);
 }
 
-static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc};
+static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc, n_erase_unit};
 
 /* The NOR's last 4 KB sector holds the application record (core/apprec.h): the smallest erasable unit on
  * this board (internal flash erases 128 KB), so it is left out of the memory the host may write. */
 const struct flashdev nor_dev = {
     .name = "nor", .base = H735DK_NOR_WINDOW, .size = MX25LM_SIZE - MX25LM_SECTOR, .sector_size = MX25LM_SECTOR,
     .protected_size = 0, .program_unit = 2, .page_size = MX25LM_PAGE, .erased = 0xFF,
-    .kind = PROTO_MEM_EXTERNAL_NOR, .ops = &ops, .ctx = 0,
+    .kind = PROTO_MEM_EXTERNAL_NOR, .ops = &ops, .ctx = 0, .block_size = MX25LM_BLOCK, .chip_erase = 1,
 };
 
 const struct flashdev *port_app_record(uint32_t *addr)

@@ -19,6 +19,7 @@ static uint8_t *store[PROTO_MAX_MEMS];
 static unsigned ndev;
 static char names[PROTO_MAX_MEMS][8];
 static uint32_t now_ms, baud = PROTO_DEFAULT_BAUD, resets, last_run_app, erases, programs, idle_calls;
+static uint32_t unit_erases[2];   /* [0] block commands, [1] whole-memory commands */
 
 static uint8_t *cell(const struct flashdev *d, uint32_t addr) { return (uint8_t *)d->ctx + (addr - d->base); }
 
@@ -64,7 +65,18 @@ static int h_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t
     return ST_OK;
 }
 
-static const struct flashdev_ops host_ops = { h_erase, h_program, h_read, h_crc };
+/* A NOR-like block or chip erase: one command, counted apart from sector erases. */
+static int h_erase_unit(const struct flashdev *d, uint32_t addr, uint32_t size, struct fd_result *r)
+{
+    (void)r;
+    fd_wait();
+    memset(cell(d, addr), d->erased, size);
+    unit_erases[size == d->size]++;
+    return ST_OK;
+}
+
+static const struct flashdev_ops host_ops = { h_erase, h_program, h_read, h_crc, 0 };
+static const struct flashdev_ops host_unit_ops = { h_erase, h_program, h_read, h_crc, h_erase_unit };
 static uint8_t rec_store[4096];   /* the application record's sector (end of file) */
 
 void hp_init(void)
@@ -75,6 +87,7 @@ void hp_init(void)
     now_ms = 0;
     baud = PROTO_DEFAULT_BAUD;
     resets = erases = programs = idle_calls = 0;
+    unit_erases[0] = unit_erases[1] = 0;
     memset(rec_store, 0xFF, sizeof rec_store);
     bl_init();
 }
@@ -89,10 +102,21 @@ int hp_add_mem(const char *name, uint32_t base, uint32_t size, uint32_t sector_s
     memset(store[ndev], erased, size);
     strncpy(names[ndev], name, sizeof names[ndev] - 1);
     *d = (struct flashdev){ names[ndev], base, size, sector_size, protected_size, program_unit, page_size, erased,
-                            kind, &host_ops, store[ndev] };
+                            kind, &host_ops, store[ndev], 0, 0 };
     devp[ndev] = d;
     return (int)ndev++;
 }
+
+int hp_set_erase_units(int i, uint32_t block_size, uint8_t chip_erase)
+{
+    if (i < 0 || (unsigned)i >= ndev) return -1;
+    devs[i].block_size = block_size;
+    devs[i].chip_erase = chip_erase;
+    devs[i].ops = block_size || chip_erase ? &host_unit_ops : &host_ops;
+    return 0;
+}
+
+void hp_unit_erases(uint32_t out[2]) { out[0] = unit_erases[0]; out[1] = unit_erases[1]; }
 
 uint8_t *hp_mem(int i) { return store[i]; }
 
@@ -152,6 +176,6 @@ void port_update_bootloader(uint32_t len)
 
 /* The application record (core/apprec.h) in a 4 KB NOR-like sector of its own, outside every memory. */
 static const struct flashdev rec_dev = { "rec", 0xF0000000u, sizeof rec_store, sizeof rec_store, 0, 2, 256, 0xFF,
-                                         PROTO_MEM_EXTERNAL_NOR, &host_ops, rec_store };
+                                         PROTO_MEM_EXTERNAL_NOR, &host_ops, rec_store, 0, 0 };
 const struct flashdev *port_app_record(uint32_t *addr) { *addr = rec_dev.base; return &rec_dev; }
 int hp_app_committed(void) { return bl_app_committed(); }

@@ -3,8 +3,7 @@ protection through ST's ROM bootloader. Read protection blocks every later read 
 `stm32boot unprotect --via rom`, which erases the whole flash."""
 from __future__ import annotations
 
-from ..cli import CliError
-from ..session import add_target_args, via_rom
+from ..session import add_target_args, rom_only
 
 
 def register(sub) -> None:
@@ -18,7 +17,4 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    rom = via_rom(args, "protect")
-    if rom is None:
-        raise CliError("protect works through ST's ROM bootloader: set BOOT0 high, reset, and pass --via rom")
-    return rom(args)
+    return rom_only(args, "protect")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from ..cli import CliError
+from ..cli import CliError, write_output
 from ..progress import Progress
 from ..session import add_target_args, connect, get_board, parse_int, via_rom
 
@@ -38,11 +38,7 @@ def run(args) -> int:
             out += target.read(args.address + len(out), n)
             bar(len(out))
         bar.finish()
-    try:
-        with open(args.output, "wb") as f:
-            f.write(out)
-    except OSError as e:
-        raise CliError(f"{args.output}: cannot write: {e.strerror}") from None
+    write_output(args.output, out)
     print(f"read: {len(out):,} bytes from 0x{args.address:08X} into {args.output}, "
           f"{time.monotonic() - t0:.2f} s wall")
     return 0

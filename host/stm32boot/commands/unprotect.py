@@ -3,8 +3,7 @@ through ST's ROM bootloader. Removing read protection makes the chip erase its w
 (AN3155 Readout Unprotect), so this says so and asks; --yes answers for scripts."""
 from __future__ import annotations
 
-from ..cli import CliError
-from ..session import add_target_args, via_rom
+from ..session import add_target_args, rom_only
 
 
 def register(sub) -> None:
@@ -18,7 +17,4 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    rom = via_rom(args, "unprotect")
-    if rom is None:
-        raise CliError("unprotect works through ST's ROM bootloader: set BOOT0 high, reset, and pass --via rom")
-    return rom(args)
+    return rom_only(args, "unprotect")

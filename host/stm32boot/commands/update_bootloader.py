@@ -1,12 +1,16 @@
 """`stm32boot update-bootloader BOOTLOADER.elf`: replace the bootloader in sector 0 (what
 `doit flash-loader` runs). The copy is done by the running bootloader (a RAM updater that rewrites
 sector 0, verifies and resets); the host checks the image, hands it over and verifies the result.
-A board whose bootloader has no self-update command is told so; nothing is faked."""
+A board whose bootloader has no self-update command is told so; nothing is faked. An image without our
+identity record for this board (protocol.h struct proto_ident), e.g. an application or a test firmware,
+is refused before the board is touched; a board that already holds exactly this bootloader (same CRC
+over its whole sector) is left alone."""
 from __future__ import annotations
 
 import os
 
 from .. import image as imagemod
+from .._protocol import ffi, lib
 from ..cli import CliError
 from ..session import add_target_args, bootloader_elf, connect, errors_as_cli, get_board, provision_sim, via_rom
 
@@ -18,6 +22,12 @@ def register(sub) -> None:
                    "bootloader: build/release/BOARD/bootloader.signed.bin")
     add_target_args(p)
     p.set_defaults(func=run)
+
+
+def target_name(args, board) -> str:
+    if args.port:
+        return f"{board.name} on {args.port}"
+    return f"simulated {board.name}" + (f" (state {args.state})" if getattr(args, "state", None) else "")
 
 
 def bootloader_bytes(board, spec: str) -> bytes:
@@ -49,16 +59,55 @@ def bootloader_bytes(board, spec: str) -> bytes:
     return bytes(blob)
 
 
+def identity(blob: bytes, spec: str, board) -> dict:
+    """The image's identity record, checked against the board: one line naming the cause otherwise."""
+    magic = (lib.PROTO_IDENT_MAGIC0 | lib.PROTO_IDENT_MAGIC1 << 32).to_bytes(8, "little")
+    at = blob.find(magic)
+    size = ffi.sizeof("struct proto_ident")
+    if at < 0 or at + size > len(blob):
+        raise CliError(f"{spec}: not a stm32boot bootloader (no identity record in it): refusing to put it "
+                       f"in the bootloader's sector; build ours with `doit firmware` "
+                       f"({bootloader_elf(board)})")
+    rec = ffi.new("struct proto_ident *")
+    ffi.memmove(rec, blob[at:at + size], size)
+    name = ffi.string(rec.board, 16).decode("ascii", "replace")
+    if name != board.name:
+        raise CliError(f"{spec}: a bootloader for the {name} board, not for {board.name}: refusing it "
+                       f"(pick the image for {board.name}: {bootloader_elf(board)})")
+    if rec.proto_version != lib.PROTO_VERSION:
+        raise CliError(f"{spec}: speaks protocol version {rec.proto_version}, this host speaks "
+                       f"{lib.PROTO_VERSION}: refusing it (rebuild it from this tree with `doit firmware`)")
+    return {"board": name, "proto_version": rec.proto_version,
+            "version": f"{rec.bl_version >> 8}.{rec.bl_version & 0xFF}"}
+
+
+def already_there(target, board, blob: bytes) -> bool:
+    """True when the bootloader's sector holds exactly `blob` and erased bytes after it."""
+    from ..native import crc32
+    lo, hi = imagemod.bootloader_range(board)
+    flash = board.memory_at(lo)
+    whole = blob + bytes([flash.erased]) * (hi - lo - len(blob))
+    try:
+        return target.crc([(lo, hi - lo)])[0] == crc32(whole)
+    except Exception:
+        return False
+
+
 def run(args) -> int:
     if (rom := via_rom(args, "update-bootloader")):
         return rom(args)
     board = get_board(args)
     blob = bootloader_bytes(board, args.image)
+    ident = identity(blob, args.image, board)
     if not args.port and os.path.exists(args.image) and \
             os.path.samefile(args.image, bootloader_elf(board)) and provision_sim(board, args.state):
         print(f"update-bootloader: the simulated board was blank: {args.image} installed in sector 0")
         return 0
     with connect(args, board) as (target, info):
+        if already_there(target, board, blob):
+            print(f"update-bootloader: {target_name(args, board)} already runs this bootloader "
+                  f"(version {ident['version']}, same CRC over its sector): nothing rewritten")
+            return 0
         update = getattr(target, "update_bootloader", None)
         if update is None:
             raise CliError(
@@ -67,7 +116,7 @@ def run(args) -> int:
                 f"the ST ROM bootloader (BOOT0 high) or a debug probe instead")
         blob = _release_gate(target, blob)
         update(blob)
-    print(f"update-bootloader: {len(blob):,} bytes written to 0x{imagemod.bootloader_range(board)[0]:08X} "
+    print(f"update-bootloader: {target_name(args, board)}: {len(blob):,} bytes written to 0x{imagemod.bootloader_range(board)[0]:08X} "
           f"and verified by the bootloader; the board restarted")
     return 0
 

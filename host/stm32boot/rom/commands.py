@@ -9,7 +9,7 @@ import time
 
 from .. import image as imagemod
 from .. import plan as planmod
-from ..cli import CliError
+from ..cli import CliError, write_output
 from ..progress import Progress
 from . import diagnose, flow, protection
 from .client import Nack
@@ -133,11 +133,7 @@ def read(args) -> int:
         bar = Progress("reading", args.length)
         out = flow.read(s, args.address, args.length, bar)
         bar.finish()
-        try:
-            with open(args.output, "wb") as f:
-                f.write(out)
-        except OSError as e:
-            raise CliError(f"{args.output}: cannot write: {e.strerror}") from None
+        write_output(args.output, out)
         print(f"read: {len(out):,} bytes from 0x{args.address:08X} into {args.output}, {_clock(s, t0)}")
     return 0
 

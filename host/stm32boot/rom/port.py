@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ..transport import TransportError, _explain_open
+from ..transport import TransportError, _explain_open, read_burst
 
 
 class RomSerial:
@@ -32,12 +32,7 @@ class RomSerial:
         self.ser.write(data)
 
     def read(self, timeout: float) -> bytes:
-        self.ser.timeout = max(0.0, timeout)
-        first = self.ser.read(1)
-        if not first:
-            return b""
-        self.ser.timeout = 0
-        return first + self.ser.read(self.ser.in_waiting or 0)
+        return read_burst(self.ser, timeout)
 
     def now(self) -> float:
         return time.monotonic()

@@ -13,20 +13,13 @@
 #include <stdint.h>
 
 #include "nor_min.h"
+#include "storage_info.h"
 
 #ifndef MM_DCYC
 #define MM_DCYC 6u
 #endif
 #define NOR_BASE OCTOSPI1_MEM_BASE
 #define PAGE 256u
-
-struct storage_info {
-    char name[100];
-    uint16_t type;
-    uint32_t start, size, page;
-    uint8_t erase_value;
-    struct { uint32_t count, size; } sectors[10];
-};
 
 __attribute__((section(".storage_info"), used))
 const struct storage_info StorageInfo = {
@@ -64,11 +57,7 @@ int Init(void)
         return 1;
     }
 #endif
-    uint8_t id[6];
-    nm_err = 0;
-    nm_enter_dopi();
-    nm_rd(0x9F, 1, 0, 5, id, 6);
-    if (nm_err || id[0] != 0xC2 || id[2] != 0x85) {
+    if (!nm_probe_dopi()) {
         return 0;  /* no MX25LM51245G answering: fail, do not hang */
     }
     map();
@@ -80,27 +69,11 @@ int Init(void)
 
 int Write(uint32_t addr, uint32_t size, const uint8_t *buf)
 {
-    uint32_t a = addr - NOR_BASE, end = a + size;
-    uint32_t p = a & ~1u;                    /* DTR: even address and length (RM0468, OCTOSPI) */
 #ifdef BUG_STRAY
     *(volatile uint32_t *)0x20000100u = addr;
 #endif
     nm_abort();
-    while (p < end) {
-        uint8_t chunk[PAGE];
-        uint32_t n = PAGE - (p & (PAGE - 1));
-        if (p + n > ((end + 1u) & ~1u)) {
-            n = ((end + 1u) & ~1u) - p;
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t x = p + i;
-            chunk[i] = (x >= a && x < end) ? buf[x - a] : 0xFF;
-        }
-        nm_cmd(0x06, 1, 0);
-        nm_wr(0x12, p, chunk, n);
-        nm_poll_wip();
-        p += n;
-    }
+    nm_program(addr - NOR_BASE, size, buf, nm_poll_wip);
     map();
     return 1;
 }
@@ -108,11 +81,7 @@ int Write(uint32_t addr, uint32_t size, const uint8_t *buf)
 int SectorErase(uint32_t first, uint32_t last)
 {
     nm_abort();
-    for (uint32_t s = (first - NOR_BASE) & ~0xFFFu; s <= last - NOR_BASE; s += 0x1000u) {
-        nm_cmd(0x06, 1, 0);
-        nm_cmd(0x21, 1, s);
-        nm_poll_wip();
-    }
+    nm_erase(first - NOR_BASE, last - NOR_BASE, 0x1000u, 0x21u, nm_poll_wip);
     map();
     return 1;
 }

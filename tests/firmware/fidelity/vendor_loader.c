@@ -18,6 +18,7 @@
 #include "nor_min.h"
 #include "pwr.h"
 #include "scb.h"
+#include "storage_info.h"
 
 #ifndef WAIT_STYLE
 #define WAIT_STYLE 0
@@ -31,14 +32,6 @@
 #endif
 #define NOR_BASE OCTOSPI1_MEM_BASE
 #define PAGE 256u
-
-struct storage_info {
-    char name[100];
-    uint16_t type;
-    uint32_t start, size, page;
-    uint8_t erase_value;
-    struct { uint32_t count, size; } sectors[10];
-};
 
 __attribute__((section(".storage_info"), used))
 const struct storage_info StorageInfo = {
@@ -153,11 +146,7 @@ int Init(void)
     while (R(O1, SR) & OCTOSPI_SR_BUSY) {   /* HAL_OSPI_Init: no bound when HAL_GetTick() == 1 */
     }
 #endif
-    uint8_t id[6];
-    nm_err = 0;
-    nm_enter_dopi();
-    nm_rd(0x9F, 1, 0, 5, id, 6);
-    if (nm_err || id[0] != 0xC2 || id[2] != 0x85) {
+    if (!nm_probe_dopi()) {
         return 0;
     }
     map();
@@ -166,24 +155,8 @@ int Init(void)
 
 int Write(uint32_t addr, uint32_t size, const uint8_t *buf)
 {
-    uint32_t a = addr - NOR_BASE, end = a + size;
-    uint32_t p = a & ~1u;
     nm_abort();
-    while (p < end) {
-        uint8_t chunk[PAGE];
-        uint32_t n = PAGE - (p & (PAGE - 1));
-        if (p + n > ((end + 1u) & ~1u)) {
-            n = ((end + 1u) & ~1u) - p;
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t x = p + i;
-            chunk[i] = (x >= a && x < end) ? buf[x - a] : 0xFF;
-        }
-        nm_cmd(0x06, 1, 0);
-        nm_wr(0x12, p, chunk, n);
-        wait_wip();
-        p += n;
-    }
+    nm_program(addr - NOR_BASE, size, buf, wait_wip);
     map();
     return 1;
 }
@@ -191,11 +164,7 @@ int Write(uint32_t addr, uint32_t size, const uint8_t *buf)
 int SectorErase(uint32_t first, uint32_t last)
 {
     nm_abort();
-    for (uint32_t s = (first - NOR_BASE) & ~(SECTOR - 1u); s <= last - NOR_BASE; s += SECTOR) {
-        nm_cmd(0x06, 1, 0);
-        nm_cmd(ERASE_OP, 1, s);
-        wait_wip();
-    }
+    nm_erase(first - NOR_BASE, last - NOR_BASE, SECTOR, ERASE_OP, wait_wip);
     map();
     return 1;
 }

@@ -92,6 +92,38 @@ void nm_rd(uint32_t o, int has_addr, uint32_t addr, uint32_t dummy, uint8_t *p, 
     clr(O1, OCTOSPI_FCR_CTCF);
 }
 
+/* DTR moves an even address and length (RM0468, OCTOSPI): an odd edge is padded with 0xFF, which programs
+ * nothing; a program never crosses a 256-byte page (MX25LM51245G datasheet, Page Program). */
+void nm_program(uint32_t a, uint32_t size, const uint8_t *buf, void (*wait)(void))
+{
+    uint32_t end = a + size;
+    uint32_t p = a & ~1u;
+    while (p < end) {
+        uint8_t chunk[256];
+        uint32_t n = 256u - (p & 255u);
+        if (p + n > ((end + 1u) & ~1u)) {
+            n = ((end + 1u) & ~1u) - p;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t x = p + i;
+            chunk[i] = (x >= a && x < end) ? buf[x - a] : 0xFF;
+        }
+        nm_cmd(0x06, 1, 0);
+        nm_wr(0x12, p, chunk, n);
+        wait();
+        p += n;
+    }
+}
+
+void nm_erase(uint32_t first, uint32_t last, uint32_t sector, uint32_t op, void (*wait)(void))
+{
+    for (uint32_t s = first & ~(sector - 1u); s <= last; s += sector) {
+        nm_cmd(0x06, 1, 0);
+        nm_cmd(op, 1, s);
+        wait();
+    }
+}
+
 /* Automatic status polling for WIP=0 (APMS: stops on match). */
 void nm_poll_wip(void)
 {
@@ -207,4 +239,14 @@ void nm_enter_dopi(void)
     nm_setup(O1, (OCTOSPI_MTYP_MACRONIX << OCTOSPI_DCR1_MTYP_Pos) | (25u << OCTOSPI_DCR1_DEVSIZE_Pos) |
                      (1u << OCTOSPI_DCR1_CSHT_Pos), OCTOSPI_TCR_DHQC);
     nm_poll_wip();
+}
+
+/* Read ID in DOPI: 5 dummy cycles, bytes doubled by DTR; C2h (Macronix), 85h (MX25LM51245G datasheet, RDID). */
+int nm_probe_dopi(void)
+{
+    uint8_t id[6];
+    nm_err = 0;
+    nm_enter_dopi();
+    nm_rd(0x9F, 1, 0, 5, id, 6);
+    return !nm_err && id[0] == 0xC2 && id[2] == 0x85;
 }

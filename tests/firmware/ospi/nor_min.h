@@ -32,6 +32,11 @@ void nm_cmd(uint32_t op, int has_addr, uint32_t addr);
 void nm_wr(uint32_t op, uint32_t addr, const uint8_t *p, uint32_t n);
 void nm_rd(uint32_t op, int has_addr, uint32_t addr, uint32_t dummy, uint8_t *p, uint32_t n);
 void nm_poll_wip(void);
+/* Program NOR offsets [a, a + size) from buf page by page (Page Program 0x12 in DOPI); `wait` waits out each page. */
+void nm_program(uint32_t a, uint32_t size, const uint8_t *buf, void (*wait)(void));
+/* Erase every `sector`-byte sector (erase opcode `op`) holding NOR offsets first..last; `wait` waits out each. */
+void nm_erase(uint32_t first, uint32_t last, uint32_t sector, uint32_t op, void (*wait)(void));
+int nm_probe_dopi(void);            /* nm_enter_dopi, then 1 if an MX25LM51245G answers Read ID, 0 if not */
 void nm_abort(void);
 void nm_spi_init(void);             /* ABORT, reset the NOR in DOPI and SPI framing, SPI mode */
 void nm_enter_dopi(void);           /* 6 dummy cycles, DOPI, controller in Macronix DTR */

@@ -1,12 +1,15 @@
 /* The demo application: prints a banner with the CRC of its NOR data on USART3 at 115200, so the user
  * sees the firmware they just flashed run. It relies on the bootloader's hand-off: clocks up, NOR
- * memory-mapped at 0x90000000 (handoff.h), USART3 in its reset state. */
+ * memory-mapped at 0x90000000 (handoff.h), USART3 in its reset state. It links firmware/app/blreq.c, so the
+ * host's HELLO brings the board back into the bootloader without a button press. */
 #include <stdint.h>
 
 #include "../../../drivers/clock.h"
 #include "../../../drivers/gpio.h"
 #include "../../../drivers/usart.h"
+#include "blreq.h"
 #include "crc32.h"
+#include "handoff.h"
 #include "mmio.h"
 #include "rcc.h"
 #include "stm32h735.h"
@@ -75,6 +78,11 @@ int main(void)
     hex(crc32_mpeg2(0xFFFFFFFFu, __nor_start, (uint32_t)(__nor_end - __nor_start)));
     puts_("\r\n");
     (void)usart_flush(USART3_BASE, 100000);
-    for (;;)
-        __asm volatile("wfi");
+    /* Listen on the console: the host's HELLO sends us back into the bootloader (firmware/app/blreq.h). */
+    struct blreq req = {{0}, 0};
+    for (;;) {
+        int c = usart_getc(USART3_BASE, 1000000u);
+        if (c >= 0 && blreq_feed(&req, (uint8_t)c))
+            blreq_enter(BOOT_REQ_ADDR, BOOT_REQ_STAY);
+    }
 }

@@ -5,7 +5,11 @@ console and on which pins (`set_pins`).
 Time: a frame (start + data + parity + stop bits) takes bits/baud on the virtual clock, with
 baud = kernel clock / PRESC / USARTDIV (OVER8 aware) from the RCC model. TX: TDR (or an 8-deep FIFO with
 FIFOEN) feeds the shift register; each byte reaches the channel when its frame ends; TC when the line
-is idle. RX: host bytes are put on the wire one frame apart (a fast host cannot overrun the wire), land
+is idle. The TX side is computed from the clock when looked at: each byte written gets its start and end
+time on the line, so a burst costs two events (the FIFO has drained into the shift register; the line is
+idle) instead of one per byte, and a firmware waiting for room wakes once per burst while the line stays
+busy; bytes reach the channel at those events or when the guest looks, stamped with their end time.
+RX: host bytes are put on the wire one frame apart (a fast host cannot overrun the wire), land
 in RDR (8-deep FIFO with FIFOEN); a byte that completes while RDR/the FIFO is full sets ORE and is lost
 (OVRDIS=1: overwritten instead). A byte arriving while UE/RE=0 or with the RX pin not in its alternate
 function is lost, like on a board. IDLE is set one frame after the last received byte.
@@ -61,7 +65,7 @@ class Usart(Peripheral):
                 ev.cancel()
         super().reset()
         self.flags = ISR_TC
-        self.txq = collections.deque()       # TDR / TX FIFO
+        self.txq = collections.deque()       # bytes written, not yet off the line: [start_ps, end_ps, byte]
         self.rxq = collections.deque()       # RDR / RX FIFO
         self.wire_in = collections.deque()   # host bytes not yet on the wire: (byte, not_before_ps)
         self._tx_ev = self._rx_ev = self._idle_ev = None
@@ -148,9 +152,10 @@ class Usart(Peripheral):
         elif not self.wire_in and self._rx_ev is None:
             self._pull()   # the guest is looking at the line: pick up host bytes now
         v = self.flags
-        if len(self.txq) < self._depth():
+        waiting = self._tx_sync()
+        if waiting < self._depth():
             v |= ISR_TXE
-        if not self.txq:
+        if not waiting:
             v |= ISR_TXFE
         if self.rxq:
             v |= ISR_RXNE
@@ -170,8 +175,12 @@ class Usart(Peripheral):
     def write_RQR(self, old, new):
         if new & (1 << 3):   # RXFRQ: discard received data
             self.rxq.clear()
-        if new & (1 << 4):   # TXFRQ: flush the TX FIFO
-            self.txq.clear()
+        if new & (1 << 4):   # TXFRQ: flush the TX FIFO (the byte in the shift register still goes out)
+            now = self._clock().now
+            self._tx_sync()
+            while self.txq and self.txq[-1][0] > now:
+                self.txq.pop()
+            self._tx_schedule()
 
     def read_RDR(self, value):
         if self.rxq:
@@ -188,6 +197,7 @@ class Usart(Peripheral):
 
     def _cr1_changed(self, new):
         if not new & 1:   # UE=0 resets the state machines (pending frames are lost)
+            self._tx_sync()
             self.txq.clear()
             self.rxq.clear()
             self.flags = ISR_TC
@@ -201,29 +211,51 @@ class Usart(Peripheral):
     def write_TDR(self, old, new):
         if not self._enabled("TE"):
             return
-        if len(self.txq) >= self._depth():
-            self.lost.append((self._clock().now, new & 0xFF, "TDR written while full (TXE=0)"))
+        now = self._clock().now
+        if self._tx_sync() >= self._depth():
+            self.lost.append((now, new & 0xFF, "TDR written while full (TXE=0)"))
             return
-        self.txq.append(new & 0x1FF)
+        start = max(now, self.txq[-1][1]) if self.txq else now
+        self.txq.append((start, start + max(self.frame_ps(), 1), new & 0x1FF))
         self.flags &= ~ISR_TC
-        if self._tx_ev is None:
-            self._start_tx()
+        self._tx_schedule()
 
-    def _start_tx(self):
-        byte = self.txq.popleft()
-        fp = self.frame_ps()
-        self._tx_ev = self._clock().after(max(fp, 1), lambda: self._tx_done(byte), f"{self.name} TX frame")
+    def _tx_sync(self) -> int:
+        """Deliver the bytes whose frame has ended by now; return how many wait in TDR / the FIFO."""
+        now = self._clock().now
+        q = self.txq
+        while q and q[0][1] <= now:
+            _, end, byte = q.popleft()
+            if self.channel is not None and self._pins_ok(self.tx_pins):
+                self.channel.write(bytes([byte & 0xFF]), end)
+            elif self.channel is not None:
+                self.lost.append((end, byte & 0xFF, "TX pin not in its alternate function"))
+            if not q:
+                self.flags |= ISR_TC
+        waiting = 0
+        for start, _, _ in reversed(q):
+            if start <= now:
+                break
+            waiting += 1
+        return waiting
 
-    def _tx_done(self, byte):
+    def _tx_schedule(self):
+        """One pending event: when the last byte enters the shift register (room for a whole burst,
+        the line still busy), else when it leaves the line (TC, delivery)."""
+        if self._tx_ev is not None:
+            self._tx_ev.cancel()
+            self._tx_ev = None
+        if not self.txq:
+            return
+        now = self._clock().now
+        start, end, _ = self.txq[-1]
+        at = start if start > now else end
+        self._tx_ev = self._clock().after(max(at - now, 1), self._tx_event, f"{self.name} TX")
+
+    def _tx_event(self):
         self._tx_ev = None
-        if self.channel is not None and self._pins_ok(self.tx_pins):
-            self.channel.write(bytes([byte & 0xFF]), self._clock().now)
-        elif self.channel is not None:
-            self.lost.append((self._clock().now, byte & 0xFF, "TX pin not in its alternate function"))
-        if self.txq and self._enabled("TE"):
-            self._start_tx()
-        else:
-            self.flags |= ISR_TC
+        self._tx_sync()
+        self._tx_schedule()
 
     # ---- receive path ---------------------------------------------------------------------------
     def _pull(self) -> bool:

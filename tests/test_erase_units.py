@@ -1,0 +1,123 @@
+"""The largest erase command that covers only what must be erased (issue 17): the bootloader's real C
+core (host-compiled, RAM memories that count their erase commands) behind the real host Target and
+plan, so the test sees which commands the board would run."""
+import random
+
+from stm32boot import boards
+from stm32boot import plan as planmod
+from stm32boot._protocol import ffi, lib
+from stm32boot.image import Segment, merge
+from stm32boot.target import Target
+
+from protocol_link import CoreTransport, H735_MEMS
+
+H735 = boards.get("h735")
+KB = 1024
+APP, NOR = 0x0802_0000, 0x9000_0000
+
+
+def core(nor_units=True):
+    t = CoreTransport(mems=H735_MEMS)
+    if nor_units:
+        assert lib.hp_set_erase_units(1, 64 * KB, 1) == 0   # memory 1: the NOR, 64 KB blocks + chip erase
+    tg = Target(t)
+    tg.hello()
+    return t, tg
+
+
+def units():
+    out = ffi.new("uint32_t[2]")
+    lib.hp_unit_erases(out)
+    return {"blocks": out[0], "chip": out[1]}
+
+
+def data(n, seed):
+    return random.Random(seed).randbytes(n)
+
+
+def test_whole_aligned_blocks_use_block_erase_and_the_rest_sectors():
+    """136 KB from NOR+60 KB: sector 15, blocks 1 and 2 whole, then 2 sectors of block 3 (with a partial
+    last sector): 2 block commands, 1 + 2 sector commands; the board holds the image."""
+    t, tg = core()
+    # the NOR is erased: put something in the sectors so they need rewriting
+    img = merge([Segment(NOR + 60 * KB, data(136 * KB + 100, 1), "nor.bin")])
+    sectors_before = t.counters()["erases"]
+    res = planmod.execute(planmod.build(img, H735), tg)
+    assert res.erased == 1 + 32 + 2
+    assert units() == {"blocks": 2, "chip": 0}
+    assert t.counters()["erases"] - sectors_before == 3
+    assert all(t.mem(a, len(d)) == bytes(d) for a, d in img.chunks)
+
+
+def test_a_memory_without_block_erase_gets_sector_erases_only():
+    t, tg = core(nor_units=False)
+    img = merge([Segment(NOR, data(128 * KB, 2), "nor.bin")])
+    res = planmod.execute(planmod.build(img, H735), tg)
+    assert units() == {"blocks": 0, "chip": 0}
+    assert t.counters()["erases"] == res.erased == 32
+    assert t.mem(NOR, 128 * KB) == img.chunks[0][1]
+
+
+def test_block_erase_never_reaches_a_sector_the_host_did_not_list():
+    """A list that covers a 64 KB block but one sector must not erase that sector."""
+    t, tg = core()
+    keep = NOR + 64 * KB + 9 * 4 * KB
+    tg.write([(keep, b"\x12\x34" * 8)])
+    tg.erase([NOR + 64 * KB + i * 4 * KB for i in range(16) if i != 9])
+    assert units()["blocks"] == 0
+    assert t.mem(keep, 16) == b"\x12\x34" * 8
+
+
+def test_whole_memory_erase_uses_one_chip_command_and_is_refused_without_one():
+    t, tg = core()
+    tg.write([(NOR + 3 * KB * 1024, b"\x00" * 16)])
+    assert tg.erase_whole(NOR) is True
+    assert units() == {"blocks": 0, "chip": 1}
+    assert t.mem(NOR + 3 * KB * 1024, 16) == b"\xff" * 16
+    # internal flash holds the bootloader: never erased whole, the host is told so and erases sectors
+    assert tg.erase_whole(0x0800_0000) is False
+    t2, tg2 = core(nor_units=False)
+    tg2.write([(NOR, b"\x00" * 16)])
+    assert tg2.erase_whole(NOR) is False
+    assert t2.mem(NOR, 16) == b"\x00" * 16
+
+
+def test_an_image_filling_the_whole_nor_is_erased_with_one_chip_command():
+    t, tg = core()
+    size = H735_MEMS[1][2]
+    img = merge([Segment(NOR, data(size, 3), "nor.bin")])
+    nor = boards.get("h735").memory_at(NOR)
+    small = boards.get("h735")
+    # the core's NOR is smaller than the board's: plan against a board whose NOR has the core's size
+    import dataclasses
+    small = dataclasses.replace(H735, memories=tuple(
+        dataclasses.replace(m, size=size, sectors=((size // (4 * KB), 4 * KB),)) if m is nor else m
+        for m in H735.memories))
+    res = planmod.execute(planmod.build(img, small), tg)
+    assert units() == {"blocks": 0, "chip": 1}
+    assert t.counters()["erases"] == 0 and res.erased == size // (4 * KB)
+    assert t.mem(NOR, size) == img.chunks[0][1]
+
+
+def test_the_simulated_h735_bootloader_erases_whole_nor_blocks_with_one_command():
+    """The real bootloader on the simulated board: the MX25LM51245G model sees 64 KB block erases for the
+    whole aligned blocks and 4 KB sector erases for the rest, and the board holds the image."""
+    import os
+    from stm32boot.sim import h735
+    from stm32boot.sim_link import SimTransport
+    from stm32boot.target import open_target
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m.load_elf(os.path.join(root, "build", "firmware", "h735", "bootloader.elf"))
+    m.reset()
+    changes = []
+    m.nor.stored.append(lambda lo, hi: changes.append(hi - lo))
+    tg = open_target(H735, transport=SimTransport(H735, machine=m), baud=8_000_000)
+    try:
+        img = merge([Segment(NOR + 60 * KB, data(136 * KB + 100, 4), "nor.bin")])
+        res = planmod.execute(planmod.build(img, H735), tg)
+        assert res.erased == 35
+        assert changes.count(64 * KB) == 2 and changes.count(4 * KB) == 3
+        assert tg.read(NOR + 60 * KB, 136 * KB + 100) == img.chunks[0][1]
+    finally:
+        tg.close()
