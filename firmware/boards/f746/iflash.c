@@ -93,7 +93,7 @@ static int if_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_
     return ST_OK;
 }
 
-static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc};
+static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc, 0};   /* sector by sector */
 
 /* sector_size: the smallest sector, which every sector start is a multiple of; if_erase checks the
  * exact starts. */

@@ -90,7 +90,7 @@ void board_nor_map(void)
     if (ready && !qspi_is_mapped()) (void)qnor_map(&nor);
 }
 
-static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc};
+static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc, 0};   /* 4 KB by 4 KB */
 
 #define NOR_SIZE (16u * 1024u * 1024u)
 
