@@ -98,7 +98,8 @@ uint32_t port_millis(void)
 }
 
 uint32_t port_chip_id(void) { return MMIO32(DBGMCU_BASE, DBGMCU_IDCODE); }
-const char *port_board_name(void) { return "f746"; }
+extern const struct proto_ident bl_ident;   /* ident.c: the name is kept once, in the identity record */
+const char *port_board_name(void) { return bl_ident.board; }
 
 const struct flashdev *const *port_mems(unsigned *n)
 {
