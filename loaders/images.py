@@ -35,11 +35,11 @@ def _storage_info(ld):
 IMAGES = [
     dict(
         name=f"{ld['board']}-{ld['memory']}",
-        sources=[ld["front"]] + ld["drivers"] + [_storage_info(ld)],
+        sources=[ld["front"], "loaders/common/window.c"] + ld["drivers"] + [_storage_info(ld)],
         cpu=cpu.BOARDS[ld["board"]],
         ldscript=ld["ldscript"],
         out=f"build/loaders/{ld['stldr']}.stldr",
-        includes=["firmware"],
+        includes=["firmware", "."],
         defines={},
         cflags=[],
         ldflags=[],
