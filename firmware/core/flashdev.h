@@ -42,7 +42,7 @@ struct flashdev {
 
 /* Provided by the core. fd_idle(): drain the UART into the frame receiver; call it between chunks of
  * long computations. fd_wait(): the same, plus port_idle() when nothing came; call it in loops that wait
- * for a device flag (the simulator may then move its clock to the next event, see boards/h735/board.c). */
+ * for a device flag (the simulator may then move its clock to the next event, see a board's port_idle in boards/<board>/board.c). */
 void fd_idle(void);
 void fd_wait(void);
 /* CRC-32/MPEG-2 of `len` bytes readable at `addr` (a memory-mapped device), serving the UART between

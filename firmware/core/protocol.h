@@ -133,7 +133,7 @@ struct proto_info {   /* HELLO reply data, after proto_status */
     uint16_t max_payload;
     uint8_t window;
     uint8_t n_mems;
-    char board[16];          /* NUL-padded board name, e.g. "h735" */
+    char board[16];          /* NUL-padded board name, as in the host's board registry */
     uint8_t app_committed;   /* protocol 2: 1 when the application record is valid (core/apprec.h) */
     uint8_t rsvd[3];
 } PROTO_PACKED;

@@ -2,7 +2,7 @@
 injects link faults for tests and benches.
 
 Interface (duck-typed; protocol.Link uses only this):
-    name                 what to call it in messages ("/dev/ttyACM0", "simulated h735")
+    name                 what to call it in messages ("/dev/ttyACM0", "simulated BOARD")
     write(data)          queue bytes for the wire
     read(timeout) -> bytes   what arrived within `timeout` seconds of the transport's clock (b"" if none)
     now() -> float       the transport's clock in seconds (virtual for the simulator)
