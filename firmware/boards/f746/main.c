@@ -10,7 +10,7 @@
 #include "handoff.h"
 #include "mmio.h"
 #include "port.h"
-#include "scb.h"
+#include "scb_regs.h"
 
 static int in_ram(uint32_t a)   /* initial MSP: DTCM, SRAM1, SRAM2 are one block (RM0385 §2.3) */
 {

@@ -5,20 +5,20 @@
 #include <stdint.h>
 
 #include "board.h"
-#include "../../drivers/clock.h"
-#include "dbgmcu.h"
-#include "../../drivers/gpio.h"
+#include "drivers/h7/clock.h"
+#include "stm32h7/dbgmcu_regs.h"
+#include "drivers/h7/gpio.h"
 #include "mmio.h"
 #include "port.h"
 #include "protocol.h"
-#include "rcc.h"
-#include "stm32h735.h"
-#include "usart.h"
-#include "../../drivers/usart.h"
-#include "../../drivers/uart_dma.h"
-#include "dma.h"
+#include "stm32h7/rcc_regs.h"
+#include "stm32h7/stm32h735.h"
+#include "stm32h7/usart_regs.h"
+#include "drivers/h7/usart.h"
+#include "drivers/h7/uart_dma.h"
+#include "stm32h7/dma_regs.h"
 #include "handoff.h"
-#include "scb.h"
+#include "scb_regs.h"
 
 #define U(off) MMIO32(BOARD_UART_BASE, off)
 #define RCC(off) MMIO32(RCC_BASE, off)

@@ -5,11 +5,11 @@
 #include <string.h>
 
 #include "board.h"
-#include "flash.h"      /* regs/flash.h: FLASH_MEM_BASE, sizes */
-#include "../../drivers/flash.h"
+#include "stm32h7/flash_regs.h"  /* FLASH_MEM_BASE, sizes */
+#include "drivers/h7/flash.h"
 #include "port.h"
 #include "protocol.h"
-#include "stm32h735.h"
+#include "stm32h7/stm32h735.h"
 
 /* Driver status -> protocol status; addr/detail from the driver's last error (address, FLASH_SR). */
 static int fail(flash_status_t st, struct fd_result *r)

@@ -12,7 +12,7 @@
 #include "handoff.h"
 #include "mmio.h"
 #include "port.h"
-#include "scb.h"
+#include "scb_regs.h"
 #include "verify.h"
 
 static int in_ram(uint32_t a)   /* initial MSP: top of a RAM region counts (RM0468 memory map) */

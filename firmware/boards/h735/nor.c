@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "board.h"
-#include "../../drivers/mx25lm.h"
-#include "../../drivers/mx25lm_h735dk.h"
+#include "drivers/h7/mx25lm.h"
+#include "mx25lm_h735dk.h"
 #include "port.h"
 #include "protocol.h"
 

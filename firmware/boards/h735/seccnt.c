@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "board.h"
-#include "flash.h"
+#include "stm32h7/flash_regs.h"
 #include "verify.h"
 
 #define LOG_OFF    0x1E000u                       /* inside sector 0, above the bootloader's code */

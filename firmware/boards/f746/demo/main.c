@@ -7,7 +7,7 @@
 #include "drivers/f7/pins.h"
 #include "drivers/f7/uart.h"
 #include "mmio.h"
-#include "stm32f7/rcc.h"
+#include "stm32f7/rcc_regs.h"
 #include "stm32f7/stm32f746.h"
 #include "wiring.h"
 

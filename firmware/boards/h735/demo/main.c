@@ -4,15 +4,15 @@
  * host's HELLO brings the board back into the bootloader without a button press. */
 #include <stdint.h>
 
-#include "../../../drivers/clock.h"
-#include "../../../drivers/gpio.h"
-#include "../../../drivers/usart.h"
+#include "drivers/h7/clock.h"
+#include "drivers/h7/gpio.h"
+#include "drivers/h7/usart.h"
 #include "blreq.h"
 #include "crc32.h"
 #include "handoff.h"
 #include "mmio.h"
-#include "rcc.h"
-#include "stm32h735.h"
+#include "stm32h7/rcc_regs.h"
+#include "stm32h7/stm32h735.h"
 
 #ifndef DEMO_VERSION
 #define DEMO_VERSION "1.0"
