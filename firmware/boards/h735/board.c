@@ -29,7 +29,7 @@
 #define RX_RING_SIZE 4096u    /* the core drains it at least every half ring (port_idle) */
 
 static uint32_t baud = PROTO_DEFAULT_BAUD;
-/* Received bytes arrive by circular DMA (drivers/uart_dma.h): at 8 Mbaud a byte lasts 1.25 us, less than
+/* Received bytes arrive by circular DMA (drivers/h7/uart_dma.h): at 8 Mbaud a byte lasts 1.25 us, less than
  * the CPU spends filling the OCTOSPI FIFO for one NOR page, so polling RDR would overrun. The ring lives
  * in AXI SRAM (DMA1 cannot reach DTCM). */
 static uint8_t rx_buf[RX_RING_SIZE] UART_RX_DMA_BUFFER;

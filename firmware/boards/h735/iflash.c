@@ -1,4 +1,4 @@
-/* The internal flash as a flashdev: a thin adapter over the shared FLASH driver (drivers/flash.c). It uses
+/* The internal flash as a flashdev: a thin adapter over the shared FLASH driver (drivers/h7/flash.c). It uses
  * the driver's non-blocking sector erase / flash-word program (start + poll) and serves the UART (fd_wait)
  * between polls, so frames keep arriving while the controller works (RM0468, FLASH chapter). */
 #include <stdint.h>

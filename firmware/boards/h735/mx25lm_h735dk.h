@@ -1,6 +1,6 @@
 /* Board glue: the MX25LM51245G on OCTOSPI1 / OCTOSPIM port 1 of the STM32H735G-DK (UM2679).
  * Shared by the bootloader and the external loader; the board data (pins, instance, clocks)
- * lives here, the driver logic in octospi.c / ospim.c / mx25lm.c.
+ * lives here, the driver logic in drivers/h7/ (octospi.c, ospim.c, mx25lm.c).
  */
 #ifndef H735_MX25LM_H735DK_H
 #define H735_MX25LM_H735DK_H

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The register header has the same file name: name it by path from this directory. */
+/* Register map: RM0468, OCTOSPI registers. */
 #include "mmio.h"
 #include "stm32h7/octospi_regs.h"
 
