@@ -104,9 +104,10 @@ static uint32_t pll_divr(uint32_t n, uint32_t p, uint32_t q, uint32_t r)
            FIELD_PREP(RCC_PLLDIVR_DIVQ, q - 1u) | FIELD_PREP(RCC_PLLDIVR_DIVR, r - 1u);
 }
 
-clock_status_t clock_init(clock_supply_t supply)
+/* Supply: write-once after power-on (RM0468, PWR_CR3); then the regulator reports ACTVOSRDY. VOS0 for
+ * the top clock. */
+static clock_status_t power_up(clock_supply_t supply)
 {
-    /* Supply: write-once after power-on (RM0468, PWR_CR3); then the regulator reports ACTVOSRDY. */
     uint32_t cr3 = PWR(PWR_CR3) & ~(PWR_CR3_BYPASS | PWR_CR3_LDOEN | PWR_CR3_SMPSEN | PWR_CR3_SMPSEXTHP |
                                     PWR_CR3_SMPSLEVEL_Msk);
     cr3 |= supply == CLOCK_SUPPLY_DIRECT_SMPS ? PWR_CR3_SMPSEN : PWR_CR3_LDOEN;
@@ -120,13 +121,21 @@ clock_status_t clock_init(clock_supply_t supply)
     if (!wait_bits(PWR_BASE, PWR_D3CR, PWR_D3CR_VOSRDY, PWR_D3CR_VOSRDY, TIMEOUT_US)) {
         return CLOCK_ERR_VOS;
     }
+    return CLOCK_OK;
+}
 
+static clock_status_t hse_on(void)
+{
     RCC(RCC_CR) = (RCC(RCC_CR) & ~RCC_CR_HSEBYP) | RCC_CR_HSEON;  /* crystal mode on the DK (UM2679) */
     if (!wait_bits(RCC_BASE, RCC_CR, RCC_CR_HSERDY, RCC_CR_HSERDY, TIMEOUT_US)) {
         return CLOCK_ERR_HSE;
     }
+    return CLOCK_OK;
+}
 
-    /* PLLs can only be configured while off: if a previous stage left PLL1 as SYSCLK, go back to HSI. */
+/* PLLs can only be configured while off: if a previous stage left PLL1 as SYSCLK, go back to HSI. */
+static clock_status_t plls_off(void)
+{
     if (FIELD_GET(RCC(RCC_CFGR), RCC_CFGR_SWS) == RCC_SW_PLL1) {
         RCC(RCC_CFGR) = (RCC(RCC_CFGR) & ~RCC_CFGR_SW_Msk) | FIELD_PREP(RCC_CFGR_SW, RCC_SW_HSI);
         cpu_hz = HSI_HZ;
@@ -138,8 +147,12 @@ clock_status_t clock_init(clock_supply_t supply)
     if (!wait_bits(RCC_BASE, RCC_CR, RCC_CR_PLL1RDY | RCC_CR_PLL2RDY | RCC_CR_PLL3RDY, 0, TIMEOUT_US)) {
         return CLOCK_ERR_PLL1;
     }
+    return CLOCK_OK;
+}
 
-    /* All three PLLs from HSE/5 = 5 MHz (input range 4-8 MHz, wide VCO). */
+/* All three PLLs from HSE/5 = 5 MHz (input range 4-8 MHz, wide VCO), then each locked in turn. */
+static clock_status_t plls_on(void)
+{
     RCC(RCC_PLLCKSELR) = FIELD_PREP(RCC_PLLCKSELR_PLLSRC, RCC_PLLSRC_HSE) |
                          FIELD_PREP(RCC_PLLCKSELR_DIVM1, 5u) | FIELD_PREP(RCC_PLLCKSELR_DIVM2, 5u) |
                          FIELD_PREP(RCC_PLLCKSELR_DIVM3, 5u);
@@ -165,13 +178,23 @@ clock_status_t clock_init(clock_supply_t supply)
             return plls[i].err;
         }
     }
+    return CLOCK_OK;
+}
 
-    /* Wait states before the faster clock: 3 WS, WRHIGHFREQ 3 at HCLK 260 MHz, VOS0 (RM0468, FLASH_ACR). */
+/* Wait states before the faster clock: 3 WS, WRHIGHFREQ 3 at HCLK 260 MHz, VOS0 (RM0468, FLASH_ACR). */
+static clock_status_t flash_wait_states(void)
+{
     uint32_t acr = FIELD_PREP(FLASH_ACR_LATENCY, 3u) | FIELD_PREP(FLASH_ACR_WRHIGHFREQ, 3u);
     MMIO32(FLASH_R_BASE, FLASH_ACR) = acr;
     if ((MMIO32(FLASH_R_BASE, FLASH_ACR) & (FLASH_ACR_LATENCY_Msk | FLASH_ACR_WRHIGHFREQ_Msk)) != acr) {
         return CLOCK_ERR_LATENCY;
     }
+    return CLOCK_OK;
+}
+
+/* Bus dividers (HCLK 260, every APB 130 MHz), then SYSCLK from PLL1 P. */
+static clock_status_t switch_to_pll1(void)
+{
     RCC(RCC_D1CFGR) = FIELD_PREP(RCC_D1CFGR_D1CPRE, RCC_HPRE_DIV1) | FIELD_PREP(RCC_D1CFGR_HPRE, RCC_HPRE_DIV2) |
                       FIELD_PREP(RCC_D1CFGR_D1PPRE, RCC_PPRE_DIV2);
     RCC(RCC_D2CFGR) = FIELD_PREP(RCC_D2CFGR_D2PPRE1, RCC_PPRE_DIV2) | FIELD_PREP(RCC_D2CFGR_D2PPRE2, RCC_PPRE_DIV2);
@@ -181,11 +204,26 @@ clock_status_t clock_init(clock_supply_t supply)
     if (!wait_bits(RCC_BASE, RCC_CFGR, RCC_CFGR_SWS_Msk, FIELD_PREP(RCC_CFGR_SWS, RCC_SW_PLL1), TIMEOUT_US)) {
         return CLOCK_ERR_SWITCH;
     }
+    return CLOCK_OK;
+}
 
+/* Kernel clocks: USART2..8 from PLL3 Q (a multiple of the standard baud rates), OCTOSPI from PLL2 R. */
+static void kernel_clocks(void)
+{
     RCC(RCC_D2CCIP2R) = (RCC(RCC_D2CCIP2R) & ~RCC_D2CCIP2R_USART28SEL_Msk) |
                         FIELD_PREP(RCC_D2CCIP2R_USART28SEL, RCC_USARTSEL_PLL3Q);
     RCC(RCC_D1CCIPR) = (RCC(RCC_D1CCIPR) & ~RCC_D1CCIPR_OCTOSPISEL_Msk) |
                        FIELD_PREP(RCC_D1CCIPR_OCTOSPISEL, RCC_OCTOSPISEL_PLL2R);
+}
+
+clock_status_t clock_init(clock_supply_t supply)
+{
+    clock_status_t s;
+    if ((s = power_up(supply)) != CLOCK_OK || (s = hse_on()) != CLOCK_OK || (s = plls_off()) != CLOCK_OK ||
+        (s = plls_on()) != CLOCK_OK || (s = flash_wait_states()) != CLOCK_OK || (s = switch_to_pll1()) != CLOCK_OK) {
+        return s;
+    }
+    kernel_clocks();
     cpu_hz = clock_cpu_hz();
     return CLOCK_OK;
 }

@@ -18,6 +18,15 @@ bool ospi_is_mapped(uintptr_t base)
            FIELD_GET(cr, OCTOSPI_CR_FMODE) == OCTOSPI_FMODE_MEMORY_MAPPED;
 }
 
+/* SR.TEF (an access beyond DEVSIZE, RM0468 OCTOSPI status register): true when set, and then cleared. */
+static bool took_tef(uintptr_t base, uint32_t sr)
+{
+    if (!(sr & OCTOSPI_SR_TEF))
+        return false;
+    REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTEF;
+    return true;
+}
+
 /* Wait until (SR & mask) == want. TEF ends any wait early: the transfer cannot complete. */
 static ospi_status wait_sr(uintptr_t base, uint32_t mask, uint32_t want, uint32_t timeout_us)
 {
@@ -27,10 +36,8 @@ static ospi_status wait_sr(uintptr_t base, uint32_t mask, uint32_t want, uint32_
         uint32_t sr = REG(base, OCTOSPI_SR);
         if ((sr & mask) == want)
             return OSPI_OK;
-        if (sr & OCTOSPI_SR_TEF) {
-            REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTEF;
+        if (took_tef(base, sr))
             return OSPI_E_TRANSFER;
-        }
         if (deadline_expired(&d))
             return ((REG(base, OCTOSPI_SR) & mask) == want) ? OSPI_OK : OSPI_E_TIMEOUT;
     }
@@ -79,14 +86,29 @@ void ospi_disable(uintptr_t base)
     REG(base, OCTOSPI_CR) &= ~OCTOSPI_CR_EN;
 }
 
-/* Program the phases and trigger per RM0468 (OCTOSPI command start rules): IR starts a command without address when no data has
- * to be supplied; AR starts one with an address; in indirect write the first DR write starts. */
-static ospi_status start(uintptr_t base, uint32_t fmode, uint32_t cr_extra, const struct ospi_cmd *c)
+/* A transfer that cannot complete: stop it, so the controller is idle for the next command. */
+static ospi_status give_up(uintptr_t base, ospi_status why)
+{
+    (void)ospi_abort(base);
+    return why;
+}
+
+/* Before programming a new command: out of memory-mapped mode, and BUSY clear (registers other than
+ * CR/FCR are read-only while BUSY, RM0468 OCTOSPI register descriptions). */
+static ospi_status make_idle(uintptr_t base)
 {
     ospi_status st;
     if (ospi_is_mapped(base) && (st = ospi_abort(base)) != OSPI_OK)
         return st;
-    if ((st = wait_sr(base, OCTOSPI_SR_BUSY, 0, OSPI_TIMEOUT_XFER_US)) != OSPI_OK)
+    return wait_sr(base, OCTOSPI_SR_BUSY, 0, OSPI_TIMEOUT_XFER_US);
+}
+
+/* Program the phases and trigger per RM0468 (OCTOSPI command start rules): IR starts a command without address when no data has
+ * to be supplied; AR starts one with an address; in indirect write the first DR write starts. */
+static ospi_status start(uintptr_t base, uint32_t fmode, uint32_t cr_extra, const struct ospi_cmd *c)
+{
+    ospi_status st = make_idle(base);
+    if (st != OSPI_OK)
         return st;
     REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTEF | OCTOSPI_FCR_CTCF | OCTOSPI_FCR_CSMF | OCTOSPI_FCR_CTOF;
     uint32_t cr = REG(base, OCTOSPI_CR) &
@@ -106,10 +128,8 @@ static ospi_status finish(uintptr_t base)
 {
     ospi_status st = wait_sr(base, OCTOSPI_SR_TCF, OCTOSPI_SR_TCF, OSPI_TIMEOUT_XFER_US);
     REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTCF;
-    if (st != OSPI_OK) {
-        (void)ospi_abort(base);
-        return st;
-    }
+    if (st != OSPI_OK)
+        return give_up(base, st);
     return wait_sr(base, OCTOSPI_SR_BUSY, 0, OSPI_TIMEOUT_XFER_US);
 }
 
@@ -121,7 +141,24 @@ ospi_status ospi_command(uintptr_t base, const struct ospi_cmd *c)
     return st != OSPI_OK ? st : finish(base);
 }
 
-static uint32_t flevel(uint32_t sr) { return FIELD_GET(sr, OCTOSPI_SR_FLEVEL); }
+/* Bytes the FIFO can give (rx) or take (!rx) now, waiting for at least one; TEF or the deadline end the
+ * transfer. */
+static ospi_status fifo_ready(uintptr_t base, bool rx, deadline_t *d, uint32_t *n)
+{
+    for (;;) {
+        uint32_t sr = REG(base, OCTOSPI_SR);
+        uint32_t lvl = FIELD_GET(sr, OCTOSPI_SR_FLEVEL);
+        uint32_t k = rx ? lvl : OCTOSPI_FIFO_BYTES - lvl;
+        if (took_tef(base, sr))
+            return give_up(base, OSPI_E_TRANSFER);
+        if (k != 0 && (rx || k <= OCTOSPI_FIFO_BYTES)) {
+            *n = k;
+            return OSPI_OK;
+        }
+        if (deadline_expired(d))
+            return give_up(base, OSPI_E_TIMEOUT);
+    }
+}
 
 ospi_status ospi_read(uintptr_t base, const struct ospi_cmd *c, uint8_t *buf)
 {
@@ -134,20 +171,9 @@ ospi_status ospi_read(uintptr_t base, const struct ospi_cmd *c, uint8_t *buf)
     deadline_t d;
     deadline_start(&d, OSPI_TIMEOUT_XFER_US);
     while (n) {
-        uint32_t sr = REG(base, OCTOSPI_SR);
-        uint32_t lvl = flevel(sr);
-        if (sr & OCTOSPI_SR_TEF) {
-            REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTEF;
-            (void)ospi_abort(base);
-            return OSPI_E_TRANSFER;
-        }
-        if (lvl == 0) {
-            if (deadline_expired(&d)) {
-                (void)ospi_abort(base);
-                return OSPI_E_TIMEOUT;
-            }
-            continue;
-        }
+        uint32_t lvl;
+        if ((st = fifo_ready(base, true, &d, &lvl)) != OSPI_OK)
+            return st;
         if (lvl > n)
             lvl = n;
         n -= lvl;
@@ -176,20 +202,9 @@ ospi_status ospi_write(uintptr_t base, const struct ospi_cmd *c, const uint8_t *
     deadline_t d;
     deadline_start(&d, OSPI_TIMEOUT_XFER_US);
     while (n) {
-        uint32_t sr = REG(base, OCTOSPI_SR);
-        uint32_t room = OCTOSPI_FIFO_BYTES - flevel(sr);
-        if (sr & OCTOSPI_SR_TEF) {
-            REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTEF;
-            (void)ospi_abort(base);
-            return OSPI_E_TRANSFER;
-        }
-        if (room == 0 || room > OCTOSPI_FIFO_BYTES) {
-            if (deadline_expired(&d)) {
-                (void)ospi_abort(base);
-                return OSPI_E_TIMEOUT;
-            }
-            continue;
-        }
+        uint32_t room;
+        if ((st = fifo_ready(base, false, &d, &room)) != OSPI_OK)
+            return st;
         if (room > n)
             room = n;
         n -= room;
@@ -210,10 +225,8 @@ ospi_status ospi_autopoll_start(uintptr_t base, const struct ospi_cmd *c, uint32
 {
     if (!c->len || c->len > 4u)
         return OSPI_E_PARAM;
-    ospi_status st;
-    if (ospi_is_mapped(base) && (st = ospi_abort(base)) != OSPI_OK)
-        return st;
-    if ((st = wait_sr(base, OCTOSPI_SR_BUSY, 0, OSPI_TIMEOUT_XFER_US)) != OSPI_OK)
+    ospi_status st = make_idle(base);
+    if (st != OSPI_OK)
         return st;
     REG(base, OCTOSPI_PSMAR) = match;
     REG(base, OCTOSPI_PSMKR) = mask;
@@ -227,11 +240,8 @@ ospi_status ospi_autopoll_start(uintptr_t base, const struct ospi_cmd *c, uint32
 ospi_status ospi_autopoll_check(uintptr_t base)
 {
     uint32_t sr = REG(base, OCTOSPI_SR);
-    if (sr & OCTOSPI_SR_TEF) {
-        REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTEF;
-        (void)ospi_abort(base);
-        return OSPI_E_TRANSFER;
-    }
+    if (took_tef(base, sr))
+        return give_up(base, OSPI_E_TRANSFER);
     if (!(sr & OCTOSPI_SR_SMF))
         return OSPI_BUSY;
     REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CSMF;
@@ -251,8 +261,7 @@ ospi_status ospi_autopoll(uintptr_t base, const struct ospi_cmd *c, uint32_t mat
             /* the match may have come while the counter was read */
             if ((st = ospi_autopoll_check(base)) != OSPI_BUSY)
                 return st;
-            (void)ospi_abort(base);
-            return OSPI_E_TIMEOUT;
+            return give_up(base, OSPI_E_TIMEOUT);
         }
     }
     return st;
@@ -260,10 +269,8 @@ ospi_status ospi_autopoll(uintptr_t base, const struct ospi_cmd *c, uint32_t mat
 
 ospi_status ospi_memory_map(uintptr_t base, const struct ospi_cmd *rd, const struct ospi_cmd *wr)
 {
-    ospi_status st;
-    if (ospi_is_mapped(base) && (st = ospi_abort(base)) != OSPI_OK)
-        return st;
-    if ((st = wait_sr(base, OCTOSPI_SR_BUSY, 0, OSPI_TIMEOUT_XFER_US)) != OSPI_OK)
+    ospi_status st = make_idle(base);
+    if (st != OSPI_OK)
         return st;
     REG(base, OCTOSPI_TCR) = rd->tcr;
     REG(base, OCTOSPI_CCR) = rd->ccr;
