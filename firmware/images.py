@@ -7,7 +7,8 @@ import cpu  # noqa: E402  firmware/cpu.py
 
 sys.path.pop(0)
 
-CORE = ["firmware/core/" + f for f in ("frame.c", "bl.c", "memcmd.c", "update.c", "apprec.c")] + ["native/crc32.c"]
+CORE = ["firmware/core/" + f for f in ("frame.c", "bl.c", "memcmd.c", "update.c", "apprec.c", "boot.c")] + \
+    ["native/crc32.c"]
 H7_DRIVERS = "firmware/drivers/h7/"
 DRIVERS = [H7_DRIVERS + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c", "octospi.c", "ospim.c", "mx25lm.c",
                                     "uart_dma.c")]
@@ -23,8 +24,8 @@ IMAGES = [
          includes=["firmware/core", "firmware", H735], bin=True),
     dict(name="h735-demo",
          sources=["firmware/port/h735/startup.c", "native/crc32.c", H7_DRIVERS + "clock.c",
-                  H7_DRIVERS + "gpio.c", H7_DRIVERS + "usart.c", "firmware/app/blreq.c", H735 + "demo/main.c",
-                  TABLE],
+                  H7_DRIVERS + "gpio.c", H7_DRIVERS + "usart.c", "firmware/app/blreq.c", "firmware/app/banner.c",
+                  H735 + "demo/main.c", TABLE],
          ldscript=H735 + "demo/demo.ld", out="build/firmware/h735/demo.elf", cpu=cpu.H7,
          includes=[H735, "firmware", "firmware/app", "firmware/core"], generated=[TABLE]),
 ]
@@ -39,10 +40,11 @@ IMAGES += [
          ldscript=F746 + "bootloader.ld", out="build/firmware/f746/bootloader.elf", cpu=cpu.F7,
          includes=["firmware/core", "firmware", F746], bin=True),
     dict(name="f746-demo",
-         sources=[F746 + "startup.c", F746 + "wiring.c", "native/crc32.c", F746 + "demo/main.c", F746_TABLE] +
+         sources=[F746 + "startup.c", F746 + "wiring.c", "native/crc32.c", "firmware/app/banner.c", F746 + "demo/main.c",
+                  F746_TABLE] +
          ["firmware/drivers/f7/" + f for f in ("pins.c", "uart.c", "sysclk.c", "qspi.c")],
          ldscript=F746 + "demo/demo.ld", out="build/firmware/f746/demo.elf", cpu=cpu.F7,
-         includes=["firmware", F746], generated=[F746_TABLE]),
+         includes=["firmware", "firmware/app", F746], generated=[F746_TABLE]),
 ]
 
 FLASH_IMAGES = {"h735": "build/firmware/h735/demo.elf", "f746": "build/firmware/f746/demo.elf"}
@@ -86,7 +88,7 @@ def RELEASE(board, out):
             dict(name="h735-demo",
                  sources=["firmware/port/h735/startup.c", "native/crc32.c", H7_DRIVERS + "clock.c",
                           H7_DRIVERS + "gpio.c", H7_DRIVERS + "usart.c", "firmware/app/blreq.c",
-                          H735 + "demo/main.c", TABLE],
+                          "firmware/app/banner.c", H735 + "demo/main.c", TABLE],
                  ldscript=H735 + "demo/demo_release.ld", out=f"{out}/demo.elf", cpu=cpu.H7,
                  ldflags=["-Wl,-n"],   # no page alignment: the ELF headers must not load below the payload
                  includes=[H735, "firmware", "firmware/app", "firmware/core"], generated=[TABLE]),

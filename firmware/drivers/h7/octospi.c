@@ -103,8 +103,9 @@ static ospi_status make_idle(uintptr_t base)
     return wait_sr(base, OCTOSPI_SR_BUSY, 0, OSPI_TIMEOUT_XFER_US);
 }
 
-/* Program the phases and trigger per RM0468 (OCTOSPI command start rules): IR starts a command without address when no data has
- * to be supplied; AR starts one with an address; in indirect write the first DR write starts. */
+/* Program the phases and trigger per RM0468 (OCTOSPI command start rules): IR starts a command without
+ * address when no data has to be supplied; AR starts one with an address; in indirect write the first DR
+ * write starts. */
 static ospi_status start(uintptr_t base, uint32_t fmode, uint32_t cr_extra, const struct ospi_cmd *c)
 {
     ospi_status st = make_idle(base);
