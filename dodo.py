@@ -8,7 +8,8 @@ What gets built is data kept beside the sources:
   tests/bench/bench_*.py   benchmark scripts that print figures                   -> task `bench`
 An images.py may also define TASKS(): extra doit tasks (generated sources, packaging).
 
-Command-line variables (doit's own mechanism): board=h735 port=/dev/ttyACM0 release=1 args="...",
+Command-line variables (doit's own mechanism): board=NAME (host/stm32boot/boards/, default boards.DEFAULT)
+port=/dev/ttyACM0 release=1 args="...",
 via=rom (flash / flash-loader through ST's ROM bootloader),
 key=keys/release.pem (the Ed25519 signing key of `doit release` / `doit keygen`).
 """
@@ -24,11 +25,15 @@ from doit import doit_cmd, get_var
 from doit.tools import config_changed
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(ROOT, "host"))   # the board registry, also before ./dev installed the tool
+from stm32boot import boards  # noqa: E402
+
+sys.path.pop(0)
 
 # Every command-line variable the tasks read. A misspelt one (`prot=`, `buad=`) would otherwise be
 # ignored and the task would run against the simulated board: refuse it instead.
 KNOWN_VARS = {
-    "board": "board description name (h735)",
+    "board": f"board description name: {', '.join(boards.names())} (default {boards.DEFAULT})",
     "port": "serial port of a real board; none: the simulated board",
     "ports": "several serial ports, comma-separated: `doit flash` flashes those boards in parallel",
     "key": "Ed25519 signing key of `doit release` / `doit keygen` (default keys/release.pem)",
@@ -54,7 +59,8 @@ def _check_vars():
 _check_vars()
 BUILD = "build"
 PY = sys.executable
-BOARD = get_var("board", "h735")
+BOARD = get_var("board", boards.DEFAULT)
+BOARD_FILES = sorted(glob.glob("host/stm32boot/boards/*.py"))   # the registry (the host test port's stand-in)
 PORT = get_var("port", "")
 PORTS = [p for p in (get_var("ports", "") or "").split(",") if p]
 VIA = get_var("via", "")          # via=rom: through ST's ROM bootloader (BOOT0 high) instead of ours
@@ -209,7 +215,7 @@ def task_native():
         yield {
             "name": os.path.basename(ffi)[4:-3],
             "actions": [f"{shlex.quote(PY)} {ffi}"],
-            "file_dep": [ffi, "native/ffibuild.py"] + csrc,
+            "file_dep": [ffi, "native/ffibuild.py"] + csrc + BOARD_FILES,
             "targets": [target],
             "clean": True,
         }
@@ -236,7 +242,7 @@ def _flash_image():
 
 
 def task_flash():
-    """build and flash the demo application (board=h735, port= for a real board; none: simulator)"""
+    """build and flash the demo application (board=NAME, port= for a real board; none: simulator)"""
     image = _flash_image()
     cmd = [PY, "-m", "stm32boot", "flash", "--board", BOARD]
     for p in ([PORT] if PORT else []) + PORTS:
@@ -254,7 +260,7 @@ def task_flash():
 
 
 def task_flash_loader():
-    """rebuild the bootloader and replace it on the board (board=h735, port=..., via=rom: a blank board)"""
+    """rebuild the bootloader and replace it on the board (board=NAME, port=..., via=rom: a blank board)"""
     mod = _load("firmware/images.py")
     image = getattr(mod, "BOOTLOADER_IMAGES", {}).get(BOARD) if mod else None
     cmd = [PY, "-m", "stm32boot", "update-bootloader", "--board", BOARD]
@@ -342,7 +348,7 @@ def _sign_release(key, board, out, app, version, counter):
     priv, mcuboot = _key_or_fail(key)
     if priv is None:
         return False
-    from stm32boot import boards, image
+    from stm32boot import image
     from intelhex import IntelHex
     b = boards.get(board)
     try:
@@ -384,7 +390,7 @@ def _no_release(board):
 
 
 def task_release():
-    """build the release bootloader and application and sign them (board=h735 key=keys/release.pem)"""
+    """build the release bootloader and application and sign them (board=NAME key=keys/release.pem)"""
     out = os.path.join(BUILD, "release", BOARD)
     mod = _load("firmware/images.py")
     cfg = getattr(mod, "RELEASE", lambda b, o: None)(BOARD, out) if mod else None

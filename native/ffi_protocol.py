@@ -18,6 +18,13 @@ from ffibuild import ROOT, build  # noqa: E402
 MODULE = "stm32boot._protocol"
 CORE = os.path.join(ROOT, "firmware", "core")
 
+# The host port stands in for the registry's default board: its name and its chip's DEV_ID (revision 0).
+sys.path.insert(0, os.path.join(ROOT, "host"))
+from stm32boot import boards  # noqa: E402
+
+sys.path.pop(0)
+STAND_IN = boards.get(boards.DEFAULT)
+
 
 def _region(path):
     text = open(path).read()
@@ -36,6 +43,7 @@ ffibuilder.set_source(
     sources=[os.path.join(CORE, f) for f in ("frame.c", "bl.c", "memcmd.c", "update.c", "apprec.c", "host/port_host.c")]
     + [os.path.join(ROOT, "native", "crc32.c")],
     include_dirs=[CORE, os.path.join(ROOT, "native")],
+    define_macros=[("HOST_PORT_BOARD", f'"{STAND_IN.name}"'), ("HOST_PORT_CHIP_ID", f"0x{STAND_IN.dev_id:X}u")],
     extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Werror"],
 )
 

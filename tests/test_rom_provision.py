@@ -45,7 +45,7 @@ def test_rom_go_starts_our_bootloader_on_the_simulated_core(tmp_path):
     from stm32boot.image import load
     from stm32boot.rom.client import RomClient
     from stm32boot.sim import h735
-    from stm32boot.sim.rom.h735_rom import rom_model
+    from stm32boot.sim.rom.onboard import rom_model
     from stm32boot.sim.rom.link import RomLink
     from stm32boot.sim_link import SimTransport
     from stm32boot.target import Target

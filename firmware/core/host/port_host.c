@@ -158,8 +158,10 @@ uint32_t port_uart_set_baud(uint32_t b) { if (b > 12500000u) return 0; baud = b;
 uint32_t port_uart_baud(void) { return baud; }
 uint32_t port_uart_max_baud(void) { return 12500000u; }
 uint32_t port_millis(void) { return now_ms; }
-uint32_t port_chip_id(void) { return 0x10036483u; }
-const char *port_board_name(void) { return "h735"; }   /* the board this host port stands in for */
+/* The board this host port stands in for and its chip's DEV_ID: given by the builder (native/ffi_protocol.py,
+ * from the board registry), so this file names no board. */
+uint32_t port_chip_id(void) { return HOST_PORT_CHIP_ID; }
+const char *port_board_name(void) { return HOST_PORT_BOARD; }
 const struct flashdev *const *port_mems(unsigned *n) { *n = ndev; return devp; }
 void port_reset(int run_app) { resets++; last_run_app = (uint32_t)run_app; }
 

@@ -3,6 +3,7 @@ memories and ranges, entry point, version, security counter, hashes, key hash, a
 whether the Ed25519 signature verifies. Exit status 1 when a check fails."""
 from __future__ import annotations
 
+from .. import boards
 from .. import image as imagemod
 from .. import mcuboot
 from ..cli import CliError
@@ -14,7 +15,8 @@ def register(sub) -> None:
                        description=__doc__)
     p.add_argument("file", metavar="FILE", help="app.signed.hex (both memories) or app.signed.bin (the slot)")
     p.add_argument("-k", "--key", metavar="PUBKEY", help="PEM public (or private) key the signature must verify with")
-    p.add_argument("--board", default="h735", help="board description (default: h735)")
+    p.add_argument("--board", default=boards.DEFAULT,
+                   help=f"board description: {', '.join(boards.names())} (default: {boards.DEFAULT})")
     p.set_defaults(func=run)
 
 

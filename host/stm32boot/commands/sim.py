@@ -41,8 +41,11 @@ def register(sub) -> None:
     r = p.add_argument_group("ST's ROM bootloader (AN3155)")
     r.add_argument("--rom", action="store_true",
                    help="f767/f107/l151: serve that chip's ROM bootloader model on --uart")
+    from ..sim.rom import onboard
+    with_rom = ", ".join(onboard.names()) or "none"
     r.add_argument("--boot0", choices=("high", "low"), default=None,
-                   help="set the BOOT0 pin (kept in the state); h735 high: boots ST's ROM bootloader")
+                   help=f"set the BOOT0 pin (kept in the state); high boots ST's ROM bootloader on the "
+                        f"boards whose chip has a model of it ({with_rom})")
     r.add_argument("--wired", default=None, metavar="TX/RX",
                    help="chip pins the host adapter is wired to, e.g. PA9/PA10 (kept in the state)")
     r.add_argument("--rdp", choices=("0", "1"), default=None, help="set the chip's read protection level")
@@ -68,12 +71,14 @@ def run(args) -> int:
     if args.board in ROM_CHIPS or args.rom:
         from ..sim.rom.cli import run_chip
         return run_chip(args)
-    if _has_rom(args.board) and args.boot0 and args.uart in ("none", "null"):
-        from ..sim.rom.cli import set_h735_boot0
-        return set_h735_boot0(args)
-    if _has_rom(args.board) and (args.boot0 == "high" or (args.boot0 is None and _boot0_saved(args))):
-        from ..sim.rom.cli import run_h735_rom
-        return run_h735_rom(args)
+    from ..sim.rom.onboard import find
+    rom = find(args.board)
+    if rom is not None and args.boot0 and args.uart in ("none", "null"):
+        from ..sim.rom.cli import set_boot0
+        return set_boot0(args, rom)
+    if rom is not None and (args.boot0 == "high" or (args.boot0 is None and _boot0_saved(args))):
+        from ..sim.rom.cli import run_board_rom
+        return run_board_rom(args, rom)
     return _run_board(args)
 
 
@@ -89,12 +94,6 @@ def _boot0_saved(args) -> bool:
         return bool(st.values.get("boot0"))
     finally:
         st.close()
-
-
-def _has_rom(board: str) -> bool:
-    """The board's chip has a ROM bootloader model acting on the simulated machine (sim/rom/)."""
-    from ..sim.rom.h735_rom import PID
-    return boards.get(board).dev_id == PID
 
 
 def _run_board(args) -> int:

@@ -43,7 +43,7 @@ def expected_device(chip: str | None, board) -> Device | None:
 
 
 def _sim_transport(chip: str | None, board, state, parity: str):
-    """In-process: a chip model, or the H735 board's ROM (BOOT0 flag)."""
+    """In-process: a chip model, or the ROM of a board whose chip has a model of it (BOOT0 flag)."""
     from ..sim.rom.chips import CHIPS, open_chip
     from ..sim.rom.link import RomLink
     if chip:
@@ -59,8 +59,8 @@ def _sim_transport(chip: str | None, board, state, parity: str):
         return link, done, None
     from ..sim import state as simstate
     from ..sim.board import build
-    from ..sim.rom.h735_rom import PID, advance_machine, rom_model
-    if board is None or board.dev_id != PID:
+    from ..sim.rom.onboard import advance_machine, find, rom_model
+    if board is None or find(board) is None:
         raise RomError("--via rom without --port: give --chip f767|f107|l151 (simulated chips) or a "
                        "--board whose simulated chip has a ROM bootloader model (BOOT0 high)")
     m = build(board, state_dir=str(state or simstate.default_dir(board.name)), warn=lambda *a: None)

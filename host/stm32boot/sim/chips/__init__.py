@@ -15,6 +15,9 @@ Facts every chip module defines:
     PERIPH_BLOCKS   ((base, size), ...) bus regions: an access nobody models there is reported
     RESET_SYSCLK_HZ the CPU clock out of reset (before the RCC model says otherwise)
     DEV_ID          DBGMCU_IDCODE.DEV_ID
+Optional:
+    ROM_MODEL       the module of sim/rom/ whose MachineChip lets ST's ROM bootloader model act on this
+                    machine (BOOT0 high, sim/rom/onboard.py); absent: BOOT0 high runs no ROM model
 """
 from __future__ import annotations
 

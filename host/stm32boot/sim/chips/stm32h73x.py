@@ -22,6 +22,7 @@ ALIASES = ()
 UID_ADDR = 0x1FF1_E800          # 96-bit unique ID (RM0468 §61.1)
 FLASHSIZE_ADDR = 0x1FF1_E880    # flash size in KB (RM0468 §61.2)
 DEV_ID = 0x483
+ROM_MODEL = "h7"    # ST's ROM bootloader model acting on this machine (sim/rom/h7.py); its USARTs: rom/devices.py
 RESET_SYSCLK_HZ = 64_000_000    # HSI 64 MHz at reset (RM0468 §8.5.2)
 
 # Catch-all MMIO blocks over the bus regions (RM0468 §2.3 memory map).

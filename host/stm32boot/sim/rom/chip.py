@@ -1,7 +1,7 @@
 """What a ROM bootloader model acts on: a chip's flash, option bytes, RAM and system memory, laid out by
 its row in stm32boot.rom.devices (the same table the client uses). `Chip` keeps them in bytearrays
-(standalone models, optionally in a state directory); `MachineChip` (h735_rom.py) maps them onto the
-simulated H735's own memories.
+(standalone models, optionally in a state directory); `MachineChip` (h7.py) maps them onto a
+simulated H7 machine's own memories.
 
 Option-byte semantics follow the layouts described in stm32boot.rom.protection (RM0008/RM0090/RM0410/
 RM0038): RDP and WRP are read from the option bytes on every access, like the flash interface does after

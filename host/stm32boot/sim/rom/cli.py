@@ -1,6 +1,6 @@
-"""`stm32boot sim f767|f107|l151 --rom` and `stm32boot sim h735 --boot0 high`: the ROM bootloader
-models on a pty, a TCP port, or (--uart none) just set up in their state directory for in-process use
-(`stm32boot ... --via rom --chip NAME`)."""
+"""`stm32boot sim f767|f107|l151 --rom` and `stm32boot sim BOARD --boot0 high` (a board whose chip has a
+ROM model, onboard.py): the ROM bootloader models on a pty, a TCP port, or (--uart none) just set up in
+their state directory for in-process use (`stm32boot ... --via rom [--chip NAME]`)."""
 from __future__ import annotations
 
 import sys
@@ -53,8 +53,10 @@ def run_chip(args) -> int:
     from .chips import CHIPS, open_chip, state_dir
     from .serve import serve
     if args.board not in CHIPS:
-        raise CliError(f"--rom models these chips: {', '.join(CHIPS)} (the h735 board runs its ROM "
-                       f"bootloader with --boot0 high)")
+        from .onboard import names
+        on = ", ".join(names())
+        raise CliError(f"--rom models these chips: {', '.join(CHIPS)}"
+                       + (f" (boards with a ROM bootloader model run it with --boot0 high: {on})" if on else ""))
     try:
         chip, model, st = open_chip(args.board, args.state, args.blank)
     except StateError as e:
@@ -87,27 +89,28 @@ def run_chip(args) -> int:
         st.close()
 
 
-def set_h735_boot0(args) -> int:
-    """Only move the BOOT0 switch (kept in the state); nothing runs."""
-    from ..h735 import build
+def set_boot0(args, rom) -> int:
+    """Only move the BOOT0 switch of the board (kept in the state); nothing runs."""
+    from ..board import build
     from ..state import StateError, default_dir
     state_dir = args.state or default_dir(args.board)
     try:
-        m = build(state_dir=state_dir, blank=args.blank, warn=lambda *a: None, boot0=args.boot0 == "high")
+        m = build(rom.board, state_dir=state_dir, blank=args.blank, warn=lambda *a: None,
+                  boot0=args.boot0 == "high")
     except StateError as e:
         raise CliError(str(e)) from None
     m.close()
-    then = "ST's ROM bootloader on USART3 PD8/PD9" if args.boot0 == "high" else "from flash"
-    _say(f"STM32H735G-DK: BOOT0 {args.boot0} (state {state_dir}): the next start runs {then}")
+    then = f"ST's ROM bootloader on {rom.pins}" if args.boot0 == "high" else "from flash"
+    _say(f"{rom.board.title}: BOOT0 {args.boot0} (state {state_dir}): the next start runs {then}")
     return 0
 
 
-def run_h735_rom(args) -> int:
-    """The H735 with BOOT0 high: its ROM bootloader serves USART3 until Go, then the core runs."""
+def run_board_rom(args, rom) -> int:
+    """A board with BOOT0 high: its ROM bootloader serves the console USART until Go, then the core runs."""
+    from ..board import build
     from ..channels import open_channel
-    from ..h735 import build
     from ..state import StateError, default_dir
-    from .h735_rom import advance_machine, rom_model
+    from .onboard import advance_machine, rom_model
     from .serve import serve
     state_dir = args.state or default_dir(args.board)
     try:
@@ -115,15 +118,15 @@ def run_h735_rom(args) -> int:
     except (ValueError, OSError) as e:
         raise CliError(f"--uart {args.uart}: {e}") from None
     try:
-        m = build(state_dir=state_dir, blank=args.blank, uart=ch, warn=lambda s: print(s, file=sys.stderr),
-                  boot0=True)
+        m = build(rom.board, state_dir=state_dir, blank=args.blank, uart=ch,
+                  warn=lambda s: print(s, file=sys.stderr), boot0=True)
     except StateError as e:
         ch.close()
         raise CliError(str(e)) from None
     try:
         model = rom_model(m)
         m.rom_active = True
-        _say(f"{m.board.title} BOOT0 high: ST's ROM bootloader (model) on USART3 PD8/PD9 (state {state_dir})")
+        _say(f"{m.board.title} BOOT0 high: ST's ROM bootloader (model) on {rom.pins} (state {state_dir})")
         r = serve(model, ch, timeout_s=args.timeout, until=lambda: not m.rom_active)
         advance_machine(m, r["virtual_s"])
         if m.rom_active:

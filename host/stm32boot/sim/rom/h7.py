@@ -1,22 +1,17 @@
-"""The simulated STM32H735G-DK's ROM bootloader: the protocol model (model.py) acting on the machine's
-own flash array, RAM and FLASH option registers, listening on USART3 PD8/PD9 (AN2606 H72x/73x: the
-ST-LINK virtual COM port). Entered when the board's BOOT0 flag is high (AN2606 pattern 10 with the
-factory BOOT_ADD1 = 0x1FF0). Go hands the core over: MSP and PC from the vector table at the address,
-as the ROM does (AN3155 §3.5), so our bootloader or application then runs on the unicorn core.
+"""ST's ROM bootloader on a simulated STM32H7 machine: what the protocol model (model.py) acts on is the
+machine's own flash array, RAM and FLASH option registers. The chip module names this module
+(`ROM_MODEL = "h7"`); onboard.py enters it when the board's BOOT0 flag is high (AN2606 pattern 10 with
+the factory BOOT_ADD1 = 0x1FF0).
 """
 from __future__ import annotations
 
-from ...rom.devices import DEVICES
-from ..clock import PS_PER_S
+from ...rom.devices import DEVICES, FLASH_BASE
 from .chip import Chip
-from .model import RomModel
-
-PID = 0x483
 
 
 class MachineChip(Chip):
     def __init__(self, m):
-        dev = DEVICES[PID]
+        dev = DEVICES[m.board.dev_id]
         super().__init__(dev, flash=m.flash.buf, options=bytearray())
         self.m = m
 
@@ -77,22 +72,5 @@ class MachineChip(Chip):
 
     def readout_unprotect(self):
         super().readout_unprotect()
-        self.m.flash_changed(0x0800_0000, 0x0800_0000 + self.dev.flash_size)
+        self.m.flash_changed(FLASH_BASE, FLASH_BASE + self.dev.flash_size)
 
-
-def rom_model(m) -> RomModel:
-    """The ROM bootloader of machine `m`; Go jumps the core to the given vector table."""
-    chip = MachineChip(m)
-    model = RomModel(chip)
-
-    def go(addr):
-        from ..exceptions import cpu_reset
-        m.rom_active = False
-        cpu_reset(m, addr)
-    model.on_go = go
-    return model
-
-
-def advance_machine(m, seconds: float) -> None:
-    """The ROM's time was spent on the board's clock too."""
-    m.clock.advance_to(m.clock.now + int(seconds * PS_PER_S))
