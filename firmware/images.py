@@ -19,13 +19,14 @@ TABLE_SIZE, TABLE_SEED = 128 * 1024, 735
 IMAGES = [
     dict(name="h735-bootloader",
          sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
-         [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c", "ident.c")],
+         [H735 + f for f in ("main.c", "board.c", "clocks.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c",
+                            "ident.c")],
          ldscript=H735 + "bootloader.ld", out="build/firmware/h735/bootloader.elf", cpu=cpu.H7,
          includes=["firmware/core", "firmware", H735], bin=True),
     dict(name="h735-demo",
          sources=["firmware/port/h735/startup.c", "native/crc32.c", H7_DRIVERS + "clock.c",
                   H7_DRIVERS + "gpio.c", H7_DRIVERS + "usart.c", "firmware/app/blreq.c", "firmware/app/banner.c",
-                  H735 + "demo/main.c", TABLE],
+                  H735 + "clocks.c", H735 + "demo/main.c", TABLE],
          ldscript=H735 + "demo/demo.ld", out="build/firmware/h735/demo.elf", cpu=cpu.H7,
          includes=[H735, "firmware", "firmware/app", "firmware/core"], generated=[TABLE]),
 ]
@@ -78,8 +79,8 @@ def RELEASE(board, out):
         images=[
             dict(name="h735-bootloader",
                  sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
-                 [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c", "seccnt.c",
-                                     "vb_hash.c", "ident.c")] +
+                 [H735 + f for f in ("main.c", "board.c", "clocks.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c",
+                                     "seccnt.c", "vb_hash.c", "ident.c")] +
                  [H7_DRIVERS + "hashunit.c"] +
                  ["firmware/core/verify.c", "native/sha256.c", "native/ed25519.c", f"{out}/gen/release_key.c"],
                  ldscript=H735 + "bootloader_release.ld", out=f"{out}/bootloader.elf", cpu=cpu.H7,
@@ -88,7 +89,7 @@ def RELEASE(board, out):
             dict(name="h735-demo",
                  sources=["firmware/port/h735/startup.c", "native/crc32.c", H7_DRIVERS + "clock.c",
                           H7_DRIVERS + "gpio.c", H7_DRIVERS + "usart.c", "firmware/app/blreq.c",
-                          "firmware/app/banner.c", H735 + "demo/main.c", TABLE],
+                          "firmware/app/banner.c", H735 + "clocks.c", H735 + "demo/main.c", TABLE],
                  ldscript=H735 + "demo/demo_release.ld", out=f"{out}/demo.elf", cpu=cpu.H7,
                  ldflags=["-Wl,-n"],   # no page alignment: the ELF headers must not load below the payload
                  includes=[H735, "firmware", "firmware/app", "firmware/core"], generated=[TABLE]),

@@ -13,7 +13,7 @@ sys.path.pop(0)
 PY = os.environ.get("PYTHON") or sys.executable
 
 H7_DRIVERS = ["firmware/drivers/h7/" + f for f in ("octospi.c", "ospim.c", "mx25lm.c", "clock.c", "gpio.c")] + \
-    ["firmware/boards/h735/mx25lm_h735dk.c"]
+    ["firmware/boards/h735/mx25lm_h735dk.c", "firmware/boards/h735/clocks.c"]
 F7_DRIVERS = ["firmware/drivers/f7/" + f for f in ("qspi.c", "qnor.c", "sysclk.c", "pins.c")] + \
     ["firmware/boards/f746/wiring.c"]
 

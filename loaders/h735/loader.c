@@ -14,7 +14,7 @@
 
 #include "scb_regs.h"
 
-#include "drivers/h7/clock.h"
+#include "boards/h735/clocks.h"
 #include "boards/h735/mx25lm_h735dk.h"
 
 #define NOR_WINDOW H735DK_NOR_WINDOW
@@ -41,6 +41,7 @@ static int back_to_mapped(struct mx25lm *n, ospi_status st)
 static void clocks(void)
 {
     struct clock_freqs f;
+    clock_use(&board_clocks);
     clock_get(&f);
     if (f.sysclk == 520000000u && f.octospi_ker == 200000000u)
         return;
@@ -48,7 +49,7 @@ static void clocks(void)
         (void)ospi_abort(H735DK_NOR_OSPI); /* no access may be in flight while its clock moves */
     /* A failed bring-up leaves the chip on HSI 64 MHz: slower, still correct (the prescaler and
      * the timebase follow the clocks actually running). */
-    (void)clock_init(CLOCK_SUPPLY_DIRECT_SMPS);
+    (void)clock_init(&board_clocks);
 }
 
 int Init(void)

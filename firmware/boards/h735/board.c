@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "board.h"
-#include "drivers/h7/clock.h"
+#include "clocks.h"
 #include "stm32h7/dbgmcu_regs.h"
 #include "drivers/h7/gpio.h"
 #include "mmio.h"
@@ -64,7 +64,7 @@ static int uart_clock(void)
 
 int board_init(void)
 {
-    if (clock_init(CLOCK_SUPPLY_DIRECT_SMPS) != CLOCK_OK) return -1;
+    if (clock_init(&board_clocks) != CLOCK_OK) return -1;
     if (uart_clock()) return -2;
     cyc_per_ms = clock_cpu_hz() / 1000u;
     cyc_last = clock_cycles();

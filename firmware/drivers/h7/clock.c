@@ -8,7 +8,6 @@
 #include "scb_regs.h"
 #include "stm32h7/stm32h735.h"
 
-#define HSE_HZ  25000000u
 #define HSI_HZ  64000000u
 #define CSI_HZ  4000000u
 
@@ -16,6 +15,7 @@
 #define PWR(off) MMIO32(PWR_BASE, off)
 
 static uint32_t cpu_hz = HSI_HZ;  /* what deadlines convert with */
+static uint32_t hse_hz;           /* the board's crystal (clock_use); 0 until told */
 
 /* Each counter read is charged at least this many cycles (16 polls of a status register cost more). */
 #define MIN_CYCLES_PER_CHECK 64u
@@ -98,12 +98,6 @@ static bool wait_bits(uint32_t base, uint32_t off, uint32_t mask, uint32_t want,
 /* ---- bring-up ------------------------------------------------------------------------------- */
 #define TIMEOUT_US 100000u   /* HSE start-up, PLL lock, VOS: all well under 100 ms on silicon */
 
-static uint32_t pll_divr(uint32_t n, uint32_t p, uint32_t q, uint32_t r)
-{
-    return FIELD_PREP(RCC_PLLDIVR_DIVN, n - 1u) | FIELD_PREP(RCC_PLLDIVR_DIVP, p - 1u) |
-           FIELD_PREP(RCC_PLLDIVR_DIVQ, q - 1u) | FIELD_PREP(RCC_PLLDIVR_DIVR, r - 1u);
-}
-
 /* Supply: write-once after power-on (RM0468, PWR_CR3); then the regulator reports ACTVOSRDY. VOS0 for
  * the top clock. */
 static clock_status_t power_up(clock_supply_t supply)
@@ -124,9 +118,9 @@ static clock_status_t power_up(clock_supply_t supply)
     return CLOCK_OK;
 }
 
-static clock_status_t hse_on(void)
+static clock_status_t hse_on(bool bypass)
 {
-    RCC(RCC_CR) = (RCC(RCC_CR) & ~RCC_CR_HSEBYP) | RCC_CR_HSEON;  /* crystal mode on the DK (UM2679) */
+    RCC(RCC_CR) = (RCC(RCC_CR) & ~RCC_CR_HSEBYP) | (bypass ? RCC_CR_HSEBYP : 0u) | RCC_CR_HSEON;
     if (!wait_bits(RCC_BASE, RCC_CR, RCC_CR_HSERDY, RCC_CR_HSERDY, TIMEOUT_US)) {
         return CLOCK_ERR_HSE;
     }
@@ -150,22 +144,34 @@ static clock_status_t plls_off(void)
     return CLOCK_OK;
 }
 
-/* All three PLLs from HSE/5 = 5 MHz (input range 4-8 MHz, wide VCO), then each locked in turn. */
-static clock_status_t plls_on(void)
+/* PLLxDIVR: a disabled output (divider 0) keeps the reset divider /2. */
+static uint32_t pll_divr(const struct clock_pll *p)
 {
-    RCC(RCC_PLLCKSELR) = FIELD_PREP(RCC_PLLCKSELR_PLLSRC, RCC_PLLSRC_HSE) |
-                         FIELD_PREP(RCC_PLLCKSELR_DIVM1, 5u) | FIELD_PREP(RCC_PLLCKSELR_DIVM2, 5u) |
-                         FIELD_PREP(RCC_PLLCKSELR_DIVM3, 5u);
-    RCC(RCC_PLL1DIVR) = pll_divr(104u, 1u, 4u, 2u);          /* VCO 520: P 520, Q 130, R 260 MHz */
-    RCC(RCC_PLL2DIVR) = pll_divr(80u, 2u, 2u, 2u);           /* VCO 400: R 200 MHz for OCTOSPI */
-    /* PLL3: VCO = 5 MHz x (94 + 3046/8192) = 471.859 MHz; Q = /8 = 58.98239 MHz ~ 64 x 921600. */
-    RCC(RCC_PLL3DIVR) = pll_divr(94u, 2u, 8u, 2u);
-    RCC(RCC_PLL3FRACR) = FIELD_PREP(RCC_PLLFRACR_FRACN, 3046u);
-    RCC(RCC_PLLCFGR) = FIELD_PREP(RCC_PLLCFGR_PLL1RGE, RCC_PLLRGE_4_8MHZ) |
-                       FIELD_PREP(RCC_PLLCFGR_PLL2RGE, RCC_PLLRGE_4_8MHZ) |
-                       FIELD_PREP(RCC_PLLCFGR_PLL3RGE, RCC_PLLRGE_4_8MHZ) | RCC_PLLCFGR_PLL3FRACEN |
-                       RCC_PLLCFGR_DIVP1EN | RCC_PLLCFGR_DIVQ1EN | RCC_PLLCFGR_DIVR1EN |
-                       RCC_PLLCFGR_DIVR2EN | RCC_PLLCFGR_DIVQ3EN;
+    uint32_t dp = p->p ? p->p : 2u, dq = p->q ? p->q : 2u, dr = p->r ? p->r : 2u;
+    return FIELD_PREP(RCC_PLLDIVR_DIVN, p->n - 1u) | FIELD_PREP(RCC_PLLDIVR_DIVP, dp - 1u) |
+           FIELD_PREP(RCC_PLLDIVR_DIVQ, dq - 1u) | FIELD_PREP(RCC_PLLDIVR_DIVR, dr - 1u);
+}
+
+/* All three PLLs from HSE, then each locked in turn. Per PLL n (1..3) the registers repeat: DIVMn at
+ * PLLCKSELR bit 4+8(n-1), PLLnDIVR/PLLnFRACR every 8 bytes, a PLLCFGR group of 4 bits at 4(n-1) (FRACEN,
+ * VCOSEL, RGE) and the output enables P, Q, R at bit 16+3(n-1) (RM0468, RCC_PLLCKSELR, RCC_PLLCFGR). */
+static clock_status_t plls_on(const struct clock_config *c)
+{
+    uint32_t cksel = FIELD_PREP(RCC_PLLCKSELR_PLLSRC, RCC_PLLSRC_HSE), cfgr = 0;
+    for (unsigned i = 0; i < 3u; i++) {
+        const struct clock_pll *p = &c->pll[i];
+        cksel |= (uint32_t)p->m << (RCC_PLLCKSELR_DIVM1_Pos + 8u * i);
+        RCC(RCC_PLL1DIVR + 8u * i) = pll_divr(p);
+        if (p->frac) {
+            RCC(RCC_PLL1FRACR + 8u * i) = FIELD_PREP(RCC_PLLFRACR_FRACN, p->frac);
+            cfgr |= RCC_PLLCFGR_PLL1FRACEN << (4u * i);
+        }
+        cfgr |= (uint32_t)c->pll_range << (RCC_PLLCFGR_PLL1RGE_Pos + 4u * i);
+        cfgr |= ((p->p ? RCC_PLLCFGR_DIVP1EN : 0u) | (p->q ? RCC_PLLCFGR_DIVQ1EN : 0u) |
+                 (p->r ? RCC_PLLCFGR_DIVR1EN : 0u)) << (3u * i);
+    }
+    RCC(RCC_PLLCKSELR) = cksel;
+    RCC(RCC_PLLCFGR) = cfgr;
 
     static const struct { uint32_t on, rdy; clock_status_t err; } plls[] = {
         {RCC_CR_PLL1ON, RCC_CR_PLL1RDY, CLOCK_ERR_PLL1},
@@ -181,10 +187,10 @@ static clock_status_t plls_on(void)
     return CLOCK_OK;
 }
 
-/* Wait states before the faster clock: 3 WS, WRHIGHFREQ 3 at HCLK 260 MHz, VOS0 (RM0468, FLASH_ACR). */
-static clock_status_t flash_wait_states(void)
+/* Wait states before the faster clock (RM0468, FLASH_ACR). */
+static clock_status_t flash_wait_states(const struct clock_config *c)
 {
-    uint32_t acr = FIELD_PREP(FLASH_ACR_LATENCY, 3u) | FIELD_PREP(FLASH_ACR_WRHIGHFREQ, 3u);
+    uint32_t acr = FIELD_PREP(FLASH_ACR_LATENCY, c->flash_latency) | FIELD_PREP(FLASH_ACR_WRHIGHFREQ, c->flash_wrhighfreq);
     MMIO32(FLASH_R_BASE, FLASH_ACR) = acr;
     if ((MMIO32(FLASH_R_BASE, FLASH_ACR) & (FLASH_ACR_LATENCY_Msk | FLASH_ACR_WRHIGHFREQ_Msk)) != acr) {
         return CLOCK_ERR_LATENCY;
@@ -192,13 +198,13 @@ static clock_status_t flash_wait_states(void)
     return CLOCK_OK;
 }
 
-/* Bus dividers (HCLK 260, every APB 130 MHz), then SYSCLK from PLL1 P. */
-static clock_status_t switch_to_pll1(void)
+/* Bus dividers (the CPU runs at SYSCLK: D1CPRE /1), then SYSCLK from PLL1 P. */
+static clock_status_t switch_to_pll1(const struct clock_config *c)
 {
-    RCC(RCC_D1CFGR) = FIELD_PREP(RCC_D1CFGR_D1CPRE, RCC_HPRE_DIV1) | FIELD_PREP(RCC_D1CFGR_HPRE, RCC_HPRE_DIV2) |
-                      FIELD_PREP(RCC_D1CFGR_D1PPRE, RCC_PPRE_DIV2);
-    RCC(RCC_D2CFGR) = FIELD_PREP(RCC_D2CFGR_D2PPRE1, RCC_PPRE_DIV2) | FIELD_PREP(RCC_D2CFGR_D2PPRE2, RCC_PPRE_DIV2);
-    RCC(RCC_D3CFGR) = FIELD_PREP(RCC_D3CFGR_D3PPRE, RCC_PPRE_DIV2);
+    RCC(RCC_D1CFGR) = FIELD_PREP(RCC_D1CFGR_D1CPRE, RCC_HPRE_DIV1) | FIELD_PREP(RCC_D1CFGR_HPRE, c->hpre) |
+                      FIELD_PREP(RCC_D1CFGR_D1PPRE, c->ppre[3]);
+    RCC(RCC_D2CFGR) = FIELD_PREP(RCC_D2CFGR_D2PPRE1, c->ppre[1]) | FIELD_PREP(RCC_D2CFGR_D2PPRE2, c->ppre[2]);
+    RCC(RCC_D3CFGR) = FIELD_PREP(RCC_D3CFGR_D3PPRE, c->ppre[4]);
 
     RCC(RCC_CFGR) = (RCC(RCC_CFGR) & ~RCC_CFGR_SW_Msk) | FIELD_PREP(RCC_CFGR_SW, RCC_SW_PLL1);
     if (!wait_bits(RCC_BASE, RCC_CFGR, RCC_CFGR_SWS_Msk, FIELD_PREP(RCC_CFGR_SWS, RCC_SW_PLL1), TIMEOUT_US)) {
@@ -207,23 +213,29 @@ static clock_status_t switch_to_pll1(void)
     return CLOCK_OK;
 }
 
-/* Kernel clocks: USART2..8 from PLL3 Q (a multiple of the standard baud rates), OCTOSPI from PLL2 R. */
-static void kernel_clocks(void)
+static void kernel_clocks(const struct clock_config *c)
 {
     RCC(RCC_D2CCIP2R) = (RCC(RCC_D2CCIP2R) & ~RCC_D2CCIP2R_USART28SEL_Msk) |
-                        FIELD_PREP(RCC_D2CCIP2R_USART28SEL, RCC_USARTSEL_PLL3Q);
+                        FIELD_PREP(RCC_D2CCIP2R_USART28SEL, c->usart28_sel);
     RCC(RCC_D1CCIPR) = (RCC(RCC_D1CCIPR) & ~RCC_D1CCIPR_OCTOSPISEL_Msk) |
-                       FIELD_PREP(RCC_D1CCIPR_OCTOSPISEL, RCC_OCTOSPISEL_PLL2R);
+                       FIELD_PREP(RCC_D1CCIPR_OCTOSPISEL, c->octospi_sel);
 }
 
-clock_status_t clock_init(clock_supply_t supply)
+void clock_use(const struct clock_config *cfg)
+{
+    hse_hz = cfg->hse_hz;
+}
+
+clock_status_t clock_init(const struct clock_config *c)
 {
     clock_status_t s;
-    if ((s = power_up(supply)) != CLOCK_OK || (s = hse_on()) != CLOCK_OK || (s = plls_off()) != CLOCK_OK ||
-        (s = plls_on()) != CLOCK_OK || (s = flash_wait_states()) != CLOCK_OK || (s = switch_to_pll1()) != CLOCK_OK) {
+    clock_use(c);
+    if ((s = power_up(c->supply)) != CLOCK_OK || (s = hse_on(c->hse_bypass)) != CLOCK_OK ||
+        (s = plls_off()) != CLOCK_OK || (s = plls_on(c)) != CLOCK_OK || (s = flash_wait_states(c)) != CLOCK_OK ||
+        (s = switch_to_pll1(c)) != CLOCK_OK) {
         return s;
     }
-    kernel_clocks();
+    kernel_clocks(c);
     cpu_hz = clock_cpu_hz();
     return CLOCK_OK;
 }
@@ -234,7 +246,7 @@ static uint32_t pll_src_hz(void)
     switch (FIELD_GET(RCC(RCC_PLLCKSELR), RCC_PLLCKSELR_PLLSRC)) {
     case RCC_PLLSRC_HSI: return HSI_HZ >> FIELD_GET(RCC(RCC_CR), RCC_CR_HSIDIV);
     case RCC_PLLSRC_CSI: return CSI_HZ;
-    case RCC_PLLSRC_HSE: return HSE_HZ;
+    case RCC_PLLSRC_HSE: return hse_hz;
     default: return 0;
     }
 }
@@ -269,7 +281,7 @@ static uint32_t sysclk_hz(void)
     switch (FIELD_GET(RCC(RCC_CFGR), RCC_CFGR_SWS)) {
     case RCC_SW_HSI: return HSI_HZ >> FIELD_GET(RCC(RCC_CR), RCC_CR_HSIDIV);
     case RCC_SW_CSI: return CSI_HZ;
-    case RCC_SW_HSE: return HSE_HZ;
+    case RCC_SW_HSE: return hse_hz;
     case RCC_SW_PLL1: return pll_out_hz(1, 0);
     default: return 0;
     }

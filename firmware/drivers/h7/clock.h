@@ -1,11 +1,9 @@
-/* Clock bring-up for the STM32H735 from the 25 MHz HSE, and bounded waits on the DWT cycle counter.
+/* Clock bring-up of an STM32H72x/73x from its HSE, and bounded waits on the DWT cycle counter.
  *
- * clock_init() (RM0468 RCC and PWR chapters; UM2679):
- *   supply (LDO or direct SMPS, a board parameter) -> VOS0 -> HSE on -> PLL1 520 MHz (M=5 N=104 P=1 Q=4 R=2)
- *   -> PLL2 (M=5 N=80, R=2: 200 MHz, the OCTOSPI kernel clock) -> PLL3 fractional (Q = 58.9824 MHz = 64 x
- *   921600: every standard baud rate up to 3.6864 Mbaud divides it exactly, to 0.2 ppm) -> flash 3 WS ->
- *   AHB /2 = 260 MHz, APB1..4 /2 = 130 MHz -> SYSCLK = PLL1P. USART2/3/4/5/7/8 kernel = PLL3Q,
- *   OCTOSPI kernel = PLL2R.
+ * clock_init(cfg) (RM0468 RCC and PWR chapters) programs what the board's wiring gives (struct clock_config:
+ * crystal, supply, PLL dividers, flash wait states, bus dividers, kernel clock selections):
+ *   supply (LDO or direct SMPS) -> VOS0 -> HSE on -> PLL1..3 from HSE -> flash wait states -> bus dividers
+ *   -> SYSCLK = PLL1 P -> kernel clocks.
  * Every wait is bounded; on a timeout the step that failed is returned and the clocks stay on HSI.
  */
 #ifndef DRIVERS_H7_CLOCK_H
@@ -28,8 +26,33 @@ typedef enum {
 
 typedef enum {
     CLOCK_SUPPLY_LDO = 0,
-    CLOCK_SUPPLY_DIRECT_SMPS = 1,   /* STM32H735G-DK (UM2679) */
+    CLOCK_SUPPLY_DIRECT_SMPS = 1,
 } clock_supply_t;
+
+/* One PLL fed by HSE: input HSE / m, VCO = input x (n + frac / 8192), outputs VCO / p, q, r.
+ * An output divider of 0 leaves that output disabled. */
+struct clock_pll {
+    uint8_t m;
+    uint16_t n;
+    uint16_t frac;          /* FRACN; 0: integer mode */
+    uint8_t p, q, r;
+};
+
+/* A board's clock tree (its wiring: the crystal, the regulator it is built for, the frequencies it wants).
+ * Divider and selection fields hold the register codes of stm32h7/rcc_regs.h. */
+struct clock_config {
+    uint32_t hse_hz;
+    bool hse_bypass;        /* an external clock on OSC_IN instead of a crystal */
+    clock_supply_t supply;  /* PWR_CR3: how the board powers the core domain (write-once after power-on) */
+    uint8_t pll_range;      /* RCC_PLLRGE_*: the input range of every PLL (HSE / m) */
+    struct clock_pll pll[3];
+    uint8_t flash_latency;  /* FLASH_ACR LATENCY and WRHIGHFREQ for the resulting HCLK at VOS0 */
+    uint8_t flash_wrhighfreq;
+    uint8_t hpre;           /* RCC_HPRE_*: HCLK = SYSCLK / hpre */
+    uint8_t ppre[5];        /* RCC_PPRE_*: [1] APB1 ... [4] APB4; [0] unused */
+    uint8_t usart28_sel;    /* RCC_USARTSEL_*: kernel clock of USART2/3/4/5/7/8 */
+    uint8_t octospi_sel;    /* RCC_OCTOSPISEL_* */
+};
 
 struct clock_freqs {
     uint32_t sysclk;      /* CPU clock */
@@ -40,7 +63,10 @@ struct clock_freqs {
     uint32_t octospi_ker;
 };
 
-clock_status_t clock_init(clock_supply_t supply);
+clock_status_t clock_init(const struct clock_config *cfg);
+/* Only tell the driver the board's clocks (the HSE frequency) without programming anything: when someone
+ * else set them up (an external loader). clock_init does this too; the config must outlive its use. */
+void clock_use(const struct clock_config *cfg);
 /* What the RCC registers program right now (computed from them, not assumed). */
 void clock_get(struct clock_freqs *out);
 uint32_t clock_cpu_hz(void);

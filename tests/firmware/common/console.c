@@ -1,5 +1,7 @@
 #include "console.h"
 
+#include "boards/h735/clocks.h"
+
 #include "drivers/h7/gpio.h"
 #include "drivers/h7/usart.h"
 #include "mmio.h"
@@ -8,7 +10,7 @@
 
 int console_init(struct clock_freqs *f, clock_status_t *rc)
 {
-    *rc = clock_init(CLOCK_SUPPLY_DIRECT_SMPS);
+    *rc = clock_init(&board_clocks);
     static const gpio_pin_t pins[] = {
         {.port = GPIO_PORT_D, .pin = 8, .mode = GPIO_MODE_AF, .af = 7, .speed = GPIO_SPEED_HIGH},
         {.port = GPIO_PORT_D, .pin = 9, .mode = GPIO_MODE_AF, .af = 7, .speed = GPIO_SPEED_HIGH,

@@ -1,6 +1,7 @@
 """SoC test firmware (C): clock bring-up, USART3 echo/overrun, internal-flash programming and errors,
 all through the firmware/drivers the bootloader uses."""
-DRIVERS = ["firmware/drivers/h7/" + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c")]
+DRIVERS = ["firmware/drivers/h7/" + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c")] + \
+    ["firmware/boards/h735/clocks.c"]   # the clock tree of the board they run on
 IMAGES = [
     dict(name="soc", sources=["firmware/port/h735/startup.c", "tests/firmware/common/console.c", "tests/firmware/soc/soc.c",
                               "tests/firmware/soc/soc_flash.c"] + DRIVERS,

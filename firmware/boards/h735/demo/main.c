@@ -4,7 +4,7 @@
  * host's HELLO brings the board back into the bootloader without a button press. */
 #include <stdint.h>
 
-#include "drivers/h7/clock.h"
+#include "clocks.h"
 #include "drivers/h7/gpio.h"
 #include "drivers/h7/usart.h"
 #include "banner.h"
@@ -26,6 +26,7 @@ static void puts_(const char *s)
 int main(void)
 {
     struct clock_freqs f;
+    clock_use(&board_clocks);   /* the bootloader set them up: only the crystal's frequency is needed */
     clock_get(&f);
     MMIO32(RCC_BASE, RCC_APB1LENR) |= RCC_APB1LENR_USART3EN;
     (void)MMIO32(RCC_BASE, RCC_APB1LENR);
