@@ -21,9 +21,11 @@ def register(sub) -> None:
     p.add_argument("file", metavar="FILE.stldr", help="the external loader to check")
     p.add_argument("--board", default=boards.DEFAULT,
                    help=f"simulated board: {', '.join(boards.names())} (default {boards.DEFAULT})")
+    fitted = "; ".join(f"{b.name}: {', '.join(b.nor.parts)}" for b in map(boards.get, boards.names())
+                       if b.nor is not None and len(b.nor.parts) > 1)
     p.add_argument("--nor", metavar="PART",
-                   help="the NOR part fitted (boards shipped with different parts across revisions, e.g. "
-                        "f746: n25q128a, w25q128jv); default: the board's first")
+                   help=f"the NOR part fitted (boards shipped with different parts across revisions: {fitted}); "
+                        f"default: the board's first")
     p.add_argument("--only", action="append", metavar="CHECK", help="run only this check (repeatable)")
     p.add_argument("--fast-nor", action="store_true",
                    help="NOR program/erase take no virtual time (the report's times become 0)")
@@ -31,7 +33,7 @@ def register(sub) -> None:
                    help="PWR supply configuration the board's application left before the programmer "
                         "connected (kept across its system reset); default none: nothing ran since power-on")
     p.add_argument("--app", metavar="ELF",
-                   help="an application (e.g. build/firmware/h735/bootloader.elf) the board runs from power-on "
+                   help="an application (e.g. build/firmware/BOARD/bootloader.elf) the board runs from power-on "
                         "before the programmer connects")
     p.add_argument("--connect", choices=("under-reset", "hot-plug"), default="under-reset",
                    help="programmer connect mode: under-reset (also what Normal gives) resets the system first; "

@@ -1,5 +1,6 @@
 """Opening a ROM bootloader session: a real port (8E1), a simulated chip model in process (`--chip
-f767|f107|l151` without --port), or the simulated H735 with BOOT0 high. Runs the --before sequence,
+f767|f107|l151` without --port), or a simulated board whose chip has a ROM model (sim/rom/onboard.py), with
+BOOT0 high. Runs the --before sequence,
 synchronises, identifies the chip (Get, Get ID) and finds its row; a silent port becomes advice."""
 from __future__ import annotations
 

@@ -157,7 +157,7 @@ DEVICES = {d.pid: d for d in (
            ram_free=(0x2000_4100, 0x2002_0000), sysmem=(0x1FF0_0000, 0x1FF1_E800),
            usarts=(Usart("USART1", "PA9", "PA10"), Usart("USART1", "PB14", "PB15", "two 0x7F needed"),
                    Usart("USART2", "PA2", "PA3"), U3_B), bl_id=0x92, **_H7),
-    # H72x/73x: AN2606 lists USART3 on PD8/PD9, the pins of the STM32H735G-DK's ST-LINK virtual COM port.
+    # H72x/73x: AN2606 also lists USART3 on PD8/PD9 (a board's ST-LINK virtual COM port may sit there).
     Device(0x483, "STM32H72x/73x", flash_size=1024 * KB, sectors=((8, 128 * KB),),
            ram_free=(0x2400_4000, 0x2405_0000), sysmem=(0x1FF0_0000, 0x1FF2_0000),
            usarts=(U1, Usart("USART2", "PA2", "PA3"), U3_B, Usart("USART3", "PD8", "PD9")), bl_id=0x93, **_H7),

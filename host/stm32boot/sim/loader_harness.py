@@ -3,13 +3,13 @@ does (docs/external-loader-abi.md §1, §2, §5; docs/emulator-notes.md).
 
     from stm32boot.sim.loader_harness import Loader, LoaderHarness
     ld = Loader.open("build/loaders/X.stldr")         # parse: symbols, segments, StorageInfo
-    h = LoaderHarness(ld, board="h735", nor_profile="typical")   # a fresh simulated board
+    h = LoaderHarness(ld, board="NAME", nor_profile="typical")   # a fresh simulated board
     r = h.call("Init")                                  # CallResult: .ok, .r0, .r1, .problem, ...
     r = h.call("Write", 0x90000000, len(data), h.put_buffer(data))
     h.read_mapped(0x90000000, 16)                       # what the programmer reads back (may raise)
     h.notes()                                           # model trace: NOR/controller notes, oldest first
 
-The NOR may sit on an OCTOSPI (H735) or a QUADSPI (F746): the harness finds the controller that drives the
+The NOR may sit on an OCTOSPI or a QUADSPI (Board.nor.controller): the harness finds the controller that drives the
 board's NOR model (`nor_controller`) and every memory window the programmer could read (`windows`);
 `nor_part` picks one of the parts a board is fitted with across revisions (Board.nor.parts).
 
@@ -196,8 +196,8 @@ def harness_board(board: str):
 
 
 def ram_end(board, addr: int) -> int:
-    """End of the on-chip RAM that holds `addr`, contiguous regions joined (F746: DTCM, SRAM1 and SRAM2
-    form one 320 KB block): where the programmer's data buffers must end."""
+    """End of the on-chip RAM that holds `addr`, contiguous regions joined (on an F74x DTCM, SRAM1 and
+    SRAM2 form one 320 KB block): where the programmer's data buffers must end."""
     regions = sorted((base, base + size) for _name, base, size in board.ram)
     end = None
     for lo, hi in regions:

@@ -1,7 +1,7 @@
 """Non-volatile state of a simulated board, kept in a directory between runs (like a real board).
 
 Layout of a state directory:
-    manifest.json   {"board": "h735", "format": 2, "gen": G, "journal": "journal.G",
+    manifest.json   {"board": NAME, "format": 2, "gen": G, "journal": "journal.G",
                      "blobs": {name: {size, sparse, file, crc32}}, "values": {...}}
     <name>.G.bin    a dense base image (internal flash: 1 MB)
     <name>.G.sparse a sparse base image: only the pages that are not erased (the 64 MB NOR)

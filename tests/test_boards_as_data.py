@@ -1,0 +1,117 @@
+"""A board is data (README "Adding a board"): no generic file (wire protocol, bootloader core, host library
+and commands, simulator core, ROM bootloader client, build graph, native code) names a board or holds a
+peripheral register address. Boards live in the registry (host/stm32boot/boards/), chips in sim/chips/ and
+their models, wiring in firmware/boards/<board>/ and loaders/<board>/, image lists in */images.py."""
+import glob
+import os
+import re
+import sys
+
+import pytest
+
+from stm32boot import boards
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+GENERIC = [
+    "firmware/core/**/*.[ch]", "firmware/app/**/*.[ch]",
+    "native/*.[ch]", "native/*.py",
+    "dodo.py",
+    "host/stm32boot/*.py", "host/stm32boot/commands/*.py", "host/stm32boot/boards/model.py",
+    "host/stm32boot/sim/*.py", "host/stm32boot/sim/rom/*.py", "host/stm32boot/rom/*.py",
+]
+# Generic by place but allowed to name a board, each for its reason.
+ALLOWED = {
+    "host/stm32boot/boards/__init__.py": "the registry: DEFAULT names the board commands use without --board",
+    "host/stm32boot/sim/h735.py": "a shorthand the H735 tests and benches import (build() of that registry entry)",
+}
+# Hex literals in the peripheral region (0x4000_0000-0x5FFF_FFFF) that are values, not addresses.
+NOT_ADDRESSES = {
+    "0x4C426232": "struct proto_ident magic1 ('2bBL')",
+    "0x52505041": "application record magic ('APPR')",
+    "0x411FC272": "Cortex-M7 r1p2 CPUID value (Arm core, every chip)",
+    "0x4C11DB70": "CRC-32 folding constant (the polynomial 0x04C11DB7 shifted by 4)",
+    "0x40000000": "SysTick CALIB / DWT CTRL reset values (Arm core, every chip)",
+}
+# Algorithm constants (SHA-256/512 round constants, Ed25519 field elements) look like addresses.
+NO_ADDRESS_CHECK = {"native/sha256.c", "native/ed25519.c"}
+
+
+def generic_files():
+    out = set()
+    for pattern in GENERIC:
+        out.update(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, pattern), recursive=True))
+    return sorted(p for p in out if p not in ALLOWED and "/_" not in p.replace("/__init__", ""))
+
+
+def board_words():
+    """Every board's registry name, title and chip part number."""
+    words = set()
+    for name in boards.names():
+        b = boards.get(name)
+        words.update((b.name, b.title, b.chip))
+    return sorted(words, key=len, reverse=True)
+
+
+BOARD_RE = re.compile("|".join(re.escape(w) for w in board_words()), re.I)
+ADDRESS_RE = re.compile(r"\b0x([45][0-9a-f]{3})_?([0-9a-f]{4})(?![0-9a-f_])", re.I)
+
+
+def _scan(paths, line_hits):
+    hits = []
+    for rel in paths:
+        with open(os.path.join(ROOT, rel), encoding="utf-8", errors="replace") as f:
+            for n, line in enumerate(f, 1):
+                for what in line_hits(rel, line):
+                    hits.append(f"{rel}:{n}: {what}: {line.strip()[:120]}")
+    return hits
+
+
+def board_names_in(paths):
+    return _scan(paths, lambda rel, line: [f"names board {m.group(0)!r}" for m in BOARD_RE.finditer(line)])
+
+
+def register_addresses_in(paths):
+    def hits(rel, line):
+        if rel in NO_ADDRESS_CHECK:
+            return []
+        return [f"holds a peripheral address {m.group(0)}" for m in ADDRESS_RE.finditer(line)
+                if f"0x{m.group(1)}{m.group(2)}".upper().replace("0X", "0x") not in NOT_ADDRESSES]
+    return _scan(paths, hits)
+
+
+def test_the_scan_covers_the_generic_files():
+    files = generic_files()
+    for must in ("firmware/core/protocol.h", "firmware/core/bl.c", "firmware/core/host/port_host.c", "dodo.py",
+                 "host/stm32boot/session.py", "host/stm32boot/commands/sim.py", "host/stm32boot/sim/machine.py",
+                 "host/stm32boot/sim/rom/cli.py", "host/stm32boot/rom/connect.py", "native/ffi_protocol.py"):
+        assert must in files
+    assert {"h735", "f746", "STM32H735G-DK", "STM32F746G-DISCO"} <= set(board_words())
+
+
+def test_no_generic_file_names_a_board():
+    hits = board_names_in(generic_files())
+    assert not hits, ("generic files name a board; take it from the registry (boards.get, boards.DEFAULT) or "
+                      "move the fact into the board's files:\n" + "\n".join(hits))
+
+
+def test_no_generic_file_holds_a_register_address():
+    hits = register_addresses_in(generic_files())
+    assert not hits, ("generic files hold peripheral addresses; they belong to the chip's register headers "
+                      "(firmware/regs/<family>/) or its simulator module (sim/chips/):\n" + "\n".join(hits))
+
+
+@pytest.mark.parametrize("line,found", [
+    ('    p.add_argument("--board", default="h735")', True),
+    ("/* the STM32F746G-DISCO's console */", True),
+    ("#define UART_BASE 0x40004800u", True),
+    ("base = 0x5802_4400", True),
+    ('    p.add_argument("--board", default=boards.DEFAULT)', False),
+    ("#define APPREC_MAGIC 0x52505041u", False),
+])
+def test_the_scan_finds_what_it_looks_for(tmp_path, monkeypatch, line, found):
+    """A stray board name or register address in a generic file is reported (and allowed values are not)."""
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", str(tmp_path))
+    (tmp_path / "x.c").write_text(line + "\n")
+    hits = board_names_in(["x.c"]) + register_addresses_in(["x.c"])
+    assert bool(hits) is found, hits
