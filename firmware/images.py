@@ -18,13 +18,13 @@ TABLE_SIZE, TABLE_SEED = 128 * 1024, 735
 
 IMAGES = [
     dict(name="h735-bootloader",
-         sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
+         sources=CORE + DRIVERS + ["firmware/boards/h735/startup.c"] +
          [H735 + f for f in ("main.c", "board.c", "clocks.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c",
                             "ident.c")],
          ldscript=H735 + "bootloader.ld", out="build/firmware/h735/bootloader.elf", cpu=cpu.H7,
          includes=["firmware/core", "firmware", H735], bin=True),
     dict(name="h735-demo",
-         sources=["firmware/port/h735/startup.c", "native/crc32.c", H7_DRIVERS + "clock.c",
+         sources=["firmware/boards/h735/startup.c", "native/crc32.c", H7_DRIVERS + "clock.c",
                   H7_DRIVERS + "gpio.c", H7_DRIVERS + "usart.c", "firmware/app/blreq.c", "firmware/app/banner.c",
                   H735 + "clocks.c", H735 + "demo/main.c", TABLE],
          ldscript=H735 + "demo/demo.ld", out="build/firmware/h735/demo.elf", cpu=cpu.H7,
@@ -78,7 +78,7 @@ def RELEASE(board, out):
         key_c=f"{out}/gen/release_key.c",
         images=[
             dict(name="h735-bootloader",
-                 sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
+                 sources=CORE + DRIVERS + ["firmware/boards/h735/startup.c"] +
                  [H735 + f for f in ("main.c", "board.c", "clocks.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c",
                                      "seccnt.c", "vb_hash.c", "ident.c")] +
                  [H7_DRIVERS + "hashunit.c"] +
@@ -87,7 +87,7 @@ def RELEASE(board, out):
                  includes=["firmware/core", "firmware", H735], defines={"STM32BOOT_RELEASE": "1"},
                  generated=[f"{out}/gen/release_key.c"], bin=True),
             dict(name="h735-demo",
-                 sources=["firmware/port/h735/startup.c", "native/crc32.c", H7_DRIVERS + "clock.c",
+                 sources=["firmware/boards/h735/startup.c", "native/crc32.c", H7_DRIVERS + "clock.c",
                           H7_DRIVERS + "gpio.c", H7_DRIVERS + "usart.c", "firmware/app/blreq.c",
                           "firmware/app/banner.c", H735 + "clocks.c", H735 + "demo/main.c", TABLE],
                  ldscript=H735 + "demo/demo_release.ld", out=f"{out}/demo.elf", cpu=cpu.H7,

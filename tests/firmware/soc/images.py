@@ -3,7 +3,7 @@ all through the firmware/drivers the bootloader uses."""
 DRIVERS = ["firmware/drivers/h7/" + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c")] + \
     ["firmware/boards/h735/clocks.c"]   # the clock tree of the board they run on
 IMAGES = [
-    dict(name="soc", sources=["firmware/port/h735/startup.c", "tests/firmware/common/console.c", "tests/firmware/soc/soc.c",
+    dict(name="soc", sources=["firmware/boards/h735/startup.c", "tests/firmware/common/console.c", "tests/firmware/soc/soc.c",
                               "tests/firmware/soc/soc_flash.c"] + DRIVERS,
          ldscript="tests/firmware/soc/soc.ld", out="build/testfw/soc/soc.elf",
          includes=["firmware", "tests/firmware/soc", "tests/firmware/common"]),

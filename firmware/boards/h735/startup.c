@@ -5,7 +5,7 @@
  * debugger that is a HardFault (ARMv7-M ARM, HFSR.DEBUGEVT), so real firmware never returns.
  * Every exception handler is a weak alias of Default_Handler, which spins: a firmware overrides the ones
  * it uses by defining a function of the same name.
- * Symbols come from common.ld: _sidata (load address of .data), _sdata/_edata, _sbss/_ebss, _estack.
+ * Symbols come from firmware/sections.ld: _sidata (load address of .data), _sdata/_edata, _sbss/_ebss, _estack.
  */
 #include <stdint.h>
 
@@ -30,7 +30,7 @@ void PendSV_Handler(void) WEAK_ALIAS;
 void SysTick_Handler(void) WEAK_ALIAS;
 
 /* 16 core vectors + 163 STM32H735 interrupt lines (all to Default_Handler: our firmware polls).
- * 179 words: VTOR needs the table aligned to 1 KB, which common.ld provides. */
+ * 179 words: VTOR needs the table aligned to 1 KB, which firmware/sections.ld provides. */
 #define IRQ_COUNT 163u
 typedef void (*vector_t)(void);
 
