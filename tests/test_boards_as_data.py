@@ -115,3 +115,30 @@ def test_the_scan_finds_what_it_looks_for(tmp_path, monkeypatch, line, found):
     (tmp_path / "x.c").write_text(line + "\n")
     hits = board_names_in(["x.c"]) + register_addresses_in(["x.c"])
     assert bool(hits) is found, hits
+
+
+def test_the_rom_bootloader_a_board_reaches_follows_its_data():
+    """BOOT0 high reaches ST's ROM bootloader model when the chip module names one and the board's console
+    is on pins AN2606 lists for the chip (rom/devices.py); moving the console in the data moves the answer."""
+    from dataclasses import replace
+
+    from stm32boot.boards.model import Uart
+    from stm32boot.sim.rom import onboard
+    h735 = boards.get("h735")
+    assert onboard.find("h735").pins == "USART3 PD8/PD9"          # the DK's ST-LINK VCP (UM2679)
+    assert onboard.find("f746") is None                            # no F7 model; its VCP RX (PB7) is not a ROM pin
+    moved = replace(h735, console=Uart("USART1", tx_pin="PA9", rx_pin="PA10", af=7))
+    assert onboard.find(moved).pins == "USART1 PA9/PA10"
+    assert onboard.find(replace(h735, console=Uart("USART1", tx_pin="PB6", rx_pin="PB7", af=7))) is None
+    assert onboard.names() == ["h735"]
+
+
+def test_sim_boot0_names_the_board_and_pins_from_data(tmp_path, monkeypatch, capsys):
+    from stm32boot.cli import main
+    monkeypatch.setenv("STM32BOOT_SIM_STATE", str(tmp_path / "board"))
+    assert main(["sim", "h735", "--blank", "--boot0", "high", "--uart", "none"]) == 0
+    err = capsys.readouterr().err
+    assert "STM32H735G-DK: BOOT0 high" in err and "ST's ROM bootloader on USART3 PD8/PD9" in err, err
+    assert main(["sim", "f746", "--rom", "--uart", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "--boot0 high: h735" in err, err

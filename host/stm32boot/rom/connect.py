@@ -60,10 +60,11 @@ def _sim_transport(chip: str | None, board, state, parity: str):
         return link, done, None
     from ..sim import state as simstate
     from ..sim.board import build
-    from ..sim.rom.onboard import advance_machine, find, rom_model
+    from ..sim.rom.onboard import advance_machine, find, names, rom_model
     if board is None or find(board) is None:
-        raise RomError("--via rom without --port: give --chip f767|f107|l151 (simulated chips) or a "
-                       "--board whose simulated chip has a ROM bootloader model (BOOT0 high)")
+        raise RomError(f"--via rom without --port: give --chip {'|'.join(CHIPS)} (simulated chips) or a "
+                       f"--board whose simulated chip has a ROM bootloader model on its console (BOOT0 high): "
+                       f"{', '.join(names()) or 'none'}")
     m = build(board, state_dir=str(state or simstate.default_dir(board.name)), warn=lambda *a: None)
     model = rom_model(m)
     model.boot0 = bool(m.boot0)
