@@ -25,10 +25,12 @@ from doit import doit_cmd, get_var
 from doit.tools import config_changed
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(ROOT, "host"))   # the board registry, also before ./dev installed the tool
-from stm32boot import boards  # noqa: E402
-
-sys.path.pop(0)
+try:
+    from stm32boot import boards   # the board registry of the installed host tool (./dev installs it)
+except ImportError:                # not installed yet: this checkout's
+    sys.path.insert(0, os.path.join(ROOT, "host"))
+    from stm32boot import boards
+    sys.path.pop(0)
 
 # Every command-line variable the tasks read. A misspelt one (`prot=`, `buad=`) would otherwise be
 # ignored and the task would run against the simulated board: refuse it instead.
