@@ -21,7 +21,12 @@ BOARD = Board(
                kind="external_nor", reserved_top=4 * KB),
     ),
     console=Uart("USART3", tx_pin="PD8", rx_pin="PD9", af=7),
-    nor=Nor(parts=("mx25lm51245g",), controller="OCTOSPI1"),
+    # OCTOSPI1 on OCTOSPIM port 1 (UM2679 schematic; AF numbers from the STM32H735 datasheet's
+    # alternate-function table).
+    nor=Nor(parts=("mx25lm51245g",), controller="OCTOSPI1",
+            pins=(("NCS", "PG6", 10), ("CLK", "PF10", 9), ("DQS", "PB2", 10), ("IO0", "PD11", 9), ("IO1", "PD12", 9),
+                  ("IO2", "PE2", 9), ("IO3", "PD13", 9), ("IO4", "PD4", 10), ("IO5", "PD5", 10), ("IO6", "PG9", 9),
+                  ("IO7", "PD7", 10))),
     hse_hz=25_000_000,
     bootloader_size=128 * KB,  # sector 0; the application starts at 0x08020000
     ram=chip.RAM,
