@@ -15,7 +15,7 @@ struct ospim_cfg {
     uint32_t pcr[2];       /* P1CR, P2CR */
 };
 
-/* The reset routing: port 1 = OCTOSPI1, port 2 = OCTOSPI2 (the STM32H735G-DK wiring, UM2679). */
+/* The reset routing (RM0468, OCTOSPIM_P1CR/P2CR reset values): port 1 = OCTOSPI1, port 2 = OCTOSPI2. */
 extern const struct ospim_cfg ospim_cfg_reset;
 
 /* Needs the IOMNGR clock on (RCC AHB3ENR.IOMNGREN), or the registers read 0 (docs/hardware-notes.md).
