@@ -78,7 +78,8 @@ def RELEASE(board, out):
                  [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "seccnt.c", "vb_hash.c",
                                      "ident.c")] +
                  ["firmware/drivers/hashunit.c"] +
-                 ["firmware/core/verify.c", "native/sha256.c", "native/ed25519.c", f"{out}/gen/release_key.c"],
+                 ["firmware/core/verify.c", "native/sha256.c", "native/fe25519.c", "native/sc25519.c",
+                  "native/ed25519.c", f"{out}/gen/release_key.c"],
                  ldscript=H735 + "bootloader_release.ld", out=f"{out}/bootloader.elf", cpu=cpu.H7,
                  includes=["firmware/core", H735, "firmware/drivers"], defines={"STM32BOOT_RELEASE": "1"},
                  generated=[f"{out}/gen/release_key.c"], bin=True),
