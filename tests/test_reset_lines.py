@@ -38,6 +38,7 @@ def deaf_board(tmp_path_factory):
 def test_a_board_whose_application_ignores_hello_asks_for_the_reset_button(deaf_board):
     rc, out, err = cli("info", "--port", deaf_board.link, "--wait", "1.5")
     assert rc == 2 and "press RESET on the board" in err and "no response" in err, err
+    assert "or pass --before reset: this simulated board has a reset input" in err
     assert "Traceback" not in err
 
 
@@ -64,6 +65,23 @@ def test_before_reset_on_a_port_without_reset_wiring_says_what_to_wire(tmp_path)
     line = err.strip().splitlines()[-1]
     assert "STLINK-V3E virtual COM port of the STM32H735G-DK has no DTR/RTS wired to NRST" in line
     assert "press RESET" in line and "--before dtr-reset" in line and "RESET on the Arduino" in line
+
+
+def test_a_reset_input_left_by_a_killed_simulator_is_not_taken_for_a_board():
+    """A stale socket on the pty's name (its simulator was killed): the pty is what it is now."""
+    import socket
+    master, slave = os.openpty()
+    path = reset.reset_input_path(os.ttyname(slave))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(path)
+    s.close()                                   # bound, never listening: as a SIGKILL leaves it
+    try:
+        rc, out, err = cli("info", "--port", os.ttyname(slave), "--before", "reset")
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert rc == 2 and "has no DTR/RTS wired to NRST" in err and not os.path.exists(path)
 
 
 def test_a_bad_before_is_refused_before_the_board_is_opened():

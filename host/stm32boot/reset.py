@@ -129,6 +129,17 @@ def before_connect(transport, board, before: str | None) -> str:
     return what
 
 
+def hint(transport, board, before: str | None) -> str:
+    """For "press RESET on the board": how `--before` could reset it from here ("" when it cannot, or
+    already tried)."""
+    if (before or "default") != "default":
+        return ""
+    if sim_reset_input(getattr(transport, "name", "")) is not None:
+        return "; or pass --before reset: this simulated board has a reset input"
+    line = getattr(getattr(board, "reset_lines", None), "nrst", None)
+    return f"; or pass --before reset ({line.upper()} drives NRST on this board)" if line else ""
+
+
 def no_reset_line(board, port: str) -> str:
     rl = board.reset_lines
     return (f"--before reset: {rl.port or 'the serial port'} of the {board.title} has no DTR/RTS wired to "
@@ -154,9 +165,26 @@ def reset_input_path(pty_path: str) -> str | None:
 
 
 def sim_reset_input(port: str) -> str | None:
-    """The socket of a running simulated board served on `port`, or None."""
+    """The socket of a running simulated board served on `port`, or None (a socket left by a simulator
+    that was killed answers nothing: it is removed, and the pty is taken for what it is now)."""
+    import socket
     path = reset_input_path(port)
-    return path if path is not None and os.path.exists(path) else None
+    if path is None or not os.path.exists(path):
+        return None
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(path)
+        return path
+    except (ConnectionRefusedError, FileNotFoundError):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        return None
+    except OSError:
+        return None
+    finally:
+        s.close()
 
 
 def pulse_sim_nrst(sock_path: str, port: str, timeout: float = 2.0) -> None:

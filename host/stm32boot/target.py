@@ -463,7 +463,7 @@ def open_target(board, port: str | None = None, state_dir=None, baud: int | None
     try:
         _before(t, board, before)
         t.hello(within=HELLO_TRIES_S if wait is None else wait,
-                notice=lambda text: print(text, file=sys.stderr, flush=True))
+                notice=lambda text: print(text + _reset_hint(transport, board, before), file=sys.stderr, flush=True))
         t.negotiate_baud(baud)
     except BaseException:
         t.close()
@@ -477,3 +477,9 @@ def _before(t: Target, board, before: str | None) -> None:
     done = before_connect(t.t, board, before)
     if done:
         print(f"before: {done}", file=sys.stderr, flush=True)
+
+
+def _reset_hint(transport, board, before) -> str:
+    """Appended to "press RESET": the --before that would do it from here, when one can."""
+    from .reset import hint
+    return hint(transport, board, before)

@@ -58,6 +58,8 @@ class ResetInput:
                 try:
                     conn.settimeout(2.0)
                     req = conn.recv(64).strip()
+                    if not req:
+                        continue       # a host looking whether the board is there (reset.sim_reset_input)
                     if req == b"nrst":
                         self._reset()
                         conn.sendall(b"ok\n")
