@@ -134,3 +134,14 @@ def test_every_board_says_whether_its_serial_port_can_reset_it():
     for name in boards.names():
         rl = boards.get(name).reset_lines
         assert rl.nrst in (None, "dtr", "rts") and rl.boot0 in (None, "dtr", "rts") and rl.port
+
+
+def test_the_rom_path_reads_the_same_line_steps():
+    """--via rom: its named sequences through the shared parser; our bootloader's words for "touch nothing"
+    mean its `none`; a bad step is one line naming the ROM presets."""
+    from stm32boot.rom import before as rom_before
+    assert rom_before.parse("rts-boot0") == [("rts", True), ("dtr", True), ("wait", 0.1), ("dtr", False),
+                                             ("wait", 0.1)]
+    assert rom_before.parse("no-reset") == rom_before.parse("default") == rom_before.parse(None) == []
+    with pytest.raises(rom_before.BeforeError, match="cannot read step 'reset'.*rts-boot0"):
+        rom_before.parse("reset")
