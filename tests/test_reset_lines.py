@@ -128,6 +128,12 @@ def test_reset_follows_the_boards_wiring_and_custom_steps_run_as_written():
     for quiet in ("default", "no-reset", None):
         a = Adapter()
         assert reset.before_connect(a, H735, quiet) == "" and a.log == []
+    a = Adapter()                 # opening the port asserted RTS: on a wired board it must let NRST go
+    reset.before_connect(a, wired, "default")
+    assert a.log == [(0.0, "rts", False)]
+    a = Adapter()
+    reset.before_connect(a, wired, "no-reset")
+    assert a.log == []
 
 
 def test_every_board_says_whether_its_serial_port_can_reset_it():

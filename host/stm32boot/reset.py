@@ -12,7 +12,7 @@ Line steps: comma-separated `rts` / `-rts`, `dtr` / `-dtr` (assert / release), `
 
 `--before` for our bootloader:
     default    HELLO; an application that links firmware/app/blreq.c resets into the bootloader on it
-               (otherwise: "press RESET on the board")
+               (otherwise: "press RESET on the board"); a line the board wires to NRST is released
     reset      pulse NRST (the board's wired line, or the simulated board's reset input), then HELLO
                within the 200 ms the bootloader listens after reset
     no-reset   touch no modem line (opening the port may still move them: the OS does)
@@ -101,6 +101,11 @@ def before_connect(transport, board, before: str | None) -> str:
     """Carry out `--before` on an open transport, just before the first HELLO. Returns what was done,
     for messages: "" (nothing), or a phrase like "NRST pulsed by DTR"."""
     before = check_ours(before)
+    if before == "default" and board.reset_lines.nrst and hasattr(transport, "set_dtr"):
+        # Opening a serial port asserts DTR and RTS (Linux does, and pyserial after it): a line wired to
+        # NRST would hold the chip in reset for the whole session. Release it.
+        run_steps(transport, parse_steps(f"-{board.reset_lines.nrst}"))
+        return ""
     if before in ("default", "no-reset"):
         return ""
     if before == "reset":
