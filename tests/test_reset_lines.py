@@ -52,6 +52,24 @@ def test_before_reset_resets_the_simulated_board_on_its_pty_and_flashes(deaf_boa
     assert rc == 0 and "board:      h735" in out, err            # the /dev/pts/N path finds it too
 
 
+def test_boards_flashed_in_parallel_are_each_reset_by_before_reset(deaf_board, tmp_path):
+    """`flash --port A --port B --before reset`: every board of the gang gets its own NRST pulse."""
+    import shutil
+    deaf_board.close()                    # its state is copied while no simulator holds it
+    shutil.copytree(deaf_board.state, tmp_path / "state")
+    boards_ = [pty_board.PtyBoard(os.path.dirname(deaf_board.link), deaf_board.state),
+               pty_board.PtyBoard(str(tmp_path), str(tmp_path / "state"))]
+    try:
+        rc, out, err = cli("flash", DEAF, "--port", boards_[0].link, "--port", boards_[1].link, "--before", "reset")
+        assert rc == 0, out + err
+        for b in boards_:
+            assert "NRST pulsed by the host" in b.output()
+            assert b.link in out
+    finally:
+        for b in boards_:
+            b.close()
+
+
 def test_before_reset_on_a_port_without_reset_wiring_says_what_to_wire(tmp_path):
     """A serial port that is no simulated board (here a bare pty) on a board whose ST-LINK VCP has no
     DTR/RTS to NRST: one line naming the port, the button and the adapter wiring."""
