@@ -463,7 +463,8 @@ def open_target(board, port: str | None = None, state_dir=None, baud: int | None
     try:
         _before(t, board, before)
         t.hello(within=HELLO_TRIES_S if wait is None else wait,
-                notice=lambda text: print(text + _reset_hint(transport, board, before), file=sys.stderr, flush=True))
+                notice=lambda text: print(text + _reset_hint(transport, board, before), file=sys.stderr,
+                                          flush=True))
         t.negotiate_baud(baud)
     except BaseException:
         t.close()
