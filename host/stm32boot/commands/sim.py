@@ -161,4 +161,4 @@ def _reset_input(m, uart):
     if not isinstance(uart, PtyChannel):
         return None
     from ..sim.nrst import ResetInput
-    return ResetInput(m, uart.path, uart, announce=lambda s: print(s, file=sys.stderr, flush=True))
+    return ResetInput(m, uart.link or uart.path, uart, announce=lambda s: print(s, file=sys.stderr, flush=True))

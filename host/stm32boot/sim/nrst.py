@@ -45,6 +45,8 @@ class ResetInput:
         self.announce = announce
         self.thread = threading.Thread(target=self._serve, daemon=True, name="nrst")
         self.thread.start()
+        if announce:
+            announce(f"sim: NRST on {self.path} (stm32boot ... --port {pty_path} --before reset)")
 
     def _serve(self) -> None:
         while not self._closed:
