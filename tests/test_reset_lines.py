@@ -169,3 +169,11 @@ def test_the_rom_path_reads_the_same_line_steps():
     assert rom_before.parse("no-reset") == rom_before.parse("default") == rom_before.parse(None) == []
     with pytest.raises(rom_before.BeforeError, match="cannot read step 'reset'.*rts-boot0"):
         rom_before.parse("reset")
+
+
+def test_doit_flash_passes_before_to_the_tool():
+    """`doit flash before=...` reaches `stm32boot flash --before`: a bad value is the tool's one line."""
+    r = subprocess.run([sys.executable, "-m", "doit", "flash", "board=h735", "before=hard_reset"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=600, env=pty_board.env())
+    assert r.returncode != 0 and "Traceback" not in r.stdout + r.stderr
+    assert "--before: cannot read step 'hard_reset'" in r.stdout + r.stderr
