@@ -40,6 +40,7 @@ KNOWN_VARS = {
     "ports": "several serial ports, comma-separated: `doit flash` flashes those boards in parallel",
     "key": "Ed25519 signing key of `doit release` / `doit keygen` (default keys/release.pem)",
     "via": "via=rom: through ST's ROM bootloader (BOOT0 high) instead of ours",
+    "before": "before=reset|dtr-reset|rts-reset|no-reset: how to reach the bootloader (docs/reset-lines.md)",
     "release": "release=1 builds with -DRELEASE=1",
     "args": "extra pytest options for `doit test`",
 }
@@ -65,6 +66,7 @@ BOARD = get_var("board", boards.DEFAULT)
 BOARD_FILES = sorted(glob.glob("host/stm32boot/boards/*.py"))   # the registry (the host test port's stand-in)
 PORT = get_var("port", "")
 PORTS = [p for p in (get_var("ports", "") or "").split(",") if p]
+BEFORE = get_var("before", "")
 VIA = get_var("via", "")          # via=rom: through ST's ROM bootloader (BOOT0 high) instead of ours
 RELEASE = get_var("release", "") not in ("", "0")
 KEY = get_var("key", "keys/release.pem")
@@ -251,6 +253,8 @@ def task_flash():
         cmd += ["--port", p]
     if VIA:
         cmd += ["--via", VIA]
+    if BEFORE:
+        cmd += ["--before", BEFORE]
     if image:
         cmd += list(image) if isinstance(image, (list, tuple)) else [image]
     return {
@@ -270,6 +274,8 @@ def task_flash_loader():
         cmd += ["--port", PORT]
     if VIA:
         cmd += ["--via", VIA]
+    if BEFORE:
+        cmd += ["--before", BEFORE]
     if image:
         cmd.append(image)
     return {

@@ -82,7 +82,8 @@ def RELEASE(board, out):
                  [H735 + f for f in ("main.c", "board.c", "clocks.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c",
                                      "seccnt.c", "vb_hash.c", "ident.c")] +
                  [H7_DRIVERS + "hashunit.c"] +
-                 ["firmware/core/verify.c", "native/sha256.c", "native/ed25519.c", f"{out}/gen/release_key.c"],
+                 ["firmware/core/verify.c", "native/sha256.c", "native/fe25519.c", "native/sc25519.c",
+                  "native/ed25519.c", f"{out}/gen/release_key.c"],
                  ldscript=H735 + "bootloader_release.ld", out=f"{out}/bootloader.elf", cpu=cpu.H7,
                  includes=["firmware/core", "firmware", H735], defines={"STM32BOOT_RELEASE": "1"},
                  generated=[f"{out}/gen/release_key.c"], bin=True),

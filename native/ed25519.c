@@ -1,195 +1,71 @@
-/* Ed25519 verification, RFC 8032 §5.1. Field elements mod p = 2^255 - 19 are eight 32-bit limbs holding
- * any value below 2^256 (reduced only when encoded): 2^256 = 38 (mod p) folds carries back in. Points use
+/* Ed25519 verification, RFC 8032 §5.1, over the field of fe25519.c and the scalars of sc25519.c. Points use
  * extended coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, xy = T/Z, with the complete addition law for a = -1
  * (Hisil-Wong-Carter-Dawson 2008, "Twisted Edwards curves revisited" §3.1), which also doubles.
  * Only public data are handled, so nothing here needs to run in constant time. */
 #include <string.h>
 #include "ed25519.h"
+#include "fe25519.h"
+#include "sc25519.h"
 
-typedef struct { uint32_t v[8]; } fe;
-typedef struct { fe x, y, z, t; } pt;
+typedef struct { fe25519 x, y, z, t; } pt;
 
 /* Curve constants (RFC 8032 §5.1): d = -121665/121666, 2d, sqrt(-1) = 2^((p-1)/4), the base point B. */
-static const fe D = {{0x135978a3, 0x75eb4dca, 0x4141d8ab, 0x00700a4d, 0x7779e898, 0x8cc74079, 0x2b6ffe73, 0x52036cee}};
-static const fe D2 = {{0x26b2f159, 0xebd69b94, 0x8283b156, 0x00e0149a, 0xeef3d130, 0x198e80f2, 0x56dffce7, 0x2406d9dc}};
-static const fe SQRTM1 = {{0x4a0ea0b0, 0xc4ee1b27, 0xad2fe478, 0x2f431806, 0x3dfbd7a7, 0x2b4d0099, 0x4fc1df0b, 0x2b832480}};
+static const fe25519 D = {{0x135978a3, 0x75eb4dca, 0x4141d8ab, 0x00700a4d,
+    0x7779e898, 0x8cc74079, 0x2b6ffe73, 0x52036cee}};
+static const fe25519 D2 = {{0x26b2f159, 0xebd69b94, 0x8283b156, 0x00e0149a,
+    0xeef3d130, 0x198e80f2, 0x56dffce7, 0x2406d9dc}};
+static const fe25519 SQRTM1 = {{0x4a0ea0b0, 0xc4ee1b27, 0xad2fe478, 0x2f431806,
+    0x3dfbd7a7, 0x2b4d0099, 0x4fc1df0b, 0x2b832480}};
 static const pt BASE = {
     {{0x8f25d51a, 0xc9562d60, 0x9525a7b2, 0x692cc760, 0xfdd6dc5c, 0xc0a4e231, 0xcd6e53fe, 0x216936d3}},
     {{0x66666658, 0x66666666, 0x66666666, 0x66666666, 0x66666666, 0x66666666, 0x66666666, 0x66666666}},
     {{1, 0, 0, 0, 0, 0, 0, 0}},
     {{0xa5b7dda3, 0x6dde8ab3, 0x775152f5, 0x20f09f80, 0x64abe37d, 0x66ea4e8e, 0xd78b7665, 0x67875f0f}},
 };
-/* The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian limbs. */
-static const uint32_t ORDER[8] = {0x5cf5d3ed, 0x5812631a, 0xa2f79cd6, 0x14def9de, 0, 0, 0, 0x10000000};
-
-/* ---- field arithmetic ------------------------------------------------------------------------ */
-
-static void fe_add(fe *r, const fe *a, const fe *b)
-{
-    uint64_t c = 0;
-    for (int i = 0; i < 8; i++) {
-        c += (uint64_t)a->v[i] + b->v[i];
-        r->v[i] = (uint32_t)c;
-        c >>= 32;
-    }
-    while (c) {   /* 2^256 = 38: at most twice, the second time the value is tiny */
-        c *= 38u;
-        for (int i = 0; i < 8 && c; i++) {
-            c += r->v[i];
-            r->v[i] = (uint32_t)c;
-            c >>= 32;
-        }
-    }
-}
-
-static void fe_sub(fe *r, const fe *a, const fe *b)
-{
-    int64_t c = 0;
-    for (int i = 0; i < 8; i++) {
-        c += (int64_t)a->v[i] - b->v[i];
-        r->v[i] = (uint32_t)c;
-        c >>= 32;   /* arithmetic: 0 or -1 */
-    }
-    while (c) {   /* wrapped by 2^256 = 38: take 38 off, at most twice */
-        c = -38;
-        for (int i = 0; i < 8 && c; i++) {
-            c += r->v[i];
-            r->v[i] = (uint32_t)c;
-            c >>= 32;
-        }
-    }
-}
-
-static void fe_mul(fe *r, const fe *a, const fe *b)
-{
-    uint32_t t[16] = {0};
-    for (int i = 0; i < 8; i++) {
-        uint64_t c = 0;
-        for (int j = 0; j < 8; j++) {
-            c += (uint64_t)a->v[i] * b->v[j] + t[i + j];
-            t[i + j] = (uint32_t)c;
-            c >>= 32;
-        }
-        t[i + 8] = (uint32_t)c;
-    }
-    uint64_t c = 0;
-    for (int i = 0; i < 8; i++) {   /* low half + 38 * high half */
-        c += (uint64_t)t[i + 8] * 38u + t[i];
-        r->v[i] = (uint32_t)c;
-        c >>= 32;
-    }
-    while (c) {
-        c *= 38u;
-        for (int i = 0; i < 8 && c; i++) {
-            c += r->v[i];
-            r->v[i] = (uint32_t)c;
-            c >>= 32;
-        }
-    }
-}
-
-static void fe_sq(fe *r, const fe *a) { fe_mul(r, a, a); }
-
-/* Fully reduced to [0, p). */
-static void fe_freeze(fe *r)
-{
-    for (int k = 0; k < 2; k++) {   /* r < 2^256 < 3p */
-        uint32_t s[8];
-        int64_t c = 19;   /* r - p = r + 19 - 2^255 */
-        for (int i = 0; i < 8; i++) {
-            c += r->v[i];
-            s[i] = (uint32_t)c;
-            c >>= 32;
-        }
-        if (s[7] & 0x80000000u) {   /* r + 19 >= 2^255: r >= p */
-            s[7] &= 0x7fffffffu;
-            memcpy(r->v, s, sizeof s);
-        }
-    }
-}
-
-static int fe_eq(const fe *a, const fe *b)
-{
-    fe x = *a, y = *b;
-    fe_freeze(&x);
-    fe_freeze(&y);
-    return memcmp(x.v, y.v, sizeof x.v) == 0;
-}
-
-static int fe_iszero(const fe *a)
-{
-    static const fe zero;
-    return fe_eq(a, &zero);
-}
-
-/* a^e for an exponent given as limbs, left to right. */
-static void fe_pow(fe *r, const fe *a, const uint32_t e[8])
-{
-    fe x = {{1}};
-    for (int i = 255; i >= 0; i--) {
-        fe_sq(&x, &x);
-        if (e[i / 32] >> (i % 32) & 1) fe_mul(&x, &x, a);
-    }
-    *r = x;
-}
-
-static void fe_load(fe *r, const uint8_t s[32])
-{
-    for (int i = 0; i < 8; i++)
-        r->v[i] = (uint32_t)s[4 * i] | (uint32_t)s[4 * i + 1] << 8 | (uint32_t)s[4 * i + 2] << 16 |
-                  (uint32_t)s[4 * i + 3] << 24;
-}
-
-static void fe_store(uint8_t s[32], const fe *a)
-{
-    fe x = *a;
-    fe_freeze(&x);
-    for (int i = 0; i < 32; i++) s[i] = (uint8_t)(x.v[i / 4] >> (8 * (i % 4)));
-}
 
 /* ---- points ---------------------------------------------------------------------------------- */
 
 static void pt_add(pt *r, const pt *p, const pt *q)
 {
-    fe a, b, c, d, e, f, g, h;
-    fe_sub(&a, &p->y, &p->x);
-    fe_sub(&h, &q->y, &q->x);
-    fe_mul(&a, &a, &h);             /* A = (Y1-X1)(Y2-X2) */
-    fe_add(&b, &p->y, &p->x);
-    fe_add(&h, &q->y, &q->x);
-    fe_mul(&b, &b, &h);             /* B = (Y1+X1)(Y2+X2) */
-    fe_mul(&c, &p->t, &q->t);
-    fe_mul(&c, &c, &D2);            /* C = 2d T1 T2 */
-    fe_mul(&d, &p->z, &q->z);
-    fe_add(&d, &d, &d);             /* D = 2 Z1 Z2 */
-    fe_sub(&e, &b, &a);
-    fe_sub(&f, &d, &c);
-    fe_add(&g, &d, &c);
-    fe_add(&h, &b, &a);
-    fe_mul(&r->x, &e, &f);
-    fe_mul(&r->y, &g, &h);
-    fe_mul(&r->t, &e, &h);
-    fe_mul(&r->z, &f, &g);
+    fe25519 a, b, c, d, e, f, g, h;
+    fe25519_sub(&a, &p->y, &p->x);
+    fe25519_sub(&h, &q->y, &q->x);
+    fe25519_mul(&a, &a, &h);             /* A = (Y1-X1)(Y2-X2) */
+    fe25519_add(&b, &p->y, &p->x);
+    fe25519_add(&h, &q->y, &q->x);
+    fe25519_mul(&b, &b, &h);             /* B = (Y1+X1)(Y2+X2) */
+    fe25519_mul(&c, &p->t, &q->t);
+    fe25519_mul(&c, &c, &D2);            /* C = 2d T1 T2 */
+    fe25519_mul(&d, &p->z, &q->z);
+    fe25519_add(&d, &d, &d);             /* D = 2 Z1 Z2 */
+    fe25519_sub(&e, &b, &a);
+    fe25519_sub(&f, &d, &c);
+    fe25519_add(&g, &d, &c);
+    fe25519_add(&h, &b, &a);
+    fe25519_mul(&r->x, &e, &f);
+    fe25519_mul(&r->y, &g, &h);
+    fe25519_mul(&r->t, &e, &h);
+    fe25519_mul(&r->z, &f, &g);
 }
 
 /* Doubling, a = -1 (same paper §3.3): 4 squarings + 4 multiplications instead of 9 multiplications. */
 static void pt_dbl(pt *r, const pt *p)
 {
-    fe a, b, c, e, g, f, h;
-    fe_sq(&a, &p->x);
-    fe_sq(&b, &p->y);
-    fe_sq(&c, &p->z);
-    fe_add(&c, &c, &c);             /* C = 2 Z^2 */
-    fe_add(&h, &a, &b);             /* H = A + B */
-    fe_add(&e, &p->x, &p->y);
-    fe_sq(&e, &e);
-    fe_sub(&e, &h, &e);             /* E = H - (X+Y)^2 */
-    fe_sub(&g, &a, &b);             /* G = A - B */
-    fe_add(&f, &c, &g);             /* F = C + G */
-    fe_mul(&r->x, &e, &f);
-    fe_mul(&r->y, &g, &h);
-    fe_mul(&r->t, &e, &h);
-    fe_mul(&r->z, &f, &g);
+    fe25519 a, b, c, e, g, f, h;
+    fe25519_sq(&a, &p->x);
+    fe25519_sq(&b, &p->y);
+    fe25519_sq(&c, &p->z);
+    fe25519_add(&c, &c, &c);             /* C = 2 Z^2 */
+    fe25519_add(&h, &a, &b);             /* H = A + B */
+    fe25519_add(&e, &p->x, &p->y);
+    fe25519_sq(&e, &e);
+    fe25519_sub(&e, &h, &e);             /* E = H - (X+Y)^2 */
+    fe25519_sub(&g, &a, &b);             /* G = A - B */
+    fe25519_add(&f, &c, &g);             /* F = C + G */
+    fe25519_mul(&r->x, &e, &f);
+    fe25519_mul(&r->y, &g, &h);
+    fe25519_mul(&r->t, &e, &h);
+    fe25519_mul(&r->z, &f, &g);
 }
 
 /* Decode a point (RFC 8032 §5.1.3); 0 when the encoding is not a point. */
@@ -201,41 +77,41 @@ static int pt_decode(pt *r, const uint8_t s[32])
     memcpy(b, s, 32);
     int sign = b[31] >> 7;
     b[31] &= 0x7f;
-    fe y, u, v, v3, x, chk, one = {{1}};
-    fe_load(&y, b);
+    fe25519 y, u, v, v3, x, chk, one = {{1}};
+    fe25519_load(&y, b);
     uint8_t canon[32];
-    fe_store(canon, &y);
+    fe25519_store(canon, &y);
     if (memcmp(canon, b, 32) != 0) return 0;   /* y >= p */
-    fe_sq(&u, &y);
-    fe_mul(&v, &u, &D);
-    fe_sub(&u, &u, &one);              /* u = y^2 - 1 */
-    fe_add(&v, &v, &one);              /* v = d y^2 + 1 */
-    fe_sq(&v3, &v);
-    fe_mul(&v3, &v3, &v);              /* v^3 */
-    fe_sq(&x, &v3);
-    fe_mul(&x, &x, &v);
-    fe_mul(&x, &x, &u);                /* u v^7 */
-    fe_pow(&x, &x, P58);
-    fe_mul(&x, &x, &v3);
-    fe_mul(&x, &x, &u);                /* x = u v^3 (u v^7)^((p-5)/8) */
-    fe_sq(&chk, &x);
-    fe_mul(&chk, &chk, &v);
-    if (!fe_eq(&chk, &u)) {
-        fe neg;
-        fe_sub(&neg, &(fe){{0}}, &u);
-        if (!fe_eq(&chk, &neg)) return 0;
-        fe_mul(&x, &x, &SQRTM1);
+    fe25519_sq(&u, &y);
+    fe25519_mul(&v, &u, &D);
+    fe25519_sub(&u, &u, &one);              /* u = y^2 - 1 */
+    fe25519_add(&v, &v, &one);              /* v = d y^2 + 1 */
+    fe25519_sq(&v3, &v);
+    fe25519_mul(&v3, &v3, &v);              /* v^3 */
+    fe25519_sq(&x, &v3);
+    fe25519_mul(&x, &x, &v);
+    fe25519_mul(&x, &x, &u);                /* u v^7 */
+    fe25519_pow(&x, &x, P58);
+    fe25519_mul(&x, &x, &v3);
+    fe25519_mul(&x, &x, &u);                /* x = u v^3 (u v^7)^((p-5)/8) */
+    fe25519_sq(&chk, &x);
+    fe25519_mul(&chk, &chk, &v);
+    if (!fe25519_eq(&chk, &u)) {
+        fe25519 neg;
+        fe25519_sub(&neg, &(fe25519){{0}}, &u);
+        if (!fe25519_eq(&chk, &neg)) return 0;
+        fe25519_mul(&x, &x, &SQRTM1);
     }
     uint8_t xb[32];
-    fe_store(xb, &x);
+    fe25519_store(xb, &x);
     if ((xb[0] & 1) != sign) {
-        if (fe_iszero(&x)) return 0;   /* x = 0 with the sign bit set */
-        fe_sub(&x, &(fe){{0}}, &x);
+        if (fe25519_iszero(&x)) return 0;   /* x = 0 with the sign bit set */
+        fe25519_sub(&x, &(fe25519){{0}}, &x);
     }
     r->x = x;
     r->y = y;
     r->z = one;
-    fe_mul(&r->t, &x, &y);
+    fe25519_mul(&r->t, &x, &y);
     return 1;
 }
 
@@ -243,46 +119,14 @@ static void pt_encode(uint8_t s[32], const pt *p)
 {
     static const uint32_t PM2[8] = {0xffffffeb, 0xffffffff, 0xffffffff, 0xffffffff,
                                     0xffffffff, 0xffffffff, 0xffffffff, 0x7fffffff};  /* p-2 */
-    fe zi, x, y;
-    fe_pow(&zi, &p->z, PM2);
-    fe_mul(&x, &p->x, &zi);
-    fe_mul(&y, &p->y, &zi);
+    fe25519 zi, x, y;
+    fe25519_pow(&zi, &p->z, PM2);
+    fe25519_mul(&x, &p->x, &zi);
+    fe25519_mul(&y, &p->y, &zi);
     uint8_t xb[32];
-    fe_store(xb, &x);
-    fe_store(s, &y);
+    fe25519_store(xb, &x);
+    fe25519_store(s, &y);
     s[31] |= (uint8_t)(xb[0] << 7);
-}
-
-/* ---- scalars --------------------------------------------------------------------------------- */
-
-/* r = (64-byte little-endian number) mod L, by binary long division: 512 shift-and-subtract steps. */
-static void sc_reduce(uint32_t r[8], const uint8_t h[64])
-{
-    memset(r, 0, 8 * sizeof r[0]);
-    for (int i = 511; i >= 0; i--) {
-        for (int k = 7; k > 0; k--) r[k] = r[k] << 1 | r[k - 1] >> 31;   /* r < L < 2^253: no overflow */
-        r[0] = r[0] << 1 | ((h[i / 8] >> (i % 8)) & 1u);
-        int ge = 1;
-        for (int k = 7; k >= 0; k--)
-            if (r[k] != ORDER[k]) { ge = r[k] > ORDER[k]; break; }
-        if (ge) {
-            int64_t c = 0;
-            for (int k = 0; k < 8; k++) {
-                c += (int64_t)r[k] - ORDER[k];
-                r[k] = (uint32_t)c;
-                c >>= 32;
-            }
-        }
-    }
-}
-
-static int sc_below_order(const uint8_t s[32])
-{
-    for (int i = 31; i >= 0; i--) {
-        uint8_t l = (uint8_t)(ORDER[i / 4] >> (8 * (i % 4)));
-        if (s[i] != l) return s[i] < l;
-    }
-    return 0;
 }
 
 /* ---- SHA-512 (FIPS 180-4: constants §4.2.3, initial value §5.3.5, rounds §6.4.2) ---------------- */
@@ -377,19 +221,19 @@ int ed25519_verify(const uint8_t sig[64], const uint8_t pub[32], const void *msg
 {
     pt a, acc;
     if (!pt_decode(&a, pub)) return ED25519_BAD_KEY;
-    if (!sc_below_order(sig + 32)) return ED25519_BAD_SIG;
+    if (!sc25519_below_order(sig + 32)) return ED25519_BAD_SIG;
     uint8_t h[64];
     const void *parts[3] = {sig, pub, msg};
     const size_t lens[3] = {32, 32, len};
     ed25519_sha512(parts, lens, 3, h);
     uint32_t k[8], s[8];
-    sc_reduce(k, h);
+    sc25519_reduce(k, h);
     for (int i = 0; i < 8; i++)
         s[i] = (uint32_t)sig[32 + 4 * i] | (uint32_t)sig[33 + 4 * i] << 8 | (uint32_t)sig[34 + 4 * i] << 16 |
                (uint32_t)sig[35 + 4 * i] << 24;
     /* R' = [S]B - [k]A by one shared double-and-add pass (Straus); -A = (-x, y, 1, -xy). */
-    fe_sub(&a.x, &(fe){{0}}, &a.x);
-    fe_sub(&a.t, &(fe){{0}}, &a.t);
+    fe25519_sub(&a.x, &(fe25519){{0}}, &a.x);
+    fe25519_sub(&a.t, &(fe25519){{0}}, &a.t);
     memset(&acc, 0, sizeof acc);
     acc.y.v[0] = acc.z.v[0] = 1;   /* neutral element (0, 1) */
     for (int i = 255; i >= 0; i--) {

@@ -1,5 +1,5 @@
 """cffi build script for stm32boot._crypto: SHA-256 and Ed25519 verification (native/sha256.c,
-native/ed25519.c), the very files the release bootloader links.
+native/ed25519.c over fe25519.c and sc25519.c), the very files the release bootloader links.
 
 Private: Python code goes through stm32boot.crypto.
 """
@@ -22,7 +22,7 @@ void sha256(const void *data, size_t len, uint8_t out[32]);
 #define ED25519_BAD_SIG ...
 int ed25519_verify(const uint8_t sig[64], const uint8_t pub[32], const void *msg, size_t len);
 void ed25519_sha512(const void *parts[], const size_t lens[], unsigned nparts, uint8_t out[64]);
-""", ["sha256", "ed25519"], "-O2")
+""", ["sha256", "fe25519", "sc25519", "ed25519"], "-O2")
 
 if __name__ == "__main__":
     build(ffibuilder, MODULE)

@@ -23,7 +23,8 @@ ffibuilder.set_source(
     "#include <stdint.h>\nint vb_check_update(uint8_t *stage, uint32_t *len, uint32_t stage_size);\n"
     "void vb_host_set_key(const uint8_t key[32]);\n",
     sources=[os.path.join(CORE, "verify.c"), os.path.join(CORE, "host", "verify_host.c"),
-             os.path.join(NATIVE, "sha256.c"), os.path.join(NATIVE, "ed25519.c")],
+             os.path.join(NATIVE, "sha256.c"), os.path.join(NATIVE, "fe25519.c"),
+             os.path.join(NATIVE, "sc25519.c"), os.path.join(NATIVE, "ed25519.c")],
     include_dirs=[CORE, NATIVE],
     define_macros=[("VB_VERSION", "0x01000000u")],
     extra_compile_args=["-O1", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-fsanitize=undefined",

@@ -47,15 +47,13 @@ class _Bar:
 
 
 def _one(row: Row, board, img, args) -> None:
-    from .session import check_geometry, check_identity, errors_as_cli, _open
+    from .session import check_geometry, check_identity, errors_as_cli, _open, open_options
     from .cli import CliError
     t0 = time.monotonic()
     target = None
     try:
         with errors_as_cli():
-            wait = getattr(args, "wait", None)
-            target = (_open(board, row.port, None, args.baud) if wait is None else
-                      _open(board, row.port, None, args.baud, wait))
+            target = _open(board, row.port, None, args.baud, **open_options(args))
             info = target.info()
             check_identity(board, info)
             check_geometry(board, info)

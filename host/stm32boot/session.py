@@ -127,14 +127,13 @@ def provision_sim(board, state_dir=None) -> bool:
     return installed
 
 
-def _open(board, port, state_dir, baud, wait=None):
-    """The one place that reaches the target module (tests replace it with a fake)."""
+def _open(board, port, state_dir, baud, **opts):
+    """The one place that reaches the target module (tests replace it with a fake). `opts`: wait,
+    before (only when given)."""
     from .sim.state import StateError
     from .target import open_target
     try:
-        if wait is None:
-            return open_target(board, port=port, state_dir=state_dir, baud=baud)
-        return open_target(board, port=port, state_dir=state_dir, baud=baud, wait=wait)
+        return open_target(board, port=port, state_dir=state_dir, baud=baud, **opts)
     except StateError as e:
         raise CliError(f"{e} (a simulator started with --uart pty is reached with --port "
                        f"/dev/pts/N, the path it printed)") from None
@@ -144,6 +143,7 @@ def _library_errors() -> tuple[type, ...]:
     """Error types that carry a user-facing message (protocol, transport, serial, our own)."""
     errs: list[type] = [ImageError, PlanError, VerifyError, OSError, TimeoutError]
     for mod, names in (("stm32boot.protocol", ("ProtocolError", "TargetError")),
+                       ("stm32boot.reset", ("LineError",)),
                        ("stm32boot.sim.state", ("StateError",)),
                        ("termios", ("error",)),
                        ("stm32boot.target", ("TargetError",)),
@@ -205,6 +205,21 @@ def check_geometry(board: boards.Board, info) -> None:
                            f"update whichever is older")
 
 
+def open_options(args) -> dict:
+    """--wait and --before as open_target takes them (only those given); a bad --before is refused here,
+    before any port is opened."""
+    from .reset import LineError, check_ours
+    opts = {}
+    if getattr(args, "wait", None) is not None:
+        opts["wait"] = args.wait
+    if getattr(args, "before", None) is not None:
+        try:
+            opts["before"] = check_ours(args.before)
+        except LineError as e:
+            raise CliError(str(e)) from None
+    return opts
+
+
 @contextlib.contextmanager
 def connect(args, board: boards.Board | None = None):
     """Open the target named by the args, check its identity, close it whatever happens.
@@ -212,9 +227,7 @@ def connect(args, board: boards.Board | None = None):
     board = board or get_board(args)
     single_port(args, getattr(args, "command", None) or "this command")
     with errors_as_cli():
-        wait = getattr(args, "wait", None)
-        target = (_open(board, args.port, args.state, args.baud) if wait is None else
-                  _open(board, args.port, args.state, args.baud, wait))
+        target = _open(board, args.port, args.state, args.baud, **open_options(args))
         try:
             info = target.info()
             check_identity(board, info)

@@ -447,9 +447,11 @@ class Target:
 
 
 def open_target(board, port: str | None = None, state_dir=None, baud: int | None = None,
-                progress: Callable | None = None, transport=None, wait: float | None = None) -> Target:
+                progress: Callable | None = None, transport=None, wait: float | None = None,
+                before: str | None = None) -> Target:
     """Open the board: a real serial port, or (no port) the simulated board with its default state
-    directory. Says hello and moves the link to the fastest common rate (or `baud`)."""
+    directory. `before` (stm32boot.reset): how to reach the bootloader. Says hello and moves the link
+    to the fastest common rate (or `baud`)."""
     if transport is None:
         if port:
             from .transport import SerialTransport
@@ -459,10 +461,26 @@ def open_target(board, port: str | None = None, state_dir=None, baud: int | None
             transport = SimTransport(board, state_dir=state_dir)
     t = Target(transport, progress)
     try:
+        _before(t, board, before)
         t.hello(within=HELLO_TRIES_S if wait is None else wait,
-                notice=lambda text: print(text, file=sys.stderr, flush=True))
+                notice=lambda text: print(text + _reset_hint(transport, board, before), file=sys.stderr,
+                                          flush=True))
         t.negotiate_baud(baud)
     except BaseException:
         t.close()
         raise
     return t
+
+
+def _before(t: Target, board, before: str | None) -> None:
+    """--before: reset the board by line or by its simulated reset input, just before the first HELLO."""
+    from .reset import before_connect
+    done = before_connect(t.t, board, before)
+    if done:
+        print(f"before: {done}", file=sys.stderr, flush=True)
+
+
+def _reset_hint(transport, board, before) -> str:
+    """Appended to "press RESET": the --before that would do it from here, when one can."""
+    from .reset import hint
+    return hint(transport, board, before)

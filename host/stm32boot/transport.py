@@ -18,14 +18,17 @@ import os
 import random
 import time
 
+from .reset import ModemLines
+
 
 class TransportError(OSError):
     """The port could not be opened or used; the message names the cause."""
 
 
-class SerialTransport:
+class SerialTransport(ModemLines):
     """A real serial port: every kind of flow control explicitly off, exclusive access, and the port's
-    previous settings restored on close (an ST-LINK VCP left at 8 Mbaud confuses the next terminal)."""
+    previous settings restored on close (an ST-LINK VCP left at 8 Mbaud confuses the next terminal).
+    Its modem lines (DTR, RTS) are what `--before` drives (stm32boot.reset)."""
 
     virtual_seconds = None
 

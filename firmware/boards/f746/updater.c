@@ -1,8 +1,9 @@
 /* Self-update of the bootloader (`doit flash-loader board=f746`): the new image is staged in SRAM1 through
  * the protocol (CMD_STAGE), checked (CRC, vector table), then rewritten into sector 0 by code that already
  * runs from RAM (the whole bootloader does, bootloader.ld), verified word by word, and the board resets
- * into the new bootloader. If the power fails in the middle, sector 0 is blank or partial: the ST ROM
- * bootloader (BOOT0 high, AN2606 §31 for STM32F74xxx) is the way back; the host tells the user so. */
+ * into the new bootloader. If the power fails in the middle, sector 0 is blank or partial (with its first
+ * words erased, see VEC_WORDS): the ST ROM bootloader (BOOT0 high, AN2606 §31 for STM32F74xxx) is the way
+ * back; the host tells the user so. */
 #include <stdint.h>
 
 #include "board.h"
@@ -41,6 +42,21 @@ static int wait(fctl_status st)
     return st == FCTL_OK;
 }
 
+/* The first VEC_WORDS words (the initial stack pointer and reset vector the core loads at reset, ARMv7-M
+ * ARM B1.5.5) are programmed last, highest first: a power cut before them leaves them erased, and the core
+ * then faults at its first fetch instead of running a partly written bootloader (docs/power-cuts.md). */
+#define VEC_WORDS 8u
+
+/* Program `count` words of sector 0 from `src`, starting at word `from`, going up (step +1) or down (-1). */
+static int program_words(const uint32_t *src, uint32_t from, uint32_t count, int step)
+{
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t i = (uint32_t)((int32_t)from + step * (int32_t)k);
+        if (src[i] != 0xFFFFFFFFu && !wait(fctl_program_start(FLASH_MEM_BASE + 4u * i, src[i]))) return 0;
+    }
+    return 1;
+}
+
 void port_update_bootloader(uint32_t len)
 {
     board_uart_deinit();
@@ -49,9 +65,10 @@ void port_update_bootloader(uint32_t len)
     for (uint32_t i = len; i < padded; i++) stage[i] = 0xFF;
     const uint32_t *src = (const uint32_t *)(const void *)stage;
     for (int attempt = 0; attempt < 3; attempt++) {
-        int ok = fctl_unlock() == FCTL_OK && wait(fctl_erase_start(0));
-        for (uint32_t i = 0; ok && i < padded / 4u; i++)
-            ok = src[i] == 0xFFFFFFFFu || wait(fctl_program_start(FLASH_MEM_BASE + 4u * i, src[i]));
+        uint32_t words = padded / 4u;   /* > VEC_WORDS: port_check_bootloader wants 512 bytes at least */
+        int ok = fctl_unlock() == FCTL_OK && wait(fctl_erase_start(0)) &&
+                 program_words(src, VEC_WORDS, words - VEC_WORDS, +1) &&
+                 program_words(src, VEC_WORDS - 1u, VEC_WORDS, -1);
         for (uint32_t i = 0; ok && i < padded / 4u; i++)   /* verify what sector 0 now reads */
             ok = *(volatile uint32_t *)(FLASH_MEM_BASE + 4u * i) == src[i];
         if (ok) break;

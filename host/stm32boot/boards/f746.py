@@ -3,6 +3,7 @@ up to revision B, Winbond W25Q128JV from revision C-03) and the ST-LINK virtual 
 PA9 TX / PB7 RX, AF7; 25 MHz HSE crystal."""
 from ..sim.chips import stm32f74x as chip
 from .model import Board, Memory, Nor, Uart
+from .reset_lines import ResetLines
 
 KB, MB = 1024, 1024 * 1024
 FLASH_BASE, FLASH_SIZE, FLASH_SECTORS = chip.FLASH
@@ -29,4 +30,8 @@ BOARD = Board(
     hse_hz=25_000_000,
     bootloader_size=32 * KB,   # sector 0
     ram=chip.RAM,
+    # The ST-LINK/V2-1 virtual COM port carries no DTR/RTS to the chip (UM1907): NRST and BOOT0 are
+    # reached by an adapter's lines only when wired by hand (docs/reset-lines.md).
+    reset_lines=ResetLines(port="the ST-LINK/V2-1 virtual COM port", nrst=None, boot0=None,
+                           nrst_pin="RESET on the Arduino Uno V3 power connector"),
 )

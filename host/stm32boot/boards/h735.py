@@ -2,6 +2,7 @@
 virtual COM port on USART3 PD8/PD9 AF7."""
 from ..sim.chips import stm32h73x as chip
 from .model import Board, Memory, Nor, Uart
+from .reset_lines import ResetLines
 
 KB, MB = 1024, 1024 * 1024
 FLASH_BASE, FLASH_SIZE, FLASH_SECTORS = chip.FLASH
@@ -30,4 +31,8 @@ BOARD = Board(
     hse_hz=25_000_000,
     bootloader_size=128 * KB,  # sector 0; the application starts at 0x08020000
     ram=chip.RAM,
+    # The STLINK-V3E virtual COM port carries no DTR/RTS to the chip (UM2679): NRST and BOOT0 are
+    # reached by an adapter's lines only when wired by hand (docs/reset-lines.md).
+    reset_lines=ResetLines(port="the STLINK-V3E virtual COM port", nrst=None, boot0=None,
+                           nrst_pin="RESET on the Arduino Uno V3 power connector"),
 )

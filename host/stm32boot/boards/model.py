@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .reset_lines import ResetLines
+
 
 @dataclass(frozen=True)
 class Memory:
@@ -84,6 +86,7 @@ class Board:
     ram: tuple[tuple[str, int, int], ...]  # (name, base, size) of RAM regions
     sim_chip: str = ""          # simulated chip: module stm32boot.sim.chips.<sim_chip>
     nor: Nor | None = None      # external NOR wiring, None when the board has none
+    reset_lines: ResetLines = ResetLines()   # modem lines of the board's serial port wired to NRST/BOOT0
 
     def memory(self, name: str) -> Memory:
         for m in self.memories:

@@ -106,6 +106,7 @@ def _run_board(args) -> int:
         raise CliError(f"--nor {args.nor}: the {board.name} is fitted with {fitted}")
     state_dir = args.state or default_dir(args.board)
     uart = _open_uart(args.uart)
+    nrst = None
     try:
         m = build(board, state_dir=state_dir, blank=args.blank, uart=uart, nor=args.nor,
                   warn=lambda s: print(s, file=sys.stderr),
@@ -126,6 +127,7 @@ def _run_board(args) -> int:
         nor = f", NOR {m.nor_part}" if getattr(m, "nor_part", None) else ""
         print(f"sim: {m.board.title} booting from 0x{m.boot_address:08X} "
               f"(state {state_dir}{', blank' if args.blank else ''}{nor})", file=sys.stderr)
+        nrst = _reset_input(m, uart)
         from ..sim_link import Interrupt
         it = Interrupt(m)
         try:
@@ -145,6 +147,17 @@ def _run_board(args) -> int:
             return 1
         return 0
     finally:
+        if nrst is not None:
+            nrst.close()
         m.close()
         if uart is not None:
             uart.close()
+
+
+def _reset_input(m, uart):
+    """On a pty: the board's NRST for `--before reset` (sim/nrst.py); None elsewhere."""
+    from ..sim.channels import PtyChannel
+    if not isinstance(uart, PtyChannel):
+        return None
+    from ..sim.nrst import ResetInput
+    return ResetInput(m, uart.link or uart.path, uart, announce=lambda s: print(s, file=sys.stderr, flush=True))

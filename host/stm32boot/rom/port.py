@@ -1,13 +1,15 @@
 """A serial port for the ROM bootloader: 8E1 (AN3155 §1), flow control off, exclusive; `parity="N"`
-for a pseudo-terminal (it cannot carry parity). Offers the adapter lines `--before` sequences drive."""
+for a pseudo-terminal (it cannot carry parity). Offers the adapter lines `--before` sequences drive
+(stm32boot.reset.ModemLines)."""
 from __future__ import annotations
 
 import time
 
+from ..reset import ModemLines
 from ..transport import TransportError, _explain_open, read_burst
 
 
-class RomSerial:
+class RomSerial(ModemLines):
     virtual_seconds = None
 
     def __init__(self, port: str, baud: int = 115200, parity: str = "E"):
@@ -39,18 +41,6 @@ class RomSerial:
 
     def byte_time(self) -> float:
         return 11.0 / self.baud
-
-    def set_dtr(self, on: bool) -> None:
-        self.ser.dtr = on
-
-    def set_rts(self, on: bool) -> None:
-        self.ser.rts = on
-
-    def send_break(self, seconds: float = 0.25) -> None:
-        self.ser.send_break(seconds)
-
-    def advance(self, seconds: float) -> None:
-        time.sleep(seconds)
 
     def close(self) -> None:
         self.ser.close()

@@ -97,6 +97,7 @@ class _FdChannel(ByteChannel):
         self._kick = threading.Event()
         self._closed = False
         self._flusher = None
+        self.wakers: list[int] = []   # fds that also end wait_readable (the board's reset input, sim/nrst.py)
 
     def _late_flush(self):
         """Sends a batch nobody else sent within FLUSH_AGE (the guest stopped, or computes without
@@ -185,7 +186,13 @@ class _FdChannel(ByteChannel):
         fd = self._rfd()
         if fd is None:
             return False
-        r, _, _ = select.select([fd], [], [], timeout_s)
+        r, _, _ = select.select([fd, *self.wakers], [], [], timeout_s)
+        for w in self.wakers:
+            if w in r:
+                try:
+                    os.read(w, 64)
+                except BlockingIOError:
+                    pass
         return bool(r)
 
 

@@ -92,7 +92,7 @@ def _add_quadspi(m, board, part, profile):
     mem = state.blob("nor", size, sparse=True) if state is not None else None
     nor = cls(m.clock, profile=profile, mem=mem)
     if state is not None:
-        nor.listeners.append(lambda lo, hi: state.mark_dirty("nor"))
+        nor.listeners.append(lambda lo, hi: state.wrote("nor", lo, hi - lo))   # durable at once (state.py)
         if state.values.get("nor_nv"):
             nor.load_nv(state.values["nor_nv"])     # status/configuration bits survive power-off
         nor.on_nv = lambda d: state.values.__setitem__("nor_nv", d)

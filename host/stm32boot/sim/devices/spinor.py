@@ -269,11 +269,14 @@ class SpiNor(Device):
         page = addr & ~(PAGE - 1)
         if (addr & (PAGE - 1)) + len(data) > PAGE:
             self.note(f"{self.name}: page program at 0x{addr:06X} of {len(data)} bytes wraps inside its page")
-        touched = set()
+        buf = bytearray(b"\xff") * PAGE
         for i, b in enumerate(data):
-            a = page + ((addr + i) & (PAGE - 1))
-            self.mem[a] &= b
-            touched.add(a)
+            buf[(addr + i) & (PAGE - 1)] &= b
+        if self._power_cut("program", page, bytes(o & n for o, n in zip(self.mem[page:page + PAGE], buf)), "page"):
+            return
+        for a in range(PAGE):
+            if buf[a] != 0xFF:
+                self.mem[page + a] &= buf[a]   # program only clears bits
         self.changed(page, page + PAGE)
         self._start_busy("page")
 
@@ -284,9 +287,18 @@ class SpiNor(Device):
             self.sr &= ~SR_WEL
             self.refused("erase", lo)
             return
+        key = {4096: "4k", 32768: "32k", 65536: "64k"}.get(cmd.erase, "chip")
+        if self._power_cut("erase", lo, b"\xff" * size, key):
+            return
         self.mem[lo:lo + size] = b"\xff" * size
         self.changed(lo, lo + size)
-        self._start_busy({4096: "4k", 32768: "32k", 65536: "64k"}.get(cmd.erase, "chip"))
+        self._start_busy(key)
+
+    def _power_cut(self, kind: str, lo: int, target: bytes, key: str) -> bool:
+        """sim/powercut.py may end the power during this operation (True: it did; the array holds what the
+        cut left, and nothing more happens)."""
+        pc = getattr(self, "power", None)
+        return pc is not None and pc.operation(self, "nor", kind, lo, target, self.times[key])
 
     def _write_sr(self, data: bytes) -> None:
         if data:

@@ -239,12 +239,22 @@ class FlashF7(Peripheral):
                 return
             lo, hi = self.ends[n]
             t = times[{32 * KB: 0, 128 * KB: 1, 256 * KB: 2}[hi - lo]]
+            if self._power_cut("erase", lo, b"\xff" * (hi - lo), t):
+                return
             self._busy(t, lambda: self._fill(lo, hi - lo), f"sector {n} erase")
         else:
             if any(self.protected(n) for n in range(len(SECTORS))):
                 self._error(SR_WRPERR, "mass erase with a write-protected sector: refused (WRPERR)")
                 return
+            if self._power_cut("erase", 0, b"\xff" * len(self.memory), times[3]):
+                return
             self._busy(times[3], lambda: self._fill(0, len(self.memory)), "mass erase")
+
+    def _power_cut(self, kind, off, target, dur_ps) -> bool:
+        """sim/powercut.py may end the power during this operation (True: it did; the array holds what
+        the cut left, and nothing more happens)."""
+        pc = getattr(self.board, "powercut", None)
+        return pc is not None and pc.operation(self, "flash", kind, off, target, dur_ps)
 
     def _fill(self, off, size):
         self.memory[off:off + size] = b"\xff" * size
@@ -351,6 +361,9 @@ class FlashF7(Peripheral):
                 self.memory[off + i] &= b
             self._model_wrote(off, len(data))
             self._changed(addr, addr + len(data))
+        if self._power_cut("program", off, bytes(c & b for c, b in zip(cur, data)), T_PROG[self.profile]):
+            self._model_wrote(off, len(data))     # what the cut left is what the cells hold
+            return
         self._busy(T_PROG[self.profile], done, f"program 0x{addr:08X}")
 
     def _guard(self, addr, size):
