@@ -14,7 +14,7 @@ HEADER = os.path.join(NATIVE, "inflate.h")
 
 ffibuilder = FFI()
 ffibuilder.cdef("\n".join(f"#define {n} ..." for n in macro_names([HEADER]) if n.startswith("INFL_")) + """
-struct inflater { ...; };
+struct inflater { void (*poll)(void); size_t out_len; ...; };
 int inflate_raw(struct inflater *s, const void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len);
 """)
 ffibuilder.set_source(

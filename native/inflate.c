@@ -16,6 +16,18 @@ static const uint8_t DIST_EXTRA[30] = {
 /* §3.2.7: the order in which the code length code's lengths are sent. */
 static const uint8_t CLEN_ORDER[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15 };
 
+#define POLL_STEPS 16u   /* symbols between two polls ... */
+#define POLL_BYTES 64u   /* ... or output bytes (one match may copy 258) */
+
+static void tick(struct inflater *s)
+{
+    if (s->poll && (++s->steps >= POLL_STEPS || s->out_len - s->polled >= POLL_BYTES)) {
+        s->steps = 0;
+        s->polled = s->out_len;
+        s->poll();
+    }
+}
+
 /* What build() found: a complete code, the one incomplete code §3.2.7 sanctions (a single code of
  * one bit), no code at all, or anything else incomplete. Over-subscribed lengths are an error. */
 enum { CODE_COMPLETE, CODE_SINGLE, CODE_EMPTY, CODE_INCOMPLETE };
@@ -98,6 +110,7 @@ static int codes(struct inflater *s)
     for (;;) {
         unsigned sym, dsym;
         uint32_t extra;
+        tick(s);
         int err = decode(s, &s->lit, &sym);
         if (err) return err;
         if (sym < 256) {
@@ -135,10 +148,10 @@ static int stored(struct inflater *s)
     if (len != (~nlen & 0xFFFFu)) return INFL_E_STORED_LEN;
     if (s->in_len - s->in_pos < len) return INFL_E_TRUNCATED;
     if (len > s->out_cap - s->out_len) return INFL_E_OUTPUT;
-    for (size_t i = 0; i < len; i++)
-        s->out[s->out_len + i] = s->in[s->in_pos + i];
-    s->in_pos += len;
-    s->out_len += len;
+    while (len--) {
+        s->out[s->out_len++] = s->in[s->in_pos++];
+        if ((len & 255u) == 0 && s->poll) s->poll();
+    }
     return INFL_OK;
 }
 
@@ -146,14 +159,18 @@ static int stored(struct inflater *s)
  * symbols that never occur are refused by codes(). */
 static int fixed(struct inflater *s)
 {
-    unsigned i = 0;
-    for (; i < 144; i++) s->lens[i] = 8;
-    for (; i < 256; i++) s->lens[i] = 9;
-    for (; i < 280; i++) s->lens[i] = 7;
-    for (; i < INFL_NLIT; i++) s->lens[i] = 8;
-    for (i = 0; i < INFL_NDIST; i++) s->lens[INFL_NLIT + i] = 5;
-    (void)build(&s->lit, s->lens, INFL_NLIT);
-    (void)build(&s->dist, s->lens + INFL_NLIT, INFL_NDIST);
+    if (!s->fixed_ready) {   /* still there from the previous block: keep (a stream of tiny blocks) */
+        unsigned i = 0;
+        for (; i < 144; i++) s->lens[i] = 8;
+        for (; i < 256; i++) s->lens[i] = 9;
+        for (; i < 280; i++) s->lens[i] = 7;
+        for (; i < INFL_NLIT; i++) s->lens[i] = 8;
+        for (i = 0; i < INFL_NDIST; i++) s->lens[INFL_NLIT + i] = 5;
+        (void)build(&s->lit, s->lens, INFL_NLIT);
+        if (s->poll) s->poll();
+        (void)build(&s->dist, s->lens + INFL_NLIT, INFL_NDIST);
+        s->fixed_ready = 1;
+    }
     return codes(s);
 }
 
@@ -162,6 +179,7 @@ static int dynamic(struct inflater *s)
 {
     uint32_t hlit, hdist, hclen, v;
     int err;
+    s->fixed_ready = 0;   /* the tables are rebuilt below */
     if ((err = bits(s, 5, &hlit)) || (err = bits(s, 5, &hdist)) || (err = bits(s, 4, &hclen))) return err;
     unsigned nlen = 257 + hlit, ndist = 1 + hdist, ncode = 4 + hclen;
     if (nlen > 286 || ndist > 30) return INFL_E_TABLE;
@@ -175,6 +193,7 @@ static int dynamic(struct inflater *s)
     while (n < nlen + ndist) {
         unsigned sym, rep;
         uint8_t len = 0;
+        tick(s);
         if ((err = decode(s, &s->lit, &sym))) return err;
         if (sym < 16) {
             s->lens[n++] = (uint8_t)sym;
@@ -196,8 +215,10 @@ static int dynamic(struct inflater *s)
         while (rep--) s->lens[n++] = len;
     }
     if (s->lens[256] == 0) return INFL_E_TABLE;   /* no end-of-block code: the block could never end */
+    if (s->poll) s->poll();   /* each build walks up to 288 symbols */
     int lk = build(&s->lit, s->lens, nlen);
     if (lk != CODE_COMPLETE && lk != CODE_SINGLE) return INFL_E_TABLE;
+    if (s->poll) s->poll();
     int dk = build(&s->dist, s->lens + nlen, ndist);
     if (dk != CODE_COMPLETE && dk != CODE_SINGLE && dk != CODE_EMPTY) return INFL_E_TABLE;
     return codes(s);
@@ -213,9 +234,13 @@ int inflate_raw(struct inflater *s, const void *in, size_t in_len, void *out, si
     s->out = out;
     s->out_cap = out_cap;
     s->out_len = 0;
+    s->steps = 0;
+    s->polled = 0;
+    s->fixed_ready = 0;
     int err;
     uint32_t last, type;
     do {
+        if (s->poll) s->poll();   /* per block: a stream of empty blocks makes no symbols */
         if ((err = bits(s, 1, &last)) || (err = bits(s, 2, &type))) break;
         if (type == 0) err = stored(s);
         else if (type == 1) err = fixed(s);

@@ -35,6 +35,12 @@ struct infl_code {
 };
 
 struct inflater {
+    /* Set by the caller, kept across calls (NULL: none): called every few symbols and output bytes,
+     * at most a couple of thousand instructions apart, so a receiver without a FIFO (the bootloader
+     * polling its UART) never misses a byte while a frame decodes. */
+    void (*poll)(void);
+    unsigned steps;
+    size_t polled;
     const uint8_t *in;
     size_t in_len, in_pos;
     uint32_t bitbuf;            /* bits not yet consumed, LSB first; fewer than 8 between operations */
@@ -42,6 +48,7 @@ struct inflater {
     uint8_t *out;
     size_t out_cap, out_len;
     struct infl_code lit, dist;
+    int fixed_ready;            /* lit and dist hold the fixed codes (§3.2.6) */
     uint8_t lens[INFL_NLIT + INFL_NDIST];
 };
 

@@ -137,6 +137,40 @@ def test_the_samples_exercise_every_block_type():
     assert block_types(deflate(s["text"], 9)) == 2          # dynamic
 
 
+def test_streams_of_several_blocks_of_every_type():
+    """fixed, dynamic, stored and fixed again in one stream (Z_FULL_FLUSH ends a block byte-aligned)."""
+    s = samples()
+    parts, want = [], b""
+    for data, level, strategy in ((s["words"][:900], 6, zlib.Z_FIXED), (s["text"][:1500], 9, 0),
+                                  (s["random"][:700], 0, 0), (s["words"][900:1800], 6, zlib.Z_FIXED)):
+        c = zlib.compressobj(level, zlib.DEFLATED, -15, 8, strategy)
+        parts.append(c.compress(data) + c.flush(zlib.Z_FULL_FLUSH))
+        want += data
+    c = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_FIXED)
+    parts.append(c.compress(b"end") + c.flush())
+    z = b"".join(parts)
+    assert zlib_verdict(z) == ("ok", want + b"end")
+    assert inflate(z) == (lib.INFL_OK, want + b"end")
+
+
+def test_poll_runs_often_while_decoding():
+    """The bootloader drains its UART from the poll hook: never more than 64 bytes of output plus one
+    match (258) between two calls, whatever the stream."""
+    for data in (samples()["text"], samples()["random"], samples()["zeros"], samples()["words"]):
+        for level in (0, 1, 9):
+            z = deflate(data, level)
+            s = ffi.new("struct inflater *")
+            seen = []
+            cb = ffi.callback("void(void)", lambda: seen.append(s.out_len))
+            s.poll = cb
+            out = ffi.new("uint8_t[]", CAP)
+            n = ffi.new("size_t *")
+            assert lib.inflate_raw(s, z, len(z), out, CAP, n) == lib.INFL_OK
+            marks = [0] + seen + [n[0]]
+            assert max(b - a for a, b in zip(marks, marks[1:])) <= 64 + 258, (level, marks)
+            assert len(seen) >= n[0] // (64 + 258)
+
+
 def test_output_limit_is_exact():
     data = samples()["text"]
     for level in (0, 1, 9):
