@@ -58,6 +58,8 @@ _EXPLAIN = {
                     "sectors (it would reveal the protected application)",
     Status.RECORD_FAIL: "the application record (written last to mark a completed flash) could not be erased "
                         "or written; the application will not start: flash again",
+    Status.BAD_DATA: "the compressed data of the frame are not valid DEFLATE or decode to more than a frame "
+                     "holds; nothing was written (a host bug or damage the frame CRC missed: flash again)",
 }
 
 
