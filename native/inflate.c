@@ -16,8 +16,8 @@ static const uint8_t DIST_EXTRA[30] = {
 /* §3.2.7: the order in which the code length code's lengths are sent. */
 static const uint8_t CLEN_ORDER[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15 };
 
-#define POLL_STEPS 16u   /* symbols between two polls ... */
-#define POLL_BYTES 64u   /* ... or output bytes (one match may copy 258) */
+#define POLL_STEPS 8u   /* symbols between two polls ... */
+#define POLL_BYTES 32u   /* ... or output bytes (one match may copy 258) */
 
 static void tick(struct inflater *s)
 {

@@ -154,7 +154,7 @@ def test_streams_of_several_blocks_of_every_type():
 
 
 def test_poll_runs_often_while_decoding():
-    """The bootloader drains its UART from the poll hook: never more than 64 bytes of output plus one
+    """The bootloader drains its UART from the poll hook: never more than 32 bytes of output plus one
     match (258) between two calls, whatever the stream."""
     for data in (samples()["text"], samples()["random"], samples()["zeros"], samples()["words"]):
         for level in (0, 1, 9):
@@ -167,8 +167,8 @@ def test_poll_runs_often_while_decoding():
             n = ffi.new("size_t *")
             assert lib.inflate_raw(s, z, len(z), out, CAP, n) == lib.INFL_OK
             marks = [0] + seen + [n[0]]
-            assert max(b - a for a, b in zip(marks, marks[1:])) <= 64 + 258, (level, marks)
-            assert len(seen) >= n[0] // (64 + 258)
+            assert max(b - a for a, b in zip(marks, marks[1:])) <= 32 + 258, (level, marks)
+            assert len(seen) >= n[0] // (32 + 258)
 
 
 def test_output_limit_is_exact():
