@@ -86,7 +86,7 @@ class TargetError(ProtocolError):
         except ValueError:
             name, why = f"status {status}", "unknown status (bootloader newer than this tool?)"
         try:
-            what = Cmd(cmd).name
+            what = "WRITE" if cmd == Cmd.WRITE_Z else Cmd(cmd).name   # compressed or not, the same write
         except ValueError:
             what = f"command 0x{cmd:02x}"
         msg = f"{what} failed at 0x{addr:08X}: {name}: {why}"
