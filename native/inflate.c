@@ -50,13 +50,15 @@ static int bits(struct inflater *s, unsigned n, uint32_t *v)
 /* Canonical code (§3.2.2) from lengths: codes of one length are consecutive integers, and the codes
  * of length L+1 start where those of length L ended, shifted left once. symbol[] lists the symbols
  * in code order, so decode() needs only the counts. */
-static int build(struct infl_code *c, const uint8_t *len, unsigned n)
+static int build(struct inflater *s, struct infl_code *c, const uint8_t *len, unsigned n)
 {
     uint16_t next[INFL_MAX_BITS + 1];
     for (unsigned l = 0; l <= INFL_MAX_BITS; l++)
         c->count[l] = 0;
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < n; i++) {
         c->count[len[i]]++;
+        if ((i & 63u) == 63u && s->poll) s->poll();   /* 288 symbols: two passes of thousands of cycles */
+    }
     if (c->count[0] == n)
         return CODE_EMPTY;
     int left = 1;   /* codes still available at the current length */
@@ -68,9 +70,11 @@ static int build(struct infl_code *c, const uint8_t *len, unsigned n)
     next[1] = 0;
     for (unsigned l = 1; l < INFL_MAX_BITS; l++)
         next[l + 1] = (uint16_t)(next[l] + c->count[l]);
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < n; i++) {
         if (len[i])
             c->symbol[next[len[i]]++] = (uint16_t)i;
+        if ((i & 63u) == 63u && s->poll) s->poll();
+    }
     if (left == 0)
         return CODE_COMPLETE;
     return c->count[1] == 1 && c->count[0] == n - 1 ? CODE_SINGLE : CODE_INCOMPLETE;
@@ -166,9 +170,8 @@ static int fixed(struct inflater *s)
         for (; i < 280; i++) s->lens[i] = 7;
         for (; i < INFL_NLIT; i++) s->lens[i] = 8;
         for (i = 0; i < INFL_NDIST; i++) s->lens[INFL_NLIT + i] = 5;
-        (void)build(&s->lit, s->lens, INFL_NLIT);
-        if (s->poll) s->poll();
-        (void)build(&s->dist, s->lens + INFL_NLIT, INFL_NDIST);
+        (void)build(s, &s->lit, s->lens, INFL_NLIT);
+        (void)build(s, &s->dist, s->lens + INFL_NLIT, INFL_NDIST);
         s->fixed_ready = 1;
     }
     return codes(s);
@@ -188,7 +191,7 @@ static int dynamic(struct inflater *s)
         if ((err = bits(s, 3, &v))) return err;
         s->lens[CLEN_ORDER[i]] = (uint8_t)v;
     }
-    if (build(&s->lit, s->lens, 19) != CODE_COMPLETE) return INFL_E_TABLE;
+    if (build(s, &s->lit, s->lens, 19) != CODE_COMPLETE) return INFL_E_TABLE;
     unsigned n = 0;
     while (n < nlen + ndist) {
         unsigned sym, rep;
@@ -215,11 +218,9 @@ static int dynamic(struct inflater *s)
         while (rep--) s->lens[n++] = len;
     }
     if (s->lens[256] == 0) return INFL_E_TABLE;   /* no end-of-block code: the block could never end */
-    if (s->poll) s->poll();   /* each build walks up to 288 symbols */
-    int lk = build(&s->lit, s->lens, nlen);
+    int lk = build(s, &s->lit, s->lens, nlen);
     if (lk != CODE_COMPLETE && lk != CODE_SINGLE) return INFL_E_TABLE;
-    if (s->poll) s->poll();
-    int dk = build(&s->dist, s->lens + nlen, ndist);
+    int dk = build(s, &s->dist, s->lens + nlen, ndist);
     if (dk != CODE_COMPLETE && dk != CODE_SINGLE && dk != CODE_EMPTY) return INFL_E_TABLE;
     return codes(s);
 }
