@@ -112,7 +112,7 @@ def test_compressed_flash_puts_fewer_bytes_on_the_wire_and_verifies(name):
         res = plan.execute(plan.build(img, board), t)      # raises unless every sector verified by CRC
         assert res.verified == res.erased > 0 and t.info().app_committed
         for addr, data in segs:
-            assert m.read(addr, len(data)) == data, hex(addr)     # the flash arrays themselves
+            assert t.read(addr, len(data)) == data, hex(addr)
         sent = built[P.Cmd.WRITE_Z] + built[P.Cmd.WRITE]
         raw = sum(len(d) for _, d in segs) + 4 * (rec.frames[P.Cmd.WRITE_Z] + rec.frames[P.Cmd.WRITE])
         assert rec.frames[P.Cmd.WRITE_Z] >= 6              # code and text went compressed
@@ -174,7 +174,7 @@ def test_bootloader_without_the_capability_gets_plain_frames(name):
         assert rec.frames[P.Cmd.WRITE_Z] == 0 and rec.frames[P.Cmd.WRITE] > 0
         assert rec.payload[P.Cmd.WRITE] >= sum(len(d) for _, d in segs)
         for addr, data in segs:
-            assert m.read(addr, len(data)) == data
+            assert t.read(addr, len(data)) == data
     finally:
         t.close()
 
@@ -191,16 +191,37 @@ def test_compressed_frames_shrink_on_a_damaged_link_and_still_verify():
         assert t.link.retransmits > 0 and t.link.shrinks > 0
         assert rec.frames[P.Cmd.WRITE_Z] > 0
         for addr, data in segs:
-            assert m.read(addr, len(data)) == data
+            assert t.read(addr, len(data)) == data
     finally:
         t.close()
 
 
 def test_compress_only_when_it_pays():
+    slow, fast = 10 / 921_600, 10 / 8_000_000
     rnd = random.Random(3)
-    assert compress.pack(rnd.randbytes(4096)) is None
-    assert compress.pack(b"") is None
+    assert compress.pack(rnd.randbytes(4096), slow) is None              # random data never shrink
+    assert compress.pack(b"", slow) is None
     text = open(os.path.join(ROOT, "README.md"), "rb").read()[:4096]
-    z = compress.pack(text)
-    assert z is not None and len(z) < len(text) * 0.6
-    assert zlib.decompress(z, -15) == text
+    for kind in (lib.PROTO_MEM_INTERNAL, lib.PROTO_MEM_EXTERNAL_NOR):
+        z = compress.pack(text, slow, kind)                               # the wire is the limit
+        assert z is not None and len(z) < len(text) * 0.6 and zlib.decompress(z, -15) == text
+    # at 8 Mbaud internal flash programs slower than the wire delivers: decoding would only add to it
+    assert compress.pack(text, fast, lib.PROTO_MEM_INTERNAL) is None
+    assert compress.pack(text, fast, lib.PROTO_MEM_EXTERNAL_NOR) is not None
+
+
+def test_at_8_mbaud_internal_flash_gets_plain_frames_and_nor_compressed_ones():
+    board, m = fresh("h735")
+    img, segs = image(board)
+    rec = Recorder(SimTransport(board, machine=m, latency=0.001))
+    t = open_target(board, transport=rec, baud=8_000_000)
+    built = tap(t)
+    try:
+        plan.execute(plan.build(img, board), t)
+        code = segs[0][1]
+        assert built[P.Cmd.WRITE] >= len(code)                            # the code went plain
+        assert 0 < built[P.Cmd.WRITE_Z] < len(segs[1][1])                 # the NOR text compressed
+        for addr, data in segs:
+            assert t.read(addr, len(data)) == data
+    finally:
+        t.close()

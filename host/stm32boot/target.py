@@ -261,7 +261,8 @@ class Target:
     def _write_req(self, addr: int, piece, acked) -> Request:
         m = self._mem(addr, len(piece))
         t = 0.02 + len(piece) * WORD_S.get(m.kind if m else 0, 1e-5)
-        z = compress.pack(piece) if self.compress and compress.supported(self.info()) else None
+        z = (compress.pack(piece, self.t.byte_time(), m.kind if m else None)
+             if self.compress and compress.supported(self.info()) else None)
         if z is not None:   # CMD_WRITE_Z: the same write, fewer bytes on the wire
             return Request(Cmd.WRITE_Z, struct.pack("<I", addr) + z, t + len(piece) * compress.DECODE_S_PER_BYTE,
                            acked(len(piece)), lambda n, a=addr, p=piece: [self._write_req(a + o, p[o:o + n], acked)
