@@ -12,6 +12,7 @@ import zlib
 import pytest
 
 from stm32boot import boards, compress, plan, protocol as P
+from stm32boot._inflate import lib as infl
 from stm32boot._protocol import ffi, lib
 from stm32boot.image import Segment, merge
 from stm32boot.sim.board import build
@@ -63,6 +64,17 @@ class NoCaps:
         return out
 
 
+def text(n: int) -> bytes:
+    """n bytes of English-like text, the same on every run (a board's string tables, a log)."""
+    rnd = random.Random(5)
+    words = [b"flash", b"sector", b"erase", b"the", b"board", b"verify", b"write", b"a", b"of", b"NOR",
+             b"bootloader", b"frame", b"CRC", b"is", b"and", b"error: ", b"0x0800", b"\n"]
+    out = bytearray()
+    while len(out) < n:
+        out += rnd.choice(words) + b" "
+    return bytes(out[:n])
+
+
 def tap(t):
     """Payload bytes of the requests the host builds, per command (before the link retransmits any)."""
     built, stream = collections.Counter(), t.link.stream
@@ -92,11 +104,10 @@ def image(board):
     random table in the NOR: what the first two compress, the table does not."""
     other = "f746" if board.name == "h735" else "h735"
     code = open(os.path.join(ROOT, "build", "firmware", other, "bootloader.bin"), "rb").read()
-    text = open(os.path.join(ROOT, "README.md"), "rb").read()[:24 * 1024]
     table = random.Random(17).randbytes(8 * 1024)
     app = board.memory("flash").base + board.bootloader_size
     nor = board.memory("nor").base
-    segs = [(app, code), (nor + 0x3000, text), (nor + 0x20000, table)]
+    segs = [(app, code), (nor + 0x3000, text(24 * 1024)), (nor + 0x20000, table)]
     return merge([Segment(a, d, "x.bin") for a, d in segs]), segs
 
 
@@ -131,27 +142,37 @@ def test_damaged_compressed_frame_is_refused_and_writes_nothing(name):
     board, m = fresh(name)
     t = open_target(board, transport=SimTransport(board, machine=m, latency=0.001), baud=921_600)
     nor = board.memory("nor").base + 0x8000
-    data = open(os.path.join(ROOT, "README.md"), "rb").read()[:4096]
+    data = text(4096)
     good = compress.deflate(data)
     flipped = bytearray(good)
-    flipped[len(good) // 2] ^= 0x10
-    bad = {
-        "bit flip": bytes(flipped),
-        "cut short": good[:-3],
-        "bytes after the end": good + b"\0\0",
-        "decodes to more than a frame": compress.deflate(data + data[:1]),
-        "reserved block type": b"\x07",
+    for i in range(8, len(good)):   # the first flip zlib too finds invalid (most flips are)
+        flipped[i] ^= 0x10
+        d = zlib.decompressobj(-15)
+        try:
+            d.decompress(bytes(flipped))
+        except zlib.error:
+            break
+        flipped[i] ^= 0x10
+    assert bytes(flipped) != good
+    bad = {   # stream, the decoder's verdict (None: whatever a flipped bit makes of it)
+        "bit flip": (bytes(flipped), None),
+        "cut short": (good[:-3], infl.INFL_E_TRUNCATED),
+        "bytes after the end": (good + b"\0\0", infl.INFL_E_TRAILING),
+        "decodes to more than a frame": (compress.deflate(data + data[:1]), infl.INFL_E_OUTPUT),
+        "reserved block type": (b"\x07", infl.INFL_E_BLOCK_TYPE),
     }
     try:
         t.erase([nor])
-        for why, stream in bad.items():
+        for why, (stream, code) in bad.items():
             r = t.link.call(P.Cmd.WRITE_Z, zframe(nor, stream), check=False)
             assert r.status == P.Status.BAD_DATA and r.addr == nor, why
+            assert r.detail == -code if code is not None else r.detail > 0, why
             assert t.read(nor, 4096) == b"\xff" * 4096, why          # nothing written
         r = t.link.call(P.Cmd.WRITE_Z, zframe(nor, b""), check=False)
         assert r.status == P.Status.BAD_LEN
-        with pytest.raises(TargetError, match=r"WRITE failed at 0x%08X: BAD_DATA: the compressed data" % nor):
-            t.link.call(P.Cmd.WRITE_Z, zframe(nor, bad["bit flip"]))
+        with pytest.raises(TargetError, match=r"WRITE failed at 0x%08X: BAD_DATA: the compressed data.*"
+                                              r"decoder error -\d" % nor):
+            t.link.call(P.Cmd.WRITE_Z, zframe(nor, bad["bit flip"][0]))
         t.link.call(P.Cmd.WRITE_Z, zframe(nor, good))                # the board is not confused by them
         assert t.read(nor, 4096) == data
         # the same rules as WRITE after decoding: an unaligned or protected address is refused the same way
@@ -201,13 +222,13 @@ def test_compress_only_when_it_pays():
     rnd = random.Random(3)
     assert compress.pack(rnd.randbytes(4096), slow) is None              # random data never shrink
     assert compress.pack(b"", slow) is None
-    text = open(os.path.join(ROOT, "README.md"), "rb").read()[:4096]
+    words = text(4096)
     for kind in (lib.PROTO_MEM_INTERNAL, lib.PROTO_MEM_EXTERNAL_NOR):
-        z = compress.pack(text, slow, kind)                               # the wire is the limit
-        assert z is not None and len(z) < len(text) * 0.6 and zlib.decompress(z, -15) == text
+        z = compress.pack(words, slow, kind)                              # the wire is the limit
+        assert z is not None and len(z) < len(words) * 0.6 and zlib.decompress(z, -15) == words
     # at 8 Mbaud internal flash programs slower than the wire delivers: decoding would only add to it
-    assert compress.pack(text, fast, lib.PROTO_MEM_INTERNAL) is None
-    assert compress.pack(text, fast, lib.PROTO_MEM_EXTERNAL_NOR) is not None
+    assert compress.pack(words, fast, lib.PROTO_MEM_INTERNAL) is None
+    assert compress.pack(words, fast, lib.PROTO_MEM_EXTERNAL_NOR) is not None
 
 
 def test_at_8_mbaud_internal_flash_gets_plain_frames_and_nor_compressed_ones():

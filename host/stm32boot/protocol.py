@@ -92,6 +92,8 @@ class TargetError(ProtocolError):
         msg = f"{what} failed at 0x{addr:08X}: {name}: {why}"
         if status == Status.PROTECTED_BOOTLOADER:
             msg += f" (protected up to 0x{detail:08X})"
+        elif status == Status.BAD_DATA:
+            msg += f" (decoder error -{detail}, native/inflate.h)"
         elif detail:
             msg += f" (controller status 0x{detail:08X})"
         super().__init__(msg)
