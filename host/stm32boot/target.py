@@ -263,11 +263,9 @@ class Target:
         t = 0.02 + len(piece) * WORD_S.get(m.kind if m else 0, 1e-5)
         z = (compress.pack(piece, self.t.byte_time(), m.kind if m else None)
              if self.compress and compress.supported(self.info()) else None)
-        if z is not None:   # CMD_WRITE_Z: the same write, fewer bytes on the wire
-            return Request(Cmd.WRITE_Z, struct.pack("<I", addr) + z, t + len(piece) * compress.DECODE_S_PER_BYTE,
-                           acked(len(piece)), lambda n, a=addr, p=piece: [self._write_req(a + o, p[o:o + n], acked)
-                                                                         for o in range(0, len(p), n)])
-        return Request(Cmd.WRITE, struct.pack("<I", addr) + piece, t, acked(len(piece)),
+        cmd, body = (Cmd.WRITE, piece) if z is None else (Cmd.WRITE_Z, z)   # the same write, fewer bytes
+        t += 0 if z is None else len(piece) * compress.DECODE_S_PER_BYTE
+        return Request(cmd, struct.pack("<I", addr) + body, t, acked(len(piece)),
                        lambda n, a=addr, p=piece: [self._write_req(a + o, p[o:o + n], acked)
                                                    for o in range(0, len(p), n)])
 
