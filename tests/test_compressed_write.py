@@ -10,14 +10,16 @@ import struct
 import zlib
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
+from protocol_link import CoreTransport
 from stm32boot import boards, compress, plan, protocol as P
 from stm32boot._inflate import lib as infl
 from stm32boot._protocol import ffi, lib
 from stm32boot.image import Segment, merge
 from stm32boot.sim.board import build
 from stm32boot.sim_link import SimTransport
-from stm32boot.target import TargetError, open_target
+from stm32boot.target import Target, TargetError, open_target
 from stm32boot.transport import FaultyTransport
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -246,3 +248,32 @@ def test_at_8_mbaud_internal_flash_gets_plain_frames_and_nor_compressed_ones():
             assert t.read(addr, len(data)) == data
     finally:
         t.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(flips=st.lists(st.integers(0, 1 << 16), max_size=4), cut=st.integers(0, 64), extra=st.binary(max_size=3))
+def test_any_compressed_frame_writes_exactly_what_it_decodes_to_or_nothing(flips, cut, extra):
+    """The bootloader's C core compiled for the host (tests/protocol_link.py): a WRITE_Z into erased NOR
+    either writes exactly what zlib decodes the stream to (when that is a whole stream of at most a
+    frame's data) or answers BAD_DATA / BAD_LEN and leaves the NOR erased."""
+    t = CoreTransport()
+    tg = Target(t)
+    tg.hello()
+    nor = 0x9000_0000
+    tg.erase([nor])
+    z = bytearray(compress.deflate(text(3000)))
+    for f in flips:
+        z[(f >> 3) % len(z)] ^= 1 << (f & 7)
+    stream = bytes(z[:len(z) - cut % (len(z) + 1)]) + extra
+    d = zlib.decompressobj(-15)
+    try:
+        want = d.decompress(stream)
+        ok = d.eof and not d.unused_data and 0 < len(want) <= lib.PROTO_MAX_DATA and len(want) % 2 == 0
+    except zlib.error:
+        ok = False
+    r = tg.link.call(P.Cmd.WRITE_Z, zframe(nor, stream), check=False)
+    if ok:
+        assert r.status == P.Status.OK and t.mem(nor, len(want)) == want
+    else:
+        assert r.status in (P.Status.BAD_DATA, P.Status.BAD_LEN, P.Status.ALIGN)
+        assert t.mem(nor, 4096) == b"\xff" * 4096
