@@ -41,7 +41,8 @@ ffibuilder.set_source(
     MODULE,
     '#include "protocol.h"\n#include "host/port_host.h"\n',
     sources=[os.path.join(CORE, f) for f in ("frame.c", "bl.c", "memcmd.c", "update.c", "apprec.c", "host/port_host.c")]
-    + [os.path.join(ROOT, "native", "crc32.c")],
+    + [os.path.join(ROOT, "native", "crc32.c")]
+    + [os.path.join(CORE, "zwrite.c"), os.path.join(ROOT, "native", "inflate.c")],
     include_dirs=[CORE, os.path.join(ROOT, "native")],
     define_macros=[("HOST_PORT_BOARD", f'"{STAND_IN.name}"'), ("HOST_PORT_CHIP_ID", f"0x{STAND_IN.dev_id:X}u")],
     extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Werror"],

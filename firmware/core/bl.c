@@ -11,6 +11,7 @@
 #include "port.h"
 #include "update.h"
 #include "verify.h"
+#include "zwrite.h"
 
 #define CACHE 64u    /* recorded replies; >= PROTO_WINDOW so any retransmission in a window is found */
 #define GAP_MS 50u   /* silence inside a frame that abandons it (protocol.h resync rule) */
@@ -108,6 +109,7 @@ static uint16_t do_hello(const uint8_t *p, uint16_t len, struct proto_status *st
     info.n_mems = (uint8_t)n;
     name_copy(info.board, port_board_name(), sizeof info.board);
     info.app_committed = (uint8_t)apprec_valid();
+    info.caps = PROTO_CAP_WRITE_Z;
     uint8_t *out = reply_data();
     memcpy(out, &info, sizeof info);
     out += sizeof info;
@@ -223,6 +225,7 @@ static void apply(uint8_t cmd, uint16_t seq, const uint8_t *p, uint16_t len, str
     switch (cmd) {
     case CMD_ERASE: memcmd_erase(p, len, st); break;
     case CMD_WRITE: memcmd_write(p, len, st); break;
+    case CMD_WRITE_Z: zwrite(p, len, st); break;
     case CMD_READ: extra = memcmd_read(p, len, st, reply_data()); break;
     case CMD_CRC: extra = memcmd_crc(p, len, st, reply_data()); break;
     case CMD_COMMIT: memcmd_commit(p, len, st); break;

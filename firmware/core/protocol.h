@@ -58,6 +58,12 @@
 #define PROTO_MEM_INTERNAL   0      /* proto_mem.kind: what the memory is, not which controller drives it */
 #define PROTO_MEM_EXTERNAL_NOR 1    /* an external NOR (octal, quad-SPI ...) */
 
+/* Compressed writes: CMD_WRITE_Z carries one self-contained raw DEFLATE stream (RFC 1951, no zlib header)
+ * that decodes to the data of a CMD_WRITE at the same address: at most PROTO_MAX_DATA bytes, referring
+ * back only to bytes of the same frame, so every frame decodes on its own (a resent frame is the same
+ * work). After decoding it is a CMD_WRITE: same checks, same statuses. */
+#define PROTO_CAP_WRITE_Z    0x01   /* proto_info.caps: the bootloader takes CMD_WRITE_Z */
+
 enum proto_cmd {
     CMD_HELLO    = 0x01,  /* -> proto_info + proto_mem[n_mems]; (re)starts the sequence */
     CMD_SET_BAUD = 0x02,  /* proto_baud_req -> status at the OLD rate, then switch */
@@ -73,8 +79,10 @@ enum proto_cmd {
                              A release bootloader takes only an MCUboot image signed by its key, not older
                              than itself; else BAD_IMAGE with detail = enum proto_boot (why) */
     CMD_BOOT_STATUS = 0x0A, /* -> proto_boot_status: development or release, and why the app did (not) start */
-    CMD_COMMIT   = 0x0B   /* proto_commit_req -> status: write the application record (bl.c, "the
+    CMD_COMMIT   = 0x0B,  /* proto_commit_req -> status: write the application record (bl.c, "the
                              application record"); sent last, after every range of the session verified */
+    CMD_WRITE_Z  = 0x0C   /* proto_write_req + raw DEFLATE stream -> status: a WRITE whose data arrive
+                             compressed (PROTO_CAP_WRITE_Z) */
 };
 
 enum proto_st {
@@ -103,7 +111,9 @@ enum proto_st {
                                     release: detail = enum proto_boot reason */
     ST_REFUSED = 22,             /* a release bootloader does not do this (READ; CRC of less than a sector) */
     ST_RECORD_FAIL = 23,         /* the application record could not be erased or written; addr = its address */
-    ST_COUNT = 24
+    ST_BAD_DATA = 24,            /* CMD_WRITE_Z: the stream is not valid DEFLATE or decodes to more than
+                                    PROTO_MAX_DATA; addr = the write address, detail = -(INFL_E_* code) */
+    ST_COUNT = 25
 };
 
 struct proto_hdr {
@@ -135,7 +145,8 @@ struct proto_info {   /* HELLO reply data, after proto_status */
     uint8_t n_mems;
     char board[16];          /* NUL-padded board name, as in the host's board registry */
     uint8_t app_committed;   /* protocol 2: 1 when the application record is valid (core/apprec.h) */
-    uint8_t rsvd[3];
+    uint8_t caps;            /* PROTO_CAP_* the bootloader has (0 before they existed) */
+    uint8_t rsvd[2];
 } PROTO_PACKED;
 
 struct proto_mem {

@@ -58,6 +58,8 @@ _EXPLAIN = {
                     "sectors (it would reveal the protected application)",
     Status.RECORD_FAIL: "the application record (written last to mark a completed flash) could not be erased "
                         "or written; the application will not start: flash again",
+    Status.BAD_DATA: "the compressed data of the frame are not valid DEFLATE or decode to more than a frame "
+                     "holds; nothing was written (a host bug or damage the frame CRC missed: flash again)",
 }
 
 
@@ -84,12 +86,14 @@ class TargetError(ProtocolError):
         except ValueError:
             name, why = f"status {status}", "unknown status (bootloader newer than this tool?)"
         try:
-            what = Cmd(cmd).name
+            what = "WRITE" if cmd == Cmd.WRITE_Z else Cmd(cmd).name   # compressed or not, the same write
         except ValueError:
             what = f"command 0x{cmd:02x}"
         msg = f"{what} failed at 0x{addr:08X}: {name}: {why}"
         if status == Status.PROTECTED_BOOTLOADER:
             msg += f" (protected up to 0x{detail:08X})"
+        elif status == Status.BAD_DATA:
+            msg += f" (decoder error -{detail}, native/inflate.h)"
         elif detail:
             msg += f" (controller status 0x{detail:08X})"
         super().__init__(msg)

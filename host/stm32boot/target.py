@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from typing import Callable, Iterable, NamedTuple
 
-from . import protocol as P
+from . import compress, protocol as P
 from .protocol import Cmd, Link, NoResponse, ProtocolError, Request, TargetError  # noqa: F401
 from ._protocol import ffi, lib
 
@@ -55,6 +55,7 @@ class TargetInfo:
     max_baud: int
     window: int
     app_committed: bool | None = None   # protocol 2: the application record is valid (None: not reported)
+    caps: int = 0                       # PROTO_CAP_* (compress.supported)
 
 
 def _info_from(r: P.Reply) -> TargetInfo:
@@ -75,13 +76,16 @@ def _info_from(r: P.Reply) -> TargetInfo:
         raise ProtocolError(f"the bootloader speaks protocol version {pv}, this tool {lib.PROTO_VERSION}: "
                             f"update {'the tool' if pv > lib.PROTO_VERSION else 'the bootloader'}")
     app = bool(raw[ffi.offsetof("struct proto_info", "app_committed")]) if pv >= 2 else None
-    return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win, app)
+    caps = raw[ffi.offsetof("struct proto_info", "caps")] if pv >= 2 else 0
+    return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win, app, caps)
 
 
 NOTICE_S = 0.5   # silence before telling the user to press RESET
 
 
 class Target:
+    compress = True   # compressed writes where the bootloader takes them and they pay (compress.py)
+
     def __init__(self, transport, progress: Callable | None = None):
         self.t = transport
         self.link = Link(transport, window=1)
@@ -257,7 +261,11 @@ class Target:
     def _write_req(self, addr: int, piece, acked) -> Request:
         m = self._mem(addr, len(piece))
         t = 0.02 + len(piece) * WORD_S.get(m.kind if m else 0, 1e-5)
-        return Request(Cmd.WRITE, struct.pack("<I", addr) + piece, t, acked(len(piece)),
+        z = (compress.pack(piece, self.t.byte_time(), m.kind if m else None)
+             if self.compress and compress.supported(self.info()) else None)
+        cmd, body = (Cmd.WRITE, piece) if z is None else (Cmd.WRITE_Z, z)   # the same write, fewer bytes
+        t += 0 if z is None else len(piece) * compress.DECODE_S_PER_BYTE
+        return Request(cmd, struct.pack("<I", addr) + body, t, acked(len(piece)),
                        lambda n, a=addr, p=piece: [self._write_req(a + o, p[o:o + n], acked)
                                                    for o in range(0, len(p), n)])
 
