@@ -19,10 +19,10 @@ from ._protocol import lib
 LEVEL = 6
 MIN_GAIN = 1 / 16         # a frame goes compressed only when that saves at least this share of its time
 DECODE_S_PER_BYTE = 1e-6  # worst-case decode time on the board per data byte (timeout allowance)
-DECODE_TYP_S_PER_BYTE = 0.5e-6   # typical (measured on the simulated boards: 0.3 us/byte on the H735)
-# Typical program time per byte (not the worst case: this only weighs the choice): a 32-byte flash word
-# in 130 us (RM0468, x32 parallelism; the F746's x32 word program is as fast per byte), a 256-byte NOR
-# page in 150 us (MX25LM51245G datasheet tPP typical).
+DECODE_TYP_S_PER_BYTE = 0.5e-6   # typical (measured on the simulated boards: 0.3 to 0.5 us/byte)
+# Typical program time per byte by memory kind (not the worst case: this only weighs the choice): an
+# internal flash programs a 32-byte word in about 130 us (RM0468 and RM0385 programming times), a NOR
+# a 256-byte page in about 150 us (the octal and quad NOR datasheets' tPP typical).
 PROGRAM_TYP_S_PER_BYTE = {lib.PROTO_MEM_INTERNAL: 130e-6 / 32, lib.PROTO_MEM_EXTERNAL_NOR: 150e-6 / 256}
 
 
