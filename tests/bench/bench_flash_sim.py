@@ -52,14 +52,14 @@ class Counter:
             c.reads += 1
             if c.per_reg:
                 p, off, _ = m._route(addr)
-                c.by_reg["R " + m._name(p, off)] += 1
+                c.by_reg["R " + m.name(p, off)] += 1
             return rd(m, addr, size)
 
         def _write(m, addr, size, value):
             c.writes += 1
             if c.per_reg:
                 p, off, _ = m._route(addr)
-                c.by_reg["W " + m._name(p, off)] += 1
+                c.by_reg["W " + m.name(p, off)] += 1
             return wr(m, addr, size, value)
 
         def __init__(m, *a, **kw):
