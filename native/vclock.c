@@ -1,6 +1,8 @@
 /* Virtual-clock block hook for unicorn (docs/emulator-notes.md): counts executed Thumb instructions
  * exactly and stops emulation at a deadline (the scheduler's next event), without a Python crossing
- * per block. unicorn is not linked: Python hands us uc_mem_read / uc_emu_stop function pointers, so
+ * per block. Also the MMIO entry points: one cffi call into the machine's dispatch per register access
+ * (unicorn's own Python binding adds three Python frames and ctypes conversions), and a write sink that
+ * collects a run of writes to one data register without calling Python at all. unicorn is not linked: Python hands us uc_mem_read / uc_emu_stop function pointers, so
  * this module does not depend on where the unicorn wheel keeps its shared library. */
 #include <stdint.h>
 #include <string.h>
@@ -65,4 +67,37 @@ void vclock_flush(struct vclock *vc)
 uintptr_t vclock_hook_address(void)
 {
     return (uintptr_t)&vclock_block_hook;
+}
+
+static uint64_t mmio_read(void *uc, uint64_t offset, unsigned size, void *user)
+{
+    (void)uc;
+    struct vclock_mmio *r = user;
+    return vclock_py_read(r->vc->py, r->base + offset, size);
+}
+
+static void mmio_write(void *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
+{
+    (void)uc;
+    struct vclock_mmio *r = user;
+    struct vclock *vc = r->vc;
+    uint64_t addr = r->base + offset;
+    if (addr == vc->sink_addr && size <= vc->sink_left && vc->sink_len + size <= VCLOCK_SINK_MAX) {
+        for (unsigned i = 0; i < size; i++)
+            vc->sink_buf[vc->sink_len++] = (uint8_t)(value >> (8u * i));   /* little-endian bus */
+        vc->sink_left -= size;
+        vc->sink_writes++;
+        return;
+    }
+    vclock_py_write(vc->py, addr, size, value);
+}
+
+uintptr_t vclock_mmio_read_address(void)
+{
+    return (uintptr_t)&mmio_read;
+}
+
+uintptr_t vclock_mmio_write_address(void)
+{
+    return (uintptr_t)&mmio_write;
 }

@@ -88,9 +88,8 @@ class Machine:
         self.regions = memory.build_regions(board, chip, flash_buf)
         memory.map_regions(self.uc, self.regions)
         self.flash = next(r for r in self.regions if r.kind == "flash")
-        for base, size in chip.PERIPH_BLOCKS:
-            self.uc.mmio_map(base, size, self._mmio_read, base, self._mmio_write, base)
         self.vc = vclock.attach(self.uc)
+        vclock.map_mmio(self.uc, self.vc, self, chip.PERIPH_BLOCKS)
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
         self.uc.hook_add(UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, self._on_bad_access)
         self._ps_base = 0
@@ -281,16 +280,18 @@ class Machine:
             self._route_cache[addr] = hit
         return hit
 
-    def _mmio_read(self, uc, offset, size, base):
+    def bus_access_read(self, addr, size):
+        """A guest load from a peripheral block (vclock.map_mmio)."""
         try:
-            return self._read(base + offset, size)
+            return self._read(addr, size)
         except Exception as e:  # re-raised by run() after the engine stopped (strict mode, bugs)
             self.run_state.hook_error(e)
             return 0
 
-    def _mmio_write(self, uc, offset, size, value, base):
+    def bus_access_write(self, addr, size, value):
+        """A guest store to a peripheral block (vclock.map_mmio)."""
         try:
-            self._write(base + offset, size, value)
+            self._write(addr, size, value)
         except Exception as e:
             self.run_state.hook_error(e)
 

@@ -1,9 +1,14 @@
-"""Attach the C virtual-clock block hook (native/vclock.c, module stm32boot.sim._vclock) to unicorn.
+"""Attach the C virtual-clock block hook (native/vclock.c, module stm32boot.sim._vclock) to unicorn, and
+map peripheral blocks with its MMIO entry points.
 
 The hook is registered through unicorn's C API (uc_hook_add with the engine handle `uc._uch`), so no
 Python runs per block. When the module was not built (no host compiler), a pure-Python stand-in
 is returned and the run loop slices with unicorn's `count=` instead (docs/emulator-notes.md: slower,
-and the count is only exact for slices that end normally).
+and the count is only exact for slices that end normally); MMIO then goes through unicorn's binding.
+
+MMIO: uc_mmio_map with the C callbacks, which call the machine's `bus_access_read(addr, size)` /
+`bus_access_write(addr, size, value)` through one cffi call each; the C write callback also serves
+the write sink (vclock.h): writes that only fill a FIFO never reach Python one by one.
 """
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ class _PyClock:
         self.deadline = 0
         self.stop_requested = 0
         self.blocks = 0
+        self.sink_len = 0
+        self.sink_writes = 0
 
 
 def _fnptr(f) -> int:
@@ -48,6 +55,52 @@ def attach(uc):
         raise RuntimeError(f"unicorn refused the virtual-clock block hook (error {err})")
     uc._vclock_keepalive = vc  # the hook's user data must live as long as the engine
     return vc
+
+
+if lib is not None:
+    @ffi.def_extern()
+    def vclock_py_read(py, addr, size):
+        return ffi.from_handle(py).bus_access_read(addr, size)
+
+    @ffi.def_extern()
+    def vclock_py_write(py, addr, size, value):
+        ffi.from_handle(py).bus_access_write(addr, size, value)
+
+
+def map_mmio(uc, vc, machine, blocks) -> None:
+    """Map every (base, size) peripheral block to the machine's register dispatch."""
+    if not is_native(vc):
+        for base, size in blocks:
+            uc.mmio_map(base, size, lambda _uc, off, n, b: machine.bus_access_read(b + off, n), base,
+                        lambda _uc, off, n, v, b: machine.bus_access_write(b + off, n, v), base)
+        return
+    handle = ffi.new_handle(machine)
+    vc.py = handle
+    keep = [handle]
+    rd = ctypes.c_void_p(lib.vclock_mmio_read_address())
+    wr = ctypes.c_void_p(lib.vclock_mmio_write_address())
+    for base, size in blocks:
+        blk = ffi.new("struct vclock_mmio *", {"vc": vc, "base": base})
+        keep.append(blk)
+        ud = ctypes.c_void_p(int(ffi.cast("uintptr_t", blk)))
+        err = uclib.uc_mmio_map(uc._uch, base, size, rd, ud, wr, ud)
+        if err:
+            raise RuntimeError(f"unicorn refused to map MMIO at 0x{base:08X} (error {err})")
+    uc._vclock_mmio_keepalive = keep    # the callbacks' user data must live as long as the engine
+
+
+def sink_arm(vc, addr: int, limit: int) -> None:
+    """Let the C side take writes to `addr` (each at most the bytes left of `limit`)."""
+    if is_native(vc):
+        vc.sink_addr, vc.sink_left, vc.sink_len = addr, min(limit, len(vc.sink_buf)), 0
+
+
+def sink_take(vc) -> bytes:
+    """The bytes the sink collected, in order; the sink is disarmed."""
+    n = vc.sink_len
+    data = bytes(ffi.buffer(vc.sink_buf, n)) if n else b""
+    vc.sink_addr = vc.sink_left = vc.sink_len = 0
+    return data
 
 
 def is_native(vc) -> bool:
