@@ -78,6 +78,7 @@ class Machine:
         self._route_cache: dict[int, tuple] = {}
         self._poll_offsets: dict[int, frozenset] = {}
         self.pending: set[int] = set()   # exception numbers waiting for delivery
+        self._sink_owner = None          # the model whose data-register writes the C side collects
         self._reset_req = False
 
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB)
@@ -296,6 +297,8 @@ class Machine:
             self.run_state.hook_error(e)
 
     def _read(self, addr, size):
+        if self._sink_owner is not None and self.vc.sink_len:
+            self._sink_deliver()
         self.sync()
         p, off, poll = self._route(addr)
         if p is None:
@@ -316,6 +319,8 @@ class Machine:
         return v
 
     def _write(self, addr, size, value):
+        if self._sink_owner is not None and self.vc.sink_len:
+            self._sink_deliver()
         self.sync()
         self.idle.other_access()
         p, off, _ = self._route(addr)
@@ -329,6 +334,25 @@ class Machine:
                 self._hz_dirty = True
         self.sync()
         self._refresh_deadline()
+
+    # ---- write sink (native/vclock.h, periph/dr_sink.py) ------------------------------------------
+    def sink_arm(self, owner, addr: int, limit: int) -> None:
+        """`owner` (a model) lets the C side collect the guest's stores to `addr`, `limit` bytes at most;
+        it gets them through owner.sink_take(data) before the next register access of any model, so
+        every model sees every store in order. limit 0 disarms. Not while tracing (each store is shown)."""
+        if self._sink_owner is not None and self.vc.sink_len:
+            self._sink_deliver()
+        if limit <= 0 or self.trace or not vclock.is_native(self.vc):
+            self._sink_owner = None
+            vclock.sink_disarm(self.vc)
+        else:
+            self._sink_owner = owner
+            vclock.sink_arm(self.vc, addr, limit)
+
+    def _sink_deliver(self) -> None:
+        data = vclock.sink_take(self.vc)
+        self.idle.other_access()        # stores between status reads: the guest was not idle
+        self._sink_owner.sink_take(data)
 
     @staticmethod
     def name(p, off) -> str:

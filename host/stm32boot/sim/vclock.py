@@ -90,16 +90,20 @@ def map_mmio(uc, vc, machine, blocks) -> None:
 
 
 def sink_arm(vc, addr: int, limit: int) -> None:
-    """Let the C side take writes to `addr` (each at most the bytes left of `limit`)."""
+    """Let the C side take stores to `addr` while they fit in `limit` bytes (the collected ones taken first)."""
+    vc.sink_addr, vc.sink_left = addr, limit
+
+
+def sink_disarm(vc) -> None:
     if is_native(vc):
-        vc.sink_addr, vc.sink_left, vc.sink_len = addr, min(limit, len(vc.sink_buf)), 0
+        vc.sink_addr = vc.sink_left = 0
 
 
 def sink_take(vc) -> bytes:
-    """The bytes the sink collected, in order; the sink is disarmed."""
+    """The bytes collected so far, in order; the sink stays armed for what is left of its limit."""
     n = vc.sink_len
     data = bytes(ffi.buffer(vc.sink_buf, n)) if n else b""
-    vc.sink_addr = vc.sink_left = vc.sink_len = 0
+    vc.sink_len = 0
     return data
 
 

@@ -22,6 +22,7 @@ Transfer time is counted on the virtual clock at HCLK/(PRESCALER+1).
 from __future__ import annotations
 
 from ..devices.xfer import NoDevice, Phase, Transfer
+from ..periph.dr_sink import DrSink
 from ..periph.ospi_window import MemWindow
 from ..regs import RO, WO, Field, Peripheral, Reg
 
@@ -34,7 +35,8 @@ CR_ALWAYS = 0x1 | 0x2 | 0x4 | 0x1F00 | 0x1F0000    # EN, ABORT, DMAEN, FTHRES, i
 WINDOW_MAX = 0x1000_0000
 
 
-class Quadspi(Peripheral):
+class Quadspi(DrSink, Peripheral):
+    DR_OFFSET = 0x20
     C_PREFIX = "QUADSPI"
     SIZE = 0x400
     POLL_REGS = frozenset({"SR"})
@@ -80,6 +82,7 @@ class Quadspi(Peripheral):
         self.wbuf = bytearray()
         self.wneed = 0
         self.active = self.polling = self.mm_busy = self.poll_ftf = False
+        self._sink_update()              # a reset ends any indirect write
         self.flags = 0
         self.sent_instruction = False    # SIOO: an instruction went out since the last CCR write
         self._in_mm = False
@@ -122,6 +125,7 @@ class Quadspi(Peripheral):
             return
         if w == 0x20:
             self._dr_write(size, value)
+            self._sink_update()
             return
         r = self._by_off.get(w)
         if r is not None:
@@ -142,9 +146,14 @@ class Quadspi(Peripheral):
                     self.note("CR.FTHRES bit 4 cannot be set on F7 silicon: the threshold is FTHRES-16")
                     value &= ~(0x10 << 8)
         super().bus_write(offset, size, value)
+        if self._sink_armed:
+            self._sink_update()
 
     def _fmode(self) -> int:
         return self.values[0x14] >> 26 & 3
+
+    def _indirect_write(self) -> bool:
+        return self._fmode() == 0
 
     def busy(self) -> bool:
         return self.active or self.polling or self.mm_busy or bool(self.fifo) or bool(self.pending)

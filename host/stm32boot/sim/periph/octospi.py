@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..devices.xfer import (MTYP_HYPER_MEM, MTYP_HYPER_REG, MTYP_MACRONIX, NoDevice, Phase,
                             Transfer, swap16)
 from ..regs import RO, WO, Field, Peripheral, Reg
+from .dr_sink import DrSink
 from .ospi_mapped import MappedMode
 from .ospi_window import MemWindow
 
@@ -38,7 +39,8 @@ CONFIG = {"DCR1", "DCR2", "DCR3", "DCR4", "DLR", "PSMKR", "PSMAR", "PIR", "CCR",
 CR_ALWAYS = 0x1 | 0x2 | 0x1F0000  # EN, ABORT, interrupt enables stay writable while busy
 
 
-class Octospi(MappedMode, Peripheral):
+class Octospi(DrSink, MappedMode, Peripheral):
+    DR_OFFSET = 0x050
     C_PREFIX = "OCTOSPI"
     C_FIELD_ALIASES = {"WPCCR": "CCR", "WCCR": "CCR", "WPTCR": "TCR", "WTCR": "TCR"}  # octospi.h shares them
     SIZE = 0x400
@@ -101,6 +103,7 @@ class Octospi(MappedMode, Peripheral):
         self.wbuf = bytearray()
         self.wneed = 0
         self.active = False     # exchange with the device in progress
+        self._sink_update()     # a reset ends any indirect write
         self.polling = False
         self.mm_busy = False
         self.flags = 0          # TEF/TCF/SMF/TOF bits as in SR
@@ -143,6 +146,7 @@ class Octospi(MappedMode, Peripheral):
         if w == 0x050:  # hot path: FIFO writes
             if self.clocked():
                 self._dr_write(offset, size, value)
+                self._sink_update()
             return
         r = self._by_off.get(w)
         if r is not None and self.clocked():
@@ -159,6 +163,11 @@ class Octospi(MappedMode, Peripheral):
                     self.note(f"CR write 0x{value:X} while BUSY=1: only EN/ABORT/interrupt enables taken")
                 value = (old & keep) | (value & CR_ALWAYS)
         super().bus_write(offset, size, value)
+        if self._sink_armed:
+            self._sink_update()
+
+    def _indirect_write(self) -> bool:
+        return not self.values[0] & 0x3000_0000
 
     # ---- status -----------------------------------------------------------------------------
     def busy(self) -> bool:
