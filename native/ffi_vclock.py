@@ -27,6 +27,13 @@ struct vclock {
     uint32_t sink_len;
     uint64_t sink_writes;
     uint8_t sink_buf[...];
+    uint64_t tsrc_addr;
+    uint64_t tsrc_insn_base;
+    uint64_t tsrc_cyc_base;
+    uint64_t tsrc_hz;
+    uint32_t tsrc_cpi;
+    uint32_t tsrc_offset;
+    uint64_t time_reads;
     ...;
 };
 struct vclock_mmio { struct vclock *vc; uint64_t base; };

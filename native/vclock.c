@@ -69,11 +69,22 @@ uintptr_t vclock_hook_address(void)
     return (uintptr_t)&vclock_block_hook;
 }
 
+#define PS_PER_S 1000000000000ull
+
 static uint64_t mmio_read(void *uc, uint64_t offset, unsigned size, void *user)
 {
     (void)uc;
     struct vclock_mmio *r = user;
-    return vclock_py_read(r->vc->py, r->base + offset, size);
+    struct vclock *vc = r->vc;
+    uint64_t addr = r->base + offset;
+    if (addr == vc->tsrc_addr && size == 4 && vc->insns < vc->deadline && vc->tsrc_hz) {
+        unsigned __int128 ps = (unsigned __int128)(vc->insns - vc->tsrc_insn_base) * vc->tsrc_cpi * PS_PER_S /
+                               vc->tsrc_hz;
+        uint64_t cycles = vc->tsrc_cyc_base + (uint64_t)(ps * vc->tsrc_hz / PS_PER_S);
+        vc->time_reads++;
+        return (uint32_t)(cycles + vc->tsrc_offset);
+    }
+    return vclock_py_read(vc->py, addr, size);
 }
 
 static void mmio_write(void *uc, uint64_t offset, unsigned size, uint64_t value, void *user)

@@ -30,6 +30,16 @@ struct vclock {
     uint32_t sink_len;
     uint64_t sink_writes;     /* writes the sink took, ever */
     uint8_t sink_buf[VCLOCK_SINK_MAX];
+    /* Time source: 32-bit reads of tsrc_addr (a cycle counter) answered here while no event is due
+     * (insns < deadline): the machine's cycle count at `insns`, computed exactly as the machine does
+     * (instructions -> picoseconds -> cycles, both rounded down), plus the counter's own offset. */
+    uint64_t tsrc_addr;
+    uint64_t tsrc_insn_base;
+    uint64_t tsrc_cyc_base;
+    uint64_t tsrc_hz;
+    uint32_t tsrc_cpi;
+    uint32_t tsrc_offset;
+    uint64_t time_reads;      /* reads the time source answered, ever */
     struct vclock_entry cache[VCLOCK_CACHE_SIZE];
 };
 

@@ -38,13 +38,18 @@ class Idle:
         self.count = 0
         self.insns = 0
         self.timed = False
+        self.time_reads = self.m.vc.time_reads    # time-source reads the C side answered
         self.rt_anchor = None
 
     # ---- what the guest reads ----------------------------------------------------------------------
     def status_read(self, p, off: int, addr: int, value: int) -> bool:
         """A read of a polled status register returned `value`. True if time moved (read it again)."""
-        insns, gap_from = self.m.vc.insns, self.insns
+        vc = self.m.vc
+        insns, gap_from = vc.insns, self.insns
         self.insns = insns
+        if vc.time_reads != self.time_reads:      # a tick read (answered in C) since the last status read
+            self.time_reads = vc.time_reads
+            self.timed = True
         if addr == self.addr and value == self.val and insns - gap_from < POLL_GAP:
             self.count += 1
             if self.count >= POLL_K and self._idle(p, off):

@@ -51,6 +51,7 @@ from .regs import Bus
 from .runloop import NO_UNTIL, RunResult, RunState, run  # noqa: F401  (NO_UNTIL, RunResult: public API)
 
 DEFAULT_POLL_REGS = frozenset({"SR", "ISR"})
+POLLED, TIMER = 1, 2          # what a register read means to idle detection (Machine._route)
 MAX_SLICE_INSNS = 20_000_000  # slices end at least this often for timeouts and host predicates
 
 class Machine:
@@ -72,7 +73,8 @@ class Machine:
         self.rcc = None
         self.flash_ctl = None
         self.boot_address = board.memory("flash").base
-        self.trace = None            # callable(str) for --trace
+        self._trace = None           # callable(str) for --trace (the property)
+        self._tsrc = (0, 0)
         self._fault_explainers: list = []
         self._loaders: list = []
         self._route_cache: dict[int, tuple] = {}
@@ -91,6 +93,7 @@ class Machine:
         self.flash = next(r for r in self.regions if r.kind == "flash")
         self.vc = vclock.attach(self.uc)
         vclock.map_mmio(self.uc, self.vc, self, chip.PERIPH_BLOCKS)
+        vclock.time_base(self.vc, 0, 0, chip.RESET_SYSCLK_HZ, cpi)
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
         self.uc.hook_add(UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, self._on_bad_access)
         self._ps_base = 0
@@ -99,7 +102,7 @@ class Machine:
         self._reset_hz = chip.RESET_SYSCLK_HZ
         self._hz = self._reset_hz
         self._hz_dirty = True
-        self._synced = (None, None)
+        self._synced_insns = self._synced_now = None
         self._dl_key = self._dl_base = None
         self.run_state = RunState(self.uc)
         self.idle = Idle(self)
@@ -195,14 +198,17 @@ class Machine:
     def sync(self) -> None:
         """Advance the clock to the instructions executed so far (firing due events)."""
         insns = self.vc.insns
-        if insns == self._synced[0] and self.clock.now == self._synced[1] and not self._hz_dirty:
+        clock = self.clock
+        if insns == self._synced_insns and clock.now == self._synced_now and not self._hz_dirty:
             return      # nothing executed, nothing moved since the last sync (back-to-back accesses)
         t = self._ps_base + (insns - self._insn_base) * self.cpi * PS_PER_S // self._hz
-        if t > self.clock.now:
-            nxt = self.clock.next_event_time()
-            self.clock.advance_to(t)
+        if t > clock.now:
+            nxt = clock.next_event_time()
             if nxt is not None and nxt <= t:
+                clock.advance_to(t)
                 self._hz_dirty = True       # an event may have switched SYSCLK (PLL ready, SWS)
+            else:
+                clock.now = t               # nothing due on the way (what advance_to would do)
         if self._hz_dirty:
             # SYSCLK is recomputed only after RCC writes or events: rcc.sysclk_hz() is not free.
             self._hz_dirty = False
@@ -210,9 +216,9 @@ class Machine:
             if hz != self._hz:
                 self._rebase(hz)
                 return
-        if self.clock.now > t:
+        if clock.now > t:
             self._rebase()
-        self._synced = (insns, self.clock.now)
+        self._synced_insns, self._synced_now = insns, clock.now
 
     def _rebase(self, hz=None) -> None:
         self._cyc_base = self.cycles()
@@ -220,6 +226,27 @@ class Machine:
         self._insn_base = self.vc.insns
         if hz is not None:
             self._hz = hz
+        vclock.time_base(self.vc, self._insn_base, self._cyc_base, self._hz, self.cpi)
+
+    def time_source(self, addr: int, offset: int) -> None:
+        """A cycle counter model (DWT.CYCCNT) whose 32-bit reads at `addr` show cycles() + offset: the C
+        side answers them without a Python call while no event is due (addr 0: it stopped counting)."""
+        vclock.time_source(self.vc, 0 if self._trace else addr, offset)
+        self._tsrc = (addr, offset)
+
+    @property
+    def trace(self):
+        return self._trace
+
+    @trace.setter
+    def trace(self, fn) -> None:
+        """callable(str) for --trace: every register access is shown, none answered in C."""
+        self._trace = fn
+        if fn is not None:
+            vclock.time_source(self.vc, 0, 0)
+            self.sink_arm(None, 0, 0)
+        elif self._tsrc[0]:
+            vclock.time_source(self.vc, *self._tsrc)
 
     def cycles(self) -> int:
         return self._cyc_base + (self.clock.now - self._ps_base) * self._hz // PS_PER_S
@@ -270,14 +297,16 @@ class Machine:
 
     # ---- MMIO dispatch -------------------------------------------------------------------------
     def _route(self, addr: int):
-        """(model, offset, is_poll_register) for an address, cached: the bus is searched once."""
+        """(model, offset, kind) for an address, cached: the bus is searched once. kind: POLLED (a status
+        register idle polling watches), TIMER (a time source) or 0."""
         hit = self._route_cache.get(addr)
         if hit is None:
             p = self.bus.find(addr)
             if p is None:
-                hit = (None, addr, False)
+                hit = (None, addr, 0)
             else:
-                hit = (p, addr - p.base, ((addr - p.base) & ~3) in self._poll_offsets.get(id(p), ()))
+                polled = ((addr - p.base) & ~3) in self._poll_offsets.get(id(p), ())
+                hit = (p, addr - p.base, POLLED if polled else TIMER if getattr(p, "TIME_SOURCE", False) else 0)
             self._route_cache[addr] = hit
         return hit
 
@@ -300,20 +329,20 @@ class Machine:
         if self._sink_owner is not None and self.vc.sink_len:
             self._sink_deliver()
         self.sync()
-        p, off, poll = self._route(addr)
+        p, off, kind = self._route_cache.get(addr) or self._route(addr)
         if p is None:
             self.bus.report(None, "read", addr, size)
             self.idle.other_access()
             return 0
         v = p.bus_read(off, size)
-        if poll:
+        if kind == POLLED:
             if self.idle.status_read(p, off, addr, v):
                 v = p.bus_read(off, size)     # time moved: what the register shows now
-        elif getattr(p, "TIME_SOURCE", False):
+        elif kind == TIMER:
             self.idle.time_read()
         else:
-            self.idle.other_access()
-        if self.trace:
+            self.idle.addr = None             # any other access ends a run of identical status reads
+        if self._trace:
             self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} R {self.name(p, off)} -> 0x{v:X}")
         self._refresh_deadline()
         return v
@@ -322,9 +351,9 @@ class Machine:
         if self._sink_owner is not None and self.vc.sink_len:
             self._sink_deliver()
         self.sync()
-        self.idle.other_access()
-        p, off, _ = self._route(addr)
-        if self.trace:
+        self.idle.addr = None
+        p, off, _ = self._route_cache.get(addr) or self._route(addr)
+        if self._trace:
             self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} W {self.name(p, off)} <- 0x{value:X}")
         if p is None:
             self.bus.report(None, "write", addr, size, value)
@@ -342,7 +371,7 @@ class Machine:
         every model sees every store in order. limit 0 disarms. Not while tracing (each store is shown)."""
         if self._sink_owner is not None and self.vc.sink_len:
             self._sink_deliver()
-        if limit <= 0 or self.trace or not vclock.is_native(self.vc):
+        if limit <= 0 or self._trace or not vclock.is_native(self.vc):
             self._sink_owner = None
             vclock.sink_disarm(self.vc)
         else:

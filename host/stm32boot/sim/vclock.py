@@ -34,6 +34,7 @@ class _PyClock:
         self.blocks = 0
         self.sink_len = 0
         self.sink_writes = 0
+        self.time_reads = 0
 
 
 def _fnptr(f) -> int:
@@ -105,6 +106,18 @@ def sink_take(vc) -> bytes:
     data = bytes(ffi.buffer(vc.sink_buf, n)) if n else b""
     vc.sink_len = 0
     return data
+
+
+def time_source(vc, addr: int, offset: int) -> None:
+    """32-bit reads of `addr` answered in C: the machine's cycles + `offset` (mod 2**32); addr 0: none."""
+    if is_native(vc):
+        vc.tsrc_addr, vc.tsrc_offset = addr, offset & 0xFFFFFFFF
+
+
+def time_base(vc, insn_base: int, cyc_base: int, hz: int, cpi: int) -> None:
+    """The machine's time base changed (machine._rebase): where the C time source counts from."""
+    if is_native(vc):
+        vc.tsrc_insn_base, vc.tsrc_cyc_base, vc.tsrc_hz, vc.tsrc_cpi = insn_base, cyc_base, hz, cpi
 
 
 def is_native(vc) -> bool:
