@@ -344,7 +344,9 @@ class Machine:
             self.idle.addr = None             # any other access ends a run of identical status reads
         if self._trace:
             self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} R {self.name(p, off)} -> 0x{v:X}")
-        self._refresh_deadline()
+        nxt = self.clock.next_event_time()     # _refresh_deadline, inline: this runs on every read
+        if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
+            self.set_deadline(nxt)
         return v
 
     def _write(self, addr, size, value):

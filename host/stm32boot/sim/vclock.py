@@ -6,8 +6,8 @@ Python runs per block. When the module was not built (no host compiler), a pure-
 is returned and the run loop slices with unicorn's `count=` instead (docs/emulator-notes.md: slower,
 and the count is only exact for slices that end normally); MMIO then goes through unicorn's binding.
 
-MMIO: uc_mmio_map with the C callbacks, which call the machine's `bus_access_read(addr, size)` /
-`bus_access_write(addr, size, value)` through one cffi call each; the C write callback also serves
+MMIO: uc_mmio_map with the C callbacks, which call the machine's register dispatch (`_read(addr, size)`,
+`_write(addr, size, value)`) through one cffi call each; the C write callback also serves
 the write sink (vclock.h): writes that only fill a FIFO never reach Python one by one.
 """
 from __future__ import annotations
@@ -61,11 +61,20 @@ def attach(uc):
 if lib is not None:
     @ffi.def_extern()
     def vclock_py_read(py, addr, size):
-        return ffi.from_handle(py).bus_access_read(addr, size)
+        m = ffi.from_handle(py)
+        try:
+            return m._read(addr, size)
+        except Exception as e:        # re-raised by the run loop after the engine stopped
+            m.run_state.hook_error(e)
+            return 0
 
     @ffi.def_extern()
     def vclock_py_write(py, addr, size, value):
-        ffi.from_handle(py).bus_access_write(addr, size, value)
+        m = ffi.from_handle(py)
+        try:
+            m._write(addr, size, value)
+        except Exception as e:
+            m.run_state.hook_error(e)
 
 
 def map_mmio(uc, vc, machine, blocks) -> None:

@@ -164,7 +164,7 @@ class Usart(Peripheral):
         if self.rx_dma is not None:
             self._bulk_status()
         elif not self.wire_in and self._rx_ev is None:
-            self._pull()   # the guest is looking at the line: pick up host bytes now
+            self.pull_host()   # the guest is looking at the line: pick up host bytes now
         v = self.flags
         waiting = self._tx_sync()
         if waiting < self._depth():
@@ -338,7 +338,9 @@ class Usart(Peripheral):
 
     # ---- RX by DMA ------------------------------------------------------------------------------
     def pull_host(self) -> None:
-        self._pull()
+        ch = self.channel
+        if ch is not None and not (ch.pushes and ch.listener is not None):   # pushed ones are on the wire
+            self._pull()
 
     def _rx_dma_target(self):
         mux = getattr(self.board, "dmamux1", None)
