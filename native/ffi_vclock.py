@@ -41,8 +41,10 @@ void vclock_flush(struct vclock *vc);
 uintptr_t vclock_hook_address(void);
 uintptr_t vclock_mmio_read_address(void);
 uintptr_t vclock_mmio_write_address(void);
+uintptr_t vclock_mem_event_address(void);
 extern "Python+C" uint64_t vclock_py_read(void *py, uint64_t addr, unsigned size);
 extern "Python+C" void vclock_py_write(void *py, uint64_t addr, unsigned size, uint64_t value);
+extern "Python+C" int vclock_py_mem_event(void *py, int type, uint64_t addr, int size, int64_t value);
 """)
 ffibuilder.set_source(MODULE, '#include "vclock.h"', sources=[os.path.join(NATIVE, "vclock.c")],
                       include_dirs=[NATIVE], extra_compile_args=["-O2"])

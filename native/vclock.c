@@ -103,6 +103,20 @@ static void mmio_write(void *uc, uint64_t offset, unsigned size, uint64_t value,
     vclock_py_write(vc->py, addr, size, value);
 }
 
+/* Unmapped or protected accesses (a store into internal flash is how a guest programs it): the machine
+ * decides; nonzero = handled, the instruction goes on. */
+static int mem_event(void *uc, int type, uint64_t addr, int size, int64_t value, void *user)
+{
+    (void)uc;
+    struct vclock *vc = user;
+    return vclock_py_mem_event(vc->py, type, addr, size, value);
+}
+
+uintptr_t vclock_mem_event_address(void)
+{
+    return (uintptr_t)&mem_event;
+}
+
 uintptr_t vclock_mmio_read_address(void)
 {
     return (uintptr_t)&mmio_read;

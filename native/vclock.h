@@ -54,7 +54,9 @@ void vclock_flush(struct vclock *vc);
 uintptr_t vclock_hook_address(void);
 uintptr_t vclock_mmio_read_address(void);
 uintptr_t vclock_mmio_write_address(void);
+uintptr_t vclock_mem_event_address(void);
 /* Defined by the cffi module (extern "Python+C"): the machine's register dispatch. */
 uint64_t vclock_py_read(void *py, uint64_t addr, unsigned size);
 void vclock_py_write(void *py, uint64_t addr, unsigned size, uint64_t value);
+int vclock_py_mem_event(void *py, int type, uint64_t addr, int size, int64_t value);
 #endif

@@ -95,7 +95,7 @@ class Machine:
         vclock.map_mmio(self.uc, self.vc, self, chip.PERIPH_BLOCKS)
         vclock.time_base(self.vc, 0, 0, chip.RESET_SYSCLK_HZ, cpi)
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
-        self.uc.hook_add(UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, self._on_bad_access)
+        vclock.hook_mem_events(self.uc, self.vc, self, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT)
         self._ps_base = 0
         self._insn_base = 0
         self._cyc_base = 0

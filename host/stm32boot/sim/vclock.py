@@ -77,6 +77,28 @@ if lib is not None:
             m.run_state.hook_error(e)
 
 
+    @ffi.def_extern()
+    def vclock_py_mem_event(py, access, addr, size, value):
+        m = ffi.from_handle(py)
+        try:
+            return 1 if m._on_bad_access(None, access, addr, size, value, None) else 0
+        except Exception as e:
+            m.run_state.hook_error(e)
+            return 0
+
+
+def hook_mem_events(uc, vc, machine, types: int) -> None:
+    """Unmapped/protected accesses of `types` (UC_HOOK_MEM_*) to machine._on_bad_access, through C."""
+    if not is_native(vc):
+        uc.hook_add(types, machine._on_bad_access)
+        return
+    handle = ctypes.c_size_t()
+    err = uclib.uc_hook_add(uc._uch, ctypes.byref(handle), types, ctypes.c_void_p(lib.vclock_mem_event_address()),
+                            ctypes.c_void_p(int(ffi.cast("uintptr_t", vc))), ctypes.c_uint64(1), ctypes.c_uint64(0))
+    if err:
+        raise RuntimeError(f"unicorn refused the memory-event hook (error {err})")
+
+
 def map_mmio(uc, vc, machine, blocks) -> None:
     """Map every (base, size) peripheral block to the machine's register dispatch."""
     if not is_native(vc):
