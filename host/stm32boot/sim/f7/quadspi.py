@@ -22,12 +22,11 @@ Transfer time is counted on the virtual clock at HCLK/(PRESCALER+1).
 from __future__ import annotations
 
 from ..devices.xfer import NoDevice, Phase, Transfer
-from ..periph.dr_sink import DrSink
+from ..periph.indirect_data import IndirectData
 from ..periph.ospi_window import MemWindow
 from ..regs import RO, WO, Field, Peripheral, Reg
 
 LINES = (0, 1, 2, 4)
-FIFO = 32
 DEFAULT_KERNEL_HZ = 16_000_000
 IDLE_POLL_PS = 10 * 10**9
 CONFIG = {"DCR", "DLR", "CCR", "ABR", "PSMKR", "PSMAR", "PIR", "LPTR"}
@@ -35,7 +34,7 @@ CR_ALWAYS = 0x1 | 0x2 | 0x4 | 0x1F00 | 0x1F0000    # EN, ABORT, DMAEN, FTHRES, i
 WINDOW_MAX = 0x1000_0000
 
 
-class Quadspi(DrSink, Peripheral):
+class Quadspi(IndirectData, Peripheral):
     DR_OFFSET = 0x20
     C_PREFIX = "QUADSPI"
     SIZE = 0x400
@@ -124,7 +123,7 @@ class Quadspi(DrSink, Peripheral):
         if not self.clocked():
             return
         if w == 0x20:
-            self._dr_write(size, value)
+            self._dr_store(size, value)
             self._sink_update()
             return
         r = self._by_off.get(w)
@@ -319,12 +318,6 @@ class Quadspi(DrSink, Peripheral):
         self.active = False
         self.flags |= 2      # TCF
 
-    def _refill(self):
-        n = FIFO - len(self.fifo)
-        if n > 0 and self.pending:
-            self.fifo += self.pending[:n]
-            del self.pending[:n]
-
     # ---- DR -------------------------------------------------------------------------------------
     def _dr_read(self, size):
         fm = self._fmode()
@@ -333,28 +326,18 @@ class Quadspi(DrSink, Peripheral):
             return self.values[0x20] & ((1 << 8 * size) - 1)
         if fm == 3:
             return 0
-        out = bytes(self.fifo[:size])
-        del self.fifo[:size]
-        self._refill()
-        return int.from_bytes(out.ljust(size, b"\0"), "little")
+        return self._fifo_read(size)
 
-    def _dr_write(self, size, value):
-        if self._fmode() != 0:
+    def _enabled(self) -> bool:
+        return bool(self.values[0] & 1)
+
+    def _write_complete(self):
+        if not self.wbuf:
             return
-        data = value.to_bytes(4, "little")[:size]
-        if not self.active:
-            if not self.get("CR", "EN") or self._trigger() != "DR":
-                return
-            self._start(read=False)
-            if not self.active:
-                return
-        self.wbuf += data[:self.wneed]
-        self.wneed -= min(size, self.wneed)
-        if self.wneed == 0 and self.wbuf:
-            t = self._build(write=True, data=bytes(self.wbuf))
-            self.wbuf.clear()
-            self._exchange(t)
-            self._finish_after(t)
+        t = self._build(write=True, data=bytes(self.wbuf))
+        self.wbuf.clear()
+        self._exchange(t)
+        self._finish_after(t)
 
     # ---- automatic polling (§13.3.6) --------------------------------------------------------------
     def _poll(self):
