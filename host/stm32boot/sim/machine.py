@@ -192,9 +192,6 @@ class Machine:
             return int(self.rcc.sysclk_hz()) or self._reset_hz
         return self._reset_hz
 
-    def _insn_ps(self, insns: int) -> int:
-        return self._ps_base + (insns - self._insn_base) * self.cpi * PS_PER_S // self._hz
-
     def sync(self) -> None:
         """Advance the clock to the instructions executed so far (firing due events)."""
         insns = self.vc.insns
@@ -366,7 +363,7 @@ class Machine:
         self.sync()
         self._refresh_deadline()
 
-    # ---- write sink (native/vclock.h, periph/dr_sink.py) ------------------------------------------
+    # ---- write sink (native/vclock.h, periph/indirect_data.py) -----------------------------------
     def sink_arm(self, owner, addr: int, limit: int) -> None:
         """`owner` (a model) lets the C side collect the guest's stores to `addr`, `limit` bytes at most;
         it gets them through owner.sink_take(data) before the next register access of any model, so
