@@ -26,6 +26,9 @@ struct vclock {
     uint32_t sink_left;
     uint32_t sink_len;
     uint64_t sink_writes;
+    uint64_t sink_sr_addr;
+    uint32_t sink_sr_value;
+    uint64_t sink_sr_reads;
     uint8_t sink_buf[...];
     uint64_t tsrc_addr;
     uint64_t tsrc_insn_base;

@@ -77,6 +77,10 @@ static uint64_t mmio_read(void *uc, uint64_t offset, unsigned size, void *user)
     struct vclock_mmio *r = user;
     struct vclock *vc = r->vc;
     uint64_t addr = r->base + offset;
+    if (addr == vc->sink_sr_addr && size == 4 && vc->sink_addr) {
+        vc->sink_sr_reads++;
+        return vc->sink_sr_value;
+    }
     if (addr == vc->tsrc_addr && size == 4 && vc->insns < vc->deadline && vc->tsrc_hz) {
         unsigned __int128 ps = (unsigned __int128)(vc->insns - vc->tsrc_insn_base) * vc->tsrc_cpi * PS_PER_S /
                                vc->tsrc_hz;

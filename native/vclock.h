@@ -29,6 +29,11 @@ struct vclock {
     uint32_t sink_left;
     uint32_t sink_len;
     uint64_t sink_writes;     /* writes the sink took, ever */
+    /* While the sink is armed the controller's status register cannot change without a Python-side
+     * access (which re-arms with a fresh value): 32-bit reads of it are answered with this value. */
+    uint64_t sink_sr_addr;
+    uint32_t sink_sr_value;
+    uint64_t sink_sr_reads;
     uint8_t sink_buf[VCLOCK_SINK_MAX];
     /* Time source: 32-bit reads of tsrc_addr (a cycle counter) answered here while no event is due
      * (insns < deadline): the machine's cycle count at `insns`, computed exactly as the machine does

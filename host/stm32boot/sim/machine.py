@@ -360,14 +360,18 @@ class Machine:
             p.bus_write(off, size, value)
             if p is self.rcc:
                 self._hz_dirty = True
+            if self._sink_owner is not None and p is not self._sink_owner:
+                self._sink_owner._sink_update()   # e.g. its clock gated: what its status shows may change
         self.sync()
         self._refresh_deadline()
 
     # ---- write sink (native/vclock.h, periph/indirect_data.py) -----------------------------------
-    def sink_arm(self, owner, addr: int, limit: int) -> None:
+    def sink_arm(self, owner, addr: int, limit: int, status=(0, 0)) -> None:
         """`owner` (a model) lets the C side collect the guest's stores to `addr`, `limit` bytes at most;
         it gets them through owner.sink_take(data) before the next register access of any model, so
-        every model sees every store in order. limit 0 disarms. Not while tracing (each store is shown)."""
+        every model sees every store in order. Meanwhile 32-bit reads of its status register at
+        status[0] show status[1] (it cannot change without a Python-side access, after which the owner
+        arms again). limit 0 disarms. Not while tracing (each access is shown)."""
         if self._sink_owner is not None and self.vc.sink_len:
             self._sink_deliver()
         if limit <= 0 or self._trace or not vclock.is_native(self.vc):
@@ -375,7 +379,7 @@ class Machine:
             vclock.sink_disarm(self.vc)
         else:
             self._sink_owner = owner
-            vclock.sink_arm(self.vc, addr, limit)
+            vclock.sink_arm(self.vc, addr, limit, status)
 
     def _sink_deliver(self) -> None:
         data = vclock.sink_take(self.vc)

@@ -34,6 +34,7 @@ class _PyClock:
         self.blocks = 0
         self.sink_len = 0
         self.sink_writes = 0
+        self.sink_sr_reads = 0
         self.time_reads = 0
 
 
@@ -121,14 +122,16 @@ def map_mmio(uc, vc, machine, blocks) -> None:
     uc._vclock_mmio_keepalive = keep    # the callbacks' user data must live as long as the engine
 
 
-def sink_arm(vc, addr: int, limit: int) -> None:
-    """Let the C side take stores to `addr` while they fit in `limit` bytes (the collected ones taken first)."""
+def sink_arm(vc, addr: int, limit: int, status=(0, 0)) -> None:
+    """Let the C side take stores to `addr` while they fit in `limit` bytes (the collected ones taken first),
+    and answer 32-bit reads of the status register at status[0] with status[1] meanwhile."""
     vc.sink_addr, vc.sink_left = addr, limit
+    vc.sink_sr_addr, vc.sink_sr_value = status
 
 
 def sink_disarm(vc) -> None:
     if is_native(vc):
-        vc.sink_addr = vc.sink_left = 0
+        vc.sink_addr = vc.sink_left = vc.sink_sr_addr = 0
 
 
 def sink_take(vc) -> bytes:

@@ -35,7 +35,7 @@ WINDOW_MAX = 0x1000_0000
 
 
 class Quadspi(IndirectData, Peripheral):
-    DR_OFFSET = 0x20
+    DR_OFFSET, SR_OFFSET = 0x20, 0x08
     C_PREFIX = "QUADSPI"
     SIZE = 0x400
     POLL_REGS = frozenset({"SR"})

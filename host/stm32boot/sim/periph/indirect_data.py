@@ -7,10 +7,12 @@ While an indirect write waits for more than one byte, a store to DR only appends
 controller will shift out: nothing the guest can observe changes until the last byte or until it looks at
 another register. So the model lets the machine's C side collect those stores (native/vclock.h, write
 sink); the machine hands them over, in order, before any other register access, and the last byte always
-comes through the model itself.
+comes through the model itself. Meanwhile SR cannot change without a Python-side access either (flags are
+cleared through FCR, the FIFO level is that of reads, no transfer event is pending), so the C side answers
+its reads with the value it had when the sink was armed, and the model arms again after every access.
 
 A model using this has `fifo`, `pending` (read bytes not yet in the FIFO), `wbuf`, `wneed`, `active`,
-DR_OFFSET and: _indirect_write(), _enabled(), _trigger(), _start(read), _write_complete().
+DR_OFFSET, SR_OFFSET and: _indirect_write(), _enabled(), _trigger(), _start(read), _write_complete().
 """
 from __future__ import annotations
 
@@ -63,7 +65,8 @@ class IndirectData:
         if arm is None:
             return
         if self.active and self.wneed > 1 and self._indirect_write() and self.clocked():
-            arm(self, self.base + self.DR_OFFSET, self.wneed - 1)
+            arm(self, self.base + self.DR_OFFSET, self.wneed - 1,
+                (self.base + self.SR_OFFSET, self.bus_read(self.SR_OFFSET, 4)))
             self._sink_armed = True
         elif self._sink_armed:
             arm(self, 0, 0)

@@ -39,7 +39,7 @@ CR_ALWAYS = 0x1 | 0x2 | 0x1F0000  # EN, ABORT, interrupt enables stay writable w
 
 
 class Octospi(IndirectData, MappedMode, Peripheral):
-    DR_OFFSET = 0x050
+    DR_OFFSET, SR_OFFSET = 0x050, 0x020
     C_PREFIX = "OCTOSPI"
     C_FIELD_ALIASES = {"WPCCR": "CCR", "WCCR": "CCR", "WPTCR": "TCR", "WTCR": "TCR"}  # octospi.h shares them
     SIZE = 0x400
