@@ -39,16 +39,15 @@ loop (runloop.py) owns the run's state; the machine's hooks report stops to it.
 """
 from __future__ import annotations
 
-from unicorn import (UC_ARCH_ARM, UC_HOOK_BLOCK, UC_HOOK_INTR, UC_HOOK_MEM_PROT, UC_HOOK_MEM_UNMAPPED,
-                     UC_MEM_FETCH_PROT, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_PROT,
-                     UC_MEM_WRITE_UNMAPPED, UC_MODE_THUMB, UC_PROT_ALL, Uc, UcError)
+from unicorn import (UC_ARCH_ARM, UC_HOOK_INTR, UC_HOOK_MEM_PROT, UC_HOOK_MEM_UNMAPPED, UC_MEM_FETCH_PROT,
+                     UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED, UC_MODE_THUMB, UC_PROT_ALL, Uc)
 from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_R0, UC_CPU_ARM_CORTEX_M7
 
 from . import exceptions, memory, vclock
 from .clock import PS_PER_S, Clock
 from .idle import Idle
 from .regs import Bus
-from .runloop import NO_UNTIL, RunResult, RunState, run  # noqa: F401  (NO_UNTIL, RunResult: public API)
+from .runloop import RunResult, RunState, run
 
 DEFAULT_POLL_REGS = frozenset({"SR", "ISR"})
 POLLED, TIMER = 1, 2          # what a register read means to idle detection (Machine._route)
