@@ -25,6 +25,7 @@ from ..devices.xfer import NoDevice, Phase, Transfer
 from ..periph.indirect_data import IndirectData
 from ..periph.ospi_window import MemWindow
 from ..regs import RO, WO, Field, Peripheral, Reg
+from .reset_line import HeldInReset
 
 LINES = (0, 1, 2, 4)
 DEFAULT_KERNEL_HZ = 16_000_000
@@ -34,7 +35,7 @@ CR_ALWAYS = 0x1 | 0x2 | 0x4 | 0x1F00 | 0x1F0000    # EN, ABORT, DMAEN, FTHRES, i
 WINDOW_MAX = 0x1000_0000
 
 
-class Quadspi(IndirectData, Peripheral):
+class Quadspi(HeldInReset, IndirectData, Peripheral):
     DR_OFFSET, SR_OFFSET = 0x20, 0x08
     C_PREFIX = "QUADSPI"
     SIZE = 0x400
@@ -104,13 +105,6 @@ class Quadspi(IndirectData, Peripheral):
 
     def cycle_ps(self) -> int:
         return int(10**12 * (self.get("CR", "PRESCALER") + 1) // self.kernel_hz())
-
-    def clocked(self) -> bool:
-        if not super().clocked():
-            return False
-        rcc = getattr(self.board, "rcc", None)
-        held = getattr(rcc, "held_in_reset", None)
-        return not (held and held(getattr(self, "reset_line", None)))
 
     # ---- bus --------------------------------------------------------------------------------------
     def bus_read(self, offset, size):
