@@ -1,4 +1,4 @@
-"""cffi build of the simulator's virtual-clock block hook (native/vclock.c) -> stm32boot.sim._vclock."""
+"""cffi build of the simulator's virtual-clock block hook and MMIO entry points (native/vclock.c) -> stm32boot.sim._vclock."""
 import os
 import sys
 
@@ -21,10 +21,33 @@ struct vclock {
     int stop_requested;
     int (*mem_read)(void *uc, uint64_t addr, void *buf, uint64_t size);
     int (*emu_stop)(void *uc);
+    void *py;
+    uint64_t sink_addr;
+    uint32_t sink_left;
+    uint32_t sink_len;
+    uint64_t sink_writes;
+    uint64_t sink_sr_addr;
+    uint32_t sink_sr_value;
+    uint64_t sink_sr_reads;
+    uint8_t sink_buf[...];
+    uint64_t tsrc_addr;
+    uint64_t tsrc_insn_base;
+    uint64_t tsrc_cyc_base;
+    uint64_t tsrc_hz;
+    uint32_t tsrc_cpi;
+    uint32_t tsrc_offset;
+    uint64_t time_reads;
     ...;
 };
+struct vclock_mmio { struct vclock *vc; uint64_t base; };
 void vclock_flush(struct vclock *vc);
 uintptr_t vclock_hook_address(void);
+uintptr_t vclock_mmio_read_address(void);
+uintptr_t vclock_mmio_write_address(void);
+uintptr_t vclock_mem_event_address(void);
+extern "Python+C" uint64_t vclock_py_read(void *py, uint64_t addr, unsigned size);
+extern "Python+C" void vclock_py_write(void *py, uint64_t addr, unsigned size, uint64_t value);
+extern "Python+C" int vclock_py_mem_event(void *py, int type, uint64_t addr, int size, int64_t value);
 """)
 ffibuilder.set_source(MODULE, '#include "vclock.h"', sources=[os.path.join(NATIVE, "vclock.c")],
                       include_dirs=[NATIVE], extra_compile_args=["-O2"])

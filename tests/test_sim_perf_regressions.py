@@ -82,3 +82,26 @@ def test_back_to_back_status_reads_are_idle_polling_and_jump_to_the_next_event()
 def test_a_computation_between_status_reads_keeps_its_own_time():
     t = status_reads(gap_insns=5000)
     assert t == 8 * 5000 * PS_PER_S // 64_000_000     # instructions at the 64 MHz reset clock, no jump
+
+
+def cyccnt_twice(trace):
+    """A guest reads DWT.CYCCNT, runs 20 NOPs and a branch, reads it again: (first, second, reads answered in C)."""
+    import struct
+    from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_R0, UC_ARM_REG_R2
+    m = h735.build(state_dir=None, warn=lambda *a: None)
+    if trace:
+        m.trace = lambda line: None       # every access through Python, as --trace does
+    m.dwt.bus_write(0x000, 4, 1)          # CYCCNTENA
+    # ldr r1,=CYCCNT; ldr r0,[r1]; 20 x nop; b.n next (a new block: time is counted per block); ldr r2,[r1]; bkpt
+    code = struct.pack("<2H", 0x490C, 0x6808) + struct.pack("<H", 0xBF00) * 20 + \
+        struct.pack("<4HI", 0xE7FF, 0x680A, 0xBE00, 0, 0xE0001004)
+    m.write(0x2400_0000, code)
+    m.uc.reg_write(UC_ARM_REG_PC, 0x2400_0001)
+    assert m.run(timeout_s=5).reason == "bkpt"
+    return m.reg(UC_ARM_REG_R0), m.reg(UC_ARM_REG_R2), m.vc.time_reads
+
+
+def test_cycle_counter_reads_answered_in_c_equal_the_machines_own_count():
+    fast, slow = cyccnt_twice(trace=False), cyccnt_twice(trace=True)
+    assert fast[2] == 2 and slow[2] == 0
+    assert fast[:2] == slow[:2] and fast[1] > fast[0]

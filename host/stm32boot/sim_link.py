@@ -47,11 +47,8 @@ class Interrupt:
 
     def _on_sigint(self, _sig, _frame):
         self.hit = True
-        m = self.m
-        m._timed_out = True          # the run loop's own stop reasons: it ends at the next check
-        m._wall_deadline = 0.0
         try:
-            m.uc.emu_stop()
+            self.m.run_state.interrupt()   # the run ends at its next check, as on a timeout
         except Exception:
             pass
 

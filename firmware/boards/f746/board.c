@@ -59,10 +59,13 @@ int port_uart_getc(void)
 }
 
 /* Nothing arrived: three more reads of the status register the core just polled. The simulator takes
- * identical status reads in a row as idle polling and moves its clock to the next event; on silicon they
- * cost nothing. Not while bytes are arriving (a frame under way, or a byte within the last millisecond
- * during a device wait): without a receive FIFO or DMA the simulator's jump can complete a second byte
- * over an unread one (an overrun silicon would not see), so the core polls the bytes in real time then. */
+ * identical status reads in a row as idle polling and moves its clock to the next event, never past a
+ * received byte; on silicon they cost nothing. Not while bytes are arriving (a frame under way, or a byte
+ * within the last millisecond during a device wait): USART1 is read without FIFO or DMA here and the core
+ * does not poll it while it fills a NOR page (~30 us) or ends a frame (up to ~130 us), so at 921600 baud
+ * bytes are lost there (ORE), on silicon as in the simulator, and the host resends the frame. Polling in
+ * real time meanwhile only moves where they are lost, but enough for every frame to get through; USART1
+ * RX by DMA (RM0385, DMA2 request mapping) would remove the losses and this exception. */
 void port_idle(uint32_t want)
 {
     if (want == PORT_WANT_NONE ? port_millis() - last_rx_ms < 2u : want != 0u) return;

@@ -29,6 +29,7 @@ import tty
 class ByteChannel:
     interactive = False
     listener = None   # set by the USART model: called when host bytes are ready (same thread only)
+    pushes = False    # True: every byte is handed to the listener as it is sent (nothing to poll for)
 
     def read_available(self):
         return []
@@ -49,6 +50,7 @@ class ByteChannel:
 class InProcessChannel(ByteChannel):
     """The test's end of the wire. `send(data, at_ps=None)`: bytes for the guest (not on the wire before
     at_ps); `received` / `tx_log` [(t_ps, byte)]: what the guest sent, with the virtual time each frame ended."""
+    pushes = True
 
     def __init__(self):
         self._in = collections.deque()

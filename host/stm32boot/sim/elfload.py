@@ -7,6 +7,7 @@ with `machine.register_loader(base, size, fn)`. A segment that lands nowhere is 
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from elftools.common.exceptions import ELFError
@@ -24,7 +25,16 @@ class LoadedElf:
     path: str
     entry: int
     segments: list[tuple[int, int]]   # (physical address, size) of each loaded segment
-    symbols: dict[str, int]
+
+    @functools.cached_property
+    def symbols(self) -> dict[str, int]:
+        """Symbol values, read from the file when first asked (a large symbol table is slow to parse)."""
+        try:
+            with open(self.path, "rb") as f:
+                symtab = ELFFile(f).get_section_by_name(".symtab")
+                return {s.name: s["st_value"] for s in symtab.iter_symbols() if s.name} if symtab else {}
+        except (ELFError, OSError, ValueError) as e:
+            raise ElfLoadError(f"{self.path}: not a readable ELF file ({e})") from None
 
 
 def _segments(path):
@@ -35,9 +45,7 @@ def _segments(path):
                 raise ElfLoadError(f"{path}: not an ARM ELF (machine {elf['e_machine']})")
             segs = [(i, s["p_paddr"], s.data()) for i, s in enumerate(elf.iter_segments())
                     if s["p_type"] == "PT_LOAD" and s["p_filesz"] > 0]
-            symtab = elf.get_section_by_name(".symtab")
-            syms = {s.name: s["st_value"] for s in symtab.iter_symbols() if s.name} if symtab else {}
-            return elf["e_entry"], segs, syms
+            return elf["e_entry"], segs
     except FileNotFoundError:
         raise ElfLoadError(f"{path}: no such file (build it first: doit testfw / doit firmware)") from None
     except (ELFError, OSError, ValueError) as e:
@@ -45,7 +53,7 @@ def _segments(path):
 
 
 def load_elf(m, path) -> LoadedElf:
-    entry, segs, syms = _segments(str(path))
+    entry, segs = _segments(str(path))
     # Check everything before writing anything: a bad file must not half-program the board.
     plan = []
     for idx, addr, data in segs:
@@ -70,4 +78,4 @@ def load_elf(m, path) -> LoadedElf:
             m.uc.ctl_remove_cache(addr, addr + len(data))
         else:
             loader(addr, data)
-    return LoadedElf(str(path), entry, [(a, len(d)) for _, a, d in segs], syms)
+    return LoadedElf(str(path), entry, [(a, len(d)) for _, a, d in segs])

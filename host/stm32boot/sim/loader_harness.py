@@ -403,11 +403,11 @@ class LoaderHarness:
     def _polling(self) -> str:
         """'polling PWR.D3CR (reads 0x4000)' when the run ended in a status-register wait, else ''."""
         m = self.m
-        addr = getattr(m, "_poll_addr", None)
+        addr = m.idle.addr
         if addr is None:
             return ""
         p, off, _ = m._route(addr)
-        return f"polling {m._name(p, off)} (reads 0x{m._poll_val:X})" if p is not None else ""
+        return f"polling {m.name(p, off)} (reads 0x{m.idle.val:X})" if p is not None else ""
 
     def notes(self) -> list[str]:
         out = list(self.nor_controller.trace) + list(self.m.nor.trace)

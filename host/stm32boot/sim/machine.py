@@ -24,6 +24,9 @@ API used by the peripheral models, harnesses and tools (keep it small):
     m.flash                              the internal-flash Region (.buf is the live bytearray)
     m.flash_changed(lo, hi)              call after changing flash bytes host-side (drops stale code)
     m.idle_sources                       [fn(timeout_s) -> bool]: host inputs to wait on when idle
+    m.warp()                             jump to the next event (a model that sees the guest waiting on it)
+    m.run_state                          the current run's limits and stop flags (runloop.RunState);
+                                         m.run_state.interrupt() stops a run from a signal handler
     m.pend(exc_num)                      make an exception pending (SysTick = 15)
     m.cycles()                           virtual CPU cycles (DWT.CYCCNT, SysTick)
     m.sync()                             bring the clock up to the executed instructions
@@ -31,54 +34,24 @@ API used by the peripheral models, harnesses and tools (keep it small):
 Flash stores: a guest store into internal flash reaches `flash_ctl.bus_write_array(addr, size,
 value)` (the FLASH controller model, found by that method when added); True = accepted.
 Time: CPU time = instructions x cpi / SYSCLK (rcc.sysclk_hz(), else the chip's reset clock), counted exactly by
-the C block hook in native/vclock.c. Idle polling (a status register in POLL_REGS read 4 times in a
-row with the same value, each within POLL_GAP instructions of the previous) and WFI jump to the next
-event (docs/emulator-notes.md, virtual time).
+the C block hook in native/vclock.c. Idle polling and WFI jump to the next event (idle.py). The run
+loop (runloop.py) owns the run's state; the machine's hooks report stops to it.
 """
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
-from unicorn import (UC_ARCH_ARM, UC_HOOK_BLOCK, UC_HOOK_INTR, UC_HOOK_MEM_PROT, UC_HOOK_MEM_UNMAPPED,
-                     UC_MEM_FETCH_PROT, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_PROT,
-                     UC_MEM_WRITE_UNMAPPED, UC_MODE_THUMB, UC_PROT_ALL, Uc, UcError)
+from unicorn import (UC_ARCH_ARM, UC_HOOK_INTR, UC_HOOK_MEM_PROT, UC_HOOK_MEM_UNMAPPED, UC_MEM_FETCH_PROT,
+                     UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED, UC_MODE_THUMB, UC_PROT_ALL, Uc)
 from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_R0, UC_CPU_ARM_CORTEX_M7
 
 from . import exceptions, memory, vclock
 from .clock import PS_PER_S, Clock
+from .idle import Idle
 from .regs import Bus
+from .runloop import RunResult, RunState, run
 
-RT_LEAD_S = 0.002            # interactive: how far an idle board may run ahead of the wall clock
-POLL_K = 4                 # identical status reads in a row that count as idle polling (docs/emulator-notes.md)
-# ...each within this many instructions of the previous one: a wait loop (the drivers' deadline checks
-# make ~100-instruction iterations), not a computation that looks at a status between chunks of work,
-# whose time must not be jumped (the block hook counts whole blocks, so the gap is approximate).
-POLL_GAP = 256
 DEFAULT_POLL_REGS = frozenset({"SR", "ISR"})
-NO_UNTIL = 0xFFFFFFFE      # an address that never executes (EXC_RETURN space faults first)
+POLLED, TIMER = 1, 2          # what a register read means to idle detection (Machine._route)
 MAX_SLICE_INSNS = 20_000_000  # slices end at least this often for timeouts and host predicates
-
-@dataclass
-class RunResult:
-    reason: str            # "bkpt" | "fault" | "timeout" | "until" | "hang" | "virtual"
-    pc: int
-    virtual_s: float       # virtual time elapsed during this run
-    wall_s: float
-    instructions: int
-    fault_report: object = None   # faults.FaultReport when reason == "fault"
-    bkpt: int | None = None       # BKPT immediate when reason == "bkpt"
-    detail: str = ""              # e.g. the polled register for "hang"
-    r0: int = 0
-
-    def summary(self) -> str:
-        mips = self.instructions / self.wall_s / 1e6 if self.wall_s > 0 else 0.0
-        what = self.reason + (f" #{self.bkpt}" if self.bkpt is not None else "")
-        if self.detail:
-            what += f": {self.detail}"
-        return (f"{what} at PC=0x{self.pc:08X}; virtual {self.virtual_s * 1e3:.3f} ms, wall "
-                f"{self.wall_s * 1e3:.1f} ms, {self.instructions} instructions ({mips:.1f} MIPS)")
-
 
 class Machine:
     def __init__(self, board, chip=None, state=None, strict=False, fault_policy="stop", warn=print, cpi=1):
@@ -99,14 +72,15 @@ class Machine:
         self.rcc = None
         self.flash_ctl = None
         self.boot_address = board.memory("flash").base
-        self.idle_sources: list = []
-        self.trace = None            # callable(str) for --trace
-        self.hang_polls = 200_000    # identical idle reads with nothing pending before "hang"
+        self._trace = None           # callable(str) for --trace (the property)
+        self._tsrc = (0, 0)
         self._fault_explainers: list = []
         self._loaders: list = []
         self._route_cache: dict[int, tuple] = {}
         self._poll_offsets: dict[int, frozenset] = {}
-        self._pending: set[int] = set()
+        self.pending: set[int] = set()   # exception numbers waiting for delivery
+        self._sink_owner = None          # the model whose data-register writes the C side collects
+        self._reset_req = False
 
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB)
         self.uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_M7)  # NOT UC_MODE_MCLASS (docs/emulator-notes.md)
@@ -116,21 +90,34 @@ class Machine:
         self.regions = memory.build_regions(board, chip, flash_buf)
         memory.map_regions(self.uc, self.regions)
         self.flash = next(r for r in self.regions if r.kind == "flash")
-        for base, size in chip.PERIPH_BLOCKS:
-            self.uc.mmio_map(base, size, self._mmio_read, base, self._mmio_write, base)
         self.vc = vclock.attach(self.uc)
+        vclock.map_mmio(self.uc, self.vc, self, chip.PERIPH_BLOCKS)
+        vclock.time_base(self.vc, 0, 0, chip.RESET_SYSCLK_HZ, cpi)
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
-        self.uc.hook_add(UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, self._on_bad_access)
+        vclock.hook_mem_events(self.uc, self.vc, self, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT)
         self._ps_base = 0
         self._insn_base = 0
         self._cyc_base = 0
         self._reset_hz = chip.RESET_SYSCLK_HZ
         self._hz = self._reset_hz
         self._hz_dirty = True
-        self._synced = (None, None)
+        self._synced_insns = self._synced_now = None
         self._dl_key = self._dl_base = None
-        self._clear_stop()
+        self.run_state = RunState(self.uc)
+        self.idle = Idle(self)
         exceptions.add_core_models(self)
+
+    @property
+    def idle_sources(self) -> list:
+        return self.idle.sources
+
+    @property
+    def hang_polls(self) -> int:
+        return self.idle.hang_polls
+
+    @hang_polls.setter
+    def hang_polls(self, n: int) -> None:
+        self.idle.hang_polls = n
 
     # ---- models and memory -------------------------------------------------------------------
     def add(self, p):
@@ -204,20 +191,20 @@ class Machine:
             return int(self.rcc.sysclk_hz()) or self._reset_hz
         return self._reset_hz
 
-    def _insn_ps(self, insns: int) -> int:
-        return self._ps_base + (insns - self._insn_base) * self.cpi * PS_PER_S // self._hz
-
     def sync(self) -> None:
         """Advance the clock to the instructions executed so far (firing due events)."""
         insns = self.vc.insns
-        if insns == self._synced[0] and self.clock.now == self._synced[1] and not self._hz_dirty:
+        clock = self.clock
+        if insns == self._synced_insns and clock.now == self._synced_now and not self._hz_dirty:
             return      # nothing executed, nothing moved since the last sync (back-to-back accesses)
         t = self._ps_base + (insns - self._insn_base) * self.cpi * PS_PER_S // self._hz
-        if t > self.clock.now:
-            nxt = self.clock.next_event_time()
-            self.clock.advance_to(t)
+        if t > clock.now:
+            nxt = clock.next_event_time()
             if nxt is not None and nxt <= t:
+                clock.advance_to(t)
                 self._hz_dirty = True       # an event may have switched SYSCLK (PLL ready, SWS)
+            else:
+                clock.now = t               # nothing due on the way (what advance_to would do)
         if self._hz_dirty:
             # SYSCLK is recomputed only after RCC writes or events: rcc.sysclk_hz() is not free.
             self._hz_dirty = False
@@ -225,9 +212,9 @@ class Machine:
             if hz != self._hz:
                 self._rebase(hz)
                 return
-        if self.clock.now > t:
+        if clock.now > t:
             self._rebase()
-        self._synced = (insns, self.clock.now)
+        self._synced_insns, self._synced_now = insns, clock.now
 
     def _rebase(self, hz=None) -> None:
         self._cyc_base = self.cycles()
@@ -235,6 +222,27 @@ class Machine:
         self._insn_base = self.vc.insns
         if hz is not None:
             self._hz = hz
+        vclock.time_base(self.vc, self._insn_base, self._cyc_base, self._hz, self.cpi)
+
+    def time_source(self, addr: int, offset: int) -> None:
+        """A cycle counter model (DWT.CYCCNT) whose 32-bit reads at `addr` show cycles() + offset: the C
+        side answers them without a Python call while no event is due (addr 0: it stopped counting)."""
+        vclock.time_source(self.vc, 0 if self._trace else addr, offset)
+        self._tsrc = (addr, offset)
+
+    @property
+    def trace(self):
+        return self._trace
+
+    @trace.setter
+    def trace(self, fn) -> None:
+        """callable(str) for --trace: every register access is shown, none answered in C."""
+        self._trace = fn
+        if fn is not None:
+            vclock.time_source(self.vc, 0, 0)
+            self.sink_arm(None, 0, 0)
+        elif self._tsrc[0]:
+            vclock.time_source(self.vc, *self._tsrc)
 
     def cycles(self) -> int:
         return self._cyc_base + (self.clock.now - self._ps_base) * self._hz // PS_PER_S
@@ -242,18 +250,19 @@ class Machine:
     def _refresh_deadline(self) -> None:
         """After an MMIO access: recompute the deadline only if something it depends on changed."""
         nxt = self.clock.next_event_time()
-        if nxt != self._dl_key or self._pending or self._reset_req or self._ps_base != self._dl_base:
-            self._set_deadline(nxt)
+        if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
+            self.set_deadline(nxt)
 
-    def _set_deadline(self, target=-1) -> None:
+    def set_deadline(self, target=-1) -> None:
         """Stop at the first block boundary at or after the next event (or the slice limit)."""
         if target == -1:
             target = self.clock.next_event_time()
         self._dl_key, self._dl_base = target, self._ps_base
-        if self._limit_ps is not None and (target is None or self._limit_ps < target):
-            target = self._limit_ps
+        limit = self.run_state.limit_ps
+        if limit is not None and (target is None or limit < target):
+            target = limit
         insns = self.vc.insns
-        if self._reset_req or (self._pending and self._can_take_exception()):
+        if self._reset_req or (self.pending and exceptions.can_take(self)):
             d = insns
         elif target is None:
             d = insns + MAX_SLICE_INSNS
@@ -265,191 +274,147 @@ class Machine:
             d = min(max(d, insns), insns + MAX_SLICE_INSNS)
         self.vc.deadline = d
 
+    def clock_moved(self) -> None:
+        """The clock was moved by something other than instructions (a warp, a wait): an event may have
+        changed SYSCLK; bring the instruction base up to it."""
+        self._hz_dirty = True
+        self.sync()
+
     def pend(self, exc: int) -> None:
-        self._pending.add(exc)
+        self.pending.add(exc)
         self.vc.deadline = 0  # deliver at the next block boundary
 
-    def _can_take_exception(self) -> bool:
-        return exceptions.can_take(self)
+    def deliver_exception(self) -> None:
+        """Enter the highest-priority pending exception if the core can take it now."""
+        if self.pending and exceptions.can_take(self):
+            exc = min(self.pending)  # lower number = higher fixed priority; enough for SysTick/SVC
+            self.pending.discard(exc)
+            exceptions.enter(self, exc, self.pc())
 
     # ---- MMIO dispatch -------------------------------------------------------------------------
     def _route(self, addr: int):
-        """(model, offset, is_poll_register) for an address, cached: the bus is searched once."""
+        """(model, offset, kind) for an address, cached: the bus is searched once. kind: POLLED (a status
+        register idle polling watches), TIMER (a time source) or 0."""
         hit = self._route_cache.get(addr)
         if hit is None:
             p = self.bus.find(addr)
             if p is None:
-                hit = (None, addr, False)
+                hit = (None, addr, 0)
             else:
-                hit = (p, addr - p.base, ((addr - p.base) & ~3) in self._poll_offsets.get(id(p), ()))
+                polled = ((addr - p.base) & ~3) in self._poll_offsets.get(id(p), ())
+                hit = (p, addr - p.base, POLLED if polled else TIMER if getattr(p, "TIME_SOURCE", False) else 0)
             self._route_cache[addr] = hit
         return hit
 
-    def _mmio_read(self, uc, offset, size, base):
+    def bus_access_read(self, addr, size):
+        """A guest load from a peripheral block (vclock.map_mmio)."""
         try:
-            return self._read(base + offset, size)
+            return self._read(addr, size)
         except Exception as e:  # re-raised by run() after the engine stopped (strict mode, bugs)
-            self._hook_exc = self._hook_exc or e
-            uc.emu_stop()
+            self.run_state.hook_error(e)
             return 0
 
-    def _mmio_write(self, uc, offset, size, value, base):
+    def bus_access_write(self, addr, size, value):
+        """A guest store to a peripheral block (vclock.map_mmio)."""
         try:
-            self._write(base + offset, size, value)
+            self._write(addr, size, value)
         except Exception as e:
-            self._hook_exc = self._hook_exc or e
-            uc.emu_stop()
+            self.run_state.hook_error(e)
 
     def _read(self, addr, size):
+        if self._sink_owner is not None and self.vc.sink_len:
+            self._sink_deliver()
         self.sync()
-        p, off, poll = self._route(addr)
+        p, off, kind = self._route_cache.get(addr) or self._route(addr)
         if p is None:
             self.bus.report(None, "read", addr, size)
-            self._poll_addr = None
+            self.idle.other_access()
             return 0
         v = p.bus_read(off, size)
-        if poll:
-            insns, gap_from = self.vc.insns, self._poll_insns
-            self._poll_insns = insns
-            if addr == self._poll_addr and v == self._poll_val and insns - gap_from < POLL_GAP:
-                self._poll_count += 1
-                if self._poll_count >= POLL_K and self._idle(p, off):
-                    v = p.bus_read(off, size)
-                    self._poll_count = 0
-            else:
-                self._poll_addr, self._poll_val, self._poll_count, self._poll_timed = addr, v, 1, False
-        elif getattr(p, "TIME_SOURCE", False):   # a tick read between status reads: still a wait, but one
-            self._poll_timed = True              # with a timeout of its own, never a hang
+        if kind == POLLED:
+            if self.idle.status_read(p, off, addr, v):
+                v = p.bus_read(off, size)     # time moved: what the register shows now
+        elif kind == TIMER:
+            self.idle.time_read()
         else:
-            self._poll_addr = None
-        if self.trace:
-            self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} R {self._name(p, off)} -> 0x{v:X}")
-        self._refresh_deadline()
+            self.idle.addr = None             # any other access ends a run of identical status reads
+        if self._trace:
+            self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} R {self.name(p, off)} -> 0x{v:X}")
+        nxt = self.clock.next_event_time()     # _refresh_deadline, inline: this runs on every read
+        if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
+            self.set_deadline(nxt)
         return v
 
     def _write(self, addr, size, value):
+        if self._sink_owner is not None and self.vc.sink_len:
+            self._sink_deliver()
         self.sync()
-        self._poll_addr = None
-        p, off, _ = self._route(addr)
-        if self.trace:
-            self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} W {self._name(p, off)} <- 0x{value:X}")
+        self.idle.addr = None
+        p, off, _ = self._route_cache.get(addr) or self._route(addr)
+        if self._trace:
+            self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} W {self.name(p, off)} <- 0x{value:X}")
         if p is None:
             self.bus.report(None, "write", addr, size, value)
         else:
             p.bus_write(off, size, value)
             if p is self.rcc:
                 self._hz_dirty = True
+            if self._sink_owner is not None and p is not self._sink_owner:
+                self._sink_owner._sink_update()   # e.g. its clock gated: what its status shows may change
         self.sync()
         self._refresh_deadline()
 
+    # ---- write sink (native/vclock.h, periph/indirect_data.py) -----------------------------------
+    def sink_arm(self, owner, addr: int, limit: int, status=(0, 0)) -> None:
+        """`owner` (a model) lets the C side collect the guest's stores to `addr`, `limit` bytes at most;
+        it gets them through owner.sink_take(data) before the next register access of any model, so
+        every model sees every store in order. Meanwhile 32-bit reads of its status register at
+        status[0] show status[1] (it cannot change without a Python-side access, after which the owner
+        arms again). limit 0 disarms. Not while tracing (each access is shown)."""
+        if self._sink_owner is not None and self.vc.sink_len:
+            self._sink_deliver()
+        if limit <= 0 or self._trace or not vclock.is_native(self.vc):
+            self._sink_owner = None
+            vclock.sink_disarm(self.vc)
+        else:
+            self._sink_owner = owner
+            vclock.sink_arm(self.vc, addr, limit, status)
+
+    def _sink_deliver(self) -> None:
+        data = vclock.sink_take(self.vc)
+        self.idle.other_access()        # stores between status reads: the guest was not idle
+        self._sink_owner.sink_take(data)
+
     @staticmethod
-    def _name(p, off) -> str:
+    def name(p, off) -> str:
+        """Model.REGISTER (or model+offset) for messages."""
         if p is None:
             return f"0x{off:08X}"
         r = p._by_off.get(off & ~3)
         return f"{p.name}.{r.name}" if r is not None else f"{p.name}+0x{off:03X}"
 
-    def _idle(self, p, off) -> bool:
-        """Guest is polling a status register: jump to the next event. True if time moved."""
-        if self._until_fn is not None and self._until_fn():
-            self._until_hit = True      # the host's condition holds: stop here (status read: safe)
-            self.uc.emu_stop()
-            return False
-        if self._wall_deadline is not None and time.monotonic() >= self._wall_deadline:
-            self._timed_out = True      # an idle guest warping from event to event never returns
-            self.uc.emu_stop()          # to the run loop on its own: --timeout must still hold
-            return False
-        if self._warp():
-            return True
-        if self._wait_host():
-            return True
-        if self._poll_count >= self.hang_polls and not self._poll_timed:
-            self._hang = (f"firmware polls {self._name(p, off)} (value 0x{self._poll_val:X}) "
-                          f"and no event or input is pending")
-            self.uc.emu_stop()  # safe: a status read has no side effects (trap 0.4d)
-        return False
-
     def warp(self) -> bool:
         """For models that see the guest waiting on them (repeated status commands): jump to the next event."""
-        return self._warp()
-
-    def _warp(self) -> bool:
-        nxt = self.clock.next_event_time()
-        if self._limit_ps is not None and (nxt is None or nxt > self._limit_ps):
-            nxt = self._limit_ps if self._limit_ps > self.clock.now else None
-        if nxt is None:
-            return False
-        if self.idle_sources and self._pace(nxt):
-            return True
-        self.clock.advance_to(nxt)
-        self._hz_dirty = True
-        self.sync()
-        return True
-
-    def _pace(self, nxt: int) -> bool:
-        """With a host on a real wire (pty, TCP), an idle board must not run ahead of the wall clock:
-        its silence timeouts would fire before the host's next bytes could arrive, and it would burn
-        the host's CPU doing so. Waits for host input in real time until the wall clock reaches
-        `nxt` (less the allowed LEAD); True if it moved the clock (input came, or time passed)."""
-        wall = time.monotonic()
-        anchor = self._rt_anchor
-        if anchor is None or self.clock.now < anchor[1] + int((wall - anchor[0]) * PS_PER_S):
-            anchor = self._rt_anchor = (wall, self.clock.now)   # behind the wall clock: forgive
-        due = anchor[0] + (nxt - anchor[1]) / PS_PER_S - RT_LEAD_S
-        if due <= wall:
-            return False
-        got = any(src(min(due - wall, 0.05)) for src in self.idle_sources)
-        now = anchor[1] + int((time.monotonic() - anchor[0]) * PS_PER_S)
-        if now > self.clock.now:
-            self.clock.advance_to(min(now, nxt))
-        self._hz_dirty = True
-        self.sync()
-        if not got and self._wall_deadline is not None and time.monotonic() >= self._wall_deadline:
-            self._timed_out = True
-            self.uc.emu_stop()
-            return False
-        return True
-
-    def _wait_host(self) -> bool:
-        """Nothing scheduled: block on host inputs in real time (interactive channels)."""
-        if not self.idle_sources:
-            return False
-        while True:
-            t0 = time.monotonic()
-            got = any(src(0.05) for src in self.idle_sources)
-            # Real waiting time passes on the board too (docs/emulator-notes.md, virtual time).
-            self.clock.advance_to(self.clock.now + int((time.monotonic() - t0) * PS_PER_S))
-            self._hz_dirty = True
-            self.sync()
-            if got or self.clock.next_event_time() is not None:
-                return True
-            if self._wall_deadline is not None and time.monotonic() >= self._wall_deadline:
-                self._timed_out = True
-                self.uc.emu_stop()
-                return False
+        return self.idle.warp()
 
     # ---- unicorn hooks -------------------------------------------------------------------------
     def _on_intr(self, uc, intno, ud):
-        self._intr = intno
-        uc.emu_stop()
+        self.run_state.cpu_exception(intno)
 
     def _on_bad_access(self, uc, access, addr, size, value, ud):
         if access == UC_MEM_WRITE_PROT and self.flash.contains(addr, size) and self.flash_ctl is not None:
             self.sync()
             if self.flash_ctl.bus_write_array(addr, size, value):
-                self._set_deadline()
+                self.set_deadline()
                 return True  # the store is consumed by the controller, not retried (docs/emulator-notes.md)
         kind = ("fetch" if access in (UC_MEM_FETCH_PROT, UC_MEM_FETCH_UNMAPPED) else
                 "write" if access in (UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED) else "read")
-        if self._bad is None:
-            self._bad = (kind, addr, size, None)
+        self.run_state.bad_access(kind, addr, size, stop=False)   # unicorn stops on the False
         return False
 
     def bus_fault(self, addr: int, cause: str, write: bool = False) -> None:
         """Called by a model during an access: the access gets a bus error (stops the run)."""
-        if self._bad is None:
-            self._bad = ("write" if write else "read", addr, 4, cause)
-        self.uc.emu_stop()
+        self.run_state.bad_access("write" if write else "read", addr, 4, cause)
 
     def explain_address(self, addr: int, access: str) -> str:
         for fn in self._fault_explainers:
@@ -467,27 +432,12 @@ class Machine:
         return f"{access} at 0x{addr:08X}: no memory answers there"
 
     # ---- reset and run -------------------------------------------------------------------------
-    def _clear_stop(self):
-        self._intr = None
-        self._hook_exc = None
-        self._until_fn = None
-        self._until_hit = False
-        self._bad = None
-        self._hang = None
-        self._timed_out = False
-        self._reset_req = False
-        self._limit_ps = None
-        self._wall_deadline = None
-        self._rt_anchor = None
-        self._poll_addr, self._poll_val, self._poll_count = None, None, 0
-        self._poll_insns = 0
-        self._poll_timed = False
-
     def reset(self) -> None:
         """Reset as silicon: models to reset values, MSP and PC from the vector table."""
         for p in self.bus.peripherals:
             p.reset()
-        self._pending.clear()
+        self.pending.clear()
+        self._reset_req = False     # this reset is the one requested
         self._hz_dirty = True
         self.sync()
         self._rebase()
@@ -498,8 +448,12 @@ class Machine:
         self._reset_req = True
         self.vc.deadline = 0
 
+    def take_reset_request(self) -> bool:
+        """True once per reset requested (the run loop then resets the machine)."""
+        req, self._reset_req = self._reset_req, False
+        return req
+
     def run(self, timeout_s=None, until=None, max_virtual_s=None) -> RunResult:
-        from .runloop import run
         return run(self, timeout_s, until, max_virtual_s)
 
     def call(self, func: int, args=(), lr_stub: int = None, sp: int = None, timeout_s=10.0,

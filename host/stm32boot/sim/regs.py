@@ -108,7 +108,8 @@ class Peripheral:
         # What a read shows of the stored value: no WO bits, and no reserved bits in a register with fields.
         self._rmask = {r.offset: ((m[RW] | m[RO] | m[W1C]) if r.fields else 0xFFFFFFFF) & ~m[WO]
                        for r, m in ((r, self._masks[r.offset]) for r in self.REGS)}
-        self._gate_off = None
+        self._gate = None
+        self._fields: dict[tuple[str, str], tuple[int, int, int]] = {}
         self.values: dict[int, int] = {}
         self.reset()
 
@@ -120,12 +121,15 @@ class Peripheral:
         return self._by_name[name]
 
     def get(self, name: str, fld: str | None = None) -> int:
-        r = self._by_name[name]
-        v = self.values[r.offset]
         if fld is None:
-            return v
-        f = r.field(fld)
-        return (v & f.mask) >> f.lsb
+            return self.values[self._by_name[name].offset]
+        loc = self._fields.get((name, fld))
+        if loc is None:        # resolved once per (register, field): models read fields on hot paths
+            r = self._by_name[name]
+            f = r.field(fld)
+            loc = self._fields[(name, fld)] = (r.offset, f.mask, f.lsb)
+        off, mask, lsb = loc
+        return (self.values[off] & mask) >> lsb
 
     def set(self, name: str, value: int | None = None, **fields: int) -> None:
         """Model-side update that ignores access rules: set(name, value) or set(name, FIELD=v, ...)."""
@@ -137,6 +141,9 @@ class Peripheral:
         self.values[r.offset] = v
 
     def clocked(self) -> bool:
+        gate = self._gate
+        if gate is not None:          # (RCC model, offset, bit): asked on every access, resolved once
+            return bool(gate[0].values[gate[1]] >> gate[2] & 1)
         if self.clock_gate is None or self.board is None:
             return True
         rcc = getattr(self.board, "rcc", None)
@@ -145,9 +152,8 @@ class Peripheral:
         reg, bit = self.clock_gate
         if not isinstance(rcc, Peripheral):
             return bool(rcc.get(reg) >> bit & 1)
-        if self._gate_off is None:    # a dict lookup by offset on every access, not by name
-            self._gate_off = rcc.reg(reg).offset
-        return bool(rcc.values[self._gate_off] >> bit & 1)
+        self._gate = (rcc, rcc.reg(reg).offset, bit)
+        return bool(rcc.values[self._gate[1]] >> bit & 1)
 
     # ---- bus side: called by the dispatcher -------------------------------------------------
     def bus_read(self, offset: int, size: int) -> int:

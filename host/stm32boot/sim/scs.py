@@ -233,6 +233,14 @@ class Dwt(Peripheral):
     def reset(self):
         super().reset()
         self._c0 = 0      # machine cycles when CYCCNT was last written or started
+        self._publish()
+
+    def _publish(self) -> None:
+        """Tell the machine how CYCCNT reads relate to its cycles, so it can answer them without us."""
+        f = getattr(self.board, "time_source", None)
+        if f is not None:
+            running = self.get("CTRL", "CYCCNTENA")
+            f(self.base + 0x004 if running else 0, (self.get("CYCCNT") - self._c0) & 0xFFFFFFFF)
 
     def _cycles(self) -> int:
         return self.board.cycles() if self.board is not None else 0
@@ -244,12 +252,14 @@ class Dwt(Peripheral):
 
     def write_CYCCNT(self, old, new):
         self._c0 = self._cycles()
+        self._publish()
 
     def write_CTRL(self, old, new):
         if (old ^ new) & 1:
             if old & 1:   # stopping: freeze the count
                 self.set("CYCCNT", (self.get("CYCCNT") + self._cycles() - self._c0) & 0xFFFFFFFF)
             self._c0 = self._cycles()
+            self._publish()
 
 
 def core_models():

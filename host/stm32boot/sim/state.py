@@ -299,10 +299,9 @@ class SimState:
     def _pack_sparse(buf: bytearray, erased: int):
         blank = bytes([erased]) * SPARSE_PAGE
         yield SPARSE_MAGIC
-        mv = memoryview(buf)
         for page in range(len(buf) // SPARSE_PAGE):
-            chunk = mv[page * SPARSE_PAGE:(page + 1) * SPARSE_PAGE]
-            if chunk != blank:
+            chunk = buf[page * SPARSE_PAGE:(page + 1) * SPARSE_PAGE]
+            if chunk != blank:   # bytes compare (memcmp); a memoryview compares element by element
                 yield struct.pack("<I", page)
                 yield bytes(chunk)
 

@@ -1,9 +1,14 @@
-"""Attach the C virtual-clock block hook (native/vclock.c, module stm32boot.sim._vclock) to unicorn.
+"""Attach the C virtual-clock block hook (native/vclock.c, module stm32boot.sim._vclock) to unicorn, and
+map peripheral blocks with its MMIO entry points.
 
 The hook is registered through unicorn's C API (uc_hook_add with the engine handle `uc._uch`), so no
 Python runs per block. When the module was not built (no host compiler), a pure-Python stand-in
 is returned and the run loop slices with unicorn's `count=` instead (docs/emulator-notes.md: slower,
-and the count is only exact for slices that end normally).
+and the count is only exact for slices that end normally); MMIO then goes through unicorn's binding.
+
+MMIO: uc_mmio_map with the C callbacks, which call the machine's register dispatch (`_read(addr, size)`,
+`_write(addr, size, value)`) through one cffi call each; the C write callback also serves
+the write sink (vclock.h): writes that only fill a FIFO never reach Python one by one.
 """
 from __future__ import annotations
 
@@ -27,6 +32,10 @@ class _PyClock:
         self.deadline = 0
         self.stop_requested = 0
         self.blocks = 0
+        self.sink_len = 0
+        self.sink_writes = 0
+        self.sink_sr_reads = 0
+        self.time_reads = 0
 
 
 def _fnptr(f) -> int:
@@ -48,6 +57,101 @@ def attach(uc):
         raise RuntimeError(f"unicorn refused the virtual-clock block hook (error {err})")
     uc._vclock_keepalive = vc  # the hook's user data must live as long as the engine
     return vc
+
+
+if lib is not None:
+    @ffi.def_extern()
+    def vclock_py_read(py, addr, size):
+        m = ffi.from_handle(py)
+        try:
+            return m._read(addr, size)
+        except Exception as e:        # re-raised by the run loop after the engine stopped
+            m.run_state.hook_error(e)
+            return 0
+
+    @ffi.def_extern()
+    def vclock_py_write(py, addr, size, value):
+        m = ffi.from_handle(py)
+        try:
+            m._write(addr, size, value)
+        except Exception as e:
+            m.run_state.hook_error(e)
+
+
+    @ffi.def_extern()
+    def vclock_py_mem_event(py, access, addr, size, value):
+        m = ffi.from_handle(py)
+        try:
+            return 1 if m._on_bad_access(None, access, addr, size, value, None) else 0
+        except Exception as e:
+            m.run_state.hook_error(e)
+            return 0
+
+
+def hook_mem_events(uc, vc, machine, types: int) -> None:
+    """Unmapped/protected accesses of `types` (UC_HOOK_MEM_*) to machine._on_bad_access, through C."""
+    if not is_native(vc):
+        uc.hook_add(types, machine._on_bad_access)
+        return
+    handle = ctypes.c_size_t()
+    err = uclib.uc_hook_add(uc._uch, ctypes.byref(handle), types, ctypes.c_void_p(lib.vclock_mem_event_address()),
+                            ctypes.c_void_p(int(ffi.cast("uintptr_t", vc))), ctypes.c_uint64(1), ctypes.c_uint64(0))
+    if err:
+        raise RuntimeError(f"unicorn refused the memory-event hook (error {err})")
+
+
+def map_mmio(uc, vc, machine, blocks) -> None:
+    """Map every (base, size) peripheral block to the machine's register dispatch."""
+    if not is_native(vc):
+        for base, size in blocks:
+            uc.mmio_map(base, size, lambda _uc, off, n, b: machine.bus_access_read(b + off, n), base,
+                        lambda _uc, off, n, v, b: machine.bus_access_write(b + off, n, v), base)
+        return
+    handle = ffi.new_handle(machine)
+    vc.py = handle
+    keep = [handle]
+    rd = ctypes.c_void_p(lib.vclock_mmio_read_address())
+    wr = ctypes.c_void_p(lib.vclock_mmio_write_address())
+    for base, size in blocks:
+        blk = ffi.new("struct vclock_mmio *", {"vc": vc, "base": base})
+        keep.append(blk)
+        ud = ctypes.c_void_p(int(ffi.cast("uintptr_t", blk)))
+        err = uclib.uc_mmio_map(uc._uch, base, size, rd, ud, wr, ud)
+        if err:
+            raise RuntimeError(f"unicorn refused to map MMIO at 0x{base:08X} (error {err})")
+    uc._vclock_mmio_keepalive = keep    # the callbacks' user data must live as long as the engine
+
+
+def sink_arm(vc, addr: int, limit: int, status=(0, 0)) -> None:
+    """Let the C side take stores to `addr` while they fit in `limit` bytes (the collected ones taken first),
+    and answer 32-bit reads of the status register at status[0] with status[1] meanwhile."""
+    vc.sink_addr, vc.sink_left = addr, limit
+    vc.sink_sr_addr, vc.sink_sr_value = status
+
+
+def sink_disarm(vc) -> None:
+    if is_native(vc):
+        vc.sink_addr = vc.sink_left = vc.sink_sr_addr = 0
+
+
+def sink_take(vc) -> bytes:
+    """The bytes collected so far, in order; the sink stays armed for what is left of its limit."""
+    n = vc.sink_len
+    data = bytes(ffi.buffer(vc.sink_buf, n)) if n else b""
+    vc.sink_len = 0
+    return data
+
+
+def time_source(vc, addr: int, offset: int) -> None:
+    """32-bit reads of `addr` answered in C: the machine's cycles + `offset` (mod 2**32); addr 0: none."""
+    if is_native(vc):
+        vc.tsrc_addr, vc.tsrc_offset = addr, offset & 0xFFFFFFFF
+
+
+def time_base(vc, insn_base: int, cyc_base: int, hz: int, cpi: int) -> None:
+    """The machine's time base changed (machine._rebase): where the C time source counts from."""
+    if is_native(vc):
+        vc.tsrc_insn_base, vc.tsrc_cyc_base, vc.tsrc_hz, vc.tsrc_cpi = insn_base, cyc_base, hz, cpi
 
 
 def is_native(vc) -> bool:

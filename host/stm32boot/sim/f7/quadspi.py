@@ -22,11 +22,12 @@ Transfer time is counted on the virtual clock at HCLK/(PRESCALER+1).
 from __future__ import annotations
 
 from ..devices.xfer import NoDevice, Phase, Transfer
+from ..periph.indirect_data import IndirectData
 from ..periph.ospi_window import MemWindow
 from ..regs import RO, WO, Field, Peripheral, Reg
+from .reset_line import HeldInReset
 
 LINES = (0, 1, 2, 4)
-FIFO = 32
 DEFAULT_KERNEL_HZ = 16_000_000
 IDLE_POLL_PS = 10 * 10**9
 CONFIG = {"DCR", "DLR", "CCR", "ABR", "PSMKR", "PSMAR", "PIR", "LPTR"}
@@ -34,7 +35,8 @@ CR_ALWAYS = 0x1 | 0x2 | 0x4 | 0x1F00 | 0x1F0000    # EN, ABORT, DMAEN, FTHRES, i
 WINDOW_MAX = 0x1000_0000
 
 
-class Quadspi(Peripheral):
+class Quadspi(HeldInReset, IndirectData, Peripheral):
+    DR_OFFSET, SR_OFFSET = 0x20, 0x08
     C_PREFIX = "QUADSPI"
     SIZE = 0x400
     POLL_REGS = frozenset({"SR"})
@@ -80,6 +82,7 @@ class Quadspi(Peripheral):
         self.wbuf = bytearray()
         self.wneed = 0
         self.active = self.polling = self.mm_busy = self.poll_ftf = False
+        self._sink_update()              # a reset ends any indirect write
         self.flags = 0
         self.sent_instruction = False    # SIOO: an instruction went out since the last CCR write
         self._in_mm = False
@@ -103,13 +106,6 @@ class Quadspi(Peripheral):
     def cycle_ps(self) -> int:
         return int(10**12 * (self.get("CR", "PRESCALER") + 1) // self.kernel_hz())
 
-    def clocked(self) -> bool:
-        if not super().clocked():
-            return False
-        rcc = getattr(self.board, "rcc", None)
-        held = getattr(rcc, "held_in_reset", None)
-        return not (held and held(getattr(self, "reset_line", None)))
-
     # ---- bus --------------------------------------------------------------------------------------
     def bus_read(self, offset, size):
         if offset & ~3 == 0x20 and self.clocked():
@@ -121,7 +117,8 @@ class Quadspi(Peripheral):
         if not self.clocked():
             return
         if w == 0x20:
-            self._dr_write(size, value)
+            self._dr_store(size, value)
+            self._sink_update()
             return
         r = self._by_off.get(w)
         if r is not None:
@@ -142,9 +139,14 @@ class Quadspi(Peripheral):
                     self.note("CR.FTHRES bit 4 cannot be set on F7 silicon: the threshold is FTHRES-16")
                     value &= ~(0x10 << 8)
         super().bus_write(offset, size, value)
+        if self._sink_armed:
+            self._sink_update()
 
     def _fmode(self) -> int:
         return self.values[0x14] >> 26 & 3
+
+    def _indirect_write(self) -> bool:
+        return self._fmode() == 0
 
     def busy(self) -> bool:
         return self.active or self.polling or self.mm_busy or bool(self.fifo) or bool(self.pending)
@@ -310,12 +312,6 @@ class Quadspi(Peripheral):
         self.active = False
         self.flags |= 2      # TCF
 
-    def _refill(self):
-        n = FIFO - len(self.fifo)
-        if n > 0 and self.pending:
-            self.fifo += self.pending[:n]
-            del self.pending[:n]
-
     # ---- DR -------------------------------------------------------------------------------------
     def _dr_read(self, size):
         fm = self._fmode()
@@ -324,28 +320,18 @@ class Quadspi(Peripheral):
             return self.values[0x20] & ((1 << 8 * size) - 1)
         if fm == 3:
             return 0
-        out = bytes(self.fifo[:size])
-        del self.fifo[:size]
-        self._refill()
-        return int.from_bytes(out.ljust(size, b"\0"), "little")
+        return self._fifo_read(size)
 
-    def _dr_write(self, size, value):
-        if self._fmode() != 0:
+    def _enabled(self) -> bool:
+        return bool(self.values[0] & 1)
+
+    def _write_complete(self):
+        if not self.wbuf:
             return
-        data = value.to_bytes(4, "little")[:size]
-        if not self.active:
-            if not self.get("CR", "EN") or self._trigger() != "DR":
-                return
-            self._start(read=False)
-            if not self.active:
-                return
-        self.wbuf += data[:self.wneed]
-        self.wneed -= min(size, self.wneed)
-        if self.wneed == 0 and self.wbuf:
-            t = self._build(write=True, data=bytes(self.wbuf))
-            self.wbuf.clear()
-            self._exchange(t)
-            self._finish_after(t)
+        t = self._build(write=True, data=bytes(self.wbuf))
+        self.wbuf.clear()
+        self._exchange(t)
+        self._finish_after(t)
 
     # ---- automatic polling (§13.3.6) --------------------------------------------------------------
     def _poll(self):

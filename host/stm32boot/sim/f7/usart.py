@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from ..periph.usart import ISR_REACK, ISR_RXFF, ISR_TXFE, Usart
 from ..regs import RO, WO, Field, Reg
+from .reset_line import HeldInReset
 
 
-class UsartF7(Usart):
+class UsartF7(HeldInReset, Usart):
+    """Also silent while its RCC reset bit is held (APB2RSTR)."""
     C_PREFIX = "USART"
     REGS = (
         Reg("CR1", 0x00, fields=tuple(Field(n, i) for i, n in enumerate(
@@ -19,12 +21,6 @@ class UsartF7(Usart):
         Reg("RDR", 0x24, access=RO, fields=(Field("RDR", 0, 9),)), Reg("TDR", 0x28, fields=(Field("TDR", 0, 9),)),
     )
     _has_presc = False
-
-    def clocked(self) -> bool:
-        """Also silent while its RCC reset bit is held (APB2RSTR)."""
-        rcc = getattr(self.board, "rcc", None)
-        held = getattr(rcc, "held_in_reset", None)
-        return super().clocked() and not (held and held(getattr(self, "reset_line", None)))
 
     def read_ISR(self, value):
         return super().read_ISR(value) & ~(ISR_REACK | ISR_TXFE | ISR_RXFF)

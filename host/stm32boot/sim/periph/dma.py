@@ -96,7 +96,8 @@ class Dma(Peripheral):
 
     def _mem_ok(self, n) -> bool:
         """Cached per stream: the configuration is frozen while EN=1 (only CT/M1AR move, in DBM)."""
-        key = (self.cr(n) & CR_CT, self.values[self._off(n, "M0AR")], self.values[self._off(n, "M1AR")])
+        v, b = self.values, 0x10 + 0x18 * n      # asked on every poll of the stream: offsets inline
+        key = (v[b] & CR_CT, v[b + _KIND_OFF["M0AR"]], v[b + _KIND_OFF["M1AR"]])
         hit = self._ok_cache[n]
         if hit is not None and hit[0] == key:
             return hit[1]
@@ -142,7 +143,8 @@ class Dma(Peripheral):
     def _limit(self, n):
         if not self._mem_ok(n):
             return 1
-        return None if self.cr(n) & (CR_CIRC | CR_DBM) else self.values[self._off(n, "NDTR")]
+        b = 0x10 + 0x18 * n
+        return None if self.values[b] & (CR_CIRC | CR_DBM) else self.values[b + _KIND_OFF["NDTR"]]
 
     def _store(self, n, data: bytes) -> int:
         """The DMA moves `data` (already read from RDR) to memory: NDTR, flags, wrap, stop."""

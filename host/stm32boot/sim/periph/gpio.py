@@ -34,8 +34,19 @@ class GpioPort(Peripheral):
         self._default = (0xFFFFFFFF, 0, 0) if default is None else default
         super().__init__(f"GPIO{self.letter}", base + 0x400 * idx, board, clock_gate=(gate_reg, idx))
 
+    gen = 0    # bumped on every change of the port's registers: routing checks cache on it (PinRouting)
+
+    def bus_write(self, offset, size, value):
+        super().bus_write(offset, size, value)
+        self.gen += 1
+
+    def set(self, name, value=None, **fields):
+        super().set(name, value, **fields)
+        self.gen += 1
+
     def reset(self):
         super().reset()
+        self.gen += 1
         moder, ospeedr, pupdr = self._resets.get(self.letter, self._default)
         self.set("MODER", moder)
         self.set("OSPEEDR", ospeedr)
@@ -114,13 +125,22 @@ def pin_function(machine, name: str):
     return port.pin_function(pin)
 
 
+def routing_state(ports) -> tuple:
+    """What a pin check depends on: each port's registers (their change count) and its clock."""
+    return tuple((p.gen, p.clocked()) for p in ports)
+
+
 class PinRouting:
     """A controller's wired pins (signal, pin name, AF) as the board routes them, checked the way silicon
     behaves: a signal whose pin is not in its alternate function never reaches the device. Resolved to
-    port models once; without GPIO models (a bare controller in unit tests) nothing is checked."""
+    port models once; without GPIO models (a bare controller in unit tests) nothing is checked. A check
+    is computed again only when one of its ports changed (a register written, its clock switched)."""
 
     def __init__(self, machine, pins):
         self.machine, self.pins, self._ports = machine, tuple(pins), None
+        self._distinct = ()
+        self._cache: dict = {}
+        self._state = None
 
     def missing(self, io_lines: int, dqs: bool = False) -> list[str]:
         """The pins this access needs (CLK, NCS, IO0..IO<io_lines-1>, DQS when sampled) that are not
@@ -135,6 +155,18 @@ class PinRouting:
                     break
                 found.append((sig, name, port, n, af))
             self._ports = found
+            self._distinct = tuple({id(port): port for _, _, port, _, _ in found}.values())
+        state = routing_state(self._distinct)
+        if state != self._state:
+            self._state, self._cache = state, {}
+        hit = self._cache.get((io_lines, dqs))
+        if hit is not None:
+            return list(hit)
+        out = self._check(io_lines, dqs)
+        self._cache[(io_lines, dqs)] = tuple(out)
+        return out
+
+    def _check(self, io_lines: int, dqs: bool) -> list[str]:
         out = []
         for sig, name, port, n, af in self._ports:
             if sig.startswith("IO") and int(sig[2:]) >= io_lines or sig == "DQS" and not dqs:

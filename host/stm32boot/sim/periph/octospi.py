@@ -14,11 +14,11 @@ from __future__ import annotations
 from ..devices.xfer import (MTYP_HYPER_MEM, MTYP_HYPER_REG, MTYP_MACRONIX, NoDevice, Phase,
                             Transfer, swap16)
 from ..regs import RO, WO, Field, Peripheral, Reg
+from .indirect_data import IndirectData
 from .ospi_mapped import MappedMode
 from .ospi_window import MemWindow
 
 LINES = (0, 1, 2, 4, 8, 0, 0, 0)
-FIFO = 32
 DEFAULT_KERNEL_HZ = 64_000_000  # HSI when RCC does not say otherwise
 IDLE_POLL_PS = 10 * 10**9       # 10 ms: status-poll period when the device status cannot change
 STATUS_REPEATS = 3              # identical indirect reads while the device is busy that count as a wait
@@ -38,7 +38,8 @@ CONFIG = {"DCR1", "DCR2", "DCR3", "DCR4", "DLR", "PSMKR", "PSMAR", "PIR", "CCR",
 CR_ALWAYS = 0x1 | 0x2 | 0x1F0000  # EN, ABORT, interrupt enables stay writable while busy
 
 
-class Octospi(MappedMode, Peripheral):
+class Octospi(IndirectData, MappedMode, Peripheral):
+    DR_OFFSET, SR_OFFSET = 0x050, 0x020
     C_PREFIX = "OCTOSPI"
     C_FIELD_ALIASES = {"WPCCR": "CCR", "WCCR": "CCR", "WPTCR": "TCR", "WTCR": "TCR"}  # octospi_regs.h shares them
     SIZE = 0x400
@@ -101,6 +102,7 @@ class Octospi(MappedMode, Peripheral):
         self.wbuf = bytearray()
         self.wneed = 0
         self.active = False     # exchange with the device in progress
+        self._sink_update()     # a reset ends any indirect write
         self.polling = False
         self.mm_busy = False
         self.flags = 0          # TEF/TCF/SMF/TOF bits as in SR
@@ -142,7 +144,8 @@ class Octospi(MappedMode, Peripheral):
         w = offset & ~3
         if w == 0x050:  # hot path: FIFO writes
             if self.clocked():
-                self._dr_write(offset, size, value)
+                self._dr_store(size, value)
+                self._sink_update()
             return
         r = self._by_off.get(w)
         if r is not None and self.clocked():
@@ -159,6 +162,11 @@ class Octospi(MappedMode, Peripheral):
                     self.note(f"CR write 0x{value:X} while BUSY=1: only EN/ABORT/interrupt enables taken")
                 value = (old & keep) | (value & CR_ALWAYS)
         super().bus_write(offset, size, value)
+        if self._sink_armed:
+            self._sink_update()
+
+    def _indirect_write(self) -> bool:
+        return not self.values[0] & 0x3000_0000
 
     # ---- status -----------------------------------------------------------------------------
     def busy(self) -> bool:
@@ -395,42 +403,23 @@ class Octospi(MappedMode, Peripheral):
         self.active = False
         self.flags |= 2  # TCF
 
-    def _refill(self) -> None:
-        n = FIFO - len(self.fifo)
-        if n > 0 and self.pending:
-            self.fifo += self.pending[:n]
-            del self.pending[:n]
-
-    # ---- DR ---------------------------------------------------------------------------------
+    # ---- DR (indirect_data.py: the FIFO and the write data) -------------------------------------
     def _dr_read(self, size: int) -> int:
         if (self.values[0] >> 28) & 3 == 2:
             self.poll_ftf = False
             return self.values[0x050] & ((1 << 8 * size) - 1)
-        out = bytes(self.fifo[:size])
-        del self.fifo[:size]
-        self._refill()
-        return int.from_bytes(out.ljust(size, b"\0"), "little")
+        return self._fifo_read(size)
 
-    def _dr_write(self, offset: int, size: int, value: int) -> None:
-        cr = self.values[0]
-        if cr & 0x3000_0000:  # FMODE != indirect write
-            return
-        data = value.to_bytes(4, "little")[:size]
-        if not self.active:
-            if not cr & 1 or self._trigger() != "DR":
-                return
-            self._start(read=False)
-            if not self.active:
-                return
-        self.wbuf += data[:self.wneed]
-        self.wneed -= min(size, self.wneed)
-        if self.wneed == 0:
-            t = self._build(write=True, data=bytes(self.wbuf))
-            self.wbuf.clear()
-            self._rep = None
-            if not self._dhqc_blocks():
-                self._exchange(t)
-            self._finish_after(t)
+    def _enabled(self) -> bool:
+        return bool(self.values[0] & 1)
+
+    def _write_complete(self) -> None:
+        t = self._build(write=True, data=bytes(self.wbuf))
+        self.wbuf.clear()
+        self._rep = None
+        if not self._dhqc_blocks():
+            self._exchange(t)
+        self._finish_after(t)
 
     # ---- automatic status polling -----------------------------------------------------------
     def _start_polling(self) -> None:

@@ -26,6 +26,7 @@ WRAP_BYTES = {2: 16, 3: 32, 4: 64, 5: 128}  # DCR2.WRAPSIZE encodings (RM0468, O
 
 
 class MappedMode:
+    _off_key = None     # CR's EN/FMODE bits the window was last switched off for (None: set otherwise)
     # ---- state -------------------------------------------------------------------------------
     def _mm_reset(self) -> None:
         for ev in (getattr(self, "_tof_ev", None), getattr(self, "_busy_ev", None)):
@@ -138,9 +139,14 @@ class MappedMode:
         if not (cr & 1 and (cr >> 28) & 3 == 3):
             self.mm_busy = self._mapped_mode = False
             self._burst = None
+            key = cr & 0x3000_0001
+            if self.window.kind == "off" and self._off_key == key:
+                return      # indirect-mode command set-up: every config write lands here, nothing changed
+            self._off_key = key
             why = "disabled (CR.EN=0)" if not cr & 1 else f"in FMODE={(cr >> 28) & 3}, not memory-mapped (3)"
             self.window.set_off(f"{self.name} window accessed while {self.name} is {why}")
             return
+        self._off_key = None     # the window's state is set below, not by the indirect-mode shortcut
         if not self._mapped_mode:
             self.mm_busy = True  # BUSY stays 1 in memory-mapped mode until ABORT or timeout (RM0468, OCTOSPI)
             self._mapped_mode = True

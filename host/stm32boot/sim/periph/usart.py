@@ -98,16 +98,30 @@ class Usart(Peripheral):
         return self.board.clock
 
     def _pins_ok(self, pins) -> bool:
+        """One of `pins` ((pin, AF), ...) is in its alternate function; asked per byte, so the answer is
+        kept until one of the ports changes (gpio.routing_state)."""
         if self.board is None or not hasattr(self.board, "bus"):
             return True
-        from .gpio import pin_function
-        for pin, af in pins:
-            try:
-                if pin_function(self.board, pin) == ("af", af):
-                    return True
-            except LookupError:
-                return True   # no GPIO models on this machine: do not gate
-        return False
+        from .gpio import find_port, parse_pin, routing_state
+        cache = self.__dict__.setdefault("_pin_cache", {})
+        hit = cache.get(pins)
+        if hit is None:
+            ports = []
+            for pin, af in pins:
+                port = find_port(self.board, parse_pin(pin)[0])
+                if port is None:
+                    ports = None   # no GPIO models on this machine: do not gate
+                    break
+                ports.append((port, parse_pin(pin)[1], af))
+            hit = cache[pins] = [ports, None, None]
+        ports, state, ok = hit
+        if ports is None:
+            return True
+        now = routing_state(p for p, _, _ in ports)
+        if now != state:
+            ok = any(port.pin_function(n) == ("af", af) for port, n, af in ports)
+            hit[1], hit[2] = now, ok
+        return ok
 
     # ---- timing ---------------------------------------------------------------------------------
     def baud(self) -> float:
@@ -150,7 +164,7 @@ class Usart(Peripheral):
         if self.rx_dma is not None:
             self._bulk_status()
         elif not self.wire_in and self._rx_ev is None:
-            self._pull()   # the guest is looking at the line: pick up host bytes now
+            self.pull_host()   # the guest is looking at the line: pick up host bytes now
         v = self.flags
         waiting = self._tx_sync()
         if waiting < self._depth():
@@ -324,7 +338,9 @@ class Usart(Peripheral):
 
     # ---- RX by DMA ------------------------------------------------------------------------------
     def pull_host(self) -> None:
-        self._pull()
+        ch = self.channel
+        if ch is not None and not (ch.pushes and ch.listener is not None):   # pushed ones are on the wire
+            self._pull()
 
     def _rx_dma_target(self):
         mux = getattr(self.board, "dmamux1", None)

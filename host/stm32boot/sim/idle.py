@@ -1,0 +1,139 @@
+"""Idle time: a guest polling a status register, or in WFI, moves the virtual clock to the next event
+instead of executing the wait instruction by instruction (docs/emulator-notes.md, virtual time).
+
+Idle polling is the same status register (a model's POLL_REGS) read POLL_K times in a row with the same
+value, each read within POLL_GAP instructions of the previous one. The jump goes to the clock's next event
+and no further, so a byte a UART receives lands while the guest is still looking (a UART without a FIFO
+would otherwise overrun where silicon does not). With a host on a real wire (`sources`: pty, TCP) an idle
+board is paced to the wall clock instead of running ahead of it.
+"""
+from __future__ import annotations
+
+import time
+
+from .clock import PS_PER_S
+
+RT_LEAD_S = 0.002       # interactive: how far an idle board may run ahead of the wall clock
+POLL_K = 4              # identical status reads in a row that count as idle polling
+# ...each within this many instructions of the previous one: a wait loop (the drivers' deadline checks
+# make ~100-instruction iterations), not a computation that looks at a status between chunks of work,
+# whose time must not be jumped (the block hook counts whole blocks, so the gap is approximate).
+POLL_GAP = 256
+HOST_WAIT_S = 0.05      # one blocking wait on host input, so limits and Ctrl-C are checked this often
+
+
+class Idle:
+    """The machine's idle-poll detector and time warp. `m` gives: clock, vc (instruction count),
+    run_state (the run's limits and stop flags), clock_moved() and name(model, offset)."""
+
+    def __init__(self, m):
+        self.m = m
+        self.sources: list = []      # fn(timeout_s) -> bool: host inputs to wait on when idle
+        self.hang_polls = 200_000    # identical idle reads with nothing pending before "hang"
+        self.clear()
+
+    def clear(self) -> None:
+        """A new run: forget the polling seen so far and the wall-clock anchor."""
+        self.addr = self.val = None
+        self.count = 0
+        self.insns = 0
+        self.timed = False
+        self.time_reads = self.m.vc.time_reads    # time-source reads the C side answered
+        self.rt_anchor = None
+
+    # ---- what the guest reads ----------------------------------------------------------------------
+    def status_read(self, p, off: int, addr: int, value: int) -> bool:
+        """A read of a polled status register returned `value`. True if time moved (read it again)."""
+        vc = self.m.vc
+        insns, gap_from = vc.insns, self.insns
+        self.insns = insns
+        if vc.time_reads != self.time_reads:      # a tick read (answered in C) since the last status read
+            self.time_reads = vc.time_reads
+            self.timed = True
+        if addr == self.addr and value == self.val and insns - gap_from < POLL_GAP:
+            self.count += 1
+            if self.count >= POLL_K and self._idle(p, off):
+                self.count = 0
+                return True
+        else:
+            self.addr, self.val, self.count, self.timed = addr, value, 1, False
+        return False
+
+    def time_read(self) -> None:
+        """A tick read between status reads: still a wait, but one with a timeout of its own, never a hang."""
+        self.timed = True
+
+    def other_access(self) -> None:
+        """Any other register access ends a run of identical status reads."""
+        self.addr = None
+
+    def _idle(self, p, off) -> bool:
+        rs = self.m.run_state
+        if rs.until_fn is not None and rs.until_fn():
+            rs.stop_until()            # the host's condition holds: stop here (a status read: safe)
+            return False
+        if rs.wall_expired():
+            rs.stop_timeout()          # an idle guest warping from event to event never returns to the
+            return False               # run loop on its own: --timeout must still hold
+        if self.warp() or self.wait_host():
+            return True
+        if self.count >= self.hang_polls and not self.timed:
+            rs.stop_hang(f"firmware polls {self.m.name(p, off)} (value 0x{self.val:X}) "
+                         f"and no event or input is pending")
+        return False
+
+    # ---- moving the clock --------------------------------------------------------------------------
+    def warp(self) -> bool:
+        """Jump to the next event (never past it, nor past the run's virtual limit). False if none."""
+        m = self.m
+        clock, limit = m.clock, m.run_state.limit_ps
+        nxt = clock.next_event_time()
+        if limit is not None and (nxt is None or nxt > limit):
+            nxt = limit if limit > clock.now else None
+        if nxt is None:
+            return False
+        if self.sources and self._pace(nxt):
+            return True
+        clock.advance_to(nxt)
+        m.clock_moved()
+        return True
+
+    def _pace(self, nxt: int) -> bool:
+        """With a host on a real wire (pty, TCP), an idle board must not run ahead of the wall clock:
+        its silence timeouts would fire before the host's next bytes could arrive, and it would burn
+        the host's CPU doing so. Waits for host input in real time until the wall clock reaches
+        `nxt` (less the allowed lead); True if it moved the clock (input came, or time passed)."""
+        m = self.m
+        wall = time.monotonic()
+        anchor = self.rt_anchor
+        if anchor is None or m.clock.now < anchor[1] + int((wall - anchor[0]) * PS_PER_S):
+            anchor = self.rt_anchor = (wall, m.clock.now)   # behind the wall clock: forgive
+        due = anchor[0] + (nxt - anchor[1]) / PS_PER_S - RT_LEAD_S
+        if due <= wall:
+            return False
+        got = any(src(min(due - wall, HOST_WAIT_S)) for src in self.sources)
+        now = anchor[1] + int((time.monotonic() - anchor[0]) * PS_PER_S)
+        if now > m.clock.now:
+            m.clock.advance_to(min(now, nxt))
+        m.clock_moved()
+        if not got and m.run_state.wall_expired():
+            m.run_state.stop_timeout()
+            return False
+        return True
+
+    def wait_host(self) -> bool:
+        """Nothing scheduled: block on host inputs in real time (interactive channels)."""
+        if not self.sources:
+            return False
+        m = self.m
+        while True:
+            t0 = time.monotonic()
+            got = any(src(HOST_WAIT_S) for src in self.sources)
+            # Real waiting time passes on the board too (docs/emulator-notes.md, virtual time).
+            m.clock.advance_to(m.clock.now + int((time.monotonic() - t0) * PS_PER_S))
+            m.clock_moved()
+            if got or m.clock.next_event_time() is not None:
+                return True
+            if m.run_state.wall_expired():
+                m.run_state.stop_timeout()
+                return False
