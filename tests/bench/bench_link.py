@@ -144,7 +144,9 @@ def reflash_unchanged(board, int_kb: int, nor_kb: int) -> None:
                 off = addr - m.flash.base if hasattr(m.flash, "base") else addr - 0x0800_0000
                 m.flash.buf[off:off + len(data)] = data
                 m.flash_changed(addr, addr + len(data))
-        res = plan.execute(plan.build(img, board), t)
+        p = plan.build(img, board)
+        t.commit(plan.digest(p))   # as the session that wrote it would have: an uncommitted image is rewritten
+        res = plan.execute(p, t)
         if res.erased:
             raise SystemExit(f"bench_link: an unchanged reflash rewrote {res.erased} sectors")
         print(f"reflash {int_kb} KB internal + {nor_kb // 1024} MB NOR unchanged at 8 Mbaud: "
