@@ -209,3 +209,32 @@ def test_unknown_register_is_reported():
     m, _ = board()
     with pytest.raises(UnmodelledAccess):
         m.dma2.bus_read(0xD0, 4)
+
+
+def test_the_f746_bootloader_loses_no_byte_at_921600_while_it_programs():
+    """The real bootloader flashes the demo (internal flash and QUADSPI NOR) at 921600 baud: every byte the
+    host sends is taken by the DMA ring (no overrun in the USART model), so no frame is sent twice."""
+    import os
+    from stm32boot import boards, image, plan
+    from stm32boot.sim_link import SimTransport
+    from stm32boot.target import open_target
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    elf = os.path.join(root, "build", "firmware", "f746", "bootloader.elf")
+    demo = os.path.join(root, "build", "firmware", "f746", "demo.elf")
+    assert os.path.exists(elf) and os.path.exists(demo), "build the firmware first: doit firmware"
+    board = boards.get("f746")
+    m = build(board, warn=lambda *a: None)
+    m.load_elf(elf)
+    m.reset()
+    t = open_target(board, transport=SimTransport(board, machine=m, latency=0.001), baud=921_600)
+    try:
+        img = image.load([demo], board)
+        plan.execute(plan.build(img, board), t)
+        assert t.info().baud == 921_600
+        assert [why for _, _, why in m.console.lost if "overrun" in why] == []
+        assert t.link.retransmits == 0
+        assert m.dma2.enabled(2) and m.dma2.chsel(2) == 4 and not m.dma2.transfer_errors
+        for addr, data in img.chunks:                       # the start of each range reads back
+            assert t.read(addr, min(len(data), 4096)) == data[:4096]
+    finally:
+        t.close()
