@@ -12,7 +12,6 @@
 #include "protocol.h"
 #include "scb_regs.h"
 #include "stm32f7/dbgmcu_regs.h"
-#include "stm32f7/dma_regs.h"
 #include "stm32f7/rcc_regs.h"
 #include "stm32f7/stm32f746.h"
 #include "stm32f7/usart_regs.h"
