@@ -1,6 +1,6 @@
 /* core/port.h on the STM32F746G-DISCO: USART1 (PA9 TX / PB7 RX, AF7, the ST-LINK virtual COM port,
- * UM1907 §6.9), received by circular DMA and transmitted by polling, time from the DWT cycle counter. USART1's kernel clock is
- * PCLK2 = 108 MHz (DCKCFGR2.USART1SEL reset value, RM0385 §5.3.25). */
+ * UM1907 §6.9), received by circular DMA and transmitted by polling, time from the DWT cycle counter.
+ * USART1's kernel clock is PCLK2 = 108 MHz (DCKCFGR2.USART1SEL reset value, RM0385 §5.3.25). */
 #include <stdint.h>
 
 #include "board.h"

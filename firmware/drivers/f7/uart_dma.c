@@ -61,7 +61,7 @@ static int update(struct uart_rx_ring *r)
 static int stream_off(struct uart_rx_ring *r)
 {
     DMA_REG(r, DMA_SxCR(r->stream)) &= ~DMA_SxCR_EN;
-    /* EN reads 1 until the current transfer ends (RM0385 §8.3.18): a few bus cycles, bounded here. */
+    /* EN reads 1 until the current transfer ends (RM0385 §8.3, stream disable): a few bus cycles, bounded here. */
     for (uint32_t n = 100000u; n; n--)
         if (!(DMA_REG(r, DMA_SxCR(r->stream)) & DMA_SxCR_EN))
             return UART_RX_OK;

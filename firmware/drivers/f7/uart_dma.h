@@ -1,6 +1,7 @@
-/* STM32F7 USART receive ring by circular DMA (RM0385 §8 DMA controller, §31.5.15 USART DMA reception).
+/* STM32F7 USART receive ring by circular DMA (RM0385 §8 DMA controller, §31.5 USART, reception using DMA).
  *
- * The F7 USART has no receive FIFO: one RDR, and the next byte sets ORE over an unread one (RM0385 §31.5.3).
+ * The F7 USART has no receive FIFO: one RDR, and the next byte sets ORE over an unread one (RM0385 §31.5,
+ * overrun error).
  * At 921600 baud a byte lasts 10.8 us, less than the core spends filling the QUADSPI FIFO with one NOR page
  * or waiting on one internal-flash program operation, so the core cannot poll RDR without losing bytes. A
  * DMA stream in circular mode copies every received byte from RDR into a RAM ring whatever the core does;

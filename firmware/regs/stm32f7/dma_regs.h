@@ -1,7 +1,7 @@
 /* DMA1/DMA2 of the STM32F74x (RM0385 §8.5 DMA registers). Offsets from the instance base; stream n registers
  * at 0x10 + 0x18*n: DMA_SxCR(n) etc. for code, DMA_S0CR... for the simulator cross-check.
- * Request routing: SxCR.CHSEL picks one of 8 request lines per stream (RM0385 §8.3.3, tables 24/25);
- * USART1_RX is DMA2 stream 2 or 5, channel 4.
+ * Request routing: SxCR.CHSEL picks one of 8 request lines per stream (RM0385 §8.3.3 and its DMA1/DMA2
+ * request mapping tables); USART1_RX is DMA2 stream 2 or 5, channel 4.
  * Reach (RM0385 §2.1, figure 1): SRAM1/SRAM2 and the DTCM (through the Cortex-M7 AHBS slave port); the ITCM
  * RAM is CPU-only. */
 #ifndef F7_DMA_REGS_H
@@ -104,7 +104,7 @@
 #define DMA_SxCR_PBURST_Msk (3u << DMA_SxCR_PBURST_Pos)
 #define DMA_SxCR_MBURST_Pos 23u
 #define DMA_SxCR_MBURST_Msk (3u << DMA_SxCR_MBURST_Pos)
-#define DMA_SxCR_CHSEL_Pos  25u       /* request channel 0..7 (RM0385 §8.3.3 tables 24/25) */
+#define DMA_SxCR_CHSEL_Pos  25u       /* request channel 0..7 (RM0385 §8.3.3, DMA2 request mapping) */
 #define DMA_SxCR_CHSEL_Msk  (7u << DMA_SxCR_CHSEL_Pos)
 
 #define DMA_SxNDTR_NDT_Pos  0u        /* items left; 16 bits; reloaded each lap in circular mode */

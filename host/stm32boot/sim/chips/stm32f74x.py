@@ -41,7 +41,7 @@ USARTS = {   # base, RCC gate, kernel clock, TX pins, RX pins with AF (DS10916 t
                (("PC6", 8), ("PG14", 8)), (("PC7", 8), ("PG9", 8))),
 }
 # DMA controllers: base, RCC AHB1ENR/AHB1RSTR bit (RM0385 §2.2.2 table 1, §5.3.10). Which stream and channel
-# (SxCR.CHSEL) carry a peripheral's request: RM0385 §8.3.3 tables 24/25 (DMA1/DMA2 request mapping).
+# (SxCR.CHSEL) carry a peripheral's request: RM0385 §8.3.3 (channel selection, DMA1/DMA2 request mapping tables).
 DMAS = {"DMA1": (0x4002_6000, 21), "DMA2": (0x4002_6400, 22)}
 DMA_REQUESTS = {
     "USART1_RX": (("DMA2", 2, 4), ("DMA2", 5, 4)),

@@ -3,14 +3,16 @@ stream logic, NDTR countdown, circular reload, HT/TC/TE flags, registers frozen 
 register map. Two differences matter here:
 
 - Request routing: no DMAMUX. Each stream picks one of 8 request lines with SxCR.CHSEL[27:25]; the table
-  of which peripheral sits on which stream and channel (RM0385 §8.3.3, tables 24/25) is chip data
-  (sim/chips/stm32f74x.py DMA_REQUESTS) read by the peripheral that raises the request (f7/usart.py).
+  of which peripheral sits on which stream and channel (RM0385 §8.3.3 and its request mapping tables) is
+  chip data (sim/chips/stm32f74x.py DMA_REQUESTS) read by the peripheral that raises the request
+  (f7/usart.py).
 - Reach (RM0385 §2.1, bus matrix): the DMA memory ports reach SRAM1, SRAM2 and also the DTCM, through the
   Cortex-M7 AHB slave port (AHBS); the ITCM RAM is CPU-only. A memory address outside RAM or in the ITCM
   stops the stream with TEIF at its first transfer.
 
-SxCR bits 31:28 and 20 are reserved on the F74x (no TRBUFF): not in the field list, so they read 0. Not modelled, as on the H7 model: FIFO
-packing, memory-to-peripheral and memory-to-memory transfers, interrupts.
+SxCR bits 31:28 and 20 are reserved on the F74x (no TRBUFF): not in the field list, so they read 0.
+Not modelled, as on the H7 model: FIFO packing, memory-to-peripheral and memory-to-memory transfers,
+interrupts.
 """
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ class DmaF7(Dma):
 
 
     def reset(self):
-        """AHB1RSTR (RM0385 §5.3.4) stops every stream: a USART it served goes back to RDR (then ORE)."""
+        """AHB1RSTR (RM0385 §5.3.5) stops every stream: a USART it served goes back to RDR (then ORE)."""
         linked = [s for s in getattr(self, "src", ()) if s is not None]
         super().reset()
         for usart in linked:
