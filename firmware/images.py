@@ -34,7 +34,8 @@ IMAGES = [
 
 F746 = "firmware/boards/f746/"
 F746_TABLE = "build/gen/f746/demo_table.c"
-F7_DRIVERS = ["firmware/drivers/f7/" + f for f in ("flashctl.c", "qspi.c", "qnor.c", "sysclk.c", "pins.c", "uart.c")]
+F7_DRIVERS = ["firmware/drivers/f7/" + f for f in ("flashctl.c", "qspi.c", "qnor.c", "sysclk.c", "pins.c", "uart.c",
+                                                        "uart_dma.c")]
 IMAGES += [
     dict(name="f746-bootloader",
          sources=CORE + F7_DRIVERS + [F746 + f for f in ("startup.c", "wiring.c", "board.c", "iflash.c", "nor.c",

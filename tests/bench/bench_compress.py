@@ -139,8 +139,7 @@ def main() -> int:
                   f"(plain {pbytes / n:.0%}); whole flash {z.virtual_s:.2f} s vs {p.virtual_s:.2f} s plain = "
                   f"{n / z.virtual_s / wire_bps:.2f}x the wire; retransmissions {zre}/{pre}; wall {zw:.0f}/{pw:.0f} s")
     print("whole flash: compare, erase (on the H735 a 128 KB internal sector takes ~1 s, RM0468), stream, verify, "
-          "commit; the demo's 128 KB NOR table is pseudo-random (demo/gen_table.py), which no coder shrinks; "
-          "the F746 loses received bytes while it programs (its USART has no FIFO), hence its retransmissions")
+          "commit; the demo's 128 KB NOR table is pseudo-random (demo/gen_table.py), which no coder shrinks")
     return 0
 
 

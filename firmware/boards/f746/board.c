@@ -1,10 +1,11 @@
 /* core/port.h on the STM32F746G-DISCO: USART1 (PA9 TX / PB7 RX, AF7, the ST-LINK virtual COM port,
- * UM1907 §6.9) polled at register level, time from the DWT cycle counter. USART1's kernel clock is
- * PCLK2 = 108 MHz (DCKCFGR2.USART1SEL reset value, RM0385 §5.3.25). */
+ * UM1907 §6.9), received by circular DMA and transmitted by polling, time from the DWT cycle counter.
+ * USART1's kernel clock is PCLK2 = 108 MHz (DCKCFGR2.USART1SEL reset value, RM0385 §5.3.25). */
 #include <stdint.h>
 
 #include "board.h"
 #include "drivers/f7/uart.h"
+#include "drivers/f7/uart_dma.h"
 #include "handoff.h"
 #include "mmio.h"
 #include "port.h"
@@ -22,6 +23,23 @@ static uint32_t cyc_last;
 static uint64_t cyc_total;
 static uint32_t cyc_per_ms = 16000u;
 
+#define RX_RING_SIZE 4096u    /* the core drains it at least every half ring (port_idle) */
+/* Received bytes arrive by circular DMA (drivers/f7/uart_dma.h): the F7 USART has no receive FIFO and the
+ * core leaves RDR unread for longer than a byte time (a QUADSPI page, an internal-flash program).
+ * DMA2's memory port reaches SRAM1/SRAM2 and, through the Cortex-M7 AHBS port, the DTCM (RM0385 §2.1,
+ * figure 1). The ring is in SRAM1 (.dma_buffer, bootloader.ld): the DTCM is nearly full with .bss and the
+ * stack. This bootloader leaves the D-cache off (startup.c), so the core reads what the DMA wrote directly;
+ * with the D-cache on, SRAM1 would need invalidation or a non-cacheable MPU region (the DTCM would not). */
+static uint8_t rx_buf[RX_RING_SIZE] __attribute__((section(".dma_buffer"), aligned(32)));
+static struct uart_rx_ring ring;
+
+static int uart_open(uint32_t b)
+{
+    (void)uart_rx_ring_stop(&ring);
+    if (!uart_init(BOARD_UART_BASE, ker_hz, b)) return -1;
+    return uart_rx_ring_start(&ring, BOARD_UART_BASE, rx_buf, RX_RING_SIZE) == UART_RX_OK ? 0 : -1;
+}
+
 int board_init(void)
 {
     int clk = wiring_clocks();
@@ -38,40 +56,54 @@ int board_init(void)
     MMIO32(RCC_BASE, RCC_APB2ENR) |= RCC_APB2ENR_USART1EN;
     (void)MMIO32(RCC_BASE, RCC_APB2ENR);
     wiring_console_pins();
-    if (!uart_init(BOARD_UART_BASE, ker_hz, baud)) return -3;
+    if (uart_open(baud)) return -3;
     return clk;
 }
 
 void board_uart_deinit(void)
 {
     uart_flush(BOARD_UART_BASE, 1000000u);
+    (void)uart_rx_ring_stop(&ring);
+    MMIO32(RCC_BASE, RCC_AHB1RSTR) |= RCC_AHB1RSTR_DMA2RST;   /* DMA2 and USART1 as after reset */
+    MMIO32(RCC_BASE, RCC_AHB1RSTR) &= ~RCC_AHB1RSTR_DMA2RST;
+    MMIO32(RCC_BASE, RCC_AHB1ENR) &= ~RCC_AHB1ENR_DMA2EN;
     MMIO32(RCC_BASE, RCC_APB2RSTR) |= RCC_APB2RSTR_USART1RST;
     MMIO32(RCC_BASE, RCC_APB2RSTR) &= ~RCC_APB2RSTR_USART1RST;
 }
 
-static uint32_t last_rx_ms;
-
 int port_uart_getc(void)
 {
-    int c = uart_getc(BOARD_UART_BASE);
-    if (c >= 0) last_rx_ms = port_millis();
-    return c;
+    int c = uart_rx_ring_getc(&ring);   /* an overflow (bytes lost) shows as a bad frame CRC */
+    return c >= 0 ? c : -1;
 }
 
-/* Nothing arrived: three more reads of the status register the core just polled. The simulator takes
- * identical status reads in a row as idle polling and moves its clock to the next event, never past a
- * received byte; on silicon they cost nothing. Not while bytes are arriving (a frame under way, or a byte
- * within the last millisecond during a device wait): USART1 is read without FIFO or DMA here and the core
- * does not poll it while it fills a NOR page (~30 us) or ends a frame (up to ~130 us), so at 921600 baud
- * bytes are lost there (ORE), on silicon as in the simulator, and the host resends the frame. Polling in
- * real time meanwhile only moves where they are lost, but enough for every frame to get through; USART1
- * RX by DMA (RM0385, DMA2 request mapping) would remove the losses and this exception. */
+/* About `cycles` CPU cycles without a bus access: two instructions per turn. */
+static void pause_cycles(uint32_t cycles)
+{
+    uint32_t n = cycles / 2u + 1u;
+    __asm volatile("1: subs %0, %0, #1\n\tbne 1b" : "+r"(n) : : "cc");
+}
+
+/* Idle hint, called right after the ring found nothing new: the DMA keeps receiving meanwhile, so nothing
+ * can be lost. When `want` bytes must still cross the wire, pause for part of that time (at most 64 byte
+ * times) instead of polling NDTR byte by byte; then a few back-to-back reads of one DMA register. On
+ * silicon they cost nothing; the simulator takes identical status reads in a row as idle polling and moves
+ * its clock to the next event: the next byte after NDTR reads, the next half ring after flag reads (used
+ * when half a ring or more is wanted, or none: a device wait, whose completion is an event too). */
 void port_idle(uint32_t want)
 {
-    if (want == PORT_WANT_NONE ? port_millis() - last_rx_ms < 2u : want != 0u) return;
-    uint32_t isr = MMIO32(BOARD_UART_BASE, USART_ISR);
-    for (int i = 0; i < 3; i++)
-        if (MMIO32(BOARD_UART_BASE, USART_ISR) != isr) return;
+    if (want > 1u && want != PORT_WANT_NONE) {
+        uint32_t bytes = want - 1u < 64u ? want - 1u : 64u;
+        pause_cycles((uint32_t)((uint64_t)cyc_per_ms * 10000u / baud) * bytes);   /* 10 bits a byte */
+    }
+    if (want >= RX_RING_SIZE / 2u) {
+        for (int i = 0; i < 4; i++)
+            (void)MMIO32(uart_rx_ring_flags_reg(&ring), 0);
+        return;
+    }
+    uint32_t reg = uart_rx_ring_ndtr_reg(&ring), n = MMIO32(reg, 0);
+    for (int i = 0; i < 2; i++)
+        if (MMIO32(reg, 0) != n) return;
 }
 
 int port_uart_putc(uint8_t c) { return uart_putc(BOARD_UART_BASE, c); }
@@ -80,9 +112,8 @@ void port_uart_flush(void) { uart_flush(BOARD_UART_BASE, 1000000u); }
 uint32_t port_uart_set_baud(uint32_t b)
 {
     if (b == 0 || b > BOARD_MAX_BAUD) return 0;
-    uint32_t got = uart_init(BOARD_UART_BASE, ker_hz, b);
-    if (!got) {
-        (void)uart_init(BOARD_UART_BASE, ker_hz, baud);
+    if (uart_open(b)) {
+        (void)uart_open(baud);
         return 0;
     }
     baud = b;

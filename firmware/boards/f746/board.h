@@ -6,8 +6,7 @@
 #include "flashdev.h"
 
 #define BOARD_UART_BASE   USART1_BASE
-/* Polled reception without a FIFO: a byte every 10.8 us at 921600 baud leaves the core time for the
- * longest stretch it does not look at the UART (a CRC block, one NOR page into the QUADSPI FIFO). */
+/* The ST-LINK VCP's top rate; reception by DMA keeps every byte whatever the core does meanwhile. */
 #define BOARD_MAX_BAUD    921600u
 
 int board_init(void);                 /* clocks, DWT, USART1 at 115200; 0 = OK */

@@ -25,6 +25,8 @@
 #define GPIO_PORT_STRIDE    0x400u
 #define GPIO_BASE(port)     (GPIOA_BASE + (port) * GPIO_PORT_STRIDE)  /* A=0 ... K=10 */
 #define RCC_BASE            0x40023800u
+#define DMA1_BASE           0x40026000u
+#define DMA2_BASE           0x40026400u
 #define FLASH_R_BASE        0x40023C00u
 #define QSPI_R_BASE         0xA0001000u
 #define DBGMCU_BASE         0xE0042000u

@@ -55,6 +55,10 @@
 #define USART_ISR_BUSY   (1u << 16)
 #define USART_ISR_TEACK  (1u << 21)
 
+#define USART_CR3_DMAR   (1u << 6)    /* DMA enable receiver (RM0385 §31.8.3) */
+#define USART_ICR_PECF   (1u << 0)
+#define USART_ICR_FECF   (1u << 1)
+#define USART_ICR_NCF    (1u << 2)
 #define USART_ICR_ORECF  (1u << 3)
 #define USART_ICR_IDLECF (1u << 4)
 #define USART_ICR_TCCF   (1u << 6)

@@ -40,6 +40,13 @@ USARTS = {   # base, RCC gate, kernel clock, TX pins, RX pins with AF (DS10916 t
     "USART6": (0x4001_1400, ("APB2ENR", 5), "usart6",
                (("PC6", 8), ("PG14", 8)), (("PC7", 8), ("PG9", 8))),
 }
+# DMA controllers: base, RCC AHB1ENR/AHB1RSTR bit (RM0385 §2.2.2 table 1, §5.3.10). Which stream and channel
+# (SxCR.CHSEL) carry a peripheral's request: RM0385 §8.3.3 (channel selection, DMA1/DMA2 request mapping tables).
+DMAS = {"DMA1": (0x4002_6000, 21), "DMA2": (0x4002_6400, 22)}
+DMA_REQUESTS = {
+    "USART1_RX": (("DMA2", 2, 4), ("DMA2", 5, 4)),
+    "USART6_RX": (("DMA2", 1, 5), ("DMA2", 2, 5)),
+}
 USART_RESET_LINES = {"USART1": ("APB2RSTR", 4), "USART6": ("APB2RSTR", 5)}
 GPIO_PORTS = "ABCDEFGHIJK"
 GPIO_RESETS = {"A": (0xA800_0000, 0x0C00_0000, 0x6400_0000), "B": (0x0000_0280, 0x0000_00C0, 0x0000_0100)}
@@ -58,7 +65,7 @@ def nor_model(part: str):
 
 
 def add_soc(m, board, uart=None, nor_part=None, nor_profile="typical") -> None:
-    from ..f7 import dbgmcu, flash, pwr, quadspi, rcc, usart
+    from ..f7 import dbgmcu, dma, flash, pwr, quadspi, rcc, usart
     from ..periph import gpio
     m.add(rcc.RccF7("RCC", 0x4002_3800, hse_hz=board.hse_hz))
     m.add(pwr.PwrF7("PWR", 0x4000_7000))
@@ -69,9 +76,13 @@ def add_soc(m, board, uart=None, nor_part=None, nor_profile="typical") -> None:
     opt = next(r for r in m.regions if r.name == "OPTBYTES")
     m.add(flash.FlashF7("FLASH", 0x4002_3C00, flash_base=FLASH[0], options_rom=opt))
     m.add(dbgmcu.DbgmcuF7("DBGMCU", 0xE004_2000, dev_id=DEV_ID))
+    for name, (base, bit) in DMAS.items():
+        d = m.add(dma.DmaF7(name, base, gate_bit=bit))
+        d.reset_line = ("AHB1RSTR", bit)
     for name, inst in USARTS.items():
         u = m.add(usart.UsartF7(name, instance=inst))
         u.reset_line = USART_RESET_LINES[name]
+        u.rx_dma_routes = DMA_REQUESTS.get(f"{name}_RX", ())
     m.console = m.bus_model(board.console.name)
     m.console.set_pins(board.console)
     if uart is not None:

@@ -1,5 +1,7 @@
 """F7 USART (RM0385 §34): the H7 model's behaviour on the F74x register map, which has no PRESC register,
-no FIFO and no REACK/wake-up bits (those bits read 0 and ignore writes)."""
+no FIFO and no REACK/wake-up bits (those bits read 0 and ignore writes). RX by DMA as on the H7 model, but the
+request reaches a DMA stream by that stream's CHSEL (RM0385 §8.3.3), not through a DMAMUX: `rx_dma_routes`
+(set by the chip, sim/chips/stm32f74x.py) lists the (DMA, stream, channel) that can serve this USART's RX."""
 from __future__ import annotations
 
 from ..periph.usart import ISR_REACK, ISR_RXFF, ISR_TXFE, Usart
@@ -21,6 +23,28 @@ class UsartF7(HeldInReset, Usart):
         Reg("RDR", 0x24, access=RO, fields=(Field("RDR", 0, 9),)), Reg("TDR", 0x28, fields=(Field("TDR", 0, 9),)),
     )
     _has_presc = False
+    rx_dma_routes: tuple[tuple[str, int, int], ...] = ()
+
+    def _rx_dma_target(self):
+        """The first enabled stream whose CHSEL selects this USART's RX request, with PAR at RDR."""
+        if not self.values[0x08] >> 6 & 1 or not self._enabled("RE") or not self.clocked():
+            return None     # CR3.DMAR (RM0385 §31.8.3) off, receiver off or unclocked
+        if not self._pins_ok(self.rx_pins):
+            return None
+        rdr = self.base + 0x24
+        for dma_name, n, channel in self.rx_dma_routes:
+            dma = getattr(self.board, dma_name.lower(), None)
+            if dma is None or not dma.serves(n, channel):
+                continue
+            par = dma.values[0x18 + 0x18 * n]
+            if par != rdr:
+                if (dma.name, n, par) not in self._par_warned:
+                    self._par_warned.add((dma.name, n, par))
+                    self.board.bus.warn(f"sim: warning: {dma.name} stream {n} serves {self.name}_RX but its PAR "
+                                        f"is 0x{par:08X}, not {self.name}.RDR (0x{rdr:08X}): ignored")
+                continue
+            return dma, n
+        return None
 
     def read_ISR(self, value):
         return super().read_ISR(value) & ~(ISR_REACK | ISR_TXFE | ISR_RXFF)

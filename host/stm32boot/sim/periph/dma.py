@@ -45,6 +45,7 @@ def _stream_regs(n: int):
 
 class Dma(Peripheral):
     C_PREFIX = "DMA"
+    CPU_ONLY_RAM = NO_DMA_RAM     # RAM regions this DMA cannot reach (a transfer error, TEIF)
     C_FIELD_ALIASES = {f"S{n}{k}": f"Sx{k}" for n in range(8) for k in _REG_KINDS}
     POLL_REGS = frozenset({"LISR", "HISR"} | {f"S{n}{k}" for n in range(8) for k in ("CR", "NDTR")})
     REGS = (Reg("LISR", 0x00, access=RO), Reg("HISR", 0x04, access=RO),
@@ -89,7 +90,7 @@ class Dma(Peripheral):
     def _reachable(self, addr, length) -> bool:
         from ..memory import region_at
         r = region_at(self.board.regions, addr, length)
-        return r is not None and r.kind == "ram" and r.name not in NO_DMA_RAM
+        return r is not None and r.kind == "ram" and r.name not in self.CPU_ONLY_RAM
 
     def _mem_base(self, n) -> int:
         return self.values[self._off(n, "M1AR" if self.cr(n) & CR_CT else "M0AR")]
@@ -152,7 +153,8 @@ class Dma(Peripheral):
             return 0
         uc, now = self.board.uc, self.board.clock.now
         if not self._mem_ok(n):
-            why = f"memory address 0x{self._mem_base(n):08X} not reachable by {self.name} (DTCM/ITCM are CPU-only)"
+            why = f"memory address 0x{self._mem_base(n):08X} not reachable by {self.name} " \
+                  f"(not RAM, or {'/'.join(self.CPU_ONLY_RAM)}: CPU-only)"
             self.transfer_errors.append((now, n, why))
             if self.src[n] is not None:
                 self.src[n].lost.append((now, data[0], f"{self.name} stream {n} transfer error: {why}"))
