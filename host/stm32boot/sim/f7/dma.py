@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ..periph.dma import Dma, _REG_KINDS
 from ..regs import RO, WO, Field, Reg
+from .reset_line import HeldInReset
 
 _CR_FIELDS = (Field("EN", 0), Field("DMEIE", 1), Field("TEIE", 2), Field("HTIE", 3), Field("TCIE", 4),
               Field("PFCTRL", 5), Field("DIR", 6, 2), Field("CIRC", 8), Field("PINC", 9), Field("MINC", 10),
@@ -35,7 +36,8 @@ def _stream_regs(n: int):
                                                         Field("FS", 3, 3, access=RO), Field("FEIE", 7))))
 
 
-class DmaF7(Dma):
+class DmaF7(HeldInReset, Dma):
+    """Also silent while its RCC reset bit is held (AHB1RSTR)."""
     C_PREFIX = "DMA"
     C_FIELD_ALIASES = {f"S{n}{k}": f"Sx{k}" for n in range(8) for k in _REG_KINDS}
     CPU_ONLY_RAM = ("ITCM",)
