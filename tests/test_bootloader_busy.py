@@ -62,7 +62,7 @@ def test_internal_flash_words_do_not_cost_a_single_byte_of_the_link():
 def test_nor_stuck_busy_is_reported_as_a_timeout_and_the_board_keeps_answering():
     # A sector erase taking 1 s: past the 400 ms maximum the driver allows (docs/performance.md).
     m, tg = connect(sector=ms(1000))
-    with pytest.raises(P.TargetError, match=r"ERASE failed at 0x90005000: NOR_TIMEOUT"):
+    with pytest.raises(P.TargetError, match=r"ERASE failed at 0x90005000 \(nor\): DEVICE_TIMEOUT: the memory stayed busy past its datasheet maximum"):
         tg.erase([NOR + 0x5000])
     assert tg.info().board == "h735"                 # still serving frames after the failure
     assert tg.read(APP, 32) == m.read(APP, 32)

@@ -1,6 +1,7 @@
 """The largest erase command that covers only what must be erased (issue 17): the bootloader's real C
 core (host-compiled, RAM memories that count their erase commands) behind the real host Target and
 plan, so the test sees which commands the board would run."""
+import dataclasses
 import random
 
 from stm32boot import boards
@@ -13,13 +14,15 @@ from protocol_link import CoreTransport, H735_MEMS
 
 H735 = boards.get("h735")
 KB = 1024
-APP, NOR = 0x0802_0000, 0x9000_0000
+NOR = H735.memory("nor").base
+APP = H735.memory("flash").base + H735.bootloader_size
+# The NOR with the erase commands of the parts: 64 KB blocks and a chip erase.
+UNITS = tuple(dataclasses.replace(m, block_size=64 * KB, chip_erase=True) if m.kind == "external_nor" else m
+              for m in H735_MEMS)
 
 
 def core(nor_units=True):
-    t = CoreTransport(mems=H735_MEMS)
-    if nor_units:
-        assert lib.hp_set_erase_units(1, 64 * KB, 1) == 0   # memory 1: the NOR, 64 KB blocks + chip erase
+    t = CoreTransport(mems=UNITS if nor_units else H735_MEMS)
     tg = Target(t)
     tg.hello()
     return t, tg
@@ -75,7 +78,7 @@ def test_whole_memory_erase_uses_one_chip_command_and_is_refused_without_one():
     assert units() == {"blocks": 0, "chip": 1}
     assert t.mem(NOR + 3 * KB * 1024, 16) == b"\xff" * 16
     # internal flash holds the bootloader: never erased whole, the host is told so and erases sectors
-    assert tg.erase_whole(0x0800_0000) is False
+    assert tg.erase_whole(H735.memory("flash").base) is False
     t2, tg2 = core(nor_units=False)
     tg2.write([(NOR, b"\x00" * 16)])
     assert tg2.erase_whole(NOR) is False
@@ -84,15 +87,10 @@ def test_whole_memory_erase_uses_one_chip_command_and_is_refused_without_one():
 
 def test_an_image_filling_the_whole_nor_is_erased_with_one_chip_command():
     t, tg = core()
-    size = H735_MEMS[1][2]
+    size = H735_MEMS[1].size
     img = merge([Segment(NOR, data(size, 3), "nor.bin")])
-    nor = boards.get("h735").memory_at(NOR)
-    small = boards.get("h735")
-    # the core's NOR is smaller than the board's: plan against a board whose NOR has the core's size
-    import dataclasses
-    small = dataclasses.replace(H735, memories=tuple(
-        dataclasses.replace(m, size=size, sectors=((size // (4 * KB), 4 * KB),)) if m is nor else m
-        for m in H735.memories))
+    # the core's NOR is smaller than the board's: plan against the memories the core serves
+    small = dataclasses.replace(H735, memories=H735_MEMS)
     res = planmod.execute(planmod.build(img, small), tg)
     assert units() == {"blocks": 0, "chip": 1}
     assert t.counters()["erases"] == 0 and res.erased == size // (4 * KB)

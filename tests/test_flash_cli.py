@@ -1,6 +1,8 @@
 """The uploader's commands as a user runs them (`stm32boot flash/verify/erase/read/info/reset/
 update-bootloader`), against a FakeTarget standing in for the board: messages, exit codes, and that
 every error leaves the board untouched."""
+import dataclasses
+
 import pytest
 
 from stm32boot import boards, session
@@ -8,7 +10,8 @@ from stm32boot.cli import main
 from uploader_fake import FakeTarget, make_elf
 
 H735 = boards.get("h735")
-APP, NOR = 0x0802_0000, 0x9000_0000
+NOR = H735.memory("nor").base
+APP = H735.memory("flash").base + H735.bootloader_size
 
 
 class DeadPort(OSError):
@@ -216,12 +219,14 @@ def test_bootloader_geometry_disagreeing_with_the_board_is_refused(board, tmp_pa
 
     def info():
         i = real_info()
-        i.memories = [i.memories[0], ("nor", NOR, 64 << 20, 64 * 1024, 2, 256, 0xFF)]
+        nor = i.memories[1]
+        i.memories = [i.memories[0], dataclasses.replace(nor, sectors=((nor.size // (64 << 10), 64 << 10),))]
         return i
     board.info = info
     assert main(["flash", demo_elf(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "describes nor as" in err and "sectors 0x10000" in err and "sectors 0x1000" in err
+    assert "the bootloader describes nor as" in err and f"sectors {H735.memory('nor').size // (64 << 10)} x 64 KB" in err \
+        and "sectors 16383 x 4 KB" in err
     assert untouched(board)
 
 

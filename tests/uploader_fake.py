@@ -76,9 +76,9 @@ class FakeTarget:
 
     # -- Target interface --
     def info(self):
-        mems = [(m.name, m.base, m.size, m.sector_list()[0][1], m.program_unit, m.page_size, m.erased)
-                for m in self.board.memories]
-        return SimpleNamespace(protocol_version=2, bootloader_version="1.2", chip_id=self.chip_id,
+        from stm32boot._protocol import lib
+        mems = list(self.board.memories)      # a bootloader built for this board reports its description
+        return SimpleNamespace(protocol_version=lib.PROTO_VERSION, bootloader_version="1.2", chip_id=self.chip_id,
                                board=self.board_name, memories=mems, max_payload=4112, baud=115200,
                                app_committed=self.record is not None)
 

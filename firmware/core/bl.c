@@ -136,7 +136,7 @@ static uint16_t do_hello(const uint8_t *p, uint16_t len, struct proto_status *st
 {
     (void)p; (void)len;
     unsigned n;
-    const struct flashdev *const *mems = port_mems(&n);
+    (void)port_mems(&n);
     struct proto_info info;
     memset(&info, 0, sizeof info);
     info.proto_version = PROTO_VERSION;
@@ -146,38 +146,56 @@ static uint16_t do_hello(const uint8_t *p, uint16_t len, struct proto_status *st
     info.max_baud = port_uart_max_baud();
     info.max_payload = PROTO_MAX_PAYLOAD;
     info.window = PROTO_WINDOW;
-    info.n_mems = (uint8_t)n;
+    info.n_mems = (uint8_t)(n < PROTO_MAX_MEMS ? n : PROTO_MAX_MEMS);
     name_copy(info.board, port_board_name(), sizeof info.board);
     info.app_committed = (uint8_t)apprec_valid();
-    uint8_t *out = reply_data();
-    memcpy(out, &info, sizeof info);
-    out += sizeof info;
-    for (unsigned i = 0; i < n && i < PROTO_MAX_MEMS; i++) {
-        struct proto_mem m;
-        memset(&m, 0, sizeof m);
-        name_copy(m.name, mems[i]->name, sizeof m.name);
-        m.base = mems[i]->base;
-        m.size = mems[i]->size;
-        m.sector_size = mems[i]->sector_size;
-        m.protected_size = mems[i]->protected_size;
-        m.program_unit = mems[i]->program_unit;
-        m.page_size = mems[i]->page_size;
-        m.erased = mems[i]->erased;
-        m.kind = mems[i]->kind;
-        memcpy(out, &m, sizeof m);
-        out += sizeof m;
-    }
+    memcpy(reply_data(), &info, sizeof info);   /* the memories: CMD_MEMORY (protocol.h, connecting) */
     st->status = ST_OK;
-    return (uint16_t)(out - reply_data());
+    return sizeof info;
 }
 
-/* Sectors listed from entry i on that are consecutive in address (and in one memory). */
-static uint32_t run_length(const uint8_t *p, uint16_t len, uint16_t i, uint32_t sector)
+/* CMD_MEMORY: memory `index` as proto_mem + its sector runs. */
+static uint16_t do_memory(const uint8_t *p, uint16_t len, struct proto_status *st)
 {
-    uint32_t n = 1, a = rd32(p + i);
-    for (uint16_t k = (uint16_t)(i + 4u); k < len && rd32(p + k) == a + n * sector; k += 4)
+    unsigned n;
+    const struct flashdev *const *mems = port_mems(&n);
+    if (len != sizeof(struct proto_memory_req)) { st->status = ST_BAD_LEN; return 0; }
+    if (p[0] >= n || p[0] >= PROTO_MAX_MEMS) { st->status = ST_ADDR_OUT_OF_RANGE; st->detail = n; return 0; }
+    const struct flashdev *d = mems[p[0]];
+    struct proto_mem m;
+    memset(&m, 0, sizeof m);
+    name_copy(m.name, d->name, sizeof m.name);
+    m.base = d->base;
+    m.size = d->size;
+    m.protected_size = d->protected_size;
+    m.block_size = d->ops->erase_unit ? d->block_size : 0;
+    m.program_unit = d->program_unit;
+    m.page_size = d->page_size;
+    m.erased = d->erased;
+    m.kind = d->kind;
+    m.n_runs = d->n_runs <= PROTO_MAX_RUNS ? d->n_runs : PROTO_MAX_RUNS;
+    m.chip_erase = d->ops->erase_unit && d->chip_erase;
+    uint8_t *out = reply_data();
+    memcpy(out, &m, sizeof m);
+    memcpy(out + sizeof m, d->runs, m.n_runs * sizeof(struct proto_run));
+    st->status = ST_OK;
+    return (uint16_t)(sizeof m + m.n_runs * sizeof(struct proto_run));
+}
+
+/* How many entries from entry i on list address-consecutive sectors of d that together cover exactly
+ * `bytes` from the first one's start; 0 when the list stops short. Sectors may differ in size. */
+static uint32_t entries_covering(const struct flashdev *d, const uint8_t *p, uint16_t len, uint16_t i,
+                                 uint32_t bytes)
+{
+    uint32_t a = rd32(p + i), covered = 0, n = 0;
+    for (uint16_t k = i; k < len && rd32(p + k) == a + covered; k += 4) {
+        uint32_t sz = fd_sector_at(d, a + covered);
+        if (!sz) break;
+        covered += sz;
         n++;
-    return n;
+        if (covered >= bytes) return covered == bytes ? n : 0;
+    }
+    return 0;
 }
 
 /* Before the first change after a commit: the application is no longer valid (apprec.h). 0 on failure. */
@@ -213,7 +231,7 @@ static void do_erase(const uint8_t *p, uint16_t len, struct proto_status *st)
         }
         const struct flashdev *d = find(a, 1, st);
         if (!d) return;
-        if ((a - d->base) % d->sector_size) { st->status = ST_ALIGN; st->addr = a; return; }
+        if (!fd_sector_at(d, a)) { st->status = ST_ALIGN; st->addr = a; return; }
     }
     if (!invalidate(st)) return;
     for (uint16_t i = 0; i < len; ) {
@@ -221,12 +239,15 @@ static void do_erase(const uint8_t *p, uint16_t len, struct proto_status *st)
         const struct flashdev *d = find(a & ~PROTO_ERASE_WHOLE, 1, st);
         struct fd_result r = { a & ~PROTO_ERASE_WHOLE, 0 };
         int s;
+        uint32_t block = 0;
+        if (!(a & PROTO_ERASE_WHOLE) && d->ops->erase_unit && d->block_size > fd_sector_at(d, a) &&
+            (a - d->base) % d->block_size == 0)
+            block = entries_covering(d, p, len, i, d->block_size);
         if (a & PROTO_ERASE_WHOLE) {
             s = d->ops->erase_unit(d, d->base, d->size, &r);
-        } else if (d->ops->erase_unit && d->block_size > d->sector_size && (a - d->base) % d->block_size == 0 &&
-                   run_length(p, len, i, d->sector_size) * d->sector_size >= d->block_size) {
+        } else if (block) {   /* the listed sectors fill the block exactly: one block command */
             s = d->ops->erase_unit(d, a, d->block_size, &r);
-            step = d->block_size / d->sector_size * 4u;
+            step = block * 4u;
         } else {
             s = d->ops->erase(d, a, &r);
         }
@@ -286,10 +307,11 @@ static uint16_t do_crc(const uint8_t *p, uint16_t len, struct proto_status *st)
             if (a >= mems[k]->base && a - mems[k]->base < mems[k]->size && n <= mems[k]->size - (a - mems[k]->base))
                 d = mems[k];
         if (!d) { st->status = ST_ADDR_OUT_OF_RANGE; st->addr = a; return 0; }
-        if (vb_release() && (n == 0 || (a - d->base) % d->sector_size || n % d->sector_size)) {
+        if (vb_release() && (n == 0 || !fd_sector_at(d, a) ||
+                             (a + n != d->base + d->size && !fd_sector_at(d, a + n)))) {
             st->status = ST_REFUSED;   /* the CRC of a few bytes would reveal them: whole sectors only */
             st->addr = a;
-            st->detail = d->sector_size;
+            st->detail = fd_sector_at(d, a);
             return 0;
         }
         struct fd_result r = { a, 0 };
@@ -374,8 +396,9 @@ static void handle(const struct frame *f)
             reply(cmd, 0, seq, &st, 0);
             return;
         }
-        if (cmd == CMD_READ || cmd == CMD_CRC) {  /* change nothing: run again for the data */
-            uint16_t extra = cmd == CMD_READ ? do_read(p, len, &st) : do_crc(p, len, &st);
+        if (cmd == CMD_READ || cmd == CMD_CRC || cmd == CMD_MEMORY) {  /* change nothing: run again for the data */
+            uint16_t extra = cmd == CMD_READ ? do_read(p, len, &st) : cmd == CMD_CRC ? do_crc(p, len, &st)
+                                                                                      : do_memory(p, len, &st);
             reply(cmd, PROTO_FLAG_DUP, seq, &st, st.status == ST_OK ? extra : 0);
             return;
         }
@@ -390,6 +413,7 @@ static void handle(const struct frame *f)
     case CMD_WRITE: do_write(p, len, &st); break;
     case CMD_READ: extra = do_read(p, len, &st); break;
     case CMD_CRC: extra = do_crc(p, len, &st); break;
+    case CMD_MEMORY: extra = do_memory(p, len, &st); break;
     case CMD_SET_BAUD: {
         if (len != sizeof(struct proto_baud_req)) { st.status = ST_BAD_LEN; break; }
         uint32_t want = rd32(p), win = rd32(p + 4), old = port_uart_baud();

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from . import boards
+from ._protocol import lib
+from .boards import Memory
 from .cli import CliError
 from .image import ImageError
 from .plan import PlanError, VerifyError
@@ -181,28 +183,29 @@ def check_identity(board: boards.Board, info) -> None:
             f"pass the right --board or connect the right board")
 
 
-def _field(m, name: str, index: int):
-    return getattr(m, name) if hasattr(m, name) else tuple(m)[index]
+def _runs_text(sectors) -> str:
+    return " + ".join(f"{n} x {size >> 10} KB" if size % 1024 == 0 else f"{n} x {size} B" for n, size in sectors)
 
 
 def check_geometry(board: boards.Board, info) -> None:
-    """The bootloader's memories must match the board description the plan is made from (base,
-    size, sector size, page size), or every sector address would be wrong: refuse before erasing."""
-    reported = {_field(m, "name", 0): m for m in getattr(info, "memories", ()) or ()}
+    """The bootloader's memories must match the board description the plan is made from (base, size,
+    sector runs, program unit, page size), or every sector address would be wrong: refuse before erasing.
+    A bootloader of an older protocol reported one sector size per memory: only its base and size are
+    compared (it is refused any change anyway, and can still be updated)."""
+    reported = {m.name: m for m in getattr(info, "memories", ()) or ()}
+    old = getattr(info, "protocol_version", lib.PROTO_VERSION) < lib.PROTO_VERSION
     for mem in board.memories:
         m = reported.get(mem.name)
         if m is None:
             raise CliError(f"the bootloader does not report the {mem.name} memory that board "
-                           f"{board.name} describes: update the bootloader (`doit flash-loader`)")
-        sector = _field(m, "sectors", 3)
-        want = (mem.base, mem.size, mem.sector_list()[0][1], mem.page_size)
-        got = (_field(m, "base", 1), _field(m, "size", 2),
-               sector if isinstance(sector, int) else want[2], _field(m, "page_size", 5))
+                           f"{board.name} describes: update the bootloader (`doit flash-loader board={board.name}`)")
+        got, want = (m.geometry(), mem.geometry()) if not old else ((m.base, m.size), (mem.base, mem.size))
         if got != want:
-            fmt = "base 0x{:08X}, size 0x{:X}, sectors 0x{:X}, pages {}"
-            raise CliError(f"the bootloader describes {mem.name} as {fmt.format(*got)} but board "
-                           f"{board.name} says {fmt.format(*want)}: tool and bootloader disagree; "
-                           f"update whichever is older")
+            def fmt(x: Memory) -> str:
+                return (f"base 0x{x.base:08X}, size 0x{x.size:X}, sectors {_runs_text(x.sectors)}, "
+                        f"program unit {x.program_unit}, pages {x.page_size}")
+            raise CliError(f"the bootloader describes {mem.name} as {fmt(m)} but board {board.name} says "
+                           f"{fmt(mem)}: tool and bootloader disagree; update whichever is older")
 
 
 @contextlib.contextmanager
