@@ -7,9 +7,11 @@ import cpu  # noqa: E402  firmware/cpu.py
 
 sys.path.pop(0)
 
-CORE = ["firmware/core/frame.c", "firmware/core/bl.c", "firmware/core/apprec.c", "native/crc32.c"]
-DRIVERS = ["firmware/drivers/" + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c", "octospi.c", "ospim.c",
-                                              "mx25lm.c", "mx25lm_h735dk.c", "uart_dma.c")]
+CORE = ["firmware/core/" + f for f in ("frame.c", "bl.c", "memcmd.c", "update.c", "apprec.c", "boot.c")] + \
+    ["native/crc32.c"]
+H7_DRIVERS = "firmware/drivers/h7/"
+DRIVERS = [H7_DRIVERS + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c", "octospi.c", "ospim.c", "mx25lm.c",
+                                    "uart_dma.c")]
 H735 = "firmware/boards/h735/"
 TABLE = "build/gen/h735/demo_table.c"
 TABLE_SIZE, TABLE_SEED = 128 * 1024, 735
@@ -17,15 +19,15 @@ TABLE_SIZE, TABLE_SEED = 128 * 1024, 735
 IMAGES = [
     dict(name="h735-bootloader",
          sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
-         [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "ident.c")],
+         [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c", "ident.c")],
          ldscript=H735 + "bootloader.ld", out="build/firmware/h735/bootloader.elf", cpu=cpu.H7,
-         includes=["firmware/core", H735], bin=True),
+         includes=["firmware/core", "firmware", H735], bin=True),
     dict(name="h735-demo",
-         sources=["firmware/port/h735/startup.c", "native/crc32.c", "firmware/drivers/clock.c",
-                  "firmware/drivers/gpio.c", "firmware/drivers/usart.c", "firmware/app/blreq.c", H735 + "demo/main.c",
-                  TABLE],
+         sources=["firmware/port/h735/startup.c", "native/crc32.c", H7_DRIVERS + "clock.c",
+                  H7_DRIVERS + "gpio.c", H7_DRIVERS + "usart.c", "firmware/app/blreq.c", "firmware/app/banner.c",
+                  H735 + "demo/main.c", TABLE],
          ldscript=H735 + "demo/demo.ld", out="build/firmware/h735/demo.elf", cpu=cpu.H7,
-         includes=[H735, "firmware/app", "firmware/core"], generated=[TABLE]),
+         includes=[H735, "firmware", "firmware/app", "firmware/core"], generated=[TABLE]),
 ]
 
 F746 = "firmware/boards/f746/"
@@ -38,10 +40,11 @@ IMAGES += [
          ldscript=F746 + "bootloader.ld", out="build/firmware/f746/bootloader.elf", cpu=cpu.F7,
          includes=["firmware/core", "firmware", F746], bin=True),
     dict(name="f746-demo",
-         sources=[F746 + "startup.c", F746 + "wiring.c", "native/crc32.c", F746 + "demo/main.c", F746_TABLE] +
+         sources=[F746 + "startup.c", F746 + "wiring.c", "native/crc32.c", "firmware/app/banner.c", F746 + "demo/main.c",
+                  F746_TABLE] +
          ["firmware/drivers/f7/" + f for f in ("pins.c", "uart.c", "sysclk.c", "qspi.c")],
          ldscript=F746 + "demo/demo.ld", out="build/firmware/f746/demo.elf", cpu=cpu.F7,
-         includes=["firmware", F746], generated=[F746_TABLE]),
+         includes=["firmware", "firmware/app", F746], generated=[F746_TABLE]),
 ]
 
 FLASH_IMAGES = {"h735": "build/firmware/h735/demo.elf", "f746": "build/firmware/f746/demo.elf"}
@@ -75,19 +78,19 @@ def RELEASE(board, out):
         images=[
             dict(name="h735-bootloader",
                  sources=CORE + DRIVERS + ["firmware/port/h735/startup.c"] +
-                 [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "updater.c", "seccnt.c", "vb_hash.c",
-                                     "ident.c")] +
-                 ["firmware/drivers/hashunit.c"] +
+                 [H735 + f for f in ("main.c", "board.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c", "seccnt.c",
+                                     "vb_hash.c", "ident.c")] +
+                 [H7_DRIVERS + "hashunit.c"] +
                  ["firmware/core/verify.c", "native/sha256.c", "native/ed25519.c", f"{out}/gen/release_key.c"],
                  ldscript=H735 + "bootloader_release.ld", out=f"{out}/bootloader.elf", cpu=cpu.H7,
-                 includes=["firmware/core", H735, "firmware/drivers"], defines={"STM32BOOT_RELEASE": "1"},
+                 includes=["firmware/core", "firmware", H735], defines={"STM32BOOT_RELEASE": "1"},
                  generated=[f"{out}/gen/release_key.c"], bin=True),
             dict(name="h735-demo",
-                 sources=["firmware/port/h735/startup.c", "native/crc32.c", "firmware/drivers/clock.c",
-                          "firmware/drivers/gpio.c", "firmware/drivers/usart.c", "firmware/app/blreq.c",
-                          H735 + "demo/main.c", TABLE],
+                 sources=["firmware/port/h735/startup.c", "native/crc32.c", H7_DRIVERS + "clock.c",
+                          H7_DRIVERS + "gpio.c", H7_DRIVERS + "usart.c", "firmware/app/blreq.c",
+                          "firmware/app/banner.c", H735 + "demo/main.c", TABLE],
                  ldscript=H735 + "demo/demo_release.ld", out=f"{out}/demo.elf", cpu=cpu.H7,
                  ldflags=["-Wl,-n"],   # no page alignment: the ELF headers must not load below the payload
-                 includes=[H735, "firmware/app", "firmware/core"], generated=[TABLE]),
+                 includes=[H735, "firmware", "firmware/app", "firmware/core"], generated=[TABLE]),
         ],
     )

@@ -1,6 +1,6 @@
 """External loaders (.stldr) built by `doit loaders` (docs/external-loader-abi.md; issue 5).
 
-Each loader is the same driver sources the bootloader uses (firmware/drivers/) plus a thin front end
+Each loader is the same driver sources the bootloader uses (firmware/drivers/<family>/, the board wiring from firmware/boards/<board>/) plus a thin front end
 (loaders/<board>/loader.c) and a StorageInfo generated from the board description.
 """
 import os
@@ -12,8 +12,8 @@ import cpu  # noqa: E402  firmware/cpu.py
 sys.path.pop(0)
 PY = os.environ.get("PYTHON") or sys.executable
 
-H7_DRIVERS = ["firmware/drivers/octospi.c", "firmware/drivers/ospim.c", "firmware/drivers/mx25lm.c",
-              "firmware/drivers/mx25lm_h735dk.c", "firmware/drivers/clock.c", "firmware/drivers/gpio.c"]
+H7_DRIVERS = ["firmware/drivers/h7/" + f for f in ("octospi.c", "ospim.c", "mx25lm.c", "clock.c", "gpio.c")] + \
+    ["firmware/boards/h735/mx25lm_h735dk.c"]
 F7_DRIVERS = ["firmware/drivers/f7/" + f for f in ("qspi.c", "qnor.c", "sysclk.c", "pins.c")] + \
     ["firmware/boards/f746/wiring.c"]
 

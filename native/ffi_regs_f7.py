@@ -12,7 +12,7 @@ from ffibuild import REGS, build, regs_builder  # noqa: E402
 
 MODULE = "stm32boot._regs_f7"
 
-ffibuilder = regs_builder(MODULE, os.path.join(REGS, "stm32f7"))
+ffibuilder = regs_builder(MODULE, [os.path.join(REGS, "stm32f7")])
 
 if __name__ == "__main__":
     build(ffibuilder, MODULE)

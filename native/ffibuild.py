@@ -61,16 +61,16 @@ def macro_names(paths: list[str]) -> list[str]:
     return names
 
 
-def regs_builder(module: str, regs_dir: str) -> FFI:
-    """A module exposing every integer macro of regs_dir/*.h; cffi's `#define NAME ...` makes the C compiler,
-    not a Python parser, evaluate each expression."""
-    headers = sorted(glob.glob(os.path.join(regs_dir, "*.h")))
+def regs_builder(module: str, regs_dirs: list[str]) -> FFI:
+    """A module exposing every integer macro of each regs_dirs/*.h; cffi's `#define NAME ...` makes the C
+    compiler, not a Python parser, evaluate each expression."""
+    headers = [h for d in regs_dirs for h in sorted(glob.glob(os.path.join(d, "*.h")))]
     ffibuilder = FFI()
     ffibuilder.cdef("\n".join(f"#define {n} ..." for n in macro_names(headers)))
     ffibuilder.set_source(
         module,
         "".join(f'#include "{os.path.basename(h)}"\n' for h in headers),
-        include_dirs=[regs_dir],
+        include_dirs=list(regs_dirs),
         extra_compile_args=["-std=c11", "-Wall", "-Werror"],
     )
     return ffibuilder

@@ -4,6 +4,8 @@ plan, so the test sees which commands the board would run."""
 import dataclasses
 import random
 
+import pytest
+
 from stm32boot import boards
 from stm32boot import plan as planmod
 from stm32boot._protocol import ffi, lib
@@ -117,5 +119,47 @@ def test_the_simulated_h735_bootloader_erases_whole_nor_blocks_with_one_command(
         assert res.erased == 35
         assert changes.count(64 * KB) == 2 and changes.count(4 * KB) == 3
         assert tg.read(NOR + 60 * KB, 136 * KB + 100) == img.chunks[0][1]
+    finally:
+        tg.close()
+
+
+F746 = boards.get("f746")
+
+
+def _sim_f746(part):
+    import os
+    from stm32boot.sim.board import build
+    from stm32boot.sim_link import SimTransport
+    from stm32boot.target import open_target
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    m = build(F746, state_dir=None, warn=lambda *a: None, nor=part)
+    m.load_elf(os.path.join(root, "build", "firmware", "f746", "bootloader.elf"))
+    m.reset()
+    changes = []
+    m.nor.listeners.append(lambda lo, hi: changes.append(hi - lo))
+    return m, changes, open_target(F746, transport=SimTransport(F746, machine=m))
+
+
+@pytest.mark.parametrize("part", F746.nor.parts)
+def test_the_simulated_f746_bootloader_erases_whole_nor_blocks_and_the_chip_with_one_command(part):
+    """The real F746 bootloader on the simulated board, with either NOR part fitted: the part's model sees
+    64 KB block erases (0xD8) for the whole aligned blocks and 4 KB subsector erases (0x20) for the rest;
+    a NOR rewritten whole is erased with one chip erase (0xC7), and the board holds the image."""
+    nor = F746.memory("nor").base
+    m, changes, tg = _sim_f746(part)
+    try:
+        mem = tg.info().memories[1]
+        assert (mem.block_size, mem.chip_erase) == (64 * KB, True)   # what the bootloader reports
+        img = merge([Segment(nor + 60 * KB, data(136 * KB + 100, 5), "nor.bin")])
+        res = planmod.execute(planmod.build(img, F746), tg)
+        assert res.erased == 35
+        assert changes.count(64 * KB) == 2 and changes.count(4 * KB) == 3
+        assert tg.read(nor + 60 * KB, 136 * KB + 100) == img.chunks[0][1]
+        del changes[:]
+        t0 = tg.virtual_seconds
+        assert tg.erase_whole(nor) is True
+        assert changes == [16 * 1024 * KB]                      # the whole device, one command
+        assert tg.read(nor + 60 * KB, 256) == b"\xff" * 256
+        assert tg.virtual_seconds - t0 >= 30                    # datasheet typical chip erase: 40 s / 170 s
     finally:
         tg.close()

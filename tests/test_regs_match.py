@@ -1,5 +1,6 @@
 """One source of truth: every register offset and field that a simulator model declares must match the C
-register headers the firmware is built with (values from the C compiler through stm32boot._regs).
+register headers the firmware is built with (firmware/regs/*.h and firmware/regs/stm32h7/*.h; values from the C
+compiler through stm32boot._regs).
 
 Mapping (explicit and simple): a model class sets C_PREFIX (e.g. "USART"); register R of that model is
 C macro PREFIX_R (its offset); field F of R is PREFIX_R_F (a 1-bit field: the bit mask, or PREFIX_R_F_Pos),
@@ -54,7 +55,7 @@ def test_model_matches_c_headers(key):
         macro = f"{prefix}_{r.name}"
         off = c(macro)
         if off is None:
-            problems.append(f"{macro} missing from firmware/regs (model offset 0x{r.offset:X})")
+            problems.append(f"{macro} missing from the H7 register headers (model offset 0x{r.offset:X})")
         elif off != r.offset:
             problems.append(f"{macro}: C 0x{off:X} != model 0x{r.offset:X}")
         for f in r.fields:
@@ -68,7 +69,7 @@ def test_model_matches_c_headers(key):
                                 f"{f.lsb + f.width - 1}:{f.lsb})")
             elif pos != f.lsb or (msk is not None and msk != f.mask) or (msk is None and f.width > 1):
                 problems.append(f"{fname}: C pos {pos} mask {msk} != model bits {f.lsb + f.width - 1}:{f.lsb}")
-    assert not problems, f"{key} vs firmware/regs:\n  " + "\n  ".join(problems)
+    assert not problems, f"{key} vs the H7 register headers:\n  " + "\n  ".join(problems)
 
 
 def test_a_wrong_offset_would_be_caught():

@@ -1,4 +1,4 @@
-"""USART3 RX by DMA proven from the firmware side: tests/firmware/dma runs firmware/drivers/uart_dma.c on the
+"""USART3 RX by DMA proven from the firmware side: tests/firmware/dma runs firmware/drivers/h7/uart_dma.c on the
 simulated H735 (DMA1 + DMAMUX1 + USART3 models) and reports what it received over USART3."""
 import os
 import struct

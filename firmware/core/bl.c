@@ -1,20 +1,19 @@
-/* Command dispatch and the sequence rules of protocol.h. One frame is handled at a time; while a flash
- * operation waits, fd_idle() keeps the receiver filling the other buffers.
- *
- * Durability invariant (apprec.h): an application is valid only when its whole session completed.
- * Every ERASE and WRITE first invalidates the application record (apprec_open, once until the next
- * commit); CMD_COMMIT, which the host sends only after verifying every range, writes it last. */
+/* The session: frames in, replies out, the sequence rules of protocol.h, HELLO, baud rate changes and
+ * reset; the memory commands are memcmd.c's, self-update update.c's. One frame is handled at a time;
+ * while a flash operation waits, fd_idle() keeps the receiver filling the other buffers. */
 #include <string.h>
 #include "apprec.h"
 #include "bl.h"
 #include "frame.h"
 #include "flashdev.h"
+#include "le.h"
+#include "memcmd.h"
 #include "port.h"
-#include "crc32.h"
+#include "update.h"
 #include "verify.h"
 
-#define CACHE 64u
-#define GAP_MS 50u   /* silence inside a frame that abandons it (protocol.h resync rule) */   /* recorded replies; >= PROTO_WINDOW so any retransmission in a window is found */
+#define CACHE 64u    /* recorded replies; >= PROTO_WINDOW so any retransmission in a window is found */
+#define GAP_MS 50u   /* silence inside a frame that abandons it (protocol.h resync rule) */
 
 struct cached { uint16_t seq; uint8_t valid; struct proto_status st; };
 
@@ -58,13 +57,7 @@ void fd_idle(void) { (void)drain(); }
 
 uint32_t fd_crc_mapped(uint32_t addr, uint32_t len)
 {
-    uint32_t c = 0xFFFFFFFFu;
-    for (uint32_t off = 0; off < len; off += 256u) {
-        uint32_t n = len - off < 256u ? len - off : 256u;
-        c = crc32_mpeg2(c, (const void *)(uintptr_t)(addr + off), n);
-        fd_idle();
-    }
-    return c;
+    return crc32_steps(0xFFFFFFFFu, (const uint8_t *)(uintptr_t)addr, len, fd_idle);
 }
 
 void fd_wait(void)
@@ -98,40 +91,6 @@ static void reply(uint8_t cmd, uint8_t flags, uint16_t seq, const struct proto_s
 
 static uint8_t *reply_data(void) { return tx + PROTO_HDR_SIZE + sizeof(struct proto_status); }
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* The memory holding [addr, addr+len), or NULL; *st says why not (out of range / bootloader). */
-static const struct flashdev *find(uint32_t addr, uint32_t len, struct proto_status *st)
-{
-    unsigned n;
-    const struct flashdev *const *mems = port_mems(&n);
-    for (unsigned i = 0; i < n; i++) {
-        const struct flashdev *d = mems[i];
-        if (addr < d->base || addr - d->base >= d->size || len > d->size - (addr - d->base))
-            continue;
-        if (addr - d->base < d->protected_size) {
-            st->status = ST_PROTECTED_BOOTLOADER;
-            st->addr = addr;
-            st->detail = d->base + d->protected_size;
-            return 0;
-        }
-        return d;
-    }
-    st->status = ST_ADDR_OUT_OF_RANGE;
-    st->addr = addr;
-    return 0;
-}
-
-static void fail(struct proto_status *st, int status, const struct fd_result *r)
-{
-    st->status = (uint8_t)status;
-    st->addr = r->addr;
-    st->detail = r->detail;
-}
-
 static uint16_t do_hello(const uint8_t *p, uint16_t len, struct proto_status *st)
 {
     (void)p; (void)len;
@@ -154,214 +113,115 @@ static uint16_t do_hello(const uint8_t *p, uint16_t len, struct proto_status *st
     return sizeof info;
 }
 
-/* CMD_MEMORY: memory `index` as proto_mem + its sector runs. */
-static uint16_t do_memory(const uint8_t *p, uint16_t len, struct proto_status *st)
-{
-    unsigned n;
-    const struct flashdev *const *mems = port_mems(&n);
-    if (len != sizeof(struct proto_memory_req)) { st->status = ST_BAD_LEN; return 0; }
-    if (p[0] >= n || p[0] >= PROTO_MAX_MEMS) { st->status = ST_ADDR_OUT_OF_RANGE; st->detail = n; return 0; }
-    const struct flashdev *d = mems[p[0]];
-    struct proto_mem m;
-    memset(&m, 0, sizeof m);
-    name_copy(m.name, d->name, sizeof m.name);
-    m.base = d->base;
-    m.size = d->size;
-    m.protected_size = d->protected_size;
-    m.block_size = d->ops->erase_unit ? d->block_size : 0;
-    m.program_unit = d->program_unit;
-    m.page_size = d->page_size;
-    m.erased = d->erased;
-    m.kind = d->kind;
-    m.n_runs = d->n_runs <= PROTO_MAX_RUNS ? d->n_runs : PROTO_MAX_RUNS;
-    m.chip_erase = d->ops->erase_unit && d->chip_erase;
-    uint8_t *out = reply_data();
-    memcpy(out, &m, sizeof m);
-    memcpy(out + sizeof m, d->runs, m.n_runs * sizeof(struct proto_run));
-    st->status = ST_OK;
-    return (uint16_t)(sizeof m + m.n_runs * sizeof(struct proto_run));
-}
-
-/* How many entries from entry i on list address-consecutive sectors of d that together cover exactly
- * `bytes` from the first one's start; 0 when the list stops short. Sectors may differ in size. */
-static uint32_t entries_covering(const struct flashdev *d, const uint8_t *p, uint16_t len, uint16_t i,
-                                 uint32_t bytes)
-{
-    uint32_t a = rd32(p + i), covered = 0, n = 0;
-    for (uint16_t k = i; k < len && rd32(p + k) == a + covered; k += 4) {
-        uint32_t sz = fd_sector_at(d, a + covered);
-        if (!sz) break;
-        covered += sz;
-        n++;
-        if (covered >= bytes) return covered == bytes ? n : 0;
-    }
-    return 0;
-}
-
-/* Before the first change after a commit: the application is no longer valid (apprec.h). 0 on failure. */
-static int invalidate(struct proto_status *st)
-{
-    struct fd_result r = { 0, 0 };
-    int s = apprec_open(&r);
-    if (s != ST_OK) fail(st, s, &r);
-    return s == ST_OK;
-}
-
-static void do_commit(const uint8_t *p, uint16_t len, struct proto_status *st)
-{
-    if (len != sizeof(struct proto_commit_req)) { st->status = ST_BAD_LEN; return; }
-    struct fd_result r = { 0, 0 };
-    int s = apprec_commit(rd32(p), &r);
-    if (s != ST_OK) { fail(st, s, &r); return; }
-    st->status = ST_OK;
-}
-
-static void do_erase(const uint8_t *p, uint16_t len, struct proto_status *st)
-{
-    if (len % 4 || len == 0 || len / 4 > PROTO_MAX_SECTORS) { st->status = ST_BAD_LEN; return; }
-    for (uint16_t i = 0; i < len; i += 4) {  /* check the whole list before erasing anything */
-        uint32_t a = rd32(p + i);
-        if (a & PROTO_ERASE_WHOLE) {
-            const struct flashdev *d = find(a & ~PROTO_ERASE_WHOLE, 1, st);
-            if (!d) return;
-            if (a != (d->base | PROTO_ERASE_WHOLE) || !d->chip_erase || !d->ops->erase_unit || d->protected_size) {
-                st->status = ST_ALIGN; st->addr = a; return;
-            }
-            continue;
-        }
-        const struct flashdev *d = find(a, 1, st);
-        if (!d) return;
-        if (!fd_sector_at(d, a)) { st->status = ST_ALIGN; st->addr = a; return; }
-    }
-    if (!invalidate(st)) return;
-    for (uint16_t i = 0; i < len; ) {
-        uint32_t a = rd32(p + i), step = 4;
-        const struct flashdev *d = find(a & ~PROTO_ERASE_WHOLE, 1, st);
-        struct fd_result r = { a & ~PROTO_ERASE_WHOLE, 0 };
-        int s;
-        uint32_t block = 0;
-        if (!(a & PROTO_ERASE_WHOLE) && d->ops->erase_unit && d->block_size > fd_sector_at(d, a) &&
-            (a - d->base) % d->block_size == 0)
-            block = entries_covering(d, p, len, i, d->block_size);
-        if (a & PROTO_ERASE_WHOLE) {
-            s = d->ops->erase_unit(d, d->base, d->size, &r);
-        } else if (block) {   /* the listed sectors fill the block exactly: one block command */
-            s = d->ops->erase_unit(d, a, d->block_size, &r);
-            step = block * 4u;
-        } else {
-            s = d->ops->erase(d, a, &r);
-        }
-        if (s != ST_OK) { fail(st, s, &r); return; }
-        i = (uint16_t)(i + step);
-    }
-    st->status = ST_OK;
-}
-
-static void do_write(const uint8_t *p, uint16_t len, struct proto_status *st)
-{
-    if (len <= sizeof(struct proto_write_req) || len - sizeof(struct proto_write_req) > PROTO_MAX_DATA) {
-        st->status = ST_BAD_LEN;
-        return;
-    }
-    uint32_t a = rd32(p), n = len - sizeof(struct proto_write_req);
-    const struct flashdev *d = find(a, n, st);
-    if (!d) return;
-    if ((a - d->base) % d->program_unit || n % d->program_unit) { st->status = ST_ALIGN; st->addr = a; return; }
-    if (!invalidate(st)) return;
-    struct fd_result r = { a, 0 };
-    int s = d->ops->program(d, a, p + sizeof(struct proto_write_req), n, &r);
-    if (s != ST_OK) { fail(st, s, &r); return; }
-    st->status = ST_OK;
-}
-
-static uint16_t do_read(const uint8_t *p, uint16_t len, struct proto_status *st)
-{
-    if (len != sizeof(struct proto_read_req)) { st->status = ST_BAD_LEN; return 0; }
-    if (vb_release()) { st->status = ST_REFUSED; return 0; }   /* it would leak the protected application */
-    uint32_t a = rd32(p), n = rd32(p + 4);
-    if (n > PROTO_MAX_DATA) { st->status = ST_BAD_LEN; st->detail = PROTO_MAX_DATA; return 0; }
-    unsigned nm;
-    const struct flashdev *const *mems = port_mems(&nm);
-    const struct flashdev *d = 0;
-    for (unsigned i = 0; i < nm; i++)   /* reads may include the bootloader's own sector */
-        if (a >= mems[i]->base && a - mems[i]->base < mems[i]->size && n <= mems[i]->size - (a - mems[i]->base))
-            d = mems[i];
-    if (!d) { st->status = ST_ADDR_OUT_OF_RANGE; st->addr = a; return 0; }
-    struct fd_result r = { a, 0 };
-    int s = d->ops->read(d, a, reply_data(), n, &r);
-    if (s != ST_OK) { fail(st, s, &r); return 0; }
-    st->status = ST_OK;
-    return (uint16_t)n;
-}
-
-static uint16_t do_crc(const uint8_t *p, uint16_t len, struct proto_status *st)
-{
-    if (len % 8 || len == 0 || len / 8 > PROTO_MAX_RANGES) { st->status = ST_BAD_LEN; return 0; }
-    uint8_t *out = reply_data();
-    unsigned nm;
-    const struct flashdev *const *mems = port_mems(&nm);
-    for (uint16_t i = 0; i < len; i += 8) {
-        uint32_t a = rd32(p + i), n = rd32(p + i + 4), c = 0;
-        const struct flashdev *d = 0;
-        for (unsigned k = 0; k < nm; k++)
-            if (a >= mems[k]->base && a - mems[k]->base < mems[k]->size && n <= mems[k]->size - (a - mems[k]->base))
-                d = mems[k];
-        if (!d) { st->status = ST_ADDR_OUT_OF_RANGE; st->addr = a; return 0; }
-        if (vb_release() && (n == 0 || !fd_sector_at(d, a) ||
-                             (a + n != d->base + d->size && !fd_sector_at(d, a + n)))) {
-            st->status = ST_REFUSED;   /* the CRC of a few bytes would reveal them: whole sectors only */
-            st->addr = a;
-            st->detail = fd_sector_at(d, a);
-            return 0;
-        }
-        struct fd_result r = { a, 0 };
-        int s = d->ops->crc(d, a, n, &c, &r);
-        if (s != ST_OK) { fail(st, s, &r); return 0; }
-        memcpy(out + i / 2, &c, 4);
-    }
-    st->status = ST_OK;
-    return (uint16_t)(len / 2);
-}
-
-static void do_stage(const uint8_t *p, uint16_t len, struct proto_status *st)
-{
-    uint32_t size;
-    uint8_t *stage = port_stage(&size);
-    if (!stage) { st->status = ST_BAD_CMD; return; }
-    if (len <= sizeof(struct proto_write_req)) { st->status = ST_BAD_LEN; return; }
-    uint32_t off = rd32(p), n = len - sizeof(struct proto_write_req);
-    if (off > size || n > size - off) { st->status = ST_ADDR_OUT_OF_RANGE; st->addr = off; st->detail = size; return; }
-    memcpy(stage + off, p + sizeof(struct proto_write_req), n);
-    st->status = ST_OK;
-}
-
-/* Returns 1 when the update may start (after the reply left); *out_len: the bytes to write. */
-static int check_update(const uint8_t *p, uint16_t len, struct proto_status *st, uint32_t *out_len)
-{
-    uint32_t size;
-    const uint8_t *stage = port_stage(&size);
-    if (!stage) { st->status = ST_BAD_CMD; return 0; }
-    if (len != sizeof(struct proto_update_req)) { st->status = ST_BAD_LEN; return 0; }
-    uint32_t n = rd32(p), want = rd32(p + 4), got = 0xFFFFFFFFu;
-    if (n == 0 || n > size) { st->status = ST_BAD_IMAGE; st->detail = size; return 0; }
-    for (uint32_t off = 0; off < n; off += 256u) {
-        got = crc32_mpeg2(got, stage + off, n - off < 256u ? n - off : 256u);
-        fd_idle();
-    }
-    if (got != want) { st->status = ST_BAD_IMAGE; st->detail = got; return 0; }
-    int vb = vb_check_update((uint8_t *)stage, &n, size);   /* release: signed, same key, not older */
-    if (vb != BOOT_VERIFIED) { st->status = ST_BAD_IMAGE; st->addr = 0; st->detail = (uint32_t)vb; return 0; }
-    *out_len = n;
-    st->status = (uint8_t)port_check_bootloader(stage, n);
-    return st->status == ST_OK;
-}
-
 static void record(uint16_t seq, const struct proto_status *st)
 {
     struct cached *c = &cache[seq % CACHE];
     c->seq = seq;
     c->valid = 1;
     c->st = *st;
+}
+
+/* Answer the request just applied; its status is kept for a retransmission of it. */
+static void answer(uint8_t cmd, uint16_t seq, const struct proto_status *st, uint16_t extra)
+{
+    record(seq, st);
+    reply(cmd, 0, seq, st, extra);
+}
+
+/* CMD_HELLO (re)starts the session: the next expected seq follows the HELLO's. */
+static void start_session(const uint8_t *p, uint16_t len, uint16_t seq, struct proto_status *st)
+{
+    memset(cache, 0, sizeof cache);
+    session = 1;
+    expected = (uint16_t)(seq + 1);
+    baud_trial.active = 0;
+    uint16_t extra = do_hello(p, len, st);
+    answer(CMD_HELLO, seq, st, extra);
+}
+
+/* A request that is not the expected one: a retransmission of one recently applied gets its reply again,
+ * never the command applied twice (READ, CRC and MEMORY change nothing: they run again for the data);
+ * anything else is a sequence error naming the expected seq. */
+static void answer_repeat(uint8_t cmd, uint16_t seq, const uint8_t *p, uint16_t len, struct proto_status *st)
+{
+    uint16_t ahead = (uint16_t)(seq - expected), behind = (uint16_t)(expected - seq);
+    const struct cached *c = &cache[seq % CACHE];
+    if (ahead < 0x8000u || behind > CACHE || !c->valid || c->seq != seq) {
+        st->status = ST_SEQ_ERROR;
+        st->detail = expected;
+        reply(cmd, 0, seq, st, 0);
+        return;
+    }
+    if (cmd == CMD_READ || cmd == CMD_CRC || cmd == CMD_MEMORY) {
+        uint16_t extra = cmd == CMD_READ ? memcmd_read(p, len, st, reply_data())
+                       : cmd == CMD_CRC ? memcmd_crc(p, len, st, reply_data()) : memcmd_memory(p, len, st, reply_data());
+        reply(cmd, PROTO_FLAG_DUP, seq, st, st->status == ST_OK ? extra : 0);
+        return;
+    }
+    reply(cmd, PROTO_FLAG_DUP, seq, &c->st, 0);
+}
+
+/* CMD_SET_BAUD: acknowledged at the old rate, then the new rate is on trial until a HELLO arrives at it
+ * (bl_poll falls back to the old rate when none comes in the window). */
+static void set_baud(uint16_t seq, const uint8_t *p, uint16_t len, struct proto_status *st)
+{
+    if (len != sizeof(struct proto_baud_req)) { st->status = ST_BAD_LEN; answer(CMD_SET_BAUD, seq, st, 0); return; }
+    uint32_t want = rd32(p), win = rd32(p + 4), old = port_uart_baud();
+    answer(CMD_SET_BAUD, seq, st, 0);
+    port_uart_flush();
+    if (!port_uart_set_baud(want)) {   /* unreachable: stay; the host's HELLO at `want` fails */
+        port_uart_set_baud(old);
+        return;
+    }
+    baud_trial.active = 1;
+    baud_trial.old_baud = old;
+    baud_trial.deadline = port_millis() + (win ? win : PROTO_BAUD_WINDOW_MS);
+}
+
+/* CMD_UPDATE_BL: the staged image is checked, the reply leaves, then the board rewrites our sector. */
+static void update_bl(uint16_t seq, const uint8_t *p, uint16_t len, struct proto_status *st)
+{
+    uint32_t n = 0;
+    int ok = update_check(p, len, st, &n);
+    answer(CMD_UPDATE_BL, seq, st, 0);
+    if (!ok) return;
+    port_uart_flush();
+    port_update_bootloader(n);   /* does not return on a board */
+}
+
+/* CMD_RESET: the reply leaves before the reset. */
+static void reset(uint16_t seq, const uint8_t *p, uint16_t len, struct proto_status *st)
+{
+    uint32_t flags = len >= 4 ? rd32(p) : PROTO_RESET_RUN_APP;
+    answer(CMD_RESET, seq, st, 0);
+    port_uart_flush();
+    port_reset((int)(flags & PROTO_RESET_RUN_APP));
+}
+
+/* The expected request: applied once, then answered. */
+static void apply(uint8_t cmd, uint16_t seq, const uint8_t *p, uint16_t len, struct proto_status *st)
+{
+    uint16_t extra = 0;
+    expected++;
+    applied++;
+    switch (cmd) {
+    case CMD_ERASE: memcmd_erase(p, len, st); break;
+    case CMD_WRITE: memcmd_write(p, len, st); break;
+    case CMD_READ: extra = memcmd_read(p, len, st, reply_data()); break;
+    case CMD_CRC: extra = memcmd_crc(p, len, st, reply_data()); break;
+    case CMD_MEMORY: extra = memcmd_memory(p, len, st, reply_data()); break;
+    case CMD_COMMIT: memcmd_commit(p, len, st); break;
+    case CMD_STAGE: update_stage(p, len, st); break;
+    case CMD_BOOT_STATUS:
+        vb_status((struct proto_boot_status *)(void *)reply_data());
+        extra = sizeof(struct proto_boot_status);
+        break;
+    case CMD_SET_BAUD: set_baud(seq, p, len, st); return;
+    case CMD_UPDATE_BL: update_bl(seq, p, len, st); return;
+    case CMD_RESET: reset(seq, p, len, st); return;
+    default: st->status = ST_BAD_CMD; break;
+    }
+    answer(cmd, seq, st, st->status == ST_OK ? extra : 0);
 }
 
 static void handle(const struct frame *f)
@@ -374,91 +234,10 @@ static void handle(const struct frame *f)
     seen = 1;
     if (h->flags & PROTO_FLAG_REPLY) return;  /* our own echo or noise: never act on a reply */
     echo = h->flags & PROTO_FLAG_TRY_MASK;
-
-    if (cmd == CMD_HELLO) {  /* (re)starts the session */
-        memset(cache, 0, sizeof cache);
-        session = 1;
-        expected = (uint16_t)(seq + 1);
-        baud_trial.active = 0;
-        uint16_t extra = do_hello(p, len, &st);
-        record(seq, &st);
-        reply(cmd, 0, seq, &st, extra);
-        return;
-    }
+    if (cmd == CMD_HELLO) { start_session(p, len, seq, &st); return; }
     if (!session) { session = 1; expected = seq; }
-    uint16_t ahead = (uint16_t)(seq - expected);
-    if (ahead != 0) {
-        uint16_t behind = (uint16_t)(expected - seq);
-        const struct cached *c = &cache[seq % CACHE];
-        if (ahead < 0x8000u || behind > CACHE || !c->valid || c->seq != seq) {
-            st.status = ST_SEQ_ERROR;
-            st.detail = expected;
-            reply(cmd, 0, seq, &st, 0);
-            return;
-        }
-        if (cmd == CMD_READ || cmd == CMD_CRC || cmd == CMD_MEMORY) {  /* change nothing: run again for the data */
-            uint16_t extra = cmd == CMD_READ ? do_read(p, len, &st) : cmd == CMD_CRC ? do_crc(p, len, &st)
-                                                                                      : do_memory(p, len, &st);
-            reply(cmd, PROTO_FLAG_DUP, seq, &st, st.status == ST_OK ? extra : 0);
-            return;
-        }
-        reply(cmd, PROTO_FLAG_DUP, seq, &c->st, 0);  /* never applied twice */
-        return;
-    }
-    expected++;
-    applied++;
-    uint16_t extra = 0;
-    switch (cmd) {
-    case CMD_ERASE: do_erase(p, len, &st); break;
-    case CMD_WRITE: do_write(p, len, &st); break;
-    case CMD_READ: extra = do_read(p, len, &st); break;
-    case CMD_CRC: extra = do_crc(p, len, &st); break;
-    case CMD_MEMORY: extra = do_memory(p, len, &st); break;
-    case CMD_SET_BAUD: {
-        if (len != sizeof(struct proto_baud_req)) { st.status = ST_BAD_LEN; break; }
-        uint32_t want = rd32(p), win = rd32(p + 4), old = port_uart_baud();
-        record(seq, &st);
-        reply(cmd, 0, seq, &st, 0);        /* acknowledged at the old rate */
-        port_uart_flush();
-        if (!port_uart_set_baud(want)) {   /* unreachable: stay; the host's HELLO at `want` fails */
-            port_uart_set_baud(old);
-            return;
-        }
-        baud_trial.active = 1;
-        baud_trial.old_baud = old;
-        baud_trial.deadline = port_millis() + (win ? win : PROTO_BAUD_WINDOW_MS);
-        return;
-    }
-    case CMD_STAGE: do_stage(p, len, &st); break;
-    case CMD_COMMIT: do_commit(p, len, &st); break;
-    case CMD_UPDATE_BL: {
-        uint32_t n = 0;
-        if (check_update(p, len, &st, &n)) {
-            record(seq, &st);
-            reply(cmd, 0, seq, &st, 0);
-            port_uart_flush();
-            port_update_bootloader(n);   /* does not return on a board */
-            return;
-        }
-        break;
-    }
-    case CMD_BOOT_STATUS:
-        vb_status((struct proto_boot_status *)(void *)reply_data());
-        extra = sizeof(struct proto_boot_status);
-        break;
-    case CMD_RESET: {
-        uint32_t flags = len >= 4 ? rd32(p) : PROTO_RESET_RUN_APP;
-        record(seq, &st);
-        reply(cmd, 0, seq, &st, 0);
-        port_uart_flush();
-        port_reset((int)(flags & PROTO_RESET_RUN_APP));
-        return;
-    }
-    default: st.status = ST_BAD_CMD; break;
-    }
-    if (st.status != ST_OK) extra = 0;
-    record(seq, &st);
-    reply(cmd, 0, seq, &st, extra);
+    if (seq != expected) answer_repeat(cmd, seq, p, len, &st);
+    else apply(cmd, seq, p, len, &st);
 }
 
 void bl_init(void)

@@ -2,6 +2,7 @@
 #include <string.h>
 #include "frame.h"
 #include "crc32.h"
+#include "le.h"
 
 enum { B_FREE, B_RX, B_READY };
 
@@ -15,12 +16,6 @@ void frame_rx_init(struct frame_rx *rx)
     rx->rs_pos = rx->rs_end = 0;
     rx->nak_pending = 0;
     rx->crc_errors = rx->dropped = 0;
-}
-
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* Reject what was gathered so far: its bytes after the first SYNC0 are fed again, so a real frame that
@@ -148,14 +143,19 @@ uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uin
     out[8] = (uint8_t)~len;
     out[9] = (uint8_t)(~len >> 8);
     uint32_t n = PROTO_HDR_SIZE + (uint32_t)len;
-    uint32_t c = 0xFFFFFFFFu;
-    for (uint32_t off = 0; off < n; off += 256u) {
-        c = crc32_mpeg2(c, out + off, n - off < 256u ? n - off : 256u);
-        if (idle) idle();
-    }
+    uint32_t c = crc32_steps(0xFFFFFFFFu, out, n, idle);
     out[n] = (uint8_t)c;
     out[n + 1] = (uint8_t)(c >> 8);
     out[n + 2] = (uint8_t)(c >> 16);
     out[n + 3] = (uint8_t)(c >> 24);
     return n + PROTO_CRC_SIZE;
+}
+
+uint32_t crc32_steps(uint32_t crc, const uint8_t *p, uint32_t n, void (*idle)(void))
+{
+    for (uint32_t off = 0; off < n; off += 256u) {
+        crc = crc32_mpeg2(crc, p + off, n - off < 256u ? n - off : 256u);
+        if (idle) idle();
+    }
+    return crc;
 }

@@ -55,4 +55,8 @@ static inline const uint8_t *frame_payload(const struct frame *f) { return f->ra
  * steps so the receiver keeps up. Returns the frame's total length. */
 uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uint16_t len, void (*idle)(void));
 
+/* CRC-32/MPEG-2 of n bytes at p, continuing `crc`, in 256-byte steps with `idle` (may be NULL) called after
+ * each, so a long CRC never keeps the receiver from draining the UART. */
+uint32_t crc32_steps(uint32_t crc, const uint8_t *p, uint32_t n, void (*idle)(void));
+
 #endif

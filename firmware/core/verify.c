@@ -3,6 +3,7 @@
 #include <string.h>
 #include "verify.h"
 #include "flashdev.h"
+#include "le.h"
 #include "port.h"
 #include "sha256.h"
 #include "ed25519.h"
@@ -26,9 +27,6 @@ __attribute__((weak)) void port_sha256(const void *data, uint32_t len, uint8_t o
     sha256(data, len, out);
 }
 
-static uint32_t rd16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-static uint32_t rd32(const uint8_t *p) { return rd16(p) | rd16(p + 2) << 16; }
-
 static int fail(struct proto_boot_status *st, int reason, uint32_t addr, uint32_t have, uint32_t want)
 {
     st->reason = (uint8_t)reason;
@@ -50,6 +48,36 @@ static int readable(uint32_t addr, uint32_t len)
 }
 
 struct parsed { uint32_t img_size, hashed, version, counter, end; };
+
+/* The KEYHASH record names our key: SHA-256 of its SubjectPublicKeyInfo (RFC 8410). */
+static int key_is_ours(const uint8_t *keyhash)
+{
+    static const uint8_t spki[12] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+    sha256_ctx c;
+    uint8_t ours[32];
+    sha256_init(&c);
+    sha256_update(&c, spki, sizeof spki);
+    sha256_update(&c, vb_public_key, 32);
+    sha256_final(&c, ours);
+    return keyhash && memcmp(keyhash, ours, 32) == 0;
+}
+
+/* The protected NOR-range records in [p + 4, hashed) of the image at s (slot [base, base + size)): each
+ * range readable, outside the slot, and hashing to its recorded SHA-256. BOOT_VERIFIED or why not. */
+static int nor_ranges_ok(const uint8_t *s, uint32_t size, uint32_t p, uint32_t hashed, struct proto_boot_status *st)
+{
+    uint32_t base = (uint32_t)(uintptr_t)s;
+    uint8_t digest[32];
+    for (uint32_t q = p + 4u; q < hashed; q += 4u + rd16(s + q + 2)) {
+        if (rd16(s + q) != VB_TLV_NOR_RANGE) continue;
+        if (rd16(s + q + 2) != 40u) return fail(st, BOOT_BAD_TLV, base + q, 0, 0);
+        uint32_t a = rd32(s + q + 4), n = rd32(s + q + 8);
+        if (!readable(a, n) || (a < base + size && base < a + n)) return fail(st, BOOT_BAD_RANGE, a, n, 0);
+        port_sha256((const void *)(uintptr_t)a, n, digest);
+        if (memcmp(digest, s + q + 12, 32) != 0) return fail(st, BOOT_NOR_ALTERED, a, n, 0);
+    }
+    return BOOT_VERIFIED;
+}
 
 /* The checks in MCUboot's order: magic, sizes, TLV layout, hash, key, signature, external ranges,
  * counter. `ranges`: check external ranges (an application); `*out` on BOOT_VERIFIED. */
@@ -93,25 +121,12 @@ static int check(const uint8_t *s, uint32_t size, uint32_t min_cnt, int ranges, 
     uint8_t digest[32];
     port_sha256(s, hashed, digest);
     if (!sha || memcmp(sha, digest, 32) != 0) return fail(st, BOOT_BAD_HASH, base, 0, 0);
-    static const uint8_t spki[12] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
-    sha256_ctx c;
-    uint8_t ours[32];
-    sha256_init(&c);
-    sha256_update(&c, spki, sizeof spki);   /* KEYHASH = SHA-256 of the SubjectPublicKeyInfo (RFC 8410) */
-    sha256_update(&c, vb_public_key, 32);
-    sha256_final(&c, ours);
-    if (!keyhash || memcmp(keyhash, ours, 32) != 0) return fail(st, BOOT_UNKNOWN_KEY, base, 0, 0);   /* names the key */
+    if (!key_is_ours(keyhash)) return fail(st, BOOT_UNKNOWN_KEY, base, 0, 0);   /* names the key */
     if (!sig || ed25519_verify(sig, vb_public_key, digest, 32) != ED25519_OK)
         return fail(st, BOOT_BAD_SIGNATURE, base, 0, 0);
     if (ranges && prot) {   /* the signature covers these records: now their contents */
-        for (uint32_t q = p + 4u; q < hashed; q += 4u + rd16(s + q + 2)) {
-            if (rd16(s + q) != VB_TLV_NOR_RANGE) continue;
-            if (rd16(s + q + 2) != 40u) return fail(st, BOOT_BAD_TLV, base + q, 0, 0);
-            uint32_t a = rd32(s + q + 4), n = rd32(s + q + 8);
-            if (!readable(a, n) || (a < base + size && base < a + n)) return fail(st, BOOT_BAD_RANGE, a, n, 0);
-            port_sha256((const void *)(uintptr_t)a, n, digest);
-            if (memcmp(digest, s + q + 12, 32) != 0) return fail(st, BOOT_NOR_ALTERED, a, n, 0);
-        }
+        int r = nor_ranges_ok(s, size, p, hashed, st);
+        if (r != BOOT_VERIFIED) return r;
     }
     if (counter < min_cnt) return fail(st, BOOT_ROLLBACK, base, min_cnt, counter);
     out->img_size = img;

@@ -2,7 +2,7 @@
 #include "window.h"
 
 #include "mmio.h"
-#include "scb.h"
+#include "scb_regs.h"
 
 /* Built for the hard-float ABI: FPU access before any C code could use it (CPACR is 0 after reset and
  * the programmer does not run start-up code). */

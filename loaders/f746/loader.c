@@ -13,7 +13,7 @@
 #include "loaders/common/window.h"
 
 #include "mmio.h"
-#include "scb.h"
+#include "scb_regs.h"
 
 #include "boards/f746/wiring.h"
 #include "drivers/f7/qnor.h"

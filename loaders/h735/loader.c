@@ -12,10 +12,10 @@
 #include "loaders/common/window.h"
 #include <string.h>
 
-#include <scb.h>
+#include "scb_regs.h"
 
-#include "drivers/clock.h"
-#include "drivers/mx25lm_h735dk.h"
+#include "drivers/h7/clock.h"
+#include "boards/h735/mx25lm_h735dk.h"
 
 #define NOR_WINDOW H735DK_NOR_WINDOW
 

@@ -1,5 +1,5 @@
 """UART RX by DMA throughput of the simulator: tests/firmware/dma receives a block through USART3 + DMA1 into
-a 32 KB AXI-SRAM ring (firmware/drivers/uart_dma.c) and CRCs it. Half-ring consumer (HT/TC flag waits) for
+a 32 KB AXI-SRAM ring (firmware/drivers/h7/uart_dma.c) and CRCs it. Half-ring consumer (HT/TC flag waits) for
 1 MB at 921600 and 7.3728 Mbaud, and the byte-at-a-time getc consumer (bootloader style) on a smaller block.
 Prints wall and virtual bytes/s: virtual is the wire rate a board would show; wall is what the host sustains
 (compare with bench_uart.py, the polling path)."""

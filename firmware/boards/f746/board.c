@@ -9,11 +9,11 @@
 #include "mmio.h"
 #include "port.h"
 #include "protocol.h"
-#include "scb.h"
-#include "stm32f7/dbgmcu.h"
-#include "stm32f7/rcc.h"
+#include "scb_regs.h"
+#include "stm32f7/dbgmcu_regs.h"
+#include "stm32f7/rcc_regs.h"
 #include "stm32f7/stm32f746.h"
-#include "stm32f7/usart.h"
+#include "stm32f7/usart_regs.h"
 #include "wiring.h"
 
 static uint32_t baud = PROTO_DEFAULT_BAUD;

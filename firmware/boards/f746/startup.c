@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "mmio.h"
-#include "scb.h"
+#include "scb_regs.h"
 
 extern uint32_t _sitext[], _stext[], _etext[], _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _estack[];
 int main(void);

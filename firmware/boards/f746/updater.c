@@ -11,7 +11,7 @@
 #include "mmio.h"
 #include "port.h"
 #include "protocol.h"
-#include "scb.h"
+#include "scb_regs.h"
 #include "stm32f7/stm32f746.h"
 
 static uint8_t stage[BL_SIZE] __attribute__((section(".stage"), aligned(8)));

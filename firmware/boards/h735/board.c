@@ -5,20 +5,20 @@
 #include <stdint.h>
 
 #include "board.h"
-#include "../../drivers/clock.h"
-#include "dbgmcu.h"
-#include "../../drivers/gpio.h"
+#include "drivers/h7/clock.h"
+#include "stm32h7/dbgmcu_regs.h"
+#include "drivers/h7/gpio.h"
 #include "mmio.h"
 #include "port.h"
 #include "protocol.h"
-#include "rcc.h"
-#include "stm32h735.h"
-#include "usart.h"
-#include "../../drivers/usart.h"
-#include "../../drivers/uart_dma.h"
-#include "dma.h"
+#include "stm32h7/rcc_regs.h"
+#include "stm32h7/stm32h735.h"
+#include "stm32h7/usart_regs.h"
+#include "drivers/h7/usart.h"
+#include "drivers/h7/uart_dma.h"
+#include "stm32h7/dma_regs.h"
 #include "handoff.h"
-#include "scb.h"
+#include "scb_regs.h"
 
 #define U(off) MMIO32(BOARD_UART_BASE, off)
 #define RCC(off) MMIO32(RCC_BASE, off)
@@ -29,7 +29,7 @@
 #define RX_RING_SIZE 4096u    /* the core drains it at least every half ring (port_idle) */
 
 static uint32_t baud = PROTO_DEFAULT_BAUD;
-/* Received bytes arrive by circular DMA (drivers/uart_dma.h): at 8 Mbaud a byte lasts 1.25 us, less than
+/* Received bytes arrive by circular DMA (drivers/h7/uart_dma.h): at 8 Mbaud a byte lasts 1.25 us, less than
  * the CPU spends filling the OCTOSPI FIFO for one NOR page, so polling RDR would overrun. The ring lives
  * in AXI SRAM (DMA1 cannot reach DTCM). */
 static uint8_t rx_buf[RX_RING_SIZE] UART_RX_DMA_BUFFER;

@@ -1,15 +1,15 @@
-/* The internal flash as a flashdev: a thin adapter over the shared FLASH driver (drivers/flash.c). It uses
+/* The internal flash as a flashdev: a thin adapter over the shared FLASH driver (drivers/h7/flash.c). It uses
  * the driver's non-blocking sector erase / flash-word program (start + poll) and serves the UART (fd_wait)
  * between polls, so frames keep arriving while the controller works (RM0468, FLASH chapter). */
 #include <stdint.h>
 #include <string.h>
 
 #include "board.h"
-#include "flash.h"      /* regs/flash.h: FLASH_MEM_BASE, sizes */
-#include "../../drivers/flash.h"
+#include "stm32h7/flash_regs.h"  /* FLASH_MEM_BASE, sizes */
+#include "drivers/h7/flash.h"
 #include "port.h"
 #include "protocol.h"
-#include "stm32h735.h"
+#include "stm32h7/stm32h735.h"
 
 /* Driver status -> protocol status; addr/detail from the driver's last error (address, FLASH_SR). */
 static int fail(flash_status_t st, struct fd_result *r)

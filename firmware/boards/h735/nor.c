@@ -1,13 +1,14 @@
 /* The MX25LM51245G octal NOR as a flashdev: a thin adapter over the shared OCTOSPI/MX25LM driver
- * (drivers/mx25lm*.c), the same sources the external loader uses (issue 5). The driver brings the chip
- * up, frames every command and maps it; this file uses its non-blocking erase/program (start + poll) and
- * serves the UART (fd_wait) between polls: at 8 Mbaud the UART would overrun during a blocking wait. */
+ * (drivers/h7/, wired by mx25lm_h735dk.c), the same sources the external loader uses. The driver brings
+ * the chip up, frames every command and maps it; this file uses its non-blocking erase/program (start +
+ * poll) and serves the UART (fd_wait) between polls: at 8 Mbaud the UART would overrun during a blocking
+ * wait. */
 #include <stdint.h>
 #include <string.h>
 
 #include "board.h"
-#include "../../drivers/mx25lm.h"
-#include "../../drivers/mx25lm_h735dk.h"
+#include "drivers/h7/mx25lm.h"
+#include "mx25lm_h735dk.h"
 #include "port.h"
 #include "protocol.h"
 

@@ -2,14 +2,14 @@
  *
  * The H735 has no user OTP or monotonic counter, so the counter is an append-only log of 256-bit flash
  * words (RM0468 §4, embedded flash: a flash word is programmed once after erase) in the last 8 KB of the bootloader's
- * own sector 0, which the host can never erase or write (bl.c protects the sector). A new entry is
+ * own sector 0, which the host can never erase or write (core/memcmd.c protects the sector). A new entry is
  * programmed only after a newer image verified; an entry interrupted by a power cut fails its check and
  * is skipped, so the previous value stands. A bootloader update carries the log over (the RAM updater
  * rewrites the whole sector from the stage). 256 raises fit; a full log keeps its highest value. */
 #include <string.h>
 
 #include "board.h"
-#include "flash.h"
+#include "stm32h7/flash_regs.h"
 #include "verify.h"
 
 #define LOG_OFF    0x1E000u                       /* inside sector 0, above the bootloader's code */

@@ -8,13 +8,13 @@
 #include <stdint.h>
 
 #include "board.h"
-#include "flash.h"
+#include "stm32h7/flash_regs.h"
 #include "handoff.h"
 #include "mmio.h"
 #include "port.h"
 #include "protocol.h"
-#include "scb.h"
-#include "stm32h735.h"
+#include "scb_regs.h"
+#include "stm32h7/stm32h735.h"
 
 #define STAGE_SIZE (128u * 1024u)
 

@@ -3,7 +3,7 @@
 #include "flashctl.h"
 
 #include "mmio.h"
-#include "stm32f7/flash.h"
+#include "stm32f7/flash_regs.h"
 #include "stm32f7/stm32f746.h"
 
 #define FR(off) MMIO32(FLASH_R_BASE, off)

@@ -2,7 +2,7 @@
 #include "pins.h"
 
 #include "mmio.h"
-#include "stm32f7/rcc.h"
+#include "stm32f7/rcc_regs.h"
 #include "stm32f7/stm32f746.h"
 
 #define MODER 0x00u

@@ -2,9 +2,9 @@
 #include "qspi.h"
 
 #include "mmio.h"
-#include "scb.h"
-#include "stm32f7/quadspi.h"
-#include "stm32f7/rcc.h"
+#include "scb_regs.h"
+#include "stm32f7/quadspi_regs.h"
+#include "stm32f7/rcc_regs.h"
 #include "stm32f7/stm32f746.h"
 
 #define Q(off) MMIO32(QSPI_R_BASE, off)

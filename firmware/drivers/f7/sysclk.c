@@ -4,9 +4,9 @@
 #include "sysclk.h"
 
 #include "mmio.h"
-#include "stm32f7/flash.h"
-#include "stm32f7/pwr.h"
-#include "stm32f7/rcc.h"
+#include "stm32f7/flash_regs.h"
+#include "stm32f7/pwr_regs.h"
+#include "stm32f7/rcc_regs.h"
 #include "stm32f7/stm32f746.h"
 
 #define RCC(off) MMIO32(RCC_BASE, off)

@@ -2,7 +2,7 @@
 #include "uart.h"
 
 #include "mmio.h"
-#include "stm32f7/usart.h"
+#include "stm32f7/usart_regs.h"
 
 #define U(base, off) MMIO32(base, off)
 

@@ -1,4 +1,4 @@
-"""Cortex-M7 system control space as declared-register models (offsets from firmware/regs/scb.h;
+"""Cortex-M7 system control space as declared-register models (offsets from firmware/regs/scb_regs.h;
 facts from PM0253 and the ARMv7-M ARM).
 
 SysTick is a counter computed from the machine's virtual cycles (COUNTFLAG exact; an event at every

@@ -1,10 +1,10 @@
 #include "console.h"
 
-#include "drivers/gpio.h"
-#include "drivers/usart.h"
+#include "drivers/h7/gpio.h"
+#include "drivers/h7/usart.h"
 #include "mmio.h"
-#include "rcc.h"
-#include "stm32h735.h"
+#include "stm32h7/rcc_regs.h"
+#include "stm32h7/stm32h735.h"
 
 int console_init(struct clock_freqs *f, clock_status_t *rc)
 {

@@ -3,7 +3,7 @@
 #ifndef TESTFW_CONSOLE_H
 #define TESTFW_CONSOLE_H
 
-#include "drivers/clock.h"
+#include "drivers/h7/clock.h"
 
 #define CONSOLE_UART 0x40004800u   /* USART3_BASE */
 

@@ -1,8 +1,8 @@
 /* The scenarios of the core test firmware (core.h). Each one exercises one simulator-core behaviour
- * from the firmware side, with plain register accesses (firmware/regs/scb.h). */
+ * from the firmware side, with plain register accesses (firmware/regs/scb_regs.h). */
 #include "core.h"
 #include "mmio.h"
-#include "scb.h"
+#include "scb_regs.h"
 
 #define RESULT(i) MMIO32(CORE_RESULT_ADDR, 4u * (i))
 

@@ -9,14 +9,14 @@
  * Returning from main stops the simulator (BKPT in startup.c). */
 #include "crc32.h"
 #include "console.h"
-#include "drivers/clock.h"
-#include "drivers/uart_dma.h"
-#include "drivers/usart.h"
-#include "dma.h"
+#include "drivers/h7/clock.h"
+#include "drivers/h7/uart_dma.h"
+#include "drivers/h7/usart.h"
+#include "stm32h7/dma_regs.h"
 #include "mmio.h"
-#include "rcc.h"
-#include "scb.h"
-#include "stm32h735.h"
+#include "stm32h7/rcc_regs.h"
+#include "scb_regs.h"
+#include "stm32h7/stm32h735.h"
 
 #define UART USART3_BASE
 #define RING_SIZE (32u * 1024u)

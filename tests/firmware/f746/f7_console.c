@@ -1,12 +1,12 @@
 /* F746 test firmware console: 216 MHz from the 25 MHz HSE (RM0385 §5.2: PLL M=25 N=432 P=2, over-drive,
  * 7 wait states, APB1 /4, APB2 /2), USART1 115200 8N1 on PA9 (TX) / PB7 (RX), AF7 (UM1907 VCP). */
 #include "f7.h"
-#include "scb.h"
-#include "stm32f7/flash.h"
-#include "stm32f7/pwr.h"
-#include "stm32f7/rcc.h"
+#include "scb_regs.h"
+#include "stm32f7/flash_regs.h"
+#include "stm32f7/pwr_regs.h"
+#include "stm32f7/rcc_regs.h"
 #include "stm32f7/stm32f746.h"
-#include "stm32f7/usart.h"
+#include "stm32f7/usart_regs.h"
 
 #define WAIT(cond) do { uint32_t n_ = 10000000u; while (!(cond) && --n_) { } if (!n_) return -1; } while (0)
 

@@ -1,7 +1,7 @@
 /* The F7 flash controller (RM0385 §3): unlock, erase of a 32 KB and a 128 KB sector with their times,
  * programming at each PSIZE, and each error flag where silicon raises it. Reports key=value lines. */
 #include "f7.h"
-#include "stm32f7/flash.h"
+#include "stm32f7/flash_regs.h"
 #include "stm32f7/stm32f746.h"
 
 #define FR(off) MMIO32(FLASH_R_BASE, off)

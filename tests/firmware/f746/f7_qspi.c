@@ -2,8 +2,8 @@
  * told by its JEDEC ID and its own commands are used where they differ (N25Q128A datasheet; W25Q128JV
  * datasheet). Reports key=value lines. */
 #include "f7.h"
-#include "stm32f7/quadspi.h"
-#include "stm32f7/rcc.h"
+#include "stm32f7/quadspi_regs.h"
+#include "stm32f7/rcc_regs.h"
 #include "stm32f7/stm32f746.h"
 
 #define Q(off) MMIO32(QSPI_R_BASE, off)

@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "mmio.h"
-#include "scb.h"
+#include "scb_regs.h"
 
 extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _estack[];
 int main(void);

@@ -4,9 +4,9 @@
  * application doing its own flash writes (EEPROM emulation, settings) looks like. */
 #include <stdint.h>
 
-#include "flash.h"
+#include "stm32h7/flash_regs.h"
 #include "mmio.h"
-#include "stm32h735.h"
+#include "stm32h7/stm32h735.h"
 
 #define FREG(off) MMIO32(FLASH_R_BASE, off)
 #define ERRS (FLASH_SR_WRPERR | FLASH_SR_PGSERR | FLASH_SR_STRBERR | FLASH_SR_INCERR | FLASH_SR_OPERR)

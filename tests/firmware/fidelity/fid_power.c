@@ -2,9 +2,9 @@
 #include <stdint.h>
 
 #include "mmio.h"
-#include "pwr.h"
-#include "scb.h"
-#include "stm32h735.h"
+#include "stm32h7/pwr_regs.h"
+#include "scb_regs.h"
+#include "stm32h7/stm32h735.h"
 
 #define PWR(off) MMIO32(PWR_BASE, off)
 

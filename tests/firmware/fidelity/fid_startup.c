@@ -3,11 +3,11 @@
  * it; HAL_GPIO_DeInit reads the pin's SYSCFG EXTICR field and clears it if it selects that port. */
 #include <stdint.h>
 
-#include "fmc.h"
+#include "stm32h7/fmc_regs.h"
 #include "mmio.h"
-#include "rcc.h"
-#include "stm32h735.h"
-#include "syscfg.h"
+#include "stm32h7/rcc_regs.h"
+#include "stm32h7/stm32h735.h"
+#include "stm32h7/syscfg_regs.h"
 
 /* Returns BCR1 as read with the FMC clock on, after SystemInit's write. */
 uint32_t t_fmc_bcr1(void)

@@ -14,10 +14,10 @@
  * Pins as the board wires them (UM2679 schematic); NOR commands from ../ospi/nor_min.c. */
 #include <stdint.h>
 
-#include "gpio.h"
+#include "stm32h7/gpio_regs.h"
 #include "nor_min.h"
-#include "pwr.h"
-#include "scb.h"
+#include "stm32h7/pwr_regs.h"
+#include "scb_regs.h"
 #include "storage_info.h"
 
 #ifndef WAIT_STYLE

@@ -1,7 +1,7 @@
 /* See nor_min.h. */
 #include "nor_min.h"
 
-#include "gpio.h"
+#include "stm32h7/gpio_regs.h"
 
 int nm_dtr;
 int nm_err;

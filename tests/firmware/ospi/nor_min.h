@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 #include "mmio.h"
-#include "octospi.h"
-#include "octospim.h"
-#include "rcc.h"
-#include "stm32h735.h"
+#include "stm32h7/octospi_regs.h"
+#include "stm32h7/octospim_regs.h"
+#include "stm32h7/rcc_regs.h"
+#include "stm32h7/stm32h735.h"
 
 #define O1 OCTOSPI1_R_BASE
 #define O2 OCTOSPI2_R_BASE

@@ -1,7 +1,6 @@
 """SoC test firmware (C): clock bring-up, USART3 echo/overrun, internal-flash programming and errors,
 all through the firmware/drivers the bootloader uses."""
-DRIVERS = ["firmware/drivers/clock.c", "firmware/drivers/gpio.c", "firmware/drivers/usart.c",
-           "firmware/drivers/flash.c"]
+DRIVERS = ["firmware/drivers/h7/" + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c")]
 IMAGES = [
     dict(name="soc", sources=["firmware/port/h735/startup.c", "tests/firmware/common/console.c", "tests/firmware/soc/soc.c",
                               "tests/firmware/soc/soc_flash.c"] + DRIVERS,

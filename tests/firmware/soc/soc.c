@@ -6,14 +6,14 @@
  *   o: sleep 2 ms, then read: a host that sent 3 bytes meanwhile gives an overrun
  *   f: flash program/erase and each error flag (soc_flash.c)
  */
-#include "drivers/clock.h"
-#include "drivers/usart.h"
+#include "drivers/h7/clock.h"
+#include "drivers/h7/usart.h"
 #include "mmio.h"
-#include "rcc.h"
-#include "scb.h"
+#include "stm32h7/rcc_regs.h"
+#include "scb_regs.h"
 #include "console.h"
 #include "soc.h"
-#include "stm32h735.h"
+#include "stm32h7/stm32h735.h"
 
 #define UART USART3_BASE
 

@@ -3,11 +3,11 @@
  * sector 5 before the run (WRPERR case). The wrong-key case comes last: it locks FLASH until reset. */
 #include <string.h>
 
-#include "drivers/flash.h"
-#include "flash.h"
+#include "drivers/h7/flash.h"
+#include "stm32h7/flash_regs.h"
 #include "mmio.h"
 #include "soc.h"
-#include "stm32h735.h"
+#include "stm32h7/stm32h735.h"
 
 #define FREG(off) MMIO32(FLASH_R_BASE, off)
 #define SECTOR2 (FLASH_MEM_BASE + 2u * FLASH_SECTOR_SIZE)

@@ -40,7 +40,7 @@ CR_ALWAYS = 0x1 | 0x2 | 0x1F0000  # EN, ABORT, interrupt enables stay writable w
 
 class Octospi(MappedMode, Peripheral):
     C_PREFIX = "OCTOSPI"
-    C_FIELD_ALIASES = {"WPCCR": "CCR", "WCCR": "CCR", "WPTCR": "TCR", "WTCR": "TCR"}  # octospi.h shares them
+    C_FIELD_ALIASES = {"WPCCR": "CCR", "WCCR": "CCR", "WPTCR": "TCR", "WTCR": "TCR"}  # octospi_regs.h shares them
     SIZE = 0x400
     POLL_REGS = {"SR"}
     REGS = (

@@ -43,7 +43,7 @@ RSTR_REGS = {"AHB3RSTR": "AHB3ENR", "AHB1RSTR": "AHB1ENR", "AHB2RSTR": "AHB2ENR"
 
 class Rcc(Peripheral):
     C_PREFIX = "RCC"
-    # Per-PLL registers share one field layout in rcc.h (RCC_PLLDIVR_*, RCC_PLLFRACR_*).
+    # Per-PLL registers share one field layout in rcc_regs.h (RCC_PLLDIVR_*, RCC_PLLFRACR_*).
     C_FIELD_ALIASES = {"PLL1DIVR": "PLLDIVR", "PLL2DIVR": "PLLDIVR", "PLL3DIVR": "PLLDIVR",
                        "PLL1FRACR": "PLLFRACR", "PLL2FRACR": "PLLFRACR", "PLL3FRACR": "PLLFRACR"}
     POLL_REGS = frozenset({"CR", "CFGR"})
