@@ -18,9 +18,10 @@ from stm32boot.transport import FaultyTransport
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BL = os.path.join(ROOT, "build/firmware/h735/bootloader.elf")
 DEMO = os.path.join(ROOT, "build/firmware/h735/demo.elf")
-NOR, APP = 0x9000_0000, 0x0802_0000
-BOOT_REQ_ADDR, BOOT_REQ_STAY = 0x3800_3FF0, 0xB007_B007
+BOOT_REQ_ADDR, BOOT_REQ_STAY = 0x3800_3FF0, 0xB007_B007   # firmware/boards/h735/handoff.h
 BOARD = boards.get("h735")
+FLASH, NOR = BOARD.memory("flash").base, BOARD.memory("nor").base
+APP = FLASH + BOARD.bootloader_size
 
 @pytest.fixture(autouse=True)
 def _built():
@@ -55,10 +56,9 @@ def test_info_names_board_chip_and_geometry():
     i = tg.info()
     assert i.board == "h735" and i.chip_id & 0xFFF == BOARD.dev_id
     assert i.protocol_version == lib.PROTO_VERSION and i.window >= 4 and i.max_payload >= 4096
-    fl, nor = i.memories
-    assert (fl.name, fl.base, fl.size, fl.sectors, fl.program_unit, fl.protected_size) == \
-        ("flash", 0x0800_0000, 1 << 20, 128 << 10, 32, 128 << 10)
-    assert (nor.name, nor.base, nor.size, nor.sectors, nor.page_size) == ("nor", NOR, (64 << 20) - 4096, 4096, 256)
+    # exactly the board description's memories (base, size, sector runs, program unit, page)
+    assert [m.geometry() for m in i.memories] == [m.geometry() for m in BOARD.memories]
+    assert [m.protected_size for m in i.memories] == [BOARD.bootloader_size, 0]
 
 
 def test_moves_to_8_mbaud():
@@ -66,7 +66,7 @@ def test_moves_to_8_mbaud():
     t, tg = connect(m, fast=False)
     assert tg.negotiate_baud() == 8_000_000
     assert round(m.usart3.baud()) == 8_000_000
-    assert tg.read(0x0800_0000, 64) == m.read(0x0800_0000, 64)   # still talking at the new rate
+    assert tg.read(FLASH, 64) == m.read(FLASH, 64)   # still talking at the new rate
 
 
 def test_nor_erase_write_read_crc():
@@ -98,17 +98,17 @@ def test_internal_flash_erase_write_read_crc():
 def test_refuses_its_own_sector_and_foreign_addresses_and_keeps_going():
     m = board()
     t, tg = connect(m)
-    before = m.read(0x0800_0000, 4096)
-    with pytest.raises(P.TargetError, match=r"ERASE failed at 0x08000000: PROTECTED_BOOTLOADER"):
-        tg.erase([0x0800_0000])
-    with pytest.raises(P.TargetError, match=r"WRITE failed at 0x08010000: PROTECTED_BOOTLOADER"):
-        tg.write([(0x0801_0000, b"\0" * 64)])
+    before = m.read(FLASH, 4096)
+    with pytest.raises(P.TargetError, match=rf"ERASE failed at 0x{FLASH:08X} \(flash\): PROTECTED_BOOTLOADER"):
+        tg.erase([FLASH])
+    with pytest.raises(P.TargetError, match=rf"WRITE failed at 0x{APP - 0x1_0000:08X} \(flash\): PROTECTED_BOOTLOADER"):
+        tg.write([(APP - 0x1_0000, b"\0" * 64)])
     with pytest.raises(P.TargetError, match=r"WRITE failed at 0x24000000: ADDR_OUT_OF_RANGE"):
         tg.write([(0x2400_0000, b"\0" * 64)])
-    with pytest.raises(P.TargetError, match=r"ERASE failed at 0x90000800: ALIGN"):
+    with pytest.raises(P.TargetError, match=rf"ERASE failed at 0x{NOR + 0x800:08X} \(nor\): ALIGN"):
         tg.erase([NOR + 0x800])
-    assert m.read(0x0800_0000, 4096) == before
-    assert tg.info().board == "h735" and tg.read(0x0800_0000, 16) == before[:16]
+    assert m.read(FLASH, 4096) == before
+    assert tg.info().board == "h735" and tg.read(FLASH, 16) == before[:16]
 
 
 def test_programming_twice_without_erase_is_refused_with_the_address():
@@ -116,7 +116,7 @@ def test_programming_twice_without_erase_is_refused_with_the_address():
     t, tg = connect(m)
     tg.erase([APP])
     tg.write([(APP, b"\x00" * 32)])
-    with pytest.raises(P.TargetError, match=r"0x08020000: NOT_ERASED"):
+    with pytest.raises(P.TargetError, match=rf"0x{APP:08X} \(flash\): NOT_ERASED"):
         tg.write([(APP, b"\x00" * 32)])
 
 
@@ -177,7 +177,7 @@ def test_reset_runs_the_application_and_the_app_can_ask_for_the_bootloader():
 
 def bootloader_blob(m):
     """Sector 0 as flashed (the built bootloader), up to its last non-erased byte."""
-    raw = m.read(0x0800_0000, 128 * 1024).rstrip(b"\xff")
+    raw = m.read(FLASH, BOARD.bootloader_size).rstrip(b"\xff")
     return raw + b"\xff" * (-len(raw) % 32)
 
 
@@ -186,7 +186,7 @@ def test_bootloader_replaces_itself_and_verifies():
     t, tg = connect(m)
     blob = bootloader_blob(m) + b"stm32boot-update-marker-".ljust(32, b"!")
     tg.update_bootloader(blob)                       # stages, rewrites sector 0 from RAM, resets, checks CRC
-    assert m.read(0x0800_0000, len(blob)) == blob
+    assert m.read(FLASH, len(blob)) == blob
     assert tg.info().board == "h735"                 # the new bootloader answers
     tg.reset(run_app=True)
     assert b"stm32boot demo" in tg.console(0.3)      # and still starts the application
@@ -195,10 +195,10 @@ def test_bootloader_replaces_itself_and_verifies():
 def test_a_bad_staged_bootloader_is_refused_and_nothing_changes():
     m = board()
     t, tg = connect(m)
-    before = m.read(0x0800_0000, 4096)
+    before = m.read(FLASH, 4096)
     with pytest.raises(P.TargetError, match="BAD_IMAGE"):
         tg.update_bootloader(b"\x00" * 1024)        # no sane vector table
-    assert m.read(0x0800_0000, 4096) == before
+    assert m.read(FLASH, 4096) == before
     assert tg.info().board == "h735"
 
 

@@ -225,12 +225,12 @@ def test_compress_only_when_it_pays():
     assert compress.pack(rnd.randbytes(4096), slow) is None              # random data never shrink
     assert compress.pack(b"", slow) is None
     words = text(4096)
-    for kind in (lib.PROTO_MEM_INTERNAL, lib.PROTO_MEM_EXTERNAL_NOR):
+    for kind in ("internal", "external_nor"):
         z = compress.pack(words, slow, kind)                              # the wire is the limit
         assert z is not None and len(z) < len(words) * 0.6 and zlib.decompress(z, -15) == words
     # at 8 Mbaud internal flash programs slower than the wire delivers: decoding would only add to it
-    assert compress.pack(words, fast, lib.PROTO_MEM_INTERNAL) is None
-    assert compress.pack(words, fast, lib.PROTO_MEM_EXTERNAL_NOR) is not None
+    assert compress.pack(words, fast, "internal") is None
+    assert compress.pack(words, fast, "external_nor") is not None
 
 
 def test_at_8_mbaud_internal_flash_gets_plain_frames_and_nor_compressed_ones():

@@ -1,10 +1,14 @@
 """The largest erase command that covers only what must be erased (issue 17): the bootloader's real C
 core (host-compiled, RAM memories that count their erase commands) behind the real host Target and
 plan, so the test sees which commands the board would run."""
+import dataclasses
 import random
+
+import pytest
 
 from stm32boot import boards
 from stm32boot import plan as planmod
+from stm32boot import protocol as P
 from stm32boot._protocol import ffi, lib
 from stm32boot.image import Segment, merge
 from stm32boot.target import Target
@@ -13,13 +17,15 @@ from protocol_link import CoreTransport, H735_MEMS
 
 H735 = boards.get("h735")
 KB = 1024
-APP, NOR = 0x0802_0000, 0x9000_0000
+NOR = H735.memory("nor").base
+APP = H735.memory("flash").base + H735.bootloader_size
+# The NOR with the erase commands of the parts: 64 KB blocks and a chip erase.
+UNITS = tuple(dataclasses.replace(m, block_size=64 * KB, chip_erase=True) if m.kind == "external_nor" else m
+              for m in H735_MEMS)
 
 
 def core(nor_units=True):
-    t = CoreTransport(mems=H735_MEMS)
-    if nor_units:
-        assert lib.hp_set_erase_units(1, 64 * KB, 1) == 0   # memory 1: the NOR, 64 KB blocks + chip erase
+    t = CoreTransport(mems=UNITS if nor_units else H735_MEMS)
     tg = Target(t)
     tg.hello()
     return t, tg
@@ -75,7 +81,7 @@ def test_whole_memory_erase_uses_one_chip_command_and_is_refused_without_one():
     assert units() == {"blocks": 0, "chip": 1}
     assert t.mem(NOR + 3 * KB * 1024, 16) == b"\xff" * 16
     # internal flash holds the bootloader: never erased whole, the host is told so and erases sectors
-    assert tg.erase_whole(0x0800_0000) is False
+    assert tg.erase_whole(H735.memory("flash").base) is False
     t2, tg2 = core(nor_units=False)
     tg2.write([(NOR, b"\x00" * 16)])
     assert tg2.erase_whole(NOR) is False
@@ -84,15 +90,10 @@ def test_whole_memory_erase_uses_one_chip_command_and_is_refused_without_one():
 
 def test_an_image_filling_the_whole_nor_is_erased_with_one_chip_command():
     t, tg = core()
-    size = H735_MEMS[1][2]
+    size = H735_MEMS[1].size
     img = merge([Segment(NOR, data(size, 3), "nor.bin")])
-    nor = boards.get("h735").memory_at(NOR)
-    small = boards.get("h735")
-    # the core's NOR is smaller than the board's: plan against a board whose NOR has the core's size
-    import dataclasses
-    small = dataclasses.replace(H735, memories=tuple(
-        dataclasses.replace(m, size=size, sectors=((size // (4 * KB), 4 * KB),)) if m is nor else m
-        for m in H735.memories))
+    # the core's NOR is smaller than the board's: plan against the memories the core serves
+    small = dataclasses.replace(H735, memories=H735_MEMS)
     res = planmod.execute(planmod.build(img, small), tg)
     assert units() == {"blocks": 0, "chip": 1}
     assert t.counters()["erases"] == 0 and res.erased == size // (4 * KB)
@@ -119,5 +120,53 @@ def test_the_simulated_h735_bootloader_erases_whole_nor_blocks_with_one_command(
         assert res.erased == 35
         assert changes.count(64 * KB) == 2 and changes.count(4 * KB) == 3
         assert tg.read(NOR + 60 * KB, 136 * KB + 100) == img.chunks[0][1]
+    finally:
+        tg.close()
+
+
+F746 = boards.get("f746")
+
+
+def _sim_f746(part):
+    import os
+    from stm32boot.sim.board import build
+    from stm32boot.sim_link import SimTransport
+    from stm32boot.target import open_target
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    m = build(F746, state_dir=None, warn=lambda *a: None, nor=part)
+    m.load_elf(os.path.join(root, "build", "firmware", "f746", "bootloader.elf"))
+    m.reset()
+    changes = []
+    m.nor.listeners.append(lambda lo, hi: changes.append(hi - lo))
+    return m, changes, open_target(F746, transport=SimTransport(F746, machine=m))
+
+
+@pytest.mark.parametrize("part", F746.nor.parts)
+def test_the_simulated_f746_bootloader_erases_whole_nor_blocks_and_the_chip_with_one_command(part):
+    """The real F746 bootloader on the simulated board, with either NOR part fitted: the part's model sees
+    64 KB block erases (0xD8) for the whole aligned blocks and 4 KB subsector erases (0x20) for the rest;
+    a NOR rewritten whole is erased with one chip erase (0xC7), and the board holds the image."""
+    nor = F746.memory("nor").base
+    m, changes, tg = _sim_f746(part)
+    try:
+        fl, mem = tg.info().memories
+        assert fl.sectors == F746.memory("flash").sectors              # 4 x 32, 1 x 128, 3 x 256 KB
+        assert (mem.block_size, mem.chip_erase) == (64 * KB, True)   # what the bootloader reports
+        inside = fl.base + 4 * 32 * KB + 64 * KB                      # the middle of the 128 KB sector
+        with pytest.raises(P.TargetError, match=rf"ERASE failed at 0x{inside:08X} \(flash\): ALIGN"):
+            tg.erase([inside])
+        img = merge([Segment(nor + 60 * KB, data(68 * KB + 100, 5), "nor.bin")])   # sector 15, block 1, sector 32
+        res = planmod.execute(planmod.build(img, F746), tg)
+        assert res.erased == 18
+        assert changes.count(64 * KB) == 1 and changes.count(4 * KB) == 2
+        assert tg.read(nor + 60 * KB, 68 * KB + 100) == img.chunks[0][1]
+        del changes[:]
+        t0 = tg.virtual_seconds
+        assert tg.erase_whole(nor) is True
+        # the application record's subsector first (invalidated before any change, apprec.h), then the
+        # whole device with one command
+        assert changes == [4 * KB, 16 * 1024 * KB]
+        assert tg.read(nor + 60 * KB, 256) == b"\xff" * 256
+        assert tg.virtual_seconds - t0 >= 30                    # datasheet typical chip erase: 40 s / 170 s
     finally:
         tg.close()

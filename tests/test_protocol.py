@@ -12,9 +12,15 @@ from stm32boot.native import crc32
 from stm32boot.target import Target
 from stm32boot.transport import FaultyTransport
 
-from protocol_link import CoreTransport
+from stm32boot import boards
 
-NOR, APP = 0x9000_0000, 0x0802_0000
+from protocol_link import F746_MEMS, H735_MEMS, CoreTransport, OlderBootloader, core_memories
+
+H735 = boards.get("h735")
+F746 = boards.get("f746").memory("flash")
+KB = 1024
+NOR, FLASH = H735.memory("nor").base, H735.memory("flash").base
+APP = FLASH + H735.bootloader_size
 
 
 def open_core(**kw):
@@ -69,10 +75,25 @@ def test_info_reports_versions_chip_and_geometry():
     _, tg = open_core()
     i = tg.info()
     assert i.protocol_version == lib.PROTO_VERSION and i.bootloader_version == "1.2"
-    assert i.chip_id & 0xFFF == 0x483 and i.max_payload >= 4096
-    fl, nor = i.memories
-    assert (fl.base, fl.size, fl.sectors, fl.program_unit, fl.protected_size) == (0x0800_0000, 1 << 20, 128 << 10, 32, 128 << 10)
-    assert (nor.base, nor.sectors, nor.page_size) == (NOR, 4096, 256)
+    assert i.chip_id & 0xFFF == H735.dev_id and i.max_payload >= 4096
+    # what the bootloader reports is the board description's memory, field by field
+    assert [(m.name, m.kind, m.erased, m.geometry()) for m in i.memories] == \
+        [(m.name, m.kind, m.erased, m.geometry()) for m in H735_MEMS]
+    assert [m.protected_size for m in i.memories] == [H735.bootloader_size, 0]
+
+
+def test_uneven_sectors_are_reported_and_only_their_starts_are_erased():
+    """The F746's 4 x 32 KB, 1 x 128 KB, 3 x 256 KB (RM0385 §3.3.1) as its memory description says."""
+    t = CoreTransport(mems=F746_MEMS)
+    tg = Target(t)
+    assert tg.hello().memories[0].sectors == ((4, 32 * KB), (1, 128 * KB), (3, 256 * KB)) == F746.sectors
+    app = F746.base + 32 * KB
+    for bad in (app + 16 * KB, F746.base + 5 * 128 * KB, F746.base + 4 * 32 * KB + 128 * KB + 128 * KB):
+        with pytest.raises(P.TargetError, match=rf"ERASE failed at 0x{bad:08X} \(flash\): ALIGN"):
+            tg.erase([bad])
+    tg.write([(app, b"\x00" * 64)])
+    tg.erase([app, F746.base + 4 * 32 * KB, F746.base + 4 * 32 * KB + 128 * KB])
+    assert t.counters()["erases"] == 3 and t.mem(app, 64) == b"\xff" * 64
 
 
 def write_and_check(t, tg, rng, n_nor=40_000, n_flash=20_000):
@@ -168,18 +189,20 @@ def test_corrupt_frame_is_nacked_and_not_applied():
 
 def test_refusals_name_the_address_and_cause():
     t, tg = open_core()
-    with pytest.raises(P.TargetError, match=r"ERASE failed at 0x08000000: PROTECTED_BOOTLOADER.*0x08020000"):
-        tg.erase([0x0800_0000])
-    with pytest.raises(P.TargetError, match=r"WRITE failed at 0x0801FFE0: PROTECTED_BOOTLOADER"):
-        tg.write([(0x0801_FFE0, b"\0" * 64)])      # straddles the bootloader's end
-    with pytest.raises(P.TargetError, match=r"0x0A000000: ADDR_OUT_OF_RANGE"):
-        tg.write([(0x0A00_0000, b"\0" * 32)])
-    with pytest.raises(P.TargetError, match=r"0x90001001: ALIGN"):
+    with pytest.raises(P.TargetError, match=rf"ERASE failed at 0x{FLASH:08X} \(flash\): PROTECTED_BOOTLOADER.*0x{APP:08X}"):
+        tg.erase([FLASH])
+    with pytest.raises(P.TargetError, match=rf"WRITE failed at 0x{APP - 32:08X} \(flash\): PROTECTED_BOOTLOADER"):
+        tg.write([(APP - 32, b"\0" * 64)])      # straddles the bootloader's end
+    outside = H735.memory("flash").end + 0x100_0000
+    assert H735.memory_at(outside) is None
+    with pytest.raises(P.TargetError, match=rf"0x{outside:08X}: ADDR_OUT_OF_RANGE"):
+        tg.write([(outside, b"\0" * 32)])
+    with pytest.raises(P.TargetError, match=rf"0x{NOR + 0x1001:08X} \(nor\): ALIGN"):
         tg.erase([NOR + 0x1001])
-    with pytest.raises(P.TargetError, match=r"0x08020010: ALIGN"):
+    with pytest.raises(P.TargetError, match=rf"0x{APP + 16:08X} \(flash\): ALIGN"):
         tg.write([(APP + 16, b"\0" * 32)])
     # nothing was touched, and the bootloader keeps going after every refusal
-    assert t.mem(0x0800_0000, 64) == b"\xff" * 64
+    assert t.mem(FLASH, 64) == b"\xff" * 64
     assert t.counters()["erases"] == 0
     assert tg.read(APP, 16) == b"\xff" * 16
 
@@ -188,7 +211,7 @@ def test_programming_unerased_flash_is_reported():
     t, tg = open_core()
     tg.erase([APP])
     tg.write([(APP, b"\x00" * 32)])
-    with pytest.raises(P.TargetError, match="0x08020000: NOT_ERASED"):
+    with pytest.raises(P.TargetError, match=rf"0x{APP:08X} \(flash\): NOT_ERASED"):
         tg.write([(APP, b"\x00" * 32)])
 
 
@@ -245,26 +268,79 @@ def test_refused_change_leaves_the_application_valid():
     t, tg = open_core()
     tg.commit(7)
     with pytest.raises(P.TargetError, match="PROTECTED_BOOTLOADER"):
-        tg.erase([0x0800_0000])
+        tg.erase([FLASH])
     assert lib.hp_app_committed()
 
 
-def test_an_older_bootloader_can_be_read_and_updated_but_not_flashed():
-    """A protocol-1 bootloader would start an application whose session never completed: the host
-    refuses to change memory through it (one clear line, nothing changed) but still updates it."""
-    import dataclasses
-    from stm32boot.target import _info_from
-    t, tg = open_core()
-    r = tg._call_once(P.Cmd.HELLO, b"", 1.0)
-    old = dataclasses.replace(r, data=struct.pack("<H", 1) + r.data[2:36] + r.data[40:])   # v1: 36-byte info
-    i1 = _info_from(old)
-    assert i1.protocol_version == 1 and i1.app_committed is None   # accepted: it can still be updated
-    assert [m.name for m in i1.memories] == [m.name for m in tg.info().memories]
-    tg._info = dataclasses.replace(tg.info(), protocol_version=1, bootloader_version="1.1")
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_bootloader_is_told_how_to_update_and_can_be_updated(version):
+    """A protocol 1-2 bootloader (its HELLO answer as it sent it, one sector size per memory, protocol.h)
+    is read and updated but never changed: it cannot describe uneven sectors, and a protocol-1 one would
+    start an application whose session never completed. One line says how to update it."""
+    inner = CoreTransport(mems=F746_MEMS, board="f746")
+    t = OlderBootloader(inner, F746_MEMS, version)
+    tg = Target(t)
+    i = tg.hello()
+    assert i.protocol_version == version and i.app_committed is (None if version == 1 else False)
+    fl = i.memories[0]
+    assert (fl.name, fl.base, fl.size, fl.sectors) == ("flash", F746.base, F746.size, ((F746.size // (32 * KB), 32 * KB),))
+    nor = F746_MEMS[1].base
     lib.hp_mem(1)[0] = 0x5A
-    with pytest.raises(P.ProtocolError, match=r"predates protocol 2; nothing was changed.*flash-loader"):
-        tg.write([(NOR, b"\x11" * 256)])
-    with pytest.raises(P.ProtocolError, match="predates protocol 2"):
-        tg.erase([APP])
+    with pytest.raises(P.ProtocolError, match=rf"protocol {version}\) predates protocol {lib.PROTO_VERSION}; nothing "
+                                              rf"was changed. Update it first: `doit flash-loader board=f746`"):
+        tg.write([(nor, b"\x11" * 256)])
+    with pytest.raises(P.ProtocolError, match=rf"predates protocol {lib.PROTO_VERSION}"):
+        tg.erase([F746.base + 4 * 32 * KB])
     assert lib.hp_mem(1)[0] == 0x5A                               # untouched
-    assert tg.crc([(NOR, 4)]) == [crc32(bytes(ffi.buffer(lib.hp_mem(1), 4)))]
+    assert tg.crc([(nor, 4)]) == [crc32(bytes(ffi.buffer(lib.hp_mem(1), 4)))]
+    # ... and it takes a new bootloader: STAGE + UPDATE_BL, then the new one answers (here: the same core)
+    blob = bytes(range(256)) * 16
+    tg.update_bootloader(blob)
+    assert bytes(ffi.buffer(lib.hp_mem(0), len(blob))) == blob
+    assert P.Cmd.MEMORY not in t.sent and tg.info().protocol_version == version
+
+
+
+
+def test_every_status_and_memory_kind_has_one_name_from_the_header():
+    """Statuses and memory kinds come from protocol.h; every status a user can meet is explained in one
+    line naming the memory, the cause and the status register; the board descriptions use the header's
+    kind names."""
+    assert set(P.KINDS.values()) == {"internal", "external_nor"}
+    assert {m.kind for name in boards.names() for m in boards.get(name).memories} <= set(P.KINDS.values())
+    for st in P.Status:
+        if st == P.Status.OK:
+            continue
+        msg = str(P.TargetError(P.Cmd.ERASE, st, 0x9000_1000, 0x83, memory="nor"))
+        assert "\n" not in msg and msg.startswith(f"ERASE failed at 0x90001000 (nor): {st.name}: ")
+        assert len(msg.split(": ", 2)[2]) > 20, msg           # words, not just the name
+    assert "status register 0x00000083" in str(P.TargetError(P.Cmd.WRITE, P.Status.WRITE_PROTECTED, 0, 0x83))
+    old = str(P.TargetError(P.Cmd.CRC, lib.PROTO_ST_V2_FIRST, 0, 0x20))
+    assert "protocol 1-2" in old and "doit flash-loader" in old
+
+
+def test_the_cli_updates_an_older_f746_bootloader_and_refuses_to_flash_through_it(monkeypatch, capsys):
+    """`stm32boot update-bootloader --board f746` against a protocol-2 bootloader (which reported 32 KB
+    sectors): the board is updated; `flash` through it changes nothing and names the command that updates it."""
+    from stm32boot import session
+    from stm32boot.cli import main
+    bl = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "firmware", "f746",
+                      "bootloader.elf")
+    demo = os.path.join(os.path.dirname(bl), "demo.elf")
+    assert os.path.exists(bl) and os.path.exists(demo), "run `doit firmware` first"
+    f746 = boards.get("f746")
+    mems = core_memories(f746, nor_bytes=f746.memory("nor").size)   # the whole NOR: sizes must agree
+    inner = CoreTransport(mems=mems, board="f746")
+
+    def fake_open(board, port, state_dir, baud, wait=None):
+        tg = Target(OlderBootloader(inner, mems, 2))
+        tg.hello()
+        return tg
+    monkeypatch.setattr(session, "_open", fake_open)
+    before = bytes(ffi.buffer(lib.hp_mem(1), 64))
+    assert main(["flash", demo, "--board", "f746", "--port", "fake"]) == 2
+    err = capsys.readouterr().err
+    assert "protocol 2) predates protocol 3; nothing was changed. Update it first: `doit flash-loader board=f746`" in err
+    assert bytes(ffi.buffer(lib.hp_mem(1), 64)) == before
+    assert main(["update-bootloader", bl, "--board", "f746", "--port", "fake"]) == 0, capsys.readouterr().err
+    assert "verified by the bootloader" in capsys.readouterr().out

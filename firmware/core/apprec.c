@@ -39,14 +39,14 @@ static uint32_t blank_crc(const struct flashdev *d)
     uint8_t ff[32];
     memset(ff, d->erased, sizeof ff);
     uint32_t c = 0xFFFFFFFFu;
-    for (uint32_t off = 0; off < d->sector_size; off += sizeof ff) c = crc32_mpeg2(c, ff, sizeof ff);
+    for (uint32_t off = 0; off < fd_last_sector(d); off += sizeof ff) c = crc32_mpeg2(c, ff, sizeof ff);
     return c;
 }
 
 static int blank(const struct flashdev *d, uint32_t at, struct fd_result *r)
 {
     uint32_t c = 0;
-    return d->ops->crc(d, at, d->sector_size, &c, r) == ST_OK && c == blank_crc(d);
+    return d->ops->crc(d, at, fd_last_sector(d), &c, r) == ST_OK && c == blank_crc(d);
 }
 
 int apprec_open(struct fd_result *r)

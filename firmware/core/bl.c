@@ -96,7 +96,7 @@ static uint16_t do_hello(const uint8_t *p, uint16_t len, struct proto_status *st
 {
     (void)p; (void)len;
     unsigned n;
-    const struct flashdev *const *mems = port_mems(&n);
+    (void)port_mems(&n);
     struct proto_info info;
     memset(&info, 0, sizeof info);
     info.proto_version = PROTO_VERSION;
@@ -106,30 +106,13 @@ static uint16_t do_hello(const uint8_t *p, uint16_t len, struct proto_status *st
     info.max_baud = port_uart_max_baud();
     info.max_payload = PROTO_MAX_PAYLOAD;
     info.window = PROTO_WINDOW;
-    info.n_mems = (uint8_t)n;
+    info.n_mems = (uint8_t)(n < PROTO_MAX_MEMS ? n : PROTO_MAX_MEMS);
     name_copy(info.board, port_board_name(), sizeof info.board);
     info.app_committed = (uint8_t)apprec_valid();
     info.caps = PROTO_CAP_WRITE_Z;
-    uint8_t *out = reply_data();
-    memcpy(out, &info, sizeof info);
-    out += sizeof info;
-    for (unsigned i = 0; i < n && i < PROTO_MAX_MEMS; i++) {
-        struct proto_mem m;
-        memset(&m, 0, sizeof m);
-        name_copy(m.name, mems[i]->name, sizeof m.name);
-        m.base = mems[i]->base;
-        m.size = mems[i]->size;
-        m.sector_size = mems[i]->sector_size;
-        m.protected_size = mems[i]->protected_size;
-        m.program_unit = mems[i]->program_unit;
-        m.page_size = mems[i]->page_size;
-        m.erased = mems[i]->erased;
-        m.kind = mems[i]->kind;
-        memcpy(out, &m, sizeof m);
-        out += sizeof m;
-    }
+    memcpy(reply_data(), &info, sizeof info);   /* the memories: CMD_MEMORY (protocol.h, connecting) */
     st->status = ST_OK;
-    return (uint16_t)(out - reply_data());
+    return sizeof info;
 }
 
 static void record(uint16_t seq, const struct proto_status *st)
@@ -159,8 +142,8 @@ static void start_session(const uint8_t *p, uint16_t len, uint16_t seq, struct p
 }
 
 /* A request that is not the expected one: a retransmission of one recently applied gets its reply again,
- * never the command applied twice (READ and CRC change nothing: they run again for the data); anything
- * else is a sequence error naming the expected seq. */
+ * never the command applied twice (READ, CRC and MEMORY change nothing: they run again for the data);
+ * anything else is a sequence error naming the expected seq. */
 static void answer_repeat(uint8_t cmd, uint16_t seq, const uint8_t *p, uint16_t len, struct proto_status *st)
 {
     uint16_t ahead = (uint16_t)(seq - expected), behind = (uint16_t)(expected - seq);
@@ -171,8 +154,9 @@ static void answer_repeat(uint8_t cmd, uint16_t seq, const uint8_t *p, uint16_t 
         reply(cmd, 0, seq, st, 0);
         return;
     }
-    if (cmd == CMD_READ || cmd == CMD_CRC) {
-        uint16_t extra = cmd == CMD_READ ? memcmd_read(p, len, st, reply_data()) : memcmd_crc(p, len, st, reply_data());
+    if (cmd == CMD_READ || cmd == CMD_CRC || cmd == CMD_MEMORY) {
+        uint16_t extra = cmd == CMD_READ ? memcmd_read(p, len, st, reply_data())
+                       : cmd == CMD_CRC ? memcmd_crc(p, len, st, reply_data()) : memcmd_memory(p, len, st, reply_data());
         reply(cmd, PROTO_FLAG_DUP, seq, st, st->status == ST_OK ? extra : 0);
         return;
     }
@@ -228,6 +212,7 @@ static void apply(uint8_t cmd, uint16_t seq, const uint8_t *p, uint16_t len, str
     case CMD_WRITE_Z: zwrite(p, len, st); break;
     case CMD_READ: extra = memcmd_read(p, len, st, reply_data()); break;
     case CMD_CRC: extra = memcmd_crc(p, len, st, reply_data()); break;
+    case CMD_MEMORY: extra = memcmd_memory(p, len, st, reply_data()); break;
     case CMD_COMMIT: memcmd_commit(p, len, st); break;
     case CMD_STAGE: update_stage(p, len, st); break;
     case CMD_BOOT_STATUS:

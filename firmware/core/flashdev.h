@@ -1,22 +1,26 @@
-/* Flash-device abstraction: one table of ops per memory (internal flash on the FLASH controller driver,
- * the OSPI NOR on the OCTOSPI/MX25LM driver, RAM in the host tests). Every op returns an enum proto_st and
- * fills `fd_result` with the failing address and a controller status snapshot, so the reply can name the
- * cause. Ops block until done but call fd_idle() inside every busy wait, which lets the core keep
- * receiving frames while the device programs (protocol.h: windowing). */
+/* Flash-device abstraction: one table of ops per memory (a board's boards/<board>/iflash.c and nor.c over
+ * its chip's drivers; RAM in the host tests). A memory is runs of equal sectors in address order (an
+ * internal flash may have sectors of several sizes). Every op returns an enum proto_st in words every
+ * chip shares and fills `fd_result` with the failing address and the controller's raw status register,
+ * so the reply can name the cause. Ops block until done but call fd_idle() inside every busy wait, which
+ * lets the core keep receiving frames while the device programs (protocol.h: windowing). */
 #ifndef CORE_FLASHDEV_H
 #define CORE_FLASHDEV_H
 
 #include <stdint.h>
 
+#include "protocol.h"
+
 struct fd_result {
     uint32_t addr;    /* failing address */
-    uint32_t detail;  /* FLASH_SR / OCTOSPI_SR / NOR status */
+    uint32_t detail;  /* the failing controller's raw status register (protocol.h, device errors) */
 };
 
 struct flashdev;
 
 struct flashdev_ops {
-    int (*erase)(const struct flashdev *d, uint32_t addr, struct fd_result *r);      /* one sector */
+    int (*erase)(const struct flashdev *d, uint32_t addr, struct fd_result *r);      /* one sector: addr
+                                                                                        is a sector start */
     int (*program)(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
                    struct fd_result *r);   /* addr/len multiples of program_unit, within one memory */
     int (*read)(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r);
@@ -30,8 +34,11 @@ struct flashdev_ops {
 
 struct flashdev {
     const char *name;
-    uint32_t base, size, sector_size;
-    uint32_t protected_size;   /* bytes at base never erased or written (the bootloader's own sector) */
+    uint32_t base, size;
+    const struct proto_run *runs;   /* sectors in address order, `count` x `size` each; they add up to size
+                                       (sent as they are in the CMD_MEMORY reply) */
+    uint8_t n_runs;            /* <= PROTO_MAX_RUNS */
+    uint32_t protected_size;   /* bytes at base never erased or written (the bootloader's own sectors) */
     uint16_t program_unit, page_size;
     uint8_t erased, kind;      /* PROTO_MEM_* */
     const struct flashdev_ops *ops;
@@ -39,6 +46,23 @@ struct flashdev {
     uint32_t block_size;       /* erase unit larger than a sector (ops->erase_unit), 0: none */
     uint8_t chip_erase;        /* 1: ops->erase_unit erases the whole device in one command */
 };
+
+/* The size of the sector that starts at addr, 0 when addr is not the first byte of a sector of d. */
+static inline uint32_t fd_sector_at(const struct flashdev *d, uint32_t addr)
+{
+    if (addr < d->base) return 0;
+    uint32_t off = addr - d->base;
+    for (unsigned i = 0; i < d->n_runs; i++) {
+        uint32_t span = d->runs[i].count * d->runs[i].size;
+        if (off < span) return off % d->runs[i].size ? 0 : d->runs[i].size;
+        off -= span;
+    }
+    return 0;
+}
+
+/* The size of the device's last sectors; the sector past the advertised memory that a board may keep
+ * for itself (the application record, apprec.h) has this size. */
+static inline uint32_t fd_last_sector(const struct flashdev *d) { return d->runs[d->n_runs - 1].size; }
 
 /* Provided by the core. fd_idle(): drain the UART into the frame receiver; call it between chunks of
  * long computations. fd_wait(): the same, plus port_idle() when nothing came; call it in loops that wait

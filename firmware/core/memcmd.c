@@ -1,4 +1,5 @@
-/* ERASE, WRITE, READ, CRC and COMMIT (memcmd.h) over the board's memories (port_mems).
+/* MEMORY, ERASE, WRITE, READ, CRC and COMMIT (memcmd.h) over the board's memories (port_mems). Sectors
+ * are runs of sizes (flashdev.h): an erase must name a sector's first byte, whatever its size.
  *
  * Durability invariant (apprec.h): an application is valid only when its whole session completed.
  * Every ERASE and WRITE first invalidates the application record (apprec_open, once until the next
@@ -53,13 +54,46 @@ static void fail(struct proto_status *st, int status, const struct fd_result *r)
     st->detail = r->detail;
 }
 
-/* Sectors listed from entry i on that are consecutive in address (and in one memory). */
-static uint32_t run_length(const uint8_t *p, uint16_t len, uint16_t i, uint32_t sector)
+/* How many entries from entry i on list address-consecutive sectors of d that together cover exactly
+ * `bytes` from the first one's start; 0 when the list stops short. Sectors may differ in size. */
+static uint32_t entries_covering(const struct flashdev *d, const uint8_t *p, uint16_t len, uint16_t i,
+                                 uint32_t bytes)
 {
-    uint32_t n = 1, a = rd32(p + i);
-    for (uint16_t k = (uint16_t)(i + 4u); k < len && rd32(p + k) == a + n * sector; k += 4)
+    uint32_t a = rd32(p + i), covered = 0, n = 0;
+    for (uint16_t k = i; k < len && rd32(p + k) == a + covered; k += 4) {
+        uint32_t sz = fd_sector_at(d, a + covered);
+        if (!sz) break;
+        covered += sz;
         n++;
-    return n;
+        if (covered >= bytes) return covered == bytes ? n : 0;
+    }
+    return 0;
+}
+
+uint16_t memcmd_memory(const uint8_t *p, uint16_t len, struct proto_status *st, uint8_t *out)
+{
+    unsigned n;
+    const struct flashdev *const *mems = port_mems(&n);
+    if (len != sizeof(struct proto_memory_req)) { st->status = ST_BAD_LEN; return 0; }
+    if (p[0] >= n || p[0] >= PROTO_MAX_MEMS) { st->status = ST_ADDR_OUT_OF_RANGE; st->detail = n; return 0; }
+    const struct flashdev *d = mems[p[0]];
+    struct proto_mem m;
+    memset(&m, 0, sizeof m);
+    for (unsigned i = 0; i < sizeof m.name && d->name[i]; i++) m.name[i] = d->name[i];   /* NUL-padded */
+    m.base = d->base;
+    m.size = d->size;
+    m.protected_size = d->protected_size;
+    m.block_size = d->ops->erase_unit ? d->block_size : 0;
+    m.program_unit = d->program_unit;
+    m.page_size = d->page_size;
+    m.erased = d->erased;
+    m.kind = d->kind;
+    m.n_runs = d->n_runs <= PROTO_MAX_RUNS ? d->n_runs : PROTO_MAX_RUNS;
+    m.chip_erase = d->ops->erase_unit && d->chip_erase;
+    memcpy(out, &m, sizeof m);
+    memcpy(out + sizeof m, d->runs, m.n_runs * sizeof(struct proto_run));
+    st->status = ST_OK;
+    return (uint16_t)(sizeof m + m.n_runs * sizeof(struct proto_run));
 }
 
 /* Before the first change after a commit: the application is no longer valid (apprec.h). 0 on failure. */
@@ -95,7 +129,7 @@ static int erase_list_ok(const uint8_t *p, uint16_t len, struct proto_status *st
         }
         const struct flashdev *d = find(a, 1, st);
         if (!d) return 0;
-        if ((a - d->base) % d->sector_size) { st->status = ST_ALIGN; st->addr = a; return 0; }
+        if (!fd_sector_at(d, a)) { st->status = ST_ALIGN; st->addr = a; return 0; }
     }
     return 1;
 }
@@ -110,12 +144,15 @@ void memcmd_erase(const uint8_t *p, uint16_t len, struct proto_status *st)
         const struct flashdev *d = find(a & ~PROTO_ERASE_WHOLE, 1, st);
         struct fd_result r = { a & ~PROTO_ERASE_WHOLE, 0 };
         int s;
+        uint32_t block = 0;
+        if (!(a & PROTO_ERASE_WHOLE) && d->ops->erase_unit && d->block_size > fd_sector_at(d, a) &&
+            (a - d->base) % d->block_size == 0)
+            block = entries_covering(d, p, len, i, d->block_size);
         if (a & PROTO_ERASE_WHOLE) {
             s = d->ops->erase_unit(d, d->base, d->size, &r);
-        } else if (d->ops->erase_unit && d->block_size > d->sector_size && (a - d->base) % d->block_size == 0 &&
-                   run_length(p, len, i, d->sector_size) * d->sector_size >= d->block_size) {
+        } else if (block) {   /* the listed sectors fill the block exactly: one block command */
             s = d->ops->erase_unit(d, a, d->block_size, &r);
-            step = d->block_size / d->sector_size * 4u;
+            step = block * 4u;
         } else {
             s = d->ops->erase(d, a, &r);
         }
@@ -164,10 +201,11 @@ uint16_t memcmd_crc(const uint8_t *p, uint16_t len, struct proto_status *st, uin
         uint32_t a = rd32(p + i), n = rd32(p + i + 4), c = 0;
         const struct flashdev *d = find_readable(a, n, st);
         if (!d) return 0;
-        if (vb_release() && (n == 0 || (a - d->base) % d->sector_size || n % d->sector_size)) {
+        if (vb_release() && (n == 0 || !fd_sector_at(d, a) ||
+                             (a + n != d->base + d->size && !fd_sector_at(d, a + n)))) {
             st->status = ST_REFUSED;   /* the CRC of a few bytes would reveal them: whole sectors only */
             st->addr = a;
-            st->detail = d->sector_size;
+            st->detail = fd_sector_at(d, a);
             return 0;
         }
         struct fd_result r = { a, 0 };

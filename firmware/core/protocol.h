@@ -19,8 +19,19 @@
  * Windowing: the host may keep up to `window` request frames in flight; the bootloader has that many
  *   receive buffers and keeps receiving while it programs (it polls the UART inside every busy wait).
  * Every reply: header with the request's cmd and seq and PROTO_FLAG_REPLY, payload = proto_status
- *   (+ command data). One status enum for every layer; `addr` names the failing address, `detail` a
- *   controller status snapshot (FLASH_SR, OCTOSPI_SR / NOR status) or the expected seq.
+ *   (+ command data). One status enum for every layer, in words every chip shares; `addr` names the
+ *   failing address, `detail` the raw status register of the controller that failed (internal flash: its
+ *   flash controller's status register; external NOR: the NOR's status register, or the SPI controller's
+ *   on a transfer error), or the expected seq.
+ * Connecting (protocol 3): HELLO answers proto_info alone; the host then asks CMD_MEMORY once per memory
+ *   (n_mems of them) for its proto_mem and sector runs. A HELLO answer stays short on purpose: on a link
+ *   that damages one byte in a hundred, its 66-byte frame arrives intact 52 % of the time, the 130 bytes of
+ *   protocol 2's (memories included) 27 %, and with sector runs added ~160 bytes, 20 %. CMD_MEMORY goes
+ *   through the windowed, retransmitting sender like any other request.
+ * Older bootloaders (protocol 1 and 2) answer HELLO with proto_info (36 bytes in protocol 1) followed
+ *   by proto_mem_v2[n_mems]; HELLO, READ, CRC, STAGE, UPDATE_BL and RESET are unchanged since protocol 1,
+ *   so the host can still update them (it changes no memory through them). Their status codes 8..16 were
+ *   controller-specific (PROTO_ST_V2_FIRST..PROTO_ST_V2_LAST): protocol 3 never sends them.
  */
 #ifndef STM32BOOT_PROTOCOL_H
 #define STM32BOOT_PROTOCOL_H
@@ -30,7 +41,8 @@
 #define PROTO_PACKED __attribute__((packed))
 
 /* CFFI-BEGIN */
-#define PROTO_VERSION        2      /* 2: CMD_COMMIT and the application record */
+#define PROTO_VERSION        3      /* 2: CMD_COMMIT and the application record; 3: CMD_MEMORY (sector runs),
+                                       statuses in words every chip shares */
 #define PROTO_VERSION_OLDEST 1      /* oldest bootloader a host still talks to: HELLO, READ, CRC, STAGE,
                                        UPDATE_BL and RESET are unchanged since, so it can be updated */
 #define PROTO_SYNC0          0xA5
@@ -41,6 +53,7 @@
 #define PROTO_MAX_PAYLOAD    4112   /* advertised limit; >= MAX_DATA + the largest request header */
 #define PROTO_WINDOW         8      /* receive buffers in the bootloader = frames the host may have in flight */
 #define PROTO_MAX_MEMS       4
+#define PROTO_MAX_RUNS       8      /* runs of equal sectors per memory (CMD_MEMORY) */
 #define PROTO_MAX_RANGES     64     /* (addr, len) pairs per CRC request */
 #define PROTO_MAX_SECTORS    64     /* sector addresses per ERASE request */
 #define PROTO_DEFAULT_BAUD   115200
@@ -57,6 +70,9 @@
 #define PROTO_IDENT_MAGIC1   0x4C426232  /* proto_ident.magic1: "2bBL" */
 #define PROTO_MEM_INTERNAL   0      /* proto_mem.kind: what the memory is, not which controller drives it */
 #define PROTO_MEM_EXTERNAL_NOR 1    /* an external NOR (octal, quad-SPI ...) */
+#define PROTO_INFO_V1_SIZE   36     /* proto_info as protocol 1 sent it (no app_committed) */
+#define PROTO_ST_V2_FIRST    8      /* status codes protocols 1-2 used for controller-specific errors */
+#define PROTO_ST_V2_LAST     16
 
 /* Compressed writes: CMD_WRITE_Z carries one self-contained raw DEFLATE stream (RFC 1951, no zlib header)
  * that decodes to the data of a CMD_WRITE at the same address: at most PROTO_MAX_DATA bytes, referring
@@ -65,7 +81,8 @@
 #define PROTO_CAP_WRITE_Z    0x01   /* proto_info.caps: the bootloader takes CMD_WRITE_Z */
 
 enum proto_cmd {
-    CMD_HELLO    = 0x01,  /* -> proto_info + proto_mem[n_mems]; (re)starts the sequence */
+    CMD_HELLO    = 0x01,  /* -> proto_info; (re)starts the sequence (protocol 1-2: + proto_mem_v2[n_mems]) */
+    CMD_MEMORY   = 0x10,  /* proto_memory_req -> proto_mem + proto_run[n_runs] (protocol 3); changes nothing */
     CMD_SET_BAUD = 0x02,  /* proto_baud_req -> status at the OLD rate, then switch */
     CMD_ERASE    = 0x03,  /* uint32 sector_addr[] -> status; aligned runs of listed sectors that fill a
                              device erase block are erased with one block command */
@@ -94,18 +111,10 @@ enum proto_st {
     ST_ADDR_OUT_OF_RANGE = 5,    /* addr not inside a writable memory of this board */
     ST_PROTECTED_BOOTLOADER = 6, /* addr inside the bootloader's own sector */
     ST_ALIGN = 7,                /* addr/len not a multiple of the memory's program unit / not a sector start */
-    ST_FLASH_PGSERR = 8,         /* internal flash errors: detail = FLASH_SR */
-    ST_FLASH_WRPERR = 9,
-    ST_FLASH_STRBERR = 10,
-    ST_FLASH_INCERR = 11,
-    ST_FLASH_OPERR = 12,
-    ST_FLASH_ECC = 13,
-    ST_FLASH_TIMEOUT = 14,
-    ST_NOR_TIMEOUT = 15,         /* NOR: WIP never cleared; detail = NOR status register */
-    ST_NOR_ERROR = 16,           /* OCTOSPI transfer error; detail = OCTOSPI_SR */
+    /* 8..16: protocol 1-2 controller-specific codes (PROTO_ST_V2_FIRST..LAST), never sent since */
     ST_VERIFY_FAIL = 17,         /* read-back after program differs; addr = first differing byte */
     ST_BAD_BAUD = 18,            /* baud rate not reachable within tolerance; detail = closest rate */
-    ST_NOT_ERASED = 19,          /* program target not in the erased state */
+    ST_NOT_ERASED = 19,          /* program target not in the erased state; detail = what it holds */
     ST_INTERNAL = 20,
     ST_BAD_IMAGE = 21,           /* staged bootloader: CRC mismatch, too large, or no sane vector table;
                                     release: detail = enum proto_boot reason */
@@ -113,7 +122,17 @@ enum proto_st {
     ST_RECORD_FAIL = 23,         /* the application record could not be erased or written; addr = its address */
     ST_BAD_DATA = 24,            /* CMD_WRITE_Z: the stream is not valid DEFLATE or decodes to more than
                                     PROTO_MAX_DATA; addr = the write address, detail = -(INFL_E_* code) */
-    ST_COUNT = 25
+    /* Device errors (protocol 3, from 32 on), the same words for every memory; detail = the failing controller's raw
+     * status register (the flash controller's; a NOR's own, or its SPI controller's on a transfer error) */
+    ST_PROGRAM_SEQUENCE = 32,    /* the controller refused the operation as sequenced: alignment, parallelism,
+                                    an operation started while another ran, a locked controller */
+    ST_WRITE_PROTECTED = 33,     /* the sector is write-protected (option bytes, NOR protection bits) */
+    ST_DEVICE_TIMEOUT = 34,      /* the memory stayed busy past its datasheet maximum */
+    ST_TRANSFER_ERROR = 35,      /* the controller's transfer to or from the device failed (bus, SPI) */
+    ST_ECC = 36,                 /* uncorrectable ECC error reading the memory */
+    ST_OPERATION_FAILED = 37,    /* the device reports the erase or program itself failed */
+    ST_UNKNOWN_DEVICE = 38,      /* the external memory did not identify as a supported part; detail = its ID */
+    ST_COUNT = 39
 };
 
 struct proto_hdr {
@@ -149,16 +168,39 @@ struct proto_info {   /* HELLO reply data, after proto_status */
     uint8_t rsvd[2];
 } PROTO_PACKED;
 
-struct proto_mem {
-    char name[8];            /* "flash", "nor" */
+struct proto_memory_req {  /* CMD_MEMORY */
+    uint8_t index;           /* 0 .. proto_info.n_mems - 1 */
+} PROTO_PACKED;
+
+struct proto_mem {           /* CMD_MEMORY reply data, after proto_status; proto_run[n_runs] follow */
+    char name[8];            /* "flash", "nor": the board description's name */
     uint32_t base;
-    uint32_t size;
-    uint32_t sector_size;    /* uniform sectors on the supported parts */
-    uint32_t protected_size; /* bytes at base the bootloader refuses (its own sector) */
+    uint32_t size;           /* = the sum of the runs */
+    uint32_t protected_size; /* bytes at base the bootloader refuses (its own sectors) */
+    uint32_t block_size;     /* erase unit larger than a sector (a NOR's 64 KB block), 0: none */
     uint16_t program_unit;
     uint16_t page_size;
     uint8_t erased;
     uint8_t kind;            /* PROTO_MEM_* */
+    uint8_t n_runs;          /* <= PROTO_MAX_RUNS */
+    uint8_t chip_erase;      /* 1: PROTO_ERASE_WHOLE erases it with one command */
+} PROTO_PACKED;
+
+struct proto_run {           /* `count` sectors of `size` bytes, in address order from base */
+    uint32_t count;
+    uint32_t size;
+} PROTO_PACKED;
+
+struct proto_mem_v2 {        /* protocols 1 and 2: HELLO reply, after proto_info, one per memory */
+    char name[8];
+    uint32_t base;
+    uint32_t size;
+    uint32_t sector_size;    /* one size for the whole memory */
+    uint32_t protected_size;
+    uint16_t program_unit;
+    uint16_t page_size;
+    uint8_t erased;
+    uint8_t kind;
     uint16_t rsvd;
 } PROTO_PACKED;
 
@@ -233,8 +275,12 @@ struct proto_boot_status {
 
 _Static_assert(sizeof(struct proto_hdr) == PROTO_HDR_SIZE, "header size");
 _Static_assert(sizeof(struct proto_status) == 12, "status size");
-_Static_assert(sizeof(struct proto_info) == 40, "info size");   /* 36 in protocol 1 */
+_Static_assert(sizeof(struct proto_info) == 40, "info size");
+_Static_assert(__builtin_offsetof(struct proto_info, app_committed) == PROTO_INFO_V1_SIZE, "protocol 1 info");
 _Static_assert(sizeof(struct proto_mem) == 32, "mem size");
+_Static_assert(sizeof(struct proto_mem_v2) == 32, "protocol 2 mem size");
+_Static_assert(PROTO_MAX_PAYLOAD >= sizeof(struct proto_status) + sizeof(struct proto_mem)
+               + PROTO_MAX_RUNS * sizeof(struct proto_run), "memory reply");
 _Static_assert(sizeof(struct proto_ident) == 28, "ident size");
 _Static_assert(sizeof(struct proto_boot_status) == 56, "boot status size");
 _Static_assert(PROTO_MAX_PAYLOAD >= PROTO_MAX_DATA + sizeof(struct proto_write_req), "payload");

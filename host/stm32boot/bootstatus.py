@@ -2,13 +2,12 @@
 decoded and put into words for `stm32boot info` and the flash pre-check."""
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 
-from ._protocol import ffi, lib
+from ._protocol import lib
+from .protocol import Layout
 
-_FMT = struct.Struct("<BBHIIIII32s")
-assert _FMT.size == ffi.sizeof("struct proto_boot_status")
+_LAYOUT = Layout("struct proto_boot_status")
 
 
 @dataclass(frozen=True)
@@ -24,8 +23,8 @@ class BootStatus:
 
     @classmethod
     def decode(cls, raw: bytes) -> "BootStatus":
-        rel, reason, _r, addr, have, want, counter, version, key = _FMT.unpack_from(raw)
-        return cls(bool(rel), reason, addr, have, want, counter, version, key)
+        b = _LAYOUT.decode(raw)
+        return cls(bool(b.release), b.reason, b.addr, b.have, b.want, b.counter, b.version, b.key)
 
     @property
     def version_str(self) -> str:

@@ -23,7 +23,7 @@ DECODE_TYP_S_PER_BYTE = 0.5e-6   # typical (measured on the simulated boards: 0.
 # Typical program time per byte by memory kind (not the worst case: this only weighs the choice): an
 # internal flash programs a 32-byte word in about 130 us (RM0468 and RM0385 programming times), a NOR
 # a 256-byte page in about 150 us (the octal and quad NOR datasheets' tPP typical).
-PROGRAM_TYP_S_PER_BYTE = {lib.PROTO_MEM_INTERNAL: 130e-6 / 32, lib.PROTO_MEM_EXTERNAL_NOR: 150e-6 / 256}
+PROGRAM_TYP_S_PER_BYTE = {"internal": 130e-6 / 32, "external_nor": 150e-6 / 256}   # by Memory.kind
 
 
 def supported(info) -> bool:
@@ -37,16 +37,16 @@ def deflate(data) -> bytes:
     return c.compress(data) + c.flush()
 
 
-def pays(n: int, nz: int, byte_time: float, kind: int | None) -> bool:
+def pays(n: int, nz: int, byte_time: float, kind: str | None) -> bool:
     """Whether sending n data bytes as an nz-byte stream takes clearly less time over a wire of
-    `byte_time` s/byte into a memory of `kind` (PROTO_MEM_*; None: unknown, counted as instant)."""
+    `byte_time` s/byte into a memory of `kind` (Memory.kind; None: unknown, counted as instant)."""
     prog = PROGRAM_TYP_S_PER_BYTE.get(kind, 0.0)
     plain = max(byte_time * n, prog * n)
     packed = max(byte_time * nz, (prog + DECODE_TYP_S_PER_BYTE) * n)
     return packed < plain * (1 - MIN_GAIN)
 
 
-def pack(data, byte_time: float, kind: int | None = None) -> bytes | None:
+def pack(data, byte_time: float, kind: str | None = None) -> bytes | None:
     """The stream to send instead of `data`, or None when compressing does not pay (pays())."""
     n = len(data)
     if n == 0 or not pays(n, n // 2, byte_time, kind):   # not even at 2:1: do not spend the time

@@ -21,14 +21,16 @@ import bisect
 import time
 from dataclasses import dataclass, field
 
+from ._protocol import lib
 from .boards import Board, Memory
 from .image import Image, bootloader_range, split
 
 ERASE, SKIP = "erase", "skip"
-# Protocol limits (firmware/core/protocol.h PROTO_MAX_RANGES / PROTO_MAX_SECTORS / PROTO_MAX_DATA):
-# requests are batched here so a frame never exceeds them, whatever the transport does.
-PER_CALL = 64
-MAX_CHUNK = 4096
+# Protocol limits (firmware/core/protocol.h): requests are batched here so a frame never exceeds them,
+# whatever the target does with them.
+PER_CALL = lib.PROTO_MAX_RANGES      # ranges per CRC request
+ERASE_PER_CALL = lib.PROTO_MAX_SECTORS   # sectors per ERASE request
+MAX_CHUNK = lib.PROTO_MAX_DATA       # data bytes per WRITE
 # Erase/write interleaving unit: the block erase of the SPI/octal NOR families (64 KB: MX25LM51245G,
 # N25Q128A, W25Q128JV datasheets), so a group is exactly what one block command erases; larger
 # sectors (internal flash) are a group each.
@@ -294,7 +296,7 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
     if total and hasattr(target, "program"):
         target.program(((erase, chunks(group, max_chunk)) for erase, group in steps), progress=progress)
     else:   # a target without one stream for both (e.g. ST's ROM bootloader): erase all, then write
-        for batch in _batched([a for erase, _ in steps for a in erase], per_call):
+        for batch in _batched([a for erase, _ in steps for a in erase], min(per_call, ERASE_PER_CALL)):
             target.erase(batch)
         if total:
             target.write(chunks(order, max_chunk), progress=progress)

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from . import boards
+from ._protocol import lib
+from .boards import Memory
 from .cli import CliError
 from .image import ImageError
 from .plan import PlanError, VerifyError
@@ -141,20 +143,16 @@ def _open(board, port, state_dir, baud, **opts):
 
 def _library_errors() -> tuple[type, ...]:
     """Error types that carry a user-facing message (protocol, transport, serial, our own)."""
-    errs: list[type] = [ImageError, PlanError, VerifyError, OSError, TimeoutError]
-    for mod, names in (("stm32boot.protocol", ("ProtocolError", "TargetError")),
-                       ("stm32boot.reset", ("LineError",)),
-                       ("stm32boot.sim.state", ("StateError",)),
-                       ("termios", ("error",)),
-                       ("stm32boot.target", ("TargetError",)),
-                       ("stm32boot.native", ("PackError",)),
-                       ("serial", ("SerialException",))):
-        try:
-            m = __import__(mod, fromlist=list(names))
-        except Exception:
-            continue
-        errs += [getattr(m, n) for n in names if isinstance(getattr(m, n, None), type)]
-    return tuple(errs)
+    import termios
+
+    import serial
+
+    from .native import PackError
+    from .protocol import ProtocolError
+    from .reset import LineError
+    from .sim.state import StateError
+    return (ImageError, PlanError, VerifyError, OSError, TimeoutError, ProtocolError, StateError,
+            termios.error, PackError, serial.SerialException, LineError)
 
 
 @contextlib.contextmanager
@@ -181,28 +179,29 @@ def check_identity(board: boards.Board, info) -> None:
             f"pass the right --board or connect the right board")
 
 
-def _field(m, name: str, index: int):
-    return getattr(m, name) if hasattr(m, name) else tuple(m)[index]
+def _runs_text(sectors) -> str:
+    return " + ".join(f"{n} x {size >> 10} KB" if size % 1024 == 0 else f"{n} x {size} B" for n, size in sectors)
 
 
 def check_geometry(board: boards.Board, info) -> None:
-    """The bootloader's memories must match the board description the plan is made from (base,
-    size, sector size, page size), or every sector address would be wrong: refuse before erasing."""
-    reported = {_field(m, "name", 0): m for m in getattr(info, "memories", ()) or ()}
+    """The bootloader's memories must match the board description the plan is made from (base, size,
+    sector runs, program unit, page size), or every sector address would be wrong: refuse before erasing.
+    A bootloader of an older protocol reported one sector size per memory: only its base and size are
+    compared (it is refused any change anyway, and can still be updated)."""
+    reported = {m.name: m for m in getattr(info, "memories", ()) or ()}
+    old = getattr(info, "protocol_version", lib.PROTO_VERSION) < lib.PROTO_VERSION
     for mem in board.memories:
         m = reported.get(mem.name)
         if m is None:
             raise CliError(f"the bootloader does not report the {mem.name} memory that board "
-                           f"{board.name} describes: update the bootloader (`doit flash-loader`)")
-        sector = _field(m, "sectors", 3)
-        want = (mem.base, mem.size, mem.sector_list()[0][1], mem.page_size)
-        got = (_field(m, "base", 1), _field(m, "size", 2),
-               sector if isinstance(sector, int) else want[2], _field(m, "page_size", 5))
+                           f"{board.name} describes: update the bootloader (`doit flash-loader board={board.name}`)")
+        got, want = (m.geometry(), mem.geometry()) if not old else ((m.base, m.size), (mem.base, mem.size))
         if got != want:
-            fmt = "base 0x{:08X}, size 0x{:X}, sectors 0x{:X}, pages {}"
-            raise CliError(f"the bootloader describes {mem.name} as {fmt.format(*got)} but board "
-                           f"{board.name} says {fmt.format(*want)}: tool and bootloader disagree; "
-                           f"update whichever is older")
+            def fmt(x: Memory) -> str:
+                return (f"base 0x{x.base:08X}, size 0x{x.size:X}, sectors {_runs_text(x.sectors)}, "
+                        f"program unit {x.program_unit}, pages {x.page_size}")
+            raise CliError(f"the bootloader describes {mem.name} as {fmt(m)} but board {board.name} says "
+                           f"{fmt(mem)}: tool and bootloader disagree; update whichever is older")
 
 
 def open_options(args) -> dict:

@@ -10,37 +10,33 @@ from __future__ import annotations
 
 import struct
 import sys
-from dataclasses import dataclass
-from typing import Callable, Iterable, NamedTuple
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
 from . import compress, protocol as P
+from .boards.model import Memory
 from .protocol import Cmd, Link, NoResponse, ProtocolError, Request, TargetError  # noqa: F401
-from ._protocol import ffi, lib
+from ._protocol import lib
 
 FAST_BAUDS = (8_000_000, 2_000_000, 921_600)   # exact on STLINK-V3 and our USART clock (perf anchors A2)
 HELLO_TRIES_S = 2.0                            # "a couple of seconds" before saying nobody answers
 
-# Worst-case device times (docs/performance.md): timeouts, not estimates.
-ERASE_S = {lib.PROTO_MEM_INTERNAL: 2.2 * 1.5, lib.PROTO_MEM_EXTERNAL_NOR: 0.8}
-WORD_S = {lib.PROTO_MEM_INTERNAL: 260e-6 / 32, lib.PROTO_MEM_EXTERNAL_NOR: 10e-3 / 256}  # per byte
+# Worst-case device times (docs/performance.md): timeouts, not estimates. An internal flash sector erase
+# scales with its size (RM0468: 128 KB in 2.2 s max, with margin; a 256 KB sector of an F7 takes twice a
+# 128 KB one, STM32F746xx datasheet, flash memory programming); a NOR's 4 KB sector in 0.8 s (N25Q128A
+# maximum), and a request's budget sums its sectors, which also covers one 64 KB block erase (3 s max).
+ERASE_S = {"internal": 2.2 * 1.5, "external_nor": 0.8}     # per sector of up to ERASE_REF bytes
+ERASE_REF = 128 * 1024
+WORD_S = {"internal": 260e-6 / 32, "external_nor": 10e-3 / 256}  # per byte
 CRC_BPS = 20e6
 # One whole-memory erase (PROTO_ERASE_WHOLE): the MX25LM51245G datasheet's chip-erase maximum, with margin.
-CHIP_ERASE_S = {lib.PROTO_MEM_EXTERNAL_NOR: 460 * 1.2}
+CHIP_ERASE_S = {"external_nor": 460 * 1.2}
 
 
-class Memory(NamedTuple):
-    name: str
-    base: int
-    size: int
-    sectors: int            # sector size (uniform)
-    program_unit: int
-    page_size: int
-    erased: int
-    protected_size: int
-    kind: int
-
-    def contains(self, addr: int, n: int = 1) -> bool:
-        return self.base <= addr and addr + n <= self.base + self.size
+def erase_time(m: Memory | None, size: int) -> float:
+    """Worst-case time to erase one sector of `size` bytes of m."""
+    per = ERASE_S.get(m.kind if m else "", 3.3)
+    return per * max(1.0, size / ERASE_REF)
 
 
 @dataclass
@@ -49,35 +45,61 @@ class TargetInfo:
     bootloader_version: str
     chip_id: int
     board: str
-    memories: list
-    max_payload: int
-    baud: int
-    max_baud: int
-    window: int
+    memories: list = field(default_factory=list)   # [Memory] as the bootloader reports them
+    max_payload: int = lib.PROTO_MAX_PAYLOAD
+    baud: int = lib.PROTO_DEFAULT_BAUD
+    max_baud: int = lib.PROTO_DEFAULT_BAUD
+    window: int = 1
     app_committed: bool | None = None   # protocol 2: the application record is valid (None: not reported)
+    n_mems: int = 0
     caps: int = 0                       # PROTO_CAP_* (compress.supported)
+
+
+def memory_from(m, runs) -> Memory:
+    """A Memory from a struct proto_mem (protocol 3) and its proto_run entries."""
+    return Memory(P.text(m.name), m.base, m.size, tuple((r.count, r.size) for r in runs),
+                  program_unit=m.program_unit, page_size=m.page_size, erased=m.erased,
+                  kind=P.KINDS.get(m.kind, f"kind {m.kind}"), protected_size=m.protected_size,
+                  block_size=m.block_size, chip_erase=bool(m.chip_erase))
+
+
+def _memory_v2(m) -> Memory:
+    """A Memory from a protocol 1-2 HELLO entry: one sector size (the F746's said its smallest)."""
+    sec = m.sector_size or m.size
+    return Memory(P.text(m.name), m.base, m.size, ((m.size // sec, sec),), program_unit=m.program_unit,
+                  page_size=m.page_size, erased=m.erased, kind=P.KINDS.get(m.kind, f"kind {m.kind}"),
+                  protected_size=m.protected_size)
+
+
+# proto_info as protocol 1 sent it: without app_committed and its padding (4 bytes shorter).
+INFO_V1_SIZE = lib.PROTO_INFO_V1_SIZE
 
 
 def _info_from(r: P.Reply) -> TargetInfo:
     raw = r.data
-    pv0 = struct.unpack_from("<H", raw)[0] if len(raw) >= 2 else 0
-    n_info = ffi.sizeof("struct proto_info") if pv0 >= 2 else 36   # protocol 1 had no app_committed
+    i = P.INFO.decode(raw.ljust(P.INFO.size, b"\0"))    # (a protocol-1 answer is shorter: checked next)
+    pv = i.proto_version
+    n_info = P.INFO.size if pv >= 2 else INFO_V1_SIZE
     if len(raw) < n_info:
         raise ProtocolError(f"HELLO reply too short ({len(raw)} bytes): not an stm32boot bootloader?")
-    pv, bv, chip, baud, maxb, maxp, win, nm = struct.unpack_from("<HHIIIHBB", raw)
-    board = raw[20:36].split(b"\0")[0].decode("ascii", "replace")
-    mems, off, msz = [], n_info, ffi.sizeof("struct proto_mem")
-    for _ in range(nm):
-        name = raw[off:off + 8].split(b"\0")[0].decode("ascii", "replace")
-        base, size, sec, prot, unit, page, erased, kind = struct.unpack_from("<IIIIHHBB", raw, off + 8)
-        mems.append(Memory(name, base, size, sec, unit, page, erased, prot, kind))
-        off += msz
     if not lib.PROTO_VERSION_OLDEST <= pv <= lib.PROTO_VERSION:
         raise ProtocolError(f"the bootloader speaks protocol version {pv}, this tool {lib.PROTO_VERSION}: "
                             f"update {'the tool' if pv > lib.PROTO_VERSION else 'the bootloader'}")
-    app = bool(raw[ffi.offsetof("struct proto_info", "app_committed")]) if pv >= 2 else None
-    caps = raw[ffi.offsetof("struct proto_info", "caps")] if pv >= 2 else 0
-    return TargetInfo(pv, f"{bv >> 8}.{bv & 0xFF}", chip, board, mems, maxp, baud, maxb, win, app, caps)
+    mems = []
+    if pv < 3:   # protocols 1-2: the memories follow in the HELLO answer
+        mems = [_memory_v2(P.MEM_V2.decode(raw, n_info + k * P.MEM_V2.size)) for k in range(i.n_mems)]
+    app = bool(i.app_committed) if pv >= 2 else None
+    return TargetInfo(pv, f"{i.bl_version >> 8}.{i.bl_version & 0xFF}", i.chip_id, P.text(i.board), mems,
+                      i.max_payload, i.baud, i.max_baud, i.window, app, i.n_mems,
+                      i.caps if pv >= 2 else 0)
+
+
+def outdated_message(i: TargetInfo) -> str:
+    """One line for a board whose bootloader speaks an older protocol: what it is, how to update it."""
+    board = f" board={i.board}" if i.board else ""
+    return (f"the bootloader on this board (version {i.bootloader_version}, protocol {i.protocol_version}) "
+            f"predates protocol {lib.PROTO_VERSION}; nothing was changed. Update it first: "
+            f"`doit flash-loader{board}` (stm32boot update-bootloader)")
 
 
 NOTICE_S = 0.5   # silence before telling the user to press RESET
@@ -91,6 +113,8 @@ class Target:
         self.link = Link(transport, window=1)
         self.progress = progress
         self._info: TargetInfo | None = None
+        self._mems: list[Memory] | None = None   # what CMD_MEMORY answered, until the next reset
+        self.link.where = self._mem_name
 
     # -- session ---------------------------------------------------------------------------------
     def hello(self, within: float = HELLO_TRIES_S, notice: Callable | None = None) -> TargetInfo:
@@ -158,9 +182,34 @@ class Target:
             settle = last + 2 * (now - sent.get(answered, last)) + 0.05
             while (left := settle - self.t.now()) > 0:
                 link.feed(self.t.read(left))
-        self._info = _info_from(r)
-        self.link.window = max(1, min(self._info.window, lib.PROTO_WINDOW))
-        return self._info
+        info = _info_from(r)
+        self.link.window = max(1, min(info.window, P.WINDOW))
+        if info.protocol_version >= 3:
+            if self._mems is None or len(self._mems) != info.n_mems:
+                self._mems = self._query_memories(info.n_mems)
+            info.memories = list(self._mems)
+        self._info = info
+        return info
+
+    def _query_memories(self, n: int) -> list[Memory]:
+        """CMD_MEMORY for each of the n memories (protocol.h, connecting), all in one window."""
+        got: dict[int, Memory] = {}
+
+        def on_reply(k):
+            def cb(r: P.Reply):
+                m = P.MEM.decode(r.data)
+                if not 1 <= m.n_runs <= lib.PROTO_MAX_RUNS or len(r.data) < P.MEM.size + m.n_runs * P.RUN.size:
+                    raise ProtocolError(f"memory {k}: the bootloader's description is malformed "
+                                        f"({m.n_runs} sector runs in {len(r.data)} bytes)")
+                runs = [P.RUN.decode(r.data, P.MEM.size + j * P.RUN.size) for j in range(m.n_runs)]
+                got[k] = memory_from(m, runs)
+            return cb
+        self.link.stream(Request(Cmd.MEMORY, P.MEMORY_REQ.pack(index=k), 0.02, on_reply(k)) for k in range(n))
+        return [got[k] for k in range(n)]
+
+    def _mem_name(self, addr: int) -> str | None:
+        m = self._mem(addr) if self._info else None
+        return m.name if m else None
 
     def _call_once(self, cmd: int, payload: bytes, wait: float) -> P.Reply:
         """One frame, one wait, no retransmission (SET_BAUD / RESET: safe to repeat by hand)."""
@@ -192,7 +241,7 @@ class Target:
             if rate == old:
                 return rate
             try:
-                self._call_once(Cmd.SET_BAUD, struct.pack("<II", rate, lib.PROTO_BAUD_WINDOW_MS), 1.0)
+                self._call_once(Cmd.SET_BAUD, P.BAUD_REQ.pack(baud=rate, window_ms=lib.PROTO_BAUD_WINDOW_MS), 1.0)
             except TargetError:
                 continue
             except (NoResponse, P.DamagedLink):
@@ -232,27 +281,24 @@ class Target:
         application whose session did not complete (firmware/core/apprec.h came with protocol 2)."""
         i = self.info()
         if i.protocol_version < lib.PROTO_VERSION:
-            raise ProtocolError(f"the bootloader on this board (version {i.bootloader_version}, protocol "
-                                f"{i.protocol_version}) predates protocol {lib.PROTO_VERSION}; nothing was changed. "
-                                f"Update it first: `doit flash-loader` (stm32boot update-bootloader)")
+            raise ProtocolError(outdated_message(i))
         i.app_committed = False   # the bootloader invalidates its record before this change (apprec.h)
 
     def _erase_reqs(self, addr_list):
-        """ERASE requests of at most PROTO_MAX_SECTORS sectors, cut at multiples of that many sectors in
-        the memory, so every aligned run of sectors that fills a device erase block (e.g. 64 KB of 4 KB
+        """ERASE requests of at most PROTO_MAX_SECTORS sectors, cut at every multiple of that many sectors
+        in the memory, so every aligned run of sectors that fills a device erase block (e.g. 64 KB of 4 KB
         NOR sectors) travels in one request and the bootloader erases it with one block command."""
         batch: list[int] = []
-        n = lib.PROTO_MAX_SECTORS
+        n, t = P.MAX_SECTORS, 0.0
         for a in list(addr_list) + [None]:
             m = self._mem(a) if a is not None else None
-            cut = a is None or len(batch) == n or (m is not None and (a - m.base) % (m.sectors * n) == 0)
+            cut = a is None or len(batch) == n or (m is not None and m.sector_index(a) % n == 0)
             if batch and cut:
-                bm = self._mem(batch[0])
-                t = ERASE_S.get(bm.kind if bm else 0, 3.3) * len(batch)
-                yield Request(Cmd.ERASE, struct.pack(f"<{len(batch)}I", *batch), t)
-                batch = []
+                yield Request(Cmd.ERASE, b"".join(P.U32.pack(x) for x in batch), t)
+                batch, t = [], 0.0
             if a is not None:
                 batch.append(a)
+                t += erase_time(m, m.sector_at(a)[1] if m else ERASE_REF)
 
     def erase(self, addr_list: list[int]) -> None:
         self._changes_allowed()
@@ -260,12 +306,12 @@ class Target:
 
     def _write_req(self, addr: int, piece, acked) -> Request:
         m = self._mem(addr, len(piece))
-        t = 0.02 + len(piece) * WORD_S.get(m.kind if m else 0, 1e-5)
+        t = 0.02 + len(piece) * WORD_S.get(m.kind if m else "", 1e-5)
         z = (compress.pack(piece, self.t.byte_time(), m.kind if m else None)
              if self.compress and compress.supported(self.info()) else None)
         cmd, body = (Cmd.WRITE, piece) if z is None else (Cmd.WRITE_Z, z)   # the same write, fewer bytes
         t += 0 if z is None else len(piece) * compress.DECODE_S_PER_BYTE
-        return Request(cmd, struct.pack("<I", addr) + body, t, acked(len(piece)),
+        return Request(cmd, P.WRITE_REQ.pack(addr=addr) + body, t, acked(len(piece)),
                        lambda n, a=addr, p=piece: [self._write_req(a + o, p[o:o + n], acked)
                                                    for o in range(0, len(p), n)])
 
@@ -273,12 +319,12 @@ class Target:
         """Erase the memory at `base` with one whole-chip command; False (nothing erased) when the
         bootloader or the memory has none (then erase its sectors)."""
         m = self._mem(base)
-        if m is None or m.base != base or m.protected_size:
-            return False    # holds the bootloader: only ever erased sector by sector
+        if m is None or m.base != base or m.protected_size or not m.chip_erase:
+            return False    # holds the bootloader, or no such command: erased sector by sector
         self._changes_allowed()
         try:
-            self.link.call(Cmd.ERASE, struct.pack("<I", base | lib.PROTO_ERASE_WHOLE),
-                           op_time=CHIP_ERASE_S.get(m.kind if m else 0, 600.0))
+            self.link.call(Cmd.ERASE, P.U32.pack(base | lib.PROTO_ERASE_WHOLE),
+                           op_time=CHIP_ERASE_S.get(m.kind, 600.0))
         except TargetError as e:
             if e.status in (P.Status.ALIGN, P.Status.BAD_LEN):
                 return False
@@ -329,7 +375,7 @@ class Target:
         parts: dict[int, bytes] = {}   # replies may complete out of order after a retransmission
 
         def req(a: int, n: int) -> Request:
-            return Request(Cmd.READ, struct.pack("<II", a, n), 0.02,
+            return Request(Cmd.READ, P.READ_REQ.pack(addr=a, len=n), 0.02,
                            lambda r, a=a: parts.__setitem__(a, r.data),
                            lambda k, a=a, n=n: [req(a + o, min(k, n - o)) for o in range(0, n, k)])
 
@@ -345,15 +391,15 @@ class Target:
     def crc(self, ranges: list[tuple[int, int]]) -> list[int]:
         out: dict[int, list[int]] = {}
         ranges = list(ranges)
-        n = lib.PROTO_MAX_RANGES
+        n = P.MAX_RANGES
 
         def reqs():
             for i in range(0, len(ranges), n):
                 part = ranges[i:i + n]
-                payload = b"".join(struct.pack("<II", a, ln) for a, ln in part)
+                payload = b"".join(P.RANGE.pack(addr=a, len=ln) for a, ln in part)
                 t = 0.05 + sum(ln for _, ln in part) / CRC_BPS
                 yield Request(Cmd.CRC, payload, t, lambda r, i=i, k=len(part): out.__setitem__(
-                    i, list(struct.unpack(f"<{k}I", r.data[:4 * k]))))
+                    i, [P.U32.unpack_from(r.data, 4 * j)[0] for j in range(k)]))
         self.link.stream(reqs())
         return [c for i in sorted(out) for c in out[i]]
 
@@ -361,19 +407,19 @@ class Target:
         """Mark the application valid: the bootloader writes its application record (firmware/core/apprec.h).
         Call only after every range of the session verified; until then the board keeps the application
         from starting."""
-        self.link.call(Cmd.COMMIT, struct.pack("<I", image_crc & 0xFFFFFFFF),
+        self.link.call(Cmd.COMMIT, P.COMMIT_REQ.pack(image_crc=image_crc & 0xFFFFFFFF),
                        op_time=0.1 + max(ERASE_S.values()))   # at most one sector erase + one program
         self.info().app_committed = True
 
     def reset(self, run_app: bool = True) -> None:
         flags = lib.PROTO_RESET_RUN_APP if run_app else 0
         try:
-            self._call_once(Cmd.RESET, struct.pack("<I", flags), 0.5)
+            self._call_once(Cmd.RESET, P.U32.pack(flags), 0.5)
         except NoResponse:
             pass   # the reply may be lost to the reset itself
         if hasattr(self.t, "after_reset"):
             self.t.after_reset()
-        self._info = None
+        self._info = self._mems = None
         self.link.dec = P.Decoder()
 
     def boot_status(self):
@@ -395,7 +441,7 @@ class Target:
         blob = bytes(blob)
         want = crc32(blob)
         try:
-            self.link.stream(Request(Cmd.STAGE, struct.pack("<I", off) + blob[off:off + P.MAX_DATA], 0.02)
+            self.link.stream(Request(Cmd.STAGE, P.WRITE_REQ.pack(addr=off) + blob[off:off + P.MAX_DATA], 0.02)
                              for off in range(0, len(blob), P.MAX_DATA))
         except TargetError as e:
             if e.status != P.Status.BAD_CMD:
@@ -407,7 +453,7 @@ class Target:
                 f"blank (`--state` on a new directory) and it gets the current bootloader") from None
         signed = blob[:4] == bytes.fromhex("3db8f396")   # MCUboot magic: for a release bootloader
         try:
-            self.link.call(Cmd.UPDATE_BL, struct.pack("<II", len(blob), want), op_time=0.2)
+            self.link.call(Cmd.UPDATE_BL, P.UPDATE_REQ.pack(len=len(blob), crc=want), op_time=0.2)
         except TargetError as e:
             st = self.boot_status() if e.status == P.Status.BAD_IMAGE else None
             if st is None or not st.release:
@@ -417,20 +463,21 @@ class Target:
                                 f"the board is unchanged") from None
         # erase (up to 2.2 s) + program + reset: then the NEW bootloader must answer
         self.link.dec = P.Decoder()
-        self._info = None
+        self._info = self._mems = None
         self.hello(within=8.0)
         if signed:   # a release bootloader: no partial CRC; it reports the version it now runs
             st = self.boot_status()
-            v = struct.unpack_from("<BBH", blob, 20)
+            v = struct.unpack_from("<BBH", blob, 20)   # MCUboot header ih_ver (major, minor, revision)
             if st is None or not st.release or st.version != (v[0] << 24 | v[1] << 16 | v[2]):
                 raise ProtocolError("bootloader update failed: the board does not run the new release bootloader; "
                                     "if it no longer answers, recover it with the ST ROM bootloader (BOOT0 high)")
             return
-        base = self.info().memories[0].base
+        flash = self.info().memories[0]
+        base = flash.base
         st = self.boot_status()
         if st is not None and st.release:   # a release bootloader now (first install): whole sectors only
-            sec = self.info().memories[0].sectors
-            n = -(-len(blob) // sec) * sec
+            last, size = flash.sector_at(base + len(blob) - 1)
+            n = last + size - base
             blob, want = blob + b"\xff" * (n - len(blob)), crc32(blob + b"\xff" * (n - len(blob)))
         got = self.crc([(base, len(blob))])[0]
         if got != want:

@@ -11,25 +11,27 @@
 #include "protocol.h"
 #include "stm32f7/stm32f746.h"
 
-static const struct { uint32_t count, size; } RUNS[] = {{4u, 0x8000u}, {1u, 0x20000u}, {3u, 0x40000u}};
+static const struct proto_run RUNS[] = {{4u, 0x8000u}, {1u, 0x20000u}, {3u, 0x40000u}};
 
 /* The sector number (SNB) whose first byte is addr, or -1. */
-static int sector_at(uint32_t addr)
+static int sector_at(const struct flashdev *d, uint32_t addr)
 {
-    uint32_t a = FLASH_MEM_BASE;
+    uint32_t a = d->base;
     int snb = 0;
-    for (unsigned r = 0; r < sizeof RUNS / sizeof RUNS[0]; r++)
-        for (uint32_t i = 0; i < RUNS[r].count; i++, snb++, a += RUNS[r].size)
+    for (unsigned r = 0; r < d->n_runs; r++)
+        for (uint32_t i = 0; i < d->runs[r].count; i++, snb++, a += d->runs[r].size)
             if (a == addr) return snb;
     return -1;
 }
 
+/* Driver status -> protocol status (words every chip shares); detail = FLASH_SR (RM0385 §3.7.4). */
 static int fail(fctl_status st, uint32_t addr, struct fd_result *r)
 {
     static const uint8_t map[] = {
-        [FCTL_E_LOCKED] = ST_FLASH_PGSERR, [FCTL_E_TIMEOUT] = ST_FLASH_TIMEOUT, [FCTL_E_WRP] = ST_FLASH_WRPERR,
-        [FCTL_E_PGA] = ST_FLASH_PGSERR,    [FCTL_E_PGP] = ST_FLASH_PGSERR,      [FCTL_E_ERS] = ST_FLASH_PGSERR,
-        [FCTL_E_OP] = ST_FLASH_OPERR,
+        [FCTL_E_LOCKED] = ST_PROGRAM_SEQUENCE, [FCTL_E_TIMEOUT] = ST_DEVICE_TIMEOUT,
+        [FCTL_E_WRP] = ST_WRITE_PROTECTED,     [FCTL_E_PGA] = ST_PROGRAM_SEQUENCE,
+        [FCTL_E_PGP] = ST_PROGRAM_SEQUENCE,    [FCTL_E_ERS] = ST_PROGRAM_SEQUENCE,
+        [FCTL_E_OP] = ST_OPERATION_FAILED,
     };
     r->addr = addr;
     r->detail = fctl_last_sr();
@@ -47,8 +49,7 @@ static int finish(fctl_status st, uint32_t addr, struct fd_result *r)
 
 static int if_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r)
 {
-    (void)d;
-    int snb = sector_at(addr);
+    int snb = sector_at(d, addr);
     if (snb < 0) {
         r->addr = addr;
         return ST_ALIGN;
@@ -95,10 +96,9 @@ static int if_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_
 
 static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc, 0};   /* sector by sector */
 
-/* sector_size: the smallest sector, which every sector start is a multiple of; if_erase checks the
- * exact starts. */
 const struct flashdev iflash_dev = {
-    .name = "flash", .base = FLASH_MEM_BASE, .size = FLASH_MEM_SIZE, .sector_size = 0x8000u,
+    .name = "flash", .base = FLASH_MEM_BASE, .size = FLASH_MEM_SIZE, .runs = RUNS,
+    .n_runs = sizeof RUNS / sizeof RUNS[0],
     .protected_size = BL_SIZE,           /* sector 0: this bootloader */
     .program_unit = 4, .page_size = 256, .erased = 0xFF,
     .kind = PROTO_MEM_INTERNAL, .ops = &ops, .ctx = 0,

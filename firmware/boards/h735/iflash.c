@@ -15,11 +15,11 @@
 static int fail(flash_status_t st, struct fd_result *r)
 {
     static const uint8_t map[] = {
-        [FLASH_ERR_LOCKED] = ST_FLASH_PGSERR, [FLASH_ERR_TIMEOUT] = ST_FLASH_TIMEOUT,
-        [FLASH_ERR_WRP] = ST_FLASH_WRPERR,    [FLASH_ERR_PGS] = ST_FLASH_PGSERR,
-        [FLASH_ERR_STRB] = ST_FLASH_STRBERR,  [FLASH_ERR_INC] = ST_FLASH_INCERR,
-        [FLASH_ERR_OP] = ST_FLASH_OPERR,      [FLASH_ERR_RDP] = ST_FLASH_OPERR,
-        [FLASH_ERR_ECC] = ST_FLASH_ECC,       [FLASH_ERR_ALIGN] = ST_ALIGN,
+        [FLASH_ERR_LOCKED] = ST_PROGRAM_SEQUENCE, [FLASH_ERR_TIMEOUT] = ST_DEVICE_TIMEOUT,
+        [FLASH_ERR_WRP] = ST_WRITE_PROTECTED,     [FLASH_ERR_PGS] = ST_PROGRAM_SEQUENCE,
+        [FLASH_ERR_STRB] = ST_PROGRAM_SEQUENCE,   [FLASH_ERR_INC] = ST_PROGRAM_SEQUENCE,
+        [FLASH_ERR_OP] = ST_OPERATION_FAILED,     [FLASH_ERR_RDP] = ST_WRITE_PROTECTED,
+        [FLASH_ERR_ECC] = ST_ECC,                 [FLASH_ERR_ALIGN] = ST_ALIGN,
         [FLASH_ERR_RANGE] = ST_ADDR_OUT_OF_RANGE, [FLASH_ERR_VERIFY] = ST_VERIFY_FAIL,
     };
     const flash_error_t *e = flash_last_error();
@@ -49,7 +49,7 @@ static int if_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r
 {
     int s = prepare(r);
     if (s != ST_OK) return s;
-    return finish(flash_erase_sector_start((addr - d->base) / d->sector_size), r);
+    return finish(flash_erase_sector_start((addr - d->base) / FLASH_SECTOR_SIZE), r);   /* uniform sectors */
 }
 
 static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
@@ -92,8 +92,10 @@ static int if_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_
 
 static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc, 0};  /* no bank erase: sector 0 is ours */
 
+static const struct proto_run RUNS[] = {{FLASH_MEM_SIZE / FLASH_SECTOR_SIZE, FLASH_SECTOR_SIZE}};
+
 const struct flashdev iflash_dev = {
-    .name = "flash", .base = FLASH_MEM_BASE, .size = FLASH_MEM_SIZE, .sector_size = FLASH_SECTOR_SIZE,
+    .name = "flash", .base = FLASH_MEM_BASE, .size = FLASH_MEM_SIZE, .runs = RUNS, .n_runs = 1,
     .protected_size = FLASH_SECTOR_SIZE,      /* sector 0: this bootloader */
     .program_unit = FLASH_WORD_SIZE, .page_size = FLASH_WORD_SIZE, .erased = 0xFF,
     .kind = PROTO_MEM_INTERNAL, .ops = &ops, .ctx = 0, .block_size = 0, .chip_erase = 0,

@@ -29,19 +29,19 @@ static int finish(ospi_status st, uint32_t addr, struct fd_result *r)
         while ((st = mx25lm_poll(&nor)) == MX25LM_BUSY)
             fd_wait();
     if (st == OSPI_OK) return ST_OK;
-    return fail(st == OSPI_E_TIMEOUT ? ST_NOR_TIMEOUT : ST_NOR_ERROR, addr, r);
+    return fail(st == OSPI_E_TIMEOUT ? ST_DEVICE_TIMEOUT : ST_TRANSFER_ERROR, addr, r);
 }
 
 static int n_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r)
 {
-    if (!ready) return fail(ST_NOR_ERROR, addr, r);
+    if (!ready) return fail(ST_TRANSFER_ERROR, addr, r);
     return finish(mx25lm_erase_4k_start(&nor, addr - d->base), addr, r);
 }
 
 /* One block (64 KB, BE4B) or the whole chip (CE): the bootloader core picks them (flashdev.h). */
 static int n_erase_unit(const struct flashdev *d, uint32_t addr, uint32_t size, struct fd_result *r)
 {
-    if (!ready) return fail(ST_NOR_ERROR, addr, r);
+    if (!ready) return fail(ST_TRANSFER_ERROR, addr, r);
     if (size == d->size) return finish(mx25lm_erase_chip_start(&nor), addr, r);
     return finish(mx25lm_erase_64k_start(&nor, addr - d->base), addr, r);
 }
@@ -49,7 +49,7 @@ static int n_erase_unit(const struct flashdev *d, uint32_t addr, uint32_t size, 
 static int n_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
                      struct fd_result *r)
 {
-    if (!ready) return fail(ST_NOR_ERROR, addr, r);
+    if (!ready) return fail(ST_TRANSFER_ERROR, addr, r);
     while (len) {   /* program_unit 2 keeps every piece even, as DTR needs (RM0468, OCTOSPI) */
         uint32_t off = addr - d->base;
         uint32_t room = MX25LM_PAGE - (off & (MX25LM_PAGE - 1u));
@@ -65,8 +65,8 @@ static int n_program(const struct flashdev *d, uint32_t addr, const uint8_t *dat
 
 static int mapped(uint32_t addr, struct fd_result *r)
 {
-    if (!ready) return fail(ST_NOR_ERROR, addr, r);
-    if (!ospi_is_mapped(nor.ospi) && mx25lm_map(&nor) != OSPI_OK) return fail(ST_NOR_ERROR, addr, r);
+    if (!ready) return fail(ST_TRANSFER_ERROR, addr, r);
+    if (!ospi_is_mapped(nor.ospi) && mx25lm_map(&nor) != OSPI_OK) return fail(ST_TRANSFER_ERROR, addr, r);
     return ST_OK;
 }
 
@@ -102,8 +102,10 @@ static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc, n_era
 
 /* The NOR's last 4 KB sector holds the application record (core/apprec.h): the smallest erasable unit on
  * this board (internal flash erases 128 KB), so it is left out of the memory the host may write. */
+static const struct proto_run RUNS[] = {{MX25LM_SIZE / MX25LM_SECTOR - 1u, MX25LM_SECTOR}};
+
 const struct flashdev nor_dev = {
-    .name = "nor", .base = H735DK_NOR_WINDOW, .size = MX25LM_SIZE - MX25LM_SECTOR, .sector_size = MX25LM_SECTOR,
+    .name = "nor", .base = H735DK_NOR_WINDOW, .size = MX25LM_SIZE - MX25LM_SECTOR, .runs = RUNS, .n_runs = 1,
     .protected_size = 0, .program_unit = 2, .page_size = MX25LM_PAGE, .erased = 0xFF,
     .kind = PROTO_MEM_EXTERNAL_NOR, .ops = &ops, .ctx = 0, .block_size = MX25LM_BLOCK, .chip_erase = 1,
 };

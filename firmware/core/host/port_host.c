@@ -18,6 +18,7 @@ static const struct flashdev *devp[PROTO_MAX_MEMS];
 static uint8_t *store[PROTO_MAX_MEMS];
 static unsigned ndev;
 static char names[PROTO_MAX_MEMS][8];
+static struct proto_run runs[PROTO_MAX_MEMS][PROTO_MAX_RUNS];
 static uint32_t now_ms, baud = PROTO_DEFAULT_BAUD, resets, last_run_app, erases, programs, idle_calls;
 static uint32_t unit_erases[2];   /* [0] block commands, [1] whole-memory commands */
 
@@ -27,7 +28,7 @@ static int h_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r)
 {
     (void)r;
     fd_wait();
-    memset(cell(d, addr), d->erased, d->sector_size);
+    memset(cell(d, addr), d->erased, fd_sector_at(d, addr));
     erases++;
     return ST_OK;
 }
@@ -92,17 +93,24 @@ void hp_init(void)
     bl_init();
 }
 
-int hp_add_mem(const char *name, uint32_t base, uint32_t size, uint32_t sector_size, uint32_t protected_size,
+int hp_add_mem(const char *name, uint32_t base, const uint32_t *sector_runs, int n_runs, uint32_t protected_size,
                uint16_t program_unit, uint16_t page_size, uint8_t erased, uint8_t kind)
 {
-    if (ndev == PROTO_MAX_MEMS) return -1;
+    if (ndev == PROTO_MAX_MEMS || n_runs < 1 || n_runs > PROTO_MAX_RUNS) return -1;
     struct flashdev *d = &devs[ndev];
+    uint32_t size = 0;
+    for (int i = 0; i < n_runs; i++) {
+        runs[ndev][i] = (struct proto_run){ sector_runs[2 * i], sector_runs[2 * i + 1] };
+        size += sector_runs[2 * i] * sector_runs[2 * i + 1];
+    }
     store[ndev] = malloc(size);
     if (!store[ndev]) return -1;
     memset(store[ndev], erased, size);
     strncpy(names[ndev], name, sizeof names[ndev] - 1);
-    *d = (struct flashdev){ names[ndev], base, size, sector_size, protected_size, program_unit, page_size, erased,
-                            kind, &host_ops, store[ndev], 0, 0 };
+    *d = (struct flashdev){ .name = names[ndev], .base = base, .size = size, .runs = runs[ndev],
+                            .n_runs = (uint8_t)n_runs, .protected_size = protected_size,
+                            .program_unit = program_unit, .page_size = page_size, .erased = erased,
+                            .kind = kind, .ops = &host_ops, .ctx = store[ndev] };
     devp[ndev] = d;
     return (int)ndev++;
 }
@@ -158,10 +166,12 @@ uint32_t port_uart_set_baud(uint32_t b) { if (b > 12500000u) return 0; baud = b;
 uint32_t port_uart_baud(void) { return baud; }
 uint32_t port_uart_max_baud(void) { return 12500000u; }
 uint32_t port_millis(void) { return now_ms; }
-/* The board this host port stands in for and its chip's DEV_ID: given by the builder (native/ffi_protocol.py,
- * from the board registry), so this file names no board. */
-uint32_t port_chip_id(void) { return HOST_PORT_CHIP_ID; }
-const char *port_board_name(void) { return HOST_PORT_BOARD; }
+static uint32_t chip_id = HOST_PORT_CHIP_ID;   /* from the builder (native/ffi_protocol.py, the board registry) unless a test sets another */
+void hp_set_chip_id(uint32_t id) { chip_id = id; }
+uint32_t port_chip_id(void) { return chip_id; }
+static char board_name[16] = HOST_PORT_BOARD;   /* the board this host port stands in for, from the builder */
+void hp_set_board(const char *name) { strncpy(board_name, name, sizeof board_name - 1); }
+const char *port_board_name(void) { return board_name; }
 const struct flashdev *const *port_mems(unsigned *n) { *n = ndev; return devp; }
 void port_reset(int run_app) { resets++; last_run_app = (uint32_t)run_app; }
 
@@ -177,7 +187,10 @@ void port_update_bootloader(uint32_t len)
 }
 
 /* The application record (core/apprec.h) in a 4 KB NOR-like sector of its own, outside every memory. */
-static const struct flashdev rec_dev = { "rec", 0xF0000000u, sizeof rec_store, sizeof rec_store, 0, 2, 256, 0xFF,
-                                         PROTO_MEM_EXTERNAL_NOR, &host_ops, rec_store, 0, 0 };
+static const struct proto_run rec_run = { 1, sizeof rec_store };
+static const struct flashdev rec_dev = { .name = "rec", .base = 0xF0000000u, .size = sizeof rec_store,
+                                         .runs = &rec_run, .n_runs = 1, .program_unit = 2, .page_size = 256,
+                                         .erased = 0xFF, .kind = PROTO_MEM_EXTERNAL_NOR, .ops = &host_ops,
+                                         .ctx = rec_store };
 const struct flashdev *port_app_record(uint32_t *addr) { *addr = rec_dev.base; return &rec_dev; }
 int hp_app_committed(void) { return bl_app_committed(); }

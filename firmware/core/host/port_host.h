@@ -6,7 +6,10 @@
 
 /* CFFI-BEGIN */
 void hp_init(void);
-int hp_add_mem(const char *name, uint32_t base, uint32_t size, uint32_t sector_size, uint32_t protected_size,
+void hp_set_board(const char *name);   /* the name HELLO reports (default "h735") */
+void hp_set_chip_id(uint32_t id);       /* the DBGMCU_IDCODE HELLO reports (default an H735's) */
+/* sector_runs: n_runs pairs (count, size) in address order; the memory's size is their sum */
+int hp_add_mem(const char *name, uint32_t base, const uint32_t *sector_runs, int n_runs, uint32_t protected_size,
                uint16_t program_unit, uint16_t page_size, uint8_t erased, uint8_t kind);
 int hp_set_erase_units(int i, uint32_t block_size, uint8_t chip_erase);  /* give memory i block/chip erase */
 void hp_unit_erases(uint32_t out[2]);   /* erase_unit calls so far: [0] blocks, [1] whole memories */

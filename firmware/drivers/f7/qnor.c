@@ -21,7 +21,6 @@
 #define PAGE_US      10000u  /* page program max: 5 ms (N25Q), 3 ms (W25Q) */
 #define SUBSECTOR_US 2000000u   /* 4 KB erase max: 0.8 s (N25Q), 0.4 s (W25Q) */
 #define SECTOR_US    6000000u   /* 64 KB erase max: 3 s (N25Q), 2 s (W25Q) */
-#define BLOCK        0x10000u
 #define CHIP_US      400000000u /* bulk erase max: 250 s (N25Q), 200 s (W25Q) */
 #define REG_US       300000u    /* status/configuration register writes */
 #define POLL_INTERVAL 16u       /* CLK cycles between automatic status reads */
@@ -55,7 +54,18 @@ static qspi_status write_enable(void)
 static void arm(struct qnor *n, uint32_t us)
 {
     n->t0 = qspi_cycles();
-    n->limit = qspi_us_to_cycles(us);
+    n->spent_us = 0;
+    n->limit = us;
+}
+
+/* 1 once the operation armed by arm() has run past its limit. Time is folded into whole microseconds at
+ * every call: the 32-bit cycle counter wraps every ~20 s at 216 MHz, and a chip erase may take minutes. */
+static int overdue(struct qnor *n)
+{
+    uint32_t now = qspi_cycles(), per_us = qspi_us_to_cycles(1u), d = now - n->t0;
+    n->spent_us += d / per_us;
+    n->t0 = now - d % per_us;
+    return n->spent_us > n->limit;
 }
 
 /* A register write (`ins` + one byte) and its completion. */
@@ -161,6 +171,12 @@ qspi_status qnor_erase_start(struct qnor *n, uint32_t off)
     return start(n, &c, off & ~(QNOR_SUBSECTOR - 1u), 0, 0, SUBSECTOR_US);
 }
 
+qspi_status qnor_erase_block_start(struct qnor *n, uint32_t off)
+{
+    static const struct qspi_cmd c = {.ins = CMD_SE_64K, .ins_lines = 1, .addr_lines = 1};
+    return start(n, &c, off & ~(QNOR_BLOCK - 1u), 0, 0, SECTOR_US);
+}
+
 qspi_status qnor_erase_chip_start(struct qnor *n)
 {
     static const struct qspi_cmd c = {.ins = CMD_CHIP_ER, .ins_lines = 1};
@@ -193,7 +209,7 @@ qspi_status qnor_poll(struct qnor *n)
 {
     uint8_t sr = 0;
     if (!qspi_autopoll_done(&sr)) {
-        if (qspi_cycles() - n->t0 <= n->limit) return QSPI_BUSY;
+        if (!overdue(n)) return QSPI_BUSY;
         (void)qspi_unmap();                       /* ABORT ends the polling */
         if (qspi_read(&C_RDSR, 0, &sr, 1) == QSPI_OK) n->status = sr;
         return QSPI_E_TIMEOUT;
@@ -214,14 +230,13 @@ qspi_status qnor_wait(struct qnor *n)
  * erases at its ends. */
 qspi_status qnor_erase_range(struct qnor *n, uint32_t off, uint32_t len)
 {
-    static const struct qspi_cmd c64 = {.ins = CMD_SE_64K, .ins_lines = 1, .addr_lines = 1};
     uint32_t end = off + len;
     for (uint32_t a = off & ~(QNOR_SUBSECTOR - 1u); a < end;) {
-        int block = (a & (BLOCK - 1u)) == 0 && end - a >= BLOCK;
-        qspi_status st = block ? start(n, &c64, a, 0, 0, SECTOR_US) : qnor_erase_start(n, a);
+        int block = (a & (QNOR_BLOCK - 1u)) == 0 && end - a >= QNOR_BLOCK;
+        qspi_status st = block ? qnor_erase_block_start(n, a) : qnor_erase_start(n, a);
         if (st == QSPI_OK) st = qnor_wait(n);
         if (st != QSPI_OK) return st;
-        a += block ? BLOCK : QNOR_SUBSECTOR;
+        a += block ? QNOR_BLOCK : QNOR_SUBSECTOR;
     }
     return QSPI_OK;
 }

@@ -13,6 +13,7 @@
 
 #define QNOR_PAGE      256u
 #define QNOR_SUBSECTOR 4096u
+#define QNOR_BLOCK     65536u   /* 0xD8: N25Q128A "sector erase", W25Q128JV "64KB block erase" */
 
 struct qnor_part;
 
@@ -20,7 +21,8 @@ struct qnor {
     const struct qnor_part *part;   /* NULL until identified */
     uint8_t id[3];                  /* JEDEC manufacturer, memory type, capacity as read */
     uint32_t status;                /* last device status: SR (and N25Q flag status << 8) */
-    uint32_t t0, limit;             /* deadline of the operation in progress (DWT cycles) */
+    uint32_t t0, spent_us, limit;   /* the operation in progress: cycle count last looked at, time spent
+                                       and its limit (microseconds) */
 };
 
 /* Reset the device out of any mode an earlier program left, read its ID, set it up for quad reads.
@@ -32,6 +34,7 @@ const char *qnor_part_name(const struct qnor *n);
 uint32_t qnor_size(const struct qnor *n);
 
 qspi_status qnor_erase_start(struct qnor *n, uint32_t off);          /* the 4 KB subsector at off */
+qspi_status qnor_erase_block_start(struct qnor *n, uint32_t off);    /* the 64 KB block at off */
 qspi_status qnor_erase_chip_start(struct qnor *n);
 qspi_status qnor_program_start(struct qnor *n, uint32_t off, const uint8_t *d, uint32_t len); /* one page */
 qspi_status qnor_poll(struct qnor *n);     /* QSPI_BUSY, QSPI_OK, or the error (n->status) */

@@ -1,8 +1,13 @@
 """The shape of a board description: memories with geometry, the console UART, the external NOR, and
-which simulated chip (sim/chips/<sim_chip>.py) builds its machine."""
+which simulated chip (sim/chips/<sim_chip>.py) builds its machine.
+
+`Memory` is also what the bootloader reports about itself (target.py builds one from protocol.h's
+struct proto_mem and its sector runs): one type for both, compared field by field before any change."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from .reset_lines import ResetLines
 
@@ -16,9 +21,14 @@ class Memory:
     program_unit: int       # smallest programmable unit (H7 flash word: 32 bytes)
     page_size: int          # largest single program operation (NOR page: 256 bytes)
     erased: int = 0xFF
-    kind: str = "internal"  # what the memory is: "internal" flash or "external_nor"
+    kind: str = "internal"  # what the memory is: "internal" flash or "external_nor" (protocol.h PROTO_MEM_*)
     writable: bool = True
     reserved_top: int = 0   # bytes of the device past `size` the bootloader keeps (its application record)
+    # What a bootloader reports beyond the geometry (0 / False in a board description, which keeps them
+    # elsewhere: Board.bootloader_size); not part of the comparison of the two (geometry()).
+    protected_size: int = field(default=0, compare=False)  # bytes at base the bootloader refuses to change
+    block_size: int = field(default=0, compare=False)      # one-command erase unit above a sector, 0: none
+    chip_erase: bool = field(default=False, compare=False) # the whole memory erases with one command
 
     @property
     def end(self) -> int:
@@ -39,6 +49,35 @@ class Memory:
 
     def contains(self, addr: int, length: int = 1) -> bool:
         return self.base <= addr and addr + length <= self.end
+
+    def geometry(self) -> tuple:
+        """What must agree between the board description and the bootloader before anything changes."""
+        return (self.base, self.size, tuple(tuple(r) for r in self.sectors), self.program_unit, self.page_size)
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [a for a, _ in self.sector_list()]
+
+    def sector_index(self, addr: int) -> int:
+        """The number of the sector holding addr (0 for the first sector at base)."""
+        if not self.contains(addr):
+            raise ValueError(f"0x{addr:08X} is outside {self.name}")
+        return bisect.bisect_right(self._starts, addr) - 1
+
+    def sector_at(self, addr: int) -> tuple[int, int]:
+        """(start, size) of the sector holding addr."""
+        i = self.sector_index(addr)
+        nxt = self._starts[i + 1] if i + 1 < len(self._starts) else self.end
+        return self._starts[i], nxt - self._starts[i]
+
+    def sectors_covering(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """[(start, size)] of every sector that holds a byte of [lo, hi)."""
+        out, a = [], lo
+        while a < hi:
+            s, n = self.sector_at(a)
+            out.append((s, n))
+            a = s + n
+        return out
 
     def sector_list(self) -> list[tuple[int, int]]:
         """[(address, size), ...] for every sector."""

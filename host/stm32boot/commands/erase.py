@@ -6,7 +6,7 @@ import time
 
 from ..cli import CliError
 from ..image import bootloader_range, describe_memories
-from ..plan import PER_CALL, target_crcs
+from ..plan import ERASE_PER_CALL, target_crcs
 from ..progress import Progress
 from ..session import add_target_args, connect, get_board, parse_int, via_rom
 
@@ -77,9 +77,9 @@ def run(args) -> int:
         crcs = target_crcs(target, [(a, n) for a, n, _ in sectors])
         todo = [s for s, got in zip(sectors, crcs) if got != _blank_crc(s[1], s[2], cache)]
         bar = Progress("erasing", len(todo)) if todo else None
-        for i in range(0, len(todo), PER_CALL):
-            target.erase([a for a, _, _ in todo[i:i + PER_CALL]])
-            bar(min(i + PER_CALL, len(todo)))
+        for i in range(0, len(todo), ERASE_PER_CALL):
+            target.erase([a for a, _, _ in todo[i:i + ERASE_PER_CALL]])
+            bar(min(i + ERASE_PER_CALL, len(todo)))
         if bar:
             bar.finish()
         crcs = target_crcs(target, [(a, n) for a, n, _ in todo])
