@@ -172,7 +172,7 @@ def test_damaged_compressed_frame_is_refused_and_writes_nothing(name):
             assert t.read(nor, 4096) == b"\xff" * 4096, why          # nothing written
         r = t.link.call(P.Cmd.WRITE_Z, zframe(nor, b""), check=False)
         assert r.status == P.Status.BAD_LEN
-        with pytest.raises(TargetError, match=r"WRITE failed at 0x%08X: BAD_DATA: the compressed data.*"
+        with pytest.raises(TargetError, match=r"WRITE failed at 0x%08X \(nor\): BAD_DATA: the compressed data.*"
                                               r"decoder error -\d" % nor):
             t.link.call(P.Cmd.WRITE_Z, zframe(nor, bad["bit flip"][0]))
         t.link.call(P.Cmd.WRITE_Z, zframe(nor, good))                # the board is not confused by them

@@ -23,7 +23,7 @@ HELLO_TRIES_S = 2.0                            # "a couple of seconds" before sa
 
 # Worst-case device times (docs/performance.md): timeouts, not estimates. An internal flash sector erase
 # scales with its size (RM0468: 128 KB in 2.2 s max, with margin; a 256 KB sector of an F7 takes twice a
-# 128 KB one, STM32F746xx datasheet, flash memory programming); a NOR's 4 KB sector in 0.8 s (N25Q128A
+# 128 KB one, STM32F74xxx datasheet, flash memory programming); a NOR's 4 KB sector in 0.8 s (N25Q128A
 # maximum), and a request's budget sums its sectors, which also covers one 64 KB block erase (3 s max).
 ERASE_S = {"internal": 2.2 * 1.5, "external_nor": 0.8}     # per sector of up to ERASE_REF bytes
 ERASE_REF = 128 * 1024
@@ -64,7 +64,7 @@ def memory_from(m, runs) -> Memory:
 
 
 def _memory_v2(m) -> Memory:
-    """A Memory from a protocol 1-2 HELLO entry: one sector size (the F746's said its smallest)."""
+    """A Memory from a protocol 1-2 HELLO entry: one sector size (a board with uneven sectors reported its smallest)."""
     sec = m.sector_size or m.size
     return Memory(P.text(m.name), m.base, m.size, ((m.size // sec, sec),), program_unit=m.program_unit,
                   page_size=m.page_size, erased=m.erased, kind=P.KINDS.get(m.kind, f"kind {m.kind}"),
