@@ -141,8 +141,23 @@ static void start_session(const uint8_t *p, uint16_t len, uint16_t seq, struct p
     answer(CMD_HELLO, seq, st, extra);
 }
 
+/* Requests that change nothing: their reply data (-1 for any other command). Run again for a repeated
+ * seq, so a lost answer comes back with its data. */
+static int query(uint8_t cmd, const uint8_t *p, uint16_t len, struct proto_status *st)
+{
+    switch (cmd) {
+    case CMD_READ: return memcmd_read(p, len, st, reply_data());
+    case CMD_CRC: return memcmd_crc(p, len, st, reply_data());
+    case CMD_MEMORY: return memcmd_memory(p, len, st, reply_data());
+    case CMD_BOOT_STATUS:
+        vb_status((struct proto_boot_status *)(void *)reply_data());
+        return sizeof(struct proto_boot_status);
+    default: return -1;
+    }
+}
+
 /* A request that is not the expected one: a retransmission of one recently applied gets its reply again,
- * never the command applied twice (READ, CRC and MEMORY change nothing: they run again for the data);
+ * never the command applied twice (requests that change nothing, query(), run again for their data);
  * anything else is a sequence error naming the expected seq. */
 static void answer_repeat(uint8_t cmd, uint16_t seq, const uint8_t *p, uint16_t len, struct proto_status *st)
 {
@@ -154,12 +169,8 @@ static void answer_repeat(uint8_t cmd, uint16_t seq, const uint8_t *p, uint16_t 
         reply(cmd, 0, seq, st, 0);
         return;
     }
-    if (cmd == CMD_READ || cmd == CMD_CRC || cmd == CMD_MEMORY) {
-        uint16_t extra = cmd == CMD_READ ? memcmd_read(p, len, st, reply_data())
-                       : cmd == CMD_CRC ? memcmd_crc(p, len, st, reply_data()) : memcmd_memory(p, len, st, reply_data());
-        reply(cmd, PROTO_FLAG_DUP, seq, st, st->status == ST_OK ? extra : 0);
-        return;
-    }
+    int extra = query(cmd, p, len, st);
+    if (extra >= 0) { reply(cmd, PROTO_FLAG_DUP, seq, st, st->status == ST_OK ? (uint16_t)extra : 0); return; }
     reply(cmd, PROTO_FLAG_DUP, seq, &c->st, 0);
 }
 
@@ -210,15 +221,9 @@ static void apply(uint8_t cmd, uint16_t seq, const uint8_t *p, uint16_t len, str
     case CMD_ERASE: memcmd_erase(p, len, st); break;
     case CMD_WRITE: memcmd_write(p, len, st); break;
     case CMD_WRITE_Z: zwrite(p, len, st); break;
-    case CMD_READ: extra = memcmd_read(p, len, st, reply_data()); break;
-    case CMD_CRC: extra = memcmd_crc(p, len, st, reply_data()); break;
-    case CMD_MEMORY: extra = memcmd_memory(p, len, st, reply_data()); break;
+    case CMD_READ: case CMD_CRC: case CMD_MEMORY: case CMD_BOOT_STATUS: extra = (uint16_t)query(cmd, p, len, st); break;
     case CMD_COMMIT: memcmd_commit(p, len, st); break;
     case CMD_STAGE: update_stage(p, len, st); break;
-    case CMD_BOOT_STATUS:
-        vb_status((struct proto_boot_status *)(void *)reply_data());
-        extra = sizeof(struct proto_boot_status);
-        break;
     case CMD_SET_BAUD: set_baud(seq, p, len, st); return;
     case CMD_UPDATE_BL: update_bl(seq, p, len, st); return;
     case CMD_RESET: reset(seq, p, len, st); return;

@@ -15,7 +15,7 @@
  *   (re)starts the session at its own seq. A frame ahead of the expected seq (one was lost) is NOT applied
  *   and is answered SEQ_ERROR with `detail` = the expected seq (the host goes back to it). A frame behind
  *   (a retransmission) is NEVER applied again: the reply recorded for that seq is sent again (READ and CRC,
- *   which change nothing, are re-executed so their data come back).
+ *   MEMORY and BOOT_STATUS, which change nothing, are re-executed so their data come back).
  * Windowing: the host may keep up to `window` request frames in flight; the bootloader has that many
  *   receive buffers and keeps receiving while it programs (it polls the UART inside every busy wait).
  * Every reply: header with the request's cmd and seq and PROTO_FLAG_REPLY, payload = proto_status

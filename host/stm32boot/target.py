@@ -19,6 +19,7 @@ from .protocol import Cmd, Link, NoResponse, ProtocolError, Request, TargetError
 from ._protocol import lib
 
 FAST_BAUDS = (8_000_000, 2_000_000, 921_600)   # exact on STLINK-V3 and our USART clock (perf anchors A2)
+SET_BAUD_TRIES = 3                             # copies of a SET_BAUD the link damaged before the next rate
 HELLO_TRIES_S = 2.0                            # "a couple of seconds" before saying nobody answers
 
 # Worst-case device times (docs/performance.md): timeouts, not estimates. An internal flash sector erase
@@ -223,6 +224,8 @@ class Target:
             for f in self.link.feed(self.t.read(left)):
                 if f.flags & P.FLAG_REPLY and f.seq == seq and f.cmd == cmd:
                     r = P.parse_reply(f)
+                    if r.status in (P.Status.BAD_CRC, P.Status.SEQ_ERROR):   # not applied: damaged or out of step
+                        raise P.DamagedLink(f"{P.Cmd(cmd).name} arrived damaged or out of sequence")
                     if r.status != P.Status.OK:
                         raise TargetError(r.cmd, r.status, r.addr, r.detail)
                     return r
@@ -237,14 +240,25 @@ class Target:
             raise ProtocolError(f"cannot ask for {want} baud: give a positive rate up to {top}")
         rates = [want] if want else [b for b in FAST_BAUDS if b <= top]
         old = info.baud
-        for rate in rates:
+        rates = [r for rate in rates for r in (rate,) * SET_BAUD_TRIES]   # a damaged request: the same rate again
+        retry = False
+        for k, rate in enumerate(rates):
             if rate == old:
                 return rate
+            if k and rates[k - 1] == rate and not retry:
+                continue   # refused, or its HELLO failed: that rate is settled
+            retry = False
             try:
                 self._call_once(Cmd.SET_BAUD, P.BAUD_REQ.pack(baud=rate, window_ms=lib.PROTO_BAUD_WINDOW_MS), 1.0)
             except TargetError:
                 continue
-            except (NoResponse, P.DamagedLink):
+            except P.DamagedLink:
+                # Not applied (the board said so): meet it at the old rate, where HELLO puts both ends
+                # back in step, and ask for the same rate again.
+                self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
+                retry = True
+                continue
+            except NoResponse:
                 # The request or its acknowledgement was lost: the board may have switched, and then
                 # reverts after its window. Meet it at the old rate and try the next rate.
                 self.hello(within=lib.PROTO_BAUD_WINDOW_MS / 1000 + HELLO_TRIES_S)
