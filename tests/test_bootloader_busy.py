@@ -1,5 +1,5 @@
 """The bootloader keeps its link served while a memory is busy, and a memory that stays busy ends in a clear
-error instead of a hang. Both come from the shared drivers' non-blocking APIs (firmware/drivers/mx25lm.c
+error instead of a hang. Both come from the shared drivers' non-blocking APIs (firmware/drivers/h7/mx25lm.c
 *_start/mx25lm_poll, flash.c flash_*_start/flash_poll) that boards/h735/nor.c and iflash.c poll between
 UART drains. At 8 Mbaud the 4 KB receive ring fills in 5 ms; a page program or flash word that blocked
 the CPU for longer would lose bytes, which shows on the host as retransmissions."""
@@ -17,8 +17,9 @@ from stm32boot.target import Target
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BL = os.path.join(ROOT, "build/firmware/h735/bootloader.elf")
-NOR, APP = 0x9000_0000, 0x0802_0000
 BOARD = boards.get("h735")
+NOR = BOARD.memory("nor").base
+APP = BOARD.memory("flash").base + BOARD.bootloader_size
 
 @pytest.fixture(autouse=True)
 def _built():
@@ -62,7 +63,7 @@ def test_internal_flash_words_do_not_cost_a_single_byte_of_the_link():
 def test_nor_stuck_busy_is_reported_as_a_timeout_and_the_board_keeps_answering():
     # A sector erase taking 1 s: past the 400 ms maximum the driver allows (docs/performance.md).
     m, tg = connect(sector=ms(1000))
-    with pytest.raises(P.TargetError, match=r"ERASE failed at 0x90005000 \(nor\): DEVICE_TIMEOUT: the memory stayed busy past its datasheet maximum"):
+    with pytest.raises(P.TargetError, match=rf"ERASE failed at 0x{NOR + 0x5000:08X} \(nor\): DEVICE_TIMEOUT: the memory stayed busy past its datasheet maximum"):
         tg.erase([NOR + 0x5000])
     assert tg.info().board == "h735"                 # still serving frames after the failure
     assert tg.read(APP, 32) == m.read(APP, 32)

@@ -10,8 +10,8 @@ from stm32boot.cli import main
 from uploader_fake import FakeTarget, make_elf
 
 H735 = boards.get("h735")
-NOR = H735.memory("nor").base
-APP = H735.memory("flash").base + H735.bootloader_size
+NOR, FLASH = H735.memory("nor").base, H735.memory("flash").base
+APP = FLASH + H735.bootloader_size
 
 
 class DeadPort(OSError):
@@ -78,8 +78,8 @@ def test_second_flash_says_nothing_rewritten_then_one_nor_byte(board, tmp_path, 
 def test_dry_run_prints_plan_and_touches_nothing(board, tmp_path, capsys):
     assert main(["flash", "--dry-run", demo_elf(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "flash @ 0x08000000:" in out and "nor @ 0x90000000:" in out
-    assert "erase: 0x90000000..0x90001FFF (2 sectors)" in out and "dry run: nothing written" in out
+    assert f"flash @ 0x{FLASH:08X}:" in out and f"nor @ 0x{NOR:08X}:" in out
+    assert f"erase: 0x{NOR:08X}..0x{NOR + 0x1FFF:08X} (2 sectors)" in out and "dry run: nothing written" in out
     assert untouched(board) and board.resets == []
 
 
@@ -91,7 +91,7 @@ def test_no_reset_stays_in_bootloader(board, tmp_path, capsys):
 
 @pytest.mark.parametrize("make,needle", [
     (lambda tmp: _file(tmp, "ram.elf", make_elf([(0x2400_0000, b"\x01" * 8)])), "outside the h735 board's writable memories"),
-    (lambda tmp: _file(tmp, "boot.elf", make_elf([(0x0800_0000, b"\x01" * 8)])), "would overwrite the bootloader at 0x08000000"),
+    (lambda tmp: _file(tmp, "boot.elf", make_elf([(FLASH, b"\x01" * 8)])), f"would overwrite the bootloader at 0x{FLASH:08X}"),
     (lambda tmp: _file(tmp, "bad.hex", b":10000000GARBAGE\n"), "bad.hex: line 1: malformed Intel HEX"),
     (lambda tmp: _file(tmp, "bad.elf", b"\x7fELF\x01\x01\x01" + b"\x00" * 5), "bad.elf: malformed ELF"),
 ])
@@ -137,18 +137,18 @@ def test_verify_passes_then_catches_a_changed_byte(board, tmp_path, capsys):
     board.poke(NOR + 100, b"\x00")
     assert main(["verify", elf]) == 2
     err = capsys.readouterr().err
-    assert "verify failed" in err and "0x90000000" in err and "demo.elf" in err
+    assert "verify failed" in err and f"0x{NOR:08X}" in err and "demo.elf" in err
 
 
 def test_erase_ranges_skips_blank_sectors_and_refuses_bootloader(board, tmp_path, capsys):
     main(["flash", demo_elf(tmp_path)])
     board.erased.clear()
     capsys.readouterr()
-    assert main(["erase", "0x90000000:12K"]) == 0        # 3 sectors, the third already blank
+    assert main(["erase", f"0x{NOR:08X}:12K"]) == 0        # 3 sectors, the third already blank
     assert board.erased == [NOR, NOR + 4096]
     assert "2 sector(s) erased, 1 already blank" in capsys.readouterr().out
     assert board.peek(NOR, 8192) == b"\xFF" * 8192
-    assert main(["erase", "0x0801FFFF:2"]) == 2
+    assert main(["erase", f"0x{APP - 1:08X}:2"]) == 2
     assert "overlaps the bootloader" in capsys.readouterr().err
     assert main(["erase", "0x24000000"]) == 2
     assert "not inside one writable memory" in capsys.readouterr().err
@@ -157,23 +157,23 @@ def test_erase_ranges_skips_blank_sectors_and_refuses_bootloader(board, tmp_path
 
 def test_erase_all_spares_the_bootloader(board, tmp_path, capsys):
     main(["flash", demo_elf(tmp_path)])
-    board.poke(0x0800_0000, b"BOOT")
+    board.poke(FLASH, b"BOOT")
     board.erased.clear()
     assert main(["erase", "--all"]) == 0
-    assert board.erased[0] == APP and 0x0800_0000 not in board.erased
+    assert board.erased[0] == APP and FLASH not in board.erased
     assert sorted(board.erased) == [APP, NOR, NOR + 4096]
-    assert board.peek(0x0800_0000, 4) == b"BOOT"
+    assert board.peek(FLASH, 4) == b"BOOT"
 
 
 def test_read_to_file(board, tmp_path, capsys):
     main(["flash", demo_elf(tmp_path)])
     out = tmp_path / "nor.bin"
-    assert main(["read", "0x90000000", "10000", "-o", str(out)]) == 0
+    assert main(["read", f"0x{NOR:08X}", "10000", "-o", str(out)]) == 0
     assert out.read_bytes() == bytes((i * 3) & 0xFF for i in range(8192)) + b"\xFF" * 1808
     assert main(["read", "0x94000000", "16", "-o", str(out)]) == 2
     capsys.readouterr()
     missing = tmp_path / "no-such-dir" / "nor.bin"
-    assert main(["read", "0x90000000", "16", "-o", str(missing)]) == 2
+    assert main(["read", f"0x{NOR:08X}", "16", "-o", str(missing)]) == 2
     err = capsys.readouterr().err
     assert f"{missing}: cannot write" in err and "Traceback" not in err
 
@@ -185,7 +185,7 @@ def test_info_says_whether_the_application_will_start(board, tmp_path, capsys):
     capsys.readouterr()
     assert main(["info"]) == 0
     assert "application: complete" in capsys.readouterr().out
-    assert main(["erase", "0x90000000:0x1000"]) == 0
+    assert main(["erase", f"0x{NOR:08X}:0x1000"]) == 0
     capsys.readouterr()
     assert main(["info"]) == 0
     assert "application: none" in capsys.readouterr().out
@@ -194,7 +194,7 @@ def test_info_says_whether_the_application_will_start(board, tmp_path, capsys):
 def test_info_and_reset(board, capsys):
     assert main(["info"]) == 0
     out = capsys.readouterr().out
-    assert "chip id:    0x00000483" in out and "nor" in out and "0x90000000" in out
+    assert "chip id:    0x00000483" in out and "nor" in out and f"0x{NOR:08X}" in out
     assert main(["reset", "--bootloader"]) == 0 and board.resets == [False]
     assert main(["reset"]) == 0 and board.resets == [False, True]
     assert "stm32boot demo" in capsys.readouterr().out
@@ -204,7 +204,7 @@ def test_update_bootloader_says_plainly_when_unsupported(board, tmp_path, capsys
     from stm32boot._protocol import lib
     ident = (lib.PROTO_IDENT_MAGIC0.to_bytes(4, "little") + lib.PROTO_IDENT_MAGIC1.to_bytes(4, "little") +
              lib.PROTO_VERSION.to_bytes(2, "little") + b"\x01\x01" + b"h735".ljust(16, b"\0"))
-    bl = _file(tmp_path, "bootloader.elf", make_elf([(0x0800_0000, b"\x00\x00\x05\x24" + b"\x01" * 60 + ident)]))
+    bl = _file(tmp_path, "bootloader.elf", make_elf([(FLASH, b"\x00\x00\x05\x24" + b"\x01" * 60 + ident)]))
     assert main(["update-bootloader", bl]) == 2
     err = capsys.readouterr().err
     assert "does not support self-update yet" in err and "unchanged" in err
@@ -233,5 +233,5 @@ def test_bootloader_geometry_disagreeing_with_the_board_is_refused(board, tmp_pa
 def test_dry_run_without_a_board_still_prints_the_whole_plan(board, tmp_path, capsys):
     assert main(["flash", "--dry-run", "--port", "/dev/nothing", demo_elf(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "(target not compared)" in out and "erase: 0x90000000..0x90001FFF (2 sectors)" in out
+    assert "(target not compared)" in out and f"erase: 0x{NOR:08X}..0x{NOR + 0x1FFF:08X} (2 sectors)" in out
     assert "board not compared: no response from /dev/nothing" in out

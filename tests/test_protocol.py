@@ -300,3 +300,20 @@ def test_an_older_bootloader_is_told_how_to_update_and_can_be_updated(version):
     assert P.Cmd.MEMORY not in t.sent and tg.info().protocol_version == version
 
 
+
+
+def test_every_status_and_memory_kind_has_one_name_from_the_header():
+    """Statuses and memory kinds come from protocol.h; every status a user can meet is explained in one
+    line naming the memory, the cause and the status register; the board descriptions use the header's
+    kind names."""
+    assert set(P.KINDS.values()) == {"internal", "external_nor"}
+    assert {m.kind for name in boards.names() for m in boards.get(name).memories} <= set(P.KINDS.values())
+    for st in P.Status:
+        if st == P.Status.OK:
+            continue
+        msg = str(P.TargetError(P.Cmd.ERASE, st, 0x9000_1000, 0x83, memory="nor"))
+        assert "\n" not in msg and msg.startswith(f"ERASE failed at 0x90001000 (nor): {st.name}: ")
+        assert len(msg.split(": ", 2)[2]) > 20, msg           # words, not just the name
+    assert "status register 0x00000083" in str(P.TargetError(P.Cmd.WRITE, P.Status.WRITE_PROTECTED, 0, 0x83))
+    old = str(P.TargetError(P.Cmd.CRC, lib.PROTO_ST_V2_FIRST, 0, 0x20))
+    assert "protocol 1-2" in old and "doit flash-loader" in old

@@ -133,6 +133,9 @@ _EXPLAIN = {
     Status.BAD_BAUD: "the bootloader's UART clock cannot make that baud rate",
     Status.NOT_ERASED: "the target cells are not erased (erase the sector first)",
     Status.INTERNAL: "internal bootloader error",
+    Status.BAD_IMAGE: "the staged bootloader image was refused (CRC mismatch, too large, no sane vector "
+                      "table, or not signed for this release bootloader): the board is unchanged; rebuild "
+                      "it with `doit firmware` and update again",
     Status.REFUSED: "a release bootloader does not do this: no READ of flash or NOR, CRC only over whole "
                     "sectors (it would reveal the protected application)",
     Status.RECORD_FAIL: "the application record (written last to mark a completed flash) could not be erased "

@@ -144,19 +144,15 @@ def _open(board, port, state_dir, baud, wait=None):
 
 def _library_errors() -> tuple[type, ...]:
     """Error types that carry a user-facing message (protocol, transport, serial, our own)."""
-    errs: list[type] = [ImageError, PlanError, VerifyError, OSError, TimeoutError]
-    for mod, names in (("stm32boot.protocol", ("ProtocolError", "TargetError")),
-                       ("stm32boot.sim.state", ("StateError",)),
-                       ("termios", ("error",)),
-                       ("stm32boot.target", ("TargetError",)),
-                       ("stm32boot.native", ("PackError",)),
-                       ("serial", ("SerialException",))):
-        try:
-            m = __import__(mod, fromlist=list(names))
-        except Exception:
-            continue
-        errs += [getattr(m, n) for n in names if isinstance(getattr(m, n, None), type)]
-    return tuple(errs)
+    import termios
+
+    import serial
+
+    from .native import PackError
+    from .protocol import ProtocolError
+    from .sim.state import StateError
+    return (ImageError, PlanError, VerifyError, OSError, TimeoutError, ProtocolError, StateError,
+            termios.error, PackError, serial.SerialException)
 
 
 @contextlib.contextmanager

@@ -54,7 +54,18 @@ static qspi_status write_enable(void)
 static void arm(struct qnor *n, uint32_t us)
 {
     n->t0 = qspi_cycles();
-    n->limit = qspi_us_to_cycles(us);
+    n->spent_us = 0;
+    n->limit = us;
+}
+
+/* 1 once the operation armed by arm() has run past its limit. Time is folded into whole microseconds at
+ * every call: the 32-bit cycle counter wraps every ~20 s at 216 MHz, and a chip erase may take minutes. */
+static int overdue(struct qnor *n)
+{
+    uint32_t now = qspi_cycles(), per_us = qspi_us_to_cycles(1u), d = now - n->t0;
+    n->spent_us += d / per_us;
+    n->t0 = now - d % per_us;
+    return n->spent_us > n->limit;
 }
 
 /* A register write (`ins` + one byte) and its completion. */
@@ -198,7 +209,7 @@ qspi_status qnor_poll(struct qnor *n)
 {
     uint8_t sr = 0;
     if (!qspi_autopoll_done(&sr)) {
-        if (qspi_cycles() - n->t0 <= n->limit) return QSPI_BUSY;
+        if (!overdue(n)) return QSPI_BUSY;
         (void)qspi_unmap();                       /* ABORT ends the polling */
         if (qspi_read(&C_RDSR, 0, &sr, 1) == QSPI_OK) n->status = sr;
         return QSPI_E_TIMEOUT;

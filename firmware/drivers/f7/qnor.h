@@ -21,7 +21,8 @@ struct qnor {
     const struct qnor_part *part;   /* NULL until identified */
     uint8_t id[3];                  /* JEDEC manufacturer, memory type, capacity as read */
     uint32_t status;                /* last device status: SR (and N25Q flag status << 8) */
-    uint32_t t0, limit;             /* deadline of the operation in progress (DWT cycles) */
+    uint32_t t0, spent_us, limit;   /* the operation in progress: cycle count last looked at, time spent
+                                       and its limit (microseconds) */
 };
 
 /* Reset the device out of any mode an earlier program left, read its ID, set it up for quad reads.

@@ -33,8 +33,10 @@ def run(args) -> int:
         print("memories:")
         for m in info.memories:
             sec = " + ".join(f"{n} x {_size(size)}" for n, size in m.sectors)
+            units = (f", {_size(m.block_size)} block erase" if m.block_size else "") + \
+                (", chip erase" if m.chip_erase else "")
             print(f"  {m.name:<6} 0x{m.base:08X}  {_size(m.size):>6}  sectors {sec}, program unit "
-                  f"{m.program_unit} B, page {m.page_size} B, erased 0x{m.erased:02X}")
+                  f"{m.program_unit} B, page {m.page_size} B, erased 0x{m.erased:02X}{units}")
         print(f"reserved:   0x{board.memories[0].base:08X}..0x{board.memories[0].base + board.bootloader_size - 1:08X}"
               " (the bootloader)")
         _boot(_target)
