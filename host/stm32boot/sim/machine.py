@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass
 
 from unicorn import (UC_ARCH_ARM, UC_HOOK_BLOCK, UC_HOOK_INTR, UC_HOOK_MEM_PROT, UC_HOOK_MEM_UNMAPPED,
-                     UC_MEM_FETCH_PROT, UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_WRITE_PROT,
+                     UC_MEM_FETCH_PROT, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_PROT,
                      UC_MEM_WRITE_UNMAPPED, UC_MODE_THUMB, UC_PROT_ALL, Uc, UcError)
 from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_R0, UC_CPU_ARM_CORTEX_M7
 
@@ -439,20 +439,11 @@ class Machine:
             if self.flash_ctl.bus_write_array(addr, size, value):
                 self._set_deadline()
                 return True  # the store is consumed by the controller, not retried (docs/emulator-notes.md)
-        if (access in (UC_MEM_READ_PROT, UC_MEM_FETCH_PROT) and self.flash.contains(addr, size)
-                and self.flash_ctl is not None and hasattr(self.flash_ctl, "stall") and self.flash_ctl.stall()):
-            return True  # the array was busy: the access waited for it (sim/periph/flash.py)
         kind = ("fetch" if access in (UC_MEM_FETCH_PROT, UC_MEM_FETCH_UNMAPPED) else
                 "write" if access in (UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED) else "read")
         if self._bad is None:
             self._bad = (kind, addr, size, None)
         return False
-
-    def stalled(self, until_ps: int) -> None:
-        """A model held the CPU until `until_ps` (the clock is there now): instructions resume from it."""
-        self._hz_dirty = True
-        self.sync()
-        self._set_deadline()
 
     def bus_fault(self, addr: int, cause: str, write: bool = False) -> None:
         """Called by a model during an access: the access gets a bus error (stops the run)."""

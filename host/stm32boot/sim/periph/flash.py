@@ -8,9 +8,9 @@ byte of the buffer is written twice. Programming a flash word that is not erased
 (silicon: ECC errors on later reads) and sets OPERR. SER/BER + START erase after the datasheet time.
 A write-protected sector (WPSN_CUR bit = 0) gives WRPERR. Wrong KEYR sequence: locked until reset.
 A single bank cannot be read while it programs or erases (RM0468 FLASH chapter: read-while-write only
-across banks; the H735 has one): while busy, every CPU fetch or data read of the array stalls until the
-operation ends (the array is mapped without access rights meanwhile; `stall` is the machine's call back).
-Not modelled: ECC read errors; CRC unit.
+across banks; the H735 has one): code running from the array stalls from the start of an operation to its
+end. Not modelled: data reads of the busy array by code running from RAM (they see the array at once; our
+bootloader waits for the flash before it reads it); ECC read errors; CRC unit.
 Time profiles: "typ" (datasheet typical), "max", "zero" (instant, for fast functional tests).
 """
 from __future__ import annotations
@@ -92,7 +92,6 @@ class Flash(Peripheral):
         ev = getattr(self, "_busy_ev", None)
         if ev is not None:
             ev.cancel()
-            self._readable(True)
         saved = self.options if self.options is not None else self._load_options()
         super().reset()
         if saved is not None:
@@ -135,32 +134,22 @@ class Flash(Peripheral):
             return
         clk.device_busy_ps += delay_ps
         self._busy_ev = clk.after(delay_ps, lambda: self._finish(done), f"FLASH {what}")
-        self._readable(False)
+        self._stall_fetching_cpu()
 
     def _finish(self, done):
         self._busy_ev = None
-        self._readable(True)
         done()
         self._sr(SR_EOP, SR_QW | SR_BSY)
 
-    def _readable(self, on: bool) -> None:
-        """The array answers CPU reads and fetches (on) or stalls them (off: busy, RM0468 FLASH chapter)."""
+    def _stall_fetching_cpu(self) -> None:
+        """Code running from the array fetches its next instruction from it: the CPU waits until the
+        operation ends (the clock moves on to it, serving every other event on the way)."""
+        pc = getattr(self.board, "pc", None)
         region = getattr(self.board, "flash", None)
-        uc = getattr(self.board, "uc", None)
-        if uc is None or region is None or self._memory is not None:
+        if pc is None or region is None or self._memory is not None or not region.contains(pc()):
             return
-        uc.mem_protect(region.base, region.size, region.perms if on else 0)
-
-    def stall(self) -> bool:
-        """The CPU touched the array while it is busy: it waits until the operation ends (the clock moves
-        there, the operation completes). False when not busy (the access is then a real fault)."""
-        ev = self._busy_ev
-        if ev is None:
-            return False
-        self.board.sync()
-        self.board.clock.advance_to(ev.when)
-        self.board.stalled(ev.when)
-        return True
+        while self._busy_ev is not None and self.board.warp():
+            pass
 
     def _changed(self, lo, hi):
         fc = getattr(self.board, "flash_changed", None)
