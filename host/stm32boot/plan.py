@@ -8,7 +8,10 @@ Safety order (issue 4): the bootloader's sectors are never erased; the applicati
 Speed (issue 17): the other sectors are erased group by group, each group's ERASE queued right behind
 the previous group's data in one windowed stream, so the board erases while data keeps coming; a
 group is an aligned 64 KB run, which the bootloader erases with one block command where the device
-has one, and a memory rewritten whole is erased with one chip-erase command where it has one.
+has one, and a memory rewritten whole is erased with one chip-erase command where it has one. The
+memories' steps are interleaved, each spread evenly over the stream (a sector's erase ahead of its data,
+the data in PIECE_BYTES pieces), so a memory that works in the background (the internal flash, see
+firmware/core/devq.h) erases and programs while another (the NOR) is busy.
 Durability (issue 15): an application is valid only when its whole session completed. The bootloader
 invalidates its application record before the session's first erase or write (whatever memory), and
 `execute` sends COMMIT only after every written sector verified by CRC; the record is the last thing
@@ -35,6 +38,9 @@ MAX_CHUNK = lib.PROTO_MAX_DATA       # data bytes per WRITE
 # N25Q128A, W25Q128JV datasheets), so a group is exactly what one block command erases; larger
 # sectors (internal flash) are a group each.
 GROUP_BYTES = 64 * 1024
+# Data of one memory sent in one go when memories are interleaved (below): small against the bootloader's
+# background-write buffer (64 KB on the H735, firmware/boards/h735/iflash.c), so it never fills.
+PIECE_BYTES = 16 * 1024
 
 
 class PlanError(RuntimeError):
@@ -229,6 +235,34 @@ def _steps(sectors: list[SectorPlan], board: Board, whole: set) -> list[tuple[li
     return steps
 
 
+def interleave(steps: list[tuple[list[int], list[SectorPlan]]], board: Board,
+               max_chunk: int) -> list[tuple[list[int], list[tuple[int, bytes]]]]:
+    """(erase, writes) steps with every memory's steps spread evenly over the stream, in each memory's own
+    order. A step whose sectors are larger than a group (internal flash) becomes its erase, then its data
+    in PIECE_BYTES pieces, each piece its own step, so the erase runs while other data streams."""
+    per_mem: dict[int, list] = {}
+    for erase, group in steps:
+        m = board.memory_at(group[0].addr) if group else None
+        items = per_mem.setdefault(m.base if m is not None else -1, [])
+        writes = list(chunks(group, max_chunk))
+        if group and group[0].size <= GROUP_BYTES:
+            items.append((erase, writes))
+            continue
+        if erase:
+            items.append((erase, []))
+        piece: list[tuple[int, bytes]] = []
+        for w in writes:
+            piece.append(w)
+            if sum(len(d) for _, d in piece) >= PIECE_BYTES:
+                items.append(([], piece))
+                piece = []
+        if piece:
+            items.append(([], piece))
+    keyed = [((i + 0.5) / len(items), n, step) for n, items in enumerate(per_mem.values())
+             for i, step in enumerate(items)]
+    return [step for _, _, step in sorted(keyed, key=lambda k: (k[0], k[1]))]
+
+
 def chunks(sectors: list[SectorPlan], max_len: int):
     """Cut each run of pages into writes of at most max_len bytes (a multiple of every page size,
     so writes stay page-aligned); views, no copies."""
@@ -291,10 +325,11 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
         if (hasattr(target, "erase_whole") and len(mp.to_erase) == len(m.sector_list())
                 and not any(s.addr == app_start for s in mp.to_erase) and target.erase_whole(m.base)):
             whole.add(m.base)
-    steps = _steps([s for s in order if s.addr != app_start], plan.board, whole)
-    steps.append(([], first))
+    steps = interleave(_steps([s for s in order if s.addr != app_start], plan.board, whole), plan.board,
+                       max_chunk)
+    steps.append(([], list(chunks(first, max_chunk))))
     if total and hasattr(target, "program"):
-        target.program(((erase, chunks(group, max_chunk)) for erase, group in steps), progress=progress)
+        target.program(steps, progress=progress)
     else:   # a target without one stream for both (e.g. ST's ROM bootloader): erase all, then write
         for batch in _batched([a for erase, _ in steps for a in erase], min(per_call, ERASE_PER_CALL)):
             target.erase(batch)
