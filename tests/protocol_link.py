@@ -40,6 +40,7 @@ class CoreTransport:
         self.broken_bauds = set(broken_bauds)   # rates at which this "cable" garbles everything
         lib.hp_init()
         lib.hp_set_board(board.encode())
+        lib.hp_set_chip_id(boards.get(board).dev_id | 0x1000_0000)   # DBGMCU_IDCODE: REV_ID above DEV_ID
         self.mems = []
         for m in mems:
             runs = ffi.new("uint32_t[]", [v for run in m.sectors for v in run])

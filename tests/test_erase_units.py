@@ -8,6 +8,7 @@ import pytest
 
 from stm32boot import boards
 from stm32boot import plan as planmod
+from stm32boot import protocol as P
 from stm32boot._protocol import ffi, lib
 from stm32boot.image import Segment, merge
 from stm32boot.target import Target
@@ -148,8 +149,12 @@ def test_the_simulated_f746_bootloader_erases_whole_nor_blocks_and_the_chip_with
     nor = F746.memory("nor").base
     m, changes, tg = _sim_f746(part)
     try:
-        mem = tg.info().memories[1]
+        fl, mem = tg.info().memories
+        assert fl.sectors == F746.memory("flash").sectors              # 4 x 32, 1 x 128, 3 x 256 KB
         assert (mem.block_size, mem.chip_erase) == (64 * KB, True)   # what the bootloader reports
+        inside = fl.base + 4 * 32 * KB + 64 * KB                      # the middle of the 128 KB sector
+        with pytest.raises(P.TargetError, match=rf"ERASE failed at 0x{inside:08X} \(flash\): ALIGN"):
+            tg.erase([inside])
         img = merge([Segment(nor + 60 * KB, data(136 * KB + 100, 5), "nor.bin")])
         res = planmod.execute(planmod.build(img, F746), tg)
         assert res.erased == 35

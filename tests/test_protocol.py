@@ -14,7 +14,7 @@ from stm32boot.transport import FaultyTransport
 
 from stm32boot import boards
 
-from protocol_link import F746_MEMS, H735_MEMS, CoreTransport, OlderBootloader
+from protocol_link import F746_MEMS, H735_MEMS, CoreTransport, OlderBootloader, core_memories
 
 H735 = boards.get("h735")
 F746 = boards.get("f746").memory("flash")
@@ -75,7 +75,7 @@ def test_info_reports_versions_chip_and_geometry():
     _, tg = open_core()
     i = tg.info()
     assert i.protocol_version == lib.PROTO_VERSION and i.bootloader_version == "1.2"
-    assert i.chip_id & 0xFFF == 0x483 and i.max_payload >= 4096
+    assert i.chip_id & 0xFFF == H735.dev_id and i.max_payload >= 4096
     # what the bootloader reports is the board description's memory, field by field
     assert [(m.name, m.kind, m.erased, m.geometry()) for m in i.memories] == \
         [(m.name, m.kind, m.erased, m.geometry()) for m in H735_MEMS]
@@ -317,3 +317,30 @@ def test_every_status_and_memory_kind_has_one_name_from_the_header():
     assert "status register 0x00000083" in str(P.TargetError(P.Cmd.WRITE, P.Status.WRITE_PROTECTED, 0, 0x83))
     old = str(P.TargetError(P.Cmd.CRC, lib.PROTO_ST_V2_FIRST, 0, 0x20))
     assert "protocol 1-2" in old and "doit flash-loader" in old
+
+
+def test_the_cli_updates_an_older_f746_bootloader_and_refuses_to_flash_through_it(monkeypatch, capsys):
+    """`stm32boot update-bootloader --board f746` against a protocol-2 bootloader (which reported 32 KB
+    sectors): the board is updated; `flash` through it changes nothing and names the command that updates it."""
+    from stm32boot import session
+    from stm32boot.cli import main
+    bl = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "firmware", "f746",
+                      "bootloader.elf")
+    demo = os.path.join(os.path.dirname(bl), "demo.elf")
+    assert os.path.exists(bl) and os.path.exists(demo), "run `doit firmware` first"
+    f746 = boards.get("f746")
+    mems = core_memories(f746, nor_bytes=f746.memory("nor").size)   # the whole NOR: sizes must agree
+    inner = CoreTransport(mems=mems, board="f746")
+
+    def fake_open(board, port, state_dir, baud, wait=None):
+        tg = Target(OlderBootloader(inner, mems, 2))
+        tg.hello()
+        return tg
+    monkeypatch.setattr(session, "_open", fake_open)
+    before = bytes(ffi.buffer(lib.hp_mem(1), 64))
+    assert main(["flash", demo, "--board", "f746", "--port", "fake"]) == 2
+    err = capsys.readouterr().err
+    assert "protocol 2) predates protocol 3; nothing was changed. Update it first: `doit flash-loader board=f746`" in err
+    assert bytes(ffi.buffer(lib.hp_mem(1), 64)) == before
+    assert main(["update-bootloader", bl, "--board", "f746", "--port", "fake"]) == 0, capsys.readouterr().err
+    assert "verified by the bootloader" in capsys.readouterr().out

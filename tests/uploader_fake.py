@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from stm32boot._protocol import lib
 from stm32boot.image import bootloader_range
 
 
@@ -76,14 +77,13 @@ class FakeTarget:
 
     # -- Target interface --
     def info(self):
-        from stm32boot._protocol import lib
         mems = list(self.board.memories)      # a bootloader built for this board reports its description
         return SimpleNamespace(protocol_version=lib.PROTO_VERSION, bootloader_version="1.2", chip_id=self.chip_id,
                                board=self.board_name, memories=mems, max_payload=4112, baud=115200,
                                app_committed=self.record is not None)
 
     def erase(self, addr_list):
-        assert len(addr_list) <= 64, "more sectors than one ERASE frame carries"
+        assert len(addr_list) <= lib.PROTO_MAX_SECTORS, "more sectors than one ERASE frame carries"
         for a in addr_list:
             m, buf, off = self._where(a)
             starts = {s: n for s, n in m.sector_list()}
@@ -102,7 +102,7 @@ class FakeTarget:
             if progress:
                 progress(done)
             data = bytes(data)
-            assert len(data) <= 4096, "chunk larger than PROTO_MAX_DATA"
+            assert len(data) <= lib.PROTO_MAX_DATA, "chunk larger than PROTO_MAX_DATA"
             m, buf, off = self._where(addr, len(data))
             self._check_bootloader(addr, len(data))
             if addr % m.program_unit or len(data) % m.program_unit:
@@ -122,7 +122,7 @@ class FakeTarget:
         return self.peek(addr, length)
 
     def crc(self, ranges):
-        assert len(ranges) <= 64, "more ranges than one CRC frame carries"
+        assert len(ranges) <= lib.PROTO_MAX_RANGES, "more ranges than one CRC frame carries"
         self.crc_calls += 1
         return [crc32(self.peek(a, n)) for a, n in ranges]
 

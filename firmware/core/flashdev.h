@@ -1,8 +1,9 @@
-/* Flash-device abstraction: one table of ops per memory (internal flash on the FLASH controller driver,
- * the OSPI NOR on the OCTOSPI/MX25LM driver, RAM in the host tests). Every op returns an enum proto_st and
- * fills `fd_result` with the failing address and a controller status snapshot, so the reply can name the
- * cause. Ops block until done but call fd_idle() inside every busy wait, which lets the core keep
- * receiving frames while the device programs (protocol.h: windowing). */
+/* Flash-device abstraction: one table of ops per memory (a board's boards/<board>/iflash.c and nor.c over
+ * its chip's drivers; RAM in the host tests). A memory is runs of equal sectors in address order (an
+ * internal flash may have sectors of several sizes). Every op returns an enum proto_st in words every
+ * chip shares and fills `fd_result` with the failing address and the controller's raw status register,
+ * so the reply can name the cause. Ops block until done but call fd_idle() inside every busy wait, which
+ * lets the core keep receiving frames while the device programs (protocol.h: windowing). */
 #ifndef CORE_FLASHDEV_H
 #define CORE_FLASHDEV_H
 

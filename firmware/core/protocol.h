@@ -20,9 +20,9 @@
  *   receive buffers and keeps receiving while it programs (it polls the UART inside every busy wait).
  * Every reply: header with the request's cmd and seq and PROTO_FLAG_REPLY, payload = proto_status
  *   (+ command data). One status enum for every layer, in words every chip shares; `addr` names the
- *   failing address, `detail` the raw status register of the controller that failed (internal flash:
- *   its FLASH_SR; external NOR: the NOR's status register, or the SPI controller's SR on a transfer error),
- *   or the expected seq.
+ *   failing address, `detail` the raw status register of the controller that failed (internal flash: its
+ *   flash controller's status register; external NOR: the NOR's status register, or the SPI controller's
+ *   on a transfer error), or the expected seq.
  * Connecting (protocol 3): HELLO answers proto_info alone; the host then asks CMD_MEMORY once per memory
  *   (n_mems of them) for its proto_mem and sector runs. A HELLO answer stays short on purpose: on a link
  *   that damages one byte in a hundred, its 66-byte frame arrives intact 52 % of the time, the 130 bytes of
@@ -113,7 +113,7 @@ enum proto_st {
     ST_REFUSED = 22,             /* a release bootloader does not do this (READ; CRC of less than a sector) */
     ST_RECORD_FAIL = 23,         /* the application record could not be erased or written; addr = its address */
     /* Device errors (protocol 3, from 32 on), the same words for every memory; detail = the failing controller's raw
-     * status register (internal flash: FLASH_SR; NOR: its status register, or the SPI controller's SR) */
+     * status register (the flash controller's; a NOR's own, or its SPI controller's on a transfer error) */
     ST_PROGRAM_SEQUENCE = 32,    /* the controller refused the operation as sequenced: alignment, parallelism,
                                     an operation started while another ran, a locked controller */
     ST_WRITE_PROTECTED = 33,     /* the sector is write-protected (option bytes, NOR protection bits) */

@@ -22,8 +22,9 @@ FAST_BAUDS = (8_000_000, 2_000_000, 921_600)   # exact on STLINK-V3 and our USAR
 HELLO_TRIES_S = 2.0                            # "a couple of seconds" before saying nobody answers
 
 # Worst-case device times (docs/performance.md): timeouts, not estimates. An internal flash sector erase
-# scales with its size (x32 parallelism: RM0468 128 KB 2.2 s max, with margin; the F746's 256 KB sectors
-# 4 s max, RM0385/datasheet); a NOR erases a 4 KB sector or a 64 KB block in under 0.8 s.
+# scales with its size (RM0468: 128 KB in 2.2 s max, with margin; a 256 KB sector of an F7 takes twice a
+# 128 KB one, STM32F746xx datasheet, flash memory programming); a NOR's 4 KB sector in 0.8 s (N25Q128A
+# maximum), and a request's budget sums its sectors, which also covers one 64 KB block erase (3 s max).
 ERASE_S = {"internal": 2.2 * 1.5, "external_nor": 0.8}     # per sector of up to ERASE_REF bytes
 ERASE_REF = 128 * 1024
 WORD_S = {"internal": 260e-6 / 32, "external_nor": 10e-3 / 256}  # per byte

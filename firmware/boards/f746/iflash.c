@@ -24,7 +24,7 @@ static int sector_at(const struct flashdev *d, uint32_t addr)
     return -1;
 }
 
-/* Driver status -> protocol status (words every chip shares); detail = FLASH_SR (RM0385 §3.7.5). */
+/* Driver status -> protocol status (words every chip shares); detail = FLASH_SR (RM0385 §3.7.4). */
 static int fail(fctl_status st, uint32_t addr, struct fd_result *r)
 {
     static const uint8_t map[] = {

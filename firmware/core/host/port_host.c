@@ -166,7 +166,9 @@ uint32_t port_uart_set_baud(uint32_t b) { if (b > 12500000u) return 0; baud = b;
 uint32_t port_uart_baud(void) { return baud; }
 uint32_t port_uart_max_baud(void) { return 12500000u; }
 uint32_t port_millis(void) { return now_ms; }
-uint32_t port_chip_id(void) { return 0x10036483u; }
+static uint32_t chip_id = 0x10036483u;   /* an H735's DBGMCU_IDCODE unless a test sets another */
+void hp_set_chip_id(uint32_t id) { chip_id = id; }
+uint32_t port_chip_id(void) { return chip_id; }
 static char board_name[16] = "h735";   /* the board this host port stands in for */
 void hp_set_board(const char *name) { strncpy(board_name, name, sizeof board_name - 1); }
 const char *port_board_name(void) { return board_name; }

@@ -7,6 +7,7 @@
 /* CFFI-BEGIN */
 void hp_init(void);
 void hp_set_board(const char *name);   /* the name HELLO reports (default "h735") */
+void hp_set_chip_id(uint32_t id);       /* the DBGMCU_IDCODE HELLO reports (default an H735's) */
 /* sector_runs: n_runs pairs (count, size) in address order; the memory's size is their sum */
 int hp_add_mem(const char *name, uint32_t base, const uint32_t *sector_runs, int n_runs, uint32_t protected_size,
                uint16_t program_unit, uint16_t page_size, uint8_t erased, uint8_t kind);
