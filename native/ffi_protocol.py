@@ -40,7 +40,7 @@ ffibuilder.cdef(_region(os.path.join(CORE, "host", "port_host.h")))
 ffibuilder.set_source(
     MODULE,
     '#include "protocol.h"\n#include "host/port_host.h"\n',
-    sources=[os.path.join(CORE, f) for f in ("frame.c", "bl.c", "memcmd.c", "update.c", "apprec.c", "host/port_host.c")]
+    sources=[os.path.join(CORE, f) for f in ("frame.c", "bl.c", "memcmd.c", "devq.c", "update.c", "apprec.c", "host/port_host.c")]
     + [os.path.join(ROOT, "native", "crc32.c")]
     + [os.path.join(CORE, "zwrite.c"), os.path.join(ROOT, "native", "inflate.c")],
     include_dirs=[CORE, os.path.join(ROOT, "native")],

@@ -133,3 +133,27 @@ def test_option_bytes_survive_in_the_state_directory(tmp_path):
         assert m.read32(0x5200_2000 + 0x38) & 0xFF == 0xBF   # WPSN_CUR as the firmware reads it
     finally:
         m.close()
+
+
+@pytest.mark.parametrize("pc, stalls", [(0x0800_0200, True), (0x2400_0000, False)])
+def test_code_running_from_the_single_bank_waits_for_its_erase_and_code_in_ram_does_not(pc, stalls):
+    """RM0468 FLASH chapter: read-while-write only across banks, and the H735 has one. A sector erase started
+    by code running from the flash holds that code until the erase ends; code in AXI SRAM keeps running."""
+    from stm32boot import _regs
+    from unicorn.arm_const import UC_ARM_REG_PC
+    C = _regs.lib
+    m = h735.build(state_dir=None, warn=lambda *a: None)
+    f = m.flash_ctl
+    m.uc.reg_write(UC_ARM_REG_PC, pc)
+    f.bus_write(C.FLASH_KEYR, 4, C.FLASH_KEY1)
+    f.bus_write(C.FLASH_KEYR, 4, C.FLASH_KEY2)
+    t0 = m.clock.now
+    f.bus_write(C.FLASH_CR, 4, (f.get("CR") & ~C.FLASH_CR_LOCK) | C.FLASH_CR_SER | (3 << 8))
+    f.bus_write(C.FLASH_CR, 4, f.get("CR") | C.FLASH_CR_START)
+    busy = f.bus_read(C.FLASH_SR, 4) & C.FLASH_SR_QW
+    waited = (m.clock.now - t0) / PS_PER_S
+    if stalls:
+        assert not busy and waited >= 1.0        # sector erase: 1.0-1.1 s typical by PSIZE
+    else:
+        assert busy and waited < 0.001
+    m.close()

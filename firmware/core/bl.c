@@ -4,6 +4,7 @@
 #include <string.h>
 #include "apprec.h"
 #include "bl.h"
+#include "devq.h"
 #include "frame.h"
 #include "flashdev.h"
 #include "le.h"
@@ -54,7 +55,11 @@ static int drain(void)
     return any;
 }
 
-void fd_idle(void) { (void)drain(); }
+void fd_idle(void)
+{
+    (void)drain();
+    devq_run();
+}
 
 uint32_t fd_crc_mapped(uint32_t addr, uint32_t len)
 {
@@ -63,6 +68,7 @@ uint32_t fd_crc_mapped(uint32_t addr, uint32_t len)
 
 void fd_wait(void)
 {
+    devq_run();
     if (!drain())
         port_idle(PORT_WANT_NONE);
 }
@@ -217,6 +223,12 @@ static void apply(uint8_t cmd, uint16_t seq, const uint8_t *p, uint16_t len, str
     uint16_t extra = 0;
     expected++;
     applied++;
+    if (cmd != CMD_ERASE && cmd != CMD_WRITE)
+        devq_flush();   /* everything answered before is done before this request looks (devq.h) */
+    if (devq_failed(st)) {   /* a queued operation failed: this request is not applied */
+        answer(cmd, seq, st, 0);
+        return;
+    }
     switch (cmd) {
     case CMD_ERASE: memcmd_erase(p, len, st); break;
     case CMD_WRITE: memcmd_write(p, len, st); break;
@@ -263,8 +275,9 @@ int bl_app_committed(void) { return apprec_valid(); }
 
 void bl_poll(void)
 {
-    if (!drain() && !frame_rx_peek(&rx) && !rx.nak_pending)
-        port_idle(frame_rx_missing(&rx));   /* nothing to do: wait (see fd_wait) */
+    devq_run();
+    if (!drain() && !frame_rx_peek(&rx) && !rx.nak_pending)   /* nothing to do: wait (see fd_wait) */
+        port_idle(devq_busy() ? PORT_WANT_NONE : frame_rx_missing(&rx));   /* a queued device may end first */
     if (port_millis() - last_rx_ms > GAP_MS)
         frame_rx_abandon(&rx);
     if (rx.nak_pending) {  /* tell the host early; its go-back recovers the frame */

@@ -30,7 +30,19 @@ struct flashdev_ops {
      * The core picks the largest unit that covers only sectors the host asked to erase: a NOR erases a
      * 64 KB block in ~9x less time than its 16 sectors one by one (datasheet typical times). */
     int (*erase_unit)(const struct flashdev *d, uint32_t addr, uint32_t size, struct fd_result *r);
+    /* Optional, all three or none: the memory works while the CPU does something else. erase_start()
+     * starts erasing the sector at addr; program_start() starts programming at addr from data (len bytes,
+     * multiples of program_unit) and sets *taken to the bytes it dealt with (what it started plus
+     * anything it needs not program, e.g. erased-value words); neither waits. poll() returns FD_BUSY
+     * while the operation runs, then its status (ST_OK also when nothing was started). The core then
+     * queues the memory's ERASE and WRITE work (devq.h) and serves the other memories meanwhile. */
+    int (*erase_start)(const struct flashdev *d, uint32_t addr, struct fd_result *r);
+    int (*program_start)(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
+                         uint32_t *taken, struct fd_result *r);
+    int (*poll)(const struct flashdev *d, struct fd_result *r);
 };
+
+#define FD_BUSY (-1)   /* poll(): still working */
 
 struct flashdev {
     const char *name;

@@ -3,9 +3,12 @@
  *
  * Durability invariant (apprec.h): an application is valid only when its whole session completed.
  * Every ERASE and WRITE first invalidates the application record (apprec_open, once until the next
- * commit); CMD_COMMIT, which the host sends only after verifying every range, writes it last. */
+ * commit); CMD_COMMIT, which the host sends only after verifying every range, writes it last.
+ * A memory that works in the background (devq.h) has its sector erases and writes queued; any other
+ * operation on it waits for its queue first. */
 #include <string.h>
 #include "apprec.h"
+#include "devq.h"
 #include "flashdev.h"
 #include "le.h"
 #include "memcmd.h"
@@ -148,9 +151,14 @@ void memcmd_erase(const uint8_t *p, uint16_t len, struct proto_status *st)
         if (!(a & PROTO_ERASE_WHOLE) && d->ops->erase_unit && d->block_size > fd_sector_at(d, a) &&
             (a - d->base) % d->block_size == 0)
             block = entries_covering(d, p, len, i, d->block_size);
-        if (a & PROTO_ERASE_WHOLE) {
+        if (devq_takes(d) && !(a & PROTO_ERASE_WHOLE) && !block) {
+            devq_erase(d, a);
+            s = ST_OK;
+        } else if (a & PROTO_ERASE_WHOLE) {
+            devq_flush();
             s = d->ops->erase_unit(d, d->base, d->size, &r);
         } else if (block) {   /* the listed sectors fill the block exactly: one block command */
+            if (devq_takes(d)) devq_flush();
             s = d->ops->erase_unit(d, a, d->block_size, &r);
             step = block * 4u;
         } else {
@@ -173,6 +181,11 @@ void memcmd_write(const uint8_t *p, uint16_t len, struct proto_status *st)
     if (!d) return;
     if ((a - d->base) % d->program_unit || n % d->program_unit) { st->status = ST_ALIGN; st->addr = a; return; }
     if (!invalidate(st)) return;
+    if (devq_takes(d)) {
+        devq_program(d, a, p + sizeof(struct proto_write_req), n);
+        st->status = ST_OK;
+        return;
+    }
     struct fd_result r = { a, 0 };
     int s = d->ops->program(d, a, p + sizeof(struct proto_write_req), n, &r);
     if (s != ST_OK) { fail(st, s, &r); return; }

@@ -22,6 +22,8 @@ uint32_t port_millis(void);                  /* free-running milliseconds */
 uint32_t port_chip_id(void);                 /* DBGMCU_IDCODE */
 const char *port_board_name(void);
 const struct flashdev *const *port_mems(unsigned *n);  /* the board's writable memories */
+/* RAM for the data of queued background writes (devq.h); optional (the core's weak default: none). */
+uint8_t *port_queue_buffer(uint32_t *size);
 void port_reset(int run_app);                /* after the reply left: reset (run_app: start the app) */
 uint8_t *port_stage(uint32_t *size);         /* RAM where a new bootloader is staged (NULL: no self-update) */
 /* Check the staged image (len bytes) is a bootloader for this board: ST_OK or ST_BAD_IMAGE. */

@@ -8,7 +8,11 @@ Safety order (issue 4): the bootloader's sectors are never erased; the applicati
 Speed (issue 17): the other sectors are erased group by group, each group's ERASE queued right behind
 the previous group's data in one windowed stream, so the board erases while data keeps coming; a
 group is an aligned 64 KB run, which the bootloader erases with one block command where the device
-has one, and a memory rewritten whole is erased with one chip-erase command where it has one.
+has one, and a memory rewritten whole is erased with one chip-erase command where it has one. The
+memories' steps are interleaved by when each would start on its own memory (typical device times; a
+sector's erase ahead of its data, the data in PIECE_BYTES pieces), so a memory that works in the
+background (the internal flash, see firmware/core/devq.h) erases and programs while another (the NOR) is
+busy.
 Durability (issue 15): an application is valid only when its whole session completed. The bootloader
 invalidates its application record before the session's first erase or write (whatever memory), and
 `execute` sends COMMIT only after every written sector verified by CRC; the record is the last thing
@@ -35,6 +39,9 @@ MAX_CHUNK = lib.PROTO_MAX_DATA       # data bytes per WRITE
 # N25Q128A, W25Q128JV datasheets), so a group is exactly what one block command erases; larger
 # sectors (internal flash) are a group each.
 GROUP_BYTES = 64 * 1024
+# Data of one memory sent in one go when memories are interleaved (below): small against the bootloader's
+# background-write buffer (64 KB on the H735, firmware/boards/h735/iflash.c), so it never fills.
+PIECE_BYTES = 16 * 1024
 
 
 class PlanError(RuntimeError):
@@ -229,6 +236,58 @@ def _steps(sectors: list[SectorPlan], board: Board, whole: set) -> list[tuple[li
     return steps
 
 
+# Typical device times, for ORDER only (timeouts use target.py's worst cases): (seconds per erase of
+# ERASE_REF_BYTES, per 64 KB block erase, per programmed byte). Internal flash: 128 KB sector 1.1 s, 32-byte
+# word 130 us at x32 (DS13945, flash characteristics); octal/quad NOR: 4 KB sector 25 ms, 64 KB block 220 ms,
+# 256-byte page 150 us (MX25LM51245G datasheet, AC characteristics).
+TYPICAL = {"internal": (1.1, None, 130e-6 / 32), "external_nor": (0.025, 0.22, 150e-6 / 256)}
+ERASE_REF_BYTES = {"internal": 128 * 1024, "external_nor": 4 * 1024}
+LEAD_S = 0.25   # data for a background memory goes this far ahead of when it should be programmed
+
+
+def _erase_s(m: Memory | None, n: int, size: int) -> float:
+    """Typical seconds to erase n sectors of `size` bytes of m (one block command for a whole 64 KB group)."""
+    sector, block, _ = TYPICAL.get(m.kind if m else "", (1.0, None, 1e-5))
+    if block is not None and n * size == GROUP_BYTES:
+        return block
+    return n * sector * max(1.0, size / ERASE_REF_BYTES.get(m.kind if m else "", size))
+
+
+def interleave(steps: list[tuple[list[int], list[SectorPlan]]], board: Board, max_chunk: int,
+               busy_before: dict[int, float] | None = None) -> list[tuple[list[int], list[tuple[int, bytes]]]]:
+    """(erase, writes) steps of all memories merged by when each would start on its own memory working
+    back to back (typical times; `busy_before`: seconds a memory is already busy, by base), in each
+    memory's own order. A step whose sectors are larger than a group (internal flash) becomes its erase,
+    then its data in PIECE_BYTES pieces, each its own step sent LEAD_S early, so the erase runs while other
+    data streams and a memory working in the background never waits for data nor fills its buffer."""
+    keyed = []
+    clock: dict[int, float] = dict(busy_before or {})
+    for erase, group in steps:
+        m = board.memory_at(group[0].addr) if group else None
+        base = m.base if m is not None else -1
+        per_byte = TYPICAL.get(m.kind if m else "", (0, 0, 1e-5))[2]
+        writes = list(chunks(group, max_chunk))
+        size = group[0].size if group else 0
+        t = clock.get(base, 0.0)
+        if size <= GROUP_BYTES:
+            keyed.append((t, len(keyed), (erase, writes)))
+            clock[base] = t + _erase_s(m, len(erase), size) + sum(len(d) for _, d in writes) * per_byte
+            continue
+        if erase:
+            keyed.append((t, len(keyed), (erase, [])))
+            t += _erase_s(m, len(erase), size)
+        piece: list[tuple[int, bytes]] = []
+        for i, w in enumerate(writes):
+            piece.append(w)
+            n = sum(len(d) for _, d in piece)
+            if n >= PIECE_BYTES or i == len(writes) - 1:
+                keyed.append((t - LEAD_S, len(keyed), ([], piece)))
+                t += n * per_byte
+                piece = []
+        clock[base] = t
+    return [step for _, _, step in sorted(keyed, key=lambda k: (k[0], k[1]))]
+
+
 def chunks(sectors: list[SectorPlan], max_len: int):
     """Cut each run of pages into writes of at most max_len bytes (a multiple of every page size,
     so writes stay page-aligned); views, no copies."""
@@ -291,10 +350,13 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
         if (hasattr(target, "erase_whole") and len(mp.to_erase) == len(m.sector_list())
                 and not any(s.addr == app_start for s in mp.to_erase) and target.erase_whole(m.base)):
             whole.add(m.base)
-    steps = _steps([s for s in order if s.addr != app_start], plan.board, whole)
-    steps.append(([], first))
+    mem0 = plan.board.memory_at(first[0].addr) if first else None
+    busy = {mem0.base: _erase_s(mem0, 1, first[0].size)} if mem0 is not None else {}
+    steps = interleave(_steps([s for s in order if s.addr != app_start], plan.board, whole), plan.board,
+                       max_chunk, busy)
+    steps.append(([], list(chunks(first, max_chunk))))
     if total and hasattr(target, "program"):
-        target.program(((erase, chunks(group, max_chunk)) for erase, group in steps), progress=progress)
+        target.program(steps, progress=progress)
     else:   # a target without one stream for both (e.g. ST's ROM bootloader): erase all, then write
         for batch in _batched([a for erase, _ in steps for a in erase], min(per_call, ERASE_PER_CALL)):
             target.erase(batch)

@@ -10,6 +10,8 @@ answers from its reply record). The sender adapts to the link (see Link).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import enum
 import struct
 from collections import OrderedDict, namedtuple
@@ -383,6 +385,19 @@ class Link:
         # than learned so far); mostly a timeout is a frame cut short by a lost byte: retry soon
         e.due = now + self._budget(e, backlog) * (1.5 ** min(e.tries, 3))
 
+    def _owing(self, req: Request) -> Request:
+        """A memory may erase and program in the background after answering (firmware/core/devq.h), and
+        the board's next other request waits for that work: it gets the device time still owed (the
+        ERASE/WRITE times sent, less the time since) on top of its own."""
+        now = self.t.now()
+        owed = max(0.0, getattr(self, "_owed", 0.0) - (now - getattr(self, "_owed_at", now)))
+        self._owed_at = now
+        if req.cmd in (Cmd.ERASE, Cmd.WRITE):
+            self._owed = owed + req.op_time
+            return req
+        self._owed = 0.0
+        return dataclasses.replace(req, op_time=req.op_time + owed) if owed else req
+
     def stream(self, requests: Iterable[Request], window: int | None = None, check: bool = True) -> None:
         """Send every request with up to `window` in flight; call each on_reply in order of arrival.
         An error status raises TargetError (unless check=False: the Reply is handed over)."""
@@ -405,6 +420,7 @@ class Link:
                         continue
                 else:
                     break
+                req = self._owing(req)
                 e = _Entry()
                 e.req, e.seq, e.tries, e.naks, e.txn = req, self.next_seq(), 0, 0, -1
                 # Everything already queued in front of it must cross the wire and be processed first.

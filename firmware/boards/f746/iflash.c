@@ -94,7 +94,7 @@ static int if_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_
     return ST_OK;
 }
 
-static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc, 0};   /* sector by sector */
+static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc, 0, 0, 0, 0};   /* sector by sector, blocking */
 
 const struct flashdev iflash_dev = {
     .name = "flash", .base = FLASH_MEM_BASE, .size = FLASH_MEM_SIZE, .runs = RUNS,

@@ -115,7 +115,7 @@ void board_nor_map(void)
     if (ready && !qspi_is_mapped()) (void)qnor_map(&nor);
 }
 
-static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc, n_erase_unit};
+static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc, n_erase_unit, 0, 0, 0};
 
 #define NOR_SIZE (16u * 1024u * 1024u)
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "flashdev.h"
 #include "stm32h7/flash_regs.h"  /* FLASH_MEM_BASE, sizes */
 #include "drivers/h7/flash.h"
 #include "port.h"
@@ -52,8 +53,11 @@ static int if_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r
     return finish(flash_erase_sector_start((addr - d->base) / FLASH_SECTOR_SIZE), r);   /* uniform sectors */
 }
 
-static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
-                      struct fd_result *r)
+/* Start programming the first flash word from addr that is not all erased value (an erased word needs no
+ * programming and stays writable); *taken: the bytes up to and including it. ST_OK with nothing started
+ * when every word is blank. */
+static int if_program_start(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
+                            uint32_t *taken, struct fd_result *r)
 {
     (void)d;
     int s = prepare(r);
@@ -63,7 +67,8 @@ static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *da
         memcpy(w, data + off, sizeof w);   /* the payload may be unaligned */
         int blank = 1;
         for (int i = 0; i < 8; i++) blank &= w[i] == 0xFFFFFFFFu;
-        if (blank) continue;               /* an erased word needs no programming (and stays writable) */
+        *taken = off + FLASH_WORD_SIZE;
+        if (blank) continue;
         for (int i = 0; i < 8; i++) {
             if (dst[i] != 0xFFFFFFFFu) {   /* programmed once after erase only (ECC, RM0468 FLASH chapter) */
                 r->addr = addr + off + 4u * (uint32_t)i;
@@ -71,9 +76,38 @@ static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *da
                 return ST_NOT_ERASED;
             }
         }
-        s = finish(flash_program_word_start(addr + off, w), r);
+        flash_status_t st = flash_program_word_start(addr + off, w);
+        return st == FLASH_OK ? ST_OK : fail(st, r);
     }
     return s;
+}
+
+static int if_poll(const struct flashdev *d, struct fd_result *r)
+{
+    (void)d;
+    flash_status_t st = flash_poll();
+    if (st == FLASH_BUSY) return FD_BUSY;
+    return st == FLASH_OK ? ST_OK : fail(st, r);
+}
+
+static int if_erase_start(const struct flashdev *d, uint32_t addr, struct fd_result *r)
+{
+    int s = prepare(r);
+    if (s != ST_OK) return s;
+    flash_status_t st = flash_erase_sector_start((addr - d->base) / FLASH_SECTOR_SIZE);   /* uniform sectors */
+    return st == FLASH_OK ? ST_OK : fail(st, r);
+}
+
+static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
+                      struct fd_result *r)
+{
+    for (uint32_t off = 0, taken = 0; off < len; off += taken) {
+        int s = if_program_start(d, addr + off, data + off, len - off, &taken, r);
+        while (s == ST_OK && (s = if_poll(d, r)) == FD_BUSY)
+            fd_wait();
+        if (s != ST_OK) return s;
+    }
+    return ST_OK;
 }
 
 static int if_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r)
@@ -90,7 +124,19 @@ static int if_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_
     return ST_OK;
 }
 
-static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc, 0};  /* no bank erase: sector 0 is ours */
+/* No bank erase (sector 0 is ours); erases and writes run in the background while the core serves the NOR
+ * (the code runs from RAM: a busy single bank stalls fetches from it, RM0468 FLASH chapter). */
+static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc, 0,
+                                        if_erase_start, if_program_start, if_poll};
+
+/* The background writes' data (core/devq.h); AXI SRAM (DTCM holds the frame buffers). */
+static uint8_t queue_buf[64 * 1024] __attribute__((section(".queue"), aligned(32)));
+
+uint8_t *port_queue_buffer(uint32_t *size)
+{
+    *size = sizeof queue_buf;
+    return queue_buf;
+}
 
 static const struct proto_run RUNS[] = {{FLASH_MEM_SIZE / FLASH_SECTOR_SIZE, FLASH_SECTOR_SIZE}};
 

@@ -98,7 +98,7 @@ void board_nor_map(void)
     if (ready && !ospi_is_mapped(nor.ospi)) (void)mx25lm_map(&nor);
 }
 
-static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc, n_erase_unit};
+static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc, n_erase_unit, 0, 0, 0};
 
 /* The NOR's last 4 KB sector holds the application record (core/apprec.h): the smallest erasable unit on
  * this board (internal flash erases 128 KB), so it is left out of the memory the host may write. */

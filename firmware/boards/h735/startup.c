@@ -1,8 +1,9 @@
 /* Cortex-M7 start-up for STM32H735 images (bootloader, application, loaders, test firmwares).
  *
- * Reset_Handler: FPU on (CPACR), copy .data, zero .bss, call main(). If main returns, its value goes to
- * r0 and the core executes BKPT #0: the simulator stops there ("firmware done"); on a board without a
- * debugger that is a HardFault (ARMv7-M ARM, HFSR.DEBUGEVT), so real firmware never returns.
+ * Reset_Handler: FPU on (CPACR), copy .text when it runs from RAM (common.ld), copy .data, zero .bss, call
+ * main(). If main returns, its value goes to r0 and the core executes BKPT #0: the simulator stops there
+ * ("firmware done"); on a board without a debugger that is a HardFault (ARMv7-M ARM, HFSR.DEBUGEVT), so
+ * real firmware never returns.
  * Every exception handler is a weak alias of Default_Handler, which spins: a firmware overrides the ones
  * it uses by defining a function of the same name.
  * Symbols come from firmware/sections.ld: _sidata (load address of .data), _sdata/_edata, _sbss/_ebss, _estack.
@@ -12,7 +13,7 @@
 #include "mmio.h"
 #include "scb_regs.h"
 
-extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _estack[];
+extern uint32_t _sitext[], _stext[], _etext[], _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _estack[];
 int main(void);
 
 void Reset_Handler(void);
@@ -58,26 +59,30 @@ void Default_Handler(void)
 
 /* Word loops through volatile pointers: GCC must not turn them into memcpy/memset calls, which
  * could themselves live in .data-dependent code paths. */
-static void copy_words(volatile uint32_t *dst, const volatile uint32_t *src, const uint32_t *end)
+__attribute__((section(".boot"))) static void copy_words(volatile uint32_t *dst, const volatile uint32_t *src, const uint32_t *end)
 {
     while (dst < (volatile uint32_t *)end) {
         *dst++ = *src++;
     }
 }
 
-static void zero_words(volatile uint32_t *dst, const uint32_t *end)
+__attribute__((section(".boot"))) static void zero_words(volatile uint32_t *dst, const uint32_t *end)
 {
     while (dst < (volatile uint32_t *)end) {
         *dst++ = 0;
     }
 }
 
-__attribute__((noreturn)) void Reset_Handler(void)
+__attribute__((noreturn, section(".boot"))) void Reset_Handler(void)
 {
     /* Full access to CP10/CP11 before any FP instruction: the image is built hard-float. */
     MMIO32(SCB_BASE, SCB_CPACR) |= SCB_CPACR_CP10_Msk | SCB_CPACR_CP11_Msk;
     __asm__ volatile("dsb\n\tisb" ::: "memory");
 
+    if (&_sitext[0] != &_stext[0]) {  /* code that runs from RAM (common.ld) */
+        copy_words(_stext, _sitext, _etext);
+        __asm__ volatile("dsb\n\tisb" ::: "memory");
+    }
     if (&_sidata[0] != &_sdata[0]) {  /* RAM-linked images load .data in place */
         copy_words(_sdata, _sidata, _edata);
     }

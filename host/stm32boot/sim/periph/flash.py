@@ -7,7 +7,10 @@ the word-program time by PSIZE, then EOP. INCERR when a store leaves the open fl
 byte of the buffer is written twice. Programming a flash word that is not erased is reported in words
 (silicon: ECC errors on later reads) and sets OPERR. SER/BER + START erase after the datasheet time.
 A write-protected sector (WPSN_CUR bit = 0) gives WRPERR. Wrong KEYR sequence: locked until reset.
-Not modelled: reads of the flash are not stalled while busy (silicon stalls them); ECC read errors; CRC unit.
+A single bank cannot be read while it programs or erases (RM0468 FLASH chapter: read-while-write only
+across banks; the H735 has one): code running from the array stalls from the start of an operation to its
+end. Not modelled: data reads of the busy array by code running from RAM (they see the array at once; our
+bootloader waits for the flash before it reads it); ECC read errors; CRC unit.
 Time profiles: "typ" (datasheet typical), "max", "zero" (instant, for fast functional tests).
 """
 from __future__ import annotations
@@ -131,11 +134,22 @@ class Flash(Peripheral):
             return
         clk.device_busy_ps += delay_ps
         self._busy_ev = clk.after(delay_ps, lambda: self._finish(done), f"FLASH {what}")
+        self._stall_fetching_cpu()
 
     def _finish(self, done):
         self._busy_ev = None
         done()
         self._sr(SR_EOP, SR_QW | SR_BSY)
+
+    def _stall_fetching_cpu(self) -> None:
+        """Code running from the array fetches its next instruction from it: the CPU waits until the
+        operation ends (the clock moves on to it, serving every other event on the way)."""
+        pc = getattr(self.board, "pc", None)
+        region = getattr(self.board, "flash", None)
+        if pc is None or region is None or self._memory is not None or not region.contains(pc()):
+            return
+        while self._busy_ev is not None and self.board.warp():
+            pass
 
     def _changed(self, lo, hi):
         fc = getattr(self.board, "flash_changed", None)
