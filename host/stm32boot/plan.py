@@ -40,7 +40,7 @@ MAX_CHUNK = lib.PROTO_MAX_DATA       # data bytes per WRITE
 # sectors (internal flash) are a group each.
 GROUP_BYTES = 64 * 1024
 # Data of one memory sent in one go when memories are interleaved (below): small against the bootloader's
-# background-write buffer (64 KB on the H735, firmware/boards/h735/iflash.c), so it never fills.
+# background-write buffer (a board that queues internal flash writes gives it 64 KB, see its iflash.c), so it never fills.
 PIECE_BYTES = 16 * 1024
 
 

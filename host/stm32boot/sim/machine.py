@@ -160,6 +160,9 @@ class Machine:
 
     def write(self, addr: int, data: bytes) -> None:
         self.uc.mem_write(addr, bytes(data))
+        # A debugger's write over code that ran (a loader loaded where a RAM-resident bootloader ran) must
+        # not leave unicorn's stale translation of the old code: silicon has no such cache.
+        self.uc.ctl_remove_cache(addr, addr + len(data))
         if self.flash.contains(addr, len(data)):
             self.flash_changed(addr, addr + len(data))
 
