@@ -11,7 +11,7 @@ from elftools.elf.constants import P_FLAGS
 from elftools.elf.elffile import ELFFile
 from unicorn.arm_const import UC_ARM_REG_R0, UC_ARM_REG_R1
 
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.devices.mx25lm import PROFILES
 from stm32boot.sim.periph.ospi_board import add_ospi
 
@@ -22,7 +22,7 @@ POISON = 0xA5
 
 class LoaderHost:
     def __init__(self, path: str, nor_profile: str = "typical"):
-        self.m = h735.build(warn=lambda *a: None)
+        self.m = sim_build("h735", warn=lambda *a: None)
         if not hasattr(self.m, "nor"):  # board wiring without the OCTOSPI side yet
             add_ospi(self.m)
         self.o1 = next(p for p in self.m.bus.peripherals if p.name == "OCTOSPI1")

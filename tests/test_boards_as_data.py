@@ -23,7 +23,6 @@ GENERIC = [
 # Generic by place but allowed to name a board, each for its reason.
 ALLOWED = {
     "host/stm32boot/boards/__init__.py": "the registry: DEFAULT names the board commands use without --board",
-    "host/stm32boot/sim/h735.py": "a shorthand the H735 tests and benches import (build() of that registry entry)",
 }
 # Hex literals in the peripheral region (0x4000_0000-0x5FFF_FFFF) that are values, not addresses.
 NOT_ADDRESSES = {

@@ -10,7 +10,7 @@ import pytest
 from stm32boot import boards, protocol as P
 from stm32boot._protocol import lib
 from stm32boot.native import crc32
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim_link import SimTransport
 from stm32boot.target import Target
 from stm32boot.transport import FaultyTransport
@@ -30,7 +30,7 @@ def _built():
 
 
 def board(app=False):
-    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
     m.load_elf(BL)
     m.reset()
     if app:   # as a completed flash leaves it: the image, then the bootloader's application record

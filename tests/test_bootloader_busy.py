@@ -10,7 +10,7 @@ import pytest
 
 from stm32boot import boards, protocol as P
 from stm32boot.native import crc32
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.clock import ms
 from stm32boot.sim_link import SimTransport
 from stm32boot.target import Target
@@ -28,7 +28,7 @@ def _built():
 
 
 def connect(**nor_times):
-    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
     m.nor.times = dict(m.nor.times, **nor_times)
     m.load_elf(BL)
     m.reset()

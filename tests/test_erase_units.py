@@ -104,11 +104,11 @@ def test_the_simulated_h735_bootloader_erases_whole_nor_blocks_with_one_command(
     """The real bootloader on the simulated board: the MX25LM51245G model sees 64 KB block erases for the
     whole aligned blocks and 4 KB sector erases for the rest, and the board holds the image."""
     import os
-    from stm32boot.sim import h735
+    from stm32boot.sim.board import build as sim_build
     from stm32boot.sim_link import SimTransport
     from stm32boot.target import open_target
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
     m.load_elf(os.path.join(root, "build", "firmware", "h735", "bootloader.elf"))
     m.reset()
     changes = []

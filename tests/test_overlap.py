@@ -15,10 +15,10 @@ PS = 1e-12
 
 
 def _board():
-    from stm32boot.sim import h735
+    from stm32boot.sim.board import build as sim_build
     from stm32boot.sim_link import SimTransport
     from stm32boot.target import open_target
-    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
     m.load_elf(os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf"))
     m.reset()
     return m, open_target(H735, transport=SimTransport(H735, machine=m), baud=8_000_000)

@@ -14,7 +14,7 @@ import textwrap
 import pytest
 
 from stm32boot import boards
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.powercut import partial_erase_flash, partial_erase_nor, partial_program
 from stm32boot.sim.state import SimState
 
@@ -212,7 +212,7 @@ def test_readme_recovery_after_a_cut_in_the_bootloader_erase(base, tmp_path):
     m.state.close()
     assert pc.ops[0][:2] == ("flash", "erase")
     assert main(["sim", "h735", "--elf", C.BL, "--uart", "none", "--timeout", "1", "--state", str(work)]) == 0
-    m = h735.build(state_dir=str(work), warn=lambda *a: None)
+    m = sim_build("h735", state_dir=str(work), warn=lambda *a: None)
     try:
         assert C.boot_alone(m) == C.app_image(1, False)[1]
     finally:
@@ -292,7 +292,7 @@ def test_interrupted_session_never_starts_the_old_application_over_a_half_writte
     shutil.copytree(base, work)
     old, old_imm = C.app_image(1, False)
     new, _ = C.app_image(2, False)
-    m = h735.build(state_dir=str(work), warn=lambda *a: None)
+    m = sim_build("h735", state_dir=str(work), warn=lambda *a: None)
     try:
         tg = C.connect(m)
         p = planmod.build(new, C.BOARD)
@@ -305,7 +305,7 @@ def test_interrupted_session_never_starts_the_old_application_over_a_half_writte
         assert not C.holds(m, old) and not C.holds(m, new)        # a mix is on the board...
     finally:
         m.close()
-    m = h735.build(state_dir=str(work), warn=lambda *a: None)
+    m = sim_build("h735", state_dir=str(work), warn=lambda *a: None)
     try:
         assert C.boot_alone(m) is None                              # ...and nothing starts on it
         m.reset()

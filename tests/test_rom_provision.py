@@ -44,12 +44,12 @@ def test_rom_go_starts_our_bootloader_on_the_simulated_core(tmp_path):
     protocol answers HELLO on the same USART3."""
     from stm32boot.image import load
     from stm32boot.rom.client import RomClient
-    from stm32boot.sim import h735
+    from stm32boot.sim.board import build as sim_build
     from stm32boot.sim.rom.onboard import rom_model
     from stm32boot.sim.rom.link import RomLink
     from stm32boot.sim_link import SimTransport
     from stm32boot.target import Target
-    m = h735.build(state_dir=None, warn=lambda *a: None, boot0=True)
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None, boot0=True)
     try:
         model = rom_model(m)
         c = RomClient(RomLink(model))
@@ -71,7 +71,7 @@ def test_h735_rom_read_protection_seen_by_probe_and_removed(tmp_path, monkeypatc
     """H7 options live in FLASH registers the ROM cannot show: RDP is found by a refused read, and
     Readout Unprotect mass-erases the simulated flash through the FLASH model's option registers."""
     from stm32boot.cli import main
-    from stm32boot.sim import h735
+    from stm32boot.sim.board import build as sim_build
     monkeypatch.setenv("STM32BOOT_SIM_STATE", str(tmp_path / "board"))
     assert main(["sim", "h735", "--blank", "--boot0", "high", "--uart", "none"]) == 0
     img = tmp_path / "app.bin"
@@ -85,7 +85,7 @@ def test_h735_rom_read_protection_seen_by_probe_and_removed(tmp_path, monkeypatc
     assert "keeps its option bytes out of the ROM bootloader's reach" in capsys.readouterr().err
     assert main(["unprotect", "--via", "rom", "--yes"]) == 0
     assert "no read protection" in capsys.readouterr().out
-    m = h735.build(state_dir=str(tmp_path / "board"), warn=lambda *a: None)
+    m = sim_build("h735", state_dir=str(tmp_path / "board"), warn=lambda *a: None)
     try:
         assert m.flash_ctl.get("OPTSR_CUR") >> 8 & 0xFF == 0xAA            # RDP level 0 again
         assert m.read(0x0802_0000, 16) == b"\xff" * 16                    # mass-erased

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.clock import PS_PER_S
 from stm32boot.sim.regs import UnmodelledAccess
 
@@ -27,7 +27,7 @@ def elf():
 
 
 def boot(elf, scenario, arg=0, strict=True, **kw):
-    m = h735.build(strict=strict, **kw)
+    m = sim_build("h735", strict=strict, **kw)
     loaded = m.load_elf(elf)
     m.write(0x3880_0000, struct.pack("<II", SC[scenario], arg))
     m.reset()

@@ -10,7 +10,7 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 from stm32boot.cli import main
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.elfload import ElfLoadError
 from stm32boot.sim.state import SimState, StateError
 
@@ -18,14 +18,14 @@ from test_sim_core import elf  # noqa: F401  (session fixture: the core test fir
 
 
 def test_flash_survives_between_runs_and_blank_starts_erased(elf, tmp_path):  # noqa: F811
-    m = h735.build(state_dir=str(tmp_path))
+    m = sim_build("h735", state_dir=str(tmp_path))
     m.load_elf(elf)
     m.close()
-    m = h735.build(state_dir=str(tmp_path))     # no ELF this time: boots what the flash holds
+    m = sim_build("h735", state_dir=str(tmp_path))     # no ELF this time: boots what the flash holds
     res = m.run(timeout_s=10)
     m.close()
     assert (res.reason, res.r0) == ("bkpt", 42)
-    m = h735.build(state_dir=str(tmp_path), blank=True)
+    m = sim_build("h735", state_dir=str(tmp_path), blank=True)
     assert m.read(0x0800_0000, 8) == b"\xff" * 8
     res = m.run(timeout_s=10)                    # erased vector table: a fetch fault at once
     m.close()
@@ -55,20 +55,20 @@ def test_state_of_another_board_is_refused(tmp_path):
     m["board"] = "f746"
     (tmp_path / "manifest.json").write_text(json.dumps(m))
     with pytest.raises(StateError, match="belongs to board 'f746', not 'h735'"):
-        h735.build(state_dir=str(tmp_path))
+        sim_build("h735", state_dir=str(tmp_path))
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip"])
 def test_corrupt_state_file_is_refused(tmp_path, damage):
-    m = h735.build(state_dir=str(tmp_path))
+    m = sim_build("h735", state_dir=str(tmp_path))
     m.write(0x0800_0000, b"\x00\x10\x02\x20")
     m.close()
     path = tmp_path / json.loads((tmp_path / "manifest.json").read_text())["blobs"]["flash"]["file"]
     data = bytearray(path.read_bytes())
     path.write_bytes(data[:1000] if damage == "truncate" else bytes([data[0] ^ 1]) + data[1:])
     with pytest.raises(StateError, match=r"flash\.\d+\.bin is corrupt or truncated.*--blank"):
-        h735.build(state_dir=str(tmp_path))
-    h735.build(state_dir=str(tmp_path), blank=True).close()   # the way out the message gives
+        sim_build("h735", state_dir=str(tmp_path))
+    sim_build("h735", state_dir=str(tmp_path), blank=True).close()   # the way out the message gives
 
 
 def test_second_process_on_the_same_state_is_refused_naming_its_pid(tmp_path):
@@ -80,11 +80,11 @@ def test_second_process_on_the_same_state_is_refused_naming_its_pid(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(StateError, match=rf"in use by another simulator \(PID {holder.pid}\)"):
-            h735.build(state_dir=str(tmp_path))
+            sim_build("h735", state_dir=str(tmp_path))
     finally:
         holder.stdin.close()
         holder.wait(timeout=10)
-    h735.build(state_dir=str(tmp_path)).close()    # free again once the holder exits
+    sim_build("h735", state_dir=str(tmp_path)).close()    # free again once the holder exits
 
 
 def test_directory_that_is_not_a_state_dir_is_refused(tmp_path):
@@ -111,7 +111,7 @@ def _moved_segment(src, dst, paddr):
 def test_elf_segment_outside_every_memory_is_an_error_naming_it(elf, tmp_path):  # noqa: F811
     bad = tmp_path / "bad.elf"
     idx = _moved_segment(elf, bad, 0x6000_0000)
-    m = h735.build()
+    m = sim_build("h735")
     with pytest.raises(ElfLoadError, match=rf"segment {idx} at physical address 0x60000000-.*outside every "
                                            r"memory of the h735 \(ITCM"):
         m.load_elf(bad)
@@ -122,9 +122,9 @@ def test_not_an_elf_is_an_error(tmp_path):
     p = tmp_path / "x.elf"
     p.write_bytes(b"hello")
     with pytest.raises(ElfLoadError, match="not a readable ELF"):
-        h735.build().load_elf(p)
+        sim_build("h735").load_elf(p)
     with pytest.raises(ElfLoadError, match="no such file"):
-        h735.build().load_elf(tmp_path / "missing.elf")
+        sim_build("h735").load_elf(tmp_path / "missing.elf")
 
 
 def test_cli_runs_to_bkpt_and_reports_virtual_and_wall_time(elf, tmp_path, capsys):  # noqa: F811

@@ -6,7 +6,7 @@ import struct
 import pytest
 
 from stm32boot.native import crc32
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.channels import InProcessChannel
 from stm32boot.sim.clock import PS_PER_S
 from fw_report import report
@@ -21,7 +21,7 @@ def _built():
 
 def boot(cmd: bytes):
     chan = InProcessChannel()
-    m = h735.build(strict=True, uart=chan)
+    m = sim_build("h735", strict=True, uart=chan)
     m.load_elf(ELF)
     m.reset()
     res = m.run(timeout_s=30, until=lambda: b"?\n" in chan.received)

@@ -3,7 +3,7 @@ flag semantics, normal-mode end, transfer error for a DTCM buffer, hand-back to 
 import pytest
 
 from stm32boot import _regs
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.channels import InProcessChannel
 from stm32boot.sim.clock import PS_PER_S
 
@@ -27,7 +27,7 @@ def wr(p, off, v):
 def board():
     chan = InProcessChannel()
     warnings = []
-    m = h735.build(strict=True, uart=chan, warn=warnings.append)
+    m = sim_build("h735", strict=True, uart=chan, warn=warnings.append)
     m.warnings = warnings
     wr(m.rcc, C.RCC_APB1LENR, C.RCC_APB1LENR_USART3EN)
     wr(m.rcc, C.RCC_AHB4ENR, C.RCC_AHB4ENR_GPIODEN)

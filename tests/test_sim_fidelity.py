@@ -4,7 +4,7 @@ import pytest
 from unicorn.arm_const import UC_ARM_REG_R1
 
 from ospi_build import build_with_symbols
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 
 STUB, SP = 0x2400_0000, 0x2404_0000
 OPERR = 1 << 22
@@ -16,7 +16,7 @@ def fid():
 
 
 def board(fid, **kw):
-    m = h735.build(strict=True, **kw)
+    m = sim_build("h735", strict=True, **kw)
     m.load_elf(fid[0])
     m.write(STUB, b"\x00\xbe\x00\x00")
     return m
@@ -128,7 +128,7 @@ def _gated(m):
 
 def test_every_gated_model_has_its_rcc_reset_bit():
     from stm32boot.sim.periph.rcc import RSTR_REGS
-    m = h735.build(strict=True)
+    m = sim_build("h735", strict=True)
     gated = _gated(m)
     assert {"OCTOSPI1", "OCTOSPI2", "OCTOSPIM", "GPIOD", "USART3", "DMA1", "FMC", "SYSCFG"} <= {p.name for p in gated}
     enr_to_rstr = {v: k for k, v in RSTR_REGS.items()}
@@ -147,7 +147,7 @@ def test_every_gated_model_has_its_rcc_reset_bit():
 
 
 def test_rcc_reset_of_octospim_clears_its_fault_state():
-    m = h735.build(strict=False, warn=lambda s: None)
+    m = sim_build("h735", strict=False, warn=lambda s: None)
     om = m.octospim
     om.broken[1] = "OCTOSPIM P1CR written while OCTOSPI1 is memory-mapped"
     m.rcc.bus_write(m.rcc.reg("AHB3RSTR").offset, 4, 1 << 21)

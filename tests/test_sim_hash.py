@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.clock import PS_PER_S
 
 CR, DIN, STR, SR, HR0 = 0x00, 0x04, 0x08, 0x24, 0x310
@@ -16,7 +16,7 @@ DINIS, DCIS, BUSY = 1, 2, 8
 @pytest.fixture
 def m():
     notes = []
-    mach = h735.build(warn=notes.append)
+    mach = sim_build("h735", warn=notes.append)
     mach.notes = notes
     mach.rcc.set("AHB2ENR", mach.rcc.get("AHB2ENR") | 1 << 5)
     yield mach

@@ -3,7 +3,7 @@ H735 (unicorn) and drives each mode; each scenario is a function called like a l
 import pytest
 
 from ospi_build import build_with_symbols
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.devices.mx25lm import PROFILES
 from stm32boot.sim.periph.ospi_board import add_ospi
 
@@ -16,8 +16,8 @@ def elf():
 
 
 def board(elf, profile="typical"):
-    m = h735.build(strict=True)
-    if not hasattr(m, "octospi1"):  # the board wiring adds the OCTOSPI side (sim/h735.py)
+    m = sim_build("h735", strict=True)
+    if not hasattr(m, "octospi1"):  # the chip module adds the OCTOSPI side (sim/chips/stm32h73x.py)
         add_ospi(m, profile)
     m.nor.times = PROFILES[profile]
     m.load_elf(elf[0])

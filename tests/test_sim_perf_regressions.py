@@ -8,7 +8,7 @@ import pytest
 
 from stm32boot import boards
 from stm32boot.native import crc32
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.clock import PS_PER_S
 from stm32boot.sim_link import SimTransport
 from stm32boot.target import Target
@@ -25,7 +25,7 @@ def _built():
 
 
 def board():
-    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
     m.load_elf(BL)
     m.reset()
     return m
@@ -66,7 +66,7 @@ def test_future_arrivals_on_the_dma_served_usart_reach_the_bootloader():
 def status_reads(gap_insns, reads=8):
     """The UART status read `reads` times with `gap_insns` instructions of work between reads, while the
     only thing scheduled is 1 s away: the virtual time at the end."""
-    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
     m.clock.after(PS_PER_S, lambda: None, "far away")
     isr = m.usart3.base + 0x1C
     for _ in range(reads):
@@ -88,7 +88,7 @@ def cyccnt_twice(trace):
     """A guest reads DWT.CYCCNT, runs 20 NOPs and a branch, reads it again: (first, second, reads answered in C)."""
     import struct
     from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_R0, UC_ARM_REG_R2
-    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
     if trace:
         m.trace = lambda line: None       # every access through Python, as --trace does
     m.dwt.bus_write(0x000, 4, 1)          # CYCCNTENA

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from stm32boot.sim import h735
+from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.channels import InProcessChannel, PtyChannel
 from stm32boot.sim.clock import PS_PER_S
 from fw_report import report
@@ -19,7 +19,7 @@ def _built():
 
 
 def boot(chan, cmd: bytes, flash_profile="typ", prepare=None):
-    m = h735.build(strict=True, uart=chan, warn=lambda msg: warnings.append(msg))
+    m = sim_build("h735", strict=True, uart=chan, warn=lambda msg: warnings.append(msg))
     m.flash_ctl.profile = flash_profile
     m.load_elf(ELF)
     m.reset()
@@ -69,7 +69,7 @@ def test_echo_through_a_pty_opened_with_pyserial():
     serial = pytest.importorskip("serial")
     chan = PtyChannel(announce=None)
     try:
-        m = h735.build(strict=True, uart=chan)
+        m = sim_build("h735", strict=True, uart=chan)
         m.load_elf(ELF)
         m.reset()
         port = serial.Serial(chan.path, 115200, timeout=10)
@@ -124,10 +124,10 @@ def test_flash_program_verify_and_every_error_flag():
 
 
 def test_option_bytes_survive_in_the_state_directory(tmp_path):
-    m = h735.build(state_dir=str(tmp_path), blank=True, strict=True, warn=lambda s: None)
+    m = sim_build("h735", state_dir=str(tmp_path), blank=True, strict=True, warn=lambda s: None)
     m.flash_ctl.protect(6)
     m.close()
-    m = h735.build(state_dir=str(tmp_path), strict=True, warn=lambda s: None)
+    m = sim_build("h735", state_dir=str(tmp_path), strict=True, warn=lambda s: None)
     try:
         assert m.flash_ctl.protected(6) and not m.flash_ctl.protected(5)
         assert m.read32(0x5200_2000 + 0x38) & 0xFF == 0xBF   # WPSN_CUR as the firmware reads it
@@ -142,7 +142,7 @@ def test_code_running_from_the_single_bank_waits_for_its_erase_and_code_in_ram_d
     from stm32boot import _regs
     from unicorn.arm_const import UC_ARM_REG_PC
     C = _regs.lib
-    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
     f = m.flash_ctl
     m.uc.reg_write(UC_ARM_REG_PC, pc)
     f.bus_write(C.FLASH_KEYR, 4, C.FLASH_KEY1)

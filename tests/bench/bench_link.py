@@ -33,10 +33,10 @@ KB, MB = 1024, 1024 * 1024
 
 def board_link(board, baud):
     """A fresh volatile simulated board with our bootloader, reached through a 1 ms link."""
-    from stm32boot.sim import h735
+    from stm32boot.sim.board import build as sim_build
     from stm32boot.sim_link import SimTransport
     from stm32boot.target import open_target
-    m = h735.build(state_dir=None, warn=lambda *a: None)
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
     m.load_elf(BOOTLOADER)
     m.reset()
     return open_target(board, transport=SimTransport(board, machine=m, latency=LATENCY), baud=baud)

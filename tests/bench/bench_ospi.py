@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from elftools.elf.elffile import ELFFile  # noqa: E402
 
 from ospi_build import ROOT, build_group  # noqa: E402
-from stm32boot.sim import h735  # noqa: E402
+from stm32boot.sim.board import build as sim_build  # noqa: E402
 from stm32boot.sim.loader_harness import Loader, LoaderHarness  # noqa: E402
 
 STUB, SP = 0x2400_0000, 0x2404_0000
@@ -19,7 +19,7 @@ def mapped_reads():
     with open(path, "rb") as f:
         syms = {s.name: s["st_value"] for s in ELFFile(f).get_section_by_name(".symtab").iter_symbols()}
     for dcyc, n in ((6, 4 << 20), (5, 64 << 10)):
-        m = h735.build()
+        m = sim_build("h735")
         m.load_elf(path)
         m.write(STUB, b"\x00\xbe\x00\x00")
         t0 = time.perf_counter()

@@ -9,7 +9,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "host"))
 
-from stm32boot.sim import h735  # noqa: E402
+from stm32boot.sim.board import build as sim_build  # noqa: E402
 from stm32boot.sim.clock import PS_PER_S  # noqa: E402
 
 ELF = os.path.join(ROOT, "build", "testfw", "core", "core.elf")
@@ -17,7 +17,7 @@ SC_SYSTICK_POLL, SC_WFI_TICKS, SC_CRC = 3, 5, 10
 
 
 def boot(sc, arg):
-    m = h735.build(warn=lambda s: None)
+    m = sim_build("h735", warn=lambda s: None)
     m.load_elf(ELF)
     m.write(0x3880_0000, struct.pack("<II", sc, arg))
     m.reset()

@@ -14,10 +14,10 @@ ELF = os.path.join(ROOT, "build", "testfw", "dma", "dma_fw.elf")
 
 def run(baud: int, n: int, chunk: int):
     from stm32boot.native import crc32
-    from stm32boot.sim import h735
+    from stm32boot.sim.board import build as sim_build
     from stm32boot.sim.channels import InProcessChannel
     chan = InProcessChannel()
-    m = h735.build(uart=chan, warn=lambda s: None)
+    m = sim_build("h735", uart=chan, warn=lambda s: None)
     m.load_elf(ELF)
     m.reset()
     m.run(timeout_s=30, until=lambda: b"?\n" in chan.received)

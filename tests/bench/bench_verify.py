@@ -17,7 +17,7 @@ from unicorn.arm_const import UC_ARM_REG_LR  # noqa: E402
 from release_build import build_one  # noqa: E402
 from stm32boot import boards, mcuboot  # noqa: E402
 from stm32boot import image as imagemod  # noqa: E402
-from stm32boot.sim import h735  # noqa: E402
+from stm32boot.sim.board import build as sim_build  # noqa: E402
 
 SLOT, SLOT_SIZE, NOR = 0x08020000, 0xE0000, 0x90000000
 SIG_GOAL_MS, LARGE_GOAL_S = 20.0, 0.5
@@ -33,7 +33,7 @@ def timed_boot(bl_elf, slot_raw, nor_chunks):
     """Virtual seconds: whole vb_boot_ok, ed25519_verify, and the sum of port_sha256() calls (the HASH processor); and the outcome."""
     sym = symbols(bl_elf)
     with tempfile.TemporaryDirectory() as state:
-        m = h735.build(state_dir=state, blank=True, warn=lambda s: None)
+        m = sim_build("h735", state_dir=state, blank=True, warn=lambda s: None)
         try:
             m.load_elf(bl_elf)
             m.write(SLOT, slot_raw)
