@@ -15,7 +15,8 @@ from typing import Callable, Iterable
 
 from . import compress, protocol as P
 from .boards.model import Memory
-from .protocol import Cmd, Link, NoResponse, ProtocolError, Request, TargetError  # noqa: F401
+from .link import Link, Request
+from .protocol import Cmd, NoResponse, ProtocolError, TargetError  # noqa: F401
 from ._protocol import lib
 
 FAST_BAUDS = (8_000_000, 2_000_000, 921_600)   # exact on STLINK-V3 and our USART clock (perf anchors A2)

@@ -1,7 +1,7 @@
 """Byte transports under the protocol: a real serial port, the simulated board's UART, and a wrapper that
 injects link faults for tests and benches.
 
-Interface (duck-typed; protocol.Link uses only this):
+Interface (duck-typed; link.Link uses only this):
     name                 what to call it in messages ("/dev/ttyACM0", "simulated BOARD")
     write(data)          queue bytes for the wire
     read(timeout) -> bytes   what arrived within `timeout` seconds of the transport's clock (b"" if none)
