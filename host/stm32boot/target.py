@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import struct
 import sys
-from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from . import compress, protocol as P
 from .boards.model import Memory
 from .link import Link, Request
 from .protocol import Cmd, NoResponse, ProtocolError, TargetError  # noqa: F401
+from .targetinfo import TargetInfo, info_from_reply, memory_from_reply, outdated_message
 from ._protocol import lib
 
 FAST_BAUDS = (8_000_000, 2_000_000, 921_600)   # exact on STLINK-V3 and our USART clock (perf anchors A2)
@@ -39,69 +39,6 @@ def erase_time(m: Memory | None, size: int) -> float:
     """Worst-case time to erase one sector of `size` bytes of m."""
     per = ERASE_S.get(m.kind if m else "", 3.3)
     return per * max(1.0, size / ERASE_REF)
-
-
-@dataclass
-class TargetInfo:
-    protocol_version: int
-    bootloader_version: str
-    chip_id: int
-    board: str
-    memories: list = field(default_factory=list)   # [Memory] as the bootloader reports them
-    max_payload: int = lib.PROTO_MAX_PAYLOAD
-    baud: int = lib.PROTO_DEFAULT_BAUD
-    max_baud: int = lib.PROTO_DEFAULT_BAUD
-    window: int = 1
-    app_committed: bool | None = None   # protocol 2: the application record is valid (None: not reported)
-    n_mems: int = 0
-    caps: int = 0                       # PROTO_CAP_* (compress.supported)
-
-
-def memory_from(m, runs) -> Memory:
-    """A Memory from a struct proto_mem (protocol 3) and its proto_run entries."""
-    return Memory(P.text(m.name), m.base, m.size, tuple((r.count, r.size) for r in runs),
-                  program_unit=m.program_unit, page_size=m.page_size, erased=m.erased,
-                  kind=P.KINDS.get(m.kind, f"kind {m.kind}"), protected_size=m.protected_size,
-                  block_size=m.block_size, chip_erase=bool(m.chip_erase))
-
-
-def _memory_v2(m) -> Memory:
-    """A Memory from a protocol 1-2 HELLO entry: one sector size (a board with uneven sectors reported its smallest)."""
-    sec = m.sector_size or m.size
-    return Memory(P.text(m.name), m.base, m.size, ((m.size // sec, sec),), program_unit=m.program_unit,
-                  page_size=m.page_size, erased=m.erased, kind=P.KINDS.get(m.kind, f"kind {m.kind}"),
-                  protected_size=m.protected_size)
-
-
-# proto_info as protocol 1 sent it: without app_committed and its padding (4 bytes shorter).
-INFO_V1_SIZE = lib.PROTO_INFO_V1_SIZE
-
-
-def _info_from(r: P.Reply) -> TargetInfo:
-    raw = r.data
-    i = P.INFO.decode(raw.ljust(P.INFO.size, b"\0"))    # (a protocol-1 answer is shorter: checked next)
-    pv = i.proto_version
-    n_info = P.INFO.size if pv >= 2 else INFO_V1_SIZE
-    if len(raw) < n_info:
-        raise ProtocolError(f"HELLO reply too short ({len(raw)} bytes): not an stm32boot bootloader?")
-    if not lib.PROTO_VERSION_OLDEST <= pv <= lib.PROTO_VERSION:
-        raise ProtocolError(f"the bootloader speaks protocol version {pv}, this tool {lib.PROTO_VERSION}: "
-                            f"update {'the tool' if pv > lib.PROTO_VERSION else 'the bootloader'}")
-    mems = []
-    if pv < 3:   # protocols 1-2: the memories follow in the HELLO answer
-        mems = [_memory_v2(P.MEM_V2.decode(raw, n_info + k * P.MEM_V2.size)) for k in range(i.n_mems)]
-    app = bool(i.app_committed) if pv >= 2 else None
-    return TargetInfo(pv, f"{i.bl_version >> 8}.{i.bl_version & 0xFF}", i.chip_id, P.text(i.board), mems,
-                      i.max_payload, i.baud, i.max_baud, i.window, app, i.n_mems,
-                      i.caps if pv >= 2 else 0)
-
-
-def outdated_message(i: TargetInfo) -> str:
-    """One line for a board whose bootloader speaks an older protocol: what it is, how to update it."""
-    board = f" board={i.board}" if i.board else ""
-    return (f"the bootloader on this board (version {i.bootloader_version}, protocol {i.protocol_version}) "
-            f"predates protocol {lib.PROTO_VERSION}; nothing was changed. Update it first: "
-            f"`doit flash-loader{board}` (stm32boot update-bootloader)")
 
 
 NOTICE_S = 0.5   # silence before telling the user to press RESET
@@ -184,7 +121,7 @@ class Target:
             settle = last + 2 * (now - sent.get(answered, last)) + 0.05
             while (left := settle - self.t.now()) > 0:
                 link.feed(self.t.read(left))
-        info = _info_from(r)
+        info = info_from_reply(r.data)
         self.link.window = max(1, min(info.window, P.WINDOW))
         if info.protocol_version >= 3:
             if self._mems is None or len(self._mems) != info.n_mems:
@@ -199,12 +136,7 @@ class Target:
 
         def on_reply(k):
             def cb(r: P.Reply):
-                m = P.MEM.decode(r.data)
-                if not 1 <= m.n_runs <= lib.PROTO_MAX_RUNS or len(r.data) < P.MEM.size + m.n_runs * P.RUN.size:
-                    raise ProtocolError(f"memory {k}: the bootloader's description is malformed "
-                                        f"({m.n_runs} sector runs in {len(r.data)} bytes)")
-                runs = [P.RUN.decode(r.data, P.MEM.size + j * P.RUN.size) for j in range(m.n_runs)]
-                got[k] = memory_from(m, runs)
+                got[k] = memory_from_reply(k, r.data)
             return cb
         self.link.stream(Request(Cmd.MEMORY, P.MEMORY_REQ.pack(index=k), 0.02, on_reply(k)) for k in range(n))
         return [got[k] for k in range(n)]
