@@ -66,6 +66,20 @@ uint32_t fd_crc_mapped(uint32_t addr, uint32_t len)
     return crc32_steps(0xFFFFFFFFu, (const uint8_t *)(uintptr_t)addr, len, fd_idle);
 }
 
+int fd_mapped_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r)
+{
+    int s = d->ops->map ? d->ops->map(d, addr, r) : ST_OK;
+    if (s == ST_OK) memcpy(out, (const void *)(uintptr_t)addr, len);
+    return s;
+}
+
+int fd_mapped_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r)
+{
+    int s = d->ops->map ? d->ops->map(d, addr, r) : ST_OK;
+    if (s == ST_OK) *crc = fd_crc_mapped(addr, len);
+    return s;
+}
+
 void fd_wait(void)
 {
     devq_run();

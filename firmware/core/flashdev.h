@@ -40,6 +40,9 @@ struct flashdev_ops {
     int (*program_start)(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
                          uint32_t *taken, struct fd_result *r);
     int (*poll)(const struct flashdev *d, struct fd_result *r);
+    /* Optional: make addr readable by the CPU (a NOR leaves indirect mode for memory-mapped); called by
+     * fd_mapped_read/fd_mapped_crc. NULL: always readable (internal flash). */
+    int (*map)(const struct flashdev *d, uint32_t addr, struct fd_result *r);
 };
 
 #define FD_BUSY (-1)   /* poll(): still working */
@@ -84,5 +87,8 @@ void fd_wait(void);
 /* CRC-32/MPEG-2 of `len` bytes readable at `addr` (a memory-mapped device), serving the UART between
  * blocks: the CRC op of every memory that the CPU can read directly. */
 uint32_t fd_crc_mapped(uint32_t addr, uint32_t len);
+/* The read and crc ops of every memory the CPU can read directly: ops->map (if any), then a copy / CRC. */
+int fd_mapped_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r);
+int fd_mapped_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r);
 
 #endif

@@ -80,21 +80,7 @@ static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *da
     return ST_OK;
 }
 
-static int if_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r)
-{
-    (void)d; (void)r;
-    memcpy(out, (const void *)addr, len);
-    return ST_OK;
-}
-
-static int if_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r)
-{
-    (void)d; (void)r;
-    *crc = fd_crc_mapped(addr, len);
-    return ST_OK;
-}
-
-static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc, 0, 0, 0, 0};   /* sector by sector, blocking */
+static const struct flashdev_ops ops = {if_erase, if_program, fd_mapped_read, fd_mapped_crc, 0, 0, 0, 0, 0};   /* sector by sector, blocking */
 
 const struct flashdev iflash_dev = {
     .name = "flash", .base = FLASH_MEM_BASE, .size = FLASH_MEM_SIZE, .runs = RUNS,

@@ -5,7 +5,6 @@
  * SR, and the N25Q's flag status << 8). Both parts erase 4 KB subsectors (0x20), 64 KB blocks (0xD8) and
  * the whole chip (0xC7) (N25Q128A and W25Q128JV datasheets, command tables). */
 #include <stdint.h>
-#include <string.h>
 
 #include "board.h"
 #include "drivers/f7/qnor.h"
@@ -79,27 +78,11 @@ static int n_program(const struct flashdev *d, uint32_t addr, const uint8_t *dat
     return ST_OK;
 }
 
-static int mapped(uint32_t addr, struct fd_result *r)
+static int n_map(const struct flashdev *d, uint32_t addr, struct fd_result *r)
 {
+    (void)d;
     if (!ready) return fail(ST_TRANSFER_ERROR, addr, r);
     if (!qspi_is_mapped() && qnor_map(&nor) != QSPI_OK) return fail(ST_TRANSFER_ERROR, addr, r);
-    return ST_OK;
-}
-
-static int n_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r)
-{
-    (void)d;
-    int s = mapped(addr, r);
-    if (s == ST_OK) memcpy(out, (const void *)addr, len);
-    return s;
-}
-
-static int n_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r)
-{
-    (void)d;
-    int s = mapped(addr, r);
-    if (s != ST_OK) return s;
-    *crc = fd_crc_mapped(addr, len);
     return ST_OK;
 }
 
@@ -115,7 +98,8 @@ void board_nor_map(void)
     if (ready && !qspi_is_mapped()) (void)qnor_map(&nor);
 }
 
-static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc, n_erase_unit, 0, 0, 0};
+static const struct flashdev_ops ops = {n_erase, n_program, fd_mapped_read, fd_mapped_crc, n_erase_unit,
+                                        0, 0, 0, n_map};
 
 #define NOR_SIZE (16u * 1024u * 1024u)
 

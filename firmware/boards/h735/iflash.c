@@ -110,24 +110,10 @@ static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *da
     return ST_OK;
 }
 
-static int if_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r)
-{
-    (void)d; (void)r;
-    memcpy(out, (const void *)addr, len);
-    return ST_OK;
-}
-
-static int if_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r)
-{
-    (void)d; (void)r;
-    *crc = fd_crc_mapped(addr, len);
-    return ST_OK;
-}
-
 /* No bank erase (sector 0 is ours); erases and writes run in the background while the core serves the NOR
  * (the code runs from RAM: a busy single bank stalls fetches from it, RM0468 FLASH chapter). */
-static const struct flashdev_ops ops = {if_erase, if_program, if_read, if_crc, 0,
-                                        if_erase_start, if_program_start, if_poll};
+static const struct flashdev_ops ops = {if_erase, if_program, fd_mapped_read, fd_mapped_crc, 0,
+                                        if_erase_start, if_program_start, if_poll, 0};
 
 /* The background writes' data (core/devq.h); AXI SRAM (DTCM holds the frame buffers). */
 static uint8_t queue_buf[64 * 1024] __attribute__((section(".queue"), aligned(32)));

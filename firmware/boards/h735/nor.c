@@ -4,7 +4,6 @@
  * poll) and serves the UART (fd_wait) between polls: at 8 Mbaud the UART would overrun during a blocking
  * wait. */
 #include <stdint.h>
-#include <string.h>
 
 #include "board.h"
 #include "drivers/h7/mx25lm.h"
@@ -63,27 +62,11 @@ static int n_program(const struct flashdev *d, uint32_t addr, const uint8_t *dat
     return ST_OK;
 }
 
-static int mapped(uint32_t addr, struct fd_result *r)
+static int n_map(const struct flashdev *d, uint32_t addr, struct fd_result *r)
 {
+    (void)d;
     if (!ready) return fail(ST_TRANSFER_ERROR, addr, r);
     if (!ospi_is_mapped(nor.ospi) && mx25lm_map(&nor) != OSPI_OK) return fail(ST_TRANSFER_ERROR, addr, r);
-    return ST_OK;
-}
-
-static int n_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r)
-{
-    (void)d;
-    int s = mapped(addr, r);
-    if (s == ST_OK) memcpy(out, (const void *)addr, len);
-    return s;
-}
-
-static int n_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r)
-{
-    (void)d;
-    int s = mapped(addr, r);
-    if (s != ST_OK) return s;
-    *crc = fd_crc_mapped(addr, len);
     return ST_OK;
 }
 
@@ -98,7 +81,8 @@ void board_nor_map(void)
     if (ready && !ospi_is_mapped(nor.ospi)) (void)mx25lm_map(&nor);
 }
 
-static const struct flashdev_ops ops = {n_erase, n_program, n_read, n_crc, n_erase_unit, 0, 0, 0};
+static const struct flashdev_ops ops = {n_erase, n_program, fd_mapped_read, fd_mapped_crc, n_erase_unit,
+                                        0, 0, 0, n_map};
 
 /* The NOR's last 4 KB sector holds the application record (core/apprec.h): the smallest erasable unit on
  * this board (internal flash erases 128 KB), so it is left out of the memory the host may write. */
