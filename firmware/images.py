@@ -7,7 +7,8 @@ import cpu  # noqa: E402  firmware/cpu.py
 
 sys.path.pop(0)
 
-CORE = ["firmware/core/" + f for f in ("frame.c", "bl.c", "memcmd.c", "devq.c", "update.c", "apprec.c", "boot.c")] + \
+CORE = ["firmware/core/" + f for f in ("frame.c", "bl.c", "memcmd.c", "devq.c", "update.c", "apprec.c", "boot.c",
+                                       "rxidle.c")] + \
     ["native/crc32.c"] + \
     ["firmware/core/zwrite.c", "native/inflate.c"]   # CMD_WRITE_Z
 H7_DRIVERS = "firmware/drivers/h7/"

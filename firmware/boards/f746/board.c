@@ -3,6 +3,7 @@
  * USART1's kernel clock is PCLK2 = 108 MHz (DCKCFGR2.USART1SEL reset value, RM0385 §5.3.25). */
 #include <stdint.h>
 
+#include "rxidle.h"
 #include "board.h"
 #include "drivers/f7/uart.h"
 #include "drivers/f7/uart_dma.h"
@@ -77,33 +78,11 @@ int port_uart_getc(void)
     return c >= 0 ? c : -1;
 }
 
-/* About `cycles` CPU cycles without a bus access: two instructions per turn. */
-static void pause_cycles(uint32_t cycles)
-{
-    uint32_t n = cycles / 2u + 1u;
-    __asm volatile("1: subs %0, %0, #1\n\tbne 1b" : "+r"(n) : : "cc");
-}
-
-/* Idle hint, called right after the ring found nothing new: the DMA keeps receiving meanwhile, so nothing
- * can be lost. When `want` bytes must still cross the wire, pause for part of that time (at most 64 byte
- * times) instead of polling NDTR byte by byte; then a few back-to-back reads of one DMA register. On
- * silicon they cost nothing; the simulator takes identical status reads in a row as idle polling and moves
- * its clock to the next event: the next byte after NDTR reads, the next half ring after flag reads (used
- * when half a ring or more is wanted, or none: a device wait, whose completion is an event too). */
+/* The console is received by DMA (core/rxidle.c: why these register reads). */
 void port_idle(uint32_t want)
 {
-    if (want > 1u && want != PORT_WANT_NONE) {
-        uint32_t bytes = want - 1u < 64u ? want - 1u : 64u;
-        pause_cycles((uint32_t)((uint64_t)cyc_per_ms * 10000u / baud) * bytes);   /* 10 bits a byte */
-    }
-    if (want >= RX_RING_SIZE / 2u) {
-        for (int i = 0; i < 4; i++)
-            (void)MMIO32(uart_rx_ring_flags_reg(&ring), 0);
-        return;
-    }
-    uint32_t reg = uart_rx_ring_ndtr_reg(&ring), n = MMIO32(reg, 0);
-    for (int i = 0; i < 2; i++)
-        if (MMIO32(reg, 0) != n) return;
+    rxidle_dma(want, uart_rx_ring_ndtr_reg(&ring), uart_rx_ring_flags_reg(&ring), RX_RING_SIZE,
+               (uint32_t)((uint64_t)cyc_per_ms * 10000u / baud));   /* 10 bits a byte */
 }
 
 int port_uart_putc(uint8_t c) { return uart_putc(BOARD_UART_BASE, c); }

@@ -4,6 +4,7 @@
  * 2 Mbaud and 12.5 Mbaud divide exactly and 921600 is off by 0.005 % (docs/performance.md). */
 #include <stdint.h>
 
+#include "rxidle.h"
 #include "board.h"
 #include "clocks.h"
 #include "stm32h7/dbgmcu_regs.h"
@@ -113,39 +114,11 @@ int port_uart_getc(void)
     return c >= 0 ? c : -1;
 }
 
-/* Idle hint, called right after the ring found nothing new (its last register read was the stream's
- * NDTR): a few more back-to-back reads of one DMA register. On silicon they cost nothing. The simulator
- * recognises 4 identical status reads in a row as idle polling and moves its clock to the next event
- * (docs/emulator-notes.md); which event depends on the register (sim/periph/dma.py): NDTR -> the next byte,
- * the HT/TC flags -> the next half of the ring. When at least half a ring is wanted (or none: a device
- * wait, whose own completion is an event too), the flags are enough and the firmware wakes once per half
- * ring instead of once per byte, which is what makes megabytes practical in the simulator. */
-/* About `cycles` CPU cycles without a bus access: two instructions per turn, so on a core faster than
- * one instruction per cycle it only ends sooner. */
-static void pause_cycles(uint32_t cycles)
-{
-    uint32_t n = cycles / 2u + 1u;
-    __asm volatile("1: subs %0, %0, #1\n\tbne 1b" : "+r"(n) : : "cc");
-}
-
+/* The console is received by DMA (core/rxidle.c: why these register reads). */
 void port_idle(uint32_t want)
 {
-    /* The awaited frame cannot complete before `want` more bytes have crossed the wire: pause for part
-     * of that time (at most 64 byte times, far inside the core's 50 ms gap rule) instead of polling the
-     * DMA counter byte by byte. Nothing is lost meanwhile (the DMA ring fills) and nothing is pending:
-     * the core idles only with no frame to handle and no reply to send. */
-    if (want > 1u && want != PORT_WANT_NONE) {
-        uint32_t bytes = want - 1u < 64u ? want - 1u : 64u;
-        pause_cycles((uint32_t)((uint64_t)cyc_per_ms * 10000u / baud) * bytes);   /* 10 bits a byte */
-    }
-    if (want >= RX_RING_SIZE / 2u) {
-        for (int i = 0; i < 4; i++)
-            (void)MMIO32(RX_DMA, DMA_ISR_OFF(RX_STREAM));
-        return;
-    }
-    uint32_t n = MMIO32(RX_DMA, DMA_SxNDTR(RX_STREAM));
-    for (int i = 0; i < 2; i++)
-        if (MMIO32(RX_DMA, DMA_SxNDTR(RX_STREAM)) != n) return;
+    rxidle_dma(want, RX_DMA + DMA_SxNDTR(RX_STREAM), RX_DMA + DMA_ISR_OFF(RX_STREAM), RX_RING_SIZE,
+               (uint32_t)((uint64_t)cyc_per_ms * 10000u / baud));   /* 10 bits a byte */
 }
 
 int port_uart_putc(uint8_t c)
