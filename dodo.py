@@ -43,6 +43,7 @@ KNOWN_VARS = {
     "before": "before=reset|dtr-reset|rts-reset|no-reset: how to reach the bootloader (docs/reset-lines.md)",
     "release": "release=1 builds with -DRELEASE=1",
     "args": "extra pytest options for `doit test`",
+    "only": "benchmarks `doit bench` runs, comma-separated (only=link,read; default: all)",
 }
 
 
@@ -299,16 +300,14 @@ def task_test():
 
 
 def task_bench():
-    """run the benchmarks and print their figures (CRC, packing, simulator, link)"""
-    yield {"basename": "bench", "name": None, "doc": "run the benchmarks and print their figures"}
-    for script in sorted(glob.glob("tests/bench/bench_*.py")):
-        yield {
-            "name": os.path.basename(script)[6:-3],
-            "actions": [f"{shlex.quote(PY)} {script}"],
-            "task_dep": ["native", "firmware", "loaders", "testfw"],
-            "uptodate": [False],
-            "verbosity": 2,
-        }
+    """run the benchmarks, then list every figure with its goal (only=link,read: those alone)"""
+    only = get_var("only", "")
+    return {
+        "actions": [shlex.join([PY, "tests/bench/run.py"] + ([only] if only else []))],
+        "task_dep": ["native", "firmware", "loaders", "testfw"],
+        "uptodate": [False],
+        "verbosity": 2,
+    }
 
 
 # --- release: signed images ------------------------------------------------------------------------

@@ -53,14 +53,14 @@ def main() -> int:
             print(f"pty flash {a.int_kb} KB + {a.nor_kb} KB"
                   f"{f' with {a.latency_ms:g} ms each way' if a.latency_ms else ''}: "
                   f"{'verified' if ok else 'FAILED'} in {took:.1f} s wall = "
-                  f"{total / took / 1024:.1f} KB/s (goal: completes and verifies)")
+                  f"{total / took / 1024:.1f} KB/s (goal: completes and verifies: {'met' if ok else 'NOT met'})")
             if not ok:
                 print(r.stdout[-2000:], r.stderr[-2000:])
                 return 1
             t0 = time.monotonic()
             r = stm32boot("flash", "--port", port, "--no-reset", *specs, timeout=600)
             took = time.monotonic() - t0
-            print(f"pty reflash unchanged: {took:.1f} s wall (goal < 5 s); "
+            print(f"pty reflash unchanged: {took:.1f} s wall (goal < 5 s: {'met' if r.returncode == 0 and took < 5 else 'NOT met'}); "
                   f"{r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr[-300:]}")
         finally:
             if proxy:

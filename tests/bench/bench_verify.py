@@ -43,10 +43,12 @@ def timed_boot(bl_elf, slot_raw, nor_chunks):
             m.reset()
 
             def run_to(addr):
-                # unicorn plants its stop address when it translates a block: drop the bootloader's
-                # translated blocks so an address already run through stops the run too.
+                # unicorn plants its stop address when it translates a block: drop the translated blocks
+                # around it (the bootloader runs from flash and, copied at start-up, from AXI SRAM) so an
+                # address already run through stops the run too.
                 m.flash_changed(0x08000000, SLOT)
-                r = m.run(until=addr, timeout_s=600)
+                m.uc.ctl_remove_cache(addr & ~0xFFF, (addr | 0xFFF) + 1)
+                r = m.run(until=addr, timeout_s=120)
                 assert r.reason == "until", r.summary()
                 return r
 
@@ -91,7 +93,7 @@ def main():
         total, sig, hashed, ok = timed_boot(bl, slot, chunks)
         n = len(slot) + sum(len(d) for _, d in chunks)
         print(f"  {name:<16} whole check {total * 1e3:8.2f} ms   signature {sig * 1e3:6.2f} ms "
-              f"(goal < {SIG_GOAL_MS:.0f} ms)   SHA-256 {hashed * 1e3:8.2f} ms over {n / 1e6:.2f} MB "
+              f"(goal < {SIG_GOAL_MS:.0f} ms: {'met' if sig * 1e3 < SIG_GOAL_MS else 'NOT met'})   SHA-256 {hashed * 1e3:8.2f} ms over {n / 1e6:.2f} MB "
               f"({n / hashed / 1e6 if hashed else 0:.1f} MB/s)   verified={'yes' if ok else 'NO'}")
         if name != "demo":
             print(f"  large image: whole check {total:.3f} s, goal < {LARGE_GOAL_S} s: "
