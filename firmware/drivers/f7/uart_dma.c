@@ -10,7 +10,7 @@
 
 #define DMA_REG(r, off) MMIO32((r)->dma, (off))
 #define SHIFT(r)        DMA_FLAG_SHIFT((r)->stream)
-#define USART_ERRS      (USART_ICR_ORECF | USART_ICR_FECF | USART_ICR_NCF | USART_ICR_PECF)
+#define USART_ERRS      (USART_ICR_ORECF | USART_ICR_FECF | USART_ICR_NECF | USART_ICR_PECF)
 
 /* RM0385 §8.3.3, DMA2 request mapping: the stream and channel carrying each USART's RX request. */
 static const struct { uint32_t usart, stream, channel; } ROUTES[] = {
