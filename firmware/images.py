@@ -12,8 +12,10 @@ CORE = ["firmware/core/" + f for f in ("frame.c", "bl.c", "memcmd.c", "devq.c", 
     ["native/crc32.c"] + \
     ["firmware/core/zwrite.c", "native/inflate.c"]   # CMD_WRITE_Z
 H7_DRIVERS = "firmware/drivers/h7/"
+# Drivers of the IPs the F7 and H7 families share (firmware/drivers/stm32/): each family's uart_dma.c completes them.
+SHARED_DRIVERS = ["firmware/drivers/stm32/uart_rx_ring.c"]
 DRIVERS = [H7_DRIVERS + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c", "octospi.c", "ospim.c", "mx25lm.c",
-                                    "uart_dma.c")]
+                                    "uart_dma.c")] + SHARED_DRIVERS
 H735 = "firmware/boards/h735/"
 TABLE = "build/gen/h735/demo_table.c"
 TABLE_SIZE, TABLE_SEED = 128 * 1024, 735
@@ -36,7 +38,7 @@ IMAGES = [
 F746 = "firmware/boards/f746/"
 F746_TABLE = "build/gen/f746/demo_table.c"
 F7_DRIVERS = ["firmware/drivers/f7/" + f for f in ("flashctl.c", "qspi.c", "qnor.c", "sysclk.c", "pins.c", "uart.c",
-                                                        "uart_dma.c")]
+                                                        "uart_dma.c")] + SHARED_DRIVERS
 IMAGES += [
     dict(name="f746-bootloader",
          sources=CORE + F7_DRIVERS + [F746 + f for f in ("startup.c", "wiring.c", "board.c", "iflash.c", "nor.c",

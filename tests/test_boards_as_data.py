@@ -141,3 +141,38 @@ def test_sim_boot0_names_the_board_and_pins_from_data(tmp_path, monkeypatch, cap
     assert main(["sim", "f746", "--rom", "--uart", "none"]) == 2
     err = capsys.readouterr().err
     assert "--boot0 high: h735" in err, err
+
+
+def test_the_devices_on_the_octospi_controllers_follow_the_board_data():
+    """Which device hangs on which OCTOSPI is the board's data (Board.nor, Board.ext_ram): removing or moving
+    the RAM in the data removes or moves it in the simulated board; no generic rule wires one."""
+    from dataclasses import replace
+
+    from stm32boot.sim.board import build
+    from stm32boot.sim.devices.hyperram import S70KL1281
+    h735 = boards.get("h735")
+    m = build(h735)
+    assert isinstance(m.octospi2.device, S70KL1281) and m.octospi2.device is m.ext_ram
+    assert m.octospi1.device is m.nor and m.octospi2.pins == h735.ext_ram.pins
+    bare = build(replace(h735, ext_ram=None))
+    assert bare.ext_ram is None and not isinstance(bare.octospi2.device, S70KL1281) and bare.octospi2.pins == ()
+    assert bare.octospi1.device is bare.nor
+    moved = build(replace(h735, nor=None, memories=h735.memories[:1],
+                          ext_ram=replace(h735.ext_ram, controller="OCTOSPI1")))
+    assert moved.nor is None and isinstance(moved.octospi1.device, S70KL1281)
+    assert not isinstance(moved.octospi2.device, S70KL1281)
+
+
+# A board's wiring as (signal, pin, AF) rows: ("NCS", "PG6", 10).
+WIRING_RE = re.compile(r"""\(\s*["'][A-Z]+\d*["']\s*,\s*["']P[A-K]\d{1,2}["']\s*,\s*\d+\s*\)""")
+
+
+def test_no_simulator_model_holds_a_boards_wiring():
+    """Pins a board routes to a controller are rows of the board's data (host/stm32boot/boards/<board>.py);
+    the chip and peripheral models (sim/**) take them from there."""
+    paths = sorted(os.path.relpath(p, ROOT) for p in
+                   glob.glob(os.path.join(ROOT, "host/stm32boot/sim/**/*.py"), recursive=True))
+    assert "host/stm32boot/sim/periph/ospi_board.py" in paths
+    hits = _scan(paths, lambda rel, line: ["holds board wiring"] if WIRING_RE.search(line) else [])
+    assert not hits, "\n".join(hits)
+    assert WIRING_RE.search('("IO6", "PG10", 3),') and WIRING_RE.search("pins=(('NCS', 'PG6', 10),")

@@ -1,6 +1,7 @@
 """The firmware's layout rules hold (README "Adding a board"): register headers per chip family named
 <block>_regs.h, no driver or board header sharing a register header's name (an #include never picks the
-wrong one), and the portable core and application code naming no board or chip."""
+wrong one), the portable core and application code naming no board or chip, and what the families share
+(regs/stm32/, drivers/stm32/) leaning on no family's files."""
 import glob
 import os
 import re
@@ -43,3 +44,37 @@ def test_core_and_app_name_no_board_or_chip():
             if pattern.search(line):
                 hits.append(f"{os.path.relpath(path, ROOT)}:{n}: {line.strip()}")
     assert not hits, "\n".join(hits)
+
+
+SHARED = ("regs/stm32", "drivers/stm32")   # the IPs several families share: headers and drivers
+
+
+def family_includes(path):
+    """The #include lines of `path` that reach a family's folder (regs/stm32h7/, drivers/f7/, ...)."""
+    pattern = re.compile(r'#\s*include\s*["<](?:\.\./)*(?:drivers/|regs/)?(stm32[a-z]\d|[a-z]\d)/')
+    return [f"{os.path.relpath(path, ROOT)}:{n}: {line.strip()}" for n, line in enumerate(open(path), 1)
+            if pattern.search(line)]
+
+
+def test_what_the_families_share_includes_no_family_file():
+    files = [p for d in SHARED for p in glob.glob(os.path.join(FW, d, "*.[ch]"))]
+    assert any(p.endswith("uart_rx_ring.c") for p in files) and any(p.endswith("dma_stream_regs.h") for p in files)
+    hits = [h for p in files for h in family_includes(p)]
+    assert not hits, "a shared IP file includes a family's header:\n" + "\n".join(hits)
+
+
+def test_a_family_header_of_a_shared_ip_includes_the_shared_one():
+    """Where regs/stm32/ holds an IP, each family's header of that block takes the shared map from there
+    instead of repeating it."""
+    for shared, block in (("dma_stream_regs.h", "dma_regs.h"), ("usart_common_regs.h", "usart_regs.h")):
+        for fam in ("stm32h7", "stm32f7"):
+            text = open(os.path.join(FW, "regs", fam, block)).read()
+            assert f'#include "../stm32/{shared}"' in text, f"regs/{fam}/{block}"
+            assert "#define DMA_SxNDTR(n)" not in text and "#define USART_RDR " not in text, f"regs/{fam}/{block}"
+
+
+def test_the_family_include_check_finds_what_it_looks_for(tmp_path):
+    probe = tmp_path / "x.c"
+    probe.write_text('#include "stm32h7/dma_regs.h"\n#include "../f7/uart.h"\n#include "drivers/h7/clock.h"\n'
+                     '#include "stm32/dma_stream_regs.h"\n#include "mmio.h"\n')
+    assert len(family_includes(str(probe))) == 3

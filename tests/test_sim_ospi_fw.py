@@ -72,7 +72,7 @@ def test_hyperram_memory_mapped_read_write(elf):
     m = board(elf)
     r = call(m, elf, "t_hyperram")
     assert (r.reason, r.r0) == ("until", 0), r.summary()
-    assert m.hyperram.mem[0x80000:0x80004] == (0xA5A5A5A5).to_bytes(4, "little")
+    assert m.ext_ram.mem[0x80000:0x80004] == (0xA5A5A5A5).to_bytes(4, "little")
 
 
 def test_abort(elf):
@@ -103,4 +103,4 @@ def test_hyperram_sequential_read_across_dies_needs_csbound(elf):
     m = board(elf)
     r = call(m, elf, "t_hyper_dies", 0)               # one burst runs on in die 0
     assert (r.reason, r.r0) == ("until", 0), r.summary()
-    assert any("past the die boundary" in n for n in m.hyperram.trace)
+    assert any("past the die boundary" in n for n in m.ext_ram.trace)

@@ -24,6 +24,8 @@ static uint32_t cyc_last;
 static uint64_t cyc_total;
 static uint32_t cyc_per_ms = 16000u;
 
+#define RX_DMA       DMA2_BASE   /* USART1_RX: DMA2 stream 2, channel 4 (RM0385 §8.3.3) */
+#define RX_STREAM    2u
 #define RX_RING_SIZE 4096u    /* the core drains it at least every half ring (port_idle) */
 /* Received bytes arrive by circular DMA (drivers/f7/uart_dma.h): the F7 USART has no receive FIFO and the
  * core leaves RDR unread for longer than a byte time (a QUADSPI page, an internal-flash program).
@@ -31,14 +33,14 @@ static uint32_t cyc_per_ms = 16000u;
  * figure 1). The ring is in SRAM1 (.dma_buffer, bootloader.ld): the DTCM is nearly full with .bss and the
  * stack. This bootloader leaves the D-cache off (startup.c), so the core reads what the DMA wrote directly;
  * with the D-cache on, SRAM1 would need invalidation or a non-cacheable MPU region (the DTCM would not). */
-static uint8_t rx_buf[RX_RING_SIZE] __attribute__((section(".dma_buffer"), aligned(32)));
-static struct uart_rx_ring ring;
+static uint8_t rx_buf[RX_RING_SIZE] UART_RX_DMA_BUFFER;
+static uart_rx_ring_t ring;
 
 static int uart_open(uint32_t b)
 {
     (void)uart_rx_ring_stop(&ring);
     if (!uart_init(BOARD_UART_BASE, ker_hz, b)) return -1;
-    return uart_rx_ring_start(&ring, BOARD_UART_BASE, rx_buf, RX_RING_SIZE) == UART_RX_OK ? 0 : -1;
+    return uart_rx_ring_start(&ring, BOARD_UART_BASE, RX_DMA, RX_STREAM, rx_buf, RX_RING_SIZE) == UART_RX_OK ? 0 : -1;
 }
 
 int board_init(void)

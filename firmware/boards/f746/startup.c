@@ -1,4 +1,4 @@
-/* Cortex-M7 start-up for STM32F746 images (the bootloader and the demo application).
+/* Cortex-M7 start-up for STM32F746 images (the bootloader, the demo application and the F746 test firmware).
  *
  * The vector table and Reset_Handler live in `.boot`, which the linker scripts keep in internal flash.
  * Reset_Handler copies `.text` from its load address when the image runs its code from RAM (the

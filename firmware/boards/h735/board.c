@@ -17,7 +17,6 @@
 #include "stm32h7/usart_regs.h"
 #include "drivers/h7/usart.h"
 #include "drivers/h7/uart_dma.h"
-#include "stm32h7/dma_regs.h"
 #include "handoff.h"
 #include "scb_regs.h"
 
@@ -110,14 +109,14 @@ void board_uart_deinit(void)
 
 int port_uart_getc(void)
 {
-    int c = uart_rx_ring_getc(&ring, 0);   /* an overflow (bytes lost) shows as a bad frame CRC */
+    int c = uart_rx_ring_getc(&ring);   /* an overflow (bytes lost) shows as a bad frame CRC */
     return c >= 0 ? c : -1;
 }
 
 /* The console is received by DMA (core/rxidle.c: why these register reads). */
 void port_idle(uint32_t want)
 {
-    rxidle_dma(want, RX_DMA + DMA_SxNDTR(RX_STREAM), RX_DMA + DMA_ISR_OFF(RX_STREAM), RX_RING_SIZE,
+    rxidle_dma(want, uart_rx_ring_ndtr_reg(&ring), uart_rx_ring_flags_reg(&ring), RX_RING_SIZE,
                (uint32_t)((uint64_t)cyc_per_ms * 10000u / baud));   /* 10 bits a byte */
 }
 

@@ -1,66 +1,8 @@
-/* F7 USART (RM0385 §34.8 USART registers): the H7 family's map without PRESC, FIFO and REACK. */
+/* F7 USART (RM0385 §34.8 USART registers): the map of ../stm32/usart_common_regs.h, which the H7 family
+ * extends with PRESC, a FIFO and REACK; the F7 adds nothing of its own that we use. */
 #ifndef F7_USART_REGS_H
 #define F7_USART_REGS_H
 
-#define USART_CR1   0x00u
-#define USART_CR2   0x04u
-#define USART_CR3   0x08u
-#define USART_BRR   0x0Cu
-#define USART_GTPR  0x10u
-#define USART_RTOR  0x14u
-#define USART_RQR   0x18u
-#define USART_ISR   0x1Cu
-#define USART_ICR   0x20u
-#define USART_RDR   0x24u
-#define USART_TDR   0x28u
-
-#define USART_CR1_UE      (1u << 0)
-#define USART_CR1_RE      (1u << 2)
-#define USART_CR1_TE      (1u << 3)
-#define USART_CR1_IDLEIE  (1u << 4)
-#define USART_CR1_RXNEIE  (1u << 5)
-#define USART_CR1_TCIE    (1u << 6)
-#define USART_CR1_TXEIE   (1u << 7)
-#define USART_CR1_PEIE    (1u << 8)
-#define USART_CR1_PS      (1u << 9)
-#define USART_CR1_PCE     (1u << 10)
-#define USART_CR1_WAKE    (1u << 11)
-#define USART_CR1_M0      (1u << 12)
-#define USART_CR1_MME     (1u << 13)
-#define USART_CR1_CMIE    (1u << 14)
-#define USART_CR1_OVER8   (1u << 15)
-#define USART_CR1_DEDT_Pos 16u
-#define USART_CR1_DEDT_Msk (0x1Fu << 16)
-#define USART_CR1_DEAT_Pos 21u
-#define USART_CR1_DEAT_Msk (0x1Fu << 21)
-#define USART_CR1_RTOIE   (1u << 26)
-#define USART_CR1_EOBIE   (1u << 27)
-#define USART_CR1_M1      (1u << 28)
-
-#define USART_BRR_BRR_Pos 0u
-#define USART_BRR_BRR_Msk (0xFFFFu << 0)
-#define USART_RDR_RDR_Pos 0u
-#define USART_RDR_RDR_Msk (0x1FFu << 0)
-#define USART_TDR_TDR_Pos 0u
-#define USART_TDR_TDR_Msk (0x1FFu << 0)
-
-#define USART_ISR_PE     (1u << 0)
-#define USART_ISR_FE     (1u << 1)
-#define USART_ISR_NE     (1u << 2)
-#define USART_ISR_ORE    (1u << 3)
-#define USART_ISR_IDLE   (1u << 4)
-#define USART_ISR_RXNE   (1u << 5)
-#define USART_ISR_TC     (1u << 6)
-#define USART_ISR_TXE    (1u << 7)
-#define USART_ISR_BUSY   (1u << 16)
-#define USART_ISR_TEACK  (1u << 21)
-
-#define USART_CR3_DMAR   (1u << 6)    /* DMA enable receiver (RM0385 §31.8.3) */
-#define USART_ICR_PECF   (1u << 0)
-#define USART_ICR_FECF   (1u << 1)
-#define USART_ICR_NCF    (1u << 2)
-#define USART_ICR_ORECF  (1u << 3)
-#define USART_ICR_IDLECF (1u << 4)
-#define USART_ICR_TCCF   (1u << 6)
+#include "../stm32/usart_common_regs.h"
 
 #endif

@@ -1,43 +1,14 @@
-/* USART (USART1/2/3/6, UART4/5/7/8 share the IP), RM0468, USART chapter. Offsets from the instance base. */
+/* USART (USART1/2/3/6, UART4/5/7/8 share the IP), RM0468, USART chapter. Offsets from the instance base.
+ * The map and bits the F7's USART has too are in ../stm32/usart_common_regs.h; here the H7's own (FIFO,
+ * PRESC, UESM) and the further CR2/CR3/RQR/ISR/ICR bits only H7 code names. */
 #ifndef H7_USART_REGS_H
 #define H7_USART_REGS_H
 
-#define USART_CR1   0x00u
-#define USART_CR2   0x04u
-#define USART_CR3   0x08u
-#define USART_BRR   0x0Cu
-#define USART_GTPR  0x10u
-#define USART_RTOR  0x14u
-#define USART_RQR   0x18u
-#define USART_ISR   0x1Cu
-#define USART_ICR   0x20u
-#define USART_RDR   0x24u
-#define USART_TDR   0x28u
+#include "../stm32/usart_common_regs.h"
+
 #define USART_PRESC 0x2Cu
 
-#define USART_CR1_UE        (1u << 0)
 #define USART_CR1_UESM      (1u << 1)
-#define USART_CR1_RE        (1u << 2)
-#define USART_CR1_TE        (1u << 3)
-#define USART_CR1_IDLEIE    (1u << 4)
-#define USART_CR1_RXNEIE    (1u << 5)
-#define USART_CR1_TCIE      (1u << 6)
-#define USART_CR1_TXEIE     (1u << 7)
-#define USART_CR1_PEIE      (1u << 8)
-#define USART_CR1_PS        (1u << 9)
-#define USART_CR1_PCE       (1u << 10)
-#define USART_CR1_WAKE      (1u << 11)
-#define USART_CR1_M0        (1u << 12)
-#define USART_CR1_MME       (1u << 13)
-#define USART_CR1_CMIE      (1u << 14)
-#define USART_CR1_OVER8     (1u << 15)
-#define USART_CR1_DEDT_Pos  16u
-#define USART_CR1_DEDT_Msk  (0x1Fu << USART_CR1_DEDT_Pos)
-#define USART_CR1_DEAT_Pos  21u
-#define USART_CR1_DEAT_Msk  (0x1Fu << USART_CR1_DEAT_Pos)
-#define USART_CR1_RTOIE     (1u << 26)
-#define USART_CR1_EOBIE     (1u << 27)
-#define USART_CR1_M1        (1u << 28)
 #define USART_CR1_FIFOEN    (1u << 29)
 #define USART_CR1_TXFEIE    (1u << 30)
 #define USART_CR1_RXFFIE    (1u << 31)
@@ -58,7 +29,6 @@
 
 #define USART_CR3_EIE         (1u << 0)
 #define USART_CR3_HDSEL       (1u << 3)
-#define USART_CR3_DMAR        (1u << 6)
 #define USART_CR3_DMAT        (1u << 7)
 #define USART_CR3_RTSE        (1u << 8)
 #define USART_CR3_CTSE        (1u << 9)
@@ -68,24 +38,13 @@
 #define USART_CR3_TXFTCFG_Pos 29u
 #define USART_CR3_TXFTCFG_Msk (7u << USART_CR3_TXFTCFG_Pos)
 
-#define USART_BRR_BRR_Pos     0u
-#define USART_BRR_BRR_Msk     (0xFFFFu << USART_BRR_BRR_Pos)
-
 #define USART_RQR_ABRRQ       (1u << 0)
 #define USART_RQR_SBKRQ       (1u << 1)
 #define USART_RQR_MMRQ        (1u << 2)
 #define USART_RQR_RXFRQ       (1u << 3)   /* flush the receive data (clears RXNE) */
 #define USART_RQR_TXFRQ       (1u << 4)
 
-/* ISR: in FIFO mode RXNE reads as RXFNE and TXE as TXFNF (same bits) */
-#define USART_ISR_PE          (1u << 0)
-#define USART_ISR_FE          (1u << 1)
-#define USART_ISR_NE          (1u << 2)
-#define USART_ISR_ORE         (1u << 3)
-#define USART_ISR_IDLE        (1u << 4)
-#define USART_ISR_RXNE        (1u << 5)
-#define USART_ISR_TC          (1u << 6)
-#define USART_ISR_TXE         (1u << 7)
+/* ISR: in FIFO mode RXNE reads as RXFNE and TXE as TXFNF (same bits, usart_common_regs.h) */
 #define USART_ISR_LBDF        (1u << 8)
 #define USART_ISR_CTSIF       (1u << 9)
 #define USART_ISR_CTS         (1u << 10)
@@ -94,12 +53,10 @@
 #define USART_ISR_UDR         (1u << 13)
 #define USART_ISR_ABRE        (1u << 14)
 #define USART_ISR_ABRF        (1u << 15)
-#define USART_ISR_BUSY        (1u << 16)
 #define USART_ISR_CMF         (1u << 17)
 #define USART_ISR_SBKF        (1u << 18)
 #define USART_ISR_RWU         (1u << 19)
 #define USART_ISR_WUF         (1u << 20)
-#define USART_ISR_TEACK       (1u << 21)
 #define USART_ISR_REACK       (1u << 22)
 #define USART_ISR_TXFE        (1u << 23)
 #define USART_ISR_RXFF        (1u << 24)
@@ -107,13 +64,7 @@
 #define USART_ISR_RXFT        (1u << 26)
 #define USART_ISR_TXFT        (1u << 27)
 
-#define USART_ICR_PECF        (1u << 0)
-#define USART_ICR_FECF        (1u << 1)
-#define USART_ICR_NECF        (1u << 2)
-#define USART_ICR_ORECF       (1u << 3)
-#define USART_ICR_IDLECF      (1u << 4)
 #define USART_ICR_TXFECF      (1u << 5)
-#define USART_ICR_TCCF        (1u << 6)
 #define USART_ICR_TCBGTCF     (1u << 7)
 #define USART_ICR_LBDCF       (1u << 8)
 #define USART_ICR_CTSCF       (1u << 9)
@@ -123,10 +74,6 @@
 #define USART_ICR_CMCF        (1u << 17)
 #define USART_ICR_WUCF        (1u << 20)
 
-#define USART_RDR_RDR_Pos     0u
-#define USART_RDR_RDR_Msk     (0x1FFu << USART_RDR_RDR_Pos)
-#define USART_TDR_TDR_Pos     0u
-#define USART_TDR_TDR_Msk     (0x1FFu << USART_TDR_TDR_Pos)
 #define USART_PRESC_PRESCALER_Pos 0u
 #define USART_PRESC_PRESCALER_Msk (0xFu << USART_PRESC_PRESCALER_Pos)
 

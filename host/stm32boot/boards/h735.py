@@ -1,7 +1,7 @@
-"""STM32H735G-DK (UM2679): an STM32H735IGK6 with the MX25LM51245G octal NOR on OCTOSPI1 and the ST-LINK
-virtual COM port on USART3 PD8/PD9 AF7."""
+"""STM32H735G-DK (UM2679): an STM32H735IGK6 with the MX25LM51245G octal NOR on OCTOSPI1, the S70KL1281
+HyperRAM on OCTOSPI2 and the ST-LINK virtual COM port on USART3 PD8/PD9 AF7."""
 from ..sim.chips import stm32h73x as chip
-from .model import Board, Memory, Nor, Uart
+from .model import Board, ExtRam, Memory, Nor, Uart
 from .reset_lines import ResetLines
 
 KB, MB = 1024, 1024 * 1024
@@ -28,6 +28,12 @@ BOARD = Board(
             pins=(("NCS", "PG6", 10), ("CLK", "PF10", 9), ("DQS", "PB2", 10), ("IO0", "PD11", 9), ("IO1", "PD12", 9),
                   ("IO2", "PE2", 9), ("IO3", "PD13", 9), ("IO4", "PD4", 10), ("IO5", "PD5", 10), ("IO6", "PG9", 9),
                   ("IO7", "PD7", 10))),
+    # S70KL1281 HyperRAM on OCTOSPI2, OCTOSPIM port 2, memory-mapped at 0x70000000 (UM2679 schematic; AF
+    # numbers from the STM32H735 datasheet's alternate-function table).
+    ext_ram=ExtRam(part="s70kl1281", controller="OCTOSPI2",
+                   pins=(("NCS", "PG12", 3), ("CLK", "PF4", 9), ("DQS", "PF12", 9), ("IO0", "PF0", 9),
+                         ("IO1", "PF1", 9), ("IO2", "PF2", 9), ("IO3", "PF3", 9), ("IO4", "PG0", 9),
+                         ("IO5", "PG1", 9), ("IO6", "PG10", 3), ("IO7", "PG11", 9))),
     hse_hz=25_000_000,
     bootloader_size=128 * KB,  # sector 0; the application starts at 0x08020000
     ram=chip.RAM,

@@ -1,4 +1,4 @@
-"""The shape of a board description: memories with geometry, the console UART, the external NOR, and
+"""The shape of a board description: memories with geometry, the console UART, the external NOR and RAM, and
 which simulated chip (sim/chips/<sim_chip>.py) builds its machine.
 
 `Memory` is also what the bootloader reports about itself (target.py builds one from protocol.h's
@@ -113,6 +113,15 @@ class Nor:
 
 
 @dataclass(frozen=True)
+class ExtRam:
+    """A RAM the board wires to an external-memory controller (volatile; nothing the bootloader programs):
+    which part on which controller, and the pins that route it."""
+    part: str                # device model name, e.g. "s70kl1281"
+    controller: str          # peripheral instance it is wired to: "OCTOSPI2"
+    pins: tuple[tuple[str, str, int], ...] = ()   # (signal, pin, AF): the routing the controller needs
+
+
+@dataclass(frozen=True)
 class Board:
     name: str
     title: str
@@ -125,6 +134,7 @@ class Board:
     ram: tuple[tuple[str, int, int], ...]  # (name, base, size) of RAM regions
     sim_chip: str = ""          # simulated chip: module stm32boot.sim.chips.<sim_chip>
     nor: Nor | None = None      # external NOR wiring, None when the board has none
+    ext_ram: ExtRam | None = None   # external RAM wiring, None when the board has none
     reset_lines: ResetLines = ResetLines()   # modem lines of the board's serial port wired to NRST/BOOT0
 
     def memory(self, name: str) -> Memory:

@@ -67,7 +67,7 @@ static void scenario_receive(uint32_t ker)
     say("ready\n");
     uint32_t crc = CRC32_MPEG2_INIT, got = 0;
     while (rc >= 0 && got < len && chunk == 1u) {   /* a byte-at-a-time consumer (bootloader style) */
-        int c = uart_rx_ring_getc(&ring, 0);
+        int c = uart_rx_ring_getc(&ring);
         if (c == UART_RX_ERR_TIMEOUT) {
             uart_rx_ring_idle(&ring);
             continue;

@@ -1,5 +1,5 @@
 """STM32H72x/H73x (RM0468): memory map, bus regions, reset clock and the peripheral models at their bases.
-The board adds the wiring: console USART and pins, HSE, which NOR on which OCTOSPI."""
+The board adds the wiring: console USART and pins, HSE, which NOR and RAM on which OCTOSPI."""
 from __future__ import annotations
 
 KB, MB = 1024, 1024 * 1024
@@ -70,5 +70,5 @@ def add_soc(m, board, uart=None, nor_part=None) -> None:
     m.console.set_pins(board.console)
     if uart is not None:
         m.console.attach(uart)
-    if board.nor is not None:
-        ospi_board.add_ospi(m)    # OCTOSPI1 + MX25LM NOR, OCTOSPI2 + HyperRAM, OCTOSPIM
+    if board.nor is not None or board.ext_ram is not None:
+        ospi_board.add_ospi(m)    # OCTOSPI1/2 + OCTOSPIM, with the devices the board wires to them

@@ -22,10 +22,8 @@ the 32-byte option area at 0x1FFF_0000 shows them as value + complement halves (
 from __future__ import annotations
 
 from ..clock import ms, us
-from ..regs import RO, WO, Field, Peripheral, Reg
-
-KEY1, KEY2 = 0x45670123, 0xCDEF89AB
-OPTKEY1, OPTKEY2 = 0x08192A3B, 0x4C5D6E7F
+from ..periph.flash_array import FlashArrayModel
+from ..regs import RO, WO, Field, Reg
 KB = 1024
 SECTORS = (32 * KB,) * 4 + (128 * KB,) + (256 * KB,) * 3
 SR_EOP, SR_OPERR, SR_WRPERR, SR_PGAERR, SR_PGPERR, SR_ERSERR = 1, 2, 1 << 4, 1 << 5, 1 << 6, 1 << 7
@@ -49,8 +47,9 @@ OPTCR1_FACTORY = 0x0040_0080   # BOOT_ADD0 0x0080 (flash on ITCM), BOOT_ADD1 0x0
 OPT_KEY = "f7_option_bytes"    # state.values
 
 
-class FlashF7(Peripheral):
+class FlashF7(FlashArrayModel):
     C_PREFIX = "FLASH"
+    BUSY_BITS = SR_BSY
     POLL_REGS = frozenset({"SR"})
     REGS = (
         Reg("ACR", 0x00, fields=(Field("LATENCY", 0, 4), Field("PRFTEN", 8), Field("ARTEN", 9), Field("ARTRST", 11))),
@@ -71,7 +70,7 @@ class FlashF7(Peripheral):
 
     def __init__(self, name="FLASH", base=0x4002_3C00, board=None, flash_base=0x0800_0000, profile="typ",
                  options_rom=None):
-        self.flash_base = flash_base
+        self.flash_base = self.array_base = flash_base
         self.profile = profile
         self.options_rom = options_rom    # the option-byte Region (0x1FFF_0000), refreshed from OPTCR/OPTCR1
         self.reports: list[str] = []
@@ -85,9 +84,7 @@ class FlashF7(Peripheral):
 
     # ---- state ----------------------------------------------------------------------------------
     def reset(self):
-        ev = getattr(self, "_busy_ev", None)
-        if ev is not None:
-            ev.cancel()
+        self._cancel_busy()
         super().reset()
         saved = self._options()
         self.set("OPTCR", saved[0] | 1)
@@ -104,15 +101,6 @@ class FlashF7(Peripheral):
     @property
     def memory(self) -> bytearray:
         return self.board.flash.buf
-
-    def _note(self, msg):
-        self.reports.append(msg)
-        warn = getattr(self.board, "warn", None)
-        if warn is not None:
-            warn(f"sim: FLASH: {msg}")
-
-    def _sr(self, set_bits=0, clear_bits=0):
-        self.set("SR", (self.get("SR") | set_bits) & ~clear_bits)
 
     def _error(self, bits, why):
         if self.get("CR", "ERRIE"):
@@ -144,14 +132,7 @@ class FlashF7(Peripheral):
             self._stall()
         super().bus_write(offset, size, value)
 
-    def _busy(self, delay_ps, done, what):
-        self._sr(SR_BSY)
-        clk = getattr(self.board, "clock", None)
-        if clk is None or delay_ps == 0:
-            self._finish(done)
-            return
-        clk.device_busy_ps += delay_ps
-        self._busy_ev = clk.after(delay_ps, lambda: self._finish(done), f"FLASH {what}")
+    def _stall_fetching_cpu(self):
         if self._cpu_in_flash():
             self._stall()
 
@@ -165,15 +146,8 @@ class FlashF7(Peripheral):
         off = a - self.flash_base if a >= self.flash_base else a - 0x0020_0000
         return 0 <= off < len(self.memory)
 
-    def _finish(self, done):
-        self._busy_ev = None
-        done()
-        self._sr(SR_EOP if self.get("CR", "EOPIE") else 0, SR_BSY)
-
-    def _changed(self, lo, hi):
-        fc = getattr(self.board, "flash_changed", None)
-        if fc is not None:
-            fc(lo, hi)
+    def _end_bits(self):
+        return SR_EOP if self.get("CR", "EOPIE") else 0
 
     # ---- keys -----------------------------------------------------------------------------------
     def _bus_error(self, why):
@@ -182,32 +156,12 @@ class FlashF7(Peripheral):
         if fault is not None:
             fault(self.base + 4, why, write=True)
 
-    def write_KEYR(self, old, new):
-        if self.key_state == 0 and new == KEY1:
-            self.key_state = 1
-        elif self.key_state == 1 and new == KEY2:
-            self.key_state = 0
-            self.set("CR", LOCK=0)
+    def _wrong_key(self, reg, value):
+        if reg == "CR":
+            self._bus_error(f"wrong FLASH_KEYR sequence (0x{value:08X}): bus error, CR locked until reset "
+                            f"(RM0385 §3.5.1)")
         else:
-            was = self.key_state
-            self.key_state = -1
-            self.set("CR", LOCK=1)
-            if was != -1:
-                self._bus_error(f"wrong FLASH_KEYR sequence (0x{new:08X}): bus error, CR locked until reset "
-                                f"(RM0385 §3.5.1)")
-
-    def write_OPTKEYR(self, old, new):
-        if self.optkey_state == 0 and new == OPTKEY1:
-            self.optkey_state = 1
-        elif self.optkey_state == 1 and new == OPTKEY2:
-            self.optkey_state = 0
-            self.set("OPTCR", OPTLOCK=0)
-        else:
-            was = self.optkey_state
-            self.optkey_state = -1
-            self.set("OPTCR", OPTLOCK=1)
-            if was != -1:
-                self._bus_error(f"wrong FLASH_OPTKEYR sequence (0x{new:08X}): OPTCR locked until reset")
+            self._bus_error(f"wrong FLASH_OPTKEYR sequence (0x{value:08X}): OPTCR locked until reset")
 
     # ---- control --------------------------------------------------------------------------------
     def write_CR(self, old, new):
@@ -249,17 +203,6 @@ class FlashF7(Peripheral):
             if self._power_cut("erase", 0, b"\xff" * len(self.memory), times[3]):
                 return
             self._busy(times[3], lambda: self._fill(0, len(self.memory)), "mass erase")
-
-    def _power_cut(self, kind, off, target, dur_ps) -> bool:
-        """sim/powercut.py may end the power during this operation (True: it did; the array holds what
-        the cut left, and nothing more happens)."""
-        pc = getattr(self.board, "powercut", None)
-        return pc is not None and pc.operation(self, "flash", kind, off, target, dur_ps)
-
-    def _fill(self, off, size):
-        self.memory[off:off + size] = b"\xff" * size
-        self._model_wrote(off, size)
-        self._changed(self.flash_base + off, self.flash_base + off + size)
 
     def write_OPTCR(self, old, new):
         if old & 1:
@@ -365,29 +308,3 @@ class FlashF7(Peripheral):
             self._model_wrote(off, len(data))     # what the cut left is what the cells hold
             return
         self._busy(T_PROG[self.profile], done, f"program 0x{addr:08X}")
-
-    def _guard(self, addr, size):
-        """unicorn stores into the mapped flash buffer even after the write-protect hook took the store
-        (see sim/periph/flash.py): remember what the array holds and restore it at the next event."""
-        clk = getattr(self.board, "clock", None)
-        off = addr - self.flash_base
-        if clk is None or not 0 <= off < len(self.memory):
-            return
-        for a in range(off, min(off + size, len(self.memory))):
-            self._truth.setdefault(a, self.memory[a])
-        if not self._guard_pending:
-            self._guard_pending = True
-            clk.after(1, self._restore, "FLASH store guard")
-
-    def _restore(self):
-        self._guard_pending = False
-        truth, self._truth = self._truth, {}
-        bad = [a for a, v in truth.items() if self.memory[a] != v]
-        for a in bad:
-            self.memory[a] = truth[a]
-        if bad:
-            self._changed(self.flash_base + min(bad), self.flash_base + max(bad) + 1)
-
-    def _model_wrote(self, off, size):
-        for a in [a for a in self._truth if off <= a < off + size]:
-            self._truth[a] = self.memory[a]

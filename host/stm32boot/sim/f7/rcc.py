@@ -10,7 +10,8 @@ SYSCLK cannot be stopped. A bit set in an xxxRSTR resets the models wired to it 
 from __future__ import annotations
 
 from ..clock import us
-from ..regs import RO, Field, Peripheral, Reg
+from ..periph.rcc_osc import RccOscillators
+from ..regs import RO, Field, Reg
 
 HSI_HZ = 16_000_000
 LSE_HZ = 32_768
@@ -25,8 +26,9 @@ def _plain(*names_offs, reset=0):
     return tuple(Reg(n, o, reset=reset) for n, o in names_offs)
 
 
-class RccF7(Peripheral):
+class RccF7(RccOscillators):
     C_PREFIX = "RCC"
+    SOURCES, DELAYS_PS, SW_SOURCES, SW_MASK, PLLS = SOURCES, DELAYS_PS, SW_SOURCES, 3, ("PLL",)
     POLL_REGS = frozenset({"CR", "CFGR"})
     REGS = (
         Reg("CR", 0x00, reset=0x0000_0083, fields=(
@@ -63,96 +65,28 @@ class RccF7(Peripheral):
 
     def __init__(self, name="RCC", base=0x4002_3800, board=None, hse_hz=25_000_000):
         self._hse_hz = hse_hz
-        self._events = {}
-        self.notes: list[str] = []
         super().__init__(name, base, board)
-
-    def reset(self):
-        for ev in getattr(self, "_events", {}).values():
-            ev.cancel()
-        self._events = {}
-        super().reset()
 
     @property
     def hse_hz(self) -> int:
         return self._hse_hz
 
-    def _note(self, msg):
-        self.notes.append(msg)
-        warn = getattr(self.board, "warn", None)
-        if warn is not None:
-            warn(f"sim: RCC: {msg}")
-
-    def ready(self, src: str) -> bool:
-        return bool(self.get("CR") >> SOURCES[src][1] & 1)
-
-    def _on(self, src: str) -> bool:
-        return bool(self.get("CR") >> SOURCES[src][0] & 1)
-
-    def _schedule(self, src):
-        clk = getattr(self.board, "clock", None)
-        if clk is None:
-            self._become_ready(src)
-            return
-        if src in self._events:
-            self._events[src].cancel()
-        self._events[src] = clk.after(DELAYS_PS[src], lambda s=src: self._become_ready(s), f"RCC {src} ready")
-
-    def _become_ready(self, src):
-        self._events.pop(src, None)
-        if not self._on(src):
-            return
-        if src == "PLL" and not self.ready(self._pll_input()):
-            return                      # no input clock yet: locks once it is ready (write_CR)
-        self.set("CR", self.get("CR") | 1 << SOURCES[src][1])
-        self._update_sws()
-
     def _pll_input(self) -> str:
         return "HSE" if self.get("PLLCFGR", "PLLSRC") else "HSI"
 
-    def _update_sws(self):
-        sw = self.get("CFGR", "SW")
-        if sw < 3 and self.ready(SW_SOURCES[sw]):
-            self.set("CFGR", SWS=sw)
+    def _input_ready(self, src: str) -> bool:
+        return src != "PLL" or self.ready(self._pll_input())
 
-    def _current(self):
-        sws = self.get("CFGR", "SWS")
-        return SW_SOURCES[sws] if sws < 3 else None
+    def _feeds_sysclk(self, src: str, current: str | None) -> bool:
+        """The SYSCLK source, and the PLL's input while the PLL is SYSCLK (RM0385 §5.3.1, HSEON/HSION)."""
+        return src == current or (current == "PLL" and src == self._pll_input())
 
     # ---- registers ------------------------------------------------------------------------------
-    def write_CR(self, old, new):
-        cur = self._current()
-        for src, (on, rdy) in SOURCES.items():
-            was, now = old >> on & 1, new >> on & 1
-            if was and not now and (src == cur or (cur == "PLL" and src == self._pll_input())):
-                new |= 1 << on
-                self._note(f"{src}ON cleared while {src} feeds SYSCLK: ignored")
-            elif was and not now:
-                new &= ~(1 << rdy)
-                ev = self._events.pop(src, None)
-                if ev is not None:
-                    ev.cancel()
-            elif now and not was:
-                self._schedule(src)
-        self.set("CR", new)
-        if self._on("PLL") and not self.ready("PLL") and "PLL" not in self._events:
-            self._schedule("PLL")
-
     def write_PLLCFGR(self, old, new):
         if self._on("PLL") or self.ready("PLL"):
             if old != new:
                 self._note("PLLCFGR written while the PLL is on: ignored (RM0385 §5.3.2)")
             self.set("PLLCFGR", old)
-
-    def write_CFGR(self, old, new):
-        sw = new & 3
-        if sw == 3:
-            self.set("CFGR", (new & ~3) | (old & 3))
-            self._note("CFGR.SW=3 is not allowed: ignored")
-            return
-        if not self.ready(SW_SOURCES[sw]):
-            self._note(f"SYSCLK switch to {SW_SOURCES[sw]} waits: it is not ready (CFGR.SWS unchanged)")
-        self._update_sws()
 
     def _rstr(self, reg, old, new):
         rose = new & ~old
@@ -196,14 +130,6 @@ class RccF7(Peripheral):
             return vco / (2 * (self.get("PLLCFGR", "PLLP") + 1))
         q = self.get("PLLCFGR", "PLLQ")
         return vco / q if q >= 2 else 0.0
-
-    @staticmethod
-    def _hpre(v):
-        return 1 if v < 8 else (2 << (v - 8)) << (v >= 12)
-
-    @staticmethod
-    def _ppre(v):
-        return 1 if v < 4 else 2 << (v - 4)
 
     def sys_ck_hz(self) -> float:
         return self.source_hz(self._current())

@@ -16,10 +16,8 @@ Time profiles: "typ" (datasheet typical), "max", "zero" (instant, for fast funct
 from __future__ import annotations
 
 from ..clock import ms, us
-from ..regs import RO, WO, Field, Peripheral, Reg
-
-KEY1, KEY2 = 0x45670123, 0xCDEF89AB
-OPTKEY1, OPTKEY2 = 0x08192A3B, 0x4C5D6E7F
+from ..regs import RO, WO, Field, Reg
+from .flash_array import FlashArrayModel
 FLASH_BASE, FLASH_SIZE, SECTOR, WORD = 0x0800_0000, 0x10_0000, 0x2_0000, 32
 
 SR_BSY, SR_WBNE, SR_QW = 1 << 0, 1 << 1, 1 << 2
@@ -50,8 +48,10 @@ SR_FIELDS = (Field("BSY", 0), Field("WBNE", 1), Field("QW", 2), Field("CRC_BUSY"
 OPTSR_RESET = 0x0006AAD0   # RDP=0xAA (level 0), IWDG1_SW, NRST_STOP/STBY, FZ_IWDG [RM? factory value]
 
 
-class Flash(Peripheral):
+class Flash(FlashArrayModel):
     C_PREFIX = "FLASH"
+    BUSY_BITS = SR_QW | SR_BSY
+    array_base, array_size = FLASH_BASE, FLASH_SIZE
     C_FIELD_ALIASES = {"OPTSR_CUR": "OPTSR", "OPTSR_PRG": "OPTSR", "WPSN_CUR": "WPSN", "WPSN_PRG": "WPSN",
                        "BOOT_CUR": "BOOT", "BOOT_PRG": "BOOT", "OPTSR2_CUR": "OPTSR2", "OPTSR2_PRG": "OPTSR2"}
     POLL_REGS = frozenset({"SR", "OPTSR_CUR"})
@@ -89,9 +89,7 @@ class Flash(Peripheral):
         super().__init__(name, base, board)
 
     def reset(self):
-        ev = getattr(self, "_busy_ev", None)
-        if ev is not None:
-            ev.cancel()
+        self._cancel_busy()
         saved = self.options if self.options is not None else self._load_options()
         super().reset()
         if saved is not None:
@@ -114,32 +112,11 @@ class Flash(Peripheral):
             return self._memory
         return self.board.flash.buf
 
-    def _note(self, msg):
-        self.reports.append(msg)
-        warn = getattr(self.board, "warn", None)
-        if warn is not None:
-            warn(f"sim: FLASH: {msg}")
-
-    def _sr(self, set_bits=0, clear_bits=0):
-        self.set("SR", (self.get("SR") | set_bits) & ~clear_bits)
-
     def _times(self):
         return PROFILES[self.profile][self.get("CR", "PSIZE")]
 
-    def _busy(self, delay_ps, done, what):
-        self._sr(SR_QW | SR_BSY)
-        clk = getattr(self.board, "clock", None)
-        if clk is None or delay_ps == 0:
-            self._finish(done)
-            return
-        clk.device_busy_ps += delay_ps
-        self._busy_ev = clk.after(delay_ps, lambda: self._finish(done), f"FLASH {what}")
-        self._stall_fetching_cpu()
-
-    def _finish(self, done):
-        self._busy_ev = None
-        done()
-        self._sr(SR_EOP, SR_QW | SR_BSY)
+    def _end_bits(self):
+        return SR_EOP
 
     def _stall_fetching_cpu(self) -> None:
         """Code running from the array fetches its next instruction from it: the CPU waits until the
@@ -150,17 +127,6 @@ class Flash(Peripheral):
             return
         while self._busy_ev is not None and self.board.warp():
             pass
-
-    def _changed(self, lo, hi):
-        fc = getattr(self.board, "flash_changed", None)
-        if fc is not None:
-            fc(lo, hi)
-
-    def _power_cut(self, kind, off, target, dur_ps) -> bool:
-        """sim/powercut.py may end the power during this operation (True: it did; the array holds what
-        the cut left, and nothing more happens)."""
-        pc = getattr(self.board, "powercut", None)
-        return pc is not None and pc.operation(self, "flash", kind, off, target, dur_ps)
 
     def protected(self, sector: int) -> bool:
         return not (self.get("WPSN_CUR", "WRPSN") >> sector & 1)
@@ -174,27 +140,9 @@ class Flash(Peripheral):
         self._save_options()
 
     # ---- key registers --------------------------------------------------------------------------
-    def write_KEYR(self, old, new):
-        if self.key_state == 0 and new == KEY1:
-            self.key_state = 1
-        elif self.key_state == 1 and new == KEY2:
-            self.key_state = 0
-            self.set("CR", LOCK=0)
-        else:
-            if self.key_state != -1:
-                self._note(f"wrong FLASH_KEYR sequence (0x{new:08X}): CR stays locked until reset")
-            self.key_state = -1
-            self.set("CR", LOCK=1)
-
-    def write_OPTKEYR(self, old, new):
-        if self.optkey_state == 0 and new == OPTKEY1:
-            self.optkey_state = 1
-        elif self.optkey_state == 1 and new == OPTKEY2:
-            self.optkey_state = 0
-            self.set("OPTCR", OPTLOCK=0)
-        else:
-            self.optkey_state = -1
-            self.set("OPTCR", OPTLOCK=1)
+    def _wrong_key(self, reg, value):
+        if reg == "CR":
+            self._note(f"wrong FLASH_KEYR sequence (0x{value:08X}): CR stays locked until reset")
 
     # ---- control ------------------------------------------------------------------------------
     def write_CR(self, old, new):
@@ -228,20 +176,14 @@ class Flash(Peripheral):
             lo = FLASH_BASE + n * SECTOR
             if self._power_cut("erase", lo - FLASH_BASE, b"\xff" * SECTOR, sector_t):
                 return
-            self._busy(sector_t, lambda: self._fill(lo, SECTOR), f"sector {n} erase")
+            self._busy(sector_t, lambda: self._fill(lo - FLASH_BASE, SECTOR), f"sector {n} erase")
         else:
             if any(self.protected(n) for n in range(8)):
                 self._sr(SR_WRPERR)
                 return
             if self._power_cut("erase", 0, b"\xff" * FLASH_SIZE, bank_t):
                 return
-            self._busy(bank_t, lambda: self._fill(FLASH_BASE, FLASH_SIZE), "bank erase")
-
-    def _fill(self, lo, size):
-        off = lo - FLASH_BASE
-        self.memory[off:off + size] = b"\xff" * size
-        self._model_wrote(off, size)
-        self._changed(lo, lo + size)
+            self._busy(bank_t, lambda: self._fill(0, FLASH_SIZE), "bank erase")
 
     def write_CCR(self, old, new):
         self._sr(clear_bits=new & CLEARABLE)
@@ -295,33 +237,6 @@ class Flash(Peripheral):
         accepted = self._store(addr, size, value)
         self._guard(addr, size)
         return accepted
-
-    def _guard(self, addr, size):
-        """unicorn 2.1.4 still performs a store into the mapped flash buffer after the write-protect hook
-        returned True (measured with the machine's mem_map_ptr flash). Remember what the array holds per
-        this model and put it back at the next event boundary, before later instruction blocks run."""
-        clk = getattr(self.board, "clock", None)
-        off = addr - FLASH_BASE
-        if clk is None or not 0 <= off < FLASH_SIZE:
-            return
-        for a in range(off, min(off + size, FLASH_SIZE)):
-            self._truth.setdefault(a, self.memory[a])
-        if not self._guard_pending:
-            self._guard_pending = True
-            clk.after(1, self._restore, "FLASH store guard")   # 1 ps: the machine fires events after now
-
-    def _restore(self):
-        self._guard_pending = False
-        truth, self._truth = self._truth, {}
-        bad = [a for a, v in truth.items() if self.memory[a] != v]
-        for a in bad:
-            self.memory[a] = truth[a]
-        if bad:
-            self._changed(FLASH_BASE + min(bad), FLASH_BASE + max(bad) + 1)
-
-    def _model_wrote(self, off, size):
-        for a in [a for a in self._truth if off <= a < off + size]:
-            self._truth[a] = self.memory[a]
 
     def _store(self, addr: int, size: int, value: int) -> bool:
         cr = self.get("CR")

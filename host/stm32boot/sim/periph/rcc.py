@@ -10,7 +10,8 @@ oscillator or PLL feeding SYSCLK cannot be turned off.
 from __future__ import annotations
 
 from ..clock import us
-from ..regs import RO, Field, Peripheral, Reg
+from ..regs import RO, Field, Reg
+from .rcc_osc import RccOscillators
 
 HSI_HZ = 64_000_000
 CSI_HZ = 4_000_000
@@ -41,8 +42,9 @@ RSTR_REGS = {"AHB3RSTR": "AHB3ENR", "AHB1RSTR": "AHB1ENR", "AHB2RSTR": "AHB2ENR"
              "APB4RSTR": "APB4ENR"}
 
 
-class Rcc(Peripheral):
+class Rcc(RccOscillators):
     C_PREFIX = "RCC"
+    SOURCES, DELAYS_PS, SW_SOURCES, SW_MASK, PLLS = SOURCES, DELAYS_PS, SW_SOURCES, 7, ("PLL1", "PLL2", "PLL3")
     # Per-PLL registers share one field layout in rcc_regs.h (RCC_PLLDIVR_*, RCC_PLLFRACR_*).
     C_FIELD_ALIASES = {"PLL1DIVR": "PLLDIVR", "PLL2DIVR": "PLLDIVR", "PLL3DIVR": "PLLDIVR",
                        "PLL1FRACR": "PLLFRACR", "PLL2FRACR": "PLLFRACR", "PLL3FRACR": "PLLFRACR"}
@@ -97,14 +99,9 @@ class Rcc(Peripheral):
 
     def __init__(self, name="RCC", base=0x5802_4400, board=None, hse_hz=None):
         self._hse_hz = hse_hz
-        self._events = {}
-        self.notes: list[str] = []   # ignored writes etc., for tests and --trace
         super().__init__(name, base, board)
 
     def reset(self):
-        for ev in getattr(self, "_events", {}).values():
-            ev.cancel()
-        self._events = {}
         self._freq = {}
         super().reset()
 
@@ -147,77 +144,13 @@ class Rcc(Peripheral):
         desc = getattr(self.board, "board", None)
         return getattr(desc, "hse_hz", 25_000_000)
 
-    def _note(self, msg):
-        self.notes.append(msg)
-        warn = getattr(self.board, "warn", None)
-        if warn is not None:
-            warn(f"sim: RCC: {msg}")
-
-    def ready(self, src: str) -> bool:
-        return bool(self.get("CR") >> SOURCES[src][1] & 1)
-
-    def _on(self, src: str) -> bool:
-        return bool(self.get("CR") >> SOURCES[src][0] & 1)
-
-    def _clock(self):
-        return getattr(self.board, "clock", None)
-
-    def _schedule(self, src: str):
-        clk = self._clock()
-        if clk is None:   # no machine: become ready at once (unit use)
-            self._become_ready(src)
-            return
-        if src in self._events:
-            self._events[src].cancel()
-        self._events[src] = clk.after(DELAYS_PS[src], lambda s=src: self._become_ready(s), f"RCC {src} ready")
-
-    def _become_ready(self, src: str):
-        self._events.pop(src, None)
-        if not self._on(src):
-            return
-        if src.startswith("PLL"):
-            feed = PLL_SRC[self.get("PLLCKSELR", "PLLSRC")]
-            if feed is None or not self.ready(feed):   # no input clock: the PLL cannot lock yet
-                return
-        self.set("CR", self.get("CR") | 1 << SOURCES[src][1])
-        self._update_sws()
-
-    def _update_sws(self):
-        sw = self.get("CFGR", "SW")
-        if sw < len(SW_SOURCES) and self.ready(SW_SOURCES[sw]):
-            self.set("CFGR", SWS=sw)
+    def _input_ready(self, src: str) -> bool:
+        if not src.startswith("PLL"):
+            return True
+        feed = PLL_SRC[self.get("PLLCKSELR", "PLLSRC")]
+        return feed is not None and self.ready(feed)
 
     # ---- register callbacks ---------------------------------------------------------------------
-    def write_CR(self, old, new):
-        cur = SW_SOURCES[self.get("CFGR", "SWS")] if self.get("CFGR", "SWS") < 4 else None
-        for src, (on, rdy) in SOURCES.items():
-            was, now = old >> on & 1, new >> on & 1
-            if was and not now and src == cur:
-                new |= 1 << on   # the SYSCLK source cannot be stopped
-                self._note(f"{src}ON cleared while {src} drives SYSCLK: ignored")
-            elif was and not now:
-                new &= ~(1 << rdy)
-                ev = self._events.pop(src, None)
-                if ev is not None:
-                    ev.cancel()
-            elif now and not was:
-                self._schedule(src)
-        self.set("CR", new)
-        # PLLs waiting for their input clock lock once it is ready
-        for p in ("PLL1", "PLL2", "PLL3"):
-            if self._on(p) and not self.ready(p) and p not in self._events:
-                self._schedule(p)
-
-    def write_CFGR(self, old, new):
-        sw = new & 7
-        if sw >= len(SW_SOURCES):
-            self.set("CFGR", (new & ~7) | (old & 7))
-            self._note(f"CFGR.SW={sw} is reserved: ignored")
-            return
-        if not self.ready(SW_SOURCES[sw]):
-            self._note(f"SYSCLK switch to {SW_SOURCES[sw]} refused: it is not ready (CFGR.SWS unchanged)")
-        self._update_sws()
-
     def _pll_locked_write(self, reg, old, new, masks):
         """Keep the bits of each PLL that is on (written-while-on is ignored on silicon)."""
         keep = 0
@@ -275,14 +208,6 @@ class Rcc(Peripheral):
         if not vco or not self.get("PLLCFGR", f"DIV{out.upper()}{n}EN"):
             return 0.0
         return vco / (self.get(f"PLL{n}DIVR", f"DIV{out.upper()}") + 1)
-
-    @staticmethod
-    def _hpre(v):
-        return 1 if v < 8 else (2 << (v - 8)) << (v >= 12)
-
-    @staticmethod
-    def _ppre(v):
-        return 1 if v < 4 else 2 << (v - 4)
 
     def sys_ck_hz(self) -> float:
         sws = self.get("CFGR", "SWS")
