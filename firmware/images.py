@@ -22,7 +22,7 @@ IMAGES = [
     dict(name="h735-bootloader",
          sources=CORE + DRIVERS + ["firmware/boards/h735/startup.c"] +
          [H735 + f for f in ("main.c", "board.c", "clocks.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c",
-                            "ident.c")],
+                            "frames.c", "ident.c")],
          ldscript=H735 + "bootloader.ld", out="build/firmware/h735/bootloader.elf", cpu=cpu.H7,
          includes=["firmware/core", "firmware", H735], bin=True),
     dict(name="h735-demo",
@@ -83,7 +83,7 @@ def RELEASE(board, out):
             dict(name="h735-bootloader",
                  sources=CORE + DRIVERS + ["firmware/boards/h735/startup.c"] +
                  [H735 + f for f in ("main.c", "board.c", "clocks.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c",
-                                     "seccnt.c", "vb_hash.c", "ident.c")] +
+                                     "frames.c", "seccnt.c", "vb_hash.c", "ident.c")] +
                  [H7_DRIVERS + "hashunit.c"] +
                  ["firmware/core/verify.c", "native/sha256.c", "native/fe25519.c", "native/sc25519.c",
                   "native/ed25519.c", f"{out}/gen/release_key.c"],

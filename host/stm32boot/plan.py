@@ -4,7 +4,8 @@ already holds them (one on-target CRC round trip), what to stream, and the CRC v
 Semantics: a sector the image touches ends up holding exactly the image's bytes, the erased value
 elsewhere (as after a sector erase); sectors the image does not touch are left alone.
 Safety order (issue 4): the bootloader's sectors are never erased; the application's first sector
-(its vector table) is erased FIRST and written LAST.
+(its vector table) is erased FIRST and its first write (the vector table) goes LAST; the rest of that
+sector streams with the other data, so its memory is not left programming alone at the end.
 Speed (issue 17): the other sectors are erased group by group, each group's ERASE queued right behind
 the previous group's data in one windowed stream, so the board erases while data keeps coming; a
 group is an aligned 64 KB run, which the bootloader erases with one block command where the device
@@ -297,6 +298,22 @@ def chunks(sectors: list[SectorPlan], max_len: int):
                 yield addr + off, data[off:off + max_len]
 
 
+def _vector_table_last(first: list[SectorPlan], max_chunk: int):
+    """The application's first sector (already erased) cut in two: its first write, which holds the vector
+    table and goes last, and a step with the rest of its data, streamed with everything else."""
+    writes = list(chunks(first, max_chunk))
+    if not writes:
+        return [], []
+    s = first[0]
+    pages = []
+    for addr, data in s.pages:   # the sector's runs less the first write's bytes
+        if addr == writes[0][0]:
+            addr, data = addr + len(writes[0][1]), data[len(writes[0][1]):]
+        if len(data):
+            pages.append((addr, data))
+    return writes[:1], ([([], [SectorPlan(s.addr, s.size, s.crc, pages)])] if pages else [])
+
+
 @dataclass
 class Result:
     written: int                # payload bytes streamed
@@ -352,16 +369,17 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
             whole.add(m.base)
     mem0 = plan.board.memory_at(first[0].addr) if first else None
     busy = {mem0.base: _erase_s(mem0, 1, first[0].size)} if mem0 is not None else {}
-    steps = interleave(_steps([s for s in order if s.addr != app_start], plan.board, whole), plan.board,
+    head, rest = _vector_table_last(first, max_chunk)
+    steps = interleave(rest + _steps([s for s in order if s.addr != app_start], plan.board, whole), plan.board,
                        max_chunk, busy)
-    steps.append(([], list(chunks(first, max_chunk))))
+    steps.append(([], head))
     if total and hasattr(target, "program"):
         target.program(steps, progress=progress)
     else:   # a target without one stream for both (e.g. ST's ROM bootloader): erase all, then write
         for batch in _batched([a for erase, _ in steps for a in erase], min(per_call, ERASE_PER_CALL)):
             target.erase(batch)
         if total:
-            target.write(chunks(order, max_chunk), progress=progress)
+            target.write((w for _, writes in steps for w in writes), progress=progress)
     if total and progress is not None and hasattr(progress, "finish"):
         progress.finish()
     # Verify whole sectors: written pages AND the erased gaps between them.

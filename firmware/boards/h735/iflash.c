@@ -115,7 +115,7 @@ static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *da
 static const struct flashdev_ops ops = {if_erase, if_program, fd_mapped_read, fd_mapped_crc, 0,
                                         if_erase_start, if_program_start, if_poll, 0};
 
-/* The background writes' data (core/devq.h); AXI SRAM (DTCM holds the frame buffers). */
+/* The background writes' data (core/devq.h); AXI SRAM (DTCM holds the frame buffers, frames.c). */
 static uint8_t queue_buf[64 * 1024] __attribute__((section(".queue"), aligned(32)));
 
 uint8_t *port_queue_buffer(uint32_t *size)
