@@ -41,7 +41,8 @@ MAX_CHUNK = lib.PROTO_MAX_DATA       # data bytes per WRITE
 # sectors (internal flash) are a group each.
 GROUP_BYTES = 64 * 1024
 # Data of one memory sent in one go when memories are interleaved (below): small against the bootloader's
-# background-write buffer (a board that queues internal flash writes gives it 64 KB, see its iflash.c), so it never fills.
+# background-write buffer (a board that queues internal flash writes gives it 96 KB, see its iflash.c), so
+# it never fills: LEAD_S of programming plus one piece fit in it.
 PIECE_BYTES = 16 * 1024
 
 
@@ -243,7 +244,11 @@ def _steps(sectors: list[SectorPlan], board: Board, whole: set) -> list[tuple[li
 # 256-byte page 150 us (MX25LM51245G datasheet, AC characteristics).
 TYPICAL = {"internal": (1.1, None, 130e-6 / 32), "external_nor": (0.025, 0.22, 150e-6 / 256)}
 ERASE_REF_BYTES = {"internal": 128 * 1024, "external_nor": 4 * 1024}
-LEAD_S = 0.25   # data for a background memory goes this far ahead of when it should be programmed
+# A background memory's erase and data go this far ahead of when it should start them: the bootloader
+# reaches a request only when the blocking work before it in the stream is done (a NOR step, 64 KB block
+# erase + program, up to ~0.26 s after the request's place in the interleaving), and the memory must not
+# wait for it meanwhile.
+LEAD_S = 0.3
 
 
 def _erase_s(m: Memory | None, n: int, size: int) -> float:
@@ -259,8 +264,9 @@ def interleave(steps: list[tuple[list[int], list[SectorPlan]]], board: Board, ma
     """(erase, writes) steps of all memories merged by when each would start on its own memory working
     back to back (typical times; `busy_before`: seconds a memory is already busy, by base), in each
     memory's own order. A step whose sectors are larger than a group (internal flash) becomes its erase,
-    then its data in PIECE_BYTES pieces, each its own step sent LEAD_S early, so the erase runs while other
-    data streams and a memory working in the background never waits for data nor fills its buffer."""
+    then its data in PIECE_BYTES pieces, each its own step sent LEAD_S early (the erase too), so the erase
+    runs while other data streams and a memory working in the background never waits for data nor fills
+    its buffer."""
     keyed = []
     clock: dict[int, float] = dict(busy_before or {})
     for erase, group in steps:
@@ -275,7 +281,7 @@ def interleave(steps: list[tuple[list[int], list[SectorPlan]]], board: Board, ma
             clock[base] = t + _erase_s(m, len(erase), size) + sum(len(d) for _, d in writes) * per_byte
             continue
         if erase:
-            keyed.append((t, len(keyed), (erase, [])))
+            keyed.append((t - LEAD_S, len(keyed), (erase, [])))
             t += _erase_s(m, len(erase), size)
         piece: list[tuple[int, bytes]] = []
         for i, w in enumerate(writes):
