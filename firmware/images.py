@@ -13,7 +13,7 @@ CORE = ["firmware/core/" + f for f in ("frame.c", "bl.c", "memcmd.c", "devq.c", 
     ["firmware/core/zwrite.c", "native/inflate.c"]   # CMD_WRITE_Z
 H7_DRIVERS = "firmware/drivers/h7/"
 DRIVERS = [H7_DRIVERS + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c", "octospi.c", "ospim.c", "mx25lm.c",
-                                    "uart_dma.c")]
+                                    "uart_dma.c", "crcunit.c")]
 H735 = "firmware/boards/h735/"
 TABLE = "build/gen/h735/demo_table.c"
 TABLE_SIZE, TABLE_SEED = 128 * 1024, 735

@@ -3,6 +3,7 @@
 #include "frame.h"
 #include "crc32.h"
 #include "le.h"
+#include "port.h"
 
 enum { B_FREE, B_RX, B_READY };
 
@@ -153,10 +154,16 @@ uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uin
     return n + PROTO_CRC_SIZE;
 }
 
+/* Boards without a faster way: the table (native/crc32.c). */
+__attribute__((weak)) uint32_t port_crc(uint32_t crc, const uint8_t *p, uint32_t n)
+{
+    return crc32_mpeg2(crc, p, n);
+}
+
 uint32_t crc32_steps(uint32_t crc, const uint8_t *p, uint32_t n, void (*idle)(void))
 {
-    for (uint32_t off = 0; off < n; off += 256u) {
-        crc = crc32_mpeg2(crc, p + off, n - off < 256u ? n - off : 256u);
+    for (uint32_t off = 0; off < n; off += CRC_STEP) {
+        crc = port_crc(crc, p + off, n - off < CRC_STEP ? n - off : CRC_STEP);
         if (idle) idle();
     }
     return crc;
