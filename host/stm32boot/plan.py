@@ -184,7 +184,11 @@ def _batched(items: list, n: int):
 
 
 def target_crcs(target, ranges: list[tuple[int, int]], per_call: int = PER_CALL) -> list[int]:
-    """On-target CRCs of many ranges, a bounded number per request so a frame stays small."""
+    """On-target CRCs of many ranges, a bounded number per request so a frame stays small. A target that
+    cuts them into requests itself (`crc_any_count`: our bootloader's, one windowed stream) gets them all
+    at once, so the requests follow each other without a round trip between them."""
+    if getattr(target, "crc_any_count", False):
+        return list(target.crc(ranges))
     out: list[int] = []
     for batch in _batched(ranges, per_call):
         out += list(target.crc(batch))
