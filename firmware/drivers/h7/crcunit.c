@@ -12,6 +12,8 @@
 
 #define C(off) MMIO32(CRC_BASE, off)
 
+static int ready;
+
 uint32_t crcunit_mpeg2(uint32_t crc, const uint8_t *p, uint32_t n)
 {
     uint32_t head = (uint32_t)(-(uintptr_t)p & 3u);
@@ -20,10 +22,13 @@ uint32_t crcunit_mpeg2(uint32_t crc, const uint8_t *p, uint32_t n)
     p += head;
     n -= head;
     if (n >= 4u) {
-        MMIO32(RCC_BASE, RCC_AHB4ENR) |= RCC_AHB4ENR_CRCEN;
-        (void)MMIO32(RCC_BASE, RCC_AHB4ENR);
-        C(CRC_POL) = 0x04C11DB7u;
-        C(CRC_CR) = 0;                   /* 32-bit polynomial, no reversal */
+        if (!ready) {   /* once: nothing else uses the unit */
+            MMIO32(RCC_BASE, RCC_AHB4ENR) |= RCC_AHB4ENR_CRCEN;
+            (void)MMIO32(RCC_BASE, RCC_AHB4ENR);
+            C(CRC_POL) = 0x04C11DB7u;
+            C(CRC_CR) = 0;               /* 32-bit polynomial, no reversal */
+            ready = 1;
+        }
         C(CRC_INIT) = crc;
         C(CRC_CR) = CRC_CR_RESET;
         const uint32_t *w = (const uint32_t *)(const void *)p;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* CRC-32/MPEG-2 of n bytes at p continuing `crc` (== crc32_mpeg2(crc, p, n)). The unit is clocked and set
- * up on every call (nothing else may use it meanwhile: the call does not return to the caller's loop). */
+ * up on the first call; nothing else may use it (or change its setting) meanwhile. */
 uint32_t crcunit_mpeg2(uint32_t crc, const uint8_t *p, uint32_t n);
 
 #endif
