@@ -15,7 +15,7 @@ H7_DRIVERS = "firmware/drivers/h7/"
 # Drivers of the IPs the F7 and H7 families share (firmware/drivers/stm32/): each family's uart_dma.c completes them.
 SHARED_DRIVERS = ["firmware/drivers/stm32/uart_rx_ring.c"]
 DRIVERS = [H7_DRIVERS + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c", "octospi.c", "ospim.c", "mx25lm.c",
-                                    "uart_dma.c")] + SHARED_DRIVERS
+                                    "uart_dma.c", "crcunit.c")] + SHARED_DRIVERS
 H735 = "firmware/boards/h735/"
 TABLE = "build/gen/h735/demo_table.c"
 TABLE_SIZE, TABLE_SEED = 128 * 1024, 735
@@ -24,7 +24,7 @@ IMAGES = [
     dict(name="h735-bootloader",
          sources=CORE + DRIVERS + ["firmware/boards/h735/startup.c"] +
          [H735 + f for f in ("main.c", "board.c", "clocks.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c",
-                            "ident.c")],
+                            "frames.c", "ident.c")],
          ldscript=H735 + "bootloader.ld", out="build/firmware/h735/bootloader.elf", cpu=cpu.H7,
          includes=["firmware/core", "firmware", H735], bin=True),
     dict(name="h735-demo",
@@ -85,7 +85,7 @@ def RELEASE(board, out):
             dict(name="h735-bootloader",
                  sources=CORE + DRIVERS + ["firmware/boards/h735/startup.c"] +
                  [H735 + f for f in ("main.c", "board.c", "clocks.c", "iflash.c", "nor.c", "mx25lm_h735dk.c", "updater.c",
-                                     "seccnt.c", "vb_hash.c", "ident.c")] +
+                                     "frames.c", "seccnt.c", "vb_hash.c", "ident.c")] +
                  [H7_DRIVERS + "hashunit.c"] +
                  ["firmware/core/verify.c", "native/sha256.c", "native/fe25519.c", "native/sc25519.c",
                   "native/ed25519.c", f"{out}/gen/release_key.c"],

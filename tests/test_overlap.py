@@ -14,14 +14,40 @@ APP, NOR, KB = 0x0802_0000, 0x9000_0000, 1024
 PS = 1e-12
 
 
-def _board():
+def _board(name="h735", wrap=None, baud=8_000_000):
     from stm32boot.sim.board import build as sim_build
     from stm32boot.sim_link import SimTransport
     from stm32boot.target import open_target
-    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
-    m.load_elf(os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf"))
+    board = boards.get(name)
+    m = sim_build(name, state_dir=None, warn=lambda *a: None)
+    m.load_elf(os.path.join(ROOT, "build", "firmware", name, "bootloader.elf"))
     m.reset()
-    return m, open_target(H735, transport=SimTransport(H735, machine=m), baud=8_000_000)
+    t = SimTransport(board, machine=m)
+    return m, open_target(board, transport=wrap(t) if wrap else t, baud=baud)
+
+
+class InFlight:
+    """A transport that counts request frames sent and replies received: the most requests the host had
+    unanswered at once."""
+
+    def __init__(self, t):
+        from stm32boot import protocol as P
+        self.t, self.out, self.back = t, P.Decoder(), P.Decoder()
+        self.sent = self.answered = self.most = 0
+        self.flag = P.FLAG_REPLY
+
+    def __getattr__(self, name):
+        return getattr(self.t, name)
+
+    def write(self, data):
+        self.sent += sum(1 for f in self.out.feed(bytes(data)) if not f.flags & self.flag)
+        self.most = max(self.most, self.sent - self.answered)
+        return self.t.write(data)
+
+    def read(self, timeout):
+        data = self.t.read(timeout)
+        self.answered += sum(1 for f in self.back.feed(data) if f.flags & self.flag)
+        return data
 
 
 def _serial_seconds(int_kb: int, nor_kb: int) -> float:
@@ -50,5 +76,41 @@ def test_internal_flash_and_nor_are_written_at_the_same_time_and_everything_veri
         assert m.read(APP, len(internal)) == internal
         assert m.read(NOR, len(external)) == external
         assert tg.link.retransmits == 0
+    finally:
+        tg.close()
+
+
+def test_the_host_keeps_as_many_frames_in_flight_as_each_bootloader_advertises():
+    """The window is the bootloader's (proto_info.window, its receive buffers): the H735 has RAM for a
+    NOR's whole 64 KB block and the next ERASE (17 frames) while the previous block erases; the F746 keeps
+    the protocol's first window. The host fills exactly the window it was given, never more."""
+    from stm32boot._protocol import lib
+    from stm32boot.native import crc32
+    data = random.Random(5).randbytes(256 * KB)
+    for name, least, baud in (("h735", 64 * KB // lib.PROTO_MAX_DATA + 1, 8_000_000), ("f746", 8, 921_600)):
+        m, tg = _board(name, InFlight, baud)
+        try:
+            window = tg.info().window
+            assert least <= window <= lib.PROTO_WINDOW, (name, window)
+            tg.erase([NOR + a for a in range(0, len(data), 4 * KB)])
+            tg.t.sent = tg.t.answered = tg.t.most = 0     # (HELLO sends copies; count the stream alone)
+            tg.write((NOR + o, data[o:o + 4 * KB]) for o in range(0, len(data), 4 * KB))
+            assert tg.t.most == window, (name, tg.t.most, window)
+            assert tg.link.retransmits == 0 and tg.crc([(NOR, len(data))]) == [crc32(data)]
+        finally:
+            tg.close()
+
+
+def test_the_nor_never_waits_for_the_link_between_blocks():
+    """Blocks of the NOR are erased back to back: while one erases, the next block's data and ERASE are
+    already in the bootloader's buffers, so the whole NOR part takes its device time and little more
+    (virtual clock, datasheet typical times)."""
+    external = random.Random(9).randbytes(1024 * KB)
+    m, tg = _board()
+    try:
+        res = planmod.execute(planmod.build(merge([Segment(NOR, external, "nor.bin")]), H735), tg)
+        device = _serial_seconds(0, 1024)
+        assert res.virtual_s < 1.05 * device, (res.virtual_s, device)
+        assert m.read(NOR, len(external)) == external
     finally:
         tg.close()

@@ -15,6 +15,7 @@
 #include "zwrite.h"
 
 #define CACHE 64u    /* recorded replies; >= PROTO_WINDOW so any retransmission in a window is found */
+_Static_assert(CACHE >= PROTO_WINDOW, "a retransmission inside the window must find its recorded reply");
 #define GAP_MS 50u   /* silence inside a frame that abandons it (protocol.h resync rule) */
 
 struct cached { uint16_t seq; uint8_t valid; struct proto_status st; };
@@ -53,6 +54,14 @@ static int drain(void)
     if (any)
         last_rx_ms = port_millis();
     return any;
+}
+
+/* Boards that give no pool of their own: the protocol's first window, in the core's RAM. */
+__attribute__((weak)) struct frame *port_frame_pool(unsigned *n)
+{
+    static struct frame pool[FRAME_POOL_DEFAULT];
+    *n = FRAME_POOL_DEFAULT;
+    return pool;
 }
 
 void fd_idle(void)
@@ -125,7 +134,7 @@ static uint16_t do_hello(const uint8_t *p, uint16_t len, struct proto_status *st
     info.baud = port_uart_baud();
     info.max_baud = port_uart_max_baud();
     info.max_payload = PROTO_MAX_PAYLOAD;
-    info.window = PROTO_WINDOW;
+    info.window = (uint8_t)frame_rx_window(&rx);
     info.n_mems = (uint8_t)(n < PROTO_MAX_MEMS ? n : PROTO_MAX_MEMS);
     name_copy(info.board, port_board_name(), sizeof info.board);
     info.app_committed = (uint8_t)apprec_valid();
@@ -276,7 +285,9 @@ static void handle(const struct frame *f)
 
 void bl_init(void)
 {
-    frame_rx_init(&rx);
+    unsigned n;
+    struct frame *pool = port_frame_pool(&n);
+    frame_rx_init(&rx, pool, n);
     memset(cache, 0, sizeof cache);
     session = seen = 0;
     expected = 0;

@@ -3,11 +3,14 @@
 #include "frame.h"
 #include "crc32.h"
 #include "le.h"
+#include "port.h"
 
 enum { B_FREE, B_RX, B_READY };
 
-void frame_rx_init(struct frame_rx *rx)
+void frame_rx_init(struct frame_rx *rx, struct frame *pool, unsigned n)
 {
+    rx->pool = pool;
+    rx->n = (uint8_t)(n < FRAME_POOL_MAX ? n : FRAME_POOL_MAX);
     memset(rx->state, B_FREE, sizeof rx->state);
     rx->head = rx->count = 0;
     rx->cur = 0;
@@ -35,16 +38,16 @@ static void reject(struct frame_rx *rx)
 
 static void complete(struct frame_rx *rx)
 {
-    uint8_t next = FRAME_POOL;
-    for (uint8_t i = 0; i < FRAME_POOL; i++)
+    uint8_t next = rx->n;
+    for (uint8_t i = 0; i < rx->n; i++)
         if (rx->state[i] == B_FREE) { next = i; break; }
     rx->pos = rx->need = 0;
-    if (next == FRAME_POOL) {   /* host exceeded the window: drop, it will retransmit */
+    if (next == rx->n) {   /* host exceeded the window: drop, it will retransmit */
         rx->dropped++;
         return;
     }
     rx->state[rx->cur] = B_READY;
-    rx->fifo[(rx->head + rx->count) % FRAME_POOL] = rx->cur;
+    rx->fifo[(rx->head + rx->count) % rx->n] = rx->cur;
     rx->count++;
     rx->cur = next;
     rx->state[next] = B_RX;
@@ -126,7 +129,7 @@ void frame_rx_release(struct frame_rx *rx)
 {
     if (!rx->count) return;
     rx->state[rx->fifo[rx->head]] = B_FREE;
-    rx->head = (uint8_t)((rx->head + 1) % FRAME_POOL);
+    rx->head = (uint8_t)((rx->head + 1) % rx->n);
     rx->count--;
 }
 
@@ -151,10 +154,16 @@ uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uin
     return n + PROTO_CRC_SIZE;
 }
 
+/* Boards without a faster way: the table (native/crc32.c). */
+__attribute__((weak)) uint32_t port_crc(uint32_t crc, const uint8_t *p, uint32_t n)
+{
+    return crc32_mpeg2(crc, p, n);
+}
+
 uint32_t crc32_steps(uint32_t crc, const uint8_t *p, uint32_t n, void (*idle)(void))
 {
-    for (uint32_t off = 0; off < n; off += 256u) {
-        crc = crc32_mpeg2(crc, p + off, n - off < 256u ? n - off : 256u);
+    for (uint32_t off = 0; off < n; off += CRC_STEP) {
+        crc = port_crc(crc, p + off, n - off < CRC_STEP ? n - off : CRC_STEP);
         if (idle) idle();
     }
     return crc;

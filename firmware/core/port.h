@@ -24,6 +24,15 @@ const char *port_board_name(void);
 const struct flashdev *const *port_mems(unsigned *n);  /* the board's writable memories */
 /* RAM for the data of queued background writes (devq.h); optional (the core's weak default: none). */
 uint8_t *port_queue_buffer(uint32_t *size);
+/* The frame receive buffers (frame.h): n of them, window n - 1 (protocol.h, windowing); optional (the
+ * core's weak default: FRAME_POOL_DEFAULT in its own RAM). A board with RAM to spare gives more, so
+ * the host can stream a NOR's whole erase block while the previous block erases. */
+struct frame;
+struct frame *port_frame_pool(unsigned *n);
+/* CRC-32/MPEG-2 of n bytes at p continuing crc (native/crc32.h); optional (the core's weak default: the
+ * table). A board with a CRC unit gives it here: the CRCs that compare and verify a NOR keep it from
+ * erasing or programming, so their speed shows in the flashing time. */
+uint32_t port_crc(uint32_t crc, const uint8_t *p, uint32_t n);
 void port_reset(int run_app);                /* after the reply left: reset (run_app: start the app) */
 uint8_t *port_stage(uint32_t *size);         /* RAM where a new bootloader is staged (NULL: no self-update) */
 /* Check the staged image (len bytes) is a bootloader for this board: ST_OK or ST_BAD_IMAGE. */

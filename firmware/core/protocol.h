@@ -16,8 +16,10 @@
  *   and is answered SEQ_ERROR with `detail` = the expected seq (the host goes back to it). A frame behind
  *   (a retransmission) is NEVER applied again: the reply recorded for that seq is sent again (READ and CRC,
  *   MEMORY and BOOT_STATUS, which change nothing, are re-executed so their data come back).
- * Windowing: the host may keep up to `window` request frames in flight; the bootloader has that many
- *   receive buffers and keeps receiving while it programs (it polls the UART inside every busy wait).
+ * Windowing: the host may keep up to proto_info.window request frames in flight (never more than
+ *   PROTO_WINDOW); the bootloader has that many receive buffers, sized by its board from the RAM it has,
+ *   and keeps receiving while it programs (it polls the UART inside every busy wait). A host keeps at
+ *   most min(window, its own PROTO_WINDOW) in flight, so hosts and bootloaders of other builds agree.
  * Every reply: header with the request's cmd and seq and PROTO_FLAG_REPLY, payload = proto_status
  *   (+ command data). One status enum for every layer, in words every chip shares; `addr` names the
  *   failing address, `detail` the raw status register of the controller that failed (internal flash: its
@@ -51,7 +53,8 @@
 #define PROTO_CRC_SIZE       4
 #define PROTO_MAX_DATA       4096   /* data bytes per WRITE / READ */
 #define PROTO_MAX_PAYLOAD    4112   /* advertised limit; >= MAX_DATA + the largest request header */
-#define PROTO_WINDOW         8      /* receive buffers in the bootloader = frames the host may have in flight */
+#define PROTO_WINDOW         32     /* the most frames in flight any bootloader advertises (proto_info.window:
+                                       its receive buffers, which its board sizes; 8 before boards did) */
 #define PROTO_MAX_MEMS       4
 #define PROTO_MAX_RUNS       8      /* runs of equal sectors per memory (CMD_MEMORY) */
 #define PROTO_MAX_RANGES     64     /* (addr, len) pairs per CRC request */
@@ -160,7 +163,7 @@ struct proto_info {   /* HELLO reply data, after proto_status */
     uint32_t baud;           /* current rate */
     uint32_t max_baud;       /* fastest rate the UART clock reaches exactly */
     uint16_t max_payload;
-    uint8_t window;
+    uint8_t window;          /* request frames the host may have in flight (<= PROTO_WINDOW) */
     uint8_t n_mems;
     char board[16];          /* NUL-padded board name, as in the host's board registry */
     uint8_t app_committed;   /* protocol 2: 1 when the application record is valid (core/apprec.h) */

@@ -4,7 +4,8 @@ already holds them (one on-target CRC round trip), what to stream, and the CRC v
 Semantics: a sector the image touches ends up holding exactly the image's bytes, the erased value
 elsewhere (as after a sector erase); sectors the image does not touch are left alone.
 Safety order (issue 4): the bootloader's sectors are never erased; the application's first sector
-(its vector table) is erased FIRST and written LAST.
+(its vector table) is erased FIRST and its first write (the vector table) goes LAST; the rest of that
+sector streams with the other data, so its memory is not left programming alone at the end.
 Speed (issue 17): the other sectors are erased group by group, each group's ERASE queued right behind
 the previous group's data in one windowed stream, so the board erases while data keeps coming; a
 group is an aligned 64 KB run, which the bootloader erases with one block command where the device
@@ -40,7 +41,8 @@ MAX_CHUNK = lib.PROTO_MAX_DATA       # data bytes per WRITE
 # sectors (internal flash) are a group each.
 GROUP_BYTES = 64 * 1024
 # Data of one memory sent in one go when memories are interleaved (below): small against the bootloader's
-# background-write buffer (a board that queues internal flash writes gives it 64 KB, see its iflash.c), so it never fills.
+# background-write buffer (a board that queues internal flash writes gives it 96 KB, see its iflash.c), so
+# it never fills: LEAD_S of programming plus one piece fit in it.
 PIECE_BYTES = 16 * 1024
 
 
@@ -182,7 +184,11 @@ def _batched(items: list, n: int):
 
 
 def target_crcs(target, ranges: list[tuple[int, int]], per_call: int = PER_CALL) -> list[int]:
-    """On-target CRCs of many ranges, a bounded number per request so a frame stays small."""
+    """On-target CRCs of many ranges, a bounded number per request so a frame stays small. A target that
+    cuts them into requests itself (`crc_any_count`: our bootloader's, one windowed stream) gets them all
+    at once, so the requests follow each other without a round trip between them."""
+    if getattr(target, "crc_any_count", False):
+        return list(target.crc(ranges))
     out: list[int] = []
     for batch in _batched(ranges, per_call):
         out += list(target.crc(batch))
@@ -242,7 +248,11 @@ def _steps(sectors: list[SectorPlan], board: Board, whole: set) -> list[tuple[li
 # 256-byte page 150 us (MX25LM51245G datasheet, AC characteristics).
 TYPICAL = {"internal": (1.1, None, 130e-6 / 32), "external_nor": (0.025, 0.22, 150e-6 / 256)}
 ERASE_REF_BYTES = {"internal": 128 * 1024, "external_nor": 4 * 1024}
-LEAD_S = 0.25   # data for a background memory goes this far ahead of when it should be programmed
+# A background memory's erase and data go this far ahead of when it should start them: the bootloader
+# reaches a request only when the blocking work before it in the stream is done (a NOR step, 64 KB block
+# erase + program, up to ~0.26 s after the request's place in the interleaving), and the memory must not
+# wait for it meanwhile.
+LEAD_S = 0.3
 
 
 def _erase_s(m: Memory | None, n: int, size: int) -> float:
@@ -258,8 +268,9 @@ def interleave(steps: list[tuple[list[int], list[SectorPlan]]], board: Board, ma
     """(erase, writes) steps of all memories merged by when each would start on its own memory working
     back to back (typical times; `busy_before`: seconds a memory is already busy, by base), in each
     memory's own order. A step whose sectors are larger than a group (internal flash) becomes its erase,
-    then its data in PIECE_BYTES pieces, each its own step sent LEAD_S early, so the erase runs while other
-    data streams and a memory working in the background never waits for data nor fills its buffer."""
+    then its data in PIECE_BYTES pieces, each its own step sent LEAD_S early (the erase too), so the erase
+    runs while other data streams and a memory working in the background never waits for data nor fills
+    its buffer."""
     keyed = []
     clock: dict[int, float] = dict(busy_before or {})
     for erase, group in steps:
@@ -274,7 +285,7 @@ def interleave(steps: list[tuple[list[int], list[SectorPlan]]], board: Board, ma
             clock[base] = t + _erase_s(m, len(erase), size) + sum(len(d) for _, d in writes) * per_byte
             continue
         if erase:
-            keyed.append((t, len(keyed), (erase, [])))
+            keyed.append((t - LEAD_S, len(keyed), (erase, [])))
             t += _erase_s(m, len(erase), size)
         piece: list[tuple[int, bytes]] = []
         for i, w in enumerate(writes):
@@ -295,6 +306,22 @@ def chunks(sectors: list[SectorPlan], max_len: int):
         for addr, data in s.pages:
             for off in range(0, len(data), max_len):
                 yield addr + off, data[off:off + max_len]
+
+
+def _vector_table_last(first: list[SectorPlan], max_chunk: int):
+    """The application's first sector (already erased) cut in two: its first write, which holds the vector
+    table and goes last, and a step with the rest of its data, streamed with everything else."""
+    writes = list(chunks(first, max_chunk))
+    if not writes:
+        return [], []
+    s = first[0]
+    pages = []
+    for addr, data in s.pages:   # the sector's runs less the first write's bytes
+        if addr == writes[0][0]:
+            addr, data = addr + len(writes[0][1]), data[len(writes[0][1]):]
+        if len(data):
+            pages.append((addr, data))
+    return writes[:1], ([([], [SectorPlan(s.addr, s.size, s.crc, pages)])] if pages else [])
 
 
 @dataclass
@@ -352,16 +379,17 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
             whole.add(m.base)
     mem0 = plan.board.memory_at(first[0].addr) if first else None
     busy = {mem0.base: _erase_s(mem0, 1, first[0].size)} if mem0 is not None else {}
-    steps = interleave(_steps([s for s in order if s.addr != app_start], plan.board, whole), plan.board,
+    head, rest = _vector_table_last(first, max_chunk)
+    steps = interleave(rest + _steps([s for s in order if s.addr != app_start], plan.board, whole), plan.board,
                        max_chunk, busy)
-    steps.append(([], list(chunks(first, max_chunk))))
+    steps.append(([], head))
     if total and hasattr(target, "program"):
         target.program(steps, progress=progress)
     else:   # a target without one stream for both (e.g. ST's ROM bootloader): erase all, then write
         for batch in _batched([a for erase, _ in steps for a in erase], min(per_call, ERASE_PER_CALL)):
             target.erase(batch)
         if total:
-            target.write(chunks(order, max_chunk), progress=progress)
+            target.write((w for _, writes in steps for w in writes), progress=progress)
     if total and progress is not None and hasattr(progress, "finish"):
         progress.finish()
     # Verify whole sectors: written pages AND the erased gaps between them.

@@ -46,6 +46,7 @@ NOTICE_S = 0.5   # silence before telling the user to press RESET
 
 class Target:
     compress = True   # compressed writes where the bootloader takes them and they pay (compress.py)
+    crc_any_count = True   # crc() takes any number of ranges: PROTO_MAX_RANGES per request, one stream
 
     def __init__(self, transport, progress: Callable | None = None):
         self.t = transport

@@ -115,8 +115,10 @@ static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *da
 static const struct flashdev_ops ops = {if_erase, if_program, fd_mapped_read, fd_mapped_crc, 0,
                                         if_erase_start, if_program_start, if_poll, 0};
 
-/* The background writes' data (core/devq.h); AXI SRAM (DTCM holds the frame buffers). */
-static uint8_t queue_buf[64 * 1024] __attribute__((section(".queue"), aligned(32)));
+/* The background writes' data (core/devq.h); AXI SRAM (DTCM holds the frame buffers, frames.c). The host
+ * sends data up to 0.3 s of programming ahead, in 16 KB pieces (host/stm32boot/plan.py, LEAD_S): 74 KB
+ * at x32 (32 bytes per 130 us typical, DS13945) plus a piece. */
+static uint8_t queue_buf[96 * 1024] __attribute__((section(".queue"), aligned(32)));
 
 uint8_t *port_queue_buffer(uint32_t *size)
 {

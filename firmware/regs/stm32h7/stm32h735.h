@@ -37,6 +37,7 @@
 #define GPIO_BASE(port)     (GPIOA_BASE + (port) * GPIO_PORT_STRIDE)  /* A=0 ... H=7, J=9, K=10 */
 #define RCC_BASE            0x58024400u
 #define PWR_BASE            0x58024800u
+#define CRC_BASE            0x58024C00u   /* AHB4 (D3) */
 #define DBGMCU_BASE         0x5C001000u
 
 #endif

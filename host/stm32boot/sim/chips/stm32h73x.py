@@ -49,7 +49,7 @@ NOR_PARTS = ("mx25lm51245g",)   # external NOR models the OCTOSPI side can carry
 
 
 def add_soc(m, board, uart=None, nor_part=None) -> None:
-    from ..periph import dbgmcu, dma, dmamux, flash, fmc, gpio, hash, ospi_board, pwr, rcc, syscfg, usart
+    from ..periph import crc, dbgmcu, dma, dmamux, flash, fmc, gpio, hash, ospi_board, pwr, rcc, syscfg, usart
     if nor_part not in (None,) + NOR_PARTS:
         raise ValueError(f"the {board.name}'s OCTOSPI carries {', '.join(NOR_PARTS)}, not {nor_part!r}")
     m.add(rcc.Rcc("RCC", 0x5802_4400, hse_hz=board.hse_hz))
@@ -66,6 +66,7 @@ def add_soc(m, board, uart=None, nor_part=None) -> None:
     m.add(dma.Dma("DMA2", 0x4002_0400, gate_bit=1))   # DMA2EN b1
     m.add(dmamux.Dmamux("DMAMUX1", 0x4002_0800))     # channels 0-7 -> DMA1, 8-15 -> DMA2
     m.add(hash.Hash("HASH", 0x4802_1400))     # SHA-256 unit (RM0468 §36), used by the release bootloader
+    m.add(crc.Crc("CRC", 0x5802_4C00))        # CRC calculation unit (RM0468, CRC chapter): the bootloader's CRCs
     m.console = m.bus_model(board.console.name)
     m.console.set_pins(board.console)
     if uart is not None:
