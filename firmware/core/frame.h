@@ -65,8 +65,8 @@ uint32_t frame_build(uint8_t *out, uint8_t cmd, uint8_t flags, uint16_t seq, uin
 
 /* CRC-32/MPEG-2 of n bytes at p, continuing `crc`, in CRC_STEP-byte steps (port_crc: the board's fastest
  * way) with `idle` (may be NULL) called after each, so a long CRC never keeps the receiver from draining
- * the UART: a step takes ~150 us with the table at the H735's clock, far less than the 5 ms that fill a
- * board's 4 KB receive ring at 8 Mbaud. */
+ * the UART: a step takes ~150 us with the table on a 216 MHz core, far less than the 5 ms that fill a
+ * 4 KB receive ring at 8 Mbaud. */
 #define CRC_STEP 4096u
 uint32_t crc32_steps(uint32_t crc, const uint8_t *p, uint32_t n, void (*idle)(void));
 
