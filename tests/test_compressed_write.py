@@ -229,8 +229,19 @@ def test_compress_only_when_it_pays():
         z = compress.pack(words, slow, kind)                              # the wire is the limit
         assert z is not None and len(z) < len(words) * 0.6 and zlib.decompress(z, -15) == words
     # at 8 Mbaud internal flash programs slower than the wire delivers: decoding would only add to it
-    assert compress.pack(words, fast, "internal") is None
-    assert compress.pack(words, fast, "external_nor") is not None
+    h735, f746 = boards.get("h735").inflate_s_per_byte, boards.get("f746").inflate_s_per_byte
+    assert compress.pack(words, fast, "internal", h735) is None
+    assert compress.pack(words, fast, "external_nor", h735) is not None
+    # a NOR page takes 0.6 us/byte: a board that decodes slower than the 8 Mbaud wire saves gets plain frames
+    assert compress.pack(words, fast, "external_nor", f746) is None
+    assert compress.pack(words, slow, "external_nor", f746) is not None
+
+
+def test_each_board_is_weighed_with_its_own_decode_time():
+    for name in BOARDS:
+        info = type("Info", (), {"board": name})()
+        assert compress.decode_time(info) == boards.get(name).inflate_s_per_byte
+    assert compress.decode_time(type("Info", (), {"board": "nonesuch"})()) == compress.DECODE_TYP_S_PER_BYTE
 
 
 def test_at_8_mbaud_internal_flash_gets_plain_frames_and_nor_compressed_ones():

@@ -235,7 +235,8 @@ def main() -> int:
         wp, wz, dec, prog, er, sector, hz = frame_costs(board)
         dev = dec + prog + er
         print(f"  {board.name} ({hz / 1e6:.0f} MHz core): wire {wp * 1e3:.1f} ms plain, {wz * 1e3:.1f} ms compressed; "
-              f"decode {dec * 1e3:.1f} ms (measured); program {prog * 1e3:.1f} ms and erase share {er * 1e3:.1f} ms "
+              f"decode {dec * 1e3:.1f} ms (measured: {dec / FRAME * 1e6:.2f} us/byte, compress.py weighs "
+              f"{board.inflate_s_per_byte * 1e6:.2f}); program {prog * 1e3:.1f} ms and erase share {er * 1e3:.1f} ms "
               f"({sector // KB} KB sector) typical: the device needs {(prog + er) * 1e3:.1f} ms "
               f"({FRAME / (prog + er) / wire_bps:.2f}x the wire), {dev * 1e3:.1f} ms with the decode not overlapped")
     return 0
