@@ -12,6 +12,7 @@
 #include "stm32f7/stm32f746.h"
 
 static const struct proto_run RUNS[] = {{4u, 0x8000u}, {1u, 0x20000u}, {3u, 0x40000u}};
+static uint32_t op_addr;   /* what the running operation works on: a failure names it */
 
 /* The sector number (SNB) whose first byte is addr, or -1. */
 static int sector_at(const struct flashdev *d, uint32_t addr)
@@ -78,8 +79,9 @@ static int if_program_start(const struct flashdev *d, uint32_t addr, const uint8
             return ST_NOT_ERASED;
         }
         fctl_status st = fctl_unlock();
-        if (st == FCTL_OK) st = fctl_program_start(addr + off, w);
-        return st == FCTL_OK ? ST_OK : fail(st, addr + off, r);
+        op_addr = addr + off;
+        if (st == FCTL_OK) st = fctl_program_start(op_addr, w);
+        return st == FCTL_OK ? ST_OK : fail(st, op_addr, r);
     }
     return ST_OK;
 }
@@ -89,7 +91,7 @@ static int if_poll(const struct flashdev *d, struct fd_result *r)
     (void)d;
     fctl_status st = fctl_poll();
     if (st == FCTL_BUSY) return FD_BUSY;
-    return st == FCTL_OK ? ST_OK : fail(st, r->addr, r);
+    return st == FCTL_OK ? ST_OK : fail(st, op_addr, r);
 }
 
 static int if_erase_start(const struct flashdev *d, uint32_t addr, struct fd_result *r)
@@ -100,6 +102,7 @@ static int if_erase_start(const struct flashdev *d, uint32_t addr, struct fd_res
         return ST_ALIGN;
     }
     fctl_status st = fctl_unlock();
+    op_addr = addr;
     if (st == FCTL_OK) st = fctl_erase_start((uint32_t)snb);
     return st == FCTL_OK ? ST_OK : fail(st, addr, r);
 }
@@ -108,7 +111,6 @@ static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *da
                       struct fd_result *r)
 {
     for (uint32_t off = 0, taken = 0; off < len; off += taken) {
-        r->addr = addr + off;
         int s = if_program_start(d, addr + off, data + off, len - off, &taken, r);
         while (s == ST_OK && (s = if_poll(d, r)) == FD_BUSY)
             fd_wait();
