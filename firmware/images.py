@@ -18,7 +18,7 @@ DRIVERS = [H7_DRIVERS + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c", "
                                     "uart_dma.c", "crcunit.c")] + SHARED_DRIVERS
 H735 = "firmware/boards/h735/"
 TABLE = "build/gen/h735/demo_table.c"
-TABLE_SIZE, TABLE_SEED = 128 * 1024, 735
+TABLE_SEED, F746_TABLE_SEED = 735, 746   # the check block of the NOR table (firmware/app/gen_table.py)
 
 IMAGES = [
     dict(name="h735-bootloader",
@@ -58,15 +58,15 @@ BOOTLOADER_IMAGES = {"h735": "build/firmware/h735/bootloader.elf", "f746": "buil
 
 
 def TASKS():
-    gen = H735 + "demo/gen_table.py"
+    gen = "firmware/app/gen_table.py"
     yield {
         "basename": "firmware", "name": "h735-demo-table",
-        "actions": [f"mkdir -p build/gen/h735 && {sys.executable} {gen} {TABLE} {TABLE_SIZE} {TABLE_SEED}"],
+        "actions": [f"mkdir -p build/gen/h735 && {sys.executable} {gen} {TABLE} {TABLE_SEED}"],
         "file_dep": [gen], "targets": [TABLE], "clean": True,
     }
     yield {
         "basename": "firmware", "name": "f746-demo-table",
-        "actions": [f"mkdir -p build/gen/f746 && {sys.executable} {gen} {F746_TABLE} {TABLE_SIZE} 746"],
+        "actions": [f"mkdir -p build/gen/f746 && {sys.executable} {gen} {F746_TABLE} {F746_TABLE_SEED}"],
         "file_dep": [gen], "targets": [F746_TABLE], "clean": True,
     }
 

@@ -229,8 +229,19 @@ def test_compress_only_when_it_pays():
         z = compress.pack(words, slow, kind)                              # the wire is the limit
         assert z is not None and len(z) < len(words) * 0.6 and zlib.decompress(z, -15) == words
     # at 8 Mbaud internal flash programs slower than the wire delivers: decoding would only add to it
-    assert compress.pack(words, fast, "internal") is None
-    assert compress.pack(words, fast, "external_nor") is not None
+    h735, f746 = boards.get("h735").inflate_s_per_byte, boards.get("f746").inflate_s_per_byte
+    assert compress.pack(words, fast, "internal", h735) is None
+    assert compress.pack(words, fast, "external_nor", h735) is not None
+    # a NOR page takes 0.6 us/byte: a board that decodes slower than the 8 Mbaud wire saves gets plain frames
+    assert compress.pack(words, fast, "external_nor", f746) is None
+    assert compress.pack(words, slow, "external_nor", f746) is not None
+
+
+def test_each_board_is_weighed_with_its_own_decode_time():
+    for name in BOARDS:
+        info = type("Info", (), {"board": name})()
+        assert compress.decode_time(info) == boards.get(name).inflate_s_per_byte
+    assert compress.decode_time(type("Info", (), {"board": "nonesuch"})()) == compress.DECODE_TYP_S_PER_BYTE
 
 
 def test_at_8_mbaud_internal_flash_gets_plain_frames_and_nor_compressed_ones():
@@ -277,3 +288,32 @@ def test_any_compressed_frame_writes_exactly_what_it_decodes_to_or_nothing(flips
     else:
         assert r.status in (P.Status.BAD_DATA, P.Status.BAD_LEN, P.Status.ALIGN)
         assert t.mem(nor, 4096) == b"\xff" * 4096
+
+
+@pytest.mark.parametrize("name", BOARDS)
+def test_the_demo_flashes_mostly_compressed_and_prints_the_crc_of_its_nor_table(name):
+    """The demo's NOR table is what applications keep there (splash, font, tables, sound: they compress)
+    and a small pseudo-random check block; once flashed the demo prints the table's CRC."""
+    import sys
+    from stm32boot.image import load
+    from stm32boot.native import crc32
+    sys.path.insert(0, os.path.join(ROOT, "firmware", "app"))
+    try:
+        import gen_table
+    finally:
+        sys.path.pop(0)
+    board, m = fresh(name)
+    demo = os.path.join(ROOT, "build", "firmware", name, "demo.elf")
+    img = load([demo])
+    t = open_target(board, transport=SimTransport(board, machine=m, latency=0.001), baud=921_600)
+    built = tap(t)
+    try:
+        res = plan.execute(plan.build(img, board), t)
+        assert res.verified == res.erased > 0
+        assert built[P.Cmd.WRITE_Z] + built[P.Cmd.WRITE] < 0.3 * img.size, dict(built)
+        t.reset(run_app=True)
+        out = t.console(0.5).decode(errors="replace")
+    finally:
+        t.close()
+    table = gen_table.table({"h735": 735, "f746": 746}[name])   # firmware/images.py TABLE_SEED, F746_TABLE_SEED
+    assert f"on {board.title}: NOR table CRC 0x{crc32(table):08X} ({len(table)} bytes at 0x9" in out, out

@@ -246,7 +246,7 @@ static void apply(uint8_t cmd, uint16_t seq, const uint8_t *p, uint16_t len, str
     uint16_t extra = 0;
     expected++;
     applied++;
-    if (cmd != CMD_ERASE && cmd != CMD_WRITE)
+    if (cmd != CMD_ERASE && cmd != CMD_WRITE && cmd != CMD_WRITE_Z)   /* WRITE_Z queues like WRITE */
         devq_flush();   /* everything answered before is done before this request looks (devq.h) */
     if (devq_failed(st)) {   /* a queued operation failed: this request is not applied */
         answer(cmd, seq, st, 0);

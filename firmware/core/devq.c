@@ -82,8 +82,9 @@ void devq_run(void)
             j->done += taken;
         }
         if (s != ST_OK) { drop_all(s, &r); break; }
-        j->started = 1;
-        break;   /* the device works now: back to the caller until the next poll */
+        j->started = 1;   /* polled at once: back to the caller while the device works; on at once when
+                             it had nothing to do (a run of erased-value words), so the caller never idles
+                             waiting for an operation that was not started */
     }
     running = 0;
 }

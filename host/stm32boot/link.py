@@ -138,7 +138,7 @@ class Link:
         now = self.t.now()
         owed = max(0.0, getattr(self, "_owed", 0.0) - (now - getattr(self, "_owed_at", now)))
         self._owed_at = now
-        if req.cmd in (Cmd.ERASE, Cmd.WRITE):
+        if req.cmd in (Cmd.ERASE, Cmd.WRITE, Cmd.WRITE_Z):   # WRITE_Z: a WRITE, decoded first
             self._owed = owed + req.op_time
             return req
         self._owed = 0.0

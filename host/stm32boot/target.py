@@ -255,7 +255,7 @@ class Target:
     def _write_req(self, addr: int, piece, acked) -> Request:
         m = self._mem(addr, len(piece))
         t = 0.02 + len(piece) * WORD_S.get(m.kind if m else "", 1e-5)
-        z = (compress.pack(piece, self.t.byte_time(), m.kind if m else None)
+        z = (compress.pack(piece, self.t.byte_time(), m.kind if m else None, compress.decode_time(self.info()))
              if self.compress and compress.supported(self.info()) else None)
         cmd, body = (Cmd.WRITE, piece) if z is None else (Cmd.WRITE_Z, z)   # the same write, fewer bytes
         t += 0 if z is None else len(piece) * compress.DECODE_S_PER_BYTE

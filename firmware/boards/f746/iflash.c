@@ -12,6 +12,7 @@
 #include "stm32f7/stm32f746.h"
 
 static const struct proto_run RUNS[] = {{4u, 0x8000u}, {1u, 0x20000u}, {3u, 0x40000u}};
+static uint32_t op_addr;   /* what the running operation works on: a failure names it */
 
 /* The sector number (SNB) whose first byte is addr, or -1. */
 static int sector_at(const struct flashdev *d, uint32_t addr)
@@ -58,15 +59,18 @@ static int if_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r
     return finish(st == FCTL_OK ? fctl_erase_start((uint32_t)snb) : st, addr, r);
 }
 
-static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
-                      struct fd_result *r)
+/* Start programming the first word from addr that is not all erased value (an erased word needs no
+ * store and stays writable); *taken: the bytes up to and including it. ST_OK with nothing started when
+ * every word is blank. */
+static int if_program_start(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
+                            uint32_t *taken, struct fd_result *r)
 {
     (void)d;
-    fctl_status st = fctl_unlock();
-    if (st != FCTL_OK) return fail(st, addr, r);
+    *taken = 0;
     for (uint32_t off = 0; off < len; off += 4u) {
         uint32_t w;
         memcpy(&w, data + off, 4);       /* the payload may be unaligned */
+        *taken = off + 4u;
         if (w == 0xFFFFFFFFu) continue;  /* erased already: no store needed */
         uint32_t now = *(const volatile uint32_t *)(addr + off);
         if (now != 0xFFFFFFFFu) {        /* programmed once after erase only */
@@ -74,13 +78,63 @@ static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *da
             r->detail = now;
             return ST_NOT_ERASED;
         }
-        int s = finish(fctl_program_start(addr + off, w), addr + off, r);
+        fctl_status st = fctl_unlock();
+        op_addr = addr + off;
+        if (st == FCTL_OK) st = fctl_program_start(op_addr, w);
+        return st == FCTL_OK ? ST_OK : fail(st, op_addr, r);
+    }
+    return ST_OK;
+}
+
+static int if_poll(const struct flashdev *d, struct fd_result *r)
+{
+    (void)d;
+    fctl_status st = fctl_poll();
+    if (st == FCTL_BUSY) return FD_BUSY;
+    return st == FCTL_OK ? ST_OK : fail(st, op_addr, r);
+}
+
+static int if_erase_start(const struct flashdev *d, uint32_t addr, struct fd_result *r)
+{
+    int snb = sector_at(d, addr);
+    if (snb < 0) {
+        r->addr = addr;
+        return ST_ALIGN;
+    }
+    fctl_status st = fctl_unlock();
+    op_addr = addr;
+    if (st == FCTL_OK) st = fctl_erase_start((uint32_t)snb);
+    return st == FCTL_OK ? ST_OK : fail(st, addr, r);
+}
+
+static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
+                      struct fd_result *r)
+{
+    for (uint32_t off = 0, taken = 0; off < len; off += taken) {
+        int s = if_program_start(d, addr + off, data + off, len - off, &taken, r);
+        while (s == ST_OK && (s = if_poll(d, r)) == FD_BUSY)
+            fd_wait();
         if (s != ST_OK) return s;
     }
     return ST_OK;
 }
 
-static const struct flashdev_ops ops = {if_erase, if_program, fd_mapped_read, fd_mapped_crc, 0, 0, 0, 0, 0};   /* sector by sector, blocking */
+/* Erases and writes also run in the background (core/devq.h) while the core receives the next frames and
+ * decodes them: the code runs from SRAM1 (bootloader.ld), so a busy single bank stalls nothing it fetches
+ * (RM0385 §3.3.5). Over a UART this is what lets a 32 KB sector's erase (250 ms typical at x32,
+ * DS10916 §6.3.13) overlap the data arriving for it instead of stalling the link. */
+static const struct flashdev_ops ops = {if_erase, if_program, fd_mapped_read, fd_mapped_crc, 0,
+                                        if_erase_start, if_program_start, if_poll, 0};
+
+/* The background writes' data (core/devq.h): SRAM1, beside the receive ring (the DTCM holds the frame
+ * buffers and the stack). 128 KB hold what arrives during several sector erases at 921600 baud. */
+static uint8_t queue_buf[128 * 1024] __attribute__((section(".queue"), aligned(32)));
+
+uint8_t *port_queue_buffer(uint32_t *size)
+{
+    *size = sizeof queue_buf;
+    return queue_buf;
+}
 
 const struct flashdev iflash_dev = {
     .name = "flash", .base = FLASH_MEM_BASE, .size = FLASH_MEM_SIZE, .runs = RUNS,

@@ -136,6 +136,9 @@ class Board:
     nor: Nor | None = None      # external NOR wiring, None when the board has none
     ext_ram: ExtRam | None = None   # external RAM wiring, None when the board has none
     reset_lines: ResetLines = ResetLines()   # modem lines of the board's serial port wired to NRST/BOOT0
+    # Typical time the bootloader takes to decode a compressed frame, per data byte (its core clock;
+    # measured on the simulated board by tests/bench/bench_compress.py): weighs compress.pays().
+    inflate_s_per_byte: float = 1e-6
 
     def memory(self, name: str) -> Memory:
         for m in self.memories:
