@@ -46,11 +46,12 @@ IMAGES += [
          ldscript=F746 + "bootloader.ld", out="build/firmware/f746/bootloader.elf", cpu=cpu.F7,
          includes=["firmware/core", "firmware", F746], bin=True),
     dict(name="f746-demo",
-         sources=[F746 + "startup.c", F746 + "wiring.c", "native/crc32.c", "firmware/app/banner.c", F746 + "demo/main.c",
+         sources=[F746 + "startup.c", F746 + "wiring.c", "native/crc32.c", "firmware/app/banner.c", "firmware/app/blreq.c",
+                  F746 + "demo/main.c",
                   F746_TABLE] +
          ["firmware/drivers/f7/" + f for f in ("pins.c", "uart.c", "sysclk.c", "qspi.c")],
          ldscript=F746 + "demo/demo.ld", out="build/firmware/f746/demo.elf", cpu=cpu.F7,
-         includes=["firmware", "firmware/app", F746], generated=[F746_TABLE]),
+         includes=["firmware", "firmware/app", "firmware/core", F746], generated=[F746_TABLE]),
 ]
 
 FLASH_IMAGES = {"h735": "build/firmware/h735/demo.elf", "f746": "build/firmware/f746/demo.elf"}
