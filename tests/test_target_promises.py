@@ -56,7 +56,8 @@ def test_every_command_names_its_target_first_and_last(b, flashed, capsys, tmp_p
             assert f"board:      {b} (" in out
             continue
         last = [ln for ln in out.splitlines() if ln.startswith(f"{argv[0]}: ")][-1]
-        assert f"{b} {where}" in last and f"(state {state})" in last, (argv, out)
+        named = f"simulated {b} (state {state})" if argv[0] == "update-bootloader" else f"target {b} {where}"
+        assert named in last and f"(state {state})" in last, (argv, out)
         assert "Traceback" not in err
 
 

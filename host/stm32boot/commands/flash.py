@@ -83,9 +83,10 @@ def _entry(path: str) -> int | None:
 
 def check_entry(specs, img, board) -> None:
     """An application (ELF or HEX) whose entry point is in internal flash must bring the vector table the
-    bootloader starts (the first byte after its sector): otherwise it was linked for another board (the
-    H735 demo at 0x08020000 fits in the F746's flash, but the F746 bootloader starts 0x08008000) and
-    flashing it would leave the board running the old application with new NOR data."""
+    bootloader starts (the first byte after its sector): otherwise it was linked for another board (an
+    application linked after a 128 KB bootloader sector fits in the flash of a board whose bootloader
+    takes 32 KB, which starts its application elsewhere) and flashing it would leave the board running
+    the old application with new NOR data."""
     lo, app = imagemod.bootloader_range(board)
     internal = board.memory_at(lo)
     starts = any(a <= app < a + len(d) for a, d in img.chunks)

@@ -25,8 +25,6 @@ def register(sub) -> None:
 
 
 def target_name(args, board) -> str:
-    if getattr(args, "target_desc", None):
-        return args.target_desc
     if args.port:
         return f"{board.name} on {args.port}"
     return f"simulated {board.name}" + (f" (state {args.state})" if getattr(args, "state", None) else "")
