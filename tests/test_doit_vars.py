@@ -48,3 +48,14 @@ def test_baud_reaches_the_tool_and_a_misspelt_baud_is_caught():
     assert "cannot open /nonexistent/tty0" in text and "--baud 1200" in text
     r = _doit("flash", "buad=921600")
     assert "unknown variable buad= (did you mean baud=?)" in r.stderr
+
+
+def test_ports_flash_the_boards_in_parallel_and_fail_when_one_fails():
+    """`doit flash ports=A,B` is one gang run: a table row per port and a non-zero exit (here neither
+    port exists, so no board is touched)."""
+    r = _doit("flash", "board=h735", "ports=/nonexistent/a,/nonexistent/b")
+    text = r.stdout + r.stderr
+    assert r.returncode != 0 and "Traceback" not in text
+    assert "0 of 2 board(s) flashed and verified, 2 FAILED" in text
+    rows = [ln.split()[:2] for ln in r.stdout.splitlines() if ln.startswith("h735 ")]
+    assert rows == [["h735", "/nonexistent/a"], ["h735", "/nonexistent/b"]], r.stdout
