@@ -136,3 +136,23 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(monkeypatch, capsys):
     monkeypatch.setenv("STM32BOOT_DEBUG", "1")
     with pytest.raises(RuntimeError):
         cli.main(["info"])
+
+
+def test_doit_flash_loader_rewrites_nothing_when_the_board_has_the_built_bootloader(tmp_path):
+    """`doit flash-loader board=f746` twice on a fresh simulated board: the first installs the built
+    bootloader, the second finds it there (CRC over the sector) and writes nothing: the internal flash of
+    the state directory is the same file with the same contents."""
+    import json
+    env = dict(os.environ, STM32BOOT_SIM_STATE=str(tmp_path / "{board}"))
+
+    def doit():
+        r = subprocess.run([sys.executable, "-m", "doit", "flash-loader", "board=f746"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0 and "Traceback" not in r.stdout + r.stderr, r.stdout + r.stderr
+        with open(tmp_path / "f746" / "manifest.json") as f:
+            return r.stdout, json.load(f)["blobs"]["flash"]
+    out, first = doit()
+    assert "update-bootloader:" in out
+    out, second = doit()
+    assert "already runs this bootloader" in out and "nothing rewritten" in out, out
+    assert second == first

@@ -117,7 +117,7 @@ def dry_run(args, board, plan) -> int:
     except CliError as e:
         note = f" (board not compared: {e})"
     print(plan.describe())
-    print(f"dry run: nothing written{note}")
+    print(done_line(args, f"dry run: nothing written{note}"))
     return 0
 
 
