@@ -40,6 +40,7 @@ KNOWN_VARS = {
     "ports": "several serial ports, comma-separated: `doit flash` flashes those boards in parallel",
     "key": "Ed25519 signing key of `doit release` / `doit keygen` (default keys/release.pem)",
     "via": "via=rom: through ST's ROM bootloader (BOOT0 high) instead of ours",
+    "baud": "baud=N: link rate for flash / flash-loader, honoured exactly or refused (stm32boot --baud)",
     "before": "before=reset|dtr-reset|rts-reset|no-reset: how to reach the bootloader (docs/reset-lines.md)",
     "release": "release=1 builds with -DRELEASE=1",
     "args": "extra pytest options for `doit test`",
@@ -64,6 +65,8 @@ _check_vars()
 BUILD = "build"
 PY = sys.executable
 BOARD = get_var("board", boards.DEFAULT)
+if BOARD not in boards.names():   # one line, not a tool error about a missing image
+    sys.exit(f"doit: unknown board={BOARD}; known: {', '.join(boards.names())}")
 BOARD_FILES = sorted(glob.glob("host/stm32boot/boards/*.py"))   # the registry (the host test port's stand-in)
 PORT = get_var("port", "")
 PORTS = [p for p in (get_var("ports", "") or "").split(",") if p]
@@ -246,16 +249,28 @@ def _flash_image():
     return getattr(mod, "FLASH_IMAGES", {}).get(BOARD) if mod else None
 
 
+BAUD = get_var("baud", "")
+
+
+def _link_args():
+    """Variables every board task passes to stm32boot the same way."""
+    cmd = []
+    if VIA:
+        cmd += ["--via", VIA]
+    if BEFORE:
+        cmd += ["--before", BEFORE]
+    if BAUD:
+        cmd += ["--baud", BAUD]
+    return cmd
+
+
 def task_flash():
     """build and flash the demo application (board=NAME, port= for a real board; none: simulator)"""
     image = _flash_image()
     cmd = [PY, "-m", "stm32boot", "flash", "--board", BOARD]
     for p in ([PORT] if PORT else []) + PORTS:
         cmd += ["--port", p]
-    if VIA:
-        cmd += ["--via", VIA]
-    if BEFORE:
-        cmd += ["--before", BEFORE]
+    cmd += _link_args()
     if image:
         cmd += list(image) if isinstance(image, (list, tuple)) else [image]
     return {
@@ -273,10 +288,7 @@ def task_flash_loader():
     cmd = [PY, "-m", "stm32boot", "update-bootloader", "--board", BOARD]
     if PORT:
         cmd += ["--port", PORT]
-    if VIA:
-        cmd += ["--via", VIA]
-    if BEFORE:
-        cmd += ["--before", BEFORE]
+    cmd += _link_args()
     if image:
         cmd.append(image)
     return {

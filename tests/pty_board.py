@@ -27,16 +27,16 @@ def env():
 
 
 class PtyBoard:
-    """`stm32boot sim h735 --uart pty:<dir>/board --state <dir>/state` in a separate process."""
+    """`stm32boot sim BOARD --uart pty:<dir>/board --state <dir>/state` in a separate process."""
 
-    def __init__(self, workdir: str, state: str | None = None):
+    def __init__(self, workdir: str, state: str | None = None, board: str = "h735"):
         self.link = os.path.join(workdir, "board")
         self.state = state or os.path.join(workdir, "state")
         self.log = open(os.path.join(workdir, "sim.log"), "w+")
         fresh = not os.path.exists(self.state)
-        boot = ["--elf", os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf")] if fresh else []
+        boot = ["--elf", os.path.join(ROOT, "build", "firmware", board, "bootloader.elf")] if fresh else []
         self.proc = subprocess.Popen(
-            [PY, "-m", "stm32boot", "sim", "h735", "--uart", f"pty:{self.link}", "--state", self.state,
+            [PY, "-m", "stm32boot", "sim", board, "--uart", f"pty:{self.link}", "--state", self.state,
              *boot],
             stdout=self.log, stderr=subprocess.STDOUT, env=env(), cwd=ROOT)
         end = time.monotonic() + 60

@@ -30,3 +30,32 @@ def test_known_variables_are_accepted():
     r = _doit("list", "board=h735", "port=", "release=0")
     assert r.returncode == 0, r.stderr
     assert "flash" in r.stdout
+
+
+def test_an_unknown_board_is_one_line_naming_the_boards():
+    r = _doit("flash", "board=h753")
+    assert r.returncode != 0 and "Traceback" not in r.stderr + r.stdout
+    assert "unknown board=h753; known: f746, h735" in r.stderr
+    assert "required: IMAGE" not in r.stderr + r.stdout     # not the tool's usage error
+
+
+def test_baud_reaches_the_tool_and_a_misspelt_baud_is_caught():
+    """`doit flash baud=N` runs `stm32boot flash --baud N` (here on a port that does not exist, so no
+    board is touched: the failing command line shows what reached the tool)."""
+    r = _doit("flash", "board=h735", "baud=1200", "port=/nonexistent/tty0")
+    text = r.stdout + r.stderr
+    assert r.returncode != 0 and "Traceback" not in text
+    assert "cannot open /nonexistent/tty0" in text and "--baud 1200" in text
+    r = _doit("flash", "buad=921600")
+    assert "unknown variable buad= (did you mean baud=?)" in r.stderr
+
+
+def test_ports_flash_the_boards_in_parallel_and_fail_when_one_fails():
+    """`doit flash ports=A,B` is one gang run: a table row per port and a non-zero exit (here neither
+    port exists, so no board is touched)."""
+    r = _doit("flash", "board=h735", "ports=/nonexistent/a,/nonexistent/b")
+    text = r.stdout + r.stderr
+    assert r.returncode != 0 and "Traceback" not in text
+    assert "0 of 2 board(s) flashed and verified, 2 FAILED" in text
+    rows = [ln.split()[:2] for ln in r.stdout.splitlines() if ln.startswith("h735 ")]
+    assert rows == [["h735", "/nonexistent/a"], ["h735", "/nonexistent/b"]], r.stdout

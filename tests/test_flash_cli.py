@@ -197,7 +197,12 @@ def test_info_and_reset(board, capsys):
     assert "chip id:    0x00000483" in out and "nor" in out and f"0x{NOR:08X}" in out
     assert main(["reset", "--bootloader"]) == 0 and board.resets == [False]
     assert main(["reset"]) == 0 and board.resets == [False, True]
-    assert "stm32boot demo" in capsys.readouterr().out
+    out = capsys.readouterr().out          # no committed application: the bootloader stays, and says so
+    assert "holds no complete application" in out and "application started" not in out
+    board.record = 0x1234                  # as a completed flash leaves it
+    assert main(["reset"]) == 0 and board.resets == [False, True, True]
+    out = capsys.readouterr().out
+    assert "reset: application started" in out and "stm32boot demo" in out
 
 
 def test_update_bootloader_says_plainly_when_unsupported(board, tmp_path, capsys):

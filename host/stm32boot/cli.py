@@ -59,3 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{nl}stm32boot: interrupted; nothing more was sent to the board (run the command "
               f"again to finish)", file=sys.stderr)
         return 130
+    except Exception as e:
+        # A case no command turned into a CliError is still one line, never a traceback (issue 17);
+        # STM32BOOT_DEBUG=1 shows the traceback for a bug report.
+        import os
+        if os.environ.get("STM32BOOT_DEBUG"):
+            raise
+        msg = (str(e).splitlines() or [""])[0]
+        print(f"stm32boot: error: {type(e).__name__}: {msg} (unexpected: please report it with the command "
+              f"line; STM32BOOT_DEBUG=1 shows where it happened)", file=sys.stderr)
+        return 1

@@ -235,10 +235,17 @@ def connect(args, board: boards.Board | None = None):
             where = getattr(t, "name", None) or (args.port or "the simulated board")
             print(f"target: {board.name} ({board.title}), bootloader {getattr(info, 'bootloader_version', '?')}, "
                   f"via {where}", file=sys.stderr)
+            args.target_desc = f"{board.name} via {where}"   # for the command's last line (done_line)
             yield target, info
         finally:
             with contextlib.suppress(Exception):
                 target.close()
+
+
+def done_line(args, text: str) -> str:
+    """A command's last line names the board it changed or read, as its first line did (issue 17)."""
+    where = getattr(args, "target_desc", None)
+    return f"{text}; target {where}" if where else text
 
 
 def show_console(target, timeout_s: float = 1.0, stream=None) -> bytes:

@@ -8,7 +8,7 @@ from ..cli import CliError
 from ..image import bootloader_range, describe_memories
 from ..plan import ERASE_PER_CALL, target_crcs
 from ..progress import Progress
-from ..session import add_target_args, connect, get_board, parse_int, via_rom
+from ..session import add_target_args, connect, done_line, get_board, parse_int, via_rom
 
 
 def _blank_crc(size: int, erased: int, cache: dict) -> int:
@@ -91,6 +91,6 @@ def run(args) -> int:
     t = f"{time.monotonic() - t0:.2f} s wall"
     if v0 is not None and v1 is not None:
         t += f", {v1 - v0:.2f} s on the simulated board's clock"
-    print(f"erase: {len(todo)} sector(s) erased, {len(sectors) - len(todo)} already blank, "
-          f"checked blank by CRC, {t}")
+    print(done_line(args, f"erase: {len(todo)} sector(s) erased, {len(sectors) - len(todo)} already blank, "
+                          f"checked blank by CRC, {t}"))
     return 0

@@ -9,7 +9,7 @@ from .. import image as imagemod
 from .. import plan as planmod
 from ..cli import CliError
 from ..progress import Progress
-from ..session import add_target_args, connect, errors_as_cli, get_board, show_console, via_rom
+from ..session import add_target_args, connect, done_line, errors_as_cli, get_board, show_console, via_rom
 
 
 def register(sub) -> None:
@@ -37,6 +37,7 @@ def run(args) -> int:
     with errors_as_cli():                    # everything is validated before the board is opened
         img = imagemod.load(args.images, board)
         plan = planmod.build(img, board)
+    check_entry(args.images, img, board)
     if args.dry_run:
         return dry_run(args, board, plan)
     ports = getattr(args, "ports", None) or []
@@ -57,9 +58,48 @@ def run(args) -> int:
         elif after == "bootloader":
             target.reset(run_app=False)
             print("the board was reset into its bootloader (--after bootloader)")
-    print(result.summary("flash"))
+    print(done_line(args, result.summary("flash")))
     sys.stdout.flush()
     return 0
+
+
+def _entry(path: str) -> int | None:
+    """The entry point an ELF32 (e_entry, System V ABI ELF header) or Intel HEX file (its Start Linear
+    Address record, type 05) names; None for anything else. The file already loaded as an image."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(0x1C)
+            if head[:1] == b":":
+                for line in f:           # objcopy writes the type 05 record just before the end
+                    if line.startswith(b":04000005") and len(line.strip()) >= 19:
+                        return int(line[9:17], 16)
+                return None
+    except (OSError, ValueError):
+        return None
+    if len(head) < 0x1C or head[:4] != b"\x7fELF" or head[4] != 1 or head[5] != 1:
+        return None
+    return int.from_bytes(head[0x18:0x1C], "little")
+
+
+def check_entry(specs, img, board) -> None:
+    """An application (ELF or HEX) whose entry point is in internal flash must bring the vector table the
+    bootloader starts (the first byte after its sector): otherwise it was linked for another board (an
+    application linked after a 128 KB bootloader sector fits in the flash of a board whose bootloader
+    takes 32 KB, which starts its application elsewhere) and flashing it would leave the board running
+    the old application with new NOR data."""
+    lo, app = imagemod.bootloader_range(board)
+    internal = board.memory_at(lo)
+    starts = any(a <= app < a + len(d) for a, d in img.chunks)
+    for spec in specs:
+        if "@" in spec:
+            continue
+        entry = _entry(spec)
+        if entry is None or not internal.contains(entry & ~1) or starts:
+            continue
+        raise CliError(f"{spec}: its entry point 0x{entry:08X} is in internal flash but it has nothing at "
+                       f"0x{app:08X}, where the {board.name} bootloader starts the application: it is linked "
+                       f"for another board or slot (pass the right --board, or link it at 0x{app:08X}; a signed "
+                       f"release application goes as its .signed.hex)")
 
 
 def after_choice(args) -> str:
@@ -77,7 +117,7 @@ def dry_run(args, board, plan) -> int:
     except CliError as e:
         note = f" (board not compared: {e})"
     print(plan.describe())
-    print(f"dry run: nothing written{note}")
+    print(done_line(args, f"dry run: nothing written{note}"))
     return 0
 
 

@@ -5,7 +5,7 @@ import time
 
 from ..cli import CliError, write_output
 from ..progress import Progress
-from ..session import add_target_args, connect, get_board, parse_int, via_rom
+from ..session import add_target_args, connect, done_line, get_board, parse_int, via_rom
 
 
 BLOCK = 64 * 1024   # per Target.read call: the target windows the frames inside; progress per block
@@ -39,6 +39,6 @@ def run(args) -> int:
             bar(len(out))
         bar.finish()
     write_output(args.output, out)
-    print(f"read: {len(out):,} bytes from 0x{args.address:08X} into {args.output}, "
-          f"{time.monotonic() - t0:.2f} s wall")
+    print(done_line(args, f"read: {len(out):,} bytes from 0x{args.address:08X} into {args.output}, "
+                          f"{time.monotonic() - t0:.2f} s wall"))
     return 0

@@ -42,6 +42,8 @@ def bootloader_bytes(board, spec: str) -> bytes:
     except OSError:
         pass   # image.load names the problem
     lo, hi = imagemod.bootloader_range(board)
+    if "@" not in spec and _raw_binary(spec):
+        spec = f"{spec}@0x{lo:08X}"   # a bootloader's raw binary (bootloader.bin) starts at its sector
     with errors_as_cli():
         img = imagemod.load([spec], board)
     first, last = img.chunks[0][0], img.chunks[-1][0] + len(img.chunks[-1][1])
@@ -57,6 +59,16 @@ def bootloader_bytes(board, spec: str) -> bytes:
     for a, d in img.chunks:
         blob[a - lo:a - lo + len(d)] = d
     return bytes(blob)
+
+
+def _raw_binary(path: str) -> bool:
+    """Neither ELF nor Intel HEX (what image.load tells apart): a raw binary."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError:
+        return False   # image.load names the problem
+    return bool(head) and head != b"\x7fELF" and not head.startswith(b":")
 
 
 def identity(blob: bytes, spec: str, board) -> dict:
@@ -100,7 +112,7 @@ def run(args) -> int:
     blob = bootloader_bytes(board, args.image)
     ident = identity(blob, args.image, board)
     if not args.port and os.path.exists(args.image) and \
-            os.path.samefile(args.image, bootloader_elf(board)) and provision_sim(board, args.state):
+            os.path.samefile(args.image, bootloader_elf(board)) and _provision(board, args.state):
         print(f"update-bootloader: the simulated board was blank: {args.image} installed in sector 0")
         return 0
     with connect(args, board) as (target, info):
@@ -119,6 +131,15 @@ def run(args) -> int:
     print(f"update-bootloader: {target_name(args, board)}: {len(blob):,} bytes written to 0x{imagemod.bootloader_range(board)[0]:08X} "
           f"and verified by the bootloader; the board restarted")
     return 0
+
+
+def _provision(board, state) -> bool:
+    from ..sim.state import StateError
+    try:
+        return provision_sim(board, state)
+    except StateError as e:   # another simulator (e.g. `stm32boot sim --uart pty`) holds the state
+        raise CliError(f"{e} (a simulator started with --uart pty is reached with --port /dev/pts/N, "
+                       f"the path it printed)") from None
 
 
 def _release_gate(target, blob: bytes) -> bytes:

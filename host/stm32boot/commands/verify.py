@@ -6,7 +6,7 @@ import time
 from .. import image as imagemod
 from ..cli import CliError
 from ..plan import target_crcs
-from ..session import add_target_args, connect, errors_as_cli, get_board, via_rom
+from ..session import add_target_args, connect, done_line, errors_as_cli, get_board, via_rom
 
 
 def register(sub) -> None:
@@ -33,7 +33,7 @@ def run(args) -> int:
         ask = getattr(target, "boot_status", None)
         st = ask() if ask is not None else None
         if st is not None and st.release:    # CRCs of whole sectors only: compare as flash would
-            return _verify_sectors(img, board, target, t0)
+            return _verify_sectors(img, board, target, t0, args)
         got = target_crcs(target, ranges)
     bad = [(r, g, w) for r, g, w in zip(ranges, got, want) if g != w]
     if bad:
@@ -41,12 +41,12 @@ def run(args) -> int:
         raise CliError(f"verify failed: {len(bad)} of {len(ranges)} range(s) differ; first "
                        f"0x{a:08X}..0x{a + n - 1:08X} ({img.source_at(a)}): board CRC 0x{g:08X}, "
                        f"image 0x{w:08X}")
-    print(f"verify: {img.size:,} bytes in {len(ranges)} range(s) match the board (CRC), "
-          f"{time.monotonic() - t0:.2f} s wall")
+    print(done_line(args, f"verify: {img.size:,} bytes in {len(ranges)} range(s) match the board (CRC), "
+                          f"{time.monotonic() - t0:.2f} s wall"))
     return 0
 
 
-def _verify_sectors(img, board, target, t0) -> int:
+def _verify_sectors(img, board, target, t0, args) -> int:
     """A release bootloader answers CRCs of whole sectors only: each sector the image touches must hold
     the image's bytes with the erased value around them (what `stm32boot flash` writes)."""
     from .. import plan as planmod
@@ -58,6 +58,6 @@ def _verify_sectors(img, board, target, t0) -> int:
         raise CliError(f"verify failed: {len(bad)} of {len(plan.sectors)} sector(s) differ; first "
                        f"0x{bad[0].addr:08X}..0x{bad[0].addr + bad[0].size - 1:08X} (a release bootloader "
                        f"compares whole sectors)")
-    print(f"verify: {img.size:,} bytes in {len(plan.sectors)} sector(s) match the board (whole-sector CRC, "
-          f"release bootloader), {time.monotonic() - t0:.2f} s wall")
+    print(done_line(args, f"verify: {img.size:,} bytes in {len(plan.sectors)} sector(s) match the board "
+                          f"(whole-sector CRC, release bootloader), {time.monotonic() - t0:.2f} s wall"))
     return 0
