@@ -78,12 +78,8 @@ def test_after_bootloader_leaves_the_board_in_the_bootloader(on_pty):
     assert rc == 0 and "stm32boot demo" in out, out + err
 
 
-def test_the_running_demo_is_flashed_without_a_button(on_pty, request):
+def test_the_running_demo_is_flashed_without_a_button(on_pty):
     name, b = on_pty
-    if name == "f746":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "the F746 demo does not link firmware/app/blreq.c yet (its main loop must feed USART1's bytes "
-            "to blreq_feed, as the H735 demo does)")))
     demo_running(name, b)
     rc, out, err = cli(name, "flash", demo(name), "--port", b.link, "--wait", "1.5")
     assert rc == 0 and "nothing to write" in out and "press RESET" not in err, err

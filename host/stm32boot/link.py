@@ -334,7 +334,9 @@ class Link:
         name = self.t.name
         if not self.bytes_in:
             return (f"no response from {name}: likely causes: wrong port, board not in the bootloader "
-                    f"(press reset, or hold BOOT and reset), another program holds the port")
+                    f"(press RESET on the board and run the command again, or pass --before reset where the "
+                    f"board's reset line is wired; holding BOOT starts ST's ROM bootloader, not ours), "
+                    f"another program holds the port")
         sample = bytes(self.sample)
         if self.replies:
             crc = self.dec.crc_errors
