@@ -22,8 +22,9 @@ DECODE_S_PER_BYTE = 2e-6  # worst-case decode time on the board per data byte (t
 DECODE_TYP_S_PER_BYTE = 1e-6   # typical, for a board that states none (Board.inflate_s_per_byte)
 # Typical program time per byte by memory kind (not the worst case: this only weighs the choice): an
 # internal flash programs 32 bytes in about 130 us (RM0468/DS13945: one 32-byte word at x32; RM0385/DS10916:
-# eight 32-bit words of 16 us), a NOR a 256-byte page in about 150 us (MX25LM51245G tPP typical; the F746
-# board's quad NORs take 0.4-0.5 ms, still far below its 921600-baud wire's 2.8 ms). Decode and program are counted one after the other: on a NOR they are (the core waits for each
+# eight 32-bit words of 16 us), a NOR a 256-byte page in about 150 us (MX25LM51245G tPP typical; the
+# quad NORs N25Q128A / W25Q128JV take 0.4-0.5 ms, still far below a 921600-baud wire's 2.8 ms per page).
+# Decode and program are counted one after the other: on a NOR they are (the core waits for each
 # page); an internal flash that programs in the background overlaps them, which changes no choice there
 # (the program time alone exceeds the decode).
 PROGRAM_TYP_S_PER_BYTE = {"internal": 130e-6 / 32, "external_nor": 150e-6 / 256}   # by Memory.kind
