@@ -65,7 +65,8 @@ _check_vars()
 BUILD = "build"
 PY = sys.executable
 BOARD = get_var("board", boards.DEFAULT)
-if BOARD not in boards.names():   # one line, not a tool error about a missing image
+# One line, not a tool error about a missing image (None: dodo.py imported outside doit, by the tests).
+if BOARD is not None and BOARD not in boards.names():
     sys.exit(f"doit: unknown board={BOARD}; known: {', '.join(boards.names())}")
 BOARD_FILES = sorted(glob.glob("host/stm32boot/boards/*.py"))   # the registry (the host test port's stand-in)
 PORT = get_var("port", "")
@@ -189,7 +190,9 @@ def _build_images(group, images, objroot):
         targets = [elf, mapf]
         if img.get("bin"):
             binf = os.path.splitext(elf)[0] + ".bin"
-            actions.append(shlex.join([CROSS + "objcopy", "-O", "binary", elf, binf]))
+            # Alignment gaps between sections as erased flash (0xFF), not objcopy's 0x00: the .bin then
+            # holds exactly what programming the ELF leaves in the sector, and CRCs of the two agree.
+            actions.append(shlex.join([CROSS + "objcopy", "-O", "binary", "--gap-fill", "0xff", elf, binf]))
             targets.append(binf)
         actions.append(shlex.join([CROSS + "size", "-A", "-d", elf]) + f" > {os.path.splitext(elf)[0]}.size")
         actions.append(shlex.join([CROSS + "size", elf]))
@@ -198,7 +201,7 @@ def _build_images(group, images, objroot):
             "actions": actions,
             "file_dep": objs + [img["ldscript"]],
             "targets": targets,
-            "uptodate": [config_changed(" ".join(ld) + TOOLCHAIN)],
+            "uptodate": [config_changed(" ".join(str(a) for a in actions[1:]) + TOOLCHAIN)],
             "clean": True,
         }
 
