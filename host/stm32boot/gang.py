@@ -88,15 +88,22 @@ def flash_many(args, board, img, ports: list[str], stream=None) -> int:
     tty = stream.isatty()
     shown = 0
     reported = set()
+
+    def draw() -> None:   # one line per board, redrawn in place
+        nonlocal shown
+        if shown:
+            stream.write(f"\x1b[{shown}F")
+        for r in rows:
+            stream.write("\x1b[2K" + r.line() + "\n")
+        shown = len(rows)
+        stream.flush()
+
+    if tty:
+        draw()            # at once: every board's line is there from the start
     while any(t.is_alive() for t in threads):
         time.sleep(0.2)
-        if tty:   # one line per board, redrawn in place
-            if shown:
-                stream.write(f"\x1b[{shown}F")
-            for r in rows:
-                stream.write("\x1b[2K" + r.line() + "\n")
-            shown = len(rows)
-            stream.flush()
+        if tty:
+            draw()
         else:     # logs: one line per board when it ends
             for i, (r, t) in enumerate(zip(rows, threads)):
                 if not t.is_alive() and i not in reported:
