@@ -7,11 +7,33 @@
 #define VCLOCK_CACHE_SIZE (1u << VCLOCK_CACHE_BITS)
 #define VCLOCK_MAX_BLOCK 4096
 #define VCLOCK_SINK_MAX 256   /* bytes a write sink collects before Python must take them */
+#define VCLOCK_POST_MAX 32    /* posted register writes held before Python must take them */
+#define VCLOCK_POST_TAB 32    /* registers whose writes may be posted */
+#define VCLOCK_RC_MAX 8       /* stable-register reads the C side may answer at once */
+#define VCLOCK_IDLE_NONE UINT64_MAX   /* idle_addr when no run of status reads is going on */
+#define VCLOCK_RC_POLLED 1    /* a status register idle polling watches (counted as in idle.py) */
 
 struct vclock_entry {
     uint32_t addr;
     uint32_t size;
     uint32_t count;
+};
+
+/* A register whose value, as its model reported at a read, cannot change before the next clock event
+ * or the next access that reaches Python (machine._read: the model's STABLE_REGS). */
+struct vclock_rc {
+    uint64_t addr;
+    uint32_t size;
+    uint32_t value;
+    uint32_t kind;
+};
+
+/* A register write held for its model (a model's POSTED_REGS): taken, in order, before anything else
+ * runs in Python (machine._post_deliver). */
+struct vclock_post {
+    uint64_t addr;
+    uint32_t size;
+    uint32_t value;
 };
 
 struct vclock {
@@ -45,6 +67,32 @@ struct vclock {
     uint32_t tsrc_cpi;
     uint32_t tsrc_offset;
     uint64_t time_reads;      /* reads the time source answered, ever */
+    /* Idle-poll detection state (sim/idle.py): a run of identical reads of one status register, each
+     * within poll_gap instructions of the previous one. Kept here so reads answered in C count too. */
+    uint64_t idle_addr;
+    uint32_t idle_val;
+    uint32_t idle_count;
+    uint64_t idle_insns;
+    uint64_t idle_time_reads; /* time_reads at the last status read */
+    uint32_t idle_timed;      /* a time-source read happened during this run (a wait with a timeout) */
+    uint32_t poll_k;
+    uint64_t poll_gap;
+    /* Stable-register reads: answered here while no event is due (insns < deadline); cleared by every
+     * access that goes to Python, every collected sink store and every emulation start. */
+    uint32_t rc_n;
+    uint64_t rc_hits;         /* reads answered from it, ever */
+    struct vclock_rc rc[VCLOCK_RC_MAX];
+    /* Posted writes: 32-bit stores to a register in post_tab, while no event is due and no write sink
+     * is armed, are held here in order; Python applies them before any other model code runs. */
+    uint32_t post_n;
+    uint32_t post_tab_n;
+    uint64_t posted;          /* writes posted, ever */
+    uint64_t post_tab[VCLOCK_POST_TAB];
+    struct vclock_post post[VCLOCK_POST_MAX];
+    /* Lowest and highest+1 address of any block counted, per 256 MB of the address space: a change to
+     * memory outside [lo, hi) cannot affect a translated or counted block (machine.flash_changed). */
+    uint32_t exec_lo[16];
+    uint32_t exec_hi[16];
     struct vclock_entry cache[VCLOCK_CACHE_SIZE];
 };
 
@@ -56,6 +104,10 @@ struct vclock_mmio {
 
 void vclock_block_hook(void *uc, uint64_t address, uint32_t size, void *user);
 void vclock_flush(struct vclock *vc);
+int vclock_idle_status(struct vclock *vc, uint64_t addr, uint32_t value);
+void vclock_rc_put(struct vclock *vc, uint64_t addr, uint32_t size, uint32_t value, uint32_t kind);
+void vclock_rc_drop(struct vclock *vc, uint64_t lo, uint64_t hi);
+int vclock_executed(struct vclock *vc, uint32_t lo, uint32_t hi);
 uintptr_t vclock_hook_address(void);
 uintptr_t vclock_mmio_read_address(void);
 uintptr_t vclock_mmio_write_address(void);

@@ -46,6 +46,7 @@ class Clock:
         self._seq = itertools.count()
         # Accounting for the "how long on a real board" report.
         self.device_busy_ps = 0  # summed busy time of devices (flash, NOR); informational
+        self.fired = 0           # events run so far (the machine: did anything change besides time?)
 
     def after(self, delay_ps: int, fn: Callable[[], None], name: str = "") -> Event:
         if delay_ps < 0:
@@ -70,6 +71,7 @@ class Clock:
                 break
             _, _, ev = heapq.heappop(self._heap)
             self.now = max(self.now, ev.when)
+            self.fired += 1
             ev.fn()
         self.now = max(self.now, t)
 

@@ -47,10 +47,12 @@ from . import exceptions, memory, vclock
 from .clock import PS_PER_S, Clock
 from .idle import Idle
 from .regs import Bus
+from .vclock import IDLE_NONE
 from .runloop import RunResult, RunState, run
 
 DEFAULT_POLL_REGS = frozenset({"SR", "ISR"})
 POLLED, TIMER = 1, 2          # what a register read means to idle detection (Machine._route)
+STABLE = 4                    # a model's STABLE_REGS: the C side may answer its reads (vclock.rc_put)
 MAX_SLICE_INSNS = 20_000_000  # slices end at least this often for timeouts and host predicates
 
 class Machine:
@@ -78,6 +80,8 @@ class Machine:
         self._loaders: list = []
         self._route_cache: dict[int, tuple] = {}
         self._poll_offsets: dict[int, frozenset] = {}
+        self._stable_offsets: dict[int, frozenset] = {}
+        self._posted: list[int] = []     # addresses of the models' POSTED_REGS (vclock.post_allow)
         self.pending: set[int] = set()   # exception numbers waiting for delivery
         self._sink_owner = None          # the model whose data-register writes the C side collects
         self._reset_req = False
@@ -127,6 +131,10 @@ class Machine:
         names = {r.name for r in p.REGS}
         poll = getattr(p, "POLL_REGS", DEFAULT_POLL_REGS) & names
         self._poll_offsets[id(p)] = frozenset(p.reg(n).offset for n in poll)
+        self._stable_offsets[id(p)] = frozenset(p.reg(n).offset for n in getattr(p, "STABLE_REGS", ()))
+        self._posted += [p.base + p.reg(n).offset for n in sorted(getattr(p, "POSTED_REGS", ()))]
+        if self._trace is None:
+            vclock.post_allow(self.vc, self._posted)
         attr = p.name.lower()
         if attr.isidentifier() and not hasattr(type(self), attr) and attr not in self.__dict__:
             setattr(self, attr, p)
@@ -240,7 +248,10 @@ class Machine:
     @trace.setter
     def trace(self, fn) -> None:
         """callable(str) for --trace: every register access is shown, none answered in C."""
+        self.post_deliver()
         self._trace = fn
+        vclock.rc_clear(self.vc)
+        vclock.post_allow(self.vc, () if fn is not None else self._posted)   # traced: every write shown
         if fn is not None:
             vclock.time_source(self.vc, 0, 0)
             self.sink_arm(None, 0, 0)
@@ -304,8 +315,12 @@ class Machine:
             if p is None:
                 hit = (None, addr, 0)
             else:
-                polled = ((addr - p.base) & ~3) in self._poll_offsets.get(id(p), ())
-                hit = (p, addr - p.base, POLLED if polled else TIMER if getattr(p, "TIME_SOURCE", False) else 0)
+                word = (addr - p.base) & ~3
+                polled = word in self._poll_offsets.get(id(p), ())
+                kind = POLLED if polled else TIMER if getattr(p, "TIME_SOURCE", False) else 0
+                if word in self._stable_offsets.get(id(p), ()) and kind != TIMER and vclock.is_native(self.vc):
+                    kind |= STABLE
+                hit = (p, addr - p.base, kind)
             self._route_cache[addr] = hit
         return hit
 
@@ -325,6 +340,9 @@ class Machine:
             self.run_state.hook_error(e)
 
     def _read(self, addr, size):
+        fired = self.clock.fired
+        if self.vc.post_n:
+            self.post_deliver()
         if self._sink_owner is not None and self.vc.sink_len:
             self._sink_deliver()
         self.sync()
@@ -334,25 +352,38 @@ class Machine:
             self.idle.other_access()
             return 0
         v = p.bus_read(off, size)
-        if kind == POLLED:
+        if kind & POLLED:
             if self.idle.status_read(p, off, addr, v):
                 v = p.bus_read(off, size)     # time moved: what the register shows now
         elif kind == TIMER:
             self.idle.time_read()
         else:
-            self.idle.addr = None             # any other access ends a run of identical status reads
+            self.vc.idle_addr = IDLE_NONE     # any other access ends a run of identical status reads
         if self._trace:
             self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} R {self.name(p, off)} -> 0x{v:X}")
+        if self.vc.rc_n:
+            # Stable reads the C side holds (vclock.rc_put) stay true until an event runs or their model is
+            # accessed (a write anywhere: cleared in C). An event ran during this access: forget them all.
+            if self.clock.fired != fired:
+                self.vc.rc_n = 0
+            elif p is not None:
+                vclock.rc_drop(self.vc, p.base, p.base + p.SIZE)
+        if kind & STABLE and not self._trace:
+            # Its model guarantees the value holds until the next event or the next access to it: the C
+            # side answers the next reads (and counts them for idle detection) while no event is due.
+            vclock.rc_put(self.vc, addr, size, v, kind & POLLED)
         nxt = self.clock.next_event_time()     # _refresh_deadline, inline: this runs on every read
         if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
             self.set_deadline(nxt)
         return v
 
     def _write(self, addr, size, value):
+        if self.vc.post_n:
+            self.post_deliver()
         if self._sink_owner is not None and self.vc.sink_len:
             self._sink_deliver()
         self.sync()
-        self.idle.addr = None
+        self.vc.idle_addr = IDLE_NONE
         p, off, _ = self._route_cache.get(addr) or self._route(addr)
         if self._trace:
             self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} W {self.name(p, off)} <- 0x{value:X}")
@@ -366,6 +397,16 @@ class Machine:
                 self._sink_owner._sink_update()   # e.g. its clock gated: what its status shows may change
         self.sync()
         self._refresh_deadline()
+
+    def post_deliver(self) -> None:
+        """Apply the writes the C side posted (a model's POSTED_REGS), in order, before any other model code
+        runs: none changes anything but its model's registers, nor depends on when it lands between two
+        events (the C side posts only while no event is due), so applying them late is the same as at once."""
+        if not getattr(self.vc, "post_n", 0):
+            return
+        for addr, size, value in vclock.post_take(self.vc):
+            p, off, _ = self._route_cache.get(addr) or self._route(addr)
+            p.bus_write(off, size, value)
 
     # ---- write sink (native/vclock.h, periph/indirect_data.py) -----------------------------------
     def sink_arm(self, owner, addr: int, limit: int, status=(0, 0)) -> None:
@@ -405,6 +446,8 @@ class Machine:
         self.run_state.cpu_exception(intno)
 
     def _on_bad_access(self, uc, access, addr, size, value, ud):
+        if self.vc.post_n:
+            self.post_deliver()
         if access == UC_MEM_WRITE_PROT and self.flash.contains(addr, size) and self.flash_ctl is not None:
             self.sync()
             if self.flash_ctl.bus_write_array(addr, size, value):

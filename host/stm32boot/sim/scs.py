@@ -163,6 +163,7 @@ class Nvic(Peripheral):
 class Scb(Peripheral):
     C_PREFIX = "SCB"
     SIZE = 0x300
+    STABLE_REGS = frozenset({"CCR"})   # changed only by register writes (cache enables)
     REGS = (
         Reg("CPUID", 0x00, reset=CPUID_M7_R1P2, access=RO),
         Reg("ICSR", 0x04, fields=(Field("VECTACTIVE", 0, 9, access=RO), Field("PENDSTCLR", 25, access=WO),

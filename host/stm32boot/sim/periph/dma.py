@@ -48,6 +48,10 @@ class Dma(Peripheral):
     CPU_ONLY_RAM = NO_DMA_RAM     # RAM regions this DMA cannot reach (a transfer error, TEIF)
     C_FIELD_ALIASES = {f"S{n}{k}": f"Sx{k}" for n in range(8) for k in _REG_KINDS}
     POLL_REGS = frozenset({"LISR", "HISR"} | {f"S{n}{k}" for n in range(8) for k in ("CR", "NDTR")})
+    # A read of any of these leaves one event pending at the next time the register read can change (the
+    # next byte after NDTR, the next HT/TC boundary after flags: _look), so it holds until an event or
+    # another access: the machine may answer repeated reads without calling the model.
+    STABLE_REGS = POLL_REGS
     REGS = (Reg("LISR", 0x00, access=RO), Reg("HISR", 0x04, access=RO),
             Reg("LIFCR", 0x08, access=WO), Reg("HIFCR", 0x0C, access=WO)) + \
         tuple(r for n in range(8) for r in _stream_regs(n))

@@ -55,6 +55,9 @@ class Flash(Peripheral):
     C_FIELD_ALIASES = {"OPTSR_CUR": "OPTSR", "OPTSR_PRG": "OPTSR", "WPSN_CUR": "WPSN", "WPSN_PRG": "WPSN",
                        "BOOT_CUR": "BOOT", "BOOT_PRG": "BOOT", "OPTSR2_CUR": "OPTSR2", "OPTSR2_PRG": "OPTSR2"}
     POLL_REGS = frozenset({"SR", "OPTSR_CUR"})
+    # SR and CR change only in this model (register accesses, array stores, its busy events).
+    STABLE_REGS = frozenset({"SR", "CR"})
+    POSTED_REGS = frozenset({"CCR"})    # clears SR flags only: may be applied late, in order
     REGS = (
         Reg("ACR", 0x00, reset=0x37, fields=(Field("LATENCY", 0, 4), Field("WRHIGHFREQ", 4, 2))),
         Reg("KEYR", 0x04, access=WO), Reg("OPTKEYR", 0x08, access=WO),
