@@ -82,6 +82,7 @@ class Machine:
         self._poll_offsets: dict[int, frozenset] = {}
         self._stable_offsets: dict[int, frozenset] = {}
         self._posted: list[int] = []     # addresses of the models' POSTED_REGS (vclock.post_allow)
+        self._fast_io = True             # stable reads answered and writes posted in C (fast_io)
         self.pending: set[int] = set()   # exception numbers waiting for delivery
         self._sink_owner = None          # the model whose data-register writes the C side collects
         self._reset_req = False
@@ -133,8 +134,7 @@ class Machine:
         self._poll_offsets[id(p)] = frozenset(p.reg(n).offset for n in poll)
         self._stable_offsets[id(p)] = frozenset(p.reg(n).offset for n in getattr(p, "STABLE_REGS", ()))
         self._posted += [p.base + p.reg(n).offset for n in sorted(getattr(p, "POSTED_REGS", ()))]
-        if self._trace is None:
-            vclock.post_allow(self.vc, self._posted)
+        self._io_paths()
         attr = p.name.lower()
         if attr.isidentifier() and not hasattr(type(self), attr) and attr not in self.__dict__:
             setattr(self, attr, p)
@@ -248,15 +248,30 @@ class Machine:
     @trace.setter
     def trace(self, fn) -> None:
         """callable(str) for --trace: every register access is shown, none answered in C."""
-        self.post_deliver()
         self._trace = fn
-        vclock.rc_clear(self.vc)
-        vclock.post_allow(self.vc, () if fn is not None else self._posted)   # traced: every write shown
+        self._io_paths()
         if fn is not None:
             vclock.time_source(self.vc, 0, 0)
             self.sink_arm(None, 0, 0)
         elif self._tsrc[0]:
             vclock.time_source(self.vc, *self._tsrc)
+
+    @property
+    def fast_io(self) -> bool:
+        """Stable-register reads answered and POSTED_REGS writes held by the C side (default; never while
+        tracing). False: every such access goes to its model at once (what the tests compare with)."""
+        return self._fast_io
+
+    @fast_io.setter
+    def fast_io(self, on: bool) -> None:
+        self._fast_io = bool(on)
+        self._io_paths()
+
+    def _io_paths(self) -> None:
+        self.post_deliver()
+        vclock.rc_clear(self.vc)
+        on = self._fast_io and self._trace is None
+        vclock.post_allow(self.vc, self._posted if on else ())
 
     def cycles(self) -> int:
         return self._cyc_base + (self.clock.now - self._ps_base) * self._hz // PS_PER_S
@@ -368,7 +383,7 @@ class Machine:
                 self.vc.rc_n = 0
             elif p is not None:
                 vclock.rc_drop(self.vc, p.base, p.base + p.SIZE)
-        if kind & STABLE and not self._trace:
+        if kind & STABLE and self._fast_io and not self._trace:
             # Its model guarantees the value holds until the next event or the next access to it: the C
             # side answers the next reads (and counts them for idle detection) while no event is due.
             vclock.rc_put(self.vc, addr, size, v, kind & POLLED)
