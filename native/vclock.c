@@ -73,6 +73,7 @@ void vclock_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
     /* A stop requested from a block hook prevents that block from executing (measured), so the
      * deadline is checked before the block is counted: `insns` stays exact across slices. */
     if (vc->insns >= vc->deadline) {
+        note_exec(vc, (uint32_t)address, size);   /* translated even though it does not run now */
         if (!vc->stop_requested) {
             vc->stop_requested = 1;
             vc->emu_stop(uc);

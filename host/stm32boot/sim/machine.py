@@ -179,9 +179,10 @@ class Machine:
 
     def flash_changed(self, lo: int, hi: int) -> None:
         """Host side changed code memory: drop translated blocks (unicorn runs stale translations until its
-        cache is flushed) and block counts."""
-        self.uc.ctl_remove_cache(lo, hi)
-        vclock.flush(self.vc)
+        cache is flushed) and block counts. Nothing to drop where no block ever ran (data being programmed)."""
+        if vclock.executed(self.vc, lo, hi):
+            self.uc.ctl_remove_cache(lo, hi)
+            vclock.flush(self.vc)
         if self.state is not None:   # durable now (state.py journal)
             self.state.wrote("flash", lo - self.flash.base, hi - lo)
 

@@ -373,8 +373,8 @@ class Flash(Peripheral):
             self._sr(SR_OPERR)
 
         def done():
-            for i, b in data.items():   # bytes FW left out stay as they were (erased)
-                self.memory[off + i] = cur[i] & b if any(c != 0xFF for c in cur) else b
+            for i, b in data.items():   # bytes FW left out stay as they were (erased); bits only clear
+                self.memory[off + i] = cur[i] & b
             self._model_wrote(off, WORD)
             self._changed(word, word + WORD)
         if self._power_cut("program", off, bytes(cur[i] & data.get(i, 0xFF) for i in range(WORD)),
