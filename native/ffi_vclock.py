@@ -55,6 +55,14 @@ struct vclock {
     uint64_t posted;
     uint64_t post_tab[...];
     struct vclock_post post[...];
+    uint8_t *guard_mem;
+    uint64_t guard_base;
+    uint64_t guard_size;
+    int guard_type;
+    uint32_t guard_n;
+    uint64_t guards;
+    uint32_t guard_flush_lo;
+    uint32_t guard_flush_hi;
     ...;
 };
 struct vclock_mmio { struct vclock *vc; uint64_t base; };
@@ -63,6 +71,8 @@ int vclock_idle_status(struct vclock *vc, uint64_t addr, uint32_t value);
 void vclock_rc_put(struct vclock *vc, uint64_t addr, uint32_t size, uint32_t value, uint32_t kind);
 void vclock_rc_drop(struct vclock *vc, uint64_t lo, uint64_t hi);
 int vclock_executed(struct vclock *vc, uint32_t lo, uint32_t hi);
+void vclock_guard_restore(struct vclock *vc);
+#define VCLOCK_GUARD_MAX ...
 uintptr_t vclock_hook_address(void);
 uintptr_t vclock_mmio_read_address(void);
 uintptr_t vclock_mmio_write_address(void);

@@ -67,9 +67,32 @@ static uint32_t count_block(struct vclock *vc, void *uc, uint64_t addr, uint32_t
     return size / 2 ? size / 2 : 1;
 }
 
+/* Put back the bytes of every guarded store (vclock.h): what the array holds per its model. */
+void vclock_guard_restore(struct vclock *vc)
+{
+    for (uint32_t i = 0; i < vc->guard_n; i++) {
+        struct vclock_guard *g = &vc->guard[i];
+        uint8_t *p = vc->guard_mem + g->off;
+        if (memcmp(p, g->bytes, g->len) == 0)
+            continue;
+        memcpy(p, g->bytes, g->len);
+        uint32_t lo = (uint32_t)vc->guard_base + g->off, hi = lo + g->len;
+        if (vclock_executed(vc, lo, hi)) {   /* a translation may hold the stored bytes: Python drops it */
+            if (!vc->guard_flush_hi || lo < vc->guard_flush_lo)
+                vc->guard_flush_lo = lo;
+            if (hi > vc->guard_flush_hi)
+                vc->guard_flush_hi = hi;
+            vc->deadline = 0;                /* and the run stops at the next block */
+        }
+    }
+    vc->guard_n = 0;
+}
+
 void vclock_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
 {
     struct vclock *vc = user;
+    if (vc->guard_n)
+        vclock_guard_restore(vc);
     /* A stop requested from a block hook prevents that block from executing (measured), so the
      * deadline is checked before the block is counted: `insns` stays exact across slices. */
     if (vc->insns >= vc->deadline) {
@@ -189,6 +212,8 @@ static uint64_t mmio_read(void *uc, uint64_t offset, unsigned size, void *user)
     uint64_t v;
     if (vc->rc_n && rc_read(vc, addr, size, &v))
         return v;
+    if (vc->guard_n)
+        vclock_guard_restore(vc);
     /* The read's model may change (machine._read drops what it can no longer vouch for). */
     return vclock_py_read(vc->py, addr, size);
 }
@@ -220,6 +245,8 @@ static void mmio_write(void *uc, uint64_t offset, unsigned size, uint64_t value,
                 return;
             }
     }
+    if (vc->guard_n)
+        vclock_guard_restore(vc);
     vclock_py_write(vc->py, addr, size, value);
 }
 
@@ -230,7 +257,18 @@ static int mem_event(void *uc, int type, uint64_t addr, int size, int64_t value,
     (void)uc;
     struct vclock *vc = user;
     vc->rc_n = 0;
-    return vclock_py_mem_event(vc->py, type, addr, size, value);
+    if (vc->guard_n)
+        vclock_guard_restore(vc);
+    int handled = vclock_py_mem_event(vc->py, type, addr, size, value);
+    if (handled && type == vc->guard_type && vc->guard_mem && size > 0 && size <= 8 && addr >= vc->guard_base &&
+        addr + (uint64_t)size <= vc->guard_base + vc->guard_size && vc->guard_n < VCLOCK_GUARD_MAX) {
+        struct vclock_guard *g = &vc->guard[vc->guard_n++];
+        g->off = (uint32_t)(addr - vc->guard_base);
+        g->len = (uint32_t)size;
+        memcpy(g->bytes, vc->guard_mem + g->off, (size_t)size);
+        vc->guards++;
+    }
+    return handled;
 }
 
 uintptr_t vclock_mem_event_address(void)

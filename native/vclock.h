@@ -9,6 +9,7 @@
 #define VCLOCK_SINK_MAX 256   /* bytes a write sink collects before Python must take them */
 #define VCLOCK_POST_MAX 32    /* posted register writes held before Python must take them */
 #define VCLOCK_POST_TAB 32    /* registers whose writes may be posted */
+#define VCLOCK_GUARD_MAX 64   /* guarded stores held between two block starts */
 #define VCLOCK_RC_MAX 8       /* stable-register reads the C side may answer at once */
 #define VCLOCK_IDLE_NONE UINT64_MAX   /* idle_addr when no run of status reads is going on */
 #define VCLOCK_RC_POLLED 1    /* a status register idle polling watches (counted as in idle.py) */
@@ -34,6 +35,13 @@ struct vclock_post {
     uint64_t addr;
     uint32_t size;
     uint32_t value;
+};
+
+/* Bytes of a write-protected array (internal flash) as its model holds them after a store it took. */
+struct vclock_guard {
+    uint32_t off;
+    uint32_t len;
+    uint8_t bytes[8];
 };
 
 struct vclock {
@@ -93,6 +101,20 @@ struct vclock {
      * memory outside [lo, hi) cannot affect a translated or counted block (machine.flash_changed). */
     uint32_t exec_lo[16];
     uint32_t exec_hi[16];
+    /* Store guard: unicorn 2.1.4 still performs a guest store into a mem_map_ptr array after the
+     * write-protect hook consumed it (machine._on_bad_access). For stores the hook accepted into
+     * [guard_base, guard_base + guard_size) the bytes the model holds are kept here and put back at the
+     * next block start or Python entry, before anything can look at them. guard_flush_lo/hi: a range
+     * where that changed bytes a block had run from (Python drops its translations; the run stops). */
+    uint8_t *guard_mem;
+    uint64_t guard_base;
+    uint64_t guard_size;
+    int guard_type;           /* unicorn's UC_MEM_WRITE_PROT */
+    uint32_t guard_n;
+    uint64_t guards;          /* stores guarded, ever */
+    uint32_t guard_flush_lo;
+    uint32_t guard_flush_hi;
+    struct vclock_guard guard[VCLOCK_GUARD_MAX];
     struct vclock_entry cache[VCLOCK_CACHE_SIZE];
 };
 
@@ -108,6 +130,7 @@ int vclock_idle_status(struct vclock *vc, uint64_t addr, uint32_t value);
 void vclock_rc_put(struct vclock *vc, uint64_t addr, uint32_t size, uint32_t value, uint32_t kind);
 void vclock_rc_drop(struct vclock *vc, uint64_t lo, uint64_t hi);
 int vclock_executed(struct vclock *vc, uint32_t lo, uint32_t hi);
+void vclock_guard_restore(struct vclock *vc);
 uintptr_t vclock_hook_address(void);
 uintptr_t vclock_mmio_read_address(void);
 uintptr_t vclock_mmio_write_address(void);

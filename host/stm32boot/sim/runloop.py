@@ -186,6 +186,7 @@ class _Loop:
             err = e
         if not self.native:
             m.vc.insns += count  # approximate on early stops (fallback only)
+        m.guard_settle()
         m.post_deliver()   # before the clock moves: the writes came before any event now due
         m.sync()
         return err

@@ -214,6 +214,32 @@ def post_take(vc) -> list:
     return out
 
 
+def guard_array(vc, region, prot_type: int) -> bool:
+    """Let the C side put back the bytes of `region` (a memory.Region mapped over a host buffer) that
+    unicorn stores after the write-protect hook took the store (vclock.h, store guard). True if it does."""
+    if not is_native(vc):
+        return False
+    if region is None or region._cbuf is None:
+        vc.guard_mem = ffi.NULL
+        return False
+    vc.guard_mem = ffi.cast("uint8_t *", ctypes.addressof(region._cbuf))
+    vc.guard_base, vc.guard_size, vc.guard_type = region.base, region.size, prot_type
+    return True
+
+
+def guard_restore(vc) -> tuple[int, int] | None:
+    """Put the guarded bytes back now; the range whose translations must go, if any (then cleared)."""
+    if not is_native(vc):
+        return None
+    if vc.guard_n:
+        lib.vclock_guard_restore(vc)
+    if not vc.guard_flush_hi:
+        return None
+    rng = (vc.guard_flush_lo, vc.guard_flush_hi)
+    vc.guard_flush_lo = vc.guard_flush_hi = 0
+    return rng
+
+
 def rc_drop(vc, lo: int, hi: int) -> None:
     lib.vclock_rc_drop(vc, lo, hi)
 
