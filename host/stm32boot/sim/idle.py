@@ -33,6 +33,7 @@ class Idle:
         self.sources: list = []      # fn(timeout_s) -> bool: host inputs to wait on when idle
         self.hang_polls = 200_000    # identical idle reads with nothing pending before "hang"
         m.vc.poll_k, m.vc.poll_gap = POLL_K, POLL_GAP
+        self._count = vclock.idle_counter(m.vc)
         self.clear()
 
     def clear(self) -> None:
@@ -61,7 +62,7 @@ class Idle:
     def status_read(self, p, off: int, addr: int, value: int) -> bool:
         """A read of a polled status register returned `value`. True if time moved (read it again)."""
         vc = self.m.vc
-        if vclock.idle_status(vc, addr, value) and self._idle(p, off):
+        if self._count(vc, addr, value) and self._idle(p, off):
             vc.idle_count = 0
             return True
         return False

@@ -401,11 +401,12 @@ class Machine:
             if self.clock.fired != fired:
                 self.vc.rc_n = 0
             elif p is not None:
-                vclock.rc_drop(self.vc, p.base, p.base + p.SIZE)
+                vclock.lib.vclock_rc_drop(self.vc, p.base, p.base + p.SIZE)
         if kind & STABLE and self._fast_io and not self._trace:
             # Its model guarantees the value holds until the next event or the next access to it: the C
             # side answers the next reads (and counts them for idle detection) while no event is due.
-            vclock.rc_put(self.vc, addr, size, v, kind & POLLED)
+            # (STABLE is only ever set with the native clock: machine._route.)
+            vclock.lib.vclock_rc_put(self.vc, addr, size, v, kind & POLLED)
         nxt = self.clock.next_event_time()     # _refresh_deadline, inline: this runs on every read
         if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
             self.set_deadline(nxt)
@@ -429,7 +430,8 @@ class Machine:
                 self._hz_dirty = True
             if self._sink_owner is not None and p is not self._sink_owner:
                 self._sink_owner._sink_update()   # e.g. its clock gated: what its status shows may change
-        self.sync()
+        if self._hz_dirty or self.clock.now != self._synced_now:
+            self.sync()                       # (no instruction ran since the first: only these can move it)
         self._refresh_deadline()
 
     def post_deliver(self) -> None:

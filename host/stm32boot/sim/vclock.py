@@ -172,6 +172,11 @@ def flush(vc) -> None:
         lib.vclock_flush(vc)
 
 
+def idle_counter(vc):
+    """idle_status for this clock: the C function itself when native (called on every status read)."""
+    return lib.vclock_idle_status if is_native(vc) else idle_status
+
+
 def idle_status(vc, addr: int, value: int) -> bool:
     """One status-register read for idle-poll detection (the C side counts the reads it answers the same
     way, native/vclock.c): True when it completes a run of vc.poll_k identical reads."""
