@@ -48,6 +48,9 @@ from .clock import PS_PER_S, Clock
 from .idle import Idle
 from .regs import Bus
 from .vclock import IDLE_NONE
+
+_rc_put = vclock.lib.vclock_rc_put if vclock.lib is not None else None
+_rc_drop = vclock.lib.vclock_rc_drop if vclock.lib is not None else None
 from .runloop import RunResult, RunState, run
 
 DEFAULT_POLL_REGS = frozenset({"SR", "ISR"})
@@ -374,10 +377,11 @@ class Machine:
             self.run_state.hook_error(e)
 
     def _read(self, addr, size):
-        fired = self.clock.fired
-        if self.vc.post_n:
+        vc, clock = self.vc, self.clock
+        fired = clock.fired
+        if vc.post_n:
             self.post_deliver()
-        if self._sink_owner is not None and self.vc.sink_len:
+        if self._sink_owner is not None and vc.sink_len:
             self._sink_deliver()
         self.sync()
         p, off, kind = self._route_cache.get(addr) or self._route(addr)
@@ -392,33 +396,36 @@ class Machine:
         elif kind == TIMER:
             self.idle.time_read()
         else:
-            self.vc.idle_addr = IDLE_NONE     # any other access ends a run of identical status reads
-        if self._trace:
-            self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} R {self.name(p, off)} -> 0x{v:X}")
-        if self.vc.rc_n:
+            vc.idle_addr = IDLE_NONE          # any other access ends a run of identical status reads
+        trace = self._trace
+        if trace:
+            trace(f"{clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} R {self.name(p, off)} -> 0x{v:X}")
+        if vc.rc_n:
             # Stable reads the C side holds (vclock.rc_put) stay true until an event runs or their model is
             # accessed (a write anywhere: cleared in C). An event ran during this access: forget them all.
-            if self.clock.fired != fired:
-                self.vc.rc_n = 0
-            elif p is not None:
-                vclock.lib.vclock_rc_drop(self.vc, p.base, p.base + p.SIZE)
-        if kind & STABLE and self._fast_io and not self._trace:
+            if clock.fired != fired:
+                vc.rc_n = 0
+            else:
+                _rc_drop(vc, p.base, p.base + p.SIZE)
+        if kind & STABLE and self._fast_io and not trace:
             # Its model guarantees the value holds until the next event or the next access to it: the C
             # side answers the next reads (and counts them for idle detection) while no event is due.
             # (STABLE is only ever set with the native clock: machine._route.)
-            vclock.lib.vclock_rc_put(self.vc, addr, size, v, kind & POLLED)
-        nxt = self.clock.next_event_time()     # _refresh_deadline, inline: this runs on every read
+            _rc_put(vc, addr, size, v, kind & POLLED)
+        nxt = clock.next_event_time()     # _refresh_deadline, inline: this runs on every read
         if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
             self.set_deadline(nxt)
         return v
 
     def _write(self, addr, size, value):
-        if self.vc.post_n:
+        vc = self.vc
+        if vc.post_n:
             self.post_deliver()
-        if self._sink_owner is not None and self.vc.sink_len:
+        owner = self._sink_owner
+        if owner is not None and vc.sink_len:
             self._sink_deliver()
         self.sync()
-        self.vc.idle_addr = IDLE_NONE
+        vc.idle_addr = IDLE_NONE
         p, off, _ = self._route_cache.get(addr) or self._route(addr)
         if self._trace:
             self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} W {self.name(p, off)} <- 0x{value:X}")
@@ -428,11 +435,15 @@ class Machine:
             p.bus_write(off, size, value)
             if p is self.rcc:
                 self._hz_dirty = True
-            if self._sink_owner is not None and p is not self._sink_owner:
-                self._sink_owner._sink_update()   # e.g. its clock gated: what its status shows may change
-        if self._hz_dirty or self.clock.now != self._synced_now:
+            owner = self._sink_owner
+            if owner is not None and p is not owner:
+                owner._sink_update()   # e.g. its clock gated: what its status shows may change
+        clock = self.clock
+        if self._hz_dirty or clock.now != self._synced_now:
             self.sync()                       # (no instruction ran since the first: only these can move it)
-        self._refresh_deadline()
+        nxt = clock.next_event_time()         # _refresh_deadline, inline
+        if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
+            self.set_deadline(nxt)
 
     def post_deliver(self) -> None:
         """Apply the writes the C side posted (a model's POSTED_REGS), in order, before any other model code
