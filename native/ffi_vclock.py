@@ -19,6 +19,7 @@ struct vclock_post { uint64_t addr; uint32_t size; uint32_t value; };
 struct vclock {
     uint64_t insns;
     uint64_t deadline;
+    uint64_t io_deadline;
     uint64_t blocks;
     uint64_t cache_misses;
     int stop_requested;

@@ -171,7 +171,7 @@ void vclock_rc_drop(struct vclock *vc, uint64_t lo, uint64_t hi)
  * or the read would complete an idle-poll run (the warp is Python's decision). */
 static int rc_read(struct vclock *vc, uint64_t addr, unsigned size, uint64_t *out)
 {
-    if (vc->insns >= vc->deadline)
+    if (vc->insns >= vc->io_deadline)
         return 0;
     for (uint32_t i = 0; i < vc->rc_n; i++) {
         struct vclock_rc *e = &vc->rc[i];
@@ -202,7 +202,7 @@ static uint64_t mmio_read(void *uc, uint64_t offset, unsigned size, void *user)
         vc->sink_sr_reads++;
         return vc->sink_sr_value;
     }
-    if (addr == vc->tsrc_addr && size == 4 && vc->insns < vc->deadline && vc->tsrc_hz) {
+    if (addr == vc->tsrc_addr && size == 4 && vc->insns < vc->io_deadline && vc->tsrc_hz) {
         unsigned __int128 ps = (unsigned __int128)(vc->insns - vc->tsrc_insn_base) * vc->tsrc_cpi * PS_PER_S /
                                vc->tsrc_hz;
         uint64_t cycles = vc->tsrc_cyc_base + (uint64_t)(ps * vc->tsrc_hz / PS_PER_S);
@@ -233,7 +233,7 @@ static void mmio_write(void *uc, uint64_t offset, unsigned size, uint64_t value,
         return;
     }
     vc->rc_n = 0;
-    if (size == 4 && vc->post_tab_n && !vc->sink_addr && vc->post_n < VCLOCK_POST_MAX && vc->insns < vc->deadline) {
+    if (size == 4 && vc->post_tab_n && !vc->sink_addr && vc->post_n < VCLOCK_POST_MAX && vc->insns < vc->io_deadline) {
         for (uint32_t i = 0; i < vc->post_tab_n; i++)
             if (vc->post_tab[i] == addr) {
                 struct vclock_post *p = &vc->post[vc->post_n++];

@@ -47,6 +47,7 @@ struct vclock_guard {
 struct vclock {
     uint64_t insns;           /* instructions executed (counted at block entry) */
     uint64_t deadline;        /* stop once insns >= deadline */
+    uint64_t io_deadline;     /* <= deadline: the next event of any kind, lazy ones too (sim/clock.py) */
     uint64_t blocks;
     uint64_t cache_misses;
     int stop_requested;       /* set by the hook when it stopped emulation; Python clears it */
@@ -66,7 +67,7 @@ struct vclock {
     uint64_t sink_sr_reads;
     uint8_t sink_buf[VCLOCK_SINK_MAX];
     /* Time source: 32-bit reads of tsrc_addr (a cycle counter) answered here while no event is due
-     * (insns < deadline): the machine's cycle count at `insns`, computed exactly as the machine does
+     * (insns < io_deadline): the machine's cycle count at `insns`, computed exactly as the machine does
      * (instructions -> picoseconds -> cycles, both rounded down), plus the counter's own offset. */
     uint64_t tsrc_addr;
     uint64_t tsrc_insn_base;
@@ -85,7 +86,7 @@ struct vclock {
     uint32_t idle_timed;      /* a time-source read happened during this run (a wait with a timeout) */
     uint32_t poll_k;
     uint64_t poll_gap;
-    /* Stable-register reads: answered here while no event is due (insns < deadline); cleared by every
+    /* Stable-register reads: answered here while no event is due (insns < io_deadline); cleared by every
      * access that goes to Python, every collected sink store and every emulation start. */
     uint32_t rc_n;
     uint64_t rc_hits;         /* reads answered from it, ever */

@@ -85,6 +85,7 @@ class Machine:
         self._poll_offsets: dict[int, frozenset] = {}
         self._stable_offsets: dict[int, frozenset] = {}
         self._posted: list[int] = []     # addresses of the models' POSTED_REGS (vclock.post_allow)
+        self.slices = 0                  # times the core was started (runloop; each stop costs host time)
         self._fast_io = True             # stable reads answered, writes posted, stores guarded in C (fast_io)
         self.pending: set[int] = set()   # exception numbers waiting for delivery
         self._sink_owner = None          # the model whose data-register writes the C side collects
@@ -111,7 +112,7 @@ class Machine:
         self._hz = self._reset_hz
         self._hz_dirty = True
         self._synced_insns = self._synced_now = None
-        self._dl_key = self._dl_base = None
+        self._dl_key = self._dl_base = self._dl_lazy = None
         self.run_state = RunState(self.uc)
         self.idle = Idle(self)
         exceptions.add_core_models(self)
@@ -277,13 +278,15 @@ class Machine:
     @property
     def fast_io(self) -> bool:
         """Stable-register reads answered and POSTED_REGS writes held by the C side (never while tracing),
-        flash stores guarded there (store_guarded). False: every such access goes to its model at once and
-        the FLASH model guards its own array (what the tests compare with)."""
+        flash stores guarded there (store_guarded), lazy events not stopping the core (clock.py). False:
+        every such access goes to its model at once, the FLASH model guards its own array and every event
+        stops the core (what the tests compare with)."""
         return self._fast_io
 
     @fast_io.setter
     def fast_io(self, on: bool) -> None:
         self._fast_io = bool(on)
+        self.clock.lazy_ok = self._fast_io
         self._io_paths()
 
     def _io_paths(self) -> None:
@@ -299,31 +302,44 @@ class Machine:
 
     def _refresh_deadline(self) -> None:
         """After an MMIO access: recompute the deadline only if something it depends on changed."""
-        nxt = self.clock.next_event_time()
-        if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
-            self.set_deadline(nxt)
+        clock = self.clock
+        nxt = clock.next_strict_time()
+        lz = clock.next_lazy_time() if clock._lazy else None
+        if nxt != self._dl_key or lz != self._dl_lazy or self.pending or self._reset_req or \
+                self._ps_base != self._dl_base:
+            self.set_deadline(nxt, lz)
 
-    def set_deadline(self, target=-1) -> None:
-        """Stop at the first block boundary at or after the next event (or the slice limit)."""
+    def _insn_at(self, target: int, insns: int) -> int:
+        """The first instruction count at or after virtual time `target` (at most one slice away)."""
+        if target <= self._ps_base:
+            return insns
+        d = self._insn_base + (-(-(target - self._ps_base) * self._hz // (self.cpi * PS_PER_S)))
+        return min(max(d, insns), insns + MAX_SLICE_INSNS)
+
+    def set_deadline(self, target=-1, lazy=-1) -> None:
+        """Stop at the first block boundary at or after the next event the core must stop for (a lazy
+        one need not stop it: clock.py), or the slice limit. vc.io_deadline: the next event of any kind,
+        until which the C side may answer stable reads and post writes."""
+        clock = self.clock
         if target == -1:
-            target = self.clock.next_event_time()
-        self._dl_key, self._dl_base = target, self._ps_base
+            target = clock.next_strict_time()
+        if lazy == -1:
+            lazy = clock.next_lazy_time() if clock._lazy else None
+        self._dl_key, self._dl_lazy, self._dl_base = target, lazy, self._ps_base
         limit = self.run_state.limit_ps
         if limit is not None and (target is None or limit < target):
             target = limit
-        insns = self.vc.insns
+        vc = self.vc
+        insns = vc.insns
         if self._reset_req or (self.pending and exceptions.can_take(self)) or \
-                (self._store_guard and self.vc.guard_flush_hi):
+                (self._store_guard and vc.guard_flush_hi):
             d = insns
         elif target is None:
             d = insns + MAX_SLICE_INSNS
-        elif target <= self._ps_base:
-            d = insns
         else:
-            per = self.cpi * PS_PER_S
-            d = self._insn_base + (-(-(target - self._ps_base) * self._hz // per))
-            d = min(max(d, insns), insns + MAX_SLICE_INSNS)
-        self.vc.deadline = d
+            d = self._insn_at(target, insns)
+        vc.deadline = d
+        vc.io_deadline = d if lazy is None else min(d, self._insn_at(lazy, insns))
 
     def clock_moved(self) -> None:
         """The clock was moved by something other than instructions (a warp, a wait): an event may have
@@ -333,7 +349,7 @@ class Machine:
 
     def pend(self, exc: int) -> None:
         self.pending.add(exc)
-        self.vc.deadline = 0  # deliver at the next block boundary
+        self.vc.deadline = self.vc.io_deadline = 0  # deliver at the next block boundary
 
     def deliver_exception(self) -> None:
         """Enter the highest-priority pending exception if the core can take it now."""
@@ -412,9 +428,11 @@ class Machine:
             # side answers the next reads (and counts them for idle detection) while no event is due.
             # (STABLE is only ever set with the native clock: machine._route.)
             _rc_put(vc, addr, size, v, kind & POLLED)
-        nxt = clock.next_event_time()     # _refresh_deadline, inline: this runs on every read
-        if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
-            self.set_deadline(nxt)
+        nxt = clock.next_strict_time()        # _refresh_deadline, inline: this runs on every read
+        lz = clock.next_lazy_time() if clock._lazy else None
+        if nxt != self._dl_key or lz != self._dl_lazy or self.pending or self._reset_req or \
+                self._ps_base != self._dl_base:
+            self.set_deadline(nxt, lz)
         return v
 
     def _write(self, addr, size, value):
@@ -441,9 +459,7 @@ class Machine:
         clock = self.clock
         if self._hz_dirty or clock.now != self._synced_now:
             self.sync()                       # (no instruction ran since the first: only these can move it)
-        nxt = clock.next_event_time()         # _refresh_deadline, inline
-        if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
-            self.set_deadline(nxt)
+        self._refresh_deadline()
 
     def post_deliver(self) -> None:
         """Apply the writes the C side posted (a model's POSTED_REGS), in order, before any other model code
@@ -539,7 +555,7 @@ class Machine:
     def request_reset(self) -> None:
         """AIRCR.SYSRESETREQ: reset once the current slice stops."""
         self._reset_req = True
-        self.vc.deadline = 0
+        self.vc.deadline = self.vc.io_deadline = 0
 
     def take_reset_request(self) -> bool:
         """True once per reset requested (the run loop then resets the machine)."""

@@ -103,7 +103,9 @@ class SysTick(Peripheral):
             return
         cycles = (nxt - e) * (1 if self.get("CSR", "CLKSOURCE") else 8)
         hz = self.board.sysclk_hz()
-        self._event = self.board.clock.after(-(-cycles * PS_PER_S // hz), self._on_wrap, "SysTick")
+        # Without TICKINT a wrap changes nothing the guest sees except through CSR/CVR reads: lazy (clock.py).
+        self._event = self.board.clock.after(-(-cycles * PS_PER_S // hz), self._on_wrap, "SysTick",
+                                             lazy=not self.get("CSR", "TICKINT"))
 
     def _on_wrap(self) -> None:
         self._event = None

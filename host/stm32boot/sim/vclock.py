@@ -33,7 +33,7 @@ class _PyClock:
 
     def __init__(self):
         self.insns = 0
-        self.deadline = 0
+        self.deadline = self.io_deadline = 0
         self.stop_requested = 0
         self.blocks = 0
         self.sink_len = 0

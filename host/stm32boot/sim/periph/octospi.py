@@ -402,7 +402,7 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         if clk is None or ps == 0:
             self._done()
         else:
-            self._ev = clk.after(ps, self._done, f"{self.name} transfer")
+            self._ev = clk.after(ps, self._done, f"{self.name} transfer", lazy=True)   # registers only
 
     def _done(self) -> None:
         self._ev = None
@@ -465,4 +465,5 @@ class Octospi(IndirectData, MappedMode, Peripheral):
             # Nothing will change the status (no device, wrong framing): silicon keeps polling. Poll
             # coarsely so time still passes for a driver's bounded wait without an event per poll.
             delay = max(step, IDLE_POLL_PS)
-        self._ev = clk.after(delay, self._poll, f"{self.name} status poll")
+        # Lazy (clock.py): a poll changes only this controller's registers, which the guest reads through us.
+        self._ev = clk.after(delay, self._poll, f"{self.name} status poll", lazy=True)
