@@ -30,6 +30,10 @@ API used by the peripheral models, harnesses and tools (keep it small):
     m.pend(exc_num)                      make an exception pending (SysTick = 15)
     m.cycles()                           virtual CPU cycles (DWT.CYCCNT, SysTick)
     m.sync()                             bring the clock up to the executed instructions
+    m.fast_io                            C-side stable reads, posted writes, flash store guard, lazy events
+                                         (default True; False: every access and event through Python)
+    m.store_guarded(size)                True when the C side puts back a guest flash store's bytes itself
+    m.slices                             how many times the core was started (each stop costs host time)
 
 Flash stores: a guest store into internal flash reaches `flash_ctl.bus_write_array(addr, size,
 value)` (the FLASH controller model, found by that method when added); True = accepted.
