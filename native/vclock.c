@@ -8,6 +8,27 @@
 #include <string.h>
 #include "vclock.h"
 
+/* Widen the executed range of addr's 256 MB bucket (never narrowed: a translation may outlive a flush). */
+static void note_exec(struct vclock *vc, uint32_t addr, uint32_t size)
+{
+    unsigned b = addr >> 28;
+    uint32_t end = addr + size;
+    if (!vc->exec_hi[b] || addr < vc->exec_lo[b])
+        vc->exec_lo[b] = addr;
+    if (end > vc->exec_hi[b])
+        vc->exec_hi[b] = end;
+}
+
+int vclock_executed(struct vclock *vc, uint32_t lo, uint32_t hi)
+{
+    if (hi <= lo)
+        return 0;
+    for (unsigned b = lo >> 28; b <= (hi - 1) >> 28; b++)
+        if (vc->exec_hi[b] && lo < vc->exec_hi[b] && vc->exec_lo[b] < hi)
+            return 1;
+    return 0;
+}
+
 /* Per-block instruction counts cached by (address, size): decoding costs a uc_mem_read, and the
  * same blocks run millions of times. Cleared whenever code memory changes (vclock_flush). */
 static uint32_t count_block(struct vclock *vc, void *uc, uint64_t addr, uint32_t size)
@@ -23,6 +44,7 @@ static uint32_t count_block(struct vclock *vc, void *uc, uint64_t addr, uint32_t
             uint8_t buf[VCLOCK_MAX_BLOCK];
             if (size > sizeof buf || vc->mem_read(uc, addr, buf, size) != 0) {
                 /* Cannot decode (huge block or unreadable): half-word estimate, not cached. */
+                note_exec(vc, (uint32_t)addr, size);
                 return size / 2 ? size / 2 : 1;
             }
             for (uint32_t i = 0; i + 1 < size; ) {
@@ -36,19 +58,45 @@ static uint32_t count_block(struct vclock *vc, void *uc, uint64_t addr, uint32_t
             e->addr = (uint32_t)addr;
             e->size = size;
             e->count = n;
+            note_exec(vc, (uint32_t)addr, size);
             return n;
         }
     }
     vc->cache_misses++;
+    note_exec(vc, (uint32_t)addr, size);
     return size / 2 ? size / 2 : 1;
+}
+
+/* Put back the bytes of every guarded store (vclock.h): what the array holds per its model. */
+void vclock_guard_restore(struct vclock *vc)
+{
+    for (uint32_t i = 0; i < vc->guard_n; i++) {
+        struct vclock_guard *g = &vc->guard[i];
+        uint8_t *p = vc->guard_mem + g->off;
+        if (memcmp(p, g->bytes, g->len) == 0)
+            continue;
+        memcpy(p, g->bytes, g->len);
+        uint32_t lo = (uint32_t)vc->guard_base + g->off, hi = lo + g->len;
+        if (vclock_executed(vc, lo, hi)) {   /* a translation may hold the stored bytes: Python drops it */
+            if (!vc->guard_flush_hi || lo < vc->guard_flush_lo)
+                vc->guard_flush_lo = lo;
+            if (hi > vc->guard_flush_hi)
+                vc->guard_flush_hi = hi;
+            vc->deadline = 0;                /* and the run stops at the next block */
+        }
+    }
+    vc->guard_n = 0;
 }
 
 void vclock_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
 {
     struct vclock *vc = user;
+    if (vc->guard_n)
+        vclock_guard_restore(vc);
     /* A stop requested from a block hook prevents that block from executing (measured), so the
      * deadline is checked before the block is counted: `insns` stays exact across slices. */
     if (vc->insns >= vc->deadline) {
+        note_exec(vc, (uint32_t)address, size);   /* translated even though it does not run now */
         if (!vc->stop_requested) {
             vc->stop_requested = 1;
             vc->emu_stop(uc);
@@ -71,6 +119,79 @@ uintptr_t vclock_hook_address(void)
 
 #define PS_PER_S 1000000000000ull
 
+/* One status-register read for idle-poll detection (sim/idle.py, which calls this for the reads Python
+ * serves): 1 when it completes a run of poll_k identical reads, the caller then decides about a warp. */
+int vclock_idle_status(struct vclock *vc, uint64_t addr, uint32_t value)
+{
+    uint64_t insns = vc->insns, gap_from = vc->idle_insns;
+    vc->idle_insns = insns;
+    if (vc->time_reads != vc->idle_time_reads) {   /* a tick read (answered here) since the last one */
+        vc->idle_time_reads = vc->time_reads;
+        vc->idle_timed = 1;
+    }
+    if (addr == vc->idle_addr && value == vc->idle_val && insns - gap_from < vc->poll_gap) {
+        vc->idle_count++;
+        return vc->idle_count >= vc->poll_k;
+    }
+    vc->idle_addr = addr;
+    vc->idle_val = value;
+    vc->idle_count = 1;
+    vc->idle_timed = 0;
+    return 0;
+}
+
+void vclock_rc_put(struct vclock *vc, uint64_t addr, uint32_t size, uint32_t value, uint32_t kind)
+{
+    for (uint32_t i = 0; i < vc->rc_n; i++)
+        if (vc->rc[i].addr == addr && vc->rc[i].size == size) {
+            vc->rc[i].value = value;
+            vc->rc[i].kind = kind;
+            return;
+        }
+    if (vc->rc_n < VCLOCK_RC_MAX) {
+        struct vclock_rc *e = &vc->rc[vc->rc_n++];
+        e->addr = addr;
+        e->size = size;
+        e->value = value;
+        e->kind = kind;
+    }
+}
+
+/* Forget the stable reads of [lo, hi) (a model whose read reached Python: its state may have moved). */
+void vclock_rc_drop(struct vclock *vc, uint64_t lo, uint64_t hi)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < vc->rc_n; i++)
+        if (vc->rc[i].addr < lo || vc->rc[i].addr >= hi)
+            vc->rc[k++] = vc->rc[i];
+    vc->rc_n = k;
+}
+
+/* A stable register's read answered here, or 0 when Python must serve it: not cached, an event is due,
+ * or the read would complete an idle-poll run (the warp is Python's decision). */
+static int rc_read(struct vclock *vc, uint64_t addr, unsigned size, uint64_t *out)
+{
+    if (vc->insns >= vc->io_deadline)
+        return 0;
+    for (uint32_t i = 0; i < vc->rc_n; i++) {
+        struct vclock_rc *e = &vc->rc[i];
+        if (e->addr != addr || e->size != size)
+            continue;
+        if (e->kind == VCLOCK_RC_POLLED) {
+            if (addr == vc->idle_addr && e->value == vc->idle_val && vc->insns - vc->idle_insns < vc->poll_gap &&
+                vc->idle_count + 1 >= vc->poll_k)
+                return 0;
+            vclock_idle_status(vc, addr, e->value);
+        } else {
+            vc->idle_addr = VCLOCK_IDLE_NONE;   /* any other access ends a run of identical status reads */
+        }
+        vc->rc_hits++;
+        *out = e->value;
+        return 1;
+    }
+    return 0;
+}
+
 static uint64_t mmio_read(void *uc, uint64_t offset, unsigned size, void *user)
 {
     (void)uc;
@@ -81,13 +202,19 @@ static uint64_t mmio_read(void *uc, uint64_t offset, unsigned size, void *user)
         vc->sink_sr_reads++;
         return vc->sink_sr_value;
     }
-    if (addr == vc->tsrc_addr && size == 4 && vc->insns < vc->deadline && vc->tsrc_hz) {
+    if (addr == vc->tsrc_addr && size == 4 && vc->insns < vc->io_deadline && vc->tsrc_hz) {
         unsigned __int128 ps = (unsigned __int128)(vc->insns - vc->tsrc_insn_base) * vc->tsrc_cpi * PS_PER_S /
                                vc->tsrc_hz;
         uint64_t cycles = vc->tsrc_cyc_base + (uint64_t)(ps * vc->tsrc_hz / PS_PER_S);
         vc->time_reads++;
         return (uint32_t)(cycles + vc->tsrc_offset);
     }
+    uint64_t v;
+    if (vc->rc_n && rc_read(vc, addr, size, &v))
+        return v;
+    if (vc->guard_n)
+        vclock_guard_restore(vc);
+    /* The read's model may change (machine._read drops what it can no longer vouch for). */
     return vclock_py_read(vc->py, addr, size);
 }
 
@@ -97,13 +224,29 @@ static void mmio_write(void *uc, uint64_t offset, unsigned size, uint64_t value,
     struct vclock_mmio *r = user;
     struct vclock *vc = r->vc;
     uint64_t addr = r->base + offset;
-    if (addr == vc->sink_addr && size <= vc->sink_left && vc->sink_len + size <= VCLOCK_SINK_MAX) {
+    if (addr == vc->sink_addr && size <= vc->sink_left && vc->sink_len + size <= VCLOCK_SINK_MAX && !vc->post_n) {
         for (unsigned i = 0; i < size; i++)
             vc->sink_buf[vc->sink_len++] = (uint8_t)(value >> (8u * i));   /* little-endian bus */
         vc->sink_left -= size;
         vc->sink_writes++;
+        vc->rc_n = 0;   /* the FIFO the store fills may be what a cached register shows */
         return;
     }
+    vc->rc_n = 0;
+    if (size == 4 && vc->post_tab_n && !vc->sink_addr && vc->post_n < VCLOCK_POST_MAX && vc->insns < vc->io_deadline) {
+        for (uint32_t i = 0; i < vc->post_tab_n; i++)
+            if (vc->post_tab[i] == addr) {
+                struct vclock_post *p = &vc->post[vc->post_n++];
+                p->addr = addr;
+                p->size = size;
+                p->value = (uint32_t)value;
+                vc->posted++;
+                vc->idle_addr = VCLOCK_IDLE_NONE;   /* a store between status reads: not idle */
+                return;
+            }
+    }
+    if (vc->guard_n)
+        vclock_guard_restore(vc);
     vclock_py_write(vc->py, addr, size, value);
 }
 
@@ -113,7 +256,19 @@ static int mem_event(void *uc, int type, uint64_t addr, int size, int64_t value,
 {
     (void)uc;
     struct vclock *vc = user;
-    return vclock_py_mem_event(vc->py, type, addr, size, value);
+    vc->rc_n = 0;
+    if (vc->guard_n)
+        vclock_guard_restore(vc);
+    int handled = vclock_py_mem_event(vc->py, type, addr, size, value);
+    if (handled && type == vc->guard_type && vc->guard_mem && size > 0 && size <= 8 && addr >= vc->guard_base &&
+        addr + (uint64_t)size <= vc->guard_base + vc->guard_size && vc->guard_n < VCLOCK_GUARD_MAX) {
+        struct vclock_guard *g = &vc->guard[vc->guard_n++];
+        g->off = (uint32_t)(addr - vc->guard_base);
+        g->len = (uint32_t)size;
+        memcpy(g->bytes, vc->guard_mem + g->off, (size_t)size);
+        vc->guards++;
+    }
+    return handled;
 }
 
 uintptr_t vclock_mem_event_address(void)

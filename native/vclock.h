@@ -7,6 +7,12 @@
 #define VCLOCK_CACHE_SIZE (1u << VCLOCK_CACHE_BITS)
 #define VCLOCK_MAX_BLOCK 4096
 #define VCLOCK_SINK_MAX 256   /* bytes a write sink collects before Python must take them */
+#define VCLOCK_POST_MAX 32    /* posted register writes held before Python must take them */
+#define VCLOCK_POST_TAB 32    /* registers whose writes may be posted */
+#define VCLOCK_GUARD_MAX 64   /* guarded stores held between two block starts */
+#define VCLOCK_RC_MAX 8       /* stable-register reads the C side may answer at once */
+#define VCLOCK_IDLE_NONE UINT64_MAX   /* idle_addr when no run of status reads is going on */
+#define VCLOCK_RC_POLLED 1    /* a status register idle polling watches (counted as in idle.py) */
 
 struct vclock_entry {
     uint32_t addr;
@@ -14,9 +20,34 @@ struct vclock_entry {
     uint32_t count;
 };
 
+/* A register whose value, as its model reported at a read, cannot change before the next clock event
+ * or the next access that reaches Python (machine._read: the model's STABLE_REGS). */
+struct vclock_rc {
+    uint64_t addr;
+    uint32_t size;
+    uint32_t value;
+    uint32_t kind;
+};
+
+/* A register write held for its model (a model's POSTED_REGS): taken, in order, before anything else
+ * runs in Python (machine._post_deliver). */
+struct vclock_post {
+    uint64_t addr;
+    uint32_t size;
+    uint32_t value;
+};
+
+/* Bytes of a write-protected array (internal flash) as its model holds them after a store it took. */
+struct vclock_guard {
+    uint32_t off;
+    uint32_t len;
+    uint8_t bytes[8];
+};
+
 struct vclock {
     uint64_t insns;           /* instructions executed (counted at block entry) */
     uint64_t deadline;        /* stop once insns >= deadline */
+    uint64_t io_deadline;     /* <= deadline: the next event of any kind, lazy ones too (sim/clock.py) */
     uint64_t blocks;
     uint64_t cache_misses;
     int stop_requested;       /* set by the hook when it stopped emulation; Python clears it */
@@ -36,7 +67,7 @@ struct vclock {
     uint64_t sink_sr_reads;
     uint8_t sink_buf[VCLOCK_SINK_MAX];
     /* Time source: 32-bit reads of tsrc_addr (a cycle counter) answered here while no event is due
-     * (insns < deadline): the machine's cycle count at `insns`, computed exactly as the machine does
+     * (insns < io_deadline): the machine's cycle count at `insns`, computed exactly as the machine does
      * (instructions -> picoseconds -> cycles, both rounded down), plus the counter's own offset. */
     uint64_t tsrc_addr;
     uint64_t tsrc_insn_base;
@@ -45,6 +76,46 @@ struct vclock {
     uint32_t tsrc_cpi;
     uint32_t tsrc_offset;
     uint64_t time_reads;      /* reads the time source answered, ever */
+    /* Idle-poll detection state (sim/idle.py): a run of identical reads of one status register, each
+     * within poll_gap instructions of the previous one. Kept here so reads answered in C count too. */
+    uint64_t idle_addr;
+    uint32_t idle_val;
+    uint32_t idle_count;
+    uint64_t idle_insns;
+    uint64_t idle_time_reads; /* time_reads at the last status read */
+    uint32_t idle_timed;      /* a time-source read happened during this run (a wait with a timeout) */
+    uint32_t poll_k;
+    uint64_t poll_gap;
+    /* Stable-register reads: answered here while no event is due (insns < io_deadline); cleared by every
+     * access that goes to Python, every collected sink store and every emulation start. */
+    uint32_t rc_n;
+    uint64_t rc_hits;         /* reads answered from it, ever */
+    struct vclock_rc rc[VCLOCK_RC_MAX];
+    /* Posted writes: 32-bit stores to a register in post_tab, while no event is due and no write sink
+     * is armed, are held here in order; Python applies them before any other model code runs. */
+    uint32_t post_n;
+    uint32_t post_tab_n;
+    uint64_t posted;          /* writes posted, ever */
+    uint64_t post_tab[VCLOCK_POST_TAB];
+    struct vclock_post post[VCLOCK_POST_MAX];
+    /* Lowest and highest+1 address of any block counted, per 256 MB of the address space: a change to
+     * memory outside [lo, hi) cannot affect a translated or counted block (machine.flash_changed). */
+    uint32_t exec_lo[16];
+    uint32_t exec_hi[16];
+    /* Store guard: unicorn 2.1.4 still performs a guest store into a mem_map_ptr array after the
+     * write-protect hook consumed it (machine._on_bad_access). For stores the hook accepted into
+     * [guard_base, guard_base + guard_size) the bytes the model holds are kept here and put back at the
+     * next block start or Python entry, before anything can look at them. guard_flush_lo/hi: a range
+     * where that changed bytes a block had run from (Python drops its translations; the run stops). */
+    uint8_t *guard_mem;
+    uint64_t guard_base;
+    uint64_t guard_size;
+    int guard_type;           /* unicorn's UC_MEM_WRITE_PROT */
+    uint32_t guard_n;
+    uint64_t guards;          /* stores guarded, ever */
+    uint32_t guard_flush_lo;
+    uint32_t guard_flush_hi;
+    struct vclock_guard guard[VCLOCK_GUARD_MAX];
     struct vclock_entry cache[VCLOCK_CACHE_SIZE];
 };
 
@@ -56,6 +127,11 @@ struct vclock_mmio {
 
 void vclock_block_hook(void *uc, uint64_t address, uint32_t size, void *user);
 void vclock_flush(struct vclock *vc);
+int vclock_idle_status(struct vclock *vc, uint64_t addr, uint32_t value);
+void vclock_rc_put(struct vclock *vc, uint64_t addr, uint32_t size, uint32_t value, uint32_t kind);
+void vclock_rc_drop(struct vclock *vc, uint64_t lo, uint64_t hi);
+int vclock_executed(struct vclock *vc, uint32_t lo, uint32_t hi);
+void vclock_guard_restore(struct vclock *vc);
 uintptr_t vclock_hook_address(void);
 uintptr_t vclock_mmio_read_address(void);
 uintptr_t vclock_mmio_write_address(void);

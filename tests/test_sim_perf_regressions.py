@@ -105,3 +105,39 @@ def test_cycle_counter_reads_answered_in_c_equal_the_machines_own_count():
     fast, slow = cyccnt_twice(trace=False), cyccnt_twice(trace=True)
     assert fast[2] == 2 and slow[2] == 0
     assert fast[:2] == slow[:2] and fast[1] > fast[0]
+
+
+def flash_both_memories(fast):
+    """A fresh H735 flashed over the link with 32 KB of internal flash and 48 KB of NOR at 8 Mbaud, with or
+    without the machine's fast_io paths: (virtual ps, instructions, internal flash bytes, NOR bytes,
+    reads the C side answered from stable registers, writes it posted, flash stores it guarded)."""
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
+    m.fast_io = fast      # before the first event is scheduled: lazy events too
+    m.load_elf(BL)
+    m.reset()
+    t = SimTransport(BOARD, machine=m, latency=0.001)
+    t.wall_limit = 120
+    tg = Target(t)
+    tg.hello()
+    assert tg.negotiate_baud() == 8_000_000
+    app, nor = random.Random(3).randbytes(32 * 1024), random.Random(4).randbytes(48 * 1024)
+    flash_app = 0x0802_0000
+    tg.erase([flash_app] + [NOR + a for a in range(0, len(nor), 4096)])
+    tg.write([(flash_app + off, app[off:off + 4096]) for off in range(0, len(app), 4096)] +
+             [(NOR + off, nor[off:off + 4096]) for off in range(0, len(nor), 4096)])
+    assert tg.crc([(flash_app, len(app)), (NOR, len(nor))]) == [crc32(app), crc32(nor)]
+    off = flash_app - m.flash.base
+    return (m.clock.now, m.vc.insns, bytes(m.flash.buf[off:off + len(app)]), bytes(m.nor.mem[:len(nor)]),
+            m.vc.rc_hits, m.vc.posted, m.vc.guards, m.slices)
+
+
+def test_the_fast_io_paths_keep_the_virtual_clock_the_instruction_count_and_the_memories():
+    """The same flashing with every access through the models gives the same virtual time to the
+    picosecond, the same instruction count and the same bytes in both memories: the fast paths
+    (stable-register reads, posted writes, the flash store guard: native/vclock.c; events that need not
+    stop the core: sim/clock.py) only save host time."""
+    fast, slow = flash_both_memories(fast=True), flash_both_memories(fast=False)
+    assert fast[4] > 0 and fast[5] > 0 and fast[6] > 0, "the fast paths were not used"
+    assert slow[4:7] == (0, 0, 0)
+    assert fast[7] < slow[7], "lazy events did not spare any stop of the core"
+    assert fast[:4] == slow[:4]

@@ -4,7 +4,7 @@ a fresh board, through the CLI in this process. Prints wall and virtual seconds 
 <= virtual, the simulator at least as fast as the board), the process's CPU seconds (what the wall figure
 would be on an idle machine), payload bytes/s wall, emulated MIPS, peripheral register accesses (those
 the Python models served, and those the C side answered: data-register stores collected for a FIFO,
-cycle-counter reads) per second and per payload byte, and the busiest registers (--count adds the
+cycle-counter reads, stable-register reads, posted writes) per second and per payload byte, and the busiest registers (--count adds the
 per-register table; counting itself costs a little time). Needs `doit firmware`.
 Usage: bench_flash_sim.py [--nor-kb 256] [--count] [--skip-demo] [--boards h735,f746]
 """
@@ -98,7 +98,8 @@ def flash(label: str, board: str, images: list[str], payload: int, per_reg: bool
           f"machine)  {payload / wall / 1024:7.1f} KB/s wall  "
           f"{insns / wall / 1e6:5.1f} MIPS")
     if counting:
-        in_c = (m.vc.sink_writes + m.vc.time_reads) if m is not None and hasattr(m.vc, "time_reads") else 0
+        vc = m.vc if m is not None else None
+        in_c = sum(getattr(vc, f, 0) for f in ("sink_writes", "time_reads", "rc_hits", "posted"))
         print(f"    {acc / wall / 1e3:6.1f} k reg accesses/s in Python  {acc / max(payload, 1):5.2f} accesses/byte "
               f"({c.reads} R, {c.writes} W); {in_c} more answered in C ({in_c / max(payload, 1):.2f}/byte)")
     print(f"    {summary}")

@@ -2,6 +2,7 @@
 
 Every channel has the same small face, used by the USART model (guest side):
     read_available() -> list[(byte, not_before_ps | None)]   host -> guest bytes waiting (non-blocking)
+    read_runs() -> list[(bytes, not_before_ps | None)]      the same, bytes with one not_before together
     write(data, t_ps)                                       guest -> host, t_ps = virtual time the frame ended
     wait_readable(timeout_s) -> bool                        block until host bytes arrive (interactive only)
     fileno() -> int | None, interactive: bool, close()
@@ -34,6 +35,16 @@ class ByteChannel:
     def read_available(self):
         return []
 
+    def read_runs(self):
+        """read_available() as runs of bytes sharing one not_before (a DMA-served USART takes them at once)."""
+        runs: list = []
+        for b, nb in self.read_available():
+            if runs and runs[-1][1] == nb:
+                runs[-1][0].append(b)
+            else:
+                runs.append((bytearray([b]), nb))
+        return runs
+
     def write(self, data: bytes, t_ps: int) -> None:
         pass
 
@@ -53,22 +64,26 @@ class InProcessChannel(ByteChannel):
     pushes = True
 
     def __init__(self):
-        self._in = collections.deque()
+        self._in = collections.deque()    # (bytes, at_ps): as sent, not split per byte
         self.received = bytearray()
         self.tx_log: list[tuple[int, int]] = []
 
     def send(self, data: bytes, at_ps: int | None = None) -> None:
-        for b in bytes(data):
-            self._in.append((b, at_ps))
+        if data:
+            self._in.append((bytes(data), at_ps))
         if self.listener is not None:
             self.listener()   # onto the wire now, even if the firmware is not looking at the UART
 
     def read_available(self):
         if not self._in:      # asked on every poll of a DMA-served UART
             return []
-        out = []
-        while self._in:
-            out.append(self._in.popleft())
+        return [(b, at) for data, at in self.read_runs() for b in data]
+
+    def read_runs(self):
+        if not self._in:
+            return []
+        out = list(self._in)
+        self._in.clear()
         return out
 
     def write(self, data: bytes, t_ps: int) -> None:

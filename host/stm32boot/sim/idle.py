@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from . import vclock
 from .clock import PS_PER_S
 
 RT_LEAD_S = 0.002       # interactive: how far an idle board may run ahead of the wall clock
@@ -23,49 +24,56 @@ HOST_WAIT_S = 0.05      # one blocking wait on host input, so limits and Ctrl-C 
 
 
 class Idle:
-    """The machine's idle-poll detector and time warp. `m` gives: clock, vc (instruction count),
+    """The machine's idle-poll detector and time warp. `m` gives: clock, vc (instruction count, and the
+    run of status reads: vc.idle_*, shared with the C side, which counts the reads it answers itself),
     run_state (the run's limits and stop flags), clock_moved() and name(model, offset)."""
 
     def __init__(self, m):
         self.m = m
         self.sources: list = []      # fn(timeout_s) -> bool: host inputs to wait on when idle
         self.hang_polls = 200_000    # identical idle reads with nothing pending before "hang"
+        m.vc.poll_k, m.vc.poll_gap = POLL_K, POLL_GAP
+        self._count = vclock.idle_counter(m.vc)
         self.clear()
 
     def clear(self) -> None:
         """A new run: forget the polling seen so far and the wall-clock anchor."""
-        self.addr = self.val = None
-        self.count = 0
-        self.insns = 0
-        self.timed = False
-        self.time_reads = self.m.vc.time_reads    # time-source reads the C side answered
+        vc = self.m.vc
+        vc.idle_addr = vclock.IDLE_NONE
+        vc.idle_count = vc.idle_insns = vc.idle_timed = 0
+        vc.idle_time_reads = vc.time_reads    # time-source reads the C side answered
         self.rt_anchor = None
+
+    # the run of identical status reads going on (for messages: loader_harness)
+    @property
+    def addr(self):
+        a = self.m.vc.idle_addr
+        return None if a == vclock.IDLE_NONE else a
+
+    @property
+    def val(self) -> int:
+        return self.m.vc.idle_val
+
+    @property
+    def count(self) -> int:
+        return self.m.vc.idle_count
 
     # ---- what the guest reads ----------------------------------------------------------------------
     def status_read(self, p, off: int, addr: int, value: int) -> bool:
         """A read of a polled status register returned `value`. True if time moved (read it again)."""
         vc = self.m.vc
-        insns, gap_from = vc.insns, self.insns
-        self.insns = insns
-        if vc.time_reads != self.time_reads:      # a tick read (answered in C) since the last status read
-            self.time_reads = vc.time_reads
-            self.timed = True
-        if addr == self.addr and value == self.val and insns - gap_from < POLL_GAP:
-            self.count += 1
-            if self.count >= POLL_K and self._idle(p, off):
-                self.count = 0
-                return True
-        else:
-            self.addr, self.val, self.count, self.timed = addr, value, 1, False
+        if self._count(vc, addr, value) and self._idle(p, off):
+            vc.idle_count = 0
+            return True
         return False
 
     def time_read(self) -> None:
         """A tick read between status reads: still a wait, but one with a timeout of its own, never a hang."""
-        self.timed = True
+        self.m.vc.idle_timed = 1
 
     def other_access(self) -> None:
         """Any other register access ends a run of identical status reads."""
-        self.addr = None
+        self.m.vc.idle_addr = vclock.IDLE_NONE
 
     def _idle(self, p, off) -> bool:
         rs = self.m.run_state
@@ -77,8 +85,9 @@ class Idle:
             return False               # run loop on its own: --timeout must still hold
         if self.warp() or self.wait_host():
             return True
-        if self.count >= self.hang_polls and not self.timed:
-            rs.stop_hang(f"firmware polls {self.m.name(p, off)} (value 0x{self.val:X}) "
+        vc = self.m.vc
+        if vc.idle_count >= self.hang_polls and not vc.idle_timed:
+            rs.stop_hang(f"firmware polls {self.m.name(p, off)} (value 0x{vc.idle_val:X}) "
                          f"and no event or input is pending")
         return False
 

@@ -30,6 +30,10 @@ API used by the peripheral models, harnesses and tools (keep it small):
     m.pend(exc_num)                      make an exception pending (SysTick = 15)
     m.cycles()                           virtual CPU cycles (DWT.CYCCNT, SysTick)
     m.sync()                             bring the clock up to the executed instructions
+    m.fast_io                            C-side stable reads, posted writes, flash store guard, lazy events
+                                         (default True; False: every access and event through Python)
+    m.store_guarded(size)                True when the C side puts back a guest flash store's bytes itself
+    m.slices                             how many times the core was started (each stop costs host time)
 
 Flash stores: a guest store into internal flash reaches `flash_ctl.bus_write_array(addr, size,
 value)` (the FLASH controller model, found by that method when added); True = accepted.
@@ -47,10 +51,15 @@ from . import exceptions, memory, vclock
 from .clock import PS_PER_S, Clock
 from .idle import Idle
 from .regs import Bus
+from .vclock import IDLE_NONE
+
+_rc_put = vclock.lib.vclock_rc_put if vclock.lib is not None else None
+_rc_drop = vclock.lib.vclock_rc_drop if vclock.lib is not None else None
 from .runloop import RunResult, RunState, run
 
 DEFAULT_POLL_REGS = frozenset({"SR", "ISR"})
 POLLED, TIMER = 1, 2          # what a register read means to idle detection (Machine._route)
+STABLE = 4                    # a model's STABLE_REGS: the C side may answer its reads (vclock.rc_put)
 MAX_SLICE_INSNS = 20_000_000  # slices end at least this often for timeouts and host predicates
 
 class Machine:
@@ -78,6 +87,10 @@ class Machine:
         self._loaders: list = []
         self._route_cache: dict[int, tuple] = {}
         self._poll_offsets: dict[int, frozenset] = {}
+        self._stable_offsets: dict[int, frozenset] = {}
+        self._posted: list[int] = []     # addresses of the models' POSTED_REGS (vclock.post_allow)
+        self.slices = 0                  # times the core was started (runloop; each stop costs host time)
+        self._fast_io = True             # stable reads answered, writes posted, stores guarded in C (fast_io)
         self.pending: set[int] = set()   # exception numbers waiting for delivery
         self._sink_owner = None          # the model whose data-register writes the C side collects
         self._reset_req = False
@@ -91,6 +104,7 @@ class Machine:
         memory.map_regions(self.uc, self.regions)
         self.flash = next(r for r in self.regions if r.kind == "flash")
         self.vc = vclock.attach(self.uc)
+        self._store_guard = False        # the C side guards flash stores (store_guarded; fast_io)
         vclock.map_mmio(self.uc, self.vc, self, chip.PERIPH_BLOCKS)
         vclock.time_base(self.vc, 0, 0, chip.RESET_SYSCLK_HZ, cpi)
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
@@ -102,7 +116,7 @@ class Machine:
         self._hz = self._reset_hz
         self._hz_dirty = True
         self._synced_insns = self._synced_now = None
-        self._dl_key = self._dl_base = None
+        self._dl_key = self._dl_base = self._dl_lazy = None
         self.run_state = RunState(self.uc)
         self.idle = Idle(self)
         exceptions.add_core_models(self)
@@ -127,6 +141,9 @@ class Machine:
         names = {r.name for r in p.REGS}
         poll = getattr(p, "POLL_REGS", DEFAULT_POLL_REGS) & names
         self._poll_offsets[id(p)] = frozenset(p.reg(n).offset for n in poll)
+        self._stable_offsets[id(p)] = frozenset(p.reg(n).offset for n in getattr(p, "STABLE_REGS", ()))
+        self._posted += [p.base + p.reg(n).offset for n in sorted(getattr(p, "POSTED_REGS", ()))]
+        self._io_paths()
         attr = p.name.lower()
         if attr.isidentifier() and not hasattr(type(self), attr) and attr not in self.__dict__:
             setattr(self, attr, p)
@@ -169,11 +186,25 @@ class Machine:
     def read32(self, addr: int) -> int:
         return int.from_bytes(self.uc.mem_read(addr, 4), "little")
 
+    def store_guarded(self, size: int) -> bool:
+        """True when the C side puts back what a guest store of `size` bytes into internal flash leaves in
+        the array (unicorn 2.1.4 stores after the write-protect hook consumed it; vclock.h, store guard),
+        before the next block or register access: the FLASH model then needs no guard of its own."""
+        return self._store_guard and size <= 8
+
+    def guard_settle(self) -> None:
+        """After a slice: the guarded bytes back in place, and stale translations of them dropped."""
+        rng = vclock.guard_restore(self.vc)
+        if rng is not None:
+            self.uc.ctl_remove_cache(*rng)
+            vclock.flush(self.vc)
+
     def flash_changed(self, lo: int, hi: int) -> None:
         """Host side changed code memory: drop translated blocks (unicorn runs stale translations until its
-        cache is flushed) and block counts."""
-        self.uc.ctl_remove_cache(lo, hi)
-        vclock.flush(self.vc)
+        cache is flushed) and block counts. Nothing to drop where no block ever ran (data being programmed)."""
+        if vclock.executed(self.vc, lo, hi):
+            self.uc.ctl_remove_cache(lo, hi)
+            vclock.flush(self.vc)
         if self.state is not None:   # durable now (state.py journal)
             self.state.wrote("flash", lo - self.flash.base, hi - lo)
 
@@ -241,41 +272,78 @@ class Machine:
     def trace(self, fn) -> None:
         """callable(str) for --trace: every register access is shown, none answered in C."""
         self._trace = fn
+        self._io_paths()
         if fn is not None:
             vclock.time_source(self.vc, 0, 0)
             self.sink_arm(None, 0, 0)
         elif self._tsrc[0]:
             vclock.time_source(self.vc, *self._tsrc)
 
+    @property
+    def fast_io(self) -> bool:
+        """Stable-register reads answered and POSTED_REGS writes held by the C side (never while tracing),
+        flash stores guarded there (store_guarded), lazy events not stopping the core (clock.py). False:
+        every such access goes to its model at once, the FLASH model guards its own array and every event
+        stops the core (what the tests compare with)."""
+        return self._fast_io
+
+    @fast_io.setter
+    def fast_io(self, on: bool) -> None:
+        self._fast_io = bool(on)
+        self.clock.lazy_ok = self._fast_io
+        self._io_paths()
+
+    def _io_paths(self) -> None:
+        self.post_deliver()
+        vclock.rc_clear(self.vc)
+        on = self._fast_io and self._trace is None
+        vclock.post_allow(self.vc, self._posted if on else ())
+        self.guard_settle()
+        self._store_guard = vclock.guard_array(self.vc, self.flash if self._fast_io else None, UC_MEM_WRITE_PROT)
+
     def cycles(self) -> int:
         return self._cyc_base + (self.clock.now - self._ps_base) * self._hz // PS_PER_S
 
     def _refresh_deadline(self) -> None:
         """After an MMIO access: recompute the deadline only if something it depends on changed."""
-        nxt = self.clock.next_event_time()
-        if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
-            self.set_deadline(nxt)
+        clock = self.clock
+        nxt = clock.next_strict_time()
+        lz = clock.next_lazy_time() if clock._lazy else None
+        if nxt != self._dl_key or lz != self._dl_lazy or self.pending or self._reset_req or \
+                self._ps_base != self._dl_base:
+            self.set_deadline(nxt, lz)
 
-    def set_deadline(self, target=-1) -> None:
-        """Stop at the first block boundary at or after the next event (or the slice limit)."""
+    def _insn_at(self, target: int, insns: int) -> int:
+        """The first instruction count at or after virtual time `target` (at most one slice away)."""
+        if target <= self._ps_base:
+            return insns
+        d = self._insn_base + (-(-(target - self._ps_base) * self._hz // (self.cpi * PS_PER_S)))
+        return min(max(d, insns), insns + MAX_SLICE_INSNS)
+
+    def set_deadline(self, target=-1, lazy=-1) -> None:
+        """Stop at the first block boundary at or after the next event the core must stop for (a lazy
+        one need not stop it: clock.py), or the slice limit. vc.io_deadline: the next event of any kind,
+        until which the C side may answer stable reads and post writes."""
+        clock = self.clock
         if target == -1:
-            target = self.clock.next_event_time()
-        self._dl_key, self._dl_base = target, self._ps_base
+            target = clock.next_strict_time()
+        if lazy == -1:
+            lazy = clock.next_lazy_time() if clock._lazy else None
+        self._dl_key, self._dl_lazy, self._dl_base = target, lazy, self._ps_base
         limit = self.run_state.limit_ps
         if limit is not None and (target is None or limit < target):
             target = limit
-        insns = self.vc.insns
-        if self._reset_req or (self.pending and exceptions.can_take(self)):
+        vc = self.vc
+        insns = vc.insns
+        if self._reset_req or (self.pending and exceptions.can_take(self)) or \
+                (self._store_guard and vc.guard_flush_hi):
             d = insns
         elif target is None:
             d = insns + MAX_SLICE_INSNS
-        elif target <= self._ps_base:
-            d = insns
         else:
-            per = self.cpi * PS_PER_S
-            d = self._insn_base + (-(-(target - self._ps_base) * self._hz // per))
-            d = min(max(d, insns), insns + MAX_SLICE_INSNS)
-        self.vc.deadline = d
+            d = self._insn_at(target, insns)
+        vc.deadline = d
+        vc.io_deadline = d if lazy is None else min(d, self._insn_at(lazy, insns))
 
     def clock_moved(self) -> None:
         """The clock was moved by something other than instructions (a warp, a wait): an event may have
@@ -285,7 +353,7 @@ class Machine:
 
     def pend(self, exc: int) -> None:
         self.pending.add(exc)
-        self.vc.deadline = 0  # deliver at the next block boundary
+        self.vc.deadline = self.vc.io_deadline = 0  # deliver at the next block boundary
 
     def deliver_exception(self) -> None:
         """Enter the highest-priority pending exception if the core can take it now."""
@@ -304,8 +372,12 @@ class Machine:
             if p is None:
                 hit = (None, addr, 0)
             else:
-                polled = ((addr - p.base) & ~3) in self._poll_offsets.get(id(p), ())
-                hit = (p, addr - p.base, POLLED if polled else TIMER if getattr(p, "TIME_SOURCE", False) else 0)
+                word = (addr - p.base) & ~3
+                polled = word in self._poll_offsets.get(id(p), ())
+                kind = POLLED if polled else TIMER if getattr(p, "TIME_SOURCE", False) else 0
+                if word in self._stable_offsets.get(id(p), ()) and kind != TIMER and vclock.is_native(self.vc):
+                    kind |= STABLE
+                hit = (p, addr - p.base, kind)
             self._route_cache[addr] = hit
         return hit
 
@@ -325,7 +397,11 @@ class Machine:
             self.run_state.hook_error(e)
 
     def _read(self, addr, size):
-        if self._sink_owner is not None and self.vc.sink_len:
+        vc, clock = self.vc, self.clock
+        fired = clock.fired
+        if vc.post_n:
+            self.post_deliver()
+        if self._sink_owner is not None and vc.sink_len:
             self._sink_deliver()
         self.sync()
         p, off, kind = self._route_cache.get(addr) or self._route(addr)
@@ -334,25 +410,44 @@ class Machine:
             self.idle.other_access()
             return 0
         v = p.bus_read(off, size)
-        if kind == POLLED:
+        if kind & POLLED:
             if self.idle.status_read(p, off, addr, v):
                 v = p.bus_read(off, size)     # time moved: what the register shows now
         elif kind == TIMER:
             self.idle.time_read()
         else:
-            self.idle.addr = None             # any other access ends a run of identical status reads
-        if self._trace:
-            self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} R {self.name(p, off)} -> 0x{v:X}")
-        nxt = self.clock.next_event_time()     # _refresh_deadline, inline: this runs on every read
-        if nxt != self._dl_key or self.pending or self._reset_req or self._ps_base != self._dl_base:
-            self.set_deadline(nxt)
+            vc.idle_addr = IDLE_NONE          # any other access ends a run of identical status reads
+        trace = self._trace
+        if trace:
+            trace(f"{clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} R {self.name(p, off)} -> 0x{v:X}")
+        if vc.rc_n:
+            # Stable reads the C side holds (vclock.rc_put) stay true until an event runs or their model is
+            # accessed (a write anywhere: cleared in C). An event ran during this access: forget them all.
+            if clock.fired != fired:
+                vc.rc_n = 0
+            else:
+                _rc_drop(vc, p.base, p.base + p.SIZE)
+        if kind & STABLE and self._fast_io and not trace:
+            # Its model guarantees the value holds until the next event or the next access to it: the C
+            # side answers the next reads (and counts them for idle detection) while no event is due.
+            # (STABLE is only ever set with the native clock: machine._route.)
+            _rc_put(vc, addr, size, v, kind & POLLED)
+        nxt = clock.next_strict_time()        # _refresh_deadline, inline: this runs on every read
+        lz = clock.next_lazy_time() if clock._lazy else None
+        if nxt != self._dl_key or lz != self._dl_lazy or self.pending or self._reset_req or \
+                self._ps_base != self._dl_base:
+            self.set_deadline(nxt, lz)
         return v
 
     def _write(self, addr, size, value):
-        if self._sink_owner is not None and self.vc.sink_len:
+        vc = self.vc
+        if vc.post_n:
+            self.post_deliver()
+        owner = self._sink_owner
+        if owner is not None and vc.sink_len:
             self._sink_deliver()
         self.sync()
-        self.idle.addr = None
+        vc.idle_addr = IDLE_NONE
         p, off, _ = self._route_cache.get(addr) or self._route(addr)
         if self._trace:
             self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} W {self.name(p, off)} <- 0x{value:X}")
@@ -362,10 +457,23 @@ class Machine:
             p.bus_write(off, size, value)
             if p is self.rcc:
                 self._hz_dirty = True
-            if self._sink_owner is not None and p is not self._sink_owner:
-                self._sink_owner._sink_update()   # e.g. its clock gated: what its status shows may change
-        self.sync()
+            owner = self._sink_owner
+            if owner is not None and p is not owner:
+                owner._sink_update()   # e.g. its clock gated: what its status shows may change
+        clock = self.clock
+        if self._hz_dirty or clock.now != self._synced_now:
+            self.sync()                       # (no instruction ran since the first: only these can move it)
         self._refresh_deadline()
+
+    def post_deliver(self) -> None:
+        """Apply the writes the C side posted (a model's POSTED_REGS), in order, before any other model code
+        runs: none changes anything but its model's registers, nor depends on when it lands between two
+        events (the C side posts only while no event is due), so applying them late is the same as at once."""
+        if not getattr(self.vc, "post_n", 0):
+            return
+        for addr, size, value in vclock.post_take(self.vc):
+            p, off, _ = self._route_cache.get(addr) or self._route(addr)
+            p.bus_write(off, size, value)
 
     # ---- write sink (native/vclock.h, periph/indirect_data.py) -----------------------------------
     def sink_arm(self, owner, addr: int, limit: int, status=(0, 0)) -> None:
@@ -405,6 +513,8 @@ class Machine:
         self.run_state.cpu_exception(intno)
 
     def _on_bad_access(self, uc, access, addr, size, value, ud):
+        if self.vc.post_n:
+            self.post_deliver()
         if access == UC_MEM_WRITE_PROT and self.flash.contains(addr, size) and self.flash_ctl is not None:
             self.sync()
             if self.flash_ctl.bus_write_array(addr, size, value):
@@ -449,7 +559,7 @@ class Machine:
     def request_reset(self) -> None:
         """AIRCR.SYSRESETREQ: reset once the current slice stops."""
         self._reset_req = True
-        self.vc.deadline = 0
+        self.vc.deadline = self.vc.io_deadline = 0
 
     def take_reset_request(self) -> bool:
         """True once per reset requested (the run loop then resets the machine)."""

@@ -179,12 +179,16 @@ class _Loop:
         m = self.m
         count = 0 if self.native else max(1, min(m.vc.deadline - m.vc.insns, FALLBACK_SLICE))
         err = None
+        m.vc.rc_n = 0      # events fired and the host acted since the last slice: no read is known stable
+        m.slices += 1
         try:
             m.uc.emu_start(pc | 1, self.until_addr if self.until_addr is not None else NO_UNTIL, 0, count)
         except UcError as e:
             err = e
         if not self.native:
             m.vc.insns += count  # approximate on early stops (fallback only)
+        m.guard_settle()
+        m.post_deliver()   # before the clock moves: the writes came before any event now due
         m.sync()
         return err
 

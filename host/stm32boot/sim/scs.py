@@ -103,7 +103,9 @@ class SysTick(Peripheral):
             return
         cycles = (nxt - e) * (1 if self.get("CSR", "CLKSOURCE") else 8)
         hz = self.board.sysclk_hz()
-        self._event = self.board.clock.after(-(-cycles * PS_PER_S // hz), self._on_wrap, "SysTick")
+        # Without TICKINT a wrap changes nothing the guest sees except through CSR/CVR reads: lazy (clock.py).
+        self._event = self.board.clock.after(-(-cycles * PS_PER_S // hz), self._on_wrap, "SysTick",
+                                             lazy=not self.get("CSR", "TICKINT"))
 
     def _on_wrap(self) -> None:
         self._event = None
@@ -163,6 +165,7 @@ class Nvic(Peripheral):
 class Scb(Peripheral):
     C_PREFIX = "SCB"
     SIZE = 0x300
+    STABLE_REGS = frozenset({"CCR"})   # changed only by register writes (cache enables)
     REGS = (
         Reg("CPUID", 0x00, reset=CPUID_M7_R1P2, access=RO),
         Reg("ICSR", 0x04, fields=(Field("VECTACTIVE", 0, 9, access=RO), Field("PENDSTCLR", 25, access=WO),

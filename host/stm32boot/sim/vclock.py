@@ -23,19 +23,28 @@ except ImportError:  # pragma: no cover - exercised only on machines without the
     ffi = lib = None
 
 
+IDLE_NONE = (1 << 64) - 1     # vc.idle_addr when no run of status reads is going on (VCLOCK_IDLE_NONE)
+RC_POLLED = 1                 # a cached register that idle polling watches (VCLOCK_RC_POLLED)
+
+
 class _PyClock:
     """Fallback with the same fields as struct vclock."""
     fallback = True
 
     def __init__(self):
         self.insns = 0
-        self.deadline = 0
+        self.deadline = self.io_deadline = 0
         self.stop_requested = 0
         self.blocks = 0
         self.sink_len = 0
         self.sink_writes = 0
         self.sink_sr_reads = 0
         self.time_reads = 0
+        self.idle_addr = IDLE_NONE
+        self.idle_val = self.idle_count = self.idle_insns = self.idle_time_reads = self.idle_timed = 0
+        self.poll_k = self.poll_gap = 0
+        self.rc_n = self.rc_hits = 0
+        self.post_n = self.posted = 0
 
 
 def _fnptr(f) -> int:
@@ -161,3 +170,91 @@ def is_native(vc) -> bool:
 def flush(vc) -> None:
     if is_native(vc):
         lib.vclock_flush(vc)
+
+
+def idle_counter(vc):
+    """idle_status for this clock: the C function itself when native (called on every status read)."""
+    return lib.vclock_idle_status if is_native(vc) else idle_status
+
+
+def idle_status(vc, addr: int, value: int) -> bool:
+    """One status-register read for idle-poll detection (the C side counts the reads it answers the same
+    way, native/vclock.c): True when it completes a run of vc.poll_k identical reads."""
+    if lib is not None and not getattr(vc, "fallback", False):
+        return bool(lib.vclock_idle_status(vc, addr, value))
+    insns, gap_from = vc.insns, vc.idle_insns
+    vc.idle_insns = insns
+    if vc.time_reads != vc.idle_time_reads:
+        vc.idle_time_reads, vc.idle_timed = vc.time_reads, 1
+    if addr == vc.idle_addr and value == vc.idle_val and insns - gap_from < vc.poll_gap:
+        vc.idle_count += 1
+        return vc.idle_count >= vc.poll_k
+    vc.idle_addr, vc.idle_val, vc.idle_count, vc.idle_timed = addr, value, 1, 0
+    return False
+
+
+def rc_put(vc, addr: int, size: int, value: int, polled: bool) -> None:
+    """Let the C side answer reads of `addr` with `value` until the next event or Python-side access (the
+    model guarantees the register cannot change before either)."""
+    lib.vclock_rc_put(vc, addr, size, value, RC_POLLED if polled else 0)
+
+
+def post_allow(vc, addrs) -> None:
+    """The registers whose 32-bit writes the C side may post (hold for Python, in order); () for none."""
+    if not is_native(vc):
+        return
+    addrs = list(addrs)
+    if len(addrs) > len(vc.post_tab):
+        raise ValueError(f"{len(addrs)} posted registers, the C side holds {len(vc.post_tab)}")
+    for i, a in enumerate(addrs):
+        vc.post_tab[i] = a
+    vc.post_tab_n = len(addrs)
+
+
+def post_take(vc) -> list:
+    """The posted writes, oldest first, as (addr, size, value); the C side's list is emptied."""
+    n = vc.post_n
+    out = [(e.addr, e.size, e.value) for e in (vc.post[i] for i in range(n))]
+    vc.post_n = 0
+    return out
+
+
+def guard_array(vc, region, prot_type: int) -> bool:
+    """Let the C side put back the bytes of `region` (a memory.Region mapped over a host buffer) that
+    unicorn stores after the write-protect hook took the store (vclock.h, store guard). True if it does."""
+    if not is_native(vc):
+        return False
+    if region is None or region._cbuf is None:
+        vc.guard_mem = ffi.NULL
+        return False
+    vc.guard_mem = ffi.cast("uint8_t *", ctypes.addressof(region._cbuf))
+    vc.guard_base, vc.guard_size, vc.guard_type = region.base, region.size, prot_type
+    return True
+
+
+def guard_restore(vc) -> tuple[int, int] | None:
+    """Put the guarded bytes back now; the range whose translations must go, if any (then cleared)."""
+    if not is_native(vc):
+        return None
+    if vc.guard_n:
+        lib.vclock_guard_restore(vc)
+    if not vc.guard_flush_hi:
+        return None
+    rng = (vc.guard_flush_lo, vc.guard_flush_hi)
+    vc.guard_flush_lo = vc.guard_flush_hi = 0
+    return rng
+
+
+def rc_drop(vc, lo: int, hi: int) -> None:
+    lib.vclock_rc_drop(vc, lo, hi)
+
+
+def rc_clear(vc) -> None:
+    vc.rc_n = 0
+
+
+def executed(vc, lo: int, hi: int) -> bool:
+    """Could a block in [lo, hi) have been translated or counted? Always True without the native hook."""
+    if not is_native(vc):
+        return True
+    return bool(lib.vclock_executed(vc, lo & 0xFFFFFFFF, min(hi, 0xFFFFFFFF)))

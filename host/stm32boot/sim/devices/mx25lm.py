@@ -324,19 +324,22 @@ class MX25LM51245G(Device):
         if self._refused(page, page + PAGE, name, SCUR_P_FAIL):
             return None
         buf = bytearray(b"\xff") * PAGE
-        if (addr - page) + len(data) > PAGE:
+        start = addr - page
+        if start + len(data) > PAGE:
             self.note(f"NOR: {name} of {len(data)} bytes at 0x{addr:X} crosses a 256-byte page: "
                       f"wraps to the page start")
-        for k, b in enumerate(data):
-            buf[(addr - page + k) % PAGE] = b
+            for k, b in enumerate(data):
+                buf[(start + k) % PAGE] = b
+        else:
+            buf[start:start + len(data)] = data
         if self.power is not None and self.power.operation(
                 self, "nor", "program", page, bytes(o & n for o, n in zip(self.mem[page:page + PAGE], buf)),
                 self.times["page"]):
             return None
         mv = self.mem
-        for k in range(PAGE):
-            if buf[k] != 0xFF:
-                mv[page + k] &= buf[k]  # program only clears bits
+        # program only clears bits: the page AND the buffer (0xFF where nothing is programmed)
+        mv[page:page + PAGE] = (int.from_bytes(mv[page:page + PAGE], "little") &
+                                int.from_bytes(buf, "little")).to_bytes(PAGE, "little")
         self._start_busy("page")
         self.changed(page, page + PAGE)
         for fn in self.stored:

@@ -274,9 +274,9 @@ class SpiNor(Device):
             buf[(addr + i) & (PAGE - 1)] &= b
         if self._power_cut("program", page, bytes(o & n for o, n in zip(self.mem[page:page + PAGE], buf)), "page"):
             return
-        for a in range(PAGE):
-            if buf[a] != 0xFF:
-                self.mem[page + a] &= buf[a]   # program only clears bits
+        # program only clears bits: the page AND the buffer (0xFF where nothing is programmed)
+        self.mem[page:page + PAGE] = (int.from_bytes(self.mem[page:page + PAGE], "little") &
+                                      int.from_bytes(buf, "little")).to_bytes(PAGE, "little")
         self.changed(page, page + PAGE)
         self._start_busy("page")
 

@@ -48,6 +48,10 @@ class Dma(Peripheral):
     CPU_ONLY_RAM = NO_DMA_RAM     # RAM regions this DMA cannot reach (a transfer error, TEIF)
     C_FIELD_ALIASES = {f"S{n}{k}": f"Sx{k}" for n in range(8) for k in _REG_KINDS}
     POLL_REGS = frozenset({"LISR", "HISR"} | {f"S{n}{k}" for n in range(8) for k in ("CR", "NDTR")})
+    # A read of any of these leaves one event pending at the next time the register read can change (the
+    # next byte after NDTR, the next HT/TC boundary after flags: _look), so it holds until an event or
+    # another access: the machine may answer repeated reads without calling the model.
+    STABLE_REGS = POLL_REGS
     REGS = (Reg("LISR", 0x00, access=RO), Reg("HISR", 0x04, access=RO),
             Reg("LIFCR", 0x08, access=WO), Reg("HIFCR", 0x0C, access=WO)) + \
         tuple(r for n in range(8) for r in _stream_regs(n))
@@ -65,6 +69,9 @@ class Dma(Peripheral):
         self.watch = ["bytes"] * 8    # what the firmware last polled: "bytes" (NDTR) or "flags"
         self._ev = [None] * 8
         self._ev_at = [None] * 8
+        # per stream, made once: rescheduling happens on most polls
+        self._ev_name = [f"{self.name} S{n}" for n in range(8)]
+        self._ev_fn = [(lambda n=n: self._fire(n)) for n in range(8)]
         self._ok_cache = [None] * 8
         self.transfer_errors: list[tuple[int, int, str]] = []   # (t_ps, stream, why) for tests/explain
 
@@ -224,7 +231,9 @@ class Dma(Peripheral):
             size, ndtr = self.reload[n], self.values[self._off(n, "NDTR")]
             pos = size - ndtr
             t = wire.end_of((size // 2 - pos) if pos < size // 2 else ndtr) if size else None
-        return min((x for x in (t, stop) if x is not None), default=None)
+        if stop is None or t is None:
+            return t if stop is None else stop
+        return min(t, stop)
 
     def reschedule(self, n, only_earlier=False) -> None:
         t = self._next_change(n)
@@ -235,7 +244,7 @@ class Dma(Peripheral):
         if t is not None:
             clk = self.board.clock
             self._ev_at[n] = t
-            self._ev[n] = clk.after(max(t - clk.now, 0), lambda: self._fire(n), f"{self.name} S{n}")
+            self._ev[n] = clk.after(max(t - clk.now, 0), self._ev_fn[n], self._ev_name[n])
 
     def _fire(self, n) -> None:
         self._ev[n] = self._ev_at[n] = None

@@ -55,6 +55,9 @@ class Flash(FlashArrayModel):
     C_FIELD_ALIASES = {"OPTSR_CUR": "OPTSR", "OPTSR_PRG": "OPTSR", "WPSN_CUR": "WPSN", "WPSN_PRG": "WPSN",
                        "BOOT_CUR": "BOOT", "BOOT_PRG": "BOOT", "OPTSR2_CUR": "OPTSR2", "OPTSR2_PRG": "OPTSR2"}
     POLL_REGS = frozenset({"SR", "OPTSR_CUR"})
+    # SR and CR change only in this model (register accesses, array stores, its busy events).
+    STABLE_REGS = frozenset({"SR", "CR"})
+    POSTED_REGS = frozenset({"CCR"})    # clears SR flags only: may be applied late, in order
     REGS = (
         Reg("ACR", 0x00, reset=0x37, fields=(Field("LATENCY", 0, 4), Field("WRHIGHFREQ", 4, 2))),
         Reg("KEYR", 0x04, access=WO), Reg("OPTKEYR", 0x08, access=WO),
@@ -235,7 +238,9 @@ class Flash(FlashArrayModel):
     # ---- programming (machine's write-protect hook) --------------------------------------------
     def bus_write_array(self, addr: int, size: int, value: int) -> bool:
         accepted = self._store(addr, size, value)
-        self._guard(addr, size)
+        guarded = getattr(self.board, "store_guarded", None)   # the machine puts the bytes back itself
+        if guarded is None or not guarded(size):
+            self._guard(addr, size)
         return accepted
 
     def _store(self, addr: int, size: int, value: int) -> bool:
@@ -285,8 +290,8 @@ class Flash(FlashArrayModel):
             self._sr(SR_OPERR)
 
         def done():
-            for i, b in data.items():   # bytes FW left out stay as they were (erased)
-                self.memory[off + i] = cur[i] & b if any(c != 0xFF for c in cur) else b
+            for i, b in data.items():   # bytes FW left out stay as they were (erased); bits only clear
+                self.memory[off + i] = cur[i] & b
             self._model_wrote(off, WORD)
             self._changed(word, word + WORD)
         if self._power_cut("program", off, bytes(cur[i] & data.get(i, 0xFF) for i in range(WORD)),

@@ -44,6 +44,12 @@ class Octospi(IndirectData, MappedMode, Peripheral):
     C_FIELD_ALIASES = {"WPCCR": "CCR", "WCCR": "CCR", "WPTCR": "TCR", "WTCR": "TCR"}  # octospi_regs.h shares them
     SIZE = 0x400
     POLL_REGS = {"SR"}
+    # What SR and CR show changes only in this model's Python code (accesses, its clock events); with
+    # the write sink armed, SR reads are answered by the sink instead (machine.sink_arm).
+    STABLE_REGS = frozenset({"SR", "CR"})
+    # Writes whose whole effect is on this model's registers and flags, whenever they land between two
+    # events (no clock use, no events, no memory window): the machine may apply them late, in order.
+    POSTED_REGS = frozenset({"DLR", "PSMKR", "PSMAR", "PIR", "FCR"})
     REGS = (
         Reg("CR", 0x000, fields=(Field("EN", 0), Field("ABORT", 1), Field("DMAEN", 2), Field("TCEN", 3),
                                  Field("DQM", 6), Field("FSEL", 7), Field("FTHRES", 8, 5),
@@ -396,7 +402,7 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         if clk is None or ps == 0:
             self._done()
         else:
-            self._ev = clk.after(ps, self._done, f"{self.name} transfer")
+            self._ev = clk.after(ps, self._done, f"{self.name} transfer", lazy=True)   # registers only
 
     def _done(self) -> None:
         self._ev = None
@@ -459,4 +465,5 @@ class Octospi(IndirectData, MappedMode, Peripheral):
             # Nothing will change the status (no device, wrong framing): silicon keeps polling. Poll
             # coarsely so time still passes for a driver's bounded wait without an event per poll.
             delay = max(step, IDLE_POLL_PS)
-        self._ev = clk.after(delay, self._poll, f"{self.name} status poll")
+        # Lazy (clock.py): a poll changes only this controller's registers, which the guest reads through us.
+        self._ev = clk.after(delay, self._poll, f"{self.name} status poll", lazy=True)

@@ -33,6 +33,11 @@ class RxWire:
                          bytes(b for b, _ in items[i:j]))
             i = j
 
+    def add_runs(self, runs, now: int, frame_ps: int) -> None:
+        """runs: [(bytes, not_before_ps | None)] from ByteChannel.read_runs(), in wire order."""
+        for data, nb in runs:
+            self._append(max(now, nb or 0, self.tail if self.runs else 0), frame_ps, data)
+
     def add_frame(self, byte: int, end: int, frame_ps: int) -> None:
         """A frame already on the wire (started before the DMA took over) that completes at `end`."""
         self._append(end - frame_ps, frame_ps, bytes([byte]))

@@ -275,14 +275,17 @@ class Usart(Peripheral):
     def _pull(self) -> bool:
         if self.channel is None or self.board is None:
             return False
-        got = self.channel.read_available()
-        if not got:
-            return False
         if self.rx_dma is not None:
-            self.wire.add(got, self._clock().now, self._fp())
+            runs = self.channel.read_runs()     # a DMA stream takes runs of bytes, not bytes one by one
+            if not runs:
+                return False
+            self.wire.add_runs(runs, self._clock().now, self._fp())
             self._bulk_idle = True
             self.rx_dma[0].reschedule(self.rx_dma[1])
             return True
+        got = self.channel.read_available()
+        if not got:
+            return False
         self.wire_in.extend(got)
         if self._rx_ev is None:
             self._start_rx()
