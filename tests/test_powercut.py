@@ -14,12 +14,12 @@ import textwrap
 import pytest
 
 from stm32boot import boards
+from stm32boot.image import Segment, merge
 from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.powercut import partial_erase_flash, partial_erase_nor, partial_program
 from stm32boot.sim.state import SimState
 
 import powercut_campaign as C
-from stm32boot.image import Segment, merge
 
 ALL = os.environ.get("STM32BOOT_POWERCUT_ALL") == "1"
 
@@ -117,7 +117,6 @@ def test_board_killed_after_verified_comes_back_with_the_new_image(board_base, t
         import os, signal, sys
         sys.path.insert(0, {os.path.dirname(__file__)!r})
         import powercut_campaign as C
-from stm32boot.image import Segment, merge
         rig = C.Rig({rig.board.name!r})
         m = rig.build({str(work)!r})
         new, _ = rig.app_image(2, True)
