@@ -13,11 +13,10 @@ has one, and a memory rewritten whole is erased with one chip-erase command wher
 the image covers only in part is erased with one block command too when the board's CRCs (asked in the
 compare's stream) show its other sectors blank and that is quicker than the sectors one by one: those
 blank sectors are then erased and verified with the image's (MemoryPlan.blank_fill); a sector outside
-the image that holds anything is never erased. The
-memories' steps are interleaved by when each would start on its own memory (typical device times; a
-sector's erase ahead of its data, the data in PIECE_BYTES pieces), so a memory that works in the
-background (the internal flash, see firmware/core/devq.h) erases and programs while another (the NOR) is
-busy.
+the image that holds anything is never erased. The memories' steps are interleaved by when each would
+start on its own memory (typical device times; a sector's erase ahead of its data, the data in PIECE_BYTES
+pieces), so a memory that works in the background (the internal flash, see firmware/core/devq.h) erases
+and programs while another (the NOR) is busy.
 Durability (issue 15): an application is valid only when its whole session completed. The bootloader
 invalidates its application record before the session's first erase or write (whatever memory), and
 `execute` sends COMMIT only after every written sector verified by CRC; the record is the last thing
@@ -227,7 +226,8 @@ def _blank_crc(size: int, erased: int) -> int:
     return crc32(bytes([erased]) * size)
 
 
-def _partial_blocks(plan: Plan, mp: MemoryPlan, block: int, protected: int) -> list[tuple[list[SectorPlan], list[SectorPlan]]]:
+def _partial_blocks(plan: Plan, mp: MemoryPlan, block: int,
+                    protected: int) -> list[tuple[list[SectorPlan], list[SectorPlan]]]:
     """[(image sectors, other sectors)] of each aligned `block` of mp's memory that the image covers in part
     and whose image sectors alone would be slower to erase one by one than the block with one command
     (the question asked before the compare: every image sector counted as changed). The other sectors
