@@ -1,5 +1,6 @@
 """Planning and executing a flash against a FakeTarget with real erase/program semantics:
 what gets erased, skipped, written, in which order, and that verification catches lies."""
+import dataclasses
 import io
 
 import pytest
@@ -187,3 +188,47 @@ def test_interrupted_flash_leaves_no_valid_app_and_a_reflash_completes():
     t.die_after_writes = None
     p, res = flash(img, t)
     assert board_holds(t, img) and res.skipped > 0          # what did land is not rewritten
+
+
+class BlockFake(FakeTarget):
+    """A bootloader that reports its NOR's 64 KB block command (as ours does on both boards)."""
+
+    def info(self):
+        i = super().info()
+        i.memories = [dataclasses.replace(m, block_size=64 * KB) if m.kind == "external_nor" else m
+                      for m in i.memories]
+        return i
+
+
+@pytest.mark.parametrize("sectors,block", [(9, True), (8, False)])
+def test_a_partly_covered_block_is_erased_whole_only_when_quicker_and_its_rest_is_blank(sectors, block):
+    """The H735's MX25LM51245G: 4 KB erase 25 ms, 64 KB block 220 ms, so from 9 image sectors in a block
+    on, its blank other sectors are erased with them (the dry run and the summary say so); 8 stay 8."""
+    t = BlockFake(H735)
+    img = merge([Segment(NOR, bytes((i * 5) & 0xFF for i in range((16 + sectors) * 4 * KB - 7)), "nor.bin")])
+    p = planmod.build(img, H735)
+    planmod.compare(p, t)
+    text = p.describe()
+    nor_erased = 32 if block else 16 + sectors
+    if block:
+        assert "7 blank sector(s) outside the image erased with them by block commands" in text
+        end = NOR + 0x20000 - 1
+        assert f"erase blank: 0x{NOR + (16 + sectors) * 4 * KB:08X}..0x{end:08X} (7 sectors)" in text
+    else:
+        assert "blank" not in text
+    res = planmod.execute(p, t)
+    assert sorted(t.sectors_erased_in("nor")) == [NOR + i * 4 * KB for i in range(nor_erased)]
+    assert res.erased == res.verified == nor_erased and res.blank == (7 if block else 0)
+    assert (", 7 of them blank with their block" in res.summary()) is block
+    assert board_holds(t, img)
+    # the application record names the image, not the board it met
+    assert planmod.digest(p) == planmod.digest(planmod.build(img, H735))
+
+
+def test_a_sector_outside_the_image_holding_data_is_never_erased():
+    t = BlockFake(H735)
+    t.poke(NOR + 0x1F000, b"\x42" * 32)                  # block 1's last sector, outside the image
+    img = merge([Segment(NOR, bytes(range(256)) * 16 * 28, "nor.bin")])    # 28 sectors: 12 of block 1
+    p, res = flash(img, t)
+    assert NOR + 0x1F000 not in t.erased and t.peek(NOR + 0x1F000, 32) == b"\x42" * 32
+    assert res.blank == 0 and res.erased == 28 and board_holds(t, img)

@@ -14,6 +14,7 @@ import textwrap
 import pytest
 
 from stm32boot import boards
+from stm32boot.image import Segment, merge
 from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.powercut import partial_erase_flash, partial_erase_nor, partial_program
 from stm32boot.sim.state import SimState
@@ -160,6 +161,31 @@ def test_power_cut_during_a_flash_that_leaves_the_first_sector_unchanged(board_b
     else:   # the key operations: the record's erase and program, an internal flash erase, a NOR program
         assert [(m, k) for m, k, _, _ in tried] == [("nor", "erase"), ("flash", "erase"), ("nor", "program"),
                                                     ("nor", "program")]
+
+
+def _block_image(rig, tag):
+    """The campaign's application with 40 KB in the NOR: 10 of its first block's 16 sectors, the others
+    blank on the board, so the plan erases that block with one block command (issue 17)."""
+    img, imm = rig.app_image(tag, False)
+    segs = [Segment(a, bytes(d), "app") for a, d in img.chunks if a < rig.nor]
+    return merge(segs + [Segment(rig.nor, bytes((i * 11 + 5 * tag) & 0xFF for i in range(40 * 1024)), "app")]), imm
+
+
+@pytest.mark.parametrize("board_base", ["h735"], indirect=True)
+def test_power_cut_during_the_block_erase_of_a_partly_covered_block(board_base, tmp_path):
+    """Cuts in the one block erase that also clears the block's blank sectors, in the first and last NOR
+    program after it and in the record's program: the old application never starts over a mix, and a
+    reflash completes (it finds the tail of the block still blank and erases it whole again)."""
+    rig, base = board_base
+    old, old_imm = rig.app_image(1, False)
+    new, new_imm = _block_image(rig, 2)
+    ops = rig.count_ops(base, tmp_path / "dry", new)
+    block = [i + 1 for i, o in enumerate(ops) if o[:2] == ("nor", "erase") and o[2] == 0]
+    assert [ops[k - 1][3] for k in block] == [64 * 1024]             # one command for block 0, no sector one
+    progs = [i + 1 for i, o in enumerate(ops[:-1]) if o[:2] == ("nor", "program") and i + 1 > block[0]]
+    pts = [block[0], progs[0], progs[-1], len(ops)]
+    tried = [rig.one_cut(base, tmp_path / "w", k, old, new, new_imm, old_imm, seed=k) for k in pts]
+    assert all(tried) and tried[0][:2] == ("nor", "erase")
 
 
 def test_power_cut_during_a_flash_that_changes_every_sector(base, tmp_path):

@@ -9,11 +9,14 @@ sector streams with the other data, so its memory is not left programming alone 
 Speed (issue 17): the other sectors are erased group by group, each group's ERASE queued right behind
 the previous group's data in one windowed stream, so the board erases while data keeps coming; a
 group is an aligned 64 KB run, which the bootloader erases with one block command where the device
-has one, and a memory rewritten whole is erased with one chip-erase command where it has one. The
-memories' steps are interleaved by when each would start on its own memory (typical device times; a
-sector's erase ahead of its data, the data in PIECE_BYTES pieces), so a memory that works in the
-background (the internal flash, see firmware/core/devq.h) erases and programs while another (the NOR) is
-busy.
+has one, and a memory rewritten whole is erased with one chip-erase command where it has one. A block
+the image covers only in part is erased with one block command too when the board's CRCs (asked in the
+compare's stream) show its other sectors blank and that is quicker than the sectors one by one: those
+blank sectors are then erased and verified with the image's (MemoryPlan.blank_fill); a sector outside
+the image that holds anything is never erased. The memories' steps are interleaved by when each would
+start on its own memory (typical device times; a sector's erase ahead of its data, the data in PIECE_BYTES
+pieces), so a memory that works in the background (the internal flash, see firmware/core/devq.h) erases
+and programs while another (the NOR) is busy.
 Durability (issue 15): an application is valid only when its whole session completed. The bootloader
 invalidates its application record before the session's first erase or write (whatever memory), and
 `execute` sends COMMIT only after every written sector verified by CRC; the record is the last thing
@@ -72,10 +75,20 @@ class MemoryPlan:
     memory: Memory
     image_bytes: int
     sectors: list[SectorPlan]
+    # Sectors outside the image, blank on the board, erased with image sectors by one block command
+    # (compare() decides; their crc is the blank sector's, they have no pages).
+    blank_fill: list[SectorPlan] = field(default_factory=list)
+
+    @property
+    def to_rewrite(self) -> list[SectorPlan]:
+        """The image's sectors that are erased and written (not the blank ones erased with them)."""
+        return [s for s in self.sectors if s.action == ERASE]
 
     @property
     def to_erase(self) -> list[SectorPlan]:
-        return [s for s in self.sectors if s.action == ERASE]
+        """Every sector erased, in address order: the image's to rewrite and the blank ones with them."""
+        er = self.to_rewrite
+        return sorted(er + self.blank_fill, key=lambda s: s.addr) if self.blank_fill else er
 
     @property
     def skipped(self) -> list[SectorPlan]:
@@ -83,7 +96,7 @@ class MemoryPlan:
 
     @property
     def write_bytes(self) -> int:
-        return sum(s.data_bytes for s in self.to_erase)
+        return sum(s.data_bytes for s in self.to_rewrite)
 
 
 @dataclass
@@ -105,12 +118,14 @@ class Plan:
         lines = []
         for mp in self.memories:
             m = mp.memory
-            er, sk = mp.to_erase, mp.skipped
+            er, sk, fill = mp.to_rewrite, mp.skipped, mp.blank_fill
             lines.append(f"{m.name} @ 0x{m.base:08X}: {mp.image_bytes:,} image bytes in "
                          f"{len(mp.sectors)} sector(s): {len(er)} to erase and write "
                          f"({mp.write_bytes:,} bytes), {len(sk)} unchanged"
+                         + (f"; {len(fill)} blank sector(s) outside the image erased with them by block "
+                            f"commands" if fill else "")
                          + ("" if self.compared else " (target not compared)"))
-            for label, group in (("erase", er), ("skip", sk)):
+            for label, group in (("erase", er), ("skip", sk), ("erase blank", fill)):
                 if group:
                     lines.append(f"  {label}: " + _ranges_text(group))
         return "\n".join(lines)
@@ -206,13 +221,66 @@ def _may_hold_torn_words(plan: Plan, target) -> set:
     return {mp.memory.name for mp in plan.memories if mp.memory.kind == "internal"}
 
 
+def _blank_crc(size: int, erased: int) -> int:
+    from .native import crc32   # the bootloader's CRC (CRC-32/MPEG-2), as the packer's sector CRCs
+    return crc32(bytes([erased]) * size)
+
+
+def _partial_blocks(plan: Plan, mp: MemoryPlan, block: int,
+                    protected: int) -> list[tuple[list[SectorPlan], list[SectorPlan]]]:
+    """[(image sectors, other sectors)] of each aligned `block` of mp's memory that the image covers in part
+    and whose image sectors alone would be slower to erase one by one than the block with one command
+    (the question asked before the compare: every image sector counted as changed). The other sectors
+    carry the blank sector's CRC, to be compared. Blocks holding a protected sector, the application's
+    first sector (erased on its own first, see execute) or bytes past the memory are left out (`protected`:
+    bytes at the memory's base the bootloader refuses)."""
+    m = mp.memory
+    bl_lo, app_start = bootloader_range(plan.board)
+    by_block: dict[int, list[SectorPlan]] = {}
+    for s in mp.sectors:
+        by_block.setdefault(m.base + (s.addr - m.base) // block * block, []).append(s)
+    out = []
+    for lo, inside in by_block.items():
+        if (lo + block > m.end or lo < m.base + protected or lo < app_start and lo + block > bl_lo
+                or lo <= app_start < lo + block):
+            continue
+        ssize = m.sector_at(lo)[1]
+        if ssize >= block or len(inside) * ssize == block or not _block_pays(plan.board, m, len(inside), ssize):
+            continue
+        if any(m.sector_at(a)[1] != ssize for a in range(lo, lo + block, ssize)):
+            continue   # uneven sectors in the block: not a NOR block
+        have = {s.addr for s in inside}
+        crc = _blank_crc(ssize, m.erased)
+        out.append((inside, [SectorPlan(a, ssize, crc) for a in range(lo, lo + block, ssize) if a not in have]))
+    return out
+
+
 def compare(plan: Plan, target, per_call: int = PER_CALL) -> None:
-    """Mark sectors the target already holds as SKIP (read-only on the target)."""
+    """Mark sectors the target already holds as SKIP, and find the partly covered blocks worth one block
+    command (MemoryPlan.blank_fill): their other sectors' CRCs travel in the same request stream, so this
+    stays one round trip. Read-only on the target."""
     unread = _may_hold_torn_words(plan, target)
     sectors = [s for mp in plan.memories if mp.memory.name not in unread for s in mp.sectors]
-    crcs = target_crcs(target, [(s.addr, s.size) for s in sectors], per_call)
+    reported = {m.name: m for m in getattr(target.info(), "memories", [])}
+    candidates = []   # (memory plan, image sectors of the block, its other sectors)
+    for mp in plan.memories:
+        mp.blank_fill = []
+        rep = reported.get(mp.memory.name)
+        block = getattr(rep, "block_size", 0)
+        if mp.memory.name in unread or block != GROUP_BYTES:
+            continue   # no block command, or not the one a group (one ERASE request's run) is cut to
+        candidates += [(mp, inside, other)
+                       for inside, other in _partial_blocks(plan, mp, block, getattr(rep, "protected_size", 0))]
+    others = [s for _, _, other in candidates for s in other]
+    crcs = target_crcs(target, [(s.addr, s.size) for s in sectors + others], per_call)
     for s, got in zip(sectors, crcs):
         s.action = SKIP if got == s.crc else ERASE
+    blank = {s.addr for s, got in zip(others, crcs[len(sectors):]) if got == s.crc}
+    for mp, inside, other in candidates:
+        # Only a block whose image sectors all change (a block erase would wipe an unchanged one: rewriting
+        # it costs its data on the wire) and whose other sectors are all blank.
+        if all(s.action == ERASE for s in inside) and all(s.addr in blank for s in other):
+            mp.blank_fill += other
     plan.compared = True
 
 
@@ -253,6 +321,21 @@ ERASE_REF_BYTES = {"internal": 128 * 1024, "external_nor": 4 * 1024}
 # erase + program, up to ~0.26 s after the request's place in the interleaving), and the memory must not
 # wait for it meanwhile.
 LEAD_S = 0.3
+
+
+# Typical 4 KB sector and 64 KB block erase times of the NOR parts the boards carry (datasheets, AC
+# characteristics): MX25LM51245G 25 / 220 ms, N25Q128A 250 / 700 ms (subsector / sector), W25Q128JV 45 /
+# 150 ms. Which part a board has fitted is not reported, so a block command replaces sector erases only
+# where it is quicker on every part of the board's description (Board.nor.parts).
+NOR_ERASE_TYPICAL = {"mx25lm51245g": (0.025, 0.22), "n25q128a": (0.25, 0.7), "w25q128jv": (0.045, 0.15)}
+
+
+def _block_pays(board: Board, m: Memory, n: int, size: int) -> bool:
+    """One block command erases GROUP_BYTES quicker than n sectors of `size` bytes of m, typically."""
+    parts = board.nor.parts if board.nor is not None and m.kind == "external_nor" else ()
+    times = [NOR_ERASE_TYPICAL[p] for p in parts if p in NOR_ERASE_TYPICAL] or [TYPICAL.get(m.kind, (1.0, None))[:2]]
+    ref = ERASE_REF_BYTES.get(m.kind, size)
+    return all(block is not None and block < n * sector * max(1.0, size / ref) for sector, block in times)
 
 
 def _erase_s(m: Memory | None, n: int, size: int) -> float:
@@ -332,13 +415,15 @@ class Result:
     verified: int               # sectors whose CRC was checked after writing
     wall_s: float
     virtual_s: float | None     # the simulated board's clock, None on real hardware
+    blank: int = 0              # of the erased: blank sectors outside the image, erased with their block
 
     def summary(self, verb: str = "flash") -> str:
         if self.erased == 0:
             head = (f"{verb}: nothing to write, all {self.skipped} sector(s) already hold the "
                     f"image (checked by CRC)")
         else:
-            head = (f"{verb}: {self.written:,} bytes written ({self.erased} sector(s) erased, "
+            blank = f", {self.blank} of them blank with their block" if self.blank else ""
+            head = (f"{verb}: {self.written:,} bytes written ({self.erased} sector(s) erased{blank}, "
                     f"{self.skipped} skipped unchanged), verified by CRC")
         t = f"{self.wall_s:.2f} s wall"
         secs = self.wall_s
@@ -408,5 +493,6 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
     v1 = getattr(target, "virtual_seconds", None)
     return Result(
         written=total, erased=len(order), skipped=sum(len(m.skipped) for m in plan.memories),
+        blank=sum(len(m.blank_fill) for m in plan.memories),
         verified=len(order), wall_s=time.monotonic() - t0,
         virtual_s=(v1 - v0) if v0 is not None and v1 is not None else None)
