@@ -42,7 +42,7 @@ F7_DRIVERS = ["firmware/drivers/f7/" + f for f in ("flashctl.c", "qspi.c", "qnor
 IMAGES += [
     dict(name="f746-bootloader",
          sources=CORE + F7_DRIVERS + [F746 + f for f in ("startup.c", "wiring.c", "board.c", "iflash.c", "nor.c",
-                                                          "main.c", "updater.c", "ident.c")],
+                                                          "main.c", "updater.c", "ident.c", "frames.c")],
          ldscript=F746 + "bootloader.ld", out="build/firmware/f746/bootloader.elf", cpu=cpu.F7,
          includes=["firmware/core", "firmware", F746], bin=True),
     dict(name="f746-demo",
