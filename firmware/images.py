@@ -12,8 +12,9 @@ CORE = ["firmware/core/" + f for f in ("frame.c", "bl.c", "memcmd.c", "devq.c", 
     ["native/crc32.c"] + \
     ["firmware/core/zwrite.c", "native/inflate.c"]   # CMD_WRITE_Z
 H7_DRIVERS = "firmware/drivers/h7/"
-# Drivers of the IPs the F7 and H7 families share (firmware/drivers/stm32/): each family's uart_dma.c completes them.
-SHARED_DRIVERS = ["firmware/drivers/stm32/uart_rx_ring.c"]
+# Drivers of the IPs the F7 and H7 families share (firmware/drivers/stm32/): each family's uart_dma.c completes them;
+# uart_console.c is the bootloader's console on them (core/port.h), with the board's wiring.
+SHARED_DRIVERS = ["firmware/drivers/stm32/" + f for f in ("uart_rx_ring.c", "uart_console.c")]
 DRIVERS = [H7_DRIVERS + f for f in ("clock.c", "gpio.c", "usart.c", "flash.c", "octospi.c", "ospim.c", "mx25lm.c",
                                     "uart_dma.c", "crcunit.c")] + SHARED_DRIVERS
 H735 = "firmware/boards/h735/"
@@ -42,7 +43,7 @@ F7_DRIVERS = ["firmware/drivers/f7/" + f for f in ("flashctl.c", "qspi.c", "qnor
 IMAGES += [
     dict(name="f746-bootloader",
          sources=CORE + F7_DRIVERS + [F746 + f for f in ("startup.c", "wiring.c", "board.c", "iflash.c", "nor.c",
-                                                          "main.c", "updater.c", "ident.c")],
+                                                          "main.c", "updater.c", "ident.c", "frames.c")],
          ldscript=F746 + "bootloader.ld", out="build/firmware/f746/bootloader.elf", cpu=cpu.F7,
          includes=["firmware/core", "firmware", F746], bin=True),
     dict(name="f746-demo",

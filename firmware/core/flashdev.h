@@ -81,7 +81,7 @@ static inline uint32_t fd_last_sector(const struct flashdev *d) { return d->runs
 
 /* Provided by the core. fd_idle(): drain the UART into the frame receiver; call it between chunks of
  * long computations. fd_wait(): the same, plus port_idle() when nothing came; call it in loops that wait
- * for a device flag (the simulator may then move its clock to the next event, see a board's port_idle in boards/<board>/board.c). */
+ * for a device flag (the simulator may then move its clock to the next event, see the STM32 boards' port_idle, drivers/stm32/uart_console.c). */
 void fd_idle(void);
 void fd_wait(void);
 /* CRC-32/MPEG-2 of `len` bytes readable at `addr` (a memory-mapped device), serving the UART between

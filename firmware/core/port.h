@@ -10,7 +10,7 @@
 
 int port_uart_getc(void);                    /* next received byte, or -1 (also clears a sticky overrun) */
 /* Nothing arrived: a cheap pause. `want`: bytes the core needs before it has work again (0: any byte
- * counts; PORT_WANT_NONE: none, it waits on a device). See a board's port_idle (boards/<board>/board.c). */
+ * counts; PORT_WANT_NONE: none, it waits on a device). See the STM32 boards' port_idle (drivers/stm32/uart_console.c). */
 #define PORT_WANT_NONE 0xFFFFFFFFu
 void port_idle(uint32_t want);
 int port_uart_putc(uint8_t c);               /* 1: accepted; 0: transmitter busy, try again */

@@ -3,10 +3,9 @@
  * USART1's kernel clock is PCLK2 = 108 MHz (DCKCFGR2.USART1SEL reset value, RM0385 §5.3.25). */
 #include <stdint.h>
 
-#include "rxidle.h"
 #include "board.h"
 #include "drivers/f7/uart.h"
-#include "drivers/f7/uart_dma.h"
+#include "drivers/stm32/uart_console.h"
 #include "handoff.h"
 #include "mmio.h"
 #include "port.h"
@@ -18,30 +17,23 @@
 #include "stm32f7/usart_regs.h"
 #include "wiring.h"
 
-static uint32_t baud = PROTO_DEFAULT_BAUD;
 static uint32_t ker_hz = 16000000u;
 static uint32_t cyc_last;
 static uint64_t cyc_total;
 static uint32_t cyc_per_ms = 16000u;
 
-#define RX_DMA       DMA2_BASE   /* USART1_RX: DMA2 stream 2, channel 4 (RM0385 §8.3.3) */
-#define RX_STREAM    2u
-#define RX_RING_SIZE 4096u    /* the core drains it at least every half ring (port_idle) */
-/* Received bytes arrive by circular DMA (drivers/f7/uart_dma.h): the F7 USART has no receive FIFO and the
- * core leaves RDR unread for longer than a byte time (a QUADSPI page, an internal-flash program).
- * DMA2's memory port reaches SRAM1/SRAM2 and, through the Cortex-M7 AHBS port, the DTCM (RM0385 §2.1,
- * figure 1). The ring is in SRAM1 (.dma_buffer, bootloader.ld): the DTCM is nearly full with .bss and the
- * stack. This bootloader leaves the D-cache off (startup.c), so the core reads what the DMA wrote directly;
- * with the D-cache on, SRAM1 would need invalidation or a non-cacheable MPU region (the DTCM would not). */
-static uint8_t rx_buf[RX_RING_SIZE] UART_RX_DMA_BUFFER;
-static uart_rx_ring_t ring;
+/* Received bytes arrive by circular DMA (drivers/stm32/uart_console.h, drivers/f7/uart_dma.h): the F7 USART
+ * has no receive FIFO and the core leaves RDR unread for longer than a byte time (a QUADSPI page, an
+ * internal-flash program). USART1_RX is DMA2 stream 2, channel 4 (RM0385 §8.3.3). DMA2's memory port
+ * reaches SRAM1/SRAM2 and, through the Cortex-M7 AHBS port, the DTCM (RM0385 §2.1, figure 1). The ring is
+ * in SRAM1 (.dma_buffer, bootloader.ld). This bootloader leaves the D-cache off (startup.c), so the core
+ * reads what the DMA wrote directly; with the D-cache on, SRAM1 would need invalidation or a non-cacheable
+ * MPU region (the DTCM would not). */
+const struct uart_console_wiring board_console = {
+    .usart = BOARD_UART_BASE, .dma = DMA2_BASE, .stream = 2u, .max_baud = BOARD_MAX_BAUD,
+};
 
-static int uart_open(uint32_t b)
-{
-    (void)uart_rx_ring_stop(&ring);
-    if (!uart_init(BOARD_UART_BASE, ker_hz, b)) return -1;
-    return uart_rx_ring_start(&ring, BOARD_UART_BASE, RX_DMA, RX_STREAM, rx_buf, RX_RING_SIZE) == UART_RX_OK ? 0 : -1;
-}
+int board_console_init(uint32_t baud) { return uart_init(BOARD_UART_BASE, ker_hz, baud) ? 0 : -1; }
 
 int board_init(void)
 {
@@ -59,14 +51,14 @@ int board_init(void)
     MMIO32(RCC_BASE, RCC_APB2ENR) |= RCC_APB2ENR_USART1EN;
     (void)MMIO32(RCC_BASE, RCC_APB2ENR);
     wiring_console_pins();
-    if (uart_open(baud)) return -3;
+    if (uart_console_start(cyc_per_ms)) return -3;
     return clk;
 }
 
 void board_uart_deinit(void)
 {
     uart_flush(BOARD_UART_BASE, 1000000u);
-    (void)uart_rx_ring_stop(&ring);
+    uart_console_stop();
     MMIO32(RCC_BASE, RCC_AHB1RSTR) |= RCC_AHB1RSTR_DMA2RST;   /* DMA2 and USART1 as after reset */
     MMIO32(RCC_BASE, RCC_AHB1RSTR) &= ~RCC_AHB1RSTR_DMA2RST;
     MMIO32(RCC_BASE, RCC_AHB1ENR) &= ~RCC_AHB1ENR_DMA2EN;
@@ -74,35 +66,8 @@ void board_uart_deinit(void)
     MMIO32(RCC_BASE, RCC_APB2RSTR) &= ~RCC_APB2RSTR_USART1RST;
 }
 
-int port_uart_getc(void)
-{
-    int c = uart_rx_ring_getc(&ring);   /* an overflow (bytes lost) shows as a bad frame CRC */
-    return c >= 0 ? c : -1;
-}
-
-/* The console is received by DMA (core/rxidle.c: why these register reads). */
-void port_idle(uint32_t want)
-{
-    rxidle_dma(want, uart_rx_ring_ndtr_reg(&ring), uart_rx_ring_flags_reg(&ring), RX_RING_SIZE,
-               (uint32_t)((uint64_t)cyc_per_ms * 10000u / baud));   /* 10 bits a byte */
-}
-
 int port_uart_putc(uint8_t c) { return uart_putc(BOARD_UART_BASE, c); }
 void port_uart_flush(void) { uart_flush(BOARD_UART_BASE, 1000000u); }
-
-uint32_t port_uart_set_baud(uint32_t b)
-{
-    if (b == 0 || b > BOARD_MAX_BAUD) return 0;
-    if (uart_open(b)) {
-        (void)uart_open(baud);
-        return 0;
-    }
-    baud = b;
-    return b;
-}
-
-uint32_t port_uart_baud(void) { return baud; }
-uint32_t port_uart_max_baud(void) { return BOARD_MAX_BAUD; }
 
 uint32_t port_millis(void)
 {

@@ -1,4 +1,4 @@
-/* Self-update of the bootloader (`doit flash-loader board=f746`): the new image is staged in SRAM1 through
+/* Self-update of the bootloader (`doit flash-loader board=f746`): the new image is staged in DTCM through
  * the protocol (CMD_STAGE), checked (CRC, vector table), then rewritten into sector 0 by code that already
  * runs from RAM (the whole bootloader does, bootloader.ld), verified word by word, and the board resets
  * into the new bootloader. If the power fails in the middle, sector 0 is blank or partial (with its first

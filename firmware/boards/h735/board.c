@@ -4,7 +4,6 @@
  * 2 Mbaud and 12.5 Mbaud divide exactly and 921600 is off by 0.005 % (docs/performance.md). */
 #include <stdint.h>
 
-#include "rxidle.h"
 #include "board.h"
 #include "clocks.h"
 #include "stm32h7/dbgmcu_regs.h"
@@ -17,7 +16,7 @@
 #include "stm32h7/usart_regs.h"
 #include "drivers/h7/usart.h"
 #include "drivers/h7/crcunit.h"
-#include "drivers/h7/uart_dma.h"
+#include "drivers/stm32/uart_console.h"
 #include "handoff.h"
 #include "scb_regs.h"
 
@@ -25,21 +24,17 @@
 #define RCC(off) MMIO32(RCC_BASE, off)
 #define USART_KER_HZ 200000000u
 
-#define RX_DMA       DMA1_BASE
-#define RX_STREAM    1u
-#define RX_RING_SIZE 4096u    /* the core drains it at least every half ring (port_idle) */
+/* Received bytes arrive by circular DMA (drivers/stm32/uart_console.h, drivers/h7/uart_dma.h): at 8 Mbaud
+ * a byte lasts 1.25 us, less than the CPU spends filling the OCTOSPI FIFO for one NOR page, so polling RDR
+ * would overrun. USART3_RX goes to DMA1 stream 1 (through DMAMUX1); the ring lives in AXI SRAM
+ * (.dma_buffer, bootloader.ld: DMA1 cannot reach DTCM). */
+const struct uart_console_wiring board_console = {
+    .usart = BOARD_UART_BASE, .dma = DMA1_BASE, .stream = 1u, .max_baud = BOARD_MAX_BAUD,
+};
 
-static uint32_t baud = PROTO_DEFAULT_BAUD;
-/* Received bytes arrive by circular DMA (drivers/h7/uart_dma.h): at 8 Mbaud a byte lasts 1.25 us, less than
- * the CPU spends filling the OCTOSPI FIFO for one NOR page, so polling RDR would overrun. The ring lives
- * in AXI SRAM (DMA1 cannot reach DTCM). */
-static uint8_t rx_buf[RX_RING_SIZE] UART_RX_DMA_BUFFER;
-static uart_rx_ring_t ring;
 static uint32_t cyc_last;
 static uint64_t cyc_total;
 static uint32_t cyc_per_ms = 64000u;
-
-static int uart_open(uint32_t b);
 
 static int wait_rcc(uint32_t mask, uint32_t want)
 {
@@ -82,43 +77,28 @@ int board_init(void)
         {GPIO_PORT_D, 9, GPIO_MODE_AF, 7, GPIO_SPEED_VHIGH, GPIO_PULL_UP, false},
     };
     gpio_config_many(pins, 2);
-    return port_uart_set_baud(baud) ? 0 : -3;
+    return uart_console_start(cyc_per_ms) ? -3 : 0;
 }
 
 /* The receive FIFO (FIFOEN, settable only with UE=0) buys time at high rates: at 8 Mbaud a byte lands
  * every 1.25 us, shorter than an OCTOSPI page transfer during which the UART is not looked at. */
-static int uart_open(uint32_t b)
+int board_console_init(uint32_t baud)
 {
-    (void)uart_rx_ring_stop(&ring);
-    if (usart_init(BOARD_UART_BASE, USART_KER_HZ, b) != USART_OK) return -1;
+    if (usart_init(BOARD_UART_BASE, USART_KER_HZ, baud) != USART_OK) return -1;
     U(USART_CR1) &= ~USART_CR1_UE;
     U(USART_CR1) |= USART_CR1_FIFOEN;
     U(USART_CR1) |= USART_CR1_UE;
-    return uart_rx_ring_start(&ring, BOARD_UART_BASE, RX_DMA, RX_STREAM, rx_buf, RX_RING_SIZE) == UART_RX_OK
-               ? 0 : -1;
+    return 0;
 }
 
 void board_uart_deinit(void)
 {
     (void)usart_flush(BOARD_UART_BASE, 10000);
-    (void)uart_rx_ring_stop(&ring);
+    uart_console_stop();
     RCC(RCC_APB1LRSTR) |= RCC_APB1LENR_USART3EN;   /* same bit in the reset register (RM0468, RCC_APB1LRSTR) */
     RCC(RCC_APB1LRSTR) &= ~RCC_APB1LENR_USART3EN;
     RCC(RCC_D2CCIP2R) = (RCC(RCC_D2CCIP2R) & ~RCC_D2CCIP2R_USART28SEL_Msk) |
                         FIELD_PREP(RCC_D2CCIP2R_USART28SEL, RCC_USARTSEL_PLL3Q);  /* clock.c's default */
-}
-
-int port_uart_getc(void)
-{
-    int c = uart_rx_ring_getc(&ring);   /* an overflow (bytes lost) shows as a bad frame CRC */
-    return c >= 0 ? c : -1;
-}
-
-/* The console is received by DMA (core/rxidle.c: why these register reads). */
-void port_idle(uint32_t want)
-{
-    rxidle_dma(want, uart_rx_ring_ndtr_reg(&ring), uart_rx_ring_flags_reg(&ring), RX_RING_SIZE,
-               (uint32_t)((uint64_t)cyc_per_ms * 10000u / baud));   /* 10 bits a byte */
 }
 
 int port_uart_putc(uint8_t c)
@@ -129,20 +109,6 @@ int port_uart_putc(uint8_t c)
 }
 
 void port_uart_flush(void) { (void)usart_flush(BOARD_UART_BASE, 100000); }
-
-uint32_t port_uart_set_baud(uint32_t b)
-{
-    if (b == 0 || b > BOARD_MAX_BAUD) return 0;
-    if (uart_open(b)) {
-        (void)uart_open(baud);
-        return 0;
-    }
-    baud = b;
-    return b;
-}
-
-uint32_t port_uart_baud(void) { return baud; }
-uint32_t port_uart_max_baud(void) { return BOARD_MAX_BAUD; }
 
 uint32_t port_millis(void)
 {

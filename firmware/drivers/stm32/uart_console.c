@@ -1,0 +1,58 @@
+/* core/port.h's console receive side on an STM32 USART with a circular DMA ring (uart_console.h). */
+#include "uart_console.h"
+
+#include "port.h"
+#include "protocol.h"
+#include "rxidle.h"
+#include "uart_rx_ring.h"
+
+#define RX_RING_SIZE 4096u    /* the core drains it at least every half ring (port_idle) */
+
+/* A RAM the board's DMA reaches (.dma_buffer in its linker script; which RAMs: the family's uart_dma.h). */
+static uint8_t rx_buf[RX_RING_SIZE] UART_RX_DMA_BUFFER;
+static uart_rx_ring_t ring;
+static uint32_t baud = PROTO_DEFAULT_BAUD;
+static uint32_t cyc_per_ms;
+
+static int open_at(uint32_t b)
+{
+    (void)uart_rx_ring_stop(&ring);
+    if (board_console_init(b)) return -1;
+    return uart_rx_ring_start(&ring, board_console.usart, board_console.dma, board_console.stream, rx_buf,
+                              RX_RING_SIZE) == UART_RX_OK ? 0 : -1;
+}
+
+int uart_console_start(uint32_t cycles_per_ms)
+{
+    cyc_per_ms = cycles_per_ms;
+    return open_at(baud);
+}
+
+void uart_console_stop(void) { (void)uart_rx_ring_stop(&ring); }
+
+int port_uart_getc(void)
+{
+    int c = uart_rx_ring_getc(&ring);   /* an overflow (bytes lost) shows as a bad frame CRC */
+    return c >= 0 ? c : -1;
+}
+
+/* core/rxidle.c: why these register reads. */
+void port_idle(uint32_t want)
+{
+    rxidle_dma(want, uart_rx_ring_ndtr_reg(&ring), uart_rx_ring_flags_reg(&ring), RX_RING_SIZE,
+               (uint32_t)((uint64_t)cyc_per_ms * 10000u / baud));   /* 10 bits a byte */
+}
+
+uint32_t port_uart_set_baud(uint32_t b)
+{
+    if (b == 0 || b > board_console.max_baud) return 0;
+    if (open_at(b)) {
+        (void)open_at(baud);   /* back to the rate the host still speaks */
+        return 0;
+    }
+    baud = b;
+    return b;
+}
+
+uint32_t port_uart_baud(void) { return baud; }
+uint32_t port_uart_max_baud(void) { return board_console.max_baud; }
