@@ -89,6 +89,28 @@ int fd_mapped_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_
     return s;
 }
 
+static int waited(const struct flashdev *d, int s, struct fd_result *r)
+{
+    while (s == ST_OK && (s = d->ops->poll(d, r)) == FD_BUSY)
+        fd_wait();
+    return s;
+}
+
+int fd_erase_waited(const struct flashdev *d, uint32_t addr, struct fd_result *r)
+{
+    return waited(d, d->ops->erase_start(d, addr, r), r);
+}
+
+int fd_program_waited(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
+                      struct fd_result *r)
+{
+    for (uint32_t off = 0, taken = 0; off < len; off += taken) {
+        int s = waited(d, d->ops->program_start(d, addr + off, data + off, len - off, &taken, r), r);
+        if (s != ST_OK) return s;
+    }
+    return ST_OK;
+}
+
 void fd_wait(void)
 {
     devq_run();

@@ -90,5 +90,10 @@ uint32_t fd_crc_mapped(uint32_t addr, uint32_t len);
 /* The read and crc ops of every memory the CPU can read directly: ops->map (if any), then a copy / CRC. */
 int fd_mapped_read(const struct flashdev *d, uint32_t addr, uint8_t *out, uint32_t len, struct fd_result *r);
 int fd_mapped_crc(const struct flashdev *d, uint32_t addr, uint32_t len, uint32_t *crc, struct fd_result *r);
+/* The erase and program ops of a memory that works in the background (ops erase_start, program_start and
+ * poll): start, then wait for it with fd_wait(), as often as the data needs. */
+int fd_erase_waited(const struct flashdev *d, uint32_t addr, struct fd_result *r);
+int fd_program_waited(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
+                      struct fd_result *r);
 
 #endif

@@ -39,26 +39,6 @@ static int fail(fctl_status st, uint32_t addr, struct fd_result *r)
     return (unsigned)st < sizeof map && map[st] ? map[st] : ST_INTERNAL;
 }
 
-/* Wait for the operation `st` started, keeping the UART served. */
-static int finish(fctl_status st, uint32_t addr, struct fd_result *r)
-{
-    if (st == FCTL_OK)
-        while ((st = fctl_poll()) == FCTL_BUSY)
-            fd_wait();
-    return st == FCTL_OK ? ST_OK : fail(st, addr, r);
-}
-
-static int if_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r)
-{
-    int snb = sector_at(d, addr);
-    if (snb < 0) {
-        r->addr = addr;
-        return ST_ALIGN;
-    }
-    fctl_status st = fctl_unlock();
-    return finish(st == FCTL_OK ? fctl_erase_start((uint32_t)snb) : st, addr, r);
-}
-
 /* Start programming the first word from addr that is not all erased value (an erased word needs no
  * store and stays writable); *taken: the bytes up to and including it. ST_OK with nothing started when
  * every word is blank. */
@@ -107,23 +87,7 @@ static int if_erase_start(const struct flashdev *d, uint32_t addr, struct fd_res
     return st == FCTL_OK ? ST_OK : fail(st, addr, r);
 }
 
-static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
-                      struct fd_result *r)
-{
-    for (uint32_t off = 0, taken = 0; off < len; off += taken) {
-        int s = if_program_start(d, addr + off, data + off, len - off, &taken, r);
-        while (s == ST_OK && (s = if_poll(d, r)) == FD_BUSY)
-            fd_wait();
-        if (s != ST_OK) return s;
-    }
-    return ST_OK;
-}
-
-/* Erases and writes also run in the background (core/devq.h) while the core receives the next frames and
- * decodes them: the code runs from SRAM1 (bootloader.ld), so a busy single bank stalls nothing it fetches
- * (RM0385 §3.3.5). Over a UART this is what lets a 32 KB sector's erase (250 ms typical at x32,
- * DS10916 §6.3.13) overlap the data arriving for it instead of stalling the link. */
-static const struct flashdev_ops ops = {if_erase, if_program, fd_mapped_read, fd_mapped_crc, 0,
+static const struct flashdev_ops ops = {fd_erase_waited, fd_program_waited, fd_mapped_read, fd_mapped_crc, 0,
                                         if_erase_start, if_program_start, if_poll, 0};
 
 /* The background writes' data (core/devq.h): SRAM1, beside the receive ring (the DTCM holds the frame

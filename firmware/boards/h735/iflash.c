@@ -29,28 +29,12 @@ static int fail(flash_status_t st, struct fd_result *r)
     return (unsigned)st < sizeof map && map[st] ? map[st] : ST_INTERNAL;
 }
 
-/* Wait for the operation `st` started, keeping the UART served. */
-static int finish(flash_status_t st, struct fd_result *r)
-{
-    if (st == FLASH_OK)
-        while ((st = flash_poll()) == FLASH_BUSY)
-            fd_wait();
-    return st == FLASH_OK ? ST_OK : fail(st, r);
-}
-
 static int prepare(struct fd_result *r)
 {
     flash_status_t st = flash_unlock();
     if (st != FLASH_OK) return fail(st, r);
     flash_clear_errors();
     return ST_OK;
-}
-
-static int if_erase(const struct flashdev *d, uint32_t addr, struct fd_result *r)
-{
-    int s = prepare(r);
-    if (s != ST_OK) return s;
-    return finish(flash_erase_sector_start((addr - d->base) / FLASH_SECTOR_SIZE), r);   /* uniform sectors */
 }
 
 /* Start programming the first flash word from addr that is not all erased value (an erased word needs no
@@ -98,21 +82,9 @@ static int if_erase_start(const struct flashdev *d, uint32_t addr, struct fd_res
     return st == FLASH_OK ? ST_OK : fail(st, r);
 }
 
-static int if_program(const struct flashdev *d, uint32_t addr, const uint8_t *data, uint32_t len,
-                      struct fd_result *r)
-{
-    for (uint32_t off = 0, taken = 0; off < len; off += taken) {
-        int s = if_program_start(d, addr + off, data + off, len - off, &taken, r);
-        while (s == ST_OK && (s = if_poll(d, r)) == FD_BUSY)
-            fd_wait();
-        if (s != ST_OK) return s;
-    }
-    return ST_OK;
-}
-
 /* No bank erase (sector 0 is ours); erases and writes run in the background while the core serves the NOR
  * (the code runs from RAM: a busy single bank stalls fetches from it, RM0468 FLASH chapter). */
-static const struct flashdev_ops ops = {if_erase, if_program, fd_mapped_read, fd_mapped_crc, 0,
+static const struct flashdev_ops ops = {fd_erase_waited, fd_program_waited, fd_mapped_read, fd_mapped_crc, 0,
                                         if_erase_start, if_program_start, if_poll, 0};
 
 /* The background writes' data (core/devq.h); AXI SRAM (DTCM holds the frame buffers, frames.c). The host
