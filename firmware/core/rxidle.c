@@ -20,14 +20,21 @@ static void pause_cycles(uint32_t cycles)
 
 void rxidle_dma(uint32_t want, uint32_t ndtr_reg, uint32_t flags_reg, uint32_t ring_size, uint32_t byte_cycles)
 {
-    if (want > 1u && want != PORT_WANT_NONE)
-        pause_cycles(byte_cycles * (want - 1u < 64u ? want - 1u : 64u));
     if (want >= ring_size / 2u) {
+        if (want != PORT_WANT_NONE)
+            pause_cycles(byte_cycles * 64u);
         for (int i = 0; i < 4; i++)
             (void)RD(flags_reg);
         return;
     }
+    /* Bytes that came during the pause are taken at once, with no more reads of NDTR: the caller's next
+     * read would otherwise make four identical ones, which is idle polling to the simulator, though the
+     * core has work (the last bytes of a stream, with no next byte to wake it). */
+    uint32_t before = RD(ndtr_reg);
+    if (want > 1u)
+        pause_cycles(byte_cycles * (want - 1u < 64u ? want - 1u : 64u));
     uint32_t n = RD(ndtr_reg);
+    if (n != before) return;
     for (int i = 0; i < 2; i++)
         if (RD(ndtr_reg) != n) return;
 }
