@@ -7,13 +7,12 @@ every `#define NAME value` becomes `#define NAME ...` so the C compiler supplies
 the struct layouts against the compiler's: the host can never drift from the firmware.
 """
 import os
-import re
 import sys
 
 from cffi import FFI
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ffibuild import ROOT, build  # noqa: E402
+from ffibuild import ROOT, build, header_region  # noqa: E402
 
 MODULE = "stm32boot._protocol"
 CORE = os.path.join(ROOT, "firmware", "core")
@@ -26,17 +25,9 @@ sys.path.pop(0)
 STAND_IN = boards.get(boards.DEFAULT)
 
 
-def _region(path):
-    text = open(path).read()
-    body = text.split("/* CFFI-BEGIN */", 1)[1].split("/* CFFI-END */", 1)[0]
-    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
-    body = re.sub(r"^#define\s+(\w+)\s+.*$", r"#define \1 ...", body, flags=re.M)
-    return body.replace("PROTO_PACKED", "")
-
-
 ffibuilder = FFI()
-ffibuilder.cdef(_region(os.path.join(CORE, "protocol.h")), packed=True)
-ffibuilder.cdef(_region(os.path.join(CORE, "host", "port_host.h")))
+ffibuilder.cdef(header_region(os.path.join(CORE, "protocol.h")).replace("PROTO_PACKED", ""), packed=True)
+ffibuilder.cdef(header_region(os.path.join(CORE, "host", "port_host.h")))
 ffibuilder.set_source(
     MODULE,
     '#include "protocol.h"\n#include "host/port_host.h"\n',

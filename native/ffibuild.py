@@ -31,6 +31,18 @@ def build(ffibuilder, module: str) -> str:
     return dest
 
 
+def header_region(path: str) -> str:
+    """The declarations of a C header between /* CFFI-BEGIN */ and /* CFFI-END */, as a cffi cdef: comments
+    dropped, every object-like #define left for the compiler to evaluate (`...`), array lengths named by a
+    macro as `[...]` (cffi takes them from the compiled header)."""
+    with open(path) as f:
+        text = f.read()
+    body = text.split("/* CFFI-BEGIN */", 1)[1].split("/* CFFI-END */", 1)[0]
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    body = re.sub(r"^#define\s+(\w+)\s+.*$", r"#define \1 ...", body, flags=re.M)
+    return re.sub(r"\[[A-Za-z_]\w*\]", "[...]", body)
+
+
 def native_builder(module: str, cdef: str, units: list[str], opt: str) -> FFI:
     """A module compiled from native/<unit>.c, each with its native/<unit>.h included, at optimisation `opt`."""
     ffibuilder = FFI()

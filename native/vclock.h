@@ -3,6 +3,8 @@
 #define VCLOCK_H
 #include <stdint.h>
 
+/* native/ffi_vclock.py declares to Python what lies between the CFFI markers, read from here. */
+/* CFFI-BEGIN */
 #define VCLOCK_CACHE_BITS 14
 #define VCLOCK_CACHE_SIZE (1u << VCLOCK_CACHE_BITS)
 #define VCLOCK_MAX_BLOCK 4096
@@ -136,6 +138,7 @@ uintptr_t vclock_hook_address(void);
 uintptr_t vclock_mmio_read_address(void);
 uintptr_t vclock_mmio_write_address(void);
 uintptr_t vclock_mem_event_address(void);
+/* CFFI-END */
 /* Defined by the cffi module (extern "Python+C"): the machine's register dispatch. */
 uint64_t vclock_py_read(void *py, uint64_t addr, unsigned size);
 void vclock_py_write(void *py, uint64_t addr, unsigned size, uint64_t value);
