@@ -16,8 +16,8 @@ interrupts.
 """
 from __future__ import annotations
 
-from ..periph.dma import Dma, _REG_KINDS
-from ..regs import RO, WO, Field, Reg
+from ..periph.dma import Dma, _REG_KINDS, register_map
+from ..regs import Field
 from .reset_line import HeldInReset
 
 _CR_FIELDS = (Field("EN", 0), Field("DMEIE", 1), Field("TEIE", 2), Field("HTIE", 3), Field("TCIE", 4),
@@ -27,23 +27,12 @@ _CR_FIELDS = (Field("EN", 0), Field("DMEIE", 1), Field("TEIE", 2), Field("HTIE",
               Field("CHSEL", 25, 3))
 
 
-def _stream_regs(n: int):
-    b = 0x10 + 0x18 * n
-    return (Reg(f"S{n}CR", b, fields=_CR_FIELDS),
-            Reg(f"S{n}NDTR", b + 4, fields=(Field("NDT", 0, 16),)),
-            Reg(f"S{n}PAR", b + 8), Reg(f"S{n}M0AR", b + 12), Reg(f"S{n}M1AR", b + 16),
-            Reg(f"S{n}FCR", b + 20, reset=0x21, fields=(Field("FTH", 0, 2), Field("DMDIS", 2),
-                                                        Field("FS", 3, 3, access=RO), Field("FEIE", 7))))
-
-
 class DmaF7(HeldInReset, Dma):
     """Also silent while its RCC reset bit is held (AHB1RSTR)."""
     C_PREFIX = "DMA"
     C_FIELD_ALIASES = {f"S{n}{k}": f"Sx{k}" for n in range(8) for k in _REG_KINDS}
     CPU_ONLY_RAM = ("ITCM",)
-    REGS = (Reg("LISR", 0x00, access=RO), Reg("HISR", 0x04, access=RO),
-            Reg("LIFCR", 0x08, access=WO), Reg("HIFCR", 0x0C, access=WO)) + \
-        tuple(r for n in range(8) for r in _stream_regs(n))
+    REGS = register_map(_CR_FIELDS)
 
     def chsel(self, n) -> int:
         return self.cr(n) >> 25 & 7

@@ -34,9 +34,18 @@ _KIND_OFF = {k: 4 * i for i, k in enumerate(_REG_KINDS)}
 NO_DMA_RAM = ("ITCM", "DTCM")   # CPU-only tightly coupled memories
 
 
-def _stream_regs(n: int):
+def register_map(cr_fields=_CR_FIELDS) -> tuple:
+    """The controller's registers: interrupt status/clear, then 8 streams of CR NDTR PAR M0AR M1AR FCR.
+    The stream register map is the same on the F7 and H7 DMA (RM0385 DMA, RM0468 DMA); only SxCR's fields
+    differ (CHSEL on F7, TRBUFF on H7)."""
+    return (Reg("LISR", 0x00, access=RO), Reg("HISR", 0x04, access=RO),
+            Reg("LIFCR", 0x08, access=WO), Reg("HIFCR", 0x0C, access=WO)) + \
+        tuple(r for n in range(8) for r in _stream_regs(n, cr_fields))
+
+
+def _stream_regs(n: int, cr_fields):
     b = 0x10 + 0x18 * n
-    return (Reg(f"S{n}CR", b, fields=_CR_FIELDS),
+    return (Reg(f"S{n}CR", b, fields=cr_fields),
             Reg(f"S{n}NDTR", b + 4, fields=(Field("NDT", 0, 16),)),
             Reg(f"S{n}PAR", b + 8), Reg(f"S{n}M0AR", b + 12), Reg(f"S{n}M1AR", b + 16),
             Reg(f"S{n}FCR", b + 20, reset=0x21, fields=(Field("FTH", 0, 2), Field("DMDIS", 2),
@@ -52,9 +61,7 @@ class Dma(Peripheral):
     # next byte after NDTR, the next HT/TC boundary after flags: _look), so it holds until an event or
     # another access: the machine may answer repeated reads without calling the model.
     STABLE_REGS = POLL_REGS
-    REGS = (Reg("LISR", 0x00, access=RO), Reg("HISR", 0x04, access=RO),
-            Reg("LIFCR", 0x08, access=WO), Reg("HIFCR", 0x0C, access=WO)) + \
-        tuple(r for n in range(8) for r in _stream_regs(n))
+    REGS = register_map()
 
     def __init__(self, name="DMA1", base=0x4002_0000, gate_bit=0, board=None):
         super().__init__(name, base, board, clock_gate=("AHB1ENR", gate_bit))
