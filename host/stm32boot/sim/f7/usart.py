@@ -31,19 +31,12 @@ class UsartF7(HeldInReset, Usart):
             return None     # CR3.DMAR (RM0385 §31.8.3) off, receiver off or unclocked
         if not self._pins_ok(self.rx_pins):
             return None
-        rdr = self.base + 0x24
         for dma_name, n, channel in self.rx_dma_routes:
             dma = getattr(self.board, dma_name.lower(), None)
             if dma is None or not dma.serves(n, channel):
                 continue
-            par = dma.values[0x18 + 0x18 * n]
-            if par != rdr:
-                if (dma.name, n, par) not in self._par_warned:
-                    self._par_warned.add((dma.name, n, par))
-                    self.board.bus.warn(f"sim: warning: {dma.name} stream {n} serves {self.name}_RX but its PAR "
-                                        f"is 0x{par:08X}, not {self.name}.RDR (0x{rdr:08X}): ignored")
-                continue
-            return dma, n
+            if self._par_at_rdr(dma, n):
+                return dma, n
         return None
 
     def read_ISR(self, value):

@@ -352,17 +352,21 @@ class Usart(Peripheral):
         if not self._pins_ok(self.rx_pins):
             return None
         for dma, n in mux.streams_for(DMA_REQ[self.name][0]):
-            if dma.clocked() and dma.enabled(n) and dma.p2m(n):
-                par = dma.values[0x18 + 0x18 * n]
-                if par != self.base + 0x24:
-                    if (dma.name, n, par) in self._par_warned:
-                        continue
-                    self._par_warned.add((dma.name, n, par))
-                    self.board.bus.warn(f"sim: warning: {dma.name} stream {n} serves {self.name}_RX but its PAR "
-                                        f"is 0x{par:08X}, not {self.name}.RDR (0x{self.base + 0x24:08X}): ignored")
-                    continue
+            if dma.clocked() and dma.enabled(n) and dma.p2m(n) and self._par_at_rdr(dma, n):
                 return dma, n
         return None
+
+    def _par_at_rdr(self, dma, n) -> bool:
+        """A stream serving our RX request moves bytes only from RDR: any other PAR is warned about (once)
+        and the stream ignored."""
+        par, rdr = dma.values[0x18 + 0x18 * n], self.base + 0x24
+        if par == rdr:
+            return True
+        if (dma.name, n, par) not in self._par_warned:
+            self._par_warned.add((dma.name, n, par))
+            self.board.bus.warn(f"sim: warning: {dma.name} stream {n} serves {self.name}_RX but its PAR "
+                                f"is 0x{par:08X}, not {self.name}.RDR (0x{rdr:08X}): ignored")
+        return False
 
     def dma_update(self) -> None:
         """Re-check who takes received bytes (after writes to CR1/CR3, a DMA stream or DMAMUX1)."""
