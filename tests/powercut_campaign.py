@@ -152,24 +152,19 @@ class Rig:
 
     def count_ops(self, base, work, new):
         """The session's erase/program operations, in order (a dry run)."""
-        if os.path.exists(work):
-            shutil.rmtree(work)
-        shutil.copytree(base, work)
-        m, pc = self.open_board(work, at=None, seed=0)
-        try:
-            self.flash(m, new)
-        finally:
-            m.close()
-        return list(pc.ops)
+        return self._dry_run(base, work, lambda m: self.flash(m, new))
 
     def count_update_ops(self, base, work, blob):
         """The bootloader update's erase/program operations, in order (a dry run)."""
+        return self._dry_run(base, work, lambda m: self.connect(m).update_bootloader(blob))
+
+    def _dry_run(self, base, work, action):
         if os.path.exists(work):
             shutil.rmtree(work)
         shutil.copytree(base, work)
         m, pc = self.open_board(work, at=None, seed=0)
         try:
-            self.connect(m).update_bootloader(blob)
+            action(m)
         finally:
             m.close()
         return list(pc.ops)
