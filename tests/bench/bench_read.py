@@ -15,22 +15,11 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "host"))
 
+from bench_link import BOOTLOADER, board_link  # noqa: E402  (a fresh H735 with our bootloader, 1 ms link)
 from stm32boot import boards  # noqa: E402
 from stm32boot.native import crc32  # noqa: E402
 
-BOOTLOADER = os.path.join(ROOT, "build", "firmware", "h735", "bootloader.elf")
-LATENCY = 0.001
 KB = 1024
-
-
-def board_link(board, baud):
-    from stm32boot.sim.board import build as sim_build
-    from stm32boot.sim_link import SimTransport
-    from stm32boot.target import open_target
-    m = sim_build(board.name, state_dir=None, warn=lambda *a: None)
-    m.load_elf(BOOTLOADER)
-    m.reset()
-    return open_target(board, transport=SimTransport(board, machine=m, latency=LATENCY), baud=baud)
 
 
 def read_rate(board, baud: int, addr: int, nbytes: int, label: str) -> bool:
