@@ -29,16 +29,30 @@ int vclock_executed(struct vclock *vc, uint32_t lo, uint32_t hi)
     return 0;
 }
 
+/* A block of exactly `subs Rn, #1` (16-bit, T2: flag-setting outside an IT block) and `bne.n` back to
+ * its own start (ARMv7-M ARM A7.7.174 and A7.7.12, T1 with imm8 = -3): 1 + n, else 0. */
+static uint32_t spin_reg(const uint8_t *buf, uint32_t size)
+{
+    if (size != 4)
+        return 0;
+    uint16_t op = (uint16_t)(buf[0] | buf[1] << 8), br = (uint16_t)(buf[2] | buf[3] << 8);
+    return (op & 0xF8FFu) == 0x3801u && br == 0xD1FDu ? 1u + ((op >> 8) & 7u) : 0;
+}
+
 /* Per-block instruction counts cached by (address, size): decoding costs a uc_mem_read, and the
- * same blocks run millions of times. Cleared whenever code memory changes (vclock_flush). */
-static uint32_t count_block(struct vclock *vc, void *uc, uint64_t addr, uint32_t size)
+ * same blocks run millions of times. Cleared whenever code memory changes (vclock_flush). *spin: the
+ * block's delay-loop register (spin_reg). */
+static uint32_t count_block(struct vclock *vc, void *uc, uint64_t addr, uint32_t size, uint32_t *spin)
 {
     uint32_t key = (uint32_t)addr ^ (size << 20);
     uint32_t slot = (key * 2654435761u) >> (32 - VCLOCK_CACHE_BITS);
+    *spin = 0;
     for (uint32_t probe = 0; probe < 8; probe++) {
         struct vclock_entry *e = &vc->cache[(slot + probe) & (VCLOCK_CACHE_SIZE - 1)];
-        if (e->count && e->addr == (uint32_t)addr && e->size == size)
+        if (e->count && e->addr == (uint32_t)addr && e->size == size) {
+            *spin = e->spin;
             return e->count;
+        }
         if (!e->count) {
             uint32_t n = 0;
             uint8_t buf[VCLOCK_MAX_BLOCK];
@@ -58,6 +72,7 @@ static uint32_t count_block(struct vclock *vc, void *uc, uint64_t addr, uint32_t
             e->addr = (uint32_t)addr;
             e->size = size;
             e->count = n;
+            e->spin = *spin = spin_reg(buf, size);
             note_exec(vc, (uint32_t)addr, size);
             return n;
         }
@@ -88,28 +103,60 @@ void vclock_guard_restore(struct vclock *vc)
     vc->guard_n = 0;
 }
 
+/* The delay loop at the block about to run, in register `reg`, entered by its own bne (so not inside
+ * an IT block: a branch there must be its last instruction) with insns < deadline. Running it pass by
+ * pass, the hook would see each pass start at insns, insns + 2, ... and stop at the first one at or past
+ * the deadline. The passes that start before the deadline, except the one about to run, are done here:
+ * Rn and insns (and blocks) as they would be, so every later stop, event, interrupt and time read lands
+ * on the same instruction. The pass that runs sets the flags, and the last one falls through, as
+ * silicon would. No register access happens inside the loop, so io_deadline changes nothing here. */
+static void spin_skip(struct vclock *vc, void *uc, uint32_t reg)
+{
+    uint32_t k, left;
+    if (vc->reg_read(uc, vc->spin_r0 + (int)reg, &k) != 0)
+        return;
+    uint64_t passes = k ? k : 1ull << 32;                 /* from 0, subs wraps: 2^32 passes */
+    uint64_t room = (vc->deadline - 1 - vc->insns) / 2;   /* passes skipped whose start stays before it */
+    uint64_t m = passes - 1 < room ? passes - 1 : room;
+    if (!m)
+        return;
+    left = (uint32_t)(passes - m);
+    if (vc->reg_write(uc, vc->spin_r0 + (int)reg, &left) != 0)
+        return;
+    vc->insns += 2 * m;
+    vc->blocks += m;
+    vc->spin_insns += 2 * m;
+}
+
 void vclock_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
 {
     struct vclock *vc = user;
+    uint32_t spin;
     if (vc->guard_n)
         vclock_guard_restore(vc);
     /* A stop requested from a block hook prevents that block from executing (measured), so the
      * deadline is checked before the block is counted: `insns` stays exact across slices. */
     if (vc->insns >= vc->deadline) {
         note_exec(vc, (uint32_t)address, size);   /* translated even though it does not run now */
+        vc->spin_from = 0;                         /* the host may change anything before it resumes */
         if (!vc->stop_requested) {
             vc->stop_requested = 1;
             vc->emu_stop(uc);
         }
         return;
     }
-    vc->insns += count_block(vc, uc, address, size);
+    uint32_t n = count_block(vc, uc, address, size, &spin);
+    if (spin && vc->spin_from == address + size && vc->spin_on)
+        spin_skip(vc, uc, spin - 1);
+    vc->insns += n;
     vc->blocks++;
+    vc->spin_from = address + size;
 }
 
 void vclock_flush(struct vclock *vc)
 {
     memset(vc->cache, 0, sizeof vc->cache);
+    vc->spin_from = 0;   /* the code that branched here may be gone */
 }
 
 uintptr_t vclock_hook_address(void)

@@ -20,6 +20,7 @@ struct vclock_entry {
     uint32_t addr;
     uint32_t size;
     uint32_t count;
+    uint32_t spin;            /* 1 + n when the block is the delay loop `subs Rn, #1; bne.n` to itself, else 0 */
 };
 
 /* A register whose value, as its model reported at a read, cannot change before the next clock event
@@ -118,6 +119,14 @@ struct vclock {
     uint32_t guard_flush_lo;
     uint32_t guard_flush_hi;
     struct vclock_guard guard[VCLOCK_GUARD_MAX];
+    /* Delay-loop skip (vclock_block_hook, docs/emulator-notes.md): the passes of a `subs Rn, #1; bne.n`
+     * self-loop that would all start before the deadline are done at once, Rn and insns as if run. */
+    int spin_on;              /* 0: every pass runs (what the tests compare with) */
+    int spin_r0;              /* unicorn's register id of R0; R1-R7 follow it */
+    int (*reg_read)(void *uc, int regid, void *value);
+    int (*reg_write)(void *uc, int regid, const void *value);
+    uint64_t spin_from;       /* end address of the last block counted (0 after a stop): the loop was entered by its own bne */
+    uint64_t spin_insns;      /* instructions skipped, ever */
     struct vclock_entry cache[VCLOCK_CACHE_SIZE];
 };
 

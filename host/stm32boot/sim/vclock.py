@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 
 from unicorn import UC_HOOK_BLOCK
+from unicorn.arm_const import UC_ARM_REG_R0
 from unicorn.unicorn_py3.unicorn import uclib
 
 try:
@@ -45,6 +46,7 @@ class _PyClock:
         self.poll_k = self.poll_gap = 0
         self.rc_n = self.rc_hits = 0
         self.post_n = self.posted = 0
+        self.spin_on = self.spin_insns = 0
 
 
 def _fnptr(f) -> int:
@@ -57,6 +59,10 @@ def attach(uc):
     vc = ffi.new("struct vclock *")
     vc.mem_read = ffi.cast("void *", _fnptr(uclib.uc_mem_read))
     vc.emu_stop = ffi.cast("void *", _fnptr(uclib.uc_emu_stop))
+    vc.reg_read = ffi.cast("void *", _fnptr(uclib.uc_reg_read))
+    vc.reg_write = ffi.cast("void *", _fnptr(uclib.uc_reg_write))
+    vc.spin_r0 = UC_ARM_REG_R0
+    vc.spin_on = 1
     handle = ctypes.c_size_t()
     err = uclib.uc_hook_add(uc._uch, ctypes.byref(handle), UC_HOOK_BLOCK,
                             ctypes.c_void_p(lib.vclock_hook_address()),
@@ -161,6 +167,13 @@ def time_base(vc, insn_base: int, cyc_base: int, hz: int, cpi: int) -> None:
     """The machine's time base changed (machine._rebase): where the C time source counts from."""
     if is_native(vc):
         vc.tsrc_insn_base, vc.tsrc_cyc_base, vc.tsrc_hz, vc.tsrc_cpi = insn_base, cyc_base, hz, cpi
+
+
+def delay_skip(vc, on: bool) -> None:
+    """Delay loops (`subs Rn, #1; bne.n` to itself) skipped up to the deadline in C (on, the default) or run
+    pass by pass (off: what the tests compare with). Exact either way: only host time differs."""
+    if is_native(vc):
+        vc.spin_on = 1 if on else 0
 
 
 def is_native(vc) -> bool:
