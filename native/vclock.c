@@ -2,7 +2,8 @@
  * exactly and stops emulation at a deadline (the scheduler's next event), without a Python crossing
  * per block. Also the MMIO entry points: one cffi call into the machine's dispatch per register access
  * (unicorn's own Python binding adds three Python frames and ctypes conversions), and a write sink that
- * collects a run of writes to one data register without calling Python at all. unicorn is not linked: Python hands us uc_mem_read / uc_emu_stop function pointers, so
+ * collects a run of writes to one data register without calling Python at all. Pure delay loops are skipped
+ * up to the deadline (spin_skip). unicorn is not linked: Python hands us uc_mem_read / uc_emu_stop / uc_reg_* function pointers, so
  * this module does not depend on where the unicorn wheel keeps its shared library. */
 #include <stdint.h>
 #include <string.h>
