@@ -3,7 +3,7 @@
  * per block. Also the MMIO entry points: one cffi call into the machine's dispatch per register access
  * (unicorn's own Python binding adds three Python frames and ctypes conversions), and a write sink that
  * collects a run of writes to one data register without calling Python at all. Pure delay loops are skipped
- * up to the deadline (spin_skip). unicorn is not linked: Python hands us uc_mem_read / uc_emu_stop / uc_reg_* function pointers, so
+ * up to the deadline (spin_enter). unicorn is not linked: Python hands us uc_mem_read / uc_emu_stop / uc_reg_* function pointers, so
  * this module does not depend on where the unicorn wheel keeps its shared library. */
 #include <stdint.h>
 #include <string.h>
@@ -40,43 +40,44 @@ static uint32_t spin_reg(const uint8_t *buf, uint32_t size)
     return (op & 0xF8FFu) == 0x3801u && br == 0xD1FDu ? 1u + ((op >> 8) & 7u) : 0;
 }
 
+/* Decode a block not yet in the cache into its free entry `e`: out of line, so that the hot path (a hit)
+ * sets up no decode buffer. */
+__attribute__((noinline)) static uint32_t count_new(struct vclock *vc, void *uc, uint64_t addr, uint32_t size,
+                                                    struct vclock_entry *e)
+{
+    uint32_t n = 0;
+    uint8_t buf[VCLOCK_MAX_BLOCK];
+    note_exec(vc, (uint32_t)addr, size);
+    if (size > sizeof buf || vc->mem_read(uc, addr, buf, size) != 0)
+        return size / 2 ? size / 2 : 1;   /* cannot decode (huge block or unreadable): half-word estimate, not cached */
+    for (uint32_t i = 0; i + 1 < size; ) {
+        uint16_t hw = (uint16_t)(buf[i] | buf[i + 1] << 8);
+        /* Thumb-2: first half-word 0b11101/0b11110/0b11111 starts a 32-bit instruction. */
+        i += ((hw >> 11) >= 0x1D) ? 4 : 2;
+        n++;
+    }
+    if (!n)
+        n = 1;
+    e->addr = (uint32_t)addr;
+    e->size = size;
+    e->count = n | spin_reg(buf, size) << VCLOCK_SPIN_SHIFT;
+    return e->count;
+}
+
 /* Per-block instruction counts cached by (address, size): decoding costs a uc_mem_read, and the
- * same blocks run millions of times. Cleared whenever code memory changes (vclock_flush). *spin: the
- * block's delay-loop register (spin_reg). */
-static uint32_t count_block(struct vclock *vc, void *uc, uint64_t addr, uint32_t size, uint32_t *spin)
+ * same blocks run millions of times. Cleared whenever code memory changes (vclock_flush). Above
+ * VCLOCK_SPIN_SHIFT: the block's delay-loop register (spin_reg), in the same word so that the hot
+ * path reads no more than the count. */
+static inline uint32_t count_block(struct vclock *vc, void *uc, uint64_t addr, uint32_t size)
 {
     uint32_t key = (uint32_t)addr ^ (size << 20);
     uint32_t slot = (key * 2654435761u) >> (32 - VCLOCK_CACHE_BITS);
-    *spin = 0;
     for (uint32_t probe = 0; probe < 8; probe++) {
         struct vclock_entry *e = &vc->cache[(slot + probe) & (VCLOCK_CACHE_SIZE - 1)];
-        if (e->count && e->addr == (uint32_t)addr && e->size == size) {
-            *spin = e->spin;
+        if (e->count && e->addr == (uint32_t)addr && e->size == size)
             return e->count;
-        }
-        if (!e->count) {
-            uint32_t n = 0;
-            uint8_t buf[VCLOCK_MAX_BLOCK];
-            if (size > sizeof buf || vc->mem_read(uc, addr, buf, size) != 0) {
-                /* Cannot decode (huge block or unreadable): half-word estimate, not cached. */
-                note_exec(vc, (uint32_t)addr, size);
-                return size / 2 ? size / 2 : 1;
-            }
-            for (uint32_t i = 0; i + 1 < size; ) {
-                uint16_t hw = (uint16_t)(buf[i] | buf[i + 1] << 8);
-                /* Thumb-2: first half-word 0b11101/0b11110/0b11111 starts a 32-bit instruction. */
-                i += ((hw >> 11) >= 0x1D) ? 4 : 2;
-                n++;
-            }
-            if (!n)
-                n = 1;
-            e->addr = (uint32_t)addr;
-            e->size = size;
-            e->count = n;
-            e->spin = *spin = spin_reg(buf, size);
-            note_exec(vc, (uint32_t)addr, size);
-            return n;
-        }
+        if (!e->count)
+            return count_new(vc, uc, addr, size, e);
     }
     vc->cache_misses++;
     note_exec(vc, (uint32_t)addr, size);
@@ -104,60 +105,63 @@ void vclock_guard_restore(struct vclock *vc)
     vc->guard_n = 0;
 }
 
-/* The delay loop at the block about to run, in register `reg`, entered by its own bne (so not inside
- * an IT block: a branch there must be its last instruction) with insns < deadline. Running it pass by
+/* The delay loop at `address` (register in `count`, count_block) is about to run, with insns < deadline. Running it pass by
  * pass, the hook would see each pass start at insns, insns + 2, ... and stop at the first one at or past
- * the deadline. The passes that start before the deadline, except the one about to run, are done here:
- * Rn and insns (and blocks) as they would be, so every later stop, event, interrupt and time read lands
- * on the same instruction. The pass that runs sets the flags, and the last one falls through, as
- * silicon would. No register access happens inside the loop, so io_deadline changes nothing here. */
-static void spin_skip(struct vclock *vc, void *uc, uint32_t reg)
+ * the deadline. When the block counted just before was this same loop (its bne taken, so the core is not
+ * in an IT block: a branch there must be its last instruction, and the subs sets flags), the passes that
+ * start before the deadline, except the one about to run, are done here: Rn and insns (and blocks) as
+ * they would be, so every later stop, event, interrupt and time read lands on the same instruction. The
+ * pass that runs sets the flags, and the last one falls through, as silicon would. No register access
+ * happens inside the loop, so io_deadline changes nothing here. */
+__attribute__((noinline)) static uint32_t spin_enter(struct vclock *vc, void *uc, uint64_t address, uint32_t count)
 {
-    uint32_t k, left;
-    if (vc->reg_read(uc, vc->spin_r0 + (int)reg, &k) != 0)
-        return;
-    uint64_t passes = k ? k : 1ull << 32;                 /* from 0, subs wraps: 2^32 passes */
-    uint64_t room = (vc->deadline - 1 - vc->insns) / 2;   /* passes skipped whose start stays before it */
-    uint64_t m = passes - 1 < room ? passes - 1 : room;
-    if (!m)
-        return;
-    left = (uint32_t)(passes - m);
-    if (vc->reg_write(uc, vc->spin_r0 + (int)reg, &left) != 0)
-        return;
-    vc->insns += 2 * m;
-    vc->blocks += m;
-    vc->spin_insns += 2 * m;
+    int reg = vc->spin_r0 + (int)(count >> VCLOCK_SPIN_SHIFT) - 1;
+    if (vc->spin_on && vc->spin_at == address && vc->spin_seq == vc->blocks) {
+        uint32_t k, left;
+        if (vc->reg_read(uc, reg, &k) == 0) {
+            uint64_t passes = k ? k : 1ull << 32;                 /* from 0, subs wraps: 2^32 passes */
+            uint64_t room = (vc->deadline - 1 - vc->insns) / 2;   /* skipped passes all start before it */
+            uint64_t m = passes - 1 < room ? passes - 1 : room;
+            left = (uint32_t)(passes - m);
+            if (m && vc->reg_write(uc, reg, &left) == 0) {
+                vc->insns += 2 * m;
+                vc->blocks += m;
+                vc->spin_insns += 2 * m;
+            }
+        }
+    }
+    vc->spin_at = address;
+    vc->spin_seq = vc->blocks + 1;   /* what blocks will be once this pass is counted */
+    return count & ((1u << VCLOCK_SPIN_SHIFT) - 1);
 }
 
 void vclock_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
 {
     struct vclock *vc = user;
-    uint32_t spin;
     if (vc->guard_n)
         vclock_guard_restore(vc);
     /* A stop requested from a block hook prevents that block from executing (measured), so the
      * deadline is checked before the block is counted: `insns` stays exact across slices. */
     if (vc->insns >= vc->deadline) {
         note_exec(vc, (uint32_t)address, size);   /* translated even though it does not run now */
-        vc->spin_from = 0;                         /* the host may change anything before it resumes */
+        vc->spin_at = 0;                           /* the host may change anything before it resumes */
         if (!vc->stop_requested) {
             vc->stop_requested = 1;
             vc->emu_stop(uc);
         }
         return;
     }
-    uint32_t n = count_block(vc, uc, address, size, &spin);
-    if (spin && vc->spin_from == address + size && vc->spin_on)
-        spin_skip(vc, uc, spin - 1);
+    uint32_t n = count_block(vc, uc, address, size);
+    if (__builtin_expect(n >> VCLOCK_SPIN_SHIFT, 0))
+        n = spin_enter(vc, uc, address, n);
     vc->insns += n;
     vc->blocks++;
-    vc->spin_from = address + size;
 }
 
 void vclock_flush(struct vclock *vc)
 {
     memset(vc->cache, 0, sizeof vc->cache);
-    vc->spin_from = 0;   /* the code that branched here may be gone */
+    vc->spin_at = 0;   /* the code that branched here may be gone */
 }
 
 uintptr_t vclock_hook_address(void)

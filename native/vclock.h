@@ -8,6 +8,7 @@
 #define VCLOCK_CACHE_BITS 14
 #define VCLOCK_CACHE_SIZE (1u << VCLOCK_CACHE_BITS)
 #define VCLOCK_MAX_BLOCK 4096
+#define VCLOCK_SPIN_SHIFT 24   /* count_block: instructions below, delay-loop register above */
 #define VCLOCK_SINK_MAX 256   /* bytes a write sink collects before Python must take them */
 #define VCLOCK_POST_MAX 32    /* posted register writes held before Python must take them */
 #define VCLOCK_POST_TAB 32    /* registers whose writes may be posted */
@@ -19,8 +20,7 @@
 struct vclock_entry {
     uint32_t addr;
     uint32_t size;
-    uint32_t count;
-    uint32_t spin;            /* 1 + n when the block is the delay loop `subs Rn, #1; bne.n` to itself, else 0 */
+    uint32_t count;           /* instructions, plus (1 + n) << VCLOCK_SPIN_SHIFT for a delay loop in Rn */
 };
 
 /* A register whose value, as its model reported at a read, cannot change before the next clock event
@@ -125,7 +125,8 @@ struct vclock {
     int spin_r0;              /* unicorn's register id of R0; R1-R7 follow it */
     int (*reg_read)(void *uc, int regid, void *value);
     int (*reg_write)(void *uc, int regid, const void *value);
-    uint64_t spin_from;       /* end address of the last block counted (0 after a stop): the loop was entered by its own bne */
+    uint64_t spin_at;         /* the delay loop counted last (0: none, or a stop since) */
+    uint64_t spin_seq;        /* blocks once it was counted: equal at its next start = entered by its own bne */
     uint64_t spin_insns;      /* instructions skipped, ever */
     struct vclock_entry cache[VCLOCK_CACHE_SIZE];
 };
