@@ -199,16 +199,25 @@ def rc_put(vc, addr: int, size: int, value: int, polled: bool) -> None:
     lib.vclock_rc_put(vc, addr, size, value, RC_POLLED if polled else 0)
 
 
-def post_allow(vc, addrs) -> None:
-    """The registers whose 32-bit writes the C side may post (hold for Python, in order); () for none."""
+def post_allow(vc, regs) -> None:
+    """The registers whose 32-bit writes the C side may post (hold for Python, in order): (addr, drop_lo,
+    drop_hi, on) each, [drop_lo, drop_hi) the stable reads a write to it can change (forgotten when it is
+    posted), `on` whether it is posted now (post_switch); () for none."""
     if not is_native(vc):
         return
-    addrs = list(addrs)
-    if len(addrs) > len(vc.post_tab):
-        raise ValueError(f"{len(addrs)} posted registers, the C side holds {len(vc.post_tab)}")
-    for i, a in enumerate(addrs):
-        vc.post_tab[i] = a
-    vc.post_tab_n = len(addrs)
+    regs = list(regs)
+    if len(regs) > len(vc.post_tab):
+        raise ValueError(f"{len(regs)} posted registers, the C side holds {len(vc.post_tab)}")
+    for i, (addr, lo, hi, on) in enumerate(regs):
+        e = vc.post_tab[i]
+        e.addr, e.drop_lo, e.drop_hi, e.on = addr, lo, hi, 1 if on else 0
+    vc.post_tab_n = len(regs)
+
+
+def post_switch(vc, index: int, on: bool) -> None:
+    """Post writes to the register in post_tab[index] (post_allow's order) from now on, or not."""
+    if is_native(vc):
+        vc.post_tab[index].on = 1 if on else 0
 
 
 def post_take(vc) -> list:
@@ -243,6 +252,18 @@ def guard_restore(vc) -> tuple[int, int] | None:
     rng = (vc.guard_flush_lo, vc.guard_flush_hi)
     vc.guard_flush_lo = vc.guard_flush_hi = 0
     return rng
+
+
+def digest_start(vc) -> None:
+    """Fold every guest register access into a digest from now on (native only): digest(vc) reads it."""
+    if is_native(vc):
+        vc.digest, vc.digest_on = lib.VCLOCK_DIGEST_SEED, 1
+
+
+def digest(vc) -> int | None:
+    """The digest of the register accesses since digest_start (address, size, value and instruction count
+    of each, whether Python or the C side served it); None without the native clock."""
+    return vc.digest if is_native(vc) and vc.digest_on else None
 
 
 def rc_drop(vc, lo: int, hi: int) -> None:

@@ -49,7 +49,13 @@ class Octospi(IndirectData, MappedMode, Peripheral):
     STABLE_REGS = frozenset({"SR", "CR"})
     # Writes whose whole effect is on this model's registers and flags, whenever they land between two
     # events (no clock use, no events, no memory window): the machine may apply them late, in order.
-    POSTED_REGS = frozenset({"DLR", "PSMKR", "PSMAR", "PIR", "FCR"})
+    # Each with the stable registers its write can change (FCR clears SR flags; the others are not seen
+    # in SR or CR).
+    POSTED_REGS = {"DLR": (), "PSMKR": (), "PSMAR": (), "PIR": (), "FCR": ("SR",)}
+    # CCR and TCR also set up the memory-mapped window (_update_window): only while the controller is out
+    # of memory-mapped mode with its window already off is a write to them nothing but a stored value
+    # (dropped while BUSY, as any configuration write): posted then (machine.allow_posting).
+    POSTED_SWITCHED = {"CCR": (), "TCR": ()}
     REGS = (
         Reg("CR", 0x000, fields=(Field("EN", 0), Field("ABORT", 1), Field("DMAEN", 2), Field("TCEN", 3),
                                  Field("DQM", 6), Field("FSEL", 7), Field("FTHRES", 8, 5),
@@ -178,6 +184,15 @@ class Octospi(IndirectData, MappedMode, Peripheral):
     def busy(self) -> bool:
         return self.active or self.polling or self.mm_busy or bool(self.fifo) or bool(self.pending)
 
+    def stable_peek(self):
+        """CR and SR as reads would show them now, without a read's side effects (machine._rc_fill); SR is
+        left out while a due timeout would set TOF at the read."""
+        cr = (0x000, self.bus_read(0x000, 4))
+        tof = self._tof_ev
+        if tof is not None and tof.when <= getattr(self._clock(), "now", -1):
+            return (cr,)
+        return cr, (0x020, self.bus_read(0x020, 4))
+
     def read_SR(self, _v: int) -> int:
         if self._tof_ev is not None and self._tof_ev.when <= getattr(self._clock(), "now", -1):
             self._tof_ev.cancel()  # due but not yet run by the clock: take it now (lazy timeout)
@@ -222,6 +237,15 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         self.flags |= 2  # TCF: abort complete
         if self.ospim is not None:
             self.ospim.repair(self.ospim_index)
+
+    def _update_window(self) -> None:
+        MappedMode._update_window(self)
+        # Out of memory-mapped mode with the window off for this CR, the next call returns at once until CR
+        # changes EN or FMODE (a write that comes here): until then a CCR/TCR write only stores its value.
+        allow = getattr(self.board, "allow_posting", None)
+        if allow is not None:
+            key = self._off_key
+            allow(self, key is not None and key == self.values[0] & 0x3000_0001 and self.window.kind == "off")
 
     def write_DCR1(self, old, new):
         self._update_window()

@@ -1,0 +1,119 @@
+"""The C side's register fast paths (native/vclock.c: stable reads answered in C, posted writes) against
+every access going through the models: a guest must read the same values at the same instruction counts
+either way (docs/emulator-notes.md, "Speed and the clock hook")."""
+import os
+import random
+import struct
+
+import pytest
+from unicorn.arm_const import UC_ARM_REG_R0, UC_ARM_REG_R3, UC_ARM_REG_R4, UC_ARM_REG_PC
+
+from stm32boot import boards
+from stm32boot.native import crc32
+from stm32boot.sim import vclock
+from stm32boot.sim.board import build as sim_build
+from stm32boot.sim_link import SimTransport
+from stm32boot.target import Target
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BL = os.path.join(ROOT, "build/firmware/h735/bootloader.elf")
+NOR = 0x9000_0000
+CODE = 0x2400_0000          # AXI SRAM
+OSPI = 0x5200_5000          # OCTOSPI1 (RM0468, OCTOSPI register map)
+CR, SR, FCR, CCR, IR = 0x000, 0x020, 0x024, 0x100, 0x110
+
+def ospi_with_tcf(slow: bool):
+    """An H735 whose OCTOSPI1 finished an instruction-only command (SR.TCF=1), set up host-side."""
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
+    if slow:
+        m.trace = lambda line: None            # every access through the models, as --trace does
+    o = m.octospi1
+    gate, bit = o.clock_gate
+    m.rcc.bus_write(m.rcc.reg(gate).offset, 4, m.rcc.get(gate) | 1 << bit)
+    o.bus_write(CR, 4, 1)                      # EN, indirect write
+    o.bus_write(CCR, 4, 1)                     # IMODE=1: one instruction byte, no address, no data
+    o.bus_write(IR, 4, 0x06)                   # starts at the IR write (RM0468, command start rules)
+    m.clock.advance_to(m.clock.now + 10**9)    # 1 ms: long over
+    assert o.bus_read(SR, 4) & 2, "set-up: TCF expected"
+    return m, o
+
+
+def run_guest(m, halfwords):
+    """Thumb code at CODE with r1 = OCTOSPI1's base (literal after the code), until its BKPT."""
+    code = struct.pack(f"<{len(halfwords)}H", *halfwords)
+    code += b"\0" * (-len(code) % 4) + struct.pack("<I", OSPI)
+    m.write(CODE, code)
+    m.uc.reg_write(UC_ARM_REG_PC, CODE | 1)
+    res = m.run(timeout_s=5)
+    assert res.reason == "bkpt", res.summary()
+    return m.reg(UC_ARM_REG_R0), m.reg(UC_ARM_REG_R3), m.reg(UC_ARM_REG_R4)
+
+
+def fcr_then_sr(slow: bool):
+    m, o = ospi_with_tcf(slow)
+    # ldr r1,[pc,#12]; ldr r0,[r1,#SR]; movs r2,#2; str r2,[r1,#FCR]; ldr r3,[r1,#SR]; ldr r4,[r1,#CR];
+    # bkpt; nop; .word OSPI
+    regs = run_guest(m, [0x4903, 0x6A08, 0x2202, 0x624A, 0x6A0B, 0x680C, 0xBE00, 0xBF00])
+    return regs, m.vc.posted, m.vc.rc_hits
+
+
+def test_a_posted_flag_clear_is_seen_by_the_next_status_read_and_the_rest_still_comes_from_c():
+    """SR read (its model's registers then known to the C side), FCR.CTCF posted, SR and CR read again:
+    the second SR read shows TCF cleared (the posted write dropped what the C side knew of SR), CR is
+    answered in C, and the values are those of the run with every access through the model."""
+    (sr0, sr1, cr), posted, hits = fcr_then_sr(slow=False)
+    assert sr0 & 2 and not sr1 & 2, (hex(sr0), hex(sr1))
+    assert cr & 1
+    assert posted == 1 and hits == 1, "the FCR write was not posted, or CR not answered in C"
+    slow = fcr_then_sr(slow=True)
+    assert slow[1:] == (0, 0)
+    assert slow[0] == (sr0, sr1, cr)
+
+
+def ccr_write(mapped: bool):
+    m, o = ospi_with_tcf(slow=False)
+    if mapped:
+        o.bus_write(CR, 4, 1 | 3 << 28)        # FMODE=3: memory-mapped
+    # ldr r1,[pc,#12]; ldr r0,[r1,#CR]; movs r2,#2; str.w r2,[r1,#CCR]; ldr r3,[r1,#SR]; bkpt; nop
+    regs = run_guest(m, [0x4903, 0x6808, 0x2202, 0xF8C1, 0x2100, 0x6A0B, 0xBE00, 0xBF00])
+    return regs, m.vc.posted, o.get("CCR"), o.window.kind
+
+
+def test_ccr_is_posted_only_out_of_memory_mapped_mode():
+    """A CCR write sets up the memory-mapped window: posted in indirect mode (where it only stores the
+    value: the model holds it afterwards), taken by the model at once in memory-mapped mode (where BUSY=1
+    drops it, RM0468 OCTOSPI register descriptions)."""
+    _, posted, ccr, kind = ccr_write(mapped=False)
+    assert (posted, ccr, kind) == (1, 2, "off")
+    _, posted, ccr, kind = ccr_write(mapped=True)
+    assert posted == 0 and ccr == 1
+
+
+def flash_digest(fast: bool):
+    """A fresh H735 flashed with 8 KB of internal flash and 16 KB of NOR at 8 Mbaud: the digest of every
+    guest register access (address, size, value, instruction count), the virtual ps and the instructions."""
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
+    m.fast_io = fast
+    vclock.digest_start(m.vc)
+    m.load_elf(BL)
+    m.reset()
+    t = SimTransport(boards.get("h735"), machine=m, latency=0.001)
+    t.wall_limit = 120
+    tg = Target(t)
+    tg.hello()
+    assert tg.negotiate_baud() == 8_000_000
+    app, nor = random.Random(5).randbytes(8 * 1024), random.Random(6).randbytes(16 * 1024)
+    flash_app = 0x0802_0000
+    tg.erase([flash_app] + [NOR + a for a in range(0, len(nor), 4096)])
+    tg.write([(flash_app + off, app[off:off + 4096]) for off in range(0, len(app), 4096)] +
+             [(NOR + off, nor[off:off + 4096]) for off in range(0, len(nor), 4096)])
+    assert tg.crc([(flash_app, len(app)), (NOR, len(nor))]) == [crc32(app), crc32(nor)]
+    return vclock.digest(m.vc), m.clock.now, m.vc.insns, m.vc.rc_hits, m.vc.posted
+
+
+def test_every_register_value_the_bootloader_reads_is_the_same_with_and_without_the_fast_paths():
+    assert os.path.exists(BL), "run `doit firmware` first"
+    fast, slow = flash_digest(True), flash_digest(False)
+    assert fast[3] > 0 and fast[4] > 0, "the fast paths were not used"
+    assert slow[3:] == (0, 0)
+    assert fast[:3] == slow[:3]
