@@ -266,6 +266,10 @@ static void mmio_write(void *uc, uint64_t offset, unsigned size, uint64_t value,
             vc->idle_addr = VCLOCK_IDLE_NONE;   /* a store between status reads: not idle */
             if (t->drop_lo < t->drop_hi && vc->rc_n)
                 vclock_rc_drop(vc, t->drop_lo, t->drop_hi);   /* what its model will show once it lands */
+            if (t->clr_mask)
+                for (uint32_t k = 0; k < vc->rc_n; k++)
+                    if (vc->rc[k].addr == t->clr_addr)
+                        vc->rc[k].value &= ~((uint32_t)value & t->clr_mask);
             return;
         }
     }

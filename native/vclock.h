@@ -41,12 +41,16 @@ struct vclock_post {
 };
 
 /* A register whose 32-bit writes may be posted, and the stable reads its write can change: those in
- * [drop_lo, drop_hi) are forgotten when it is posted (none when equal; its model's block when unsure). `on`:
- * posted at the moment (a model may allow a register only in some of its states: machine.allow_posting). */
+ * [drop_lo, drop_hi) are forgotten when it is posted (none when equal; its model's block when unsure), and
+ * a cached read of clr_addr loses the bits (value & clr_mask) (a flag-clear register: what its model's read
+ * will show once the write lands). `on`: posted at the moment (a model may allow a register only in some of
+ * its states: machine.allow_posting). */
 struct vclock_post_reg {
     uint64_t addr;
     uint64_t drop_lo;
     uint64_t drop_hi;
+    uint64_t clr_addr;
+    uint32_t clr_mask;
     uint32_t on;
 };
 

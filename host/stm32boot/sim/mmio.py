@@ -13,6 +13,7 @@ _rc_drop = vclock.lib.vclock_rc_drop if vclock.lib is not None else None
 POLLED, TIMER = 1, 2          # what a register read means to idle detection (MmioDispatch._route)
 STABLE = 4                    # a model's STABLE_REGS: the C side may answer its reads (vclock.rc_put)
 PEEK = 8                      # its model tells all their values after any access (stable_peek): all are put
+PEEK_W = 16                   # ...and after a write to this register (the model's PEEK_AFTER_WRITES) too
 
 
 class MmioDispatch:
@@ -34,6 +35,8 @@ class MmioDispatch:
                         kind |= STABLE
                     if hasattr(p, "stable_peek"):
                         kind |= PEEK
+                        if word in self._peek_w_offsets.get(id(p), ()):
+                            kind |= PEEK_W
                 hit = (p, addr - p.base, kind)
             self._route_cache[addr] = hit
         return hit
@@ -124,7 +127,7 @@ class MmioDispatch:
         if self._hz_dirty or clock.now != self._synced_now:
             self.sync()                       # (no instruction ran since the first: only these can move it)
         self._refresh_deadline()
-        if kind & PEEK and self._fast_io and not self._trace:
+        if kind & PEEK_W and self._fast_io and not self._trace:
             self._rc_fill(p)                  # (the C side forgot every stable read before this write)
 
     def _rc_fill(self, p) -> None:

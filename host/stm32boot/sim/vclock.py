@@ -13,6 +13,7 @@ the write sink (vclock.h): writes that only fill a FIFO never reach Python one b
 from __future__ import annotations
 
 import ctypes
+import struct
 
 from unicorn import UC_HOOK_BLOCK
 from unicorn.unicorn_py3.unicorn import uclib
@@ -201,16 +202,17 @@ def rc_put(vc, addr: int, size: int, value: int, polled: bool) -> None:
 
 def post_allow(vc, regs) -> None:
     """The registers whose 32-bit writes the C side may post (hold for Python, in order): (addr, drop_lo,
-    drop_hi, on) each, [drop_lo, drop_hi) the stable reads a write to it can change (forgotten when it is
-    posted), `on` whether it is posted now (post_switch); () for none."""
+    drop_hi, clr_addr, clr_mask, on) each: [drop_lo, drop_hi) the stable reads a write to it can change
+    (forgotten when it is posted), a cached read of clr_addr loses the written bits in clr_mask (flags it
+    clears), `on` whether it is posted now (post_switch); () for none."""
     if not is_native(vc):
         return
     regs = list(regs)
     if len(regs) > len(vc.post_tab):
         raise ValueError(f"{len(regs)} posted registers, the C side holds {len(vc.post_tab)}")
-    for i, (addr, lo, hi, on) in enumerate(regs):
+    for i, (addr, lo, hi, clr_addr, clr_mask, on) in enumerate(regs):
         e = vc.post_tab[i]
-        e.addr, e.drop_lo, e.drop_hi, e.on = addr, lo, hi, 1 if on else 0
+        e.addr, e.drop_lo, e.drop_hi, e.clr_addr, e.clr_mask, e.on = addr, lo, hi, clr_addr, clr_mask, 1 if on else 0
     vc.post_tab_n = len(regs)
 
 
@@ -220,10 +222,13 @@ def post_switch(vc, index: int, on: bool) -> None:
         vc.post_tab[index].on = 1 if on else 0
 
 
+_POST = struct.Struct("<QII")     # struct vclock_post
+
+
 def post_take(vc) -> list:
     """The posted writes, oldest first, as (addr, size, value); the C side's list is emptied."""
     n = vc.post_n
-    out = [(e.addr, e.size, e.value) for e in (vc.post[i] for i in range(n))]
+    out = list(_POST.iter_unpack(ffi.buffer(vc.post, _POST.size * n)))
     vc.post_n = 0
     return out
 

@@ -49,9 +49,13 @@ class Octospi(IndirectData, MappedMode, Peripheral):
     STABLE_REGS = frozenset({"SR", "CR"})
     # Writes whose whole effect is on this model's registers and flags, whenever they land between two
     # events (no clock use, no events, no memory window): the machine may apply them late, in order.
-    # Each with the stable registers its write can change (FCR clears SR flags; the others are not seen
-    # in SR or CR).
-    POSTED_REGS = {"DLR": (), "PSMKR": (), "PSMAR": (), "PIR": (), "FCR": ("SR",)}
+    # Each with the stable registers its write can change otherwise than in POSTED_CLEARS: none (a write
+    # to FCR clears the SR flags TEF/TCF/SMF/TOF it has set, and nothing else, write_FCR/read_SR).
+    POSTED_REGS = {"DLR": (), "PSMKR": (), "PSMAR": (), "PIR": (), "FCR": ()}
+    POSTED_CLEARS = {"FCR": ("SR", 0x1B)}
+    # Writes after which the guest reads SR next (a command started or the write data completed): the
+    # machine then hands SR and CR to the C side at once (stable_peek; after any read of ours too).
+    PEEK_AFTER_WRITES = frozenset({"IR", "AR", "DR"})
     # CCR and TCR also set up the memory-mapped window (_update_window): only while the controller is out
     # of memory-mapped mode with its window already off is a write to them nothing but a stored value
     # (dropped while BUSY, as any configuration write): posted then (machine.allow_posting).
