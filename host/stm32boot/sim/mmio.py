@@ -87,10 +87,11 @@ class MmioDispatch:
                 vc.rc_n = 0
             else:
                 _rc_drop(vc, p.base, p.base + p.SIZE)
-        if kind & (STABLE | PEEK) and self._fast_io and not trace:
+        if kind & STABLE and self._fast_io and not trace:
             # Its model guarantees the value holds until the next event or the next access to it: the C
             # side answers the next reads (and counts them for idle detection) while no event is due.
-            # (STABLE and PEEK are only ever set with the native clock: machine._route.)
+            # (STABLE and PEEK are only ever set with the native clock: machine._route.) With PEEK, its
+            # model's other stable registers too (the guest reads CR and SR in turns).
             if kind & PEEK:
                 self._rc_fill(p)
             else:
@@ -135,10 +136,9 @@ class MmioDispatch:
         until the next event or the next access to `p` (or any write). Its model's stable_peek() gives
         them as a read would, without a read's side effects ((offset, value) pairs; one it cannot vouch
         for is left out)."""
-        vc, polled = self.vc, self._poll_offsets[id(p)]
-        base = p.base
+        vc, polled, base = self.vc, self._poll_offsets[id(p)], p.base
         for off, v in p.stable_peek():
-            _rc_put(vc, base + off, 4, v, 1 if off in polled else 0)
+            _rc_put(vc, base + off, 4, v, off in polled)
 
     def post_deliver(self) -> None:
         """Apply the writes the C side posted (a model's POSTED_REGS), in order, before any other model code

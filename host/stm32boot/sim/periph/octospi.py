@@ -191,11 +191,13 @@ class Octospi(IndirectData, MappedMode, Peripheral):
     def stable_peek(self):
         """CR and SR as reads would show them now, without a read's side effects (machine._rc_fill); SR is
         left out while a due timeout would set TOF at the read."""
-        cr = (0x000, self.bus_read(0x000, 4))
+        if not self.clocked():
+            return (0x000, 0), (0x020, 0)
+        cr = (0x000, self.values[0] & self._rmask[0])     # (CR has no read callback)
         tof = self._tof_ev
         if tof is not None and tof.when <= getattr(self._clock(), "now", -1):
             return (cr,)
-        return cr, (0x020, self.bus_read(0x020, 4))
+        return cr, (0x020, self.read_SR(0))
 
     def read_SR(self, _v: int) -> int:
         if self._tof_ev is not None and self._tof_ev.when <= getattr(self._clock(), "now", -1):
