@@ -117,3 +117,71 @@ def test_every_register_value_the_bootloader_reads_is_the_same_with_and_without_
     assert fast[3] > 0 and fast[4] > 0, "the fast paths were not used"
     assert slow[3:] == (0, 0)
     assert fast[:3] == slow[:3]
+
+
+def slow_window_sr(slow: bool):
+    """OCTOSPI1 memory-mapped over a read command the NOR array cannot serve as is (8 dummy cycles on a
+    plain READ): the window's slow path, where every guest access reaches the model. After its timeout
+    (TCEN, LPTR) SR shows TOF and BUSY=0; the guest reads SR, the window, SR again."""
+    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
+    if slow:
+        m.trace = lambda line: None
+    o = m.octospi1
+    gate, bit = o.clock_gate
+    m.rcc.bus_write(m.rcc.reg(gate).offset, 4, m.rcc.get(gate) | 1 << bit)
+    o.pins, o.port_ok = (), (lambda: (True, ""))   # set-up shortcut: no GPIO/OCTOSPIM routing needed here
+    o.bus_write(0x008, 4, 25 << 16)                # DCR1.DEVSIZE: 64 MB
+    o.bus_write(0x130, 4, 10)                      # LPTR: 10 cycles
+    o.bus_write(0x108, 4, 8)                       # TCR: 8 dummy cycles
+    o.bus_write(CCR, 4, 0x0100_0101)               # instruction, address, data on one line
+    o.bus_write(IR, 4, 0x03)
+    o.bus_write(CR, 4, 0x3000_0001 | 8)            # memory-mapped, TCEN
+    assert o.window.kind == "slow"
+    m.clock.advance_to(m.clock.now + 10**9)
+    assert o.bus_read(SR, 4) == 0x10, "set-up: TOF, not BUSY"
+    # ldr r1,[pc,#8]; ldr r2,[pc,#12]; ldr r0,[r1,#SR]; ldr r4,[r2]; ldr r3,[r1,#SR]; bkpt; .word OSPI, NOR
+    code = struct.pack("<6H2I", 0x4902, 0x4A03, 0x6A08, 0x6814, 0x6A0B, 0xBE00, OSPI, NOR)
+    m.write(CODE, code)
+    m.uc.reg_write(UC_ARM_REG_PC, CODE | 1)
+    res = m.run(timeout_s=5)
+    assert res.reason == "bkpt", res.summary()
+    return m.reg(UC_ARM_REG_R0), m.reg(UC_ARM_REG_R3)
+
+
+def test_a_window_access_on_the_slow_path_is_seen_by_the_next_status_read():
+    """The window access restarts the mapped-mode prefetch (BUSY=1 until the next timeout): the SR read
+    after it must show that, not what the C side was told before it (the window's accesses do not come
+    through the register dispatch)."""
+    before, after = slow_window_sr(slow=False)
+    assert before == 0x10 and after & 0x20, (hex(before), hex(after))
+    assert (before, after) == slow_window_sr(slow=True)
+
+
+def f7_fcr_then_sr(slow: bool):
+    """The F746's QUADSPI (RM0385 QUADSPI chapter: CR 0x00, SR 0x08, FCR 0x0C) after an instruction-only
+    command: SR read, FCR.CTCF, SR and CR read again by the guest."""
+    m = sim_build("f746", state_dir=None, warn=lambda *a: None)
+    if slow:
+        m.trace = lambda line: None
+    q = m.quadspi
+    gate, bit = q.clock_gate
+    m.rcc.bus_write(m.rcc.reg(gate).offset, 4, m.rcc.get(gate) | 1 << bit)
+    q.bus_write(0x00, 4, 1)                        # EN
+    q.bus_write(0x14, 4, 0x106)                    # CCR: IMODE=1, instruction 0x06: starts at this write
+    m.clock.advance_to(m.clock.now + 10**9)
+    assert q.bus_read(0x08, 4) & 2, "set-up: TCF expected"
+    # ldr r1,[pc,#12]; ldr r0,[r1,#8]; movs r2,#2; str r2,[r1,#12]; ldr r3,[r1,#8]; ldr r4,[r1,#0]; bkpt; nop
+    code = struct.pack("<8HI", 0x4903, 0x6888, 0x2202, 0x60CA, 0x688B, 0x680C, 0xBE00, 0xBF00, q.base)
+    m.write(0x2000_0000, code)
+    m.uc.reg_write(UC_ARM_REG_PC, 0x2000_0001)
+    res = m.run(timeout_s=5)
+    assert res.reason == "bkpt", res.summary()
+    return (m.reg(UC_ARM_REG_R0), m.reg(UC_ARM_REG_R3), m.reg(UC_ARM_REG_R4)), m.vc.posted, m.vc.rc_hits
+
+
+def test_f7_quadspi_flag_clear_posted_and_status_answered_in_c():
+    (sr0, sr1, cr), posted, hits = f7_fcr_then_sr(slow=False)
+    assert sr0 & 2 and sr1 == sr0 & ~2 and cr & 1, (hex(sr0), hex(sr1), hex(cr))
+    assert posted == 1 and hits == 2
+    slow = f7_fcr_then_sr(slow=True)
+    assert slow[1:] == (0, 0) and slow[0] == (sr0, sr1, cr)

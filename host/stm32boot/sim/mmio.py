@@ -140,6 +140,18 @@ class MmioDispatch:
         for off, v in p.stable_peek():
             _rc_put(vc, base + off, 4, v, off in polled)
 
+    def model_accessed(self, p) -> None:
+        """A guest access reached model `p` by another way than this dispatch (a memory window's slow
+        path, sim/periph/ospi_window.py): the writes posted before it land first, and what the C side
+        holds of `p`'s stable registers is forgotten (the access may change them: BUSY, a timeout)."""
+        vc = self.vc
+        if vc.post_n:
+            self.post_deliver()
+        if self._sink_owner is not None and vc.sink_len:
+            self._sink_deliver()
+        if vc.rc_n:
+            _rc_drop(vc, p.base, p.base + p.SIZE)
+
     def post_deliver(self) -> None:
         """Apply the writes the C side posted (a model's POSTED_REGS), in order, before any other model code
         runs: none changes anything but its model's registers, nor depends on when it lands between two

@@ -253,6 +253,20 @@ class Octospi(IndirectData, MappedMode, Peripheral):
             key = self._off_key
             allow(self, key is not None and key == self.values[0] & 0x3000_0001 and self.window.kind == "off")
 
+    def _mm_read(self, off: int, n: int) -> bytes:
+        self._bus_touched()
+        return MappedMode._mm_read(self, off, n)
+
+    def _mm_write(self, off: int, data: bytes) -> None:
+        self._bus_touched()
+        MappedMode._mm_write(self, off, data)
+
+    def _bus_touched(self) -> None:
+        """A guest access to the window's slow path: the machine's register fast paths must know."""
+        touched = getattr(self.board, "model_accessed", None)
+        if touched is not None:
+            touched(self)
+
     def write_DCR1(self, old, new):
         self._update_window()
 
