@@ -245,6 +245,9 @@ class Octospi(IndirectData, MappedMode, Peripheral):
             self.ospim.repair(self.ospim_index)
 
     def _update_window(self) -> None:
+        if self._off_key == self.values[0] & 0x3000_0001 and self.window.kind == "off" and self._busy_ev is None \
+                and not (self.mm_busy or self._mapped_mode or self._burst):
+            return   # what MappedMode's would find: out of memory-mapped mode, window off, nothing to reset
         MappedMode._update_window(self)
         # Out of memory-mapped mode with the window off for this CR, the next call returns at once until CR
         # changes EN or FMODE (a write that comes here): until then a CCR/TCR write only stores its value.
