@@ -244,17 +244,20 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         if self.ospim is not None:
             self.ospim.repair(self.ospim_index)
 
+    _posting_told = None     # what machine.allow_posting was last told (None: nothing yet)
+
     def _update_window(self) -> None:
-        if self._off_key == self.values[0] & 0x3000_0001 and self.window.kind == "off" and self._busy_ev is None \
-                and not (self.mm_busy or self._mapped_mode or self._burst):
-            return   # what MappedMode's would find: out of memory-mapped mode, window off, nothing to reset
-        MappedMode._update_window(self)
-        # Out of memory-mapped mode with the window off for this CR, the next call returns at once until CR
+        off = self._off_key == self.values[0] & 0x3000_0001 and self.window.kind == "off"
+        if not (off and self._busy_ev is None and not (self.mm_busy or self._mapped_mode or self._burst)):
+            MappedMode._update_window(self)   # (else it would find nothing to change: out of memory-mapped
+            off = self._off_key == self.values[0] & 0x3000_0001 and self.window.kind == "off"   # mode, off)
+        # Out of memory-mapped mode with the window off for this CR, the next call changes nothing until CR
         # changes EN or FMODE (a write that comes here): until then a CCR/TCR write only stores its value.
-        allow = getattr(self.board, "allow_posting", None)
-        if allow is not None:
-            key = self._off_key
-            allow(self, key is not None and key == self.values[0] & 0x3000_0001 and self.window.kind == "off")
+        if off != self._posting_told:
+            allow = getattr(self.board, "allow_posting", None)
+            if allow is not None:
+                allow(self, off)
+                self._posting_told = off
 
     def _mm_read(self, off: int, n: int) -> bytes:
         self._bus_touched()
