@@ -244,12 +244,19 @@ static int rc_read(struct vclock *vc, uint64_t addr, unsigned size, uint64_t *ou
     return 0;
 }
 
-static uint64_t mmio_read(void *uc, uint64_t offset, unsigned size, void *user)
+/* FNV-1a over one access (vclock.h, access digest). */
+static void digest_fold(struct vclock *vc, uint64_t kind, uint64_t addr, unsigned size, uint64_t value)
 {
-    (void)uc;
-    struct vclock_mmio *r = user;
-    struct vclock *vc = r->vc;
-    uint64_t addr = r->base + offset;
+    uint64_t words[4] = {kind | (uint64_t)size << 8, addr, value, vc->insns};
+    const uint8_t *b = (const uint8_t *)words;
+    uint64_t h = vc->digest;
+    for (unsigned i = 0; i < sizeof words; i++)
+        h = (h ^ b[i]) * 0x100000001B3ull;
+    vc->digest = h;
+}
+
+static uint64_t bus_read(struct vclock *vc, uint64_t addr, unsigned size)
+{
     if (addr == vc->sink_sr_addr && size == 4 && vc->sink_addr) {
         vc->sink_sr_reads++;
         return vc->sink_sr_value;
@@ -270,12 +277,26 @@ static uint64_t mmio_read(void *uc, uint64_t offset, unsigned size, void *user)
     return vclock_py_read(vc->py, addr, size);
 }
 
+static uint64_t mmio_read(void *uc, uint64_t offset, unsigned size, void *user)
+{
+    (void)uc;
+    struct vclock_mmio *r = user;
+    struct vclock *vc = r->vc;
+    uint64_t addr = r->base + offset;
+    uint64_t v = bus_read(vc, addr, size);
+    if (vc->digest_on)
+        digest_fold(vc, 'R', addr, size, v);
+    return v;
+}
+
 static void mmio_write(void *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
 {
     (void)uc;
     struct vclock_mmio *r = user;
     struct vclock *vc = r->vc;
     uint64_t addr = r->base + offset;
+    if (vc->digest_on)
+        digest_fold(vc, 'W', addr, size, value);
     if (addr == vc->sink_addr && size <= vc->sink_left && vc->sink_len + size <= VCLOCK_SINK_MAX && !vc->post_n) {
         for (unsigned i = 0; i < size; i++)
             vc->sink_buf[vc->sink_len++] = (uint8_t)(value >> (8u * i));   /* little-endian bus */
@@ -284,19 +305,27 @@ static void mmio_write(void *uc, uint64_t offset, unsigned size, uint64_t value,
         vc->rc_n = 0;   /* the FIFO the store fills may be what a cached register shows */
         return;
     }
-    vc->rc_n = 0;
     if (size == 4 && vc->post_tab_n && !vc->sink_addr && vc->post_n < VCLOCK_POST_MAX && vc->insns < vc->io_deadline) {
-        for (uint32_t i = 0; i < vc->post_tab_n; i++)
-            if (vc->post_tab[i] == addr) {
-                struct vclock_post *p = &vc->post[vc->post_n++];
-                p->addr = addr;
-                p->size = size;
-                p->value = (uint32_t)value;
-                vc->posted++;
-                vc->idle_addr = VCLOCK_IDLE_NONE;   /* a store between status reads: not idle */
-                return;
-            }
+        for (uint32_t i = 0; i < vc->post_tab_n; i++) {
+            struct vclock_post_reg *t = &vc->post_tab[i];
+            if (t->addr != addr || !t->on)
+                continue;
+            struct vclock_post *p = &vc->post[vc->post_n++];
+            p->addr = addr;
+            p->size = size;
+            p->value = (uint32_t)value;
+            vc->posted++;
+            vc->idle_addr = VCLOCK_IDLE_NONE;   /* a store between status reads: not idle */
+            if (t->drop_lo < t->drop_hi && vc->rc_n)
+                vclock_rc_drop(vc, t->drop_lo, t->drop_hi);   /* what its model will show once it lands */
+            if (t->clr_mask)
+                for (uint32_t k = 0; k < vc->rc_n; k++)
+                    if (vc->rc[k].addr == t->clr_addr)
+                        vc->rc[k].value &= ~((uint32_t)value & t->clr_mask);
+            return;
+        }
     }
+    vc->rc_n = 0;
     if (vc->guard_n)
         vclock_guard_restore(vc);
     vclock_py_write(vc->py, addr, size, value);

@@ -16,6 +16,7 @@
 #define VCLOCK_RC_MAX 8       /* stable-register reads the C side may answer at once */
 #define VCLOCK_IDLE_NONE UINT64_MAX   /* idle_addr when no run of status reads is going on */
 #define VCLOCK_RC_POLLED 1    /* a status register idle polling watches (counted as in idle.py) */
+#define VCLOCK_DIGEST_SEED 0xCBF29CE484222325ull   /* FNV-1a 64 offset basis: vclock.digest before any access */
 
 struct vclock_entry {
     uint32_t addr;
@@ -38,6 +39,20 @@ struct vclock_post {
     uint64_t addr;
     uint32_t size;
     uint32_t value;
+};
+
+/* A register whose 32-bit writes may be posted, and the stable reads its write can change: those in
+ * [drop_lo, drop_hi) are forgotten when it is posted (none when equal; its model's block when unsure), and
+ * a cached read of clr_addr loses the bits (value & clr_mask) (a flag-clear register: what its model's read
+ * will show once the write lands). `on`: posted at the moment (a model may allow a register only in some of
+ * its states: machine.allow_posting). */
+struct vclock_post_reg {
+    uint64_t addr;
+    uint64_t drop_lo;
+    uint64_t drop_hi;
+    uint64_t clr_addr;
+    uint32_t clr_mask;
+    uint32_t on;
 };
 
 /* Bytes of a write-protected array (internal flash) as its model holds them after a store it took. */
@@ -99,8 +114,12 @@ struct vclock {
     uint32_t post_n;
     uint32_t post_tab_n;
     uint64_t posted;          /* writes posted, ever */
-    uint64_t post_tab[VCLOCK_POST_TAB];
+    struct vclock_post_reg post_tab[VCLOCK_POST_TAB];
     struct vclock_post post[VCLOCK_POST_MAX];
+    /* Access digest (tests, exactness checks): with digest_on, every guest register access folds (R/W,
+     * address, size, value, instruction count) into `digest`, whoever served it: Python, or C. */
+    uint32_t digest_on;
+    uint64_t digest;
     /* Lowest and highest+1 address of any block counted, per 256 MB of the address space: a change to
      * memory outside [lo, hi) cannot affect a translated or counted block (machine.flash_changed). */
     uint32_t exec_lo[16];

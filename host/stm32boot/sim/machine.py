@@ -84,7 +84,12 @@ class Machine(MmioDispatch):
         self._route_cache: dict[int, tuple] = {}
         self._poll_offsets: dict[int, frozenset] = {}
         self._stable_offsets: dict[int, frozenset] = {}
-        self._posted: list[int] = []     # addresses of the models' POSTED_REGS (vclock.post_allow)
+        self._peek_w_offsets: dict[int, frozenset] = {}
+        # The models' posted registers (vclock.post_allow): (address, drop_lo, drop_hi, clr_addr, clr_mask,
+        # owner), owner the model's id for a POSTED_SWITCHED register (posted only while allow_posting says
+        # so), else None.
+        self._posted: list[tuple] = []
+        self._post_on: dict[int, bool] = {}   # id(model): its POSTED_SWITCHED registers are posted now
         self.slices = 0                  # times the core was started (runloop; each stop costs host time)
         self._fast_io = True             # stable reads answered, writes posted, stores guarded in C (fast_io)
         self.pending: set[int] = set()   # exception numbers waiting for delivery
@@ -138,7 +143,14 @@ class Machine(MmioDispatch):
         poll = getattr(p, "POLL_REGS", DEFAULT_POLL_REGS) & names
         self._poll_offsets[id(p)] = frozenset(p.reg(n).offset for n in poll)
         self._stable_offsets[id(p)] = frozenset(p.reg(n).offset for n in getattr(p, "STABLE_REGS", ()))
-        self._posted += [p.base + p.reg(n).offset for n in sorted(getattr(p, "POSTED_REGS", ()))]
+        self._peek_w_offsets[id(p)] = frozenset(p.reg(n).offset for n in getattr(p, "PEEK_AFTER_WRITES", ()))
+        clears = getattr(p, "POSTED_CLEARS", {})
+        for attr, owner in (("POSTED_REGS", None), ("POSTED_SWITCHED", id(p))):
+            regs = getattr(p, attr, ())
+            for n in sorted(regs):
+                clr, mask = clears.get(n, (None, 0))
+                self._posted.append((p.base + p.reg(n).offset, *self._post_drops(p, regs, n),
+                                     p.base + p.reg(clr).offset if clr else 0, mask, owner))
         self._io_paths()
         attr = p.name.lower()
         if attr.isidentifier() and not hasattr(type(self), attr) and attr not in self.__dict__:
@@ -148,6 +160,29 @@ class Machine(MmioDispatch):
         if hasattr(p, "sysclk_hz"):
             self.rcc = p
         return p
+
+    @staticmethod
+    def _post_drops(p, regs, name: str) -> tuple[int, int]:
+        """The addresses of the stable reads a posted write to `name` can change: those its model lists for
+        it (POSTED_REGS as a mapping: register -> the STABLE_REGS its write may change, besides the flags
+        POSTED_CLEARS says it clears: register -> (stable register, mask)), else all of the model's (a set
+        of names)."""
+        if not isinstance(regs, dict):
+            return p.base, p.base + p.SIZE
+        offs = [p.reg(n).offset for n in regs[name]]
+        return (p.base + min(offs), p.base + max(offs) + 4) if offs else (0, 0)
+
+    def allow_posting(self, p, on: bool) -> None:
+        """A model says whether writes to its POSTED_SWITCHED registers may be posted from now on (they
+        change nothing but its registers only in some of its states). Called from the model's own code,
+        so no write of them is held in C at this moment."""
+        if self._post_on.get(id(p), False) == on:
+            return
+        self._post_on[id(p)] = on
+        if self._fast_io and self._trace is None:
+            for i, entry in enumerate(self._posted):
+                if entry[5] == id(p):
+                    vclock.post_switch(self.vc, i, on)
 
     def bus_model(self, name: str):
         for p in self.bus.peripherals:
@@ -293,7 +328,8 @@ class Machine(MmioDispatch):
         self.post_deliver()
         vclock.rc_clear(self.vc)
         on = self._fast_io and self._trace is None
-        vclock.post_allow(self.vc, self._posted if on else ())
+        vclock.post_allow(self.vc, [(*entry[:5], entry[5] is None or self._post_on.get(entry[5], False))
+                                    for entry in self._posted] if on else ())
         self.guard_settle()
         self._store_guard = vclock.guard_array(self.vc, self.flash if self._fast_io else None, UC_MEM_WRITE_PROT)
 

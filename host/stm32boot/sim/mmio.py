@@ -12,6 +12,8 @@ _rc_drop = vclock.lib.vclock_rc_drop if vclock.lib is not None else None
 
 POLLED, TIMER = 1, 2          # what a register read means to idle detection (MmioDispatch._route)
 STABLE = 4                    # a model's STABLE_REGS: the C side may answer its reads (vclock.rc_put)
+PEEK = 8                      # its model tells all their values after any access (stable_peek): all are put
+PEEK_W = 16                   # ...and after a write to this register (the model's PEEK_AFTER_WRITES) too
 
 
 class MmioDispatch:
@@ -28,8 +30,13 @@ class MmioDispatch:
                 word = (addr - p.base) & ~3
                 polled = word in self._poll_offsets.get(id(p), ())
                 kind = POLLED if polled else TIMER if getattr(p, "TIME_SOURCE", False) else 0
-                if word in self._stable_offsets.get(id(p), ()) and kind != TIMER and vclock.is_native(self.vc):
-                    kind |= STABLE
+                if vclock.is_native(self.vc):
+                    if word in self._stable_offsets.get(id(p), ()) and kind != TIMER:
+                        kind |= STABLE
+                    if hasattr(p, "stable_peek"):
+                        kind |= PEEK
+                        if word in self._peek_w_offsets.get(id(p), ()):
+                            kind |= PEEK_W
                 hit = (p, addr - p.base, kind)
             self._route_cache[addr] = hit
         return hit
@@ -83,8 +90,12 @@ class MmioDispatch:
         if kind & STABLE and self._fast_io and not trace:
             # Its model guarantees the value holds until the next event or the next access to it: the C
             # side answers the next reads (and counts them for idle detection) while no event is due.
-            # (STABLE is only ever set with the native clock: machine._route.)
-            _rc_put(vc, addr, size, v, kind & POLLED)
+            # (STABLE and PEEK are only ever set with the native clock: machine._route.) With PEEK, its
+            # model's other stable registers too (the guest reads CR and SR in turns).
+            if kind & PEEK:
+                self._rc_fill(p)
+            else:
+                _rc_put(vc, addr, size, v, kind & POLLED)
         nxt = clock.next_strict_time()        # _refresh_deadline, inline: this runs on every read
         lz = clock.next_lazy_time() if clock._lazy else None
         if nxt != self._dl_key or lz != self._dl_lazy or self.pending or self._reset_req or \
@@ -101,7 +112,7 @@ class MmioDispatch:
             self._sink_deliver()
         self.sync()
         vc.idle_addr = IDLE_NONE
-        p, off, _ = self._route_cache.get(addr) or self._route(addr)
+        p, off, kind = self._route_cache.get(addr) or self._route(addr)
         if self._trace:
             self.trace(f"{self.clock.now / 1e6:14.3f} us PC=0x{self.pc():08X} W {self.name(p, off)} <- 0x{value:X}")
         if p is None:
@@ -117,6 +128,29 @@ class MmioDispatch:
         if self._hz_dirty or clock.now != self._synced_now:
             self.sync()                       # (no instruction ran since the first: only these can move it)
         self._refresh_deadline()
+        if kind & PEEK_W and self._fast_io and not self._trace:
+            self._rc_fill(p)                  # (the C side forgot every stable read before this write)
+
+    def _rc_fill(self, p) -> None:
+        """After an access to `p` reached it: what its stable registers show now, for the C side to answer
+        until the next event or the next access to `p` (or any write). Its model's stable_peek() gives
+        them as a read would, without a read's side effects ((offset, value) pairs; one it cannot vouch
+        for is left out)."""
+        vc, polled, base = self.vc, self._poll_offsets[id(p)], p.base
+        for off, v in p.stable_peek():
+            _rc_put(vc, base + off, 4, v, off in polled)
+
+    def model_accessed(self, p) -> None:
+        """A guest access reached model `p` by another way than this dispatch (a memory window's slow
+        path, sim/periph/ospi_window.py): the writes posted before it land first, and what the C side
+        holds of `p`'s stable registers is forgotten (the access may change them: BUSY, a timeout)."""
+        vc = self.vc
+        if vc.post_n:
+            self.post_deliver()
+        if self._sink_owner is not None and vc.sink_len:
+            self._sink_deliver()
+        if vc.rc_n:
+            _rc_drop(vc, p.base, p.base + p.SIZE)
 
     def post_deliver(self) -> None:
         """Apply the writes the C side posted (a model's POSTED_REGS), in order, before any other model code

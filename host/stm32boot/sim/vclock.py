@@ -13,6 +13,7 @@ the write sink (vclock.h): writes that only fill a FIFO never reach Python one b
 from __future__ import annotations
 
 import ctypes
+import struct
 
 from unicorn import UC_HOOK_BLOCK
 from unicorn.arm_const import UC_ARM_REG_R0
@@ -212,22 +213,35 @@ def rc_put(vc, addr: int, size: int, value: int, polled: bool) -> None:
     lib.vclock_rc_put(vc, addr, size, value, RC_POLLED if polled else 0)
 
 
-def post_allow(vc, addrs) -> None:
-    """The registers whose 32-bit writes the C side may post (hold for Python, in order); () for none."""
+def post_allow(vc, regs) -> None:
+    """The registers whose 32-bit writes the C side may post (hold for Python, in order): (addr, drop_lo,
+    drop_hi, clr_addr, clr_mask, on) each: [drop_lo, drop_hi) the stable reads a write to it can change
+    (forgotten when it is posted), a cached read of clr_addr loses the written bits in clr_mask (flags it
+    clears), `on` whether it is posted now (post_switch); () for none."""
     if not is_native(vc):
         return
-    addrs = list(addrs)
-    if len(addrs) > len(vc.post_tab):
-        raise ValueError(f"{len(addrs)} posted registers, the C side holds {len(vc.post_tab)}")
-    for i, a in enumerate(addrs):
-        vc.post_tab[i] = a
-    vc.post_tab_n = len(addrs)
+    regs = list(regs)
+    if len(regs) > len(vc.post_tab):
+        raise ValueError(f"{len(regs)} posted registers, the C side holds {len(vc.post_tab)}")
+    for i, (addr, lo, hi, clr_addr, clr_mask, on) in enumerate(regs):
+        e = vc.post_tab[i]
+        e.addr, e.drop_lo, e.drop_hi, e.clr_addr, e.clr_mask, e.on = addr, lo, hi, clr_addr, clr_mask, 1 if on else 0
+    vc.post_tab_n = len(regs)
+
+
+def post_switch(vc, index: int, on: bool) -> None:
+    """Post writes to the register in post_tab[index] (post_allow's order) from now on, or not."""
+    if is_native(vc):
+        vc.post_tab[index].on = 1 if on else 0
+
+
+_POST = struct.Struct("<QII")     # struct vclock_post
 
 
 def post_take(vc) -> list:
     """The posted writes, oldest first, as (addr, size, value); the C side's list is emptied."""
     n = vc.post_n
-    out = [(e.addr, e.size, e.value) for e in (vc.post[i] for i in range(n))]
+    out = list(_POST.iter_unpack(ffi.buffer(vc.post, _POST.size * n)))
     vc.post_n = 0
     return out
 
@@ -256,6 +270,18 @@ def guard_restore(vc) -> tuple[int, int] | None:
     rng = (vc.guard_flush_lo, vc.guard_flush_hi)
     vc.guard_flush_lo = vc.guard_flush_hi = 0
     return rng
+
+
+def digest_start(vc) -> None:
+    """Fold every guest register access into a digest from now on (native only): digest(vc) reads it."""
+    if is_native(vc):
+        vc.digest, vc.digest_on = lib.VCLOCK_DIGEST_SEED, 1
+
+
+def digest(vc) -> int | None:
+    """The digest of the register accesses since digest_start (address, size, value and instruction count
+    of each, whether Python or the C side served it); None without the native clock."""
+    return vc.digest if is_native(vc) and vc.digest_on else None
 
 
 def rc_drop(vc, lo: int, hi: int) -> None:

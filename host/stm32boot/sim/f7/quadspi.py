@@ -40,6 +40,17 @@ class Quadspi(HeldInReset, IndirectData, Peripheral):
     C_PREFIX = "QUADSPI"
     SIZE = 0x400
     POLL_REGS = frozenset({"SR"})
+    # What SR, CR and CCR show changes only in this model's Python code (accesses, its clock events) or
+    # through an RCC write (clock gate, reset line); with the write sink armed SR reads are answered by the
+    # sink instead (machine.sink_arm).
+    STABLE_REGS = frozenset({"SR", "CR", "CCR"})
+    # Writes whose whole effect is on this model's registers, whenever they land between two events (no
+    # clock use, no events, no memory window): none changes SR, CR or CCR, except FCR, which clears the
+    # SR flags TEF/TCF/SMF/TOF it has set (write_FCR, read_SR).
+    POSTED_REGS = {"DLR": (), "PSMKR": (), "PSMAR": (), "PIR": (), "LPTR": (), "FCR": ()}
+    POSTED_CLEARS = {"FCR": ("SR", 0x1B)}
+    # Writes after which the guest reads SR next (a command started, the write data completed).
+    PEEK_AFTER_WRITES = frozenset({"CCR", "AR", "DR"})
     REGS = (
         Reg("CR", 0x00, fields=(Field("EN", 0), Field("ABORT", 1), Field("DMAEN", 2), Field("TCEN", 3),
                                 Field("SSHIFT", 4), Field("DFM", 6), Field("FSEL", 7), Field("FTHRES", 8, 5),
@@ -155,6 +166,13 @@ class Quadspi(HeldInReset, IndirectData, Peripheral):
         return 1 << (self.get("DCR", "FSIZE") + 1)
 
     # ---- status -----------------------------------------------------------------------------------
+    def stable_peek(self):
+        """SR, CR and CCR as reads would show them now (machine._rc_fill): reading them has no side effect."""
+        if not self.clocked():
+            return (0x00, 0), (0x08, 0), (0x14, 0)
+        rm = self._rmask
+        return (0x00, self.values[0x00] & rm[0x00]), (0x08, self.read_SR(0)), (0x14, self.values[0x14] & rm[0x14])
+
     def read_SR(self, _v):
         fm = self._fmode()
         thr = self.get("CR", "FTHRES") + 1
@@ -404,6 +422,9 @@ class Quadspi(HeldInReset, IndirectData, Peripheral):
             self.window.invalidate(lo, hi)
 
     def _mm_read(self, off, n):
+        touched = getattr(self.board, "model_accessed", None)
+        if touched is not None:   # a guest access not through the register dispatch (machine fast paths)
+            touched(self)
         self.mm_busy = True
         self._tof_arm()
         t = self._build(addr=off, count=n)

@@ -153,6 +153,8 @@ class Dma(Peripheral):
             if not data:
                 break
             self._store(n, data)
+            if limit is None:
+                break       # every byte arrived by `now` was taken: another take would find none
         return True
 
     def _limit(self, n):

@@ -49,7 +49,17 @@ class Octospi(IndirectData, MappedMode, Peripheral):
     STABLE_REGS = frozenset({"SR", "CR"})
     # Writes whose whole effect is on this model's registers and flags, whenever they land between two
     # events (no clock use, no events, no memory window): the machine may apply them late, in order.
-    POSTED_REGS = frozenset({"DLR", "PSMKR", "PSMAR", "PIR", "FCR"})
+    # Each with the stable registers its write can change otherwise than in POSTED_CLEARS: none (a write
+    # to FCR clears the SR flags TEF/TCF/SMF/TOF it has set, and nothing else, write_FCR/read_SR).
+    POSTED_REGS = {"DLR": (), "PSMKR": (), "PSMAR": (), "PIR": (), "FCR": ()}
+    POSTED_CLEARS = {"FCR": ("SR", 0x1B)}
+    # Writes after which the guest reads SR next (a command started or the write data completed): the
+    # machine then hands SR and CR to the C side at once (stable_peek; after any read of ours too).
+    PEEK_AFTER_WRITES = frozenset({"IR", "AR", "DR"})
+    # CCR and TCR also set up the memory-mapped window (_update_window): only while the controller is out
+    # of memory-mapped mode with its window already off is a write to them nothing but a stored value
+    # (dropped while BUSY, as any configuration write): posted then (machine.allow_posting).
+    POSTED_SWITCHED = {"CCR": (), "TCR": ()}
     REGS = (
         Reg("CR", 0x000, fields=(Field("EN", 0), Field("ABORT", 1), Field("DMAEN", 2), Field("TCEN", 3),
                                  Field("DQM", 6), Field("FSEL", 7), Field("FTHRES", 8, 5),
@@ -178,6 +188,17 @@ class Octospi(IndirectData, MappedMode, Peripheral):
     def busy(self) -> bool:
         return self.active or self.polling or self.mm_busy or bool(self.fifo) or bool(self.pending)
 
+    def stable_peek(self):
+        """CR and SR as reads would show them now, without a read's side effects (machine._rc_fill); SR is
+        left out while a due timeout would set TOF at the read."""
+        if not self.clocked():
+            return (0x000, 0), (0x020, 0)
+        cr = (0x000, self.values[0] & self._rmask[0])     # (CR has no read callback)
+        tof = self._tof_ev
+        if tof is not None and tof.when <= getattr(self._clock(), "now", -1):
+            return (cr,)
+        return cr, (0x020, self.read_SR(0))
+
     def read_SR(self, _v: int) -> int:
         if self._tof_ev is not None and self._tof_ev.when <= getattr(self._clock(), "now", -1):
             self._tof_ev.cancel()  # due but not yet run by the clock: take it now (lazy timeout)
@@ -222,6 +243,35 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         self.flags |= 2  # TCF: abort complete
         if self.ospim is not None:
             self.ospim.repair(self.ospim_index)
+
+    _posting_told = None     # what machine.allow_posting was last told (None: nothing yet)
+
+    def _update_window(self) -> None:
+        off = self._off_key == self.values[0] & 0x3000_0001 and self.window.kind == "off"
+        if not (off and self._busy_ev is None and not (self.mm_busy or self._mapped_mode or self._burst)):
+            MappedMode._update_window(self)   # (else it would find nothing to change: out of memory-mapped
+            off = self._off_key == self.values[0] & 0x3000_0001 and self.window.kind == "off"   # mode, off)
+        # Out of memory-mapped mode with the window off for this CR, the next call changes nothing until CR
+        # changes EN or FMODE (a write that comes here): until then a CCR/TCR write only stores its value.
+        if off != self._posting_told:
+            allow = getattr(self.board, "allow_posting", None)
+            if allow is not None:
+                allow(self, off)
+                self._posting_told = off
+
+    def _mm_read(self, off: int, n: int) -> bytes:
+        self._bus_touched()
+        return MappedMode._mm_read(self, off, n)
+
+    def _mm_write(self, off: int, data: bytes) -> None:
+        self._bus_touched()
+        MappedMode._mm_write(self, off, data)
+
+    def _bus_touched(self) -> None:
+        """A guest access to the window's slow path: the machine's register fast paths must know."""
+        touched = getattr(self.board, "model_accessed", None)
+        if touched is not None:
+            touched(self)
 
     def write_DCR1(self, old, new):
         self._update_window()
