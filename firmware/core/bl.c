@@ -46,9 +46,13 @@ __attribute__((weak)) void vb_status(struct proto_boot_status *out)
 
 static int drain(void)
 {
-    int c, any = 0;
-    while ((c = port_uart_getc()) >= 0) {
-        frame_rx_feed(&rx, (uint8_t)c);
+    int any = 0;
+    for (;;) {   /* a DMA ring gives what came in up to two runs: to its end, then from its start */
+        uint32_t n;
+        const uint8_t *p = port_uart_peek(&n);
+        if (!n) break;
+        frame_rx_feed(&rx, p, n);
+        port_uart_consume(n);
         any = 1;
     }
     if (any)
