@@ -47,7 +47,9 @@ __attribute__((weak)) void vb_status(struct proto_boot_status *out)
 static int drain(void)
 {
     int any = 0;
-    for (;;) {   /* a DMA ring gives what came in up to two runs: to its end, then from its start */
+    /* What came since the last look: a DMA ring gives it in up to two runs, to its end and from its start.
+     * No third look in this call (it would find little and cost a register access); the callers come back. */
+    for (int run = 0; run < 2; run++) {
         uint32_t n;
         const uint8_t *p = port_uart_peek(&n);
         if (!n) break;

@@ -26,6 +26,8 @@ struct frame_rx {
     uint8_t cur;                    /* buffer being received */
     uint16_t pos;                   /* bytes of the current frame received */
     uint16_t need;                  /* total bytes of the current frame once the header is accepted */
+    uint16_t crc_pos;               /* its first crc_pos bytes are in crc (frame.c, CRC_PIECE) */
+    uint32_t crc;
     uint8_t rescan[FRAME_RAW_SIZE]; /* bytes to re-feed after a rejected header/frame (resync rule) */
     uint16_t rs_pos, rs_end;
     uint8_t nak_pending;            /* a frame failed its CRC: answer BAD_CRC when idle */
