@@ -48,9 +48,15 @@ const uint8_t *port_uart_peek(uint32_t *n)
 
 void port_uart_consume(uint32_t n) { uart_rx_ring_consume(&ring, n); }
 
-/* core/rxidle.c: why these register reads. */
+/* core/rxidle.c: why these register reads. Its NDTR wait compares its first NDTR read with the later ones;
+ * the looks before it (port_uart_peek) may have read NDTR too, and to a simulator identical reads carried
+ * over from them could complete an idle-polling run at that first read, whose value would then already be
+ * the new one: the wait would miss the byte it waits for and sleep to a later event. A flags read first
+ * (free on silicon) starts the run of NDTR reads afresh, so that never happens. */
 void port_idle(uint32_t want)
 {
+    if (want < RX_RING_SIZE / 2u)
+        (void)uart_rx_ring_flags(&ring);
     rxidle_dma(want, uart_rx_ring_ndtr_reg(&ring), uart_rx_ring_flags_reg(&ring), RX_RING_SIZE, byte_cycles);
 }
 

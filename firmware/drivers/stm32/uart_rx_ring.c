@@ -139,11 +139,11 @@ int uart_rx_ring_read(uart_rx_ring_t *r, void *dst, size_t n)
 int uart_rx_ring_fetch(uart_rx_ring_t *r, const uint8_t **p)
 {
     if (!r->avail) {
-        /* Empty: a full look (flags, then NDTR) every time, not NDTR alone. The flags read starts a new
-         * run of NDTR reads at each look, so a caller's idle wait that follows (core/rxidle.c: its first NDTR
-         * read compared with the later ones) sees the same run each time: to a simulator, identical NDTR
-         * reads carried over from looks before would complete an idle-polling run at that first read, whose
-         * value would then already be the new one, and the wait would miss the byte it waits for. */
+        /* Empty: one NDTR read says whether anything came (a full update every 64 empty polls notices
+         * a dead stream or an exact lap). */
+        if (!r->error && (++r->polls & 63u) && pos_of(r, NDTR(r)) == r->wr) {
+            return UART_RX_ERR_TIMEOUT;
+        }
         int rc = update(r);
         if (rc < 0) {
             return rc;

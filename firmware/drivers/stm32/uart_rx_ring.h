@@ -42,6 +42,7 @@ typedef struct uart_rx_ring {
     uint32_t lost;       /* bytes dropped by overflows (a lower bound: laps cannot all be counted) */
     int error;           /* sticky error (UART_RX_ERR_DMA) reported by every later call */
     uint32_t owed;       /* HT/TC crossings seen in NDTR whose flag was not yet seen */
+    uint32_t polls;      /* empty getc polls, for the periodic full check */
 } uart_rx_ring_t;
 
 /* Per family (drivers/<family>/uart_dma.c): route the USART's RX request to DMA `dma_base` stream `stream`,
@@ -58,8 +59,8 @@ int uart_rx_ring_available(uart_rx_ring_t *r);
 int uart_rx_ring_read(uart_rx_ring_t *r, void *dst, size_t n);
 /* The next received bytes that lie contiguous in the ring, without waiting: *p points at them and the count
  * (> 0, up to the ring's end) is returned, or UART_RX_ERR_TIMEOUT when none has come, or an error. No
- * register access while bytes already known to be there remain; a look at the flags and NDTR when empty.
- * Take them with uart_rx_ring_consume(). */
+ * register access while bytes already known to be there remain; one NDTR read when empty. Take them with
+ * uart_rx_ring_consume(). */
 int uart_rx_ring_fetch(uart_rx_ring_t *r, const uint8_t **p);
 /* One byte 0..255 the same way (uart_rx_ring_fetch, then consume one). */
 int uart_rx_ring_getc(uart_rx_ring_t *r);
