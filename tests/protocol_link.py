@@ -36,9 +36,11 @@ class CoreTransport:
     name = "host-compiled bootloader core"
     max_baud = 8_000_000
 
-    def __init__(self, mems=H735_MEMS, baud=115200, broken_bauds=(), board="h735"):
+    def __init__(self, mems=H735_MEMS, baud=115200, broken_bauds=(), board="h735", rx_wrap=0):
         self.broken_bauds = set(broken_bauds)   # rates at which this "cable" garbles everything
         lib.hp_init()
+        lib.hp_set_rx_wrap(rx_wrap)   # the core takes received bytes in runs cut where a ring this size wraps
+        self.rx_total = 0             # bytes handed to the core since hp_init (where the next one lands)
         lib.hp_set_board(board.encode())
         lib.hp_set_chip_id(boards.get(board).dev_id | 0x1000_0000)   # DBGMCU_IDCODE: REV_ID above DEV_ID
         self.mems = []
@@ -73,6 +75,7 @@ class CoreTransport:
             data = bytes(b ^ 0x5A for b in data)   # both ends at different rates: garbage arrives
         if data:
             lib.hp_rx(data, len(data))
+            self.rx_total += len(data)
             self.clock += len(data) * self.byte_time()
 
     def read(self, timeout):

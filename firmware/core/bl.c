@@ -46,9 +46,15 @@ __attribute__((weak)) void vb_status(struct proto_boot_status *out)
 
 static int drain(void)
 {
-    int c, any = 0;
-    while ((c = port_uart_getc()) >= 0) {
-        frame_rx_feed(&rx, (uint8_t)c);
+    int any = 0;
+    /* What came since the last look: a DMA ring gives it in up to two runs, to its end and from its start.
+     * No third look in this call (it would find little and cost a register access); the callers come back. */
+    for (int run = 0; run < 2; run++) {
+        uint32_t n;
+        const uint8_t *p = port_uart_peek(&n);
+        if (!n) break;
+        frame_rx_feed(&rx, p, n);
+        port_uart_consume(n);
         any = 1;
     }
     if (any)

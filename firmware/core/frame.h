@@ -1,7 +1,7 @@
-/* Frame codec (protocol.h): a byte-at-a-time receiver that fills a pool of frame buffers (so frames keep
- * arriving while the previous one is being programmed) and a frame builder for replies. The pool is the
- * board's (port_frame_pool): its size is the window the bootloader advertises, plus the frame being
- * received. */
+/* Frame codec (protocol.h): a receiver that takes the received bytes in runs and fills a pool of frame
+ * buffers (so frames keep arriving while the previous one is being programmed), and a frame builder for
+ * replies. The pool is the board's (port_frame_pool): its size is the window the bootloader advertises,
+ * plus the frame being received. */
 #ifndef CORE_FRAME_H
 #define CORE_FRAME_H
 
@@ -26,8 +26,8 @@ struct frame_rx {
     uint8_t cur;                    /* buffer being received */
     uint16_t pos;                   /* bytes of the current frame received */
     uint16_t need;                  /* total bytes of the current frame once the header is accepted */
-    uint32_t crc;                   /* running CRC of the current frame: no 4 KB CRC pass at its end,
-                                       which at 8 Mbaud would overrun the UART FIFO */
+    uint16_t crc_pos;               /* its first crc_pos bytes are in crc (frame.c, CRC_PIECE) */
+    uint32_t crc;
     uint8_t rescan[FRAME_RAW_SIZE]; /* bytes to re-feed after a rejected header/frame (resync rule) */
     uint16_t rs_pos, rs_end;
     uint8_t nak_pending;            /* a frame failed its CRC: answer BAD_CRC when idle */
@@ -42,7 +42,9 @@ struct frame_rx {
 void frame_rx_init(struct frame_rx *rx, struct frame *pool, unsigned n);
 /* Frames the host may have in flight: the buffers that can hold complete frames. */
 static inline unsigned frame_rx_window(const struct frame_rx *rx) { return rx->n - 1u; }
-void frame_rx_feed(struct frame_rx *rx, uint8_t b);
+/* The next n received bytes (port_uart_peek's run): all are taken (copied into the pool or the rescan area).
+ * The header is read byte by byte, the rest of a frame whose length checked out in one copy. */
+void frame_rx_feed(struct frame_rx *rx, const uint8_t *p, uint32_t n);
 /* The line went quiet in the middle of a frame (a host killed mid-frame): give up on it, rescanning its
  * bytes, so the next HELLO is not swallowed as payload. */
 void frame_rx_abandon(struct frame_rx *rx);

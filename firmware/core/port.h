@@ -8,7 +8,11 @@
 #include <stdint.h>
 #include "flashdev.h"
 
-int port_uart_getc(void);                    /* next received byte, or -1 (also clears a sticky overrun) */
+/* Received bytes not yet consumed that lie contiguous in memory (a DMA ring's up to its end): their address,
+ * *n their count (0: none has come; also after bytes were lost, which the frames' CRC then shows). They
+ * stay in place until port_uart_consume(k) (k <= *n) takes the first k; the next call gives the rest. */
+const uint8_t *port_uart_peek(uint32_t *n);
+void port_uart_consume(uint32_t n);
 /* Nothing arrived: a cheap pause. `want`: bytes the core needs before it has work again (0: any byte
  * counts; PORT_WANT_NONE: none, it waits on a device). See the STM32 boards' port_idle (drivers/stm32/uart_console.c). */
 #define PORT_WANT_NONE 0xFFFFFFFFu

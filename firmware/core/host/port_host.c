@@ -20,6 +20,7 @@ static unsigned ndev;
 static char names[PROTO_MAX_MEMS][8];
 static struct proto_run runs[PROTO_MAX_MEMS][PROTO_MAX_RUNS];
 static uint32_t now_ms, baud = PROTO_DEFAULT_BAUD, resets, last_run_app, erases, programs, idle_calls;
+static uint32_t rx_wrap;          /* hp_set_rx_wrap */
 static uint32_t unit_erases[2];   /* [0] block commands, [1] whole-memory commands */
 
 static uint8_t *cell(const struct flashdev *d, uint32_t addr) { return (uint8_t *)d->ctx + (addr - d->base); }
@@ -85,6 +86,7 @@ void hp_init(void)
     for (unsigned i = 0; i < ndev; i++) free(store[i]);
     ndev = 0;
     rxq.rd = rxq.wr = txq.rd = txq.wr = 0;
+    rx_wrap = 0;
     now_ms = 0;
     baud = PROTO_DEFAULT_BAUD;
     resets = erases = programs = idle_calls = 0;
@@ -128,6 +130,8 @@ void hp_unit_erases(uint32_t out[2]) { out[0] = unit_erases[0]; out[1] = unit_er
 
 uint8_t *hp_mem(int i) { return store[i]; }
 
+void hp_set_rx_wrap(uint32_t size) { rx_wrap = size; }
+
 void hp_rx(const uint8_t *data, size_t n)
 {
     for (size_t i = 0; i < n; i++) { rxq.buf[rxq.wr % QSIZE] = data[i]; rxq.wr++; }
@@ -158,7 +162,15 @@ void hp_counters(uint32_t out[8])
 int hp_host_seen(void) { return bl_host_seen(); }
 
 /* core/port.h */
-int port_uart_getc(void) { return rxq.rd == rxq.wr ? -1 : rxq.buf[rxq.rd++ % QSIZE]; }
+const uint8_t *port_uart_peek(uint32_t *n)
+{
+    uint32_t at = rxq.rd % QSIZE, run = rxq.wr - rxq.rd;
+    if (run > QSIZE - at) run = QSIZE - at;
+    if (rx_wrap && run > rx_wrap - rxq.rd % rx_wrap) run = rx_wrap - rxq.rd % rx_wrap;
+    *n = run;
+    return rxq.buf + at;
+}
+void port_uart_consume(uint32_t n) { rxq.rd += n; }
 void port_idle(uint32_t want) { (void)want; }
 int port_uart_putc(uint8_t c) { txq.buf[txq.wr++ % QSIZE] = c; return 1; }
 void port_uart_flush(void) {}

@@ -15,6 +15,9 @@ int hp_set_erase_units(int i, uint32_t block_size, uint8_t chip_erase);  /* give
 void hp_unit_erases(uint32_t out[2]);   /* erase_unit calls so far: [0] blocks, [1] whole memories */
 uint8_t *hp_mem(int i);
 void hp_rx(const uint8_t *data, size_t n);
+/* port_uart_peek's runs end where a ring of `size` bytes would wrap, counted from hp_init's first byte, as
+ * a board's DMA ring cuts them (0, hp_init's: only the queue's own end, 1 MB). */
+void hp_set_rx_wrap(uint32_t size);
 size_t hp_tx(uint8_t *out, size_t max);
 void hp_poll(int n);
 void hp_set_millis(uint32_t ms);

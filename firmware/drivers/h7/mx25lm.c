@@ -1,6 +1,8 @@
 /* MX25LM51245G octal NOR driver (MX25LM51245G datasheet; docs/hardware-notes.md). See mx25lm.h. */
 #include "mx25lm.h"
 
+#include <string.h>
+
 #include "clock.h"
 
 /* SPI opcodes; in OPI each is sent as 16 bits: opcode then its inverse (MX25LM51245G datasheet). */
@@ -308,8 +310,15 @@ ospi_status mx25lm_erase_range(struct mx25lm *n, uint32_t off, uint32_t len)
     return OSPI_OK;
 }
 
+/* Word by word (memcpy: a load of any alignment); the bytes past the last whole word one by one. */
 static bool all_erased(const uint8_t *p, uint32_t len)
 {
+    for (; len >= 4u; len -= 4u, p += 4) {
+        uint32_t w;
+        memcpy(&w, p, 4);
+        if (w != 0xFFFFFFFFu)
+            return false;
+    }
     while (len--)
         if (*p++ != 0xFFu)
             return false;
@@ -328,8 +337,8 @@ ospi_status mx25lm_program_page_start(struct mx25lm *n, uint32_t off, const uint
         n->buf[m++] = 0xFFu;
         a--;
     }
-    for (uint32_t i = 0; i < len; i++)
-        n->buf[m++] = data[i];
+    memcpy(n->buf + m, data, len);
+    m += len;
     if (n->mode == MX25LM_DOPI && (m & 1u))
         n->buf[m++] = 0xFFu;
     if (all_erased(n->buf, m)) /* 0xFF programs nothing: skip the page operation */

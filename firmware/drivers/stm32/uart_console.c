@@ -13,6 +13,13 @@ static uint8_t rx_buf[RX_RING_SIZE] UART_RX_DMA_BUFFER;
 static uart_rx_ring_t ring;
 static uint32_t baud = PROTO_DEFAULT_BAUD;
 static uint32_t cyc_per_ms;
+static uint32_t byte_cycles;   /* CPU cycles one byte takes on the wire at `baud` (10 bits) */
+
+static void set_rate(uint32_t b)
+{
+    baud = b;
+    byte_cycles = (uint32_t)((uint64_t)cyc_per_ms * 10000u / b);   /* once per rate, not per idle call */
+}
 
 static int open_at(uint32_t b)
 {
@@ -25,22 +32,32 @@ static int open_at(uint32_t b)
 int uart_console_start(uint32_t cycles_per_ms)
 {
     cyc_per_ms = cycles_per_ms;
+    set_rate(baud);
     return open_at(baud);
 }
 
 void uart_console_stop(void) { (void)uart_rx_ring_stop(&ring); }
 
-int port_uart_getc(void)
+const uint8_t *port_uart_peek(uint32_t *n)
 {
-    int c = uart_rx_ring_getc(&ring);   /* an overflow (bytes lost) shows as a bad frame CRC */
-    return c >= 0 ? c : -1;
+    const uint8_t *p = 0;
+    int got = uart_rx_ring_fetch(&ring, &p);   /* an overflow (bytes lost) shows as a bad frame CRC */
+    *n = got > 0 ? (uint32_t)got : 0u;
+    return p;
 }
 
-/* core/rxidle.c: why these register reads. */
+void port_uart_consume(uint32_t n) { uart_rx_ring_consume(&ring, n); }
+
+/* core/rxidle.c: why these register reads. Its NDTR wait compares its first NDTR read with the later ones;
+ * the looks before it (port_uart_peek) may have read NDTR too, and to a simulator identical reads carried
+ * over from them could complete an idle-polling run at that first read, whose value would then already be
+ * the new one: the wait would miss the byte it waits for and sleep to a later event. A flags read first
+ * (free on silicon) starts the run of NDTR reads afresh, so that never happens. */
 void port_idle(uint32_t want)
 {
-    rxidle_dma(want, uart_rx_ring_ndtr_reg(&ring), uart_rx_ring_flags_reg(&ring), RX_RING_SIZE,
-               (uint32_t)((uint64_t)cyc_per_ms * 10000u / baud));   /* 10 bits a byte */
+    if (want < RX_RING_SIZE / 2u)
+        (void)uart_rx_ring_flags(&ring);
+    rxidle_dma(want, uart_rx_ring_ndtr_reg(&ring), uart_rx_ring_flags_reg(&ring), RX_RING_SIZE, byte_cycles);
 }
 
 uint32_t port_uart_set_baud(uint32_t b)
@@ -50,7 +67,7 @@ uint32_t port_uart_set_baud(uint32_t b)
         (void)open_at(baud);   /* back to the rate the host still speaks */
         return 0;
     }
-    baud = b;
+    set_rate(b);
     return b;
 }
 

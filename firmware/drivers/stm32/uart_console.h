@@ -1,5 +1,5 @@
 /* The bootloader's console on an STM32 USART received by circular DMA (uart_rx_ring.h): the receive side
- * and rate of core/port.h (port_uart_getc, port_idle, port_uart_set_baud, port_uart_baud,
+ * and rate of core/port.h (port_uart_peek, port_uart_consume, port_idle, port_uart_set_baud, port_uart_baud,
  * port_uart_max_baud), kept once for every board. A board gives its data (board_console: which USART,
  * which DMA stream its RX request reaches, its fastest rate) and how its family's driver sets that USART to
  * a rate from the board's kernel clock (board_console_init); transmitting stays the board's. */

@@ -136,7 +136,7 @@ int uart_rx_ring_read(uart_rx_ring_t *r, void *dst, size_t n)
     return (int)done;
 }
 
-int uart_rx_ring_getc(uart_rx_ring_t *r)
+int uart_rx_ring_fetch(uart_rx_ring_t *r, const uint8_t **p)
 {
     if (!r->avail) {
         /* Empty: one NDTR read says whether anything came (a full update every 64 empty polls notices
@@ -152,7 +152,19 @@ int uart_rx_ring_getc(uart_rx_ring_t *r)
             return UART_RX_ERR_TIMEOUT;
         }
     }
-    uint8_t c = r->buf[r->rd];
+    size_t run;
+    *p = uart_rx_ring_peek(r, &run);
+    return (int)run;
+}
+
+int uart_rx_ring_getc(uart_rx_ring_t *r)
+{
+    const uint8_t *p;
+    int n = uart_rx_ring_fetch(r, &p);
+    if (n < 0) {
+        return n;
+    }
+    uint8_t c = *p;
     uart_rx_ring_consume(r, 1);
     return c;
 }

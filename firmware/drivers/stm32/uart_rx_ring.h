@@ -57,15 +57,20 @@ int uart_rx_ring_stop(uart_rx_ring_t *r);
 int uart_rx_ring_available(uart_rx_ring_t *r);
 /* Copy up to n bytes without waiting: count copied (may be 0), or a negative error. */
 int uart_rx_ring_read(uart_rx_ring_t *r, void *dst, size_t n);
-/* One byte 0..255 without waiting, UART_RX_ERR_TIMEOUT when none has come, or an error. No register access
- * while bytes already known to be there remain; one NDTR read when empty. */
+/* The next received bytes that lie contiguous in the ring, without waiting: *p points at them and the count
+ * (> 0, up to the ring's end) is returned, or UART_RX_ERR_TIMEOUT when none has come, or an error. No
+ * register access while bytes already known to be there remain; one NDTR read when empty. Take them with
+ * uart_rx_ring_consume(). */
+int uart_rx_ring_fetch(uart_rx_ring_t *r, const uint8_t **p);
+/* One byte 0..255 the same way (uart_rx_ring_fetch, then consume one). */
 int uart_rx_ring_getc(uart_rx_ring_t *r);
 /* Nothing to do until more bytes come: a few more NDTR reads, back to back (free on silicon; a simulator
  * sees identical status reads as idle polling and jumps to the next byte). Returns early when NDTR moves.
  * For a polling main loop: `c = uart_rx_ring_getc(r); if (c < 0) uart_rx_ring_idle(r);` */
 void uart_rx_ring_idle(uart_rx_ring_t *r);
-/* Direct access for zero-copy consumers: pointer to the next contiguous ready bytes and their count
- * (up to the ring's end); then uart_rx_ring_consume(). */
+/* Direct access for zero-copy consumers: pointer to the next contiguous bytes known ready at the last look
+ * (no register access; uart_rx_ring_fetch looks again when none are) and their count, up to the ring's end;
+ * then uart_rx_ring_consume(). */
 const uint8_t *uart_rx_ring_peek(uart_rx_ring_t *r, size_t *contiguous);
 void uart_rx_ring_consume(uart_rx_ring_t *r, size_t n);
 const char *uart_rx_ring_strerror(int err);
