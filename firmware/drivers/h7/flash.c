@@ -39,18 +39,24 @@ static flash_status_t decode(uint32_t sr)
     return FLASH_OK;
 }
 
-/* Wait for the queue to drain, then turn any error flag into a status (and clear the flags). */
+/* Wait for the queue to drain, then turn any error flag into a status (and clear the flags). The read
+ * that shows QW clear is the status decoded: nothing sets a flag while the queue is empty (RM0468 FLASH
+ * chapter, FLASH_SR), so an idle controller costs one read, and no CCR write when no flag is set. */
 static flash_status_t wait_done(uint32_t addr, uint32_t timeout_us)
 {
-    deadline_t d;
-    deadline_start(&d, timeout_us);
-    while (FREG(FLASH_SR) & FLASH_SR_QW) {
-        if (deadline_expired(&d) && (FREG(FLASH_SR) & FLASH_SR_QW)) {
-            return fail(FLASH_ERR_TIMEOUT, addr, FREG(FLASH_SR));
+    uint32_t sr = FREG(FLASH_SR);
+    if (sr & FLASH_SR_QW) {
+        deadline_t d;
+        deadline_start(&d, timeout_us);
+        while ((sr = FREG(FLASH_SR)) & FLASH_SR_QW) {
+            if (deadline_expired(&d) && ((sr = FREG(FLASH_SR)) & FLASH_SR_QW)) {
+                return fail(FLASH_ERR_TIMEOUT, addr, sr);
+            }
         }
     }
-    uint32_t sr = FREG(FLASH_SR);
-    FREG(FLASH_CCR) = sr & CLEARABLE;
+    if (sr & CLEARABLE) {
+        FREG(FLASH_CCR) = sr & CLEARABLE;
+    }
     flash_status_t st = decode(sr);
     return st == FLASH_OK ? FLASH_OK : fail(st, addr, sr);
 }
