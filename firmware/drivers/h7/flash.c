@@ -68,11 +68,13 @@ void flash_clear_errors(void)
 
 flash_status_t flash_unlock(void)
 {
-    if (FREG(FLASH_CR) & FLASH_CR_LOCK) {
+    uint32_t cr = FREG(FLASH_CR);  /* called before every flash word: one read when already unlocked */
+    if (cr & FLASH_CR_LOCK) {
         FREG(FLASH_KEYR) = FLASH_KEY1;
         FREG(FLASH_KEYR) = FLASH_KEY2;
+        cr = FREG(FLASH_CR);
     }
-    if (FREG(FLASH_CR) & FLASH_CR_LOCK) {
+    if (cr & FLASH_CR_LOCK) {
         return fail(FLASH_ERR_LOCKED, FLASH_R_BASE + FLASH_KEYR, FREG(FLASH_SR));
     }
     return FLASH_OK;
