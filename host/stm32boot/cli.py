@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
+import pkgutil
 import sys
 
 from . import __version__, commands
@@ -39,9 +39,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                     "verified on the target. Without --port, commands talk to the simulated board.")
     p.add_argument("--version", action="version", version=f"stm32boot {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    # The command modules, by file name (pkgutil.iter_modules would import inspect: 10 ms for a listing).
-    names = sorted(f[:-3] for d in commands.__path__ for f in os.listdir(d)
-                   if f.endswith(".py") and not f.startswith("_"))
+    names = sorted(info.name for info in pkgutil.iter_modules(commands.__path__))
     first = argv[0].replace("-", "_") if argv else None
     if first in names:
         names = [first]   # `-h`, `--version` or an unknown word still get every command
@@ -70,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:
         # A case no command turned into a CliError is still one line, never a traceback (issue 17);
         # STM32BOOT_DEBUG=1 shows the traceback for a bug report.
+        import os
         if os.environ.get("STM32BOOT_DEBUG"):
             raise
         msg = (str(e).splitlines() or [""])[0]
