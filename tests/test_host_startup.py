@@ -1,6 +1,7 @@
 """What a `stm32boot` run sets up before it reaches the board, kept cheap (issue 17: the simulator at least as
-fast as the board) without changing what the user sees: sector lookups answered from the sector runs, the
-simulator's ELF loader reading program headers itself, and a parser built for the named command only."""
+fast as the board) without changing what the user sees: sector lookups answered from the sector runs, ELF
+files (images to flash, the simulator's firmware) read from their program headers by elf32.py, and a parser
+built for the named command only."""
 from __future__ import annotations
 
 import os
@@ -13,6 +14,7 @@ from elftools.elf.elffile import ELFFile
 
 from stm32boot import boards, cli
 from stm32boot.boards.model import Memory
+from stm32boot.image import read_file
 from stm32boot.sim import elfload
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,6 +66,7 @@ def test_the_simulator_loads_the_segments_pyelftools_sees():
             want = (e["e_entry"], [(i, s["p_paddr"], s.data()) for i, s in enumerate(e.iter_segments())
                                    if s["p_type"] == "PT_LOAD" and s["p_filesz"] > 0])
         assert elfload._segments(path) == want, path
+        assert [(s.addr, s.data) for s in read_file(path)] == [(a, d) for _, a, d in want[1]], path
 
 
 def test_a_cut_or_foreign_elf_is_one_clear_error(tmp_path):
@@ -95,7 +98,9 @@ def test_a_named_command_gets_its_own_parser_and_a_typo_the_whole_list(capsys):
 
 
 def test_flash_does_not_import_what_it_does_not_use():
-    code = ("import sys; from stm32boot import cli; cli.build_parser(['flash']); "
+    elfs = _built_elfs()
+    code = ("import sys; from stm32boot import cli, image; cli.build_parser(['flash']); "
+            f"image.read_file({elfs[0]!r}) if {bool(elfs)} else None; "
             "print(' '.join(m for m in ('stm32boot.rom.commands', 'stm32boot.commands.sim', "
             "'elftools.elf.elffile') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

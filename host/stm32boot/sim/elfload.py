@@ -8,18 +8,10 @@ with `machine.register_loader(base, size, fn)`. A segment that lands nowhere is 
 from __future__ import annotations
 
 import functools
-import struct
 from dataclasses import dataclass
 
+from .. import elf32
 from . import memory
-
-# ELF32 little-endian (the Cortex-M images the simulator runs): the file header fields and the program
-# header table are all a load needs (System V ABI, ELF format: e_ident, Elf32_Ehdr, Elf32_Phdr). Read here
-# with struct: pyelftools costs ~20 ms to import, paid at every start of a blank simulated board.
-EHDR = struct.Struct("<16sHHIIIIIHHHHHH")   # e_ident, type, machine, version, entry, phoff, shoff, flags,
-                                            # ehsize, phentsize, phnum, shentsize, shnum, shstrndx
-PHDR = struct.Struct("<IIIIIIII")           # type, offset, vaddr, paddr, filesz, memsz, flags, align
-EM_ARM, PT_LOAD = 40, 1
 
 
 class ElfLoadError(Exception):
@@ -46,6 +38,8 @@ class LoadedElf:
 
 
 def _segments(path):
+    """(entry, [(index, physical address, bytes)]) of the PT_LOAD segments with file contents
+    (elf32.py: the program headers only; pyelftools would cost its import at every blank board's start)."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -54,32 +48,20 @@ def _segments(path):
     except OSError as e:
         raise ElfLoadError(f"{path}: not a readable ELF file ({e})") from None
     try:
-        return _parse(raw)
-    except ElfLoadError as e:
-        raise ElfLoadError(f"{path}: {e}") from None
-    except struct.error as e:
-        raise ElfLoadError(f"{path}: not a readable ELF file (truncated: {e})") from None
-
-
-def _parse(raw: bytes):
-    """(entry, [(index, physical address, bytes)]) of the PT_LOAD segments with file contents."""
-    if raw[:4] != b"\x7fELF":
-        raise ElfLoadError("not a readable ELF file (Magic number does not match)")
-    if raw[4:6] != b"\x01\x01":          # EI_CLASS ELFCLASS32, EI_DATA ELFDATA2LSB
-        raise ElfLoadError("not an ARM ELF (not a 32-bit little-endian file)")
-    (_, _, machine, _, entry, phoff, _, _, _, phentsize, phnum, *_rest) = EHDR.unpack_from(raw, 0)
-    if machine != EM_ARM:
-        raise ElfLoadError(f"not an ARM ELF (machine {machine})")
-    if phnum and phentsize < PHDR.size:
-        raise ElfLoadError(f"not a readable ELF file (program header entries of {phentsize} bytes)")
+        elf = elf32.read(raw)
+    except elf32.ElfFormatError as e:
+        raise ElfLoadError(f"{path}: not a readable ELF file ({e})") from None
+    if not elf.is_arm32:
+        raise ElfLoadError(f"{path}: not an ARM ELF (machine {elf.machine_name}, {elf.elf_class}-bit, "
+                           f"{'little' if elf.little_endian else 'big'}-endian)")
     segs = []
-    for i in range(phnum):
-        p_type, off, _, paddr, filesz, *_x = PHDR.unpack_from(raw, phoff + i * phentsize)
-        if p_type == PT_LOAD and filesz > 0:
+    for i, p_type, off, paddr, filesz in elf.segments:
+        if p_type == elf32.PT_LOAD and filesz > 0:
             if off + filesz > len(raw):
-                raise ElfLoadError(f"not a readable ELF file (segment {i} runs past the end of the file)")
+                raise ElfLoadError(f"{path}: not a readable ELF file (segment {i} runs past the end of "
+                                   f"the file)")
             segs.append((i, paddr, raw[off:off + filesz]))
-    return entry, segs
+    return elf.entry, segs
 
 
 def load_elf(m, path) -> LoadedElf:
