@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser of every command; when `argv` names one command, of that one only (importing the
-    others, and what they import, costs a tenth of a second before the board is even opened)."""
+    others, and what they import, costs tens of milliseconds before the board is even opened)."""
     p = _Parser(
         prog="stm32boot",
         description="Flash STM32 internal flash and external octal/quad SPI NOR over UART, in one pass, "

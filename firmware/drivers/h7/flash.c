@@ -40,8 +40,9 @@ static flash_status_t decode(uint32_t sr)
 }
 
 /* Wait for the queue to drain, then turn any error flag into a status (and clear the flags). The read
- * that shows QW clear is the status decoded: nothing sets a flag while the queue is empty (RM0468 FLASH
- * chapter, FLASH_SR), so an idle controller costs one read, and no CCR write when no flag is set. */
+ * that shows QW clear is the status decoded: with the queue empty and this code issuing no access to the
+ * array, a second read would show the same flags (RM0468 FLASH chapter, FLASH_SR). An idle controller
+ * costs one read, and CCR is written only when a flag is set. */
 static flash_status_t wait_done(uint32_t addr, uint32_t timeout_us)
 {
     uint32_t sr = FREG(FLASH_SR);
