@@ -30,21 +30,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} -h`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; when `argv` names one command, of that one only (importing the
+    others, and what they import, costs tens of milliseconds before the board is even opened)."""
     p = _Parser(
         prog="stm32boot",
         description="Flash STM32 internal flash and external octal/quad SPI NOR over UART, in one pass, "
                     "verified on the target. Without --port, commands talk to the simulated board.")
     p.add_argument("--version", action="version", version=f"stm32boot {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        mod = importlib.import_module(f"{commands.__name__}.{info.name}")
-        mod.register(sub)
+    names = sorted(info.name for info in pkgutil.iter_modules(commands.__path__))
+    first = argv[0].replace("-", "_") if argv else None
+    if first in names:
+        names = [first]   # `-h`, `--version` or an unknown word still get every command
+    for name in names:
+        importlib.import_module(f"{commands.__name__}.{name}").register(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

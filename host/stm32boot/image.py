@@ -7,7 +7,6 @@ startup code copies them from and a section placed at 0x90000000 lands in the NO
 """
 from __future__ import annotations
 
-import io
 import os
 import stat
 from dataclasses import dataclass, field
@@ -119,34 +118,31 @@ def _read_bounded(path: str, limit: int, what: str) -> bytes:
 
 
 def _read_elf(path: str, raw: bytes) -> list[Segment]:
-    from elftools.common.exceptions import ELFError
-    from elftools.elf.elffile import ELFFile
+    from . import elf32
     try:
-        elf = ELFFile(io.BytesIO(raw))
-        if elf.elfclass != 32 or elf["e_machine"] != "EM_ARM":
-            raise ImageError(f"{path}: not a 32-bit ARM ELF (class {elf.elfclass}, "
-                             f"machine {elf['e_machine']}): was it built with arm-none-eabi-gcc?")
-        out = []
-        for seg in elf.iter_segments():
-            # Only bytes present in the file are programmed: NOBITS (.bss, .noinit) have filesz 0
-            # or sit past filesz, and are the startup code's job.
-            if seg["p_type"] != "PT_LOAD" or seg["p_filesz"] == 0:
-                continue
-            if seg["p_offset"] + seg["p_filesz"] > len(raw):
-                raise ImageError(f"{path}: truncated ELF: the segment for 0x{seg['p_paddr']:08X} "
-                                 f"needs {seg['p_filesz']} bytes at file offset "
-                                 f"{seg['p_offset']}, the file has {len(raw)} bytes")
-            if seg["p_paddr"] + seg["p_filesz"] > ADDR_SPACE:
-                raise ImageError(f"{path}: malformed ELF file: the segment at 0x{seg['p_paddr']:08X} "
-                                 f"({seg['p_filesz']} bytes) runs past the 32-bit address space")
-            data = seg.data()
-            out.append(Segment(seg["p_paddr"], bytes(data), path))
-    except ImageError:
-        raise
-    except (ELFError, ValueError, KeyError, EOFError, IndexError) as e:  # pyelftools' parse errors
+        elf = elf32.read(raw)
+    except elf32.ElfFormatError as e:
         raise ImageError(f"{path}: malformed ELF file: {e}") from None
-    except Exception as e:  # construct's StreamError and friends: still a file problem
-        raise ImageError(f"{path}: malformed ELF file ({type(e).__name__}: {e})") from None
+    if elf.elf_class != 32 or elf.machine != elf32.EM_ARM:
+        raise ImageError(f"{path}: not a 32-bit ARM ELF (class {elf.elf_class}, "
+                         f"machine {elf.machine_name}): was it built with arm-none-eabi-gcc?")
+    if not elf.little_endian:
+        raise ImageError(f"{path}: a big-endian ARM ELF: Cortex-M images are little-endian; "
+                         f"was it built with arm-none-eabi-gcc without -mbig-endian?")
+    out = []
+    for _, p_type, offset, paddr, filesz in elf.segments:
+        # Only bytes present in the file are programmed: NOBITS (.bss, .noinit) have filesz 0
+        # or sit past filesz, and are the startup code's job.
+        if p_type != elf32.PT_LOAD or filesz == 0:
+            continue
+        if offset + filesz > len(raw):
+            raise ImageError(f"{path}: truncated ELF: the segment for 0x{paddr:08X} "
+                             f"needs {filesz} bytes at file offset "
+                             f"{offset}, the file has {len(raw)} bytes")
+        if paddr + filesz > ADDR_SPACE:
+            raise ImageError(f"{path}: malformed ELF file: the segment at 0x{paddr:08X} "
+                             f"({filesz} bytes) runs past the 32-bit address space")
+        out.append(Segment(paddr, bytes(raw[offset:offset + filesz]), path))
     return out
 
 

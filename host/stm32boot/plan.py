@@ -459,7 +459,7 @@ def execute(plan: Plan, target, progress=None, max_chunk: int = MAX_CHUNK, per_c
     whole = set()
     for mp in plan.memories:   # a memory rewritten whole: one chip erase where the device has it
         m = mp.memory
-        if (hasattr(target, "erase_whole") and len(mp.to_erase) == len(m.sector_list())
+        if (hasattr(target, "erase_whole") and len(mp.to_erase) == m.sector_count
                 and not any(s.addr == app_start for s in mp.to_erase) and target.erase_whole(m.base)):
             whole.add(m.base)
     mem0 = plan.board.memory_at(first[0].addr) if first else None

@@ -70,7 +70,7 @@ def add_target_args(p: argparse.ArgumentParser) -> None:
                         "(default: the fastest both ends support)")
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
                    help="how long to keep asking a silent board, e.g. while you press RESET (default 2)")
-    from .rom.commands import add_args as add_rom_args
+    from .rom.args import add_args as add_rom_args
     add_rom_args(p)
 
 

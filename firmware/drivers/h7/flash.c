@@ -39,18 +39,25 @@ static flash_status_t decode(uint32_t sr)
     return FLASH_OK;
 }
 
-/* Wait for the queue to drain, then turn any error flag into a status (and clear the flags). */
+/* Wait for the queue to drain, then turn any error flag into a status (and clear the flags). The read
+ * that shows QW clear is the status decoded: with the queue empty and this code issuing no access to the
+ * array, a second read would show the same flags (RM0468 FLASH chapter, FLASH_SR). An idle controller
+ * costs one read, and CCR is written only when a flag is set. */
 static flash_status_t wait_done(uint32_t addr, uint32_t timeout_us)
 {
-    deadline_t d;
-    deadline_start(&d, timeout_us);
-    while (FREG(FLASH_SR) & FLASH_SR_QW) {
-        if (deadline_expired(&d) && (FREG(FLASH_SR) & FLASH_SR_QW)) {
-            return fail(FLASH_ERR_TIMEOUT, addr, FREG(FLASH_SR));
+    uint32_t sr = FREG(FLASH_SR);
+    if (sr & FLASH_SR_QW) {
+        deadline_t d;
+        deadline_start(&d, timeout_us);
+        while ((sr = FREG(FLASH_SR)) & FLASH_SR_QW) {
+            if (deadline_expired(&d) && ((sr = FREG(FLASH_SR)) & FLASH_SR_QW)) {
+                return fail(FLASH_ERR_TIMEOUT, addr, sr);
+            }
         }
     }
-    uint32_t sr = FREG(FLASH_SR);
-    FREG(FLASH_CCR) = sr & CLEARABLE;
+    if (sr & CLEARABLE) {
+        FREG(FLASH_CCR) = sr & CLEARABLE;
+    }
     flash_status_t st = decode(sr);
     return st == FLASH_OK ? FLASH_OK : fail(st, addr, sr);
 }
@@ -62,11 +69,13 @@ void flash_clear_errors(void)
 
 flash_status_t flash_unlock(void)
 {
-    if (FREG(FLASH_CR) & FLASH_CR_LOCK) {
+    uint32_t cr = FREG(FLASH_CR);  /* called before every flash word: one read when already unlocked */
+    if (cr & FLASH_CR_LOCK) {
         FREG(FLASH_KEYR) = FLASH_KEY1;
         FREG(FLASH_KEYR) = FLASH_KEY2;
+        cr = FREG(FLASH_CR);
     }
-    if (FREG(FLASH_CR) & FLASH_CR_LOCK) {
+    if (cr & FLASH_CR_LOCK) {
         return fail(FLASH_ERR_LOCKED, FLASH_R_BASE + FLASH_KEYR, FREG(FLASH_SR));
     }
     return FLASH_OK;

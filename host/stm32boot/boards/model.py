@@ -5,9 +5,7 @@ which simulated chip (sim/chips/<sim_chip>.py) builds its machine.
 struct proto_mem and its sector runs): one type for both, compared field by field before any change."""
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from .reset_lines import ResetLines
 
@@ -54,21 +52,31 @@ class Memory:
         """What must agree between the board description and the bootloader before anything changes."""
         return (self.base, self.size, tuple(tuple(r) for r in self.sectors), self.program_unit, self.page_size)
 
-    @cached_property
-    def _starts(self) -> list[int]:
-        return [a for a, _ in self.sector_list()]
+    @property
+    def sector_count(self) -> int:
+        return sum(count for count, _ in self.sectors)
 
     def sector_index(self, addr: int) -> int:
         """The number of the sector holding addr (0 for the first sector at base)."""
-        if not self.contains(addr):
-            raise ValueError(f"0x{addr:08X} is outside {self.name}")
-        return bisect.bisect_right(self._starts, addr) - 1
+        return self._locate(addr)[0]
 
     def sector_at(self, addr: int) -> tuple[int, int]:
         """(start, size) of the sector holding addr."""
-        i = self.sector_index(addr)
-        nxt = self._starts[i + 1] if i + 1 < len(self._starts) else self.end
-        return self._starts[i], nxt - self._starts[i]
+        _, start, size = self._locate(addr)
+        return start, size
+
+    def _locate(self, addr: int) -> tuple[int, int, int]:
+        """(index, start, size) of the sector holding addr, from the runs: no list of every sector
+        (an 8 MB NOR has 2,048 of them, a 64 MB one 16,384)."""
+        if not self.contains(addr):
+            raise ValueError(f"0x{addr:08X} is outside {self.name}")
+        index, a = 0, self.base
+        for count, size in self.sectors:
+            if addr < a + count * size:
+                k = (addr - a) // size
+                return index + k, a + k * size, size
+            index, a = index + count, a + count * size
+        raise ValueError(f"{self.name}: sectors do not add up to the size")
 
     def sectors_covering(self, lo: int, hi: int) -> list[tuple[int, int]]:
         """[(start, size)] of every sector that holds a byte of [lo, hi)."""

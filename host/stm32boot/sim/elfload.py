@@ -10,9 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.elffile import ELFFile
-
+from .. import elf32
 from . import memory
 
 
@@ -29,6 +27,8 @@ class LoadedElf:
     @functools.cached_property
     def symbols(self) -> dict[str, int]:
         """Symbol values, read from the file when first asked (a large symbol table is slow to parse)."""
+        from elftools.common.exceptions import ELFError
+        from elftools.elf.elffile import ELFFile
         try:
             with open(self.path, "rb") as f:
                 symtab = ELFFile(f).get_section_by_name(".symtab")
@@ -38,18 +38,30 @@ class LoadedElf:
 
 
 def _segments(path):
+    """(entry, [(index, physical address, bytes)]) of the PT_LOAD segments with file contents
+    (elf32.py: the program headers only; pyelftools would cost its import at every blank board's start)."""
     try:
         with open(path, "rb") as f:
-            elf = ELFFile(f)
-            if elf["e_machine"] != "EM_ARM":
-                raise ElfLoadError(f"{path}: not an ARM ELF (machine {elf['e_machine']})")
-            segs = [(i, s["p_paddr"], s.data()) for i, s in enumerate(elf.iter_segments())
-                    if s["p_type"] == "PT_LOAD" and s["p_filesz"] > 0]
-            return elf["e_entry"], segs
+            raw = f.read()
     except FileNotFoundError:
         raise ElfLoadError(f"{path}: no such file (build it first: doit testfw / doit firmware)") from None
-    except (ELFError, OSError, ValueError) as e:
+    except OSError as e:
         raise ElfLoadError(f"{path}: not a readable ELF file ({e})") from None
+    try:
+        elf = elf32.read(raw)
+    except elf32.ElfFormatError as e:
+        raise ElfLoadError(f"{path}: not a readable ELF file ({e})") from None
+    if not elf.is_arm32:
+        raise ElfLoadError(f"{path}: not an ARM ELF (machine {elf.machine_name}, {elf.elf_class}-bit, "
+                           f"{'little' if elf.little_endian else 'big'}-endian)")
+    segs = []
+    for i, p_type, off, paddr, filesz in elf.segments:
+        if p_type == elf32.PT_LOAD and filesz > 0:
+            if off + filesz > len(raw):
+                raise ElfLoadError(f"{path}: not a readable ELF file (segment {i} runs past the end of "
+                                   f"the file)")
+            segs.append((i, paddr, raw[off:off + filesz]))
+    return elf.entry, segs
 
 
 def load_elf(m, path) -> LoadedElf:

@@ -34,8 +34,16 @@ class S70KL1281(Device):
         super().__init__(clock)
         self.size = size
         self.die = size // 2
-        self.mem = bytearray(size)
+        self._mem = None
         self.regs = {0x0000: ID0, 0x0002: ID1, 0x1000: CR0_RESET, 0x1002: CR1_RESET}
+
+    @property
+    def mem(self) -> bytearray:
+        """The array, made at the first access: 16 MB a bootloader that never reaches the RAM should not
+        pay for at every start (its contents at power-up are undefined; zeros here)."""
+        if self._mem is None:
+            self._mem = bytearray(self.size)
+        return self._mem
 
     def latency(self) -> tuple[int, bool]:
         cr0 = self.regs[0x1000]

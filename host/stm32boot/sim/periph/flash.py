@@ -24,6 +24,8 @@ SR_BSY, SR_WBNE, SR_QW = 1 << 0, 1 << 1, 1 << 2
 SR_EOP, SR_WRPERR, SR_PGSERR, SR_STRBERR = 1 << 16, 1 << 17, 1 << 18, 1 << 19
 SR_INCERR, SR_OPERR = 1 << 21, 1 << 22
 CLEARABLE = 0x1FEF0000   # EOP .. CRCRDERR (bits 16-28, not 20)
+ERASED_WORD = b"\xff" * WORD
+CR, SR, WPSN_CUR = 0x0C, 0x10, 0x38   # offsets (REGS): _store, on every guest store, uses them directly
 
 # (word program, sector erase, bank erase) per PSIZE x8, x16, x32, x64 (docs/performance.md; H743 figures).
 PROFILES = {
@@ -244,15 +246,16 @@ class Flash(FlashArrayModel):
         return accepted
 
     def _store(self, addr: int, size: int, value: int) -> bool:
-        cr = self.get("CR")
+        # Runs for every guest store into the array (8 per flash word): the registers through `values`.
+        values = self.values
+        cr = values[CR]
         if cr & 1 or not cr & 2:
-            self._sr(SR_PGSERR)
+            values[SR] |= SR_PGSERR
             return True   # the store is consumed (silicon ignores it and flags the error)
-        if self.get("SR") & SR_QW and self.buf_word is None:
-            pass   # stores may queue behind a busy word; modelled as accepted
+        # (stores may queue behind a busy word (QW): modelled as accepted)
         word = addr & ~(WORD - 1)
-        if self.protected((addr - FLASH_BASE) // SECTOR):
-            self._sr(SR_WRPERR)
+        if not values[WPSN_CUR] >> ((addr - FLASH_BASE) // SECTOR) & 1:   # WPSN_CUR.WRPSN bit 0: protected
+            values[SR] |= SR_WRPERR
             return True
         if self.buf_word is not None and word != self.buf_word:
             self._sr(SR_INCERR)
@@ -260,16 +263,18 @@ class Flash(FlashArrayModel):
             self._drop_buffer()
             return True
         self.buf_word = word
+        buf = self.buf
+        base = addr - word
         for i in range(size):
-            off = (addr + i) - word
-            if off in self.buf:
+            off = base + i
+            if off in buf:
                 self._sr(SR_STRBERR)
                 self._note(f"byte 0x{addr + i:08X} written twice in the write buffer (STRBERR)")
                 self._drop_buffer()
                 return True
-            self.buf[off] = value >> (8 * i) & 0xFF
-        self._sr(SR_WBNE)
-        if len(self.buf) == WORD:
+            buf[off] = value >> (8 * i) & 0xFF
+        values[SR] |= SR_WBNE
+        if len(buf) == WORD:
             self._commit()
         return True
 
@@ -284,17 +289,27 @@ class Flash(FlashArrayModel):
         off = word - FLASH_BASE
         # What the array holds per this model: the word's earlier stores may already sit in the host
         # buffer (see _guard) when all eight land in one translated block, so read through _truth.
-        cur = bytes(self._truth.get(a, self.memory[a]) for a in range(off, off + WORD))
-        if any(b != 0xFF for b in cur):
+        truth, mem = self._truth, self.memory
+        cur = bytes(mem[off:off + WORD])
+        if truth:
+            cur = bytes(truth.get(a, mem[a]) for a in range(off, off + WORD))
+        if cur != ERASED_WORD:
             self._note(f"flash word 0x{word:08X} programmed twice without erase (ECC error on silicon)")
             self._sr(SR_OPERR)
-
-        def done():
-            for i, b in data.items():   # bytes FW left out stay as they were (erased); bits only clear
-                self.memory[off + i] = cur[i] & b
-            self._model_wrote(off, WORD)
-            self._changed(word, word + WORD)
-        if self._power_cut("program", off, bytes(cur[i] & data.get(i, 0xFF) for i in range(WORD)),
-                           self._times()[0]):
+        # Bytes FW left out stay as they were (erased); bits only clear.
+        new = bytes(cur[i] & data.get(i, 0xFF) for i in range(WORD))
+        if len(data) < WORD:
+            def done():
+                for i in data:
+                    self.memory[off + i] = new[i]
+                self._model_wrote(off, WORD)
+                self._changed(word, word + WORD)
+        else:
+            def done():
+                self.memory[off:off + WORD] = new
+                self._model_wrote(off, WORD)
+                self._changed(word, word + WORD)
+        word_t = self._times()[0]
+        if self._power_cut("program", off, new, word_t):
             return
-        self._busy(self._times()[0], done, f"program 0x{word:08X}")
+        self._busy(word_t, done, f"program 0x{word:08X}")
