@@ -232,6 +232,17 @@ def task_native():
         }
 
 
+def task_bytecode():
+    """compile the host package to bytecode (every stm32boot run then skips compiling its modules)"""
+    # Python writes no .pyc of its own where PYTHONDONTWRITEBYTECODE is set, but reads what is there: without
+    # this each command compiles the whole host package again (about 0.1 s per run).
+    return {
+        "actions": [f"{shlex.quote(PY)} -m compileall -q host"],
+        "file_dep": sorted(glob.glob("host/**/*.py", recursive=True)),
+        "targets": [importlib.util.cache_from_source("host/stm32boot/__init__.py")],   # gone: compile again
+    }
+
+
 def task_firmware():
     """cross-compile the bootloader and demo application for every board"""
     yield from _image_tasks("firmware", "firmware/images.py")
@@ -278,7 +289,7 @@ def task_flash():
         cmd += list(image) if isinstance(image, (list, tuple)) else [image]
     return {
         "actions": [shlex.join(cmd)],
-        "task_dep": ["native", "firmware"],
+        "task_dep": ["native", "firmware", "bytecode"],
         "uptodate": [False],
         "verbosity": 2,
     }
@@ -297,7 +308,7 @@ def task_flash_loader():
     return {
         "basename": "flash-loader",
         "actions": [shlex.join(cmd)],
-        "task_dep": ["native", "firmware"],
+        "task_dep": ["native", "firmware", "bytecode"],
         "uptodate": [False],
         "verbosity": 2,
     }
@@ -308,7 +319,7 @@ def task_test():
     extra = shlex.split(get_var("args", ""))
     return {
         "actions": [shlex.join([PY, "-m", "pytest", "-q"] + extra)],
-        "task_dep": ["native", "firmware", "loaders", "testfw"],
+        "task_dep": ["native", "bytecode", "firmware", "loaders", "testfw"],
         "uptodate": [False],
         "verbosity": 2,
     }
@@ -319,7 +330,7 @@ def task_bench():
     only = get_var("only", "")
     return {
         "actions": [shlex.join([PY, "tests/bench/run.py"] + ([only] if only else []))],
-        "task_dep": ["native", "firmware", "loaders", "testfw"],
+        "task_dep": ["native", "bytecode", "firmware", "loaders", "testfw"],
         "uptodate": [False],
         "verbosity": 2,
     }
