@@ -174,7 +174,9 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         self._ev = None
         self._frames: dict = {}  # _framing's cache
         super().__init__(name, base, board, clock_gate)
-        self._word_wr = {off: (m[RW], m[W1C], m[WO], self._wr[off]) for off, m in self._masks.items()}
+        # offset -> (RW, W1C, WO masks, write callback, dropped while BUSY): bus_write's per-register facts
+        self._word_wr = {r.offset: (m[RW], m[W1C], m[WO], self._wr[r.offset], r.name in CONFIG)
+                         for r, m in ((r, self._masks[r.offset]) for r in self.REGS)}
         if hasattr(self.device, "listeners"):
             self.device.listeners.append(self._device_changed)
 
@@ -235,13 +237,15 @@ class Octospi(IndirectData, MappedMode, Peripheral):
                 self._dr_store(size, value)
                 self._sink_update()
             return
-        r = self._by_off.get(w)
-        if r is None or not self.clocked():
+        ww = self._word_wr.get(w)
+        if ww is None or not self.clocked():
             super().bus_write(offset, size, value)
             return
+        rw, w1c, wo, cb, config = ww
         if self.active or self.polling or self.mm_busy or self.fifo or self.pending:   # busy()
-            if w in _CONFIG_OFFS:
-                self.note(f"write of 0x{value:X} to {r.name} while BUSY=1: ignored (configure with BUSY=0)")
+            if config:
+                self.note(f"write of 0x{value:X} to {self._by_off[w].name} while BUSY=1: ignored (configure "
+                          "with BUSY=0)")
                 return
             if w == 0x048:
                 self.note(f"AR write 0x{value:X} ignored (BUSY=1)")
@@ -257,7 +261,6 @@ class Octospi(IndirectData, MappedMode, Peripheral):
             return
         if size == 4 and not offset & 3:
             # Peripheral.bus_write for a whole word (regs.py): the same masks, without the lane arithmetic.
-            rw, w1c, wo, cb = self._word_wr[w]
             old = self.values[w]
             self.values[w] = ((old & ~rw) | (value & rw)) & ~(value & w1c)
             if cb is not None:
@@ -610,5 +613,3 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         # Lazy (clock.py): a poll changes only this controller's registers, which the guest reads through us.
         self._ev = clk.after(delay, self._poll, f"{self.name} status poll", lazy=True)
 
-
-_CONFIG_OFFS = frozenset(r.offset for r in Octospi.REGS if r.name in CONFIG)
