@@ -94,26 +94,28 @@ static ospi_status give_up(uintptr_t base, ospi_status why)
 }
 
 /* Before programming a new command: out of memory-mapped mode, and BUSY clear (registers other than
- * CR/FCR are read-only while BUSY, RM0468 OCTOSPI register descriptions). */
-static ospi_status make_idle(uintptr_t base)
+ * CR/FCR are read-only while BUSY, RM0468 OCTOSPI register descriptions). *cr: CR once idle (only the
+ * driver writes CR, and BUSY clearing does not change it), so the caller need not read it again. */
+static ospi_status make_idle(uintptr_t base, uint32_t *cr)
 {
-    ospi_status st;
-    if (ospi_is_mapped(base) && (st = ospi_abort(base)) != OSPI_OK)
-        return st;
+    *cr = REG(base, OCTOSPI_CR);
+    if ((*cr & OCTOSPI_CR_EN) && FIELD_GET(*cr, OCTOSPI_CR_FMODE) == OCTOSPI_FMODE_MEMORY_MAPPED) {
+        ospi_status st = ospi_abort(base);
+        if (st != OSPI_OK)
+            return st;
+        *cr = REG(base, OCTOSPI_CR);
+    }
     return wait_sr(base, OCTOSPI_SR_BUSY, 0, OSPI_TIMEOUT_XFER_US);
 }
 
-/* Program the phases and trigger per RM0468 (OCTOSPI command start rules): IR starts a command without
- * address when no data has to be supplied; AR starts one with an address; in indirect write the first DR
- * write starts. */
-static ospi_status start(uintptr_t base, uint32_t fmode, uint32_t cr_extra, const struct ospi_cmd *c)
+/* Program the phases and trigger per RM0468 (OCTOSPI command start rules) on an idle controller whose CR
+ * is `cr` (make_idle): IR starts a command without address when no data has to be supplied; AR starts
+ * one with an address; in indirect write the first DR write starts. */
+static void program(uintptr_t base, uint32_t cr, uint32_t fmode, uint32_t cr_extra, const struct ospi_cmd *c)
 {
-    ospi_status st = make_idle(base);
-    if (st != OSPI_OK)
-        return st;
     REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTEF | OCTOSPI_FCR_CTCF | OCTOSPI_FCR_CSMF | OCTOSPI_FCR_CTOF;
-    uint32_t cr = REG(base, OCTOSPI_CR) &
-                  ~(OCTOSPI_CR_FMODE_Msk | OCTOSPI_CR_APMS | OCTOSPI_CR_PMM | OCTOSPI_CR_TCEN);
+    /* (ABORT too: read before BUSY cleared, it must not be written back) */
+    cr &= ~(OCTOSPI_CR_FMODE_Msk | OCTOSPI_CR_APMS | OCTOSPI_CR_PMM | OCTOSPI_CR_TCEN | OCTOSPI_CR_ABORT);
     REG(base, OCTOSPI_CR) = cr | FIELD_PREP(OCTOSPI_CR_FMODE, fmode) | cr_extra;
     if (c->len)
         REG(base, OCTOSPI_DLR) = c->len - 1u;
@@ -122,7 +124,15 @@ static ospi_status start(uintptr_t base, uint32_t fmode, uint32_t cr_extra, cons
     REG(base, OCTOSPI_IR) = c->instr;
     if (c->ccr & OCTOSPI_CCR_ADMODE_Msk)
         REG(base, OCTOSPI_AR) = c->addr;
-    return OSPI_OK;
+}
+
+static ospi_status start(uintptr_t base, uint32_t fmode, const struct ospi_cmd *c)
+{
+    uint32_t cr;
+    ospi_status st = make_idle(base, &cr);
+    if (st == OSPI_OK)
+        program(base, cr, fmode, 0, c);
+    return st;
 }
 
 static ospi_status finish(uintptr_t base)
@@ -138,7 +148,7 @@ ospi_status ospi_command(uintptr_t base, const struct ospi_cmd *c)
 {
     if (c->len || (c->ccr & OCTOSPI_CCR_DMODE_Msk))
         return OSPI_E_PARAM;
-    ospi_status st = start(base, OCTOSPI_FMODE_INDIRECT_WRITE, 0, c);
+    ospi_status st = start(base, OCTOSPI_FMODE_INDIRECT_WRITE, c);
     return st != OSPI_OK ? st : finish(base);
 }
 
@@ -165,7 +175,7 @@ ospi_status ospi_read(uintptr_t base, const struct ospi_cmd *c, uint8_t *buf)
 {
     if (!c->len)
         return OSPI_E_PARAM;
-    ospi_status st = start(base, OCTOSPI_FMODE_INDIRECT_READ, 0, c);
+    ospi_status st = start(base, OCTOSPI_FMODE_INDIRECT_READ, c);
     if (st != OSPI_OK)
         return st;
     uint32_t n = c->len;
@@ -196,7 +206,7 @@ ospi_status ospi_write(uintptr_t base, const struct ospi_cmd *c, const uint8_t *
 {
     if (!c->len)
         return OSPI_E_PARAM;
-    ospi_status st = start(base, OCTOSPI_FMODE_INDIRECT_WRITE, 0, c);
+    ospi_status st = start(base, OCTOSPI_FMODE_INDIRECT_WRITE, c);
     if (st != OSPI_OK)
         return st;
     uint32_t n = c->len;
@@ -226,14 +236,16 @@ ospi_status ospi_autopoll_start(uintptr_t base, const struct ospi_cmd *c, uint32
 {
     if (!c->len || c->len > 4u)
         return OSPI_E_PARAM;
-    ospi_status st = make_idle(base);
+    uint32_t cr;
+    ospi_status st = make_idle(base, &cr);
     if (st != OSPI_OK)
         return st;
     REG(base, OCTOSPI_PSMAR) = match;
     REG(base, OCTOSPI_PSMKR) = mask;
     REG(base, OCTOSPI_PIR) = interval;
     /* APMS: stop at the first match, so BUSY clears by itself; PMM=0: AND of unmasked bits. */
-    return start(base, OCTOSPI_FMODE_AUTO_POLLING, OCTOSPI_CR_APMS, c);
+    program(base, cr, OCTOSPI_FMODE_AUTO_POLLING, OCTOSPI_CR_APMS, c);
+    return OSPI_OK;
 }
 
 /* One SR read while nothing happened, so a caller's wait loop stays a run of identical status reads
@@ -270,7 +282,8 @@ ospi_status ospi_autopoll(uintptr_t base, const struct ospi_cmd *c, uint32_t mat
 
 ospi_status ospi_memory_map(uintptr_t base, const struct ospi_cmd *rd, const struct ospi_cmd *wr)
 {
-    ospi_status st = make_idle(base);
+    uint32_t cr;
+    ospi_status st = make_idle(base, &cr);
     if (st != OSPI_OK)
         return st;
     REG(base, OCTOSPI_TCR) = rd->tcr;
@@ -281,8 +294,7 @@ ospi_status ospi_memory_map(uintptr_t base, const struct ospi_cmd *rd, const str
     REG(base, OCTOSPI_WIR) = wr ? wr->instr : 0u;
     REG(base, OCTOSPI_FCR) = OCTOSPI_FCR_CTOF | OCTOSPI_FCR_CTCF;
     /* TCEN=0: nCS stays low between accesses (prefetch); fine for a NOR (no refresh needed). */
-    uint32_t cr = REG(base, OCTOSPI_CR) &
-                  ~(OCTOSPI_CR_FMODE_Msk | OCTOSPI_CR_APMS | OCTOSPI_CR_PMM | OCTOSPI_CR_TCEN);
+    cr &= ~(OCTOSPI_CR_FMODE_Msk | OCTOSPI_CR_APMS | OCTOSPI_CR_PMM | OCTOSPI_CR_TCEN | OCTOSPI_CR_ABORT);
     REG(base, OCTOSPI_CR) = cr | FIELD_PREP(OCTOSPI_CR_FMODE, OCTOSPI_FMODE_MEMORY_MAPPED);
     return OSPI_OK;
 }

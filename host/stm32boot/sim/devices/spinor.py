@@ -270,13 +270,18 @@ class SpiNor(Device):
         if (addr & (PAGE - 1)) + len(data) > PAGE:
             self.note(f"{self.name}: page program at 0x{addr:06X} of {len(data)} bytes wraps inside its page")
         buf = bytearray(b"\xff") * PAGE
-        for i, b in enumerate(data):
-            buf[(addr + i) & (PAGE - 1)] &= b
-        if self._power_cut("program", page, bytes(o & n for o, n in zip(self.mem[page:page + PAGE], buf)), "page"):
-            return
+        start = addr & (PAGE - 1)
+        if start + len(data) <= PAGE:
+            buf[start:start + len(data)] = data
+        else:
+            for i, b in enumerate(data):
+                buf[(start + i) & (PAGE - 1)] &= b
         # program only clears bits: the page AND the buffer (0xFF where nothing is programmed)
-        self.mem[page:page + PAGE] = (int.from_bytes(self.mem[page:page + PAGE], "little") &
-                                      int.from_bytes(buf, "little")).to_bytes(PAGE, "little")
+        new = (int.from_bytes(self.mem[page:page + PAGE], "little") &
+               int.from_bytes(buf, "little")).to_bytes(PAGE, "little")
+        if self._power_cut("program", page, new, "page"):
+            return
+        self.mem[page:page + PAGE] = new
         self.changed(page, page + PAGE)
         self._start_busy("page")
 

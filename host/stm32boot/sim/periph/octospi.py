@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..devices.xfer import (MTYP_HYPER_MEM, MTYP_HYPER_REG, MTYP_MACRONIX, NoDevice, Phase,
                             Transfer, swap16)
-from ..regs import RO, WO, Field, Peripheral, Reg
+from ..regs import RO, RW, W1C, WO, Field, Peripheral, Reg
 from .indirect_data import IndirectData
 from .ospi_mapped import MappedMode
 from .ospi_window import MemWindow
@@ -36,6 +36,76 @@ _TCR = (Field("DCYC", 0, 5), Field("DHQC", 28), Field("SSHIFT", 30))
 CONFIG = {"DCR1", "DCR2", "DCR3", "DCR4", "DLR", "PSMKR", "PSMAR", "PIR", "CCR", "TCR", "IR", "ABR",
           "LPTR", "WPCCR", "WPTCR", "WPIR", "WPABR", "WCCR", "WTCR", "WIR", "WABR", "HLCR"}
 CR_ALWAYS = 0x1 | 0x2 | 0x1F0000  # EN, ABORT, interrupt enables stay writable while busy
+# (prefix) -> offsets of its CCR, TCR, IR, ABR: the regular, wrap-read (WP) and memory-mapped write (W) sets.
+_PHASE_REGS = {"": (0x100, 0x108, 0x110, 0x120), "WP": (0x140, 0x148, 0x150, 0x160),
+               "W": (0x180, 0x188, 0x190, 0x1A0)}
+_HYPER = (MTYP_HYPER_MEM, MTYP_HYPER_REG)
+
+
+def _phase(ccr: int, mode_pos: int, dtr_bit: int, size_pos: int, value: int) -> Phase | None:
+    lines = LINES[(ccr >> mode_pos) & 7]
+    if not lines:
+        return None
+    size = ((ccr >> size_pos) & 3) + 1
+    return Phase(value & ((1 << 8 * size) - 1), size, lines, bool(ccr >> dtr_bit & 1))
+
+
+class _Framing:
+    """One command framing: CCR/TCR/IR/ABR (of one set: regular, WP or W) with DCR1.MTYP, DCR3.CSBOUND and
+    HLCR, decoded into what every `Transfer` with it shares. Only the address, the direction and the data
+    differ from one command to the next."""
+
+    def __init__(self, prefix, ccr, tcr, ir, abr, dcr1, dcr3, hlcr):
+        mtyp = dcr1 >> 24 & 7
+        self.hyper = hyper = mtyp in _HYPER
+        csb = dcr3 >> 16 & 0x1F
+        instruction = None if hyper else _phase(ccr, 0, 3, 4, ir)
+        alternate = _phase(ccr, 16, 19, 20, abr)
+        self.fields = dict(
+            instruction=instruction, alternate=alternate, dummy=tcr & 0x1F, dqs=bool(ccr >> 29 & 1),
+            data_lines=LINES[(ccr >> 24) & 7], data_dtr=bool(ccr >> 27 & 1), mtyp=mtyp,
+            cs_boundary=1 << csb if csb else 0, burst_start=None,
+            latency=dict(tacc=hlcr >> 8 & 0xFF, fixed=bool(hlcr & 1), wzl=bool(hlcr >> 1 & 1),
+                         trwr=hlcr >> 16 & 0xFF))
+        self.ccr = ccr
+        self.addr_lines = LINES[(ccr >> 8) & 7]
+        self._addr = None       # (address, its Phase) of the last transfer
+        probe = self.address(0)
+        phases = [p for p in (instruction, probe, alternate) if p]
+        self.fixed_cycles = sum(p.cycles() for p in phases) + (tcr & 0x1F)   # all but the data phase
+        self.lines = max([p.lines for p in phases] + [self.fields["data_lines"]])
+        self.dqs = self.fields["dqs"]
+        # docs/hardware-notes.md: with TCR.DHQC=1 a DTR command without CCR.DDTR=1 is not executed.
+        self.dhqc_blocks = prefix != "W" and bool(tcr >> 28 & 1) and bool(ccr & (1 << 3 | 1 << 11)) and \
+            not ccr & (1 << 27)
+
+    def address(self, addr: int) -> Phase | None:
+        last = self._addr
+        if last is not None and last[0] == addr:
+            return last[1]
+        if self.addr_lines:
+            ph = _phase(self.ccr, 8, 11, 12, addr)
+        else:
+            ph = Phase(addr, 4, 8, True) if self.hyper else None
+        self._addr = (addr, ph)
+        return ph
+
+    def transfer(self, addr: int, write: bool, data, count: int) -> Transfer:
+        t = _new_transfer(Transfer)       # Transfer(**fields, ...) without the generated __init__'s cost
+        d = t.__dict__
+        d.update(self.fields)
+        d["address"] = self.address(addr)
+        d["write"], d["data"], d["count"] = write, data, count
+        return t
+
+    def cycles(self, t: Transfer) -> int:
+        """t.cycles() for a transfer of this framing."""
+        n = len(t.data) if t.write else t.count
+        lines = t.data_lines
+        return self.fixed_cycles + (-(-n * 8 // (lines * (2 if t.data_dtr else 1))) if lines else 0)
+
+
+_new_transfer = object.__new__
 
 
 class Octospi(IndirectData, MappedMode, Peripheral):
@@ -102,7 +172,11 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         self.ospim = None
         self.ospim_index = 0
         self._ev = None
+        self._frames: dict = {}  # _framing's cache
         super().__init__(name, base, board, clock_gate)
+        # offset -> (RW, W1C, WO masks, write callback, dropped while BUSY): bus_write's per-register facts
+        self._word_wr = {r.offset: (m[RW], m[W1C], m[WO], self._wr[r.offset], r.name in CONFIG)
+                         for r, m in ((r, self._masks[r.offset]) for r in self.REGS)}
         if hasattr(self.device, "listeners"):
             self.device.listeners.append(self._device_changed)
 
@@ -148,7 +222,7 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         return (f("octospi") if f else None) or DEFAULT_KERNEL_HZ
 
     def cycle_ps(self) -> int:
-        return int(10**12 * (self.get("DCR2", "PRESCALER") + 1) // self.kernel_hz())
+        return int(10**12 * ((self.values[0x00C] & 0xFF) + 1) // self.kernel_hz())   # DCR2.PRESCALER
 
     # ---- bus overrides: DR has width semantics, config writes while busy are dropped ----------
     def bus_read(self, offset: int, size: int) -> int:
@@ -163,21 +237,36 @@ class Octospi(IndirectData, MappedMode, Peripheral):
                 self._dr_store(size, value)
                 self._sink_update()
             return
-        r = self._by_off.get(w)
-        if r is not None and self.clocked():
-            if r.name in CONFIG and self.busy():
-                self.note(f"write of 0x{value:X} to {r.name} while BUSY=1: ignored (configure with BUSY=0)")
+        ww = self._word_wr.get(w)
+        if ww is None or not self.clocked():
+            super().bus_write(offset, size, value)
+            return
+        rw, w1c, wo, cb, config = ww
+        if self.active or self.polling or self.mm_busy or self.fifo or self.pending:   # busy()
+            if config:
+                self.note(f"write of 0x{value:X} to {self._by_off[w].name} while BUSY=1: ignored (configure "
+                          "with BUSY=0)")
                 return
-            if r.name == "AR" and (self.busy() or self.get("CR", "FMODE") == 3):
-                self.note(f"AR write 0x{value:X} ignored ({'BUSY=1' if self.busy() else 'memory-mapped mode'})")
+            if w == 0x048:
+                self.note(f"AR write 0x{value:X} ignored (BUSY=1)")
                 return
-            if r.name == "CR" and self.busy():
+            if w == 0x000:
                 old = self.values[0]
                 keep = ~CR_ALWAYS & 0xFFFFFFFF
                 if (value ^ old) & keep & 0x30C0FFFC:
                     self.note(f"CR write 0x{value:X} while BUSY=1: only EN/ABORT/interrupt enables taken")
                 value = (old & keep) | (value & CR_ALWAYS)
-        super().bus_write(offset, size, value)
+        elif w == 0x048 and self.values[0] >> 28 & 3 == 3:
+            self.note(f"AR write 0x{value:X} ignored (memory-mapped mode)")
+            return
+        if size == 4 and not offset & 3:
+            # Peripheral.bus_write for a whole word (regs.py): the same masks, without the lane arithmetic.
+            old = self.values[w]
+            self.values[w] = ((old & ~rw) | (value & rw)) & ~(value & w1c)
+            if cb is not None:
+                cb(old, self.values[w] | (value & wo))
+        else:
+            super().bus_write(offset, size, value)
         if self._sink_armed:
             self._sink_update()
 
@@ -281,12 +370,14 @@ class Octospi(IndirectData, MappedMode, Peripheral):
 
     # ---- starting transfers (RM0468 start rules) ----------------------------------------------------
     def _trigger(self) -> str:
-        fm = self.get("CR", "FMODE")
-        if self.get("DCR1", "MTYP") in (MTYP_HYPER_MEM, MTYP_HYPER_REG):
+        v = self.values
+        fm = v[0x000] >> 28 & 3
+        if v[0x008] >> 24 & 7 in _HYPER:                  # DCR1.MTYP
             return "DR" if fm == 0 else "AR"
-        if fm == 0 and self.get("CCR", "DMODE"):
+        ccr = v[0x100]
+        if fm == 0 and ccr >> 24 & 7:                     # CCR.DMODE
             return "DR"
-        return "AR" if self.get("CCR", "ADMODE") else "IR"
+        return "AR" if ccr >> 8 & 7 else "IR"             # CCR.ADMODE
 
     def write_IR(self, old, new):
         self._update_window()
@@ -296,11 +387,12 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         self._maybe_start("AR")
 
     def _maybe_start(self, reg: str) -> None:
-        if not self.get("CR", "EN") or self.get("CR", "FMODE") == 3 or self.busy():
+        cr = self.values[0x000]
+        fm = cr >> 28 & 3
+        if not cr & 1 or fm == 3 or self.busy():
             return
         if self._trigger() != reg:
             return
-        fm = self.get("CR", "FMODE")
         if fm == 2:
             self._start_polling()
         else:
@@ -310,41 +402,31 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         return 1 << (self.get("DCR1", "DEVSIZE") + 1)
 
     def _count(self, addr: int) -> int:
-        dl = self.get("DLR")
+        dl = self.values[0x040]
         if dl == 0xFFFFFFFF:
             return max(0, self.devsize() - addr)
         return dl + 1
 
+    def _framing(self, prefix: str = "") -> _Framing:
+        """The command framing the phase registers (prefix: "", "WP" or "W") describe now, decoded once per
+        distinct set of values (a driver sends the same few framings again and again)."""
+        v = self.values
+        o_ccr, o_tcr, o_ir, o_abr = _PHASE_REGS[prefix]
+        key = (prefix, v[o_ccr], v[o_tcr], v[o_ir], v[o_abr], v[0x008], v[0x010], v[0x200])
+        f = self._frames.get(key)
+        if f is None:
+            if len(self._frames) >= 64:
+                self._frames.clear()
+            f = self._frames[key] = _Framing(prefix, *key[1:])
+        return f
+
     def _build(self, prefix: str = "", addr: int | None = None, write=False, data=b"", count=0) -> Transfer:
-        ccr = self.get(prefix + "CCR")
-        tcr = self.get(prefix + "TCR")
-        ir = self.get(prefix + "IR")
-        abr = self.get(prefix + "ABR")
+        return self._framing(prefix).transfer(self.values[0x048] if addr is None else addr, write, data, count)
 
-        def phase(mode_pos, dtr_bit, size_pos, value):
-            lines = LINES[(ccr >> mode_pos) & 7]
-            if not lines:
-                return None
-            size = ((ccr >> size_pos) & 3) + 1
-            return Phase(value & ((1 << 8 * size) - 1), size, lines, bool(ccr >> dtr_bit & 1))
-
-        mtyp = self.get("DCR1", "MTYP")
-        hyper = mtyp in (MTYP_HYPER_MEM, MTYP_HYPER_REG)
-        t = Transfer(
-            instruction=None if hyper else phase(0, 3, 4, ir),
-            address=phase(8, 11, 12, addr if addr is not None else self.get("AR")),
-            alternate=phase(16, 19, 20, abr),
-            dummy=tcr & 0x1F, dqs=bool(ccr >> 29 & 1),
-            data_lines=LINES[(ccr >> 24) & 7], data_dtr=bool(ccr >> 27 & 1),
-            write=write, data=data, count=count, mtyp=mtyp, cs_boundary=self.cs_boundary(),
-            latency=dict(tacc=self.get("HLCR", "TACC"), fixed=bool(self.get("HLCR", "LM")),
-                         wzl=bool(self.get("HLCR", "WZL")), trwr=self.get("HLCR", "TRWR")))
-        if hyper and t.address is None:
-            t.address = Phase(addr if addr is not None else self.get("AR"), 4, 8, True)
-        return t
-
-    def _dhqc_blocks(self, prefix: str = "") -> bool:
+    def _dhqc_blocks(self, prefix: str = "", f: _Framing | None = None) -> bool:
         """docs/hardware-notes.md: with TCR.DHQC=1 a DTR command without CCR.DDTR=1 is silently not executed."""
+        if f is not None and not f.dhqc_blocks:
+            return False
         ccr = self.get(prefix + "CCR")
         if prefix != "W" and self.get(prefix + "TCR", "DHQC") and ccr & (1 << 3 | 1 << 11) and not ccr & (1 << 27):
             self.note(f"DTR command 0x{self.get(prefix + 'IR'):X} with TCR.DHQC=1 but CCR.DDTR=0: "
@@ -372,10 +454,14 @@ class Octospi(IndirectData, MappedMode, Peripheral):
             return True, ""
         return False, f"{self.name} pins not routed to it ({'; '.join(missing)})"
 
-    def _exchange(self, t: Transfer) -> bytes:
+    def _exchange(self, t: Transfer, f: _Framing | None = None) -> bytes:
+        """What the device drives for `t` (of framing `f`, when known)."""
         ok, why = self.port_ok()
         if ok:
-            lines = max([p.lines for p in (t.instruction, t.address, t.alternate) if p] + [t.data_lines])
+            if f is not None:
+                lines = f.lines
+            else:
+                lines = max([p.lines for p in (t.instruction, t.address, t.alternate) if p] + [t.data_lines])
             ok, why = self._pins_ok(lines, t.dqs)
         if not ok:
             self.note(f"{why}: transfer ({t.describe()}) reaches no device")
@@ -391,36 +477,41 @@ class Octospi(IndirectData, MappedMode, Peripheral):
             if t.mtyp == MTYP_MACRONIX:
                 t.data = swap16(t.data)
         self._check_long(t)
-        wire = b"".join(self.device.transfer(p) for p in self._pieces(t))
+        pieces = self._pieces(t)
+        if len(pieces) == 1:
+            wire = self.device.transfer(pieces[0])
+        else:
+            wire = b"".join(self.device.transfer(p) for p in pieces)
         return b"" if t.write else self._wire_to_sw(t, wire)
 
     def _start(self, read: bool) -> None:
-        addr = self.get("AR")
-        has_addr = bool(self.get("CCR", "ADMODE"))
-        if has_addr and addr >= self.devsize():
+        v = self.values
+        addr, ccr = v[0x048], v[0x100]
+        if ccr >> 8 & 7 and addr >= self.devsize():      # CCR.ADMODE: an address phase
             self.flags |= 1  # TEF
             self.note(f"indirect access at 0x{addr:X} beyond DEVSIZE ({self.devsize():#x} bytes): TEF")
             return
-        dmode = self.get("CCR", "DMODE")
+        dmode = ccr >> 24 & 7
         if not read and dmode:
             self.wneed = self._count(addr)
             self.wbuf.clear()
             self.active = True
             return
         count = self._count(addr) if dmode else 0
-        t = self._build(count=count)
+        f = self._framing()
+        t = f.transfer(addr, False, b"", count)
         if t.data_dtr and t.data_lines == 8 and count & 1:
             self.note(f"odd byte count {count} in octal DTR: one extra byte clocked, stays in the FIFO")
             t.count = count = count + 1
         self.active = True
-        key = (self.get("IR"), addr, self.get("CCR"), self.get("TCR"), count) if read else None
+        key = (v[0x110], addr, ccr, v[0x108], count) if read else None     # IR, AR, CCR, TCR, count
         self._status_wait(key)
-        data = b"" if self._dhqc_blocks() else self._exchange(t)
+        data = b"" if self._dhqc_blocks("", f) else self._exchange(t, f)
         self._status_seen(key, data)
         if read and dmode:
             self.pending[:] = data
             self._refill()
-        self._finish_after(t)
+        self._finish_after(t, f)
 
     # ---- vendor-style waits: the same status read issued again and again --------------------
     def _status_wait(self, key) -> None:
@@ -446,8 +537,9 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         else:
             self._rep = (key, data, 1)
 
-    def _finish_after(self, t: Transfer) -> None:
-        ps = t.cycles() * self.cycle_ps() + (self.get("DCR1", "CSHT") + 1) * self.cycle_ps()
+    def _finish_after(self, t: Transfer, f: _Framing | None = None) -> None:
+        cyc = f.cycles(t) if f is not None else t.cycles()
+        ps = (cyc + (self.values[0x008] >> 8 & 7) + 1) * self.cycle_ps()    # + DCR1.CSHT + 1
         clk = self._clock()
         if clk is None or ps == 0:
             self._done()
@@ -470,12 +562,13 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         return bool(self.values[0] & 1)
 
     def _write_complete(self) -> None:
-        t = self._build(write=True, data=bytes(self.wbuf))
+        f = self._framing()
+        t = f.transfer(self.values[0x048], True, bytes(self.wbuf), 0)
         self.wbuf.clear()
         self._rep = None
-        if not self._dhqc_blocks():
-            self._exchange(t)
-        self._finish_after(t)
+        if not self._dhqc_blocks("", f):
+            self._exchange(t, f)
+        self._finish_after(t, f)
 
     # ---- automatic status polling -----------------------------------------------------------
     def _start_polling(self) -> None:
@@ -486,26 +579,28 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         self._ev = None
         if not self.polling:
             return
-        n = min(self.get("DLR"), 3) + 1
-        t = self._build(count=n)
-        data = b"\xff" * n if self._dhqc_blocks() else self._exchange(t)
+        v = self.values
+        n = min(v[0x040], 3) + 1                          # DLR
+        f = self._framing()
+        t = f.transfer(v[0x048], False, b"", n)
+        data = b"\xff" * n if self._dhqc_blocks("", f) else self._exchange(t, f)
         status = int.from_bytes(data[:n], "little")
-        self.values[0x050] = status
+        v[0x050] = status
         self.poll_ftf = True
-        mask, match = self.get("PSMKR"), self.get("PSMAR")
-        if self.get("CR", "PMM"):
+        mask, match = v[0x080], v[0x088]                  # PSMKR, PSMAR
+        if v[0x000] >> 23 & 1:                            # CR.PMM
             hit = bool(~(status ^ match) & mask)
         else:
             hit = (status & mask) == (match & mask)
         if hit:
             self.flags |= 8  # SMF
-            if self.get("CR", "APMS"):
+            if v[0x000] >> 22 & 1:                        # CR.APMS
                 self.polling = False
                 return
         clk = self._clock()
         if clk is None:
             return  # no time without a clock: one poll per trigger
-        step = (t.cycles() + max(self.get("PIR", "INTERVAL"), 1)) * self.cycle_ps()
+        step = (f.cycles(t) + max(v[0x090] & 0xFFFF, 1)) * self.cycle_ps()   # PIR.INTERVAL
         # Polls between now and the device's next status change would read the same value: skip them.
         nxt = self.device.next_change()
         delay = step
@@ -517,3 +612,4 @@ class Octospi(IndirectData, MappedMode, Peripheral):
             delay = max(step, IDLE_POLL_PS)
         # Lazy (clock.py): a poll changes only this controller's registers, which the guest reads through us.
         self._ev = clk.after(delay, self._poll, f"{self.name} status poll", lazy=True)
+

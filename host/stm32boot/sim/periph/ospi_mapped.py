@@ -23,6 +23,7 @@ from dataclasses import replace
 
 TOF = 0x10
 WRAP_BYTES = {2: 16, 3: 32, 4: 64, 5: 128}  # DCR2.WRAPSIZE encodings (RM0468, OCTOSPI_DCR2)
+_OFF_WHY: dict = {}   # (controller, CR & (FMODE|EN)) -> why its window is off
 
 
 class MappedMode:
@@ -132,7 +133,7 @@ class MappedMode:
         self.window.invalidate(lo, hi)
 
     def _update_window(self) -> None:
-        cr = self.get("CR")
+        cr = self.values[0x000]
         if self._busy_ev is not None:
             self._busy_ev.cancel()
             self._busy_ev = None
@@ -143,8 +144,11 @@ class MappedMode:
             if self.window.kind == "off" and self._off_key == key:
                 return      # indirect-mode command set-up: every config write lands here, nothing changed
             self._off_key = key
-            why = "disabled (CR.EN=0)" if not cr & 1 else f"in FMODE={(cr >> 28) & 3}, not memory-mapped (3)"
-            self.window.set_off(f"{self.name} window accessed while {self.name} is {why}")
+            why = _OFF_WHY.get((self.name, key))
+            if why is None:    # (an indirect-mode driver switches FMODE at every command: worded once)
+                why = "disabled (CR.EN=0)" if not cr & 1 else f"in FMODE={(cr >> 28) & 3}, not memory-mapped (3)"
+                why = _OFF_WHY[(self.name, key)] = f"{self.name} window accessed while {self.name} is {why}"
+            self.window.set_off(why)
             return
         self._off_key = None     # the window's state is set below, not by the indirect-mode shortcut
         if not self._mapped_mode:
