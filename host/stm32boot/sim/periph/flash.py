@@ -110,6 +110,12 @@ class Flash(FlashArrayModel):
         self._truth = {}            # flash offset -> byte, see _guard
         self._guard_pending = False
 
+    def stable_peek(self):
+        """CR and SR as reads show them now (neither read has a side effect; machine._rc_fill): a driver reads
+        them in turns around every flash word."""
+        values, rmask = self.values, self._rmask
+        return (CR, values[CR] & rmask[CR]), (SR, values[SR] & rmask[SR])
+
     # ---- helpers --------------------------------------------------------------------------------
     @property
     def memory(self) -> bytearray:
