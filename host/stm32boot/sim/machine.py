@@ -281,6 +281,8 @@ class Machine(MmioDispatch):
         self.sync()
         fc.bus_write_word(stores[0][2] & ~(WORD_BYTES - 1), data, stores)
         self.set_deadline()
+        if self._fast_io and self._trace is None and hasattr(fc, "stable_peek"):
+            self._rc_fill(fc)     # the driver reads SR next (QW): the C side answers it (mmio._read does the same)
         return True
 
     def flash_changed(self, lo: int, hi: int) -> None:
