@@ -281,9 +281,17 @@ class Machine(MmioDispatch):
         self.sync()
         fc.bus_write_word(stores[0][2] & ~(WORD_BYTES - 1), data, stores)
         self.set_deadline()
-        if self._fast_io and self._trace is None and hasattr(fc, "stable_peek"):
-            self._rc_fill(fc)     # the driver reads SR next (QW): the C side answers it (mmio._read does the same)
+        self._rc_after_store(fc)
         return True
+
+    def _rc_after_store(self, fc) -> None:
+        """After a flash store: the controller's stable registers for the C side, as mmio._read does after a
+        read (the driver polls its status next). Not while the clock is ahead of the instructions (a bus
+        stall moved it): the next access that reaches Python rebases it there, and the C side's cycle
+        counter must not be read before."""
+        if self._store_guard and self._trace is None and hasattr(fc, "stable_peek") and \
+                self.clock.now == self._synced_now and not self._hz_dirty:
+            self._rc_fill(fc)
 
     def flash_changed(self, lo: int, hi: int) -> None:
         """Host side changed code memory: drop translated blocks (unicorn runs stale translations until its
@@ -474,8 +482,10 @@ class Machine(MmioDispatch):
             self.post_deliver()
         if access == UC_MEM_WRITE_PROT and self.flash.contains(addr, size) and self.flash_ctl is not None:
             self.sync()
-            if self.flash_ctl.bus_write_array(addr, size, value):
+            fc = self.flash_ctl
+            if fc.bus_write_array(addr, size, value):
                 self.set_deadline()
+                self._rc_after_store(fc)
                 return True  # the store is consumed by the controller, not retried (docs/emulator-notes.md)
         kind = ("fetch" if access in (UC_MEM_FETCH_PROT, UC_MEM_FETCH_UNMAPPED) else
                 "write" if access in (UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED) else "read")
