@@ -96,8 +96,8 @@ void flash_set_psize(unsigned p)
     psize = p & 3u;
 }
 
-/* Whether the D-cache is on, as read when PG was last set or an erase started: only this firmware's own
- * start-up code switches the cache, never in the middle of a run of flash words. */
+/* Whether the D-cache is on, read when PG is set anew or an erase starts rather than for every flash word:
+ * the caller does not switch the cache in the middle of a run of flash words. */
 static uint8_t dcache_on;
 
 static void dcache_check(void)
