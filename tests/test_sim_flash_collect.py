@@ -39,6 +39,7 @@ def flash_through_the_bootloader(collect: bool, fast_io: bool = True):
     tg.write([(APP + off, app[off:off + 4096]) for off in range(0, len(app), 4096)] +
              [(NOR + off, nor[off:off + 4096]) for off in range(0, len(nor), 4096)])
     assert tg.crc([(APP, len(app)), (NOR, len(nor))]) == [crc32(app), crc32(nor)]
+    assert not m.flash_ctl.get("CR", "PG"), "CR.PG left set once the queue drained"
     return (vclock.digest(m.vc), m.clock.now, m.vc.insns, bytes(m.flash.buf)), m.vc.fw_words
 
 
