@@ -14,6 +14,8 @@ ffibuilder.cdef(header_region(os.path.join(NATIVE, "vclock.h")) + """
 extern "Python+C" uint64_t vclock_py_read(void *py, uint64_t addr, unsigned size);
 extern "Python+C" void vclock_py_write(void *py, uint64_t addr, unsigned size, uint64_t value);
 extern "Python+C" int vclock_py_mem_event(void *py, int type, uint64_t addr, int size, int64_t value);
+extern "Python+C" int vclock_py_flash_word(void *py);
+extern "Python+C" void vclock_py_flash_flush(void *py);
 """)
 ffibuilder.set_source(MODULE, '#include "vclock.h"', sources=[os.path.join(NATIVE, "vclock.c")],
                       include_dirs=[NATIVE], extra_compile_args=["-O2"])

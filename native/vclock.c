@@ -273,6 +273,8 @@ static uint64_t bus_read(struct vclock *vc, uint64_t addr, unsigned size)
         return v;
     if (vc->guard_n)
         vclock_guard_restore(vc);
+    if (vc->fw_n)
+        vclock_py_flash_flush(vc->py);   /* the held flash stores came first */
     /* The read's model may change (machine._read drops what it can no longer vouch for). */
     return vclock_py_read(vc->py, addr, size);
 }
@@ -297,6 +299,8 @@ static void mmio_write(void *uc, uint64_t offset, unsigned size, uint64_t value,
     uint64_t addr = r->base + offset;
     if (vc->digest_on)
         digest_fold(vc, 'W', addr, size, value);
+    if (vc->fw_n)
+        vclock_py_flash_flush(vc->py);   /* before anything holds or takes this write */
     if (addr == vc->sink_addr && size <= vc->sink_left && vc->sink_len + size <= VCLOCK_SINK_MAX && !vc->post_n) {
         for (unsigned i = 0; i < size; i++)
             vc->sink_buf[vc->sink_len++] = (uint8_t)(value >> (8u * i));   /* little-endian bus */
@@ -331,6 +335,57 @@ static void mmio_write(void *uc, uint64_t offset, unsigned size, uint64_t value,
     vclock_py_write(vc->py, addr, size, value);
 }
 
+/* Keep the bytes the array holds for a store the FLASH model took (vclock.h, store guard). */
+static void guard_add(struct vclock *vc, uint64_t addr, int size)
+{
+    if (vc->guard_mem && size > 0 && size <= 8 && addr >= vc->guard_base &&
+        addr + (uint64_t)size <= vc->guard_base + vc->guard_size && vc->guard_n < VCLOCK_GUARD_MAX) {
+        struct vclock_guard *g = &vc->guard[vc->guard_n++];
+        g->off = (uint32_t)(addr - vc->guard_base);
+        g->len = (uint32_t)size;
+        memcpy(g->bytes, vc->guard_mem + g->off, (size_t)size);
+        vc->guards++;
+    }
+}
+
+/* A store into the guarded array while the collection is armed (vclock.h, flash-word collection): 1 held,
+ * 0/1 the word handed over (Python's answer), -1 not for the collection (the caller hands over what is
+ * held, then the store goes its usual way). */
+static int fw_collect(struct vclock *vc, uint64_t addr, int size, int64_t value)
+{
+    uint64_t word = addr & ~(uint64_t)(VCLOCK_FW_SIZE - 1);
+    unsigned off = (unsigned)(addr - word);
+    if (size <= 0 || size > 8 || off + (unsigned)size > VCLOCK_FW_SIZE || addr < vc->guard_base ||
+        addr + (uint64_t)size > vc->guard_base + vc->guard_size || vc->guard_n >= VCLOCK_GUARD_MAX ||
+        vc->post_n || !vc->fw_ok || vc->insns >= vc->io_deadline || vc->insns >= vc->deadline ||
+        vc->fw_n >= VCLOCK_FW_MAX)
+        return -1;
+    uint32_t bits = (uint32_t)(((1ull << size) - 1) << off);
+    if (vc->fw_n && (word != vc->fw_word || (vc->fw_mask & bits)))
+        return -1;
+    struct vclock_fw_store *st = &vc->fw[vc->fw_n++];
+    st->insns = vc->insns;
+    st->value = (uint64_t)value;
+    st->addr = (uint32_t)addr;
+    st->size = (uint32_t)size;
+    vc->fw_word = word;
+    vc->fw_mask |= bits;
+    for (int i = 0; i < size; i++)
+        vc->fw_data[off + (unsigned)i] = (uint8_t)((uint64_t)value >> (8 * i));   /* little-endian bus */
+    if (vc->fw_mask != 0xFFFFFFFFu) {
+        guard_add(vc, addr, size);   /* the model would not have touched the array: what it holds now */
+        uint64_t lim = vc->insns + vc->fw_slide;   /* machine.set_deadline at this store, no event changed */
+        vc->deadline = vc->fw_d0 < lim ? vc->fw_d0 : lim;
+        vc->io_deadline = vc->fw_l0 < vc->deadline ? vc->fw_l0 : vc->deadline;
+        return 1;
+    }
+    vc->fw_words++;
+    int handled = vclock_py_flash_word(vc->py);   /* takes the collection */
+    if (handled)
+        guard_add(vc, addr, size);
+    return handled;
+}
+
 /* Unmapped or protected accesses (a store into internal flash is how a guest programs it): the machine
  * decides; nonzero = handled, the instruction goes on. */
 static int mem_event(void *uc, int type, uint64_t addr, int size, int64_t value, void *user)
@@ -340,15 +395,16 @@ static int mem_event(void *uc, int type, uint64_t addr, int size, int64_t value,
     vc->rc_n = 0;
     if (vc->guard_n)
         vclock_guard_restore(vc);
-    int handled = vclock_py_mem_event(vc->py, type, addr, size, value);
-    if (handled && type == vc->guard_type && vc->guard_mem && size > 0 && size <= 8 && addr >= vc->guard_base &&
-        addr + (uint64_t)size <= vc->guard_base + vc->guard_size && vc->guard_n < VCLOCK_GUARD_MAX) {
-        struct vclock_guard *g = &vc->guard[vc->guard_n++];
-        g->off = (uint32_t)(addr - vc->guard_base);
-        g->len = (uint32_t)size;
-        memcpy(g->bytes, vc->guard_mem + g->off, (size_t)size);
-        vc->guards++;
+    if (vc->fw_on && type == vc->guard_type && vc->guard_mem) {
+        int r = fw_collect(vc, addr, size, value);
+        if (r >= 0)
+            return r;
     }
+    if (vc->fw_n)
+        vclock_py_flash_flush(vc->py);
+    int handled = vclock_py_mem_event(vc->py, type, addr, size, value);
+    if (handled && type == vc->guard_type)
+        guard_add(vc, addr, size);
     return handled;
 }
 

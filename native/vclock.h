@@ -14,6 +14,8 @@
 #define VCLOCK_POST_TAB 32    /* registers whose writes may be posted */
 #define VCLOCK_GUARD_MAX 64   /* guarded stores held between two block starts */
 #define VCLOCK_RC_MAX 8       /* stable-register reads the C side may answer at once */
+#define VCLOCK_FW_SIZE 32     /* bytes in one internal-flash word (the write buffer the FLASH model fills) */
+#define VCLOCK_FW_MAX 32      /* stores one collected flash word may take (each byte once) */
 #define VCLOCK_IDLE_NONE UINT64_MAX   /* idle_addr when no run of status reads is going on */
 #define VCLOCK_RC_POLLED 1    /* a status register idle polling watches (counted as in idle.py) */
 #define VCLOCK_DIGEST_SEED 0xCBF29CE484222325ull   /* FNV-1a 64 offset basis: vclock.digest before any access */
@@ -60,6 +62,14 @@ struct vclock_guard {
     uint32_t off;
     uint32_t len;
     uint8_t bytes[8];
+};
+
+/* A guest store into internal flash held by the flash-word collection (in order; insns: when it ran). */
+struct vclock_fw_store {
+    uint64_t insns;
+    uint64_t value;
+    uint32_t addr;
+    uint32_t size;
 };
 
 struct vclock {
@@ -138,6 +148,27 @@ struct vclock {
     uint32_t guard_flush_lo;
     uint32_t guard_flush_hi;
     struct vclock_guard guard[VCLOCK_GUARD_MAX];
+    /* Flash-word collection: while the FLASH model arms it (fw_on: its state makes the stores of one flash
+     * word change nothing but its write buffer, machine.flash_collect) and the machine's deadline follows
+     * from the events alone (fw_ok, machine.set_deadline), guest stores that fall in one aligned
+     * 32-byte word, each byte once, with no event due and no write posted, are held here (and guarded like
+     * any store the model took). The store that completes the word hands all of them to Python in one call
+     * at its own instant (vclock_py_flash_word); anything else first hands them over one by one, in order,
+     * each at its own instruction count (vclock_py_flash_flush): another store that does not fit, a
+     * register access that reaches Python or a write of any kind, the end of a slice (machine.guard_settle).
+     * Each store held sets the deadlines the machine would have set at it: its next strict and lazy events
+     * in instructions (fw_d0, fw_l0; UINT64_MAX: none), at most fw_slide instructions ahead. */
+    uint32_t fw_on;
+    uint32_t fw_ok;
+    uint64_t fw_d0;
+    uint64_t fw_l0;
+    uint64_t fw_slide;
+    uint32_t fw_n;
+    uint32_t fw_mask;         /* bytes of the word held (bit i: byte i) */
+    uint64_t fw_word;         /* bus address of the word held */
+    uint64_t fw_words;        /* whole words handed over in one call, ever */
+    uint8_t fw_data[VCLOCK_FW_SIZE];
+    struct vclock_fw_store fw[VCLOCK_FW_MAX];
     /* Delay-loop skip (vclock_block_hook, docs/emulator-notes.md): the passes of a `subs Rn, #1; bne.n`
      * self-loop that would all start before the deadline are done at once, Rn and insns as if run. */
     int spin_on;              /* 0: every pass runs (what the tests compare with) */
@@ -172,4 +203,6 @@ uintptr_t vclock_mem_event_address(void);
 uint64_t vclock_py_read(void *py, uint64_t addr, unsigned size);
 void vclock_py_write(void *py, uint64_t addr, unsigned size, uint64_t value);
 int vclock_py_mem_event(void *py, int type, uint64_t addr, int size, int64_t value);
+int vclock_py_flash_word(void *py);
+void vclock_py_flash_flush(void *py);
 #endif

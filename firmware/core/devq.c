@@ -26,6 +26,11 @@ __attribute__((weak)) uint8_t *port_queue_buffer(uint32_t *size)
     return 0;
 }
 
+__attribute__((weak)) void port_queue_drained(const struct flashdev *d)
+{
+    (void)d;
+}
+
 static uint32_t buffer_size(void)
 {
     if (!buf_asked) {
@@ -41,7 +46,7 @@ int devq_takes(const struct flashdev *d)
 }
 
 /* Drop every queued job after a failure. */
-static void drop_all(int status, const struct fd_result *r)
+static void drop_all(const struct flashdev *d, int status, const struct fd_result *r)
 {
     err.status = (uint8_t)status;
     err.addr = r->addr;
@@ -50,6 +55,7 @@ static void drop_all(int status, const struct fd_result *r)
     head = (head + count) % JOBS;
     count = 0;
     buf_used = 0;
+    port_queue_drained(d);
 }
 
 void devq_run(void)
@@ -63,12 +69,12 @@ void devq_run(void)
             int s = j->d->ops->poll(j->d, &r);
             if (s == FD_BUSY) break;
             j->started = 0;
-            if (s != ST_OK) { drop_all(s, &r); break; }
+            if (s != ST_OK) { drop_all(j->d, s, &r); break; }
         }
         if (j->done >= j->len) {
             buf_used -= j->span;
             head = (head + 1) % JOBS;
-            count--;
+            if (!--count) port_queue_drained(j->d);
             continue;
         }
         int s;
@@ -81,7 +87,7 @@ void devq_run(void)
                                          &taken, &r);
             j->done += taken;
         }
-        if (s != ST_OK) { drop_all(s, &r); break; }
+        if (s != ST_OK) { drop_all(j->d, s, &r); break; }
         j->started = 1;   /* polled at once: back to the caller while the device works; on at once when
                              it had nothing to do (a run of erased-value words), so the caller never idles
                              waiting for an operation that was not started */

@@ -82,6 +82,12 @@ static int if_erase_start(const struct flashdev *d, uint32_t addr, struct fd_res
     return st == FLASH_OK ? ST_OK : fail(st, r);
 }
 
+/* The queue's last job is done: CR.PG, kept set from one flash word to the next, is cleared. */
+void port_queue_drained(const struct flashdev *d)
+{
+    if (d == &iflash_dev) flash_program_end();
+}
+
 /* No bank erase (sector 0 is ours); erases and writes run in the background while the core serves the NOR
  * (the code runs from RAM: a busy single bank stalls fetches from it, RM0468 FLASH chapter). */
 static const struct flashdev_ops ops = {fd_erase_waited, fd_program_waited, fd_mapped_read, fd_mapped_crc, 0,

@@ -34,7 +34,9 @@ void fctl_lock(void)
 static fctl_status error_of(uint32_t sr)
 {
     last_sr = sr;
-    FR(FLASH_SR) = sr & (SR_ERRORS | FLASH_SR_EOP);   /* write 1 to clear */
+    if (sr & (SR_ERRORS | FLASH_SR_EOP)) {
+        FR(FLASH_SR) = sr & (SR_ERRORS | FLASH_SR_EOP);   /* write 1 to clear; an idle SR costs no write */
+    }
     if (sr & FLASH_SR_WRPERR) return FCTL_E_WRP;
     if (sr & FLASH_SR_PGAERR) return FCTL_E_PGA;
     if (sr & FLASH_SR_PGPERR) return FCTL_E_PGP;
@@ -70,7 +72,10 @@ fctl_status fctl_program_start(uint32_t addr, uint32_t word)
 {
     fctl_status st = ready();
     if (st != FCTL_OK) return st;
-    FR(FLASH_CR) = FLASH_PSIZE_X32 << FLASH_CR_PSIZE_Pos | FLASH_CR_PG;
+    /* PG stays set from one word to the next (RM0385 §3.6.2: set PG, store, wait for BSY; nothing asks to
+     * clear it between words); an erase rewrites CR without it, and fctl_program_end() clears it. */
+    uint32_t cr = FLASH_PSIZE_X32 << FLASH_CR_PSIZE_Pos | FLASH_CR_PG;
+    if (FR(FLASH_CR) != cr) FR(FLASH_CR) = cr;
     *(volatile uint32_t *)addr = word;
     __asm volatile("dsb" ::: "memory");
     return FCTL_OK;
@@ -80,6 +85,15 @@ fctl_status fctl_poll(void)
 {
     uint32_t sr = FR(FLASH_SR);
     if (sr & FLASH_SR_BSY) return FCTL_BUSY;
-    FR(FLASH_CR) &= ~(FLASH_CR_PG | FLASH_CR_SER);
-    return error_of(sr);
+    uint32_t cr = FR(FLASH_CR);
+    if (cr & FLASH_CR_SER) FR(FLASH_CR) = cr & ~FLASH_CR_SER;   /* an erase ended */
+    fctl_status st = error_of(sr);
+    if (st != FCTL_OK) fctl_program_end();
+    return st;
+}
+
+void fctl_program_end(void)
+{
+    uint32_t cr = FR(FLASH_CR);
+    if (cr & FLASH_CR_PG) FR(FLASH_CR) = cr & ~FLASH_CR_PG;
 }

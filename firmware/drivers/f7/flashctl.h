@@ -25,6 +25,7 @@ void fctl_lock(void);
 fctl_status fctl_erase_start(uint32_t sector);              /* SNB; x32 parallelism */
 fctl_status fctl_program_start(uint32_t addr, uint32_t word); /* one aligned 32-bit word */
 fctl_status fctl_poll(void);                                /* FCTL_BUSY, FCTL_OK or the error */
+void fctl_program_end(void);                                 /* clears CR.PG, kept set between words */
 uint32_t fctl_last_sr(void);                                /* FLASH_SR when the last error was seen */
 
 #endif

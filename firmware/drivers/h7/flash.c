@@ -42,7 +42,7 @@ static flash_status_t decode(uint32_t sr)
 /* Wait for the queue to drain, then turn any error flag into a status (and clear the flags). The read
  * that shows QW clear is the status decoded: with the queue empty and this code issuing no access to the
  * array, a second read would show the same flags (RM0468 FLASH chapter, FLASH_SR). An idle controller
- * costs one read, and CCR is written only when a flag is set. */
+ * costs one read, and CCR is written only when an error flag is set. */
 static flash_status_t wait_done(uint32_t addr, uint32_t timeout_us)
 {
     uint32_t sr = FREG(FLASH_SR);
@@ -55,16 +55,21 @@ static flash_status_t wait_done(uint32_t addr, uint32_t timeout_us)
             }
         }
     }
-    if (sr & CLEARABLE) {
+    if (sr & FLASH_SR_ERRORS) {
         FREG(FLASH_CCR) = sr & CLEARABLE;
     }
     flash_status_t st = decode(sr);
     return st == FLASH_OK ? FLASH_OK : fail(st, addr, sr);
 }
 
+/* EOP is left set after a successful operation: it only matters with EOPIE (RM0468 FLASH chapter,
+ * FLASH_SR/FLASH_CR), which this driver never sets, so CCR is written only when an error flag is up. */
 void flash_clear_errors(void)
 {
-    FREG(FLASH_CCR) = CLEARABLE;
+    uint32_t sr = FREG(FLASH_SR);
+    if (sr & FLASH_SR_ERRORS) {
+        FREG(FLASH_CCR) = sr & CLEARABLE;
+    }
 }
 
 flash_status_t flash_unlock(void)
@@ -91,10 +96,19 @@ void flash_set_psize(unsigned p)
     psize = p & 3u;
 }
 
+/* Whether the D-cache is on, read when PG is set anew or an erase starts rather than for every flash word:
+ * the caller does not switch the cache in the middle of a run of flash words. */
+static uint8_t dcache_on;
+
+static void dcache_check(void)
+{
+    dcache_on = (MMIO32(SCB_BASE, SCB_CCR) & SCB_CCR_DC) != 0;
+}
+
 /* Lines of a flash range may sit in the D-cache: drop them so reads see the new contents (RM0468, FLASH chapter). */
 static void dcache_invalidate(uint32_t addr, uint32_t len)
 {
-    if (!(MMIO32(SCB_BASE, SCB_CCR) & SCB_CCR_DC)) {
+    if (!dcache_on) {
         return;
     }
     __asm__ volatile("dsb" ::: "memory");
@@ -119,6 +133,8 @@ static flash_status_t erase_start(uint32_t bits, uint32_t addr, uint32_t len, ui
     if (st != FLASH_OK) {
         return st;
     }
+    flash_program_end();
+    dcache_check();
     uint32_t cr = FREG(FLASH_CR) & ~(FLASH_CR_PSIZE_Msk | FLASH_CR_SNB_Msk | FLASH_CR_SER | FLASH_CR_BER |
                                       FLASH_CR_PG | FLASH_CR_FW);
     FREG(FLASH_CR) = cr | bits | FIELD_PREP(FLASH_CR_PSIZE, psize) | FLASH_CR_START;
@@ -152,9 +168,17 @@ flash_status_t flash_program_word_start(uint32_t addr, const void *data)
         return st;
     }
     memcpy(op.word, data, sizeof op.word);
-    FREG(FLASH_CR) = (FREG(FLASH_CR) & ~(FLASH_CR_PSIZE_Msk | FLASH_CR_SER | FLASH_CR_BER)) |
-                     FIELD_PREP(FLASH_CR_PSIZE, psize) | FLASH_CR_PG;
-    __asm__ volatile("isb\n\tdsb" ::: "memory");
+    /* PG stays set from one flash word to the next (RM0468 FLASH chapter, single write sequence: PG enables
+     * the write buffer, each full flash word starts its own program; clearing it between words is not part
+     * of the sequence). It is cleared before an erase and by flash_program_end(). */
+    uint32_t cr = FREG(FLASH_CR);
+    uint32_t want = (cr & ~(FLASH_CR_PSIZE_Msk | FLASH_CR_SER | FLASH_CR_BER)) | FIELD_PREP(FLASH_CR_PSIZE, psize) |
+                    FLASH_CR_PG;
+    if (cr != want) {
+        FREG(FLASH_CR) = want;
+        dcache_check();
+        __asm__ volatile("isb\n\tdsb" ::: "memory");
+    }
     volatile uint32_t *dst = (volatile uint32_t *)addr;
     for (unsigned i = 0; i < 8u; i++) {
         dst[i] = op.word[i];  /* the 8th store fills the 256-bit buffer and starts the program */
@@ -183,19 +207,33 @@ flash_status_t flash_poll(void)
     if (sr & FLASH_SR_QW) {
         st = fail(FLASH_ERR_TIMEOUT, op.addr, sr);
     } else {
-        FREG(FLASH_CCR) = sr & CLEARABLE;
+        if (sr & FLASH_SR_ERRORS) {
+            FREG(FLASH_CCR) = sr & CLEARABLE;
+        }
         st = decode(sr);
         if (st != FLASH_OK) {
             fail(st, op.addr, sr);
         }
     }
-    FREG(FLASH_CR) &= op.kind == OP_WORD ? ~FLASH_CR_PG : ~(FLASH_CR_SER | FLASH_CR_BER | FLASH_CR_SNB_Msk);
+    if (op.kind == OP_ERASE) {
+        FREG(FLASH_CR) &= ~(FLASH_CR_SER | FLASH_CR_BER | FLASH_CR_SNB_Msk);
+    } else if (st != FLASH_OK) {
+        flash_program_end();   /* a failed word leaves the controller as a fresh sequence expects it */
+    }
     dcache_invalidate(op.addr, op.len);
     if (st == FLASH_OK && op.kind == OP_WORD && memcmp((const void *)op.addr, op.word, sizeof op.word) != 0) {
         st = fail(FLASH_ERR_VERIFY, op.addr, FREG(FLASH_SR));
     }
     op.kind = OP_NONE;
     return st;
+}
+
+void flash_program_end(void)
+{
+    uint32_t cr = FREG(FLASH_CR);
+    if (cr & FLASH_CR_PG) {
+        FREG(FLASH_CR) = cr & ~FLASH_CR_PG;
+    }
 }
 
 /* The blocking calls: start, then poll until the end. */
@@ -236,9 +274,11 @@ flash_status_t flash_program(uint32_t addr, const void *data, size_t len)
         memcpy(w, src + off, n);
         flash_status_t st = wait_op(flash_program_word_start(addr + (uint32_t)off, w));
         if (st != FLASH_OK) {
+            flash_program_end();
             return st;
         }
     }
+    flash_program_end();
     return FLASH_OK;
 }
 

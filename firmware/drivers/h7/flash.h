@@ -47,6 +47,9 @@ flash_status_t flash_program(uint32_t addr, const void *data, size_t len);
 flash_status_t flash_erase_sector_start(unsigned sector);
 flash_status_t flash_program_word_start(uint32_t addr, const void *data);
 flash_status_t flash_poll(void);
+/* CR.PG stays set from one flash word to the next: clears it after the last word of a run (the blocking
+ * flash_program, an erase and a failed word do it themselves). */
+void flash_program_end(void);
 const flash_error_t *flash_last_error(void);
 const char *flash_strerror(flash_status_t s);
 /* Clears every error flag in SR (CCR) */

@@ -33,6 +33,8 @@ API used by the peripheral models, harnesses and tools (keep it small):
     m.fast_io                            C-side stable reads, posted writes, flash store guard, lazy events
                                          (default True; False: every access and event through Python)
     m.store_guarded(size)                True when the C side puts back a guest flash store's bytes itself
+    m.flash_collect(on)                  the FLASH model arms the C side's flash-word collection (vclock.h);
+                                         m.collect_flash_words = False: never (what the tests compare with)
     m.slices                             how many times the core was started (each stop costs host time)
 
 Flash stores: a guest store into internal flash reaches `flash_ctl.bus_write_array(addr, size,
@@ -57,6 +59,8 @@ from .runloop import RunResult, RunState, run
 
 DEFAULT_POLL_REGS = frozenset({"SR", "ISR"})
 MAX_SLICE_INSNS = 20_000_000  # slices end at least this often for timeouts and host predicates
+WORD_BYTES = 32               # a flash word the C side collects (VCLOCK_FW_SIZE)
+NEVER = (1 << 64) - 1         # no event: the C side's UINT64_MAX
 
 class Machine(MmioDispatch):
     def __init__(self, board, chip=None, state=None, strict=False, fault_policy="stop", warn=print, cpi=1):
@@ -94,6 +98,7 @@ class Machine(MmioDispatch):
         self._fast_io = True             # stable reads answered, writes posted, stores guarded in C (fast_io)
         self.pending: set[int] = set()   # exception numbers waiting for delivery
         self._sink_owner = None          # the model whose data-register writes the C side collects
+        self.collect_flash_words = True  # flash_collect may arm the C side (False: what the tests compare with)
         self._reset_req = False
 
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB)
@@ -105,6 +110,7 @@ class Machine(MmioDispatch):
         memory.map_regions(self.uc, self.regions)
         self.flash = next(r for r in self.regions if r.kind == "flash")
         self.vc = vclock.attach(self.uc)
+        self.vc.fw_slide = MAX_SLICE_INSNS
         self._store_guard = False        # the C side guards flash stores (store_guarded; fast_io)
         vclock.map_mmio(self.uc, self.vc, self, chip.PERIPH_BLOCKS)
         vclock.time_base(self.vc, 0, 0, chip.RESET_SYSCLK_HZ, cpi)
@@ -224,11 +230,68 @@ class Machine(MmioDispatch):
         return self._store_guard and size <= 8
 
     def guard_settle(self) -> None:
-        """After a slice: the guarded bytes back in place, and stale translations of them dropped."""
+        """After a slice: the flash stores the C side held go to the model, the guarded bytes back in place,
+        and stale translations of them dropped."""
+        if self.vc.fw_n:
+            self.flash_flush()
         rng = vclock.guard_restore(self.vc)
         if rng is not None:
             self.uc.ctl_remove_cache(*rng)
             vclock.flush(self.vc)
+
+    def flash_collect(self, on: bool) -> None:
+        """The FLASH model says whether the C side may hold guest stores into the array and hand a whole flash
+        word over in one call (vclock.h, flash-word collection): only while the model's state makes that
+        exact, and only with the C store guard (fast_io) and no trace."""
+        self.vc.fw_on = 1 if on and self._store_guard and self._trace is None and self.collect_flash_words else 0
+
+    def flash_flush(self) -> None:
+        """The flash stores the C side held, to the FLASH model one by one in order, each taken as it would
+        have been at its own instruction count (clock, store, deadline): before another access, at the end of
+        a slice, or when a store does not fit the word."""
+        vc = self.vc
+        stores, _ = vclock.fw_take(vc)
+        self._flash_replay(stores)
+
+    def _flash_replay(self, stores) -> None:
+        vc = self.vc
+        now = vc.insns
+        try:
+            for insns, value, addr, size in stores:
+                vc.insns = insns
+                self._on_bad_access(None, UC_MEM_WRITE_PROT, addr, size, value, None)
+        finally:
+            vc.insns = now
+
+    def _on_flash_word(self) -> bool:
+        """The C side collected a whole flash word, its last store now. Taken one by one, each store would
+        have synced the clock (no event was due at any: the C side checks), changed only the model's write
+        buffer until the last, and set the deadline the C side set again at each (vc.fw_d0): so one sync, the
+        word, one deadline.
+        When a sync at the first store would have rebased the clock (a move pending), one by one."""
+        vc = self.vc
+        stores, data = vclock.fw_take(vc)
+        fc = self.flash_ctl
+        first = stores[0][0]
+        if self._hz_dirty or self.clock.now > self._ps_base + (first - self._insn_base) * self.cpi * PS_PER_S // \
+                self._hz or not hasattr(fc, "bus_write_word"):
+            self._flash_replay(stores[:-1])
+            _, value, addr, size = stores[-1]
+            return self._on_bad_access(None, UC_MEM_WRITE_PROT, addr, size, value, None)
+        self.sync()
+        fc.bus_write_word(stores[0][2] & ~(WORD_BYTES - 1), data, stores)
+        self.set_deadline()
+        self._rc_after_store(fc)
+        return True
+
+    def _rc_after_store(self, fc) -> None:
+        """After a flash store: the controller's stable registers for the C side, as mmio._read does after a
+        read (the driver polls its status next). Not while the clock is ahead of the instructions (a bus
+        stall moved it): the next access that reaches Python rebases it there, and the C side's cycle
+        counter must not be read before."""
+        if self._store_guard and self._trace is None and hasattr(fc, "stable_peek") and \
+                self.clock.now == self._synced_now and not self._hz_dirty:
+            self._rc_fill(fc)
 
     def flash_changed(self, lo: int, hi: int) -> None:
         """Host side changed code memory: drop translated blocks (unicorn runs stale translations until its
@@ -332,6 +395,10 @@ class Machine(MmioDispatch):
                                     for entry in self._posted] if on else ())
         self.guard_settle()
         self._store_guard = vclock.guard_array(self.vc, self.flash if self._fast_io else None, UC_MEM_WRITE_PROT)
+        self.vc.fw_on = 0
+        update = getattr(self.flash_ctl, "collect_update", None)
+        if update is not None:
+            update()
 
     def cycles(self) -> int:
         return self._cyc_base + (self.clock.now - self._ps_base) * self._hz // PS_PER_S
@@ -345,12 +412,15 @@ class Machine(MmioDispatch):
                 self._ps_base != self._dl_base:
             self.set_deadline(nxt, lz)
 
+    def _insn_for(self, target: int) -> int:
+        """The first instruction count at or after virtual time `target` (0: already past)."""
+        if target <= self._ps_base:
+            return 0
+        return self._insn_base + (-(-(target - self._ps_base) * self._hz // (self.cpi * PS_PER_S)))
+
     def _insn_at(self, target: int, insns: int) -> int:
         """The first instruction count at or after virtual time `target` (at most one slice away)."""
-        if target <= self._ps_base:
-            return insns
-        d = self._insn_base + (-(-(target - self._ps_base) * self._hz // (self.cpi * PS_PER_S)))
-        return min(max(d, insns), insns + MAX_SLICE_INSNS)
+        return min(max(self._insn_for(target), insns), insns + MAX_SLICE_INSNS)
 
     def set_deadline(self, target=-1, lazy=-1) -> None:
         """Stop at the first block boundary at or after the next event the core must stop for (a lazy
@@ -367,15 +437,20 @@ class Machine(MmioDispatch):
             target = limit
         vc = self.vc
         insns = vc.insns
+        # The deadlines in instructions from the events alone, for the C side to set again at a flash store
+        # it collects (vclock.h, flash-word collection): what this method would set there.
+        d0 = NEVER if target is None else self._insn_for(target)
+        l0 = NEVER if lazy is None else self._insn_for(lazy)
         if self._reset_req or (self.pending and exceptions.can_take(self)) or \
                 (self._store_guard and vc.guard_flush_hi):
             d = insns
-        elif target is None:
-            d = insns + MAX_SLICE_INSNS
+            vc.fw_ok = 0
         else:
-            d = self._insn_at(target, insns)
+            d = min(max(d0, insns), insns + MAX_SLICE_INSNS)
+            vc.fw_ok = 1
+        vc.fw_d0, vc.fw_l0 = d0, l0
         vc.deadline = d
-        vc.io_deadline = d if lazy is None else min(d, self._insn_at(lazy, insns))
+        vc.io_deadline = d if lazy is None else min(d, max(l0, insns), insns + MAX_SLICE_INSNS)
 
     def clock_moved(self) -> None:
         """The clock was moved by something other than instructions (a warp, a wait): an event may have
@@ -407,8 +482,10 @@ class Machine(MmioDispatch):
             self.post_deliver()
         if access == UC_MEM_WRITE_PROT and self.flash.contains(addr, size) and self.flash_ctl is not None:
             self.sync()
-            if self.flash_ctl.bus_write_array(addr, size, value):
+            fc = self.flash_ctl
+            if fc.bus_write_array(addr, size, value):
                 self.set_deadline()
+                self._rc_after_store(fc)
                 return True  # the store is consumed by the controller, not retried (docs/emulator-notes.md)
         kind = ("fetch" if access in (UC_MEM_FETCH_PROT, UC_MEM_FETCH_UNMAPPED) else
                 "write" if access in (UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED) else "read")

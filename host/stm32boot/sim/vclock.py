@@ -48,6 +48,7 @@ class _PyClock:
         self.rc_n = self.rc_hits = 0
         self.post_n = self.posted = 0
         self.spin_on = self.spin_insns = 0
+        self.fw_on = self.fw_ok = self.fw_n = 0
 
 
 def _fnptr(f) -> int:
@@ -102,6 +103,26 @@ if lib is not None:
         except Exception as e:
             m.run_state.hook_error(e)
             return 0
+
+
+    @ffi.def_extern()
+    def vclock_py_flash_word(py):
+        m = ffi.from_handle(py)
+        try:
+            return 1 if m._on_flash_word() else 0
+        except Exception as e:
+            m.run_state.hook_error(e)
+            return 0
+
+    @ffi.def_extern()
+    def vclock_py_flash_flush(py):
+        m = ffi.from_handle(py)
+        try:
+            m.flash_flush()
+        except Exception as e:
+            vc = m.vc
+            vc.fw_n = vc.fw_mask = 0
+            m.run_state.hook_error(e)
 
 
 def hook_mem_events(uc, vc, machine, types: int) -> None:
@@ -270,6 +291,19 @@ def guard_restore(vc) -> tuple[int, int] | None:
     rng = (vc.guard_flush_lo, vc.guard_flush_hi)
     vc.guard_flush_lo = vc.guard_flush_hi = 0
     return rng
+
+
+_FW = struct.Struct("<QQII")      # struct vclock_fw_store
+
+
+def fw_take(vc) -> tuple[list, bytes]:
+    """The flash stores the C side holds (vclock.h, flash-word collection), oldest first, as (insns, value,
+    addr, size), and the word's 32 bytes as collected; the collection is emptied."""
+    n = vc.fw_n
+    out = list(_FW.iter_unpack(ffi.buffer(vc.fw, _FW.size * n)))
+    data = bytes(ffi.buffer(vc.fw_data, lib.VCLOCK_FW_SIZE))
+    vc.fw_n = vc.fw_mask = 0
+    return out, data
 
 
 def digest_start(vc) -> None:

@@ -51,6 +51,8 @@ class FlashF7(FlashArrayModel):
     C_PREFIX = "FLASH"
     BUSY_BITS = SR_BSY
     POLL_REGS = frozenset({"SR"})
+    # SR and CR change only in this model (register accesses, array stores, its busy events).
+    STABLE_REGS = frozenset({"SR", "CR"})
     REGS = (
         Reg("ACR", 0x00, fields=(Field("LATENCY", 0, 4), Field("PRFTEN", 8), Field("ARTEN", 9), Field("ARTRST", 11))),
         Reg("KEYR", 0x04, access=WO), Reg("OPTKEYR", 0x08, access=WO),
@@ -162,6 +164,12 @@ class FlashF7(FlashArrayModel):
                             f"(RM0385 §3.5.1)")
         else:
             self._bus_error(f"wrong FLASH_OPTKEYR sequence (0x{value:08X}): OPTCR locked until reset")
+
+    def stable_peek(self):
+        """SR and CR as reads show them now (neither read has a side effect; machine._rc_fill): the driver
+        reads them in turns around every word."""
+        values, rmask = self.values, self._rmask
+        return (0x0C, values[0x0C] & rmask[0x0C]), (0x10, values[0x10] & rmask[0x10])
 
     # ---- control --------------------------------------------------------------------------------
     def write_CR(self, old, new):

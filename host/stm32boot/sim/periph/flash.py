@@ -15,6 +15,8 @@ Time profiles: "typ" (datasheet typical), "max", "zero" (instant, for fast funct
 """
 from __future__ import annotations
 
+from functools import partial
+
 from ..clock import ms, us
 from ..regs import RO, WO, Field, Reg
 from .flash_array import FlashArrayModel
@@ -24,6 +26,8 @@ SR_BSY, SR_WBNE, SR_QW = 1 << 0, 1 << 1, 1 << 2
 SR_EOP, SR_WRPERR, SR_PGSERR, SR_STRBERR = 1 << 16, 1 << 17, 1 << 18, 1 << 19
 SR_INCERR, SR_OPERR = 1 << 21, 1 << 22
 CLEARABLE = 0x1FEF0000   # EOP .. CRCRDERR (bits 16-28, not 20)
+SR_ERRORS = CLEARABLE & ~(SR_EOP | 1 << 27)   # every error flag (not EOP, CRCEND)
+CR_IE = 0x1FEF0000       # EOPIE .. CRCRDERRIE: same bits as the SR flags
 ERASED_WORD = b"\xff" * WORD
 CR, SR, WPSN_CUR = 0x0C, 0x10, 0x38   # offsets (REGS): _store, on every guest store, uses them directly
 
@@ -109,6 +113,13 @@ class Flash(FlashArrayModel):
         self._busy_ev = None
         self._truth = {}            # flash offset -> byte, see _guard
         self._guard_pending = False
+        self.collect_update()
+
+    def stable_peek(self):
+        """CR and SR as reads show them now (neither read has a side effect; machine._rc_fill): a driver reads
+        them in turns around every flash word."""
+        values, rmask = self.values, self._rmask
+        return (CR, values[CR] & rmask[CR]), (SR, values[SR] & rmask[SR])
 
     # ---- helpers --------------------------------------------------------------------------------
     @property
@@ -238,12 +249,44 @@ class Flash(FlashArrayModel):
             self.board.state.mark_dirty("flash_options")
 
     # ---- programming (machine's write-protect hook) --------------------------------------------
+    def bus_write(self, offset: int, size: int, value: int) -> None:
+        super().bus_write(offset, size, value)
+        self.collect_update()
+
+    def collect_update(self) -> None:
+        """Tell the machine whether the C side may collect the guest's stores of one flash word and hand the
+        whole word over at its last store (vclock.h, flash-word collection): while programming is enabled
+        (PG=1, LOCK=0), the write buffer is empty, no error flag is set and no interrupt is enabled, each
+        store before the last changes nothing but the write buffer, which no one can look at before the C
+        side hands the stores over (a register access, a slice end)."""
+        collect = getattr(self.board, "flash_collect", None)
+        if collect is not None:
+            values = self.values
+            cr = values[CR]
+            collect(cr & 3 == 2 and not cr & CR_IE and not values[SR] & SR_ERRORS and self.buf_word is None)
+
     def bus_write_array(self, addr: int, size: int, value: int) -> bool:
         accepted = self._store(addr, size, value)
         guarded = getattr(self.board, "store_guarded", None)   # the machine puts the bytes back itself
         if guarded is None or not guarded(size):
             self._guard(addr, size)
+        self.collect_update()
         return accepted
+
+    def bus_write_word(self, word: int, data: bytes, stores) -> None:
+        """The guest's stores that filled the flash word at `word` (32 bytes `data`, each byte stored once;
+        stores: (insns, value, addr, size) in order), taken at the last one (machine._on_flash_word). From
+        an empty buffer with programming enabled in a writable sector that is the eighth store's commit;
+        otherwise each store as bus_write_array takes it."""
+        values = self.values
+        cr = values[CR]
+        if cr & 3 != 2 or self.buf_word is not None or \
+                not values[WPSN_CUR] >> ((word - FLASH_BASE) // SECTOR) & 1:
+            for _, value, addr, size in stores:
+                self.bus_write_array(addr, size, value)
+            return
+        self._program(word, data)
+        self.collect_update()
 
     def _store(self, addr: int, size: int, value: int) -> bool:
         # Runs for every guest store into the array (8 per flash word): the registers through `values`.
@@ -284,32 +327,43 @@ class Flash(FlashArrayModel):
         self._sr(clear_bits=SR_WBNE)
 
     def _commit(self):
-        word, data = self.buf_word, dict(self.buf)
+        word, buf = self.buf_word, self.buf
         self._drop_buffer()
+        self._program(word, bytes(buf[i] for i in range(WORD)) if len(buf) == WORD else buf)
+
+    def _program(self, word: int, data) -> None:
+        """Program the flash word at `word`: `data` its 32 bytes, or {offset: byte} for a partial word (FW):
+        the bytes left out stay as they were (erased); bits only clear."""
         off = word - FLASH_BASE
         # What the array holds per this model: the word's earlier stores may already sit in the host
         # buffer (see _guard) when all eight land in one translated block, so read through _truth.
         truth, mem = self._truth, self.memory
-        cur = bytes(mem[off:off + WORD])
         if truth:
             cur = bytes(truth.get(a, mem[a]) for a in range(off, off + WORD))
-        if cur != ERASED_WORD:
+        else:
+            cur = bytes(mem[off:off + WORD])
+        erased = cur == ERASED_WORD
+        if not erased:
             self._note(f"flash word 0x{word:08X} programmed twice without erase (ECC error on silicon)")
             self._sr(SR_OPERR)
-        # Bytes FW left out stay as they were (erased); bits only clear.
-        new = bytes(cur[i] & data.get(i, 0xFF) for i in range(WORD))
-        if len(data) < WORD:
+        if isinstance(data, bytes):
+            new = data if erased else bytes(c & d for c, d in zip(cur, data))
+            done = partial(self._programmed, off, new)
+        else:
+            new = bytes(cur[i] & data.get(i, 0xFF) for i in range(WORD))
+
             def done():
                 for i in data:
                     self.memory[off + i] = new[i]
                 self._model_wrote(off, WORD)
                 self._changed(word, word + WORD)
-        else:
-            def done():
-                self.memory[off:off + WORD] = new
-                self._model_wrote(off, WORD)
-                self._changed(word, word + WORD)
-        word_t = self._times()[0]
+        word_t = PROFILES[self.profile][self.values[CR] >> 4 & 3][0]   # PSIZE
         if self._power_cut("program", off, new, word_t):
             return
         self._busy(word_t, done, f"program 0x{word:08X}")
+
+    def _programmed(self, off: int, new: bytes) -> None:
+        self.memory[off:off + WORD] = new
+        if self._truth:
+            self._model_wrote(off, WORD)
+        self._changed(FLASH_BASE + off, FLASH_BASE + off + WORD)
