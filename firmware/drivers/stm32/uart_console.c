@@ -17,12 +17,14 @@ static uart_rx_ring_t ring;
 static uint32_t baud = PROTO_DEFAULT_BAUD;
 static uint32_t cyc_per_ms;
 static struct rxidle_ring idle;   /* the ring's stream and timing for core/rxidle.c */
-/* While a device works (port_idle with PORT_WANT_BUSY), the ring is looked at no sooner than the bytes the
- * core wants (at most half a ring, at most MAX_PAUSE_MS) can have come, or a half/full-transfer flag shows:
- * the waits wake at the device's events, and a look at every one of them would find a few bytes the core
- * cannot use yet. `gate`: the cycle count (DWT CYCCNT, ARMv7-M ARM C1.8) before which no look is needed. */
-static uint32_t gate, gate_span;
+/* While a device works (port_idle with PORT_WANT_BUSY), the ring is looked at again no sooner than the
+ * bytes the core wants (at most half a ring, at most MAX_PAUSE_MS) can have come since the last look, or
+ * a half/full-transfer flag shows: those waits wake at the device's events, and a look at each of them
+ * would find a few bytes the core cannot use yet. Times: DWT CYCCNT (ARMv7-M ARM C1.8), differences only. */
+static uint32_t look_at;     /* cycle count at the last look at the DMA counter */
+static uint32_t gate_span;   /* no look before look_at + gate_span while gated */
 static uint8_t gated;
+static uint8_t rearm;        /* a device wait that handles no frame: every look starts a new gate */
 
 static uint32_t cycles(void) { return MMIO32(DWT_BASE, DWT_CYCCNT); }   /* running: the board's clock set-up */
 
@@ -35,7 +37,7 @@ static void set_rate(uint32_t b)
 static int open_at(uint32_t b)
 {
     (void)uart_rx_ring_stop(&ring);
-    gated = 0;
+    gated = rearm = 0;
     if (board_console_init(b)) return -1;
     if (uart_rx_ring_start(&ring, board_console.usart, board_console.dma, board_console.stream, rx_buf,
                            RX_RING_SIZE) != UART_RX_OK)
@@ -61,38 +63,36 @@ const uint8_t *port_uart_peek(uint32_t *n)
 {
     const uint8_t *p = 0;
     *n = 0u;
-    if (!ring.avail && gated) {   /* nothing known; look only once the gate is passed */
-        if ((int32_t)(cycles() - gate) < 0) return p;
-        gated = 0;
+    if (!ring.avail) {   /* nothing known: a look at the DMA counter, unless gated */
+        uint32_t now = cycles();
+        if (gated && now - look_at < gate_span) return p;
+        look_at = now;
+        gated = rearm;
     }
-    int had = (int)ring.avail;
     int got = uart_rx_ring_fetch(&ring, &p);   /* an overflow (bytes lost) shows as a bad frame CRC */
-    if (!had && gate_span) {   /* a look while a device works: the next one after the gate */
-        gate = cycles() + gate_span;
-        gated = 1;
-    }
     *n = got > 0 ? (uint32_t)got : 0u;
     return p;
 }
 
 void port_uart_consume(uint32_t n) { uart_rx_ring_consume(&ring, n); }
 
+/* The gate for `bytes` wanted (half a ring: the most the core may leave unread), in cycles. */
+static uint32_t span_of(uint32_t bytes)
+{
+    uint64_t span = (uint64_t)(bytes < RX_RING_SIZE / 2u ? bytes : RX_RING_SIZE / 2u) * idle.byte_cycles;
+    return (uint32_t)(span < idle.max_pause ? span : idle.max_pause);
+}
+
 void port_idle(uint32_t want)
 {
+    uint32_t bytes = want & ~PORT_WANT_BUSY;
+    rearm = want == PORT_WANT_NONE;
     if (want & PORT_WANT_BUSY) {
-        uint32_t bytes = want & ~PORT_WANT_BUSY;
-        uint64_t span = (uint64_t)(bytes < RX_RING_SIZE / 2u ? bytes : RX_RING_SIZE / 2u) * idle.byte_cycles;
-        gate_span = (uint32_t)(span < idle.max_pause ? span : idle.max_pause);
-        if (!gated && gate_span) {
-            gate = cycles() + gate_span;
-            gated = 1;
-        }
-    } else {
-        gate_span = 0;
-        if (gated) {   /* the last look was skipped: look again before any pause */
-            gated = 0;
-            return;
-        }
+        gate_span = span_of(bytes);   /* from the last look, whose bytes `want` already counts */
+        gated = gate_span != 0u;      /* 0 wanted: any byte counts, look at every wake-up */
+    } else if (gated) {   /* a look was skipped: look again before any pause */
+        gated = 0;
+        return;
     }
     if (rxidle_dma(&idle, want, ring.wr))
         gated = 0;   /* the ring moved past a boundary (or a byte came): look at it now */
