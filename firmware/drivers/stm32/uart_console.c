@@ -65,7 +65,7 @@ const uint8_t *port_uart_peek(uint32_t *n)
     *n = 0u;
     if (!ring.avail) {   /* nothing known: a look at the DMA counter, unless gated */
         uint32_t now = cycles();
-        if (gated && now - look_at < gate_span) return p;
+        if (gated && now != look_at && now - look_at < gate_span) return p;   /* (a stopped counter: no gate) */
         look_at = now;
         gated = rearm;
     }
