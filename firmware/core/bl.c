@@ -121,7 +121,7 @@ void fd_wait(void)
 {
     devq_run();
     if (!drain())
-        port_idle(PORT_WANT_NONE);
+        port_idle(PORT_WANT_NONE);   /* no frame is handled before the device is done: keep the ring drained */
 }
 
 static void send(uint32_t n)
@@ -330,7 +330,7 @@ void bl_poll(void)
 {
     devq_run();
     if (!drain() && !frame_rx_peek(&rx) && !rx.nak_pending)   /* nothing to do: wait (see fd_wait) */
-        port_idle(devq_busy() ? PORT_WANT_NONE : frame_rx_missing(&rx));   /* a queued device may end first */
+        port_idle(frame_rx_missing(&rx) | (devq_busy() ? PORT_WANT_BUSY : 0u));   /* a queued device may end first */
     if (port_millis() - last_rx_ms > GAP_MS)
         frame_rx_abandon(&rx);
     if (rx.nak_pending) {  /* tell the host early; its go-back recovers the frame */

@@ -14,7 +14,10 @@
 const uint8_t *port_uart_peek(uint32_t *n);
 void port_uart_consume(uint32_t n);
 /* Nothing arrived: a cheap pause. `want`: bytes the core needs before it has work again (0: any byte
- * counts; PORT_WANT_NONE: none, it waits on a device). See the STM32 boards' port_idle (drivers/stm32/uart_console.c). */
+ * counts), with PORT_WANT_BUSY when a device works meanwhile (its completion ends the pause; bytes may then
+ * be looked at later, as long as the receiver never loses any); PORT_WANT_NONE: a device wait during which
+ * no frame can be handled. See the STM32 boards' port_idle (drivers/stm32/uart_console.c). */
+#define PORT_WANT_BUSY 0x80000000u
 #define PORT_WANT_NONE 0xFFFFFFFFu
 void port_idle(uint32_t want);
 int port_uart_putc(uint8_t c);               /* 1: accepted; 0: transmitter busy, try again */

@@ -186,6 +186,10 @@ void uart_rx_ring_idle(uart_rx_ring_t *r)
 
 uint32_t uart_rx_ring_ndtr_reg(const uart_rx_ring_t *r) { return r->dma + DMA_SxNDTR(r->stream); }
 uint32_t uart_rx_ring_flags_reg(const uart_rx_ring_t *r) { return r->dma + DMA_ISR_OFF(r->stream); }
+uint32_t uart_rx_ring_flags_mask(const uart_rx_ring_t *r)
+{
+    return (DMA_FLAG_HTIF | DMA_FLAG_TCIF | DMA_FLAG_TEIF) << SHIFT(r);
+}
 
 const char *uart_rx_ring_strerror(int err)
 {

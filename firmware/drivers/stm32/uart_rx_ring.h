@@ -74,9 +74,11 @@ void uart_rx_ring_idle(uart_rx_ring_t *r);
 const uint8_t *uart_rx_ring_peek(uart_rx_ring_t *r, size_t *contiguous);
 void uart_rx_ring_consume(uart_rx_ring_t *r, size_t n);
 const char *uart_rx_ring_strerror(int err);
-/* Addresses of the stream's NDTR and of the flag register holding its HT/TC/TE flags (core/rxidle.h). */
+/* Addresses of the stream's NDTR and of the flag register holding its HT/TC/TE flags, and those three
+ * flags' bits in it (core/rxidle.h). */
 uint32_t uart_rx_ring_ndtr_reg(const uart_rx_ring_t *r);
 uint32_t uart_rx_ring_flags_reg(const uart_rx_ring_t *r);
+uint32_t uart_rx_ring_flags_mask(const uart_rx_ring_t *r);
 /* The stream's flags (DMA_FLAG_*, shifted down to bit 0), and the bytes the DMA wrote after index r->wr by
  * NDTR alone (less than a lap): for a family's bounded waits. */
 uint32_t uart_rx_ring_flags(const uart_rx_ring_t *r);

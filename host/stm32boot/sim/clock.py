@@ -27,10 +27,10 @@ def ms(x: float) -> int:
 
 
 class Event:
-    __slots__ = ("when", "fn", "cancelled", "name")
+    __slots__ = ("when", "fn", "cancelled", "name", "lazy")
 
-    def __init__(self, when: int, fn: Callable[[], None], name: str):
-        self.when, self.fn, self.name = when, fn, name
+    def __init__(self, when: int, fn: Callable[[], None], name: str, lazy: bool = False):
+        self.when, self.fn, self.name, self.lazy = when, fn, name, lazy
         self.cancelled = False
 
     def cancel(self) -> None:
@@ -60,7 +60,7 @@ class Clock:
     def after(self, delay_ps: int, fn: Callable[[], None], name: str = "", lazy: bool = False) -> Event:
         if delay_ps < 0:
             raise ValueError("cannot schedule in the past")
-        ev = Event(self.now + int(delay_ps), fn, name)
+        ev = Event(self.now + int(delay_ps), fn, name, lazy)
         heapq.heappush(self._lazy if lazy and self.lazy_ok else self._heap, (ev.when, next(self._seq), ev))
         return ev
 
@@ -71,6 +71,19 @@ class Clock:
         while h and h[0][2].cancelled:
             heapq.heappop(h)
         return h[0][0] if h else None
+
+    def due_kinds(self, t: int) -> tuple[bool, bool]:
+        """(a non-lazy event, a lazy one) due by `t`, whichever heap holds them (with lazy_ok False every
+        event is in the strict heap): where a run would have stopped with lazy events on (runloop)."""
+        strict = lazy = False
+        for h in (self._heap, self._lazy):
+            for when, _, ev in h:
+                if when <= t and not ev.cancelled:
+                    if ev.lazy:
+                        lazy = True
+                    else:
+                        strict = True
+        return strict, lazy
 
     def next_lazy_time(self) -> int | None:
         h = self._lazy

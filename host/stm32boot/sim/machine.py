@@ -319,6 +319,10 @@ class Machine(MmioDispatch):
             return int(self.rcc.sysclk_hz()) or self._reset_hz
         return self._reset_hz
 
+    def time_now(self) -> int:
+        """The virtual time the instructions executed so far reach (sync() moves the clock there)."""
+        return max(self.clock.now, self._ps_base + (self.vc.insns - self._insn_base) * self.cpi * PS_PER_S // self._hz)
+
     def sync(self) -> None:
         """Advance the clock to the instructions executed so far (firing due events)."""
         insns = self.vc.insns

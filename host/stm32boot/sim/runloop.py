@@ -114,6 +114,7 @@ class _Loop:
         self.v0, self.i0 = m.clock.now, m.vc.insns
         self.until = until
         self.until_addr = until & ~1 if isinstance(until, int) else None
+        self.lazy_stop = False     # the last slice ended only for an event lazy with fast_io (emulate)
         m.run_state.begin(until_fn=until if callable(until) else None,
                           limit_ps=None if max_virtual_s is None else self.v0 + int(max_virtual_s * PS_PER_S),
                           wall_deadline=None if timeout_s is None else self.t_wall + timeout_s)
@@ -187,6 +188,13 @@ class _Loop:
             err = e
         if not self.native:
             m.vc.insns += count  # approximate on early stops (fallback only)
+        self.lazy_stop = False
+        if not m.clock.lazy_ok:
+            # Every event stops the core here; with lazy events on, those marked lazy would not have. The
+            # host's condition is checked only where both would stop, so it acts at the same instruction
+            # either way (tests compare the two: tests/test_sim_fast_paths.py).
+            strict, lazy = m.clock.due_kinds(m.time_now())
+            self.lazy_stop = lazy and not strict
         m.guard_settle()
         m.post_deliver()   # before the clock moves: the writes came before any event now due
         m.sync()
@@ -244,7 +252,7 @@ class _Loop:
             if not (m.idle.warp() or m.idle.wait_host()):
                 return self.result("timeout" if rs.timed_out else "hang",
                                    detail="" if rs.timed_out else "WFI with no interrupt or event pending")
-        if callable(self.until) and self.until():
+        if callable(self.until) and not self.lazy_stop and self.until():
             return self.result("until")
         if rs.limit_ps is not None and m.clock.now >= rs.limit_ps:
             return self.result("virtual")
