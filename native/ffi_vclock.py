@@ -1,4 +1,4 @@
-"""cffi build of the simulator's virtual-clock block hook and MMIO entry points (native/vclock.c) -> stm32boot.sim._vclock."""
+"""cffi build of the simulator's virtual-clock block hook and MMIO entry points (native/vclock.c, vclock_bus.c) -> stm32boot.sim._vclock."""
 import os
 import sys
 
@@ -17,7 +17,7 @@ extern "Python+C" int vclock_py_mem_event(void *py, int type, uint64_t addr, int
 extern "Python+C" int vclock_py_flash_word(void *py);
 extern "Python+C" void vclock_py_flash_flush(void *py);
 """)
-ffibuilder.set_source(MODULE, '#include "vclock.h"', sources=[os.path.join(NATIVE, "vclock.c")],
+ffibuilder.set_source(MODULE, '#include "vclock.h"', sources=[os.path.join(NATIVE, f) for f in ("vclock.c", "vclock_bus.c")],
                       include_dirs=[NATIVE], extra_compile_args=["-O2"])
 
 if __name__ == "__main__":

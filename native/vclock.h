@@ -1,4 +1,4 @@
-/* Virtual-clock block hook state shared with Python through cffi (see vclock.c). */
+/* Virtual-clock block hook state shared with Python through cffi (see vclock.c and vclock_bus.c). */
 #ifndef VCLOCK_H
 #define VCLOCK_H
 #include <stdint.h>

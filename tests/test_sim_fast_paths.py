@@ -1,4 +1,4 @@
-"""The C side's register fast paths (native/vclock.c: stable reads answered in C, posted writes) against
+"""The C side's register fast paths (native/vclock_bus.c: stable reads answered in C, posted writes) against
 every access going through the models: a guest must read the same values at the same instruction counts
 either way (docs/emulator-notes.md, "Speed and the clock hook")."""
 import os

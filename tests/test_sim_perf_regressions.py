@@ -134,7 +134,7 @@ def flash_both_memories(fast):
 def test_the_fast_io_paths_keep_the_virtual_clock_the_instruction_count_and_the_memories():
     """The same flashing with every access through the models gives the same virtual time to the
     picosecond, the same instruction count and the same bytes in both memories: the fast paths
-    (stable-register reads, posted writes, the flash store guard: native/vclock.c; events that need not
+    (stable-register reads, posted writes, the flash store guard: native/vclock_bus.c; events that need not
     stop the core: sim/clock.py) only save host time."""
     fast, slow = flash_both_memories(fast=True), flash_both_memories(fast=False)
     assert fast[4] > 0 and fast[5] > 0 and fast[6] > 0, "the fast paths were not used"

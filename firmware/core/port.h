@@ -32,7 +32,7 @@ const struct flashdev *const *port_mems(unsigned *n);  /* the board's writable m
 /* RAM for the data of queued background writes (devq.h); optional (the core's weak default: none). */
 uint8_t *port_queue_buffer(uint32_t *size);
 /* The queue has just run its last job, on device d: the device may leave a mode it kept between jobs
- * (the H735's flash keeps CR.PG set from one flash word to the next); optional (weak default: nothing). */
+ * (an STM32 flash controller keeps CR.PG set from one flash word to the next); optional (weak default: nothing). */
 struct flashdev;
 void port_queue_drained(const struct flashdev *d);
 /* The frame receive buffers (frame.h): n of them, window n - 1 (protocol.h, windowing); optional (the

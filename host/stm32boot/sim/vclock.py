@@ -214,7 +214,7 @@ def idle_counter(vc):
 
 def idle_status(vc, addr: int, value: int) -> bool:
     """One status-register read for idle-poll detection (the C side counts the reads it answers the same
-    way, native/vclock.c): True when it completes a run of vc.poll_k identical reads."""
+    way, native/vclock_bus.c): True when it completes a run of vc.poll_k identical reads."""
     if lib is not None and not getattr(vc, "fallback", False):
         return bool(lib.vclock_idle_status(vc, addr, value))
     insns, gap_from = vc.insns, vc.idle_insns

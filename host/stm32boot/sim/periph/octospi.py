@@ -7,21 +7,20 @@ ABORT self-clears and sets TCF; AR is ignored while BUSY or mapped; other config
 BUSY are dropped and noted. Phases become a `Transfer` for the device on the port (devices/xfer.py);
 transfer time runs on the virtual clock at F_kernel/(PRESCALER+1). Memory-mapped mode, the timeout
 (TCEN/LPTR/TOF), CSBOUND splitting, REFRESH and wrap checks live in ospi_mapped.MappedMode; the
-memory window itself in ospi_window.MemWindow.
+memory window itself in ospi_window.MemWindow; a command's decoded framing in ospi_framing.Framing; automatic
+status polling and repeated status reads in ospi_polling.StatusPolling.
 """
 from __future__ import annotations
 
-from ..devices.xfer import (MTYP_HYPER_MEM, MTYP_HYPER_REG, MTYP_MACRONIX, NoDevice, Phase,
-                            Transfer, swap16)
+from ..devices.xfer import MTYP_MACRONIX, NoDevice, Transfer, swap16
 from ..regs import RO, RW, W1C, WO, Field, Peripheral, Reg
 from .indirect_data import IndirectData
+from .ospi_framing import HYPER_MTYPS, Framing
 from .ospi_mapped import MappedMode
+from .ospi_polling import StatusPolling
 from .ospi_window import MemWindow
 
-LINES = (0, 1, 2, 4, 8, 0, 0, 0)
 DEFAULT_KERNEL_HZ = 64_000_000  # HSI when RCC does not say otherwise
-IDLE_POLL_PS = 10 * 10**9       # 10 ms: status-poll period when the device status cannot change
-STATUS_REPEATS = 3              # identical indirect reads while the device is busy that count as a wait
 
 
 def _ccr_fields():
@@ -39,76 +38,11 @@ CR_ALWAYS = 0x1 | 0x2 | 0x1F0000  # EN, ABORT, interrupt enables stay writable w
 # (prefix) -> offsets of its CCR, TCR, IR, ABR: the regular, wrap-read (WP) and memory-mapped write (W) sets.
 _PHASE_REGS = {"": (0x100, 0x108, 0x110, 0x120), "WP": (0x140, 0x148, 0x150, 0x160),
                "W": (0x180, 0x188, 0x190, 0x1A0)}
-_HYPER = (MTYP_HYPER_MEM, MTYP_HYPER_REG)
 
 
-def _phase(ccr: int, mode_pos: int, dtr_bit: int, size_pos: int, value: int) -> Phase | None:
-    lines = LINES[(ccr >> mode_pos) & 7]
-    if not lines:
-        return None
-    size = ((ccr >> size_pos) & 3) + 1
-    return Phase(value & ((1 << 8 * size) - 1), size, lines, bool(ccr >> dtr_bit & 1))
 
 
-class _Framing:
-    """One command framing: CCR/TCR/IR/ABR (of one set: regular, WP or W) with DCR1.MTYP, DCR3.CSBOUND and
-    HLCR, decoded into what every `Transfer` with it shares. Only the address, the direction and the data
-    differ from one command to the next."""
-
-    def __init__(self, prefix, ccr, tcr, ir, abr, dcr1, dcr3, hlcr):
-        mtyp = dcr1 >> 24 & 7
-        self.hyper = hyper = mtyp in _HYPER
-        csb = dcr3 >> 16 & 0x1F
-        instruction = None if hyper else _phase(ccr, 0, 3, 4, ir)
-        alternate = _phase(ccr, 16, 19, 20, abr)
-        self.fields = dict(
-            instruction=instruction, alternate=alternate, dummy=tcr & 0x1F, dqs=bool(ccr >> 29 & 1),
-            data_lines=LINES[(ccr >> 24) & 7], data_dtr=bool(ccr >> 27 & 1), mtyp=mtyp,
-            cs_boundary=1 << csb if csb else 0, burst_start=None,
-            latency=dict(tacc=hlcr >> 8 & 0xFF, fixed=bool(hlcr & 1), wzl=bool(hlcr >> 1 & 1),
-                         trwr=hlcr >> 16 & 0xFF))
-        self.ccr = ccr
-        self.addr_lines = LINES[(ccr >> 8) & 7]
-        self._addr = None       # (address, its Phase) of the last transfer
-        probe = self.address(0)
-        phases = [p for p in (instruction, probe, alternate) if p]
-        self.fixed_cycles = sum(p.cycles() for p in phases) + (tcr & 0x1F)   # all but the data phase
-        self.lines = max([p.lines for p in phases] + [self.fields["data_lines"]])
-        self.dqs = self.fields["dqs"]
-        # docs/hardware-notes.md: with TCR.DHQC=1 a DTR command without CCR.DDTR=1 is not executed.
-        self.dhqc_blocks = prefix != "W" and bool(tcr >> 28 & 1) and bool(ccr & (1 << 3 | 1 << 11)) and \
-            not ccr & (1 << 27)
-
-    def address(self, addr: int) -> Phase | None:
-        last = self._addr
-        if last is not None and last[0] == addr:
-            return last[1]
-        if self.addr_lines:
-            ph = _phase(self.ccr, 8, 11, 12, addr)
-        else:
-            ph = Phase(addr, 4, 8, True) if self.hyper else None
-        self._addr = (addr, ph)
-        return ph
-
-    def transfer(self, addr: int, write: bool, data, count: int) -> Transfer:
-        t = _new_transfer(Transfer)       # Transfer(**fields, ...) without the generated __init__'s cost
-        d = t.__dict__
-        d.update(self.fields)
-        d["address"] = self.address(addr)
-        d["write"], d["data"], d["count"] = write, data, count
-        return t
-
-    def cycles(self, t: Transfer) -> int:
-        """t.cycles() for a transfer of this framing."""
-        n = len(t.data) if t.write else t.count
-        lines = t.data_lines
-        return self.fixed_cycles + (-(-n * 8 // (lines * (2 if t.data_dtr else 1))) if lines else 0)
-
-
-_new_transfer = object.__new__
-
-
-class Octospi(IndirectData, MappedMode, Peripheral):
+class Octospi(StatusPolling, IndirectData, MappedMode, Peripheral):
     DR_OFFSET, SR_OFFSET = 0x050, 0x020
     C_PREFIX = "OCTOSPI"
     C_FIELD_ALIASES = {"WPCCR": "CCR", "WCCR": "CCR", "WPTCR": "TCR", "WTCR": "TCR"}  # octospi_regs.h shares them
@@ -372,7 +306,7 @@ class Octospi(IndirectData, MappedMode, Peripheral):
     def _trigger(self) -> str:
         v = self.values
         fm = v[0x000] >> 28 & 3
-        if v[0x008] >> 24 & 7 in _HYPER:                  # DCR1.MTYP
+        if v[0x008] >> 24 & 7 in HYPER_MTYPS:                  # DCR1.MTYP
             return "DR" if fm == 0 else "AR"
         ccr = v[0x100]
         if fm == 0 and ccr >> 24 & 7:                     # CCR.DMODE
@@ -407,7 +341,7 @@ class Octospi(IndirectData, MappedMode, Peripheral):
             return max(0, self.devsize() - addr)
         return dl + 1
 
-    def _framing(self, prefix: str = "") -> _Framing:
+    def _framing(self, prefix: str = "") -> Framing:
         """The command framing the phase registers (prefix: "", "WP" or "W") describe now, decoded once per
         distinct set of values (a driver sends the same few framings again and again)."""
         v = self.values
@@ -417,13 +351,13 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         if f is None:
             if len(self._frames) >= 64:
                 self._frames.clear()
-            f = self._frames[key] = _Framing(prefix, *key[1:])
+            f = self._frames[key] = Framing(prefix, *key[1:])
         return f
 
     def _build(self, prefix: str = "", addr: int | None = None, write=False, data=b"", count=0) -> Transfer:
         return self._framing(prefix).transfer(self.values[0x048] if addr is None else addr, write, data, count)
 
-    def _dhqc_blocks(self, prefix: str = "", f: _Framing | None = None) -> bool:
+    def _dhqc_blocks(self, prefix: str = "", f: Framing | None = None) -> bool:
         """docs/hardware-notes.md: with TCR.DHQC=1 a DTR command without CCR.DDTR=1 is silently not executed."""
         if f is not None and not f.dhqc_blocks:
             return False
@@ -454,7 +388,7 @@ class Octospi(IndirectData, MappedMode, Peripheral):
             return True, ""
         return False, f"{self.name} pins not routed to it ({'; '.join(missing)})"
 
-    def _exchange(self, t: Transfer, f: _Framing | None = None) -> bytes:
+    def _exchange(self, t: Transfer, f: Framing | None = None) -> bytes:
         """What the device drives for `t` (of framing `f`, when known)."""
         ok, why = self.port_ok()
         if ok:
@@ -513,31 +447,7 @@ class Octospi(IndirectData, MappedMode, Peripheral):
             self._refill()
         self._finish_after(t, f)
 
-    # ---- vendor-style waits: the same status read issued again and again --------------------
-    def _status_wait(self, key) -> None:
-        """The guest issued this very read STATUS_REPEATS times and got the same answer while the device
-        is busy: nothing it reads can change before the device's next event (the device ignores other
-        commands meanwhile), so jump there, as the machine does for a polled status register."""
-        rep = self._rep
-        if key is None or rep is None or rep[0] != key or rep[2] < STATUS_REPEATS:
-            return
-        clk, warp = self._clock(), getattr(self.board, "warp", None)
-        nxt = self.device.next_change()
-        if clk is None or warp is None or nxt is None or nxt <= clk.now:
-            return
-        clk.after(nxt - clk.now, lambda: None, f"{self.name}: device status changes")
-        warp()
-
-    def _status_seen(self, key, data: bytes) -> None:
-        rep = self._rep
-        if key is None or self.device.next_change() is None:
-            self._rep = None
-        elif rep is not None and rep[0] == key and rep[1] == data:
-            self._rep = (key, data, rep[2] + 1)
-        else:
-            self._rep = (key, data, 1)
-
-    def _finish_after(self, t: Transfer, f: _Framing | None = None) -> None:
+    def _finish_after(self, t: Transfer, f: Framing | None = None) -> None:
         cyc = f.cycles(t) if f is not None else t.cycles()
         ps = (cyc + (self.values[0x008] >> 8 & 7) + 1) * self.cycle_ps()    # + DCR1.CSHT + 1
         clk = self._clock()
@@ -569,47 +479,3 @@ class Octospi(IndirectData, MappedMode, Peripheral):
         if not self._dhqc_blocks("", f):
             self._exchange(t, f)
         self._finish_after(t, f)
-
-    # ---- automatic status polling -----------------------------------------------------------
-    def _start_polling(self) -> None:
-        self.polling = True
-        self._poll()
-
-    def _poll(self) -> None:
-        self._ev = None
-        if not self.polling:
-            return
-        v = self.values
-        n = min(v[0x040], 3) + 1                          # DLR
-        f = self._framing()
-        t = f.transfer(v[0x048], False, b"", n)
-        data = b"\xff" * n if self._dhqc_blocks("", f) else self._exchange(t, f)
-        status = int.from_bytes(data[:n], "little")
-        v[0x050] = status
-        self.poll_ftf = True
-        mask, match = v[0x080], v[0x088]                  # PSMKR, PSMAR
-        if v[0x000] >> 23 & 1:                            # CR.PMM
-            hit = bool(~(status ^ match) & mask)
-        else:
-            hit = (status & mask) == (match & mask)
-        if hit:
-            self.flags |= 8  # SMF
-            if v[0x000] >> 22 & 1:                        # CR.APMS
-                self.polling = False
-                return
-        clk = self._clock()
-        if clk is None:
-            return  # no time without a clock: one poll per trigger
-        step = (f.cycles(t) + max(v[0x090] & 0xFFFF, 1)) * self.cycle_ps()   # PIR.INTERVAL
-        # Polls between now and the device's next status change would read the same value: skip them.
-        nxt = self.device.next_change()
-        delay = step
-        if not hit and nxt is not None and nxt > clk.now + step:
-            delay = -(-(nxt - clk.now) // step) * step
-        elif not hit and nxt is None:
-            # Nothing will change the status (no device, wrong framing): silicon keeps polling. Poll
-            # coarsely so time still passes for a driver's bounded wait without an event per poll.
-            delay = max(step, IDLE_POLL_PS)
-        # Lazy (clock.py): a poll changes only this controller's registers, which the guest reads through us.
-        self._ev = clk.after(delay, self._poll, f"{self.name} status poll", lazy=True)
-
