@@ -10,12 +10,9 @@ import struct
 from unicorn.arm_const import (UC_ARM_REG_PC, UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3,
                                UC_ARM_REG_R4, UC_ARM_REG_R5, UC_ARM_REG_R6, UC_ARM_REG_SP, UC_ARM_REG_XPSR)
 
-from stm32boot import boards
-from stm32boot.native import crc32
 from stm32boot.sim import vclock
 from stm32boot.sim.board import build as sim_build
-from stm32boot.sim_link import SimTransport
-from stm32boot.target import Target
+from sim_flashing import flash_h735
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BL = os.path.join(ROOT, "build/firmware/h735/bootloader.elf")
@@ -135,20 +132,9 @@ def test_flashing_through_the_bootloader_is_the_same_with_its_pauses_skipped():
     the picosecond, the same instruction count and the same NOR contents with the skip on and off."""
     assert os.path.exists(BL), "run `doit firmware` first"
     out = []
+    nor = random.Random(5).randbytes(32 * 1024)
     for skip in (True, False):
-        m = sim_build("h735", state_dir=None, warn=lambda *a: None)
-        vclock.delay_skip(m.vc, skip)
-        m.load_elf(BL)
-        m.reset()
-        t = SimTransport(boards.get("h735"), machine=m, latency=0.001)
-        t.wall_limit = 120
-        tg = Target(t)
-        tg.hello()
-        assert tg.negotiate_baud() == 8_000_000
-        nor = random.Random(5).randbytes(32 * 1024)
-        tg.erase([0x9000_0000 + a for a in range(0, len(nor), 4096)])
-        tg.write([(0x9000_0000 + off, nor[off:off + 4096]) for off in range(0, len(nor), 4096)])
-        assert tg.crc([(0x9000_0000, len(nor))]) == [crc32(nor)]
+        m = flash_h735(b"", nor, lambda m: vclock.delay_skip(m.vc, skip))
         out.append((m.clock.now, m.vc.insns, bytes(m.nor.mem[:len(nor)]), m.vc.spin_insns))
     fast, slow = out
     assert fast[3] > 0 and slow[3] == 0, "the bootloader's pauses were not skipped"

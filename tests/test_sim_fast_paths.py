@@ -5,15 +5,11 @@ import os
 import random
 import struct
 
-import pytest
 from unicorn.arm_const import UC_ARM_REG_R0, UC_ARM_REG_R3, UC_ARM_REG_R4, UC_ARM_REG_PC
 
-from stm32boot import boards
-from stm32boot.native import crc32
 from stm32boot.sim import vclock
 from stm32boot.sim.board import build as sim_build
-from stm32boot.sim_link import SimTransport
-from stm32boot.target import Target
+from sim_flashing import flash_h735
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BL = os.path.join(ROOT, "build/firmware/h735/bootloader.elf")
@@ -92,22 +88,10 @@ def test_ccr_is_posted_only_out_of_memory_mapped_mode():
 def flash_digest(fast: bool):
     """A fresh H735 flashed with 8 KB of internal flash and 16 KB of NOR at 8 Mbaud: the digest of every
     guest register access (address, size, value, instruction count), the virtual ps and the instructions."""
-    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
-    m.fast_io = fast
-    vclock.digest_start(m.vc)
-    m.load_elf(BL)
-    m.reset()
-    t = SimTransport(boards.get("h735"), machine=m, latency=0.001)
-    t.wall_limit = 120
-    tg = Target(t)
-    tg.hello()
-    assert tg.negotiate_baud() == 8_000_000
-    app, nor = random.Random(5).randbytes(8 * 1024), random.Random(6).randbytes(16 * 1024)
-    flash_app = 0x0802_0000
-    tg.erase([flash_app] + [NOR + a for a in range(0, len(nor), 4096)])
-    tg.write([(flash_app + off, app[off:off + 4096]) for off in range(0, len(app), 4096)] +
-             [(NOR + off, nor[off:off + 4096]) for off in range(0, len(nor), 4096)])
-    assert tg.crc([(flash_app, len(app)), (NOR, len(nor))]) == [crc32(app), crc32(nor)]
+    def setup(m):
+        m.fast_io = fast
+        vclock.digest_start(m.vc)
+    m = flash_h735(random.Random(5).randbytes(8 * 1024), random.Random(6).randbytes(16 * 1024), setup)
     return vclock.digest(m.vc), m.clock.now, m.vc.insns, m.vc.rc_hits, m.vc.posted
 
 

@@ -6,39 +6,24 @@ every store going to the model at once."""
 import os
 import random
 
-from stm32boot import boards
-from stm32boot.native import crc32
 from stm32boot.sim import vclock
 from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.channels import InProcessChannel
-from stm32boot.sim_link import SimTransport
-from stm32boot.target import Target
 from fw_report import report
+from sim_flashing import APP, NOR, flash_h735
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BL = os.path.join(ROOT, "build/firmware/h735/bootloader.elf")
 SOC = os.path.join(ROOT, "build/testfw/soc/soc.elf")
-APP, NOR = 0x0802_0000, 0x9000_0000
 
 
 def flash_through_the_bootloader(collect: bool, fast_io: bool = True):
     """A fresh H735 flashed with 16 KB of internal flash and 8 KB of NOR at 8 Mbaud."""
-    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
-    m.fast_io = fast_io
-    m.collect_flash_words = collect
-    vclock.digest_start(m.vc)
-    m.load_elf(BL)
-    m.reset()
-    t = SimTransport(boards.get("h735"), machine=m, latency=0.001)
-    t.wall_limit = 120
-    tg = Target(t)
-    tg.hello()
-    assert tg.negotiate_baud() == 8_000_000
-    app, nor = random.Random(7).randbytes(16 * 1024), random.Random(8).randbytes(8 * 1024)
-    tg.erase([APP] + [NOR + a for a in range(0, len(nor), 4096)])
-    tg.write([(APP + off, app[off:off + 4096]) for off in range(0, len(app), 4096)] +
-             [(NOR + off, nor[off:off + 4096]) for off in range(0, len(nor), 4096)])
-    assert tg.crc([(APP, len(app)), (NOR, len(nor))]) == [crc32(app), crc32(nor)]
+    def setup(m):
+        m.fast_io = fast_io
+        m.collect_flash_words = collect
+        vclock.digest_start(m.vc)
+    m = flash_h735(random.Random(7).randbytes(16 * 1024), random.Random(8).randbytes(8 * 1024), setup)
     assert not m.flash_ctl.get("CR", "PG"), "CR.PG left set once the queue drained"
     return (vclock.digest(m.vc), m.clock.now, m.vc.insns, bytes(m.flash.buf)), m.vc.fw_words
 

@@ -12,6 +12,7 @@ from stm32boot.sim.board import build as sim_build
 from stm32boot.sim.clock import PS_PER_S
 from stm32boot.sim_link import SimTransport
 from stm32boot.target import Target
+from sim_flashing import APP, flash_h735
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BL = os.path.join(ROOT, "build/firmware/h735/bootloader.elf")
@@ -111,21 +112,9 @@ def flash_both_memories(fast):
     """A fresh H735 flashed over the link with 32 KB of internal flash and 48 KB of NOR at 8 Mbaud, with or
     without the machine's fast_io paths: (virtual ps, instructions, internal flash bytes, NOR bytes,
     reads the C side answered from stable registers, writes it posted, flash stores it guarded)."""
-    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
-    m.fast_io = fast      # before the first event is scheduled: lazy events too
-    m.load_elf(BL)
-    m.reset()
-    t = SimTransport(BOARD, machine=m, latency=0.001)
-    t.wall_limit = 120
-    tg = Target(t)
-    tg.hello()
-    assert tg.negotiate_baud() == 8_000_000
     app, nor = random.Random(3).randbytes(32 * 1024), random.Random(4).randbytes(48 * 1024)
-    flash_app = 0x0802_0000
-    tg.erase([flash_app] + [NOR + a for a in range(0, len(nor), 4096)])
-    tg.write([(flash_app + off, app[off:off + 4096]) for off in range(0, len(app), 4096)] +
-             [(NOR + off, nor[off:off + 4096]) for off in range(0, len(nor), 4096)])
-    assert tg.crc([(flash_app, len(app)), (NOR, len(nor))]) == [crc32(app), crc32(nor)]
+    flash_app = APP
+    m = flash_h735(app, nor, lambda m: setattr(m, "fast_io", fast))   # before the first event: lazy ones too
     off = flash_app - m.flash.base
     return (m.clock.now, m.vc.insns, bytes(m.flash.buf[off:off + len(app)]), bytes(m.nor.mem[:len(nor)]),
             m.vc.rc_hits, m.vc.posted, m.vc.guards, m.slices)
