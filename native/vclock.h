@@ -9,7 +9,7 @@
 #define VCLOCK_CACHE_SIZE (1u << VCLOCK_CACHE_BITS)
 #define VCLOCK_MAX_BLOCK 4096
 #define VCLOCK_SPIN_SHIFT 24   /* count_block: instructions below, delay-loop register above */
-#define VCLOCK_SINK_MAX 256   /* bytes a write sink collects before Python must take them */
+#define VCLOCK_SINK_MAX 4096  /* bytes a write sink collects before Python must take them */
 #define VCLOCK_POST_MAX 32    /* posted register writes held before Python must take them */
 #define VCLOCK_POST_TAB 32    /* registers whose writes may be posted */
 #define VCLOCK_GUARD_MAX 64   /* guarded stores held between two block starts */
