@@ -26,9 +26,9 @@ __attribute__((weak)) uint8_t *port_queue_buffer(uint32_t *size)
     return 0;
 }
 
-__attribute__((weak)) void port_queue_drained(const struct flashdev *d)
+static void queue_done(const struct flashdev *d)
 {
-    (void)d;
+    if (d->ops->queue_done) d->ops->queue_done(d);
 }
 
 static uint32_t buffer_size(void)
@@ -55,7 +55,7 @@ static void drop_all(const struct flashdev *d, int status, const struct fd_resul
     head = (head + count) % JOBS;
     count = 0;
     buf_used = 0;
-    port_queue_drained(d);
+    queue_done(d);
 }
 
 void devq_run(void)
@@ -74,7 +74,7 @@ void devq_run(void)
         if (j->done >= j->len) {
             buf_used -= j->span;
             head = (head + 1) % JOBS;
-            if (!--count) port_queue_drained(j->d);
+            if (!--count) queue_done(j->d);
             continue;
         }
         int s;

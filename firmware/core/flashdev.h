@@ -43,6 +43,9 @@ struct flashdev_ops {
     /* Optional: make addr readable by the CPU (a NOR leaves indirect mode for memory-mapped); called by
      * fd_mapped_read/fd_mapped_crc. NULL: always readable (internal flash). */
     int (*map)(const struct flashdev *d, uint32_t addr, struct fd_result *r);
+    /* Optional: the background queue has no more work on this memory (its last job ended or the queue was
+     * dropped): the device may leave a mode it kept between jobs. */
+    void (*queue_done)(const struct flashdev *d);
 };
 
 #define FD_BUSY (-1)   /* poll(): still working */

@@ -31,10 +31,6 @@ const char *port_board_name(void);
 const struct flashdev *const *port_mems(unsigned *n);  /* the board's writable memories */
 /* RAM for the data of queued background writes (devq.h); optional (the core's weak default: none). */
 uint8_t *port_queue_buffer(uint32_t *size);
-/* The queue has just run its last job, on device d: the device may leave a mode it kept between jobs
- * (an STM32 flash controller keeps CR.PG set from one flash word to the next); optional (weak default: nothing). */
-struct flashdev;
-void port_queue_drained(const struct flashdev *d);
 /* The frame receive buffers (frame.h): n of them, window n - 1 (protocol.h, windowing); optional (the
  * core's weak default: FRAME_POOL_DEFAULT in its own RAM). A board with RAM to spare gives more, so
  * the host can stream a NOR's whole erase block while the previous block erases. */

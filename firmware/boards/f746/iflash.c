@@ -87,14 +87,15 @@ static int if_erase_start(const struct flashdev *d, uint32_t addr, struct fd_res
     return st == FCTL_OK ? ST_OK : fail(st, addr, r);
 }
 
-/* The queue's last job is done: CR.PG, kept set from one word to the next, is cleared. */
-void port_queue_drained(const struct flashdev *d)
+/* The queue has no more work here: CR.PG, kept set from one word to the next, is cleared. */
+static void if_queue_done(const struct flashdev *d)
 {
-    if (d == &iflash_dev) fctl_program_end();
+    (void)d;
+    fctl_program_end();
 }
 
 static const struct flashdev_ops ops = {fd_erase_waited, fd_program_waited, fd_mapped_read, fd_mapped_crc, 0,
-                                        if_erase_start, if_program_start, if_poll, 0};
+                                        if_erase_start, if_program_start, if_poll, 0, if_queue_done};
 
 /* The background writes' data (core/devq.h): SRAM1, beside the receive ring (the DTCM holds the frame
  * buffers and the stack). 128 KB hold what arrives during several sector erases at 921600 baud. */

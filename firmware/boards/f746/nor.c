@@ -99,7 +99,7 @@ void board_nor_map(void)
 }
 
 static const struct flashdev_ops ops = {n_erase, n_program, fd_mapped_read, fd_mapped_crc, n_erase_unit,
-                                        0, 0, 0, n_map};
+                                        0, 0, 0, n_map, 0};
 
 #define NOR_SIZE (16u * 1024u * 1024u)
 

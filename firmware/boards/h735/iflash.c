@@ -82,16 +82,17 @@ static int if_erase_start(const struct flashdev *d, uint32_t addr, struct fd_res
     return st == FLASH_OK ? ST_OK : fail(st, r);
 }
 
-/* The queue's last job is done: CR.PG, kept set from one flash word to the next, is cleared. */
-void port_queue_drained(const struct flashdev *d)
+/* The queue has no more work here: CR.PG, kept set from one flash word to the next, is cleared. */
+static void if_queue_done(const struct flashdev *d)
 {
-    if (d == &iflash_dev) flash_program_end();
+    (void)d;
+    flash_program_end();
 }
 
 /* No bank erase (sector 0 is ours); erases and writes run in the background while the core serves the NOR
  * (the code runs from RAM: a busy single bank stalls fetches from it, RM0468 FLASH chapter). */
 static const struct flashdev_ops ops = {fd_erase_waited, fd_program_waited, fd_mapped_read, fd_mapped_crc, 0,
-                                        if_erase_start, if_program_start, if_poll, 0};
+                                        if_erase_start, if_program_start, if_poll, 0, if_queue_done};
 
 /* The background writes' data (core/devq.h); AXI SRAM (DTCM holds the frame buffers, frames.c). The host
  * sends data up to 0.3 s of programming ahead, in 16 KB pieces (host/stm32boot/plan.py, LEAD_S): 74 KB

@@ -82,7 +82,7 @@ void board_nor_map(void)
 }
 
 static const struct flashdev_ops ops = {n_erase, n_program, fd_mapped_read, fd_mapped_crc, n_erase_unit,
-                                        0, 0, 0, n_map};
+                                        0, 0, 0, n_map, 0};
 
 /* The NOR's last 4 KB sector holds the application record (core/apprec.h): the smallest erasable unit on
  * this board (internal flash erases 128 KB), so it is left out of the memory the host may write. */

@@ -77,8 +77,8 @@ static int h_erase_unit(const struct flashdev *d, uint32_t addr, uint32_t size, 
     return ST_OK;
 }
 
-static const struct flashdev_ops host_ops = { h_erase, h_program, h_read, h_crc, 0, 0, 0, 0, 0 };
-static const struct flashdev_ops host_unit_ops = { h_erase, h_program, h_read, h_crc, h_erase_unit, 0, 0, 0, 0 };
+static const struct flashdev_ops host_ops = { h_erase, h_program, h_read, h_crc, 0, 0, 0, 0, 0, 0 };
+static const struct flashdev_ops host_unit_ops = { h_erase, h_program, h_read, h_crc, h_erase_unit, 0, 0, 0, 0, 0 };
 static uint8_t rec_store[4096];   /* the application record's sector (end of file) */
 
 void hp_init(void)
