@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from ..devices.xfer import NoDevice, Phase, Transfer
 from ..periph.indirect_data import IndirectData
+from ..periph.ospi_polling import poll_delay
 from ..periph.ospi_window import MemWindow
 from ..regs import RO, WO, Field, Peripheral, Reg
 from .reset_line import HeldInReset
 
 LINES = (0, 1, 2, 4)
 DEFAULT_KERNEL_HZ = 16_000_000
-IDLE_POLL_PS = 10 * 10**9
 CONFIG = {"DCR", "DLR", "CCR", "ABR", "PSMKR", "PSMAR", "PIR", "LPTR"}
 CR_ALWAYS = 0x1 | 0x2 | 0x4 | 0x1F00 | 0x1F0000    # EN, ABORT, DMAEN, FTHRES, interrupt enables
 WINDOW_MAX = 0x1000_0000
@@ -376,12 +376,7 @@ class Quadspi(HeldInReset, IndirectData, Peripheral):
         if clk is None:
             return
         step = (t.cycles() + max(self.get("PIR", "INTERVAL"), 1)) * self.cycle_ps()
-        nxt = self.device.next_change()
-        delay = step
-        if not hit and nxt is not None and nxt > clk.now + step:
-            delay = -(-(nxt - clk.now) // step) * step
-        elif not hit and nxt is None:
-            delay = max(step, IDLE_POLL_PS)
+        delay = poll_delay(step, clk.now, self.device.next_change(), hit)
         self._ev = clk.after(delay, self._poll, f"{self.name} status poll")
 
     # ---- memory-mapped mode ---------------------------------------------------------------------

@@ -8,6 +8,18 @@ IDLE_POLL_PS = 10 * 10**9       # 10 ms: status-poll period when the device stat
 STATUS_REPEATS = 3              # identical indirect reads while the device is busy that count as a wait
 
 
+def poll_delay(step: int, now: int, nxt: int | None, hit: bool) -> int:
+    """When an automatic status poll (every `step` ps) runs next: polls between now and the device's next
+    status change `nxt` would read the same value, so they are skipped (a whole number of steps). With no
+    change ahead (no device, a wrong framing) silicon keeps polling: poll coarsely, so time still passes for
+    a driver's bounded wait without an event per poll. Shared by the OCTOSPI and the F7 QUADSPI models."""
+    if not hit and nxt is not None and nxt > now + step:
+        return -(-(nxt - now) // step) * step
+    if not hit and nxt is None:
+        return max(step, IDLE_POLL_PS)
+    return step
+
+
 class StatusPolling:
     # ---- vendor-style waits: the same status read issued again and again --------------------
     def _status_wait(self, key) -> None:
@@ -64,14 +76,6 @@ class StatusPolling:
         if clk is None:
             return  # no time without a clock: one poll per trigger
         step = (f.cycles(t) + max(v[0x090] & 0xFFFF, 1)) * self.cycle_ps()   # PIR.INTERVAL
-        # Polls between now and the device's next status change would read the same value: skip them.
-        nxt = self.device.next_change()
-        delay = step
-        if not hit and nxt is not None and nxt > clk.now + step:
-            delay = -(-(nxt - clk.now) // step) * step
-        elif not hit and nxt is None:
-            # Nothing will change the status (no device, wrong framing): silicon keeps polling. Poll
-            # coarsely so time still passes for a driver's bounded wait without an event per poll.
-            delay = max(step, IDLE_POLL_PS)
+        delay = poll_delay(step, clk.now, self.device.next_change(), hit)
         # Lazy (clock.py): a poll changes only this controller's registers, which the guest reads through us.
         self._ev = clk.after(delay, self._poll, f"{self.name} status poll", lazy=True)
