@@ -18,14 +18,21 @@ CODE = 0x2400_0000          # AXI SRAM
 OSPI = 0x5200_5000          # OCTOSPI1 (RM0468, OCTOSPI register map)
 CR, SR, FCR, CCR, IR = 0x000, 0x020, 0x024, 0x100, 0x110
 
+def clocked_model(board: str, name: str, slow: bool):
+    """A fresh simulated `board` and its model `name` with its RCC clock on; slow: every access through the
+    models, as --trace does."""
+    m = sim_build(board, state_dir=None, warn=lambda *a: None)
+    if slow:
+        m.trace = lambda line: None
+    p = getattr(m, name)
+    gate, bit = p.clock_gate
+    m.rcc.bus_write(m.rcc.reg(gate).offset, 4, m.rcc.get(gate) | 1 << bit)
+    return m, p
+
+
 def ospi_with_tcf(slow: bool):
     """An H735 whose OCTOSPI1 finished an instruction-only command (SR.TCF=1), set up host-side."""
-    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
-    if slow:
-        m.trace = lambda line: None            # every access through the models, as --trace does
-    o = m.octospi1
-    gate, bit = o.clock_gate
-    m.rcc.bus_write(m.rcc.reg(gate).offset, 4, m.rcc.get(gate) | 1 << bit)
+    m, o = clocked_model("h735", "octospi1", slow)
     o.bus_write(CR, 4, 1)                      # EN, indirect write
     o.bus_write(CCR, 4, 1)                     # IMODE=1: one instruction byte, no address, no data
     o.bus_write(IR, 4, 0x06)                   # starts at the IR write (RM0468, command start rules)
@@ -107,12 +114,7 @@ def slow_window_sr(slow: bool):
     """OCTOSPI1 memory-mapped over a read command the NOR array cannot serve as is (8 dummy cycles on a
     plain READ): the window's slow path, where every guest access reaches the model. After its timeout
     (TCEN, LPTR) SR shows TOF and BUSY=0; the guest reads SR, the window, SR again."""
-    m = sim_build("h735", state_dir=None, warn=lambda *a: None)
-    if slow:
-        m.trace = lambda line: None
-    o = m.octospi1
-    gate, bit = o.clock_gate
-    m.rcc.bus_write(m.rcc.reg(gate).offset, 4, m.rcc.get(gate) | 1 << bit)
+    m, o = clocked_model("h735", "octospi1", slow)
     o.pins, o.port_ok = (), (lambda: (True, ""))   # set-up shortcut: no GPIO/OCTOSPIM routing needed here
     o.bus_write(0x008, 4, 25 << 16)                # DCR1.DEVSIZE: 64 MB
     o.bus_write(0x130, 4, 10)                      # LPTR: 10 cycles
@@ -144,12 +146,7 @@ def test_a_window_access_on_the_slow_path_is_seen_by_the_next_status_read():
 def f7_fcr_then_sr(slow: bool):
     """The F746's QUADSPI (RM0385 QUADSPI chapter: CR 0x00, SR 0x08, FCR 0x0C) after an instruction-only
     command: SR read, FCR.CTCF, SR and CR read again by the guest."""
-    m = sim_build("f746", state_dir=None, warn=lambda *a: None)
-    if slow:
-        m.trace = lambda line: None
-    q = m.quadspi
-    gate, bit = q.clock_gate
-    m.rcc.bus_write(m.rcc.reg(gate).offset, 4, m.rcc.get(gate) | 1 << bit)
+    m, q = clocked_model("f746", "quadspi", slow)
     q.bus_write(0x00, 4, 1)                        # EN
     q.bus_write(0x14, 4, 0x106)                    # CCR: IMODE=1, instruction 0x06: starts at this write
     m.clock.advance_to(m.clock.now + 10**9)
